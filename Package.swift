@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ShopStream",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "shopstream", targets: ["ShopStreamCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each behind one module map and shim header.
+        .systemLibrary(
+            name: "Crdkafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .systemLibrary(
+            name: "Ccurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // The data contract: entities, topic definitions, shared value types.
+        .target(name: "ShopStreamCore"),
+        // The event bus: librdkafka producer, consumer, admin and embedded broker.
+        .target(name: "ShopStreamBus", dependencies: ["Crdkafka", "ShopStreamCore"]),
+        // The simulated retailer: pure, no I/O; it emits into any EventSink.
+        .target(name: "ShopStreamGenerator", dependencies: ["ShopStreamCore"]),
+        // The command line.
+        .executableTarget(
+            name: "ShopStreamCLI",
+            dependencies: [
+                "ShopStreamCore", "ShopStreamBus", "ShopStreamGenerator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "BusTests", dependencies: ["ShopStreamBus", "ShopStreamCore"]),
+        .testTarget(name: "GeneratorTests", dependencies: ["ShopStreamGenerator", "ShopStreamCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore"]),
+    ]
+)

@@ -1,0 +1,14 @@
+/// What a cluster says about itself: its brokers and topics.
+public struct ClusterMetadata: Sendable, Equatable {
+    public struct Broker: Sendable, Equatable {
+        public var id: Int32
+        public var host: String
+        public var port: Int
+    }
+    public struct Topic: Sendable, Equatable {
+        public var partitions: Int
+        public var replicationFactor: Int
+    }
+    public var brokers: [Broker] = []
+    public var topics: [String: Topic] = [:]
+}

@@ -1,0 +1,206 @@
+import Crdkafka
+import Foundation
+
+/// A member of a consumer group that commits only what its caller says is done.
+///
+/// Auto-commit and auto offset store are off: `commit` is the only way offsets
+/// move. Rebalances are applied inside `poll` on the caller's thread, and the
+/// caller's `onRebalance` runs first on a revoke, so it can finish or drop its
+/// work for those partitions before they go.
+///
+/// Not thread-safe: one owner calls it.
+public final class Consumer {
+    public let configuration: ConsumerConfiguration
+    public let topics: [String]
+    /// Called on the polling thread when partitions are assigned or revoked.
+    public var onRebalance: ((Rebalance) -> Void)? {
+        get { context.handler }
+        set { context.handler = newValue }
+    }
+    /// The partitions this member holds now.
+    public var assignment: Set<TopicPartition> { context.assignment }
+
+    private let context: RebalanceContext
+    private let client: RDKafkaClient
+    private var closed = false
+
+    public init(configuration: ConsumerConfiguration, topics: [String]) throws {
+        guard !topics.isEmpty else { throw KafkaError(.invalidArgument, "a consumer needs at least one topic") }
+        self.configuration = configuration
+        self.topics = topics
+        let context = RebalanceContext()
+        self.context = context
+        client = try RDKafkaClient.make(.consumer, properties: configuration.rdkafkaProperties()) { conf in
+            rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
+            rd_kafka_conf_set_rebalance_cb(conf, shopstreamRebalance)
+        }
+        rd_kafka_poll_set_consumer(client.handle)
+        let list = makePartitionList(topics.map { (TopicPartition($0, RD_KAFKA_PARTITION_UA), nil) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_subscribe(client.handle, list)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.consumer, "could not subscribe to \(topics.joined(separator: ", ")): \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+        }
+    }
+
+    deinit {
+        if !closed { rd_kafka_consumer_close(client.handle) }
+    }
+
+    /// Proves the cluster answers and that every subscribed topic exists.
+    @discardableResult
+    public func checkTopics() throws -> ClusterMetadata {
+        let md = try client.metadata(timeout: configuration.connection.connectTimeout, bootstrap: configuration.connection.bootstrapServers)
+        for topic in topics where md.topics[topic] == nil {
+            throw KafkaError(.topic, "topic \(topic) does not exist at \(configuration.connection.bootstrapServers); run `shopstream topics apply` first.")
+        }
+        return md
+    }
+
+    /// The next message, or nil if none arrived within `timeout`.
+    /// Throws on errors that need the caller's attention (e.g. an unknown topic);
+    /// transient broker trouble is retried by librdkafka and not thrown.
+    public func poll(timeout: Duration) throws -> ConsumedMessage? {
+        guard let msg = rd_kafka_consumer_poll(client.handle, Int32(timeout.milliseconds)) else {
+            if let error = context.error { context.error = nil; throw error }
+            return nil
+        }
+        defer { rd_kafka_message_destroy(msg) }
+        let m = msg.pointee
+        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            switch m.err {
+            case RD_KAFKA_RESP_ERR__PARTITION_EOF, RD_KAFKA_RESP_ERR__TRANSPORT,
+                 RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__TIMED_OUT:
+                return nil
+            default:
+                let where_ = m.rkt.map { " on \(String(cString: rd_kafka_topic_name($0)))" } ?? ""
+                throw KafkaError(.consumer, "consumer error\(where_): \(rdkafkaMessage(m.err))", rdkafkaCode: m.err.rawValue)
+            }
+        }
+        var result = ConsumedMessage(
+            topic: String(cString: rd_kafka_topic_name(m.rkt)),
+            partition: m.partition,
+            offset: m.offset,
+            key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
+            value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
+            headers: [],
+            timestampMs: nil)
+        var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ts = rd_kafka_message_timestamp(msg, &tsType)
+        if tsType != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE { result.timestampMs = ts }
+        var hdrs: OpaquePointer?
+        if rd_kafka_message_headers(msg, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
+            var i = 0
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+                result.headers.append(KafkaHeader(String(cString: name!), bytes))
+                i += 1
+            }
+        }
+        return result
+    }
+
+    /// Commits, synchronously, the next offset to read for each partition
+    /// (the offset of the last message done, plus one).
+    public func commit(_ offsets: [TopicPartition: Int64]) throws {
+        guard !offsets.isEmpty else { return }
+        let list = makePartitionList(offsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_commit(client.handle, list, 0)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.consumer, "committing offsets \(offsets.map { "\($0.key)@\($0.value)" }.sorted().joined(separator: ", ")) failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+        }
+        for (tp, e) in readPartitionList(list).map({ ($0.0, $0.2) }) where e != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(.consumer, "committing \(tp) failed: \(rdkafkaMessage(e))", rdkafkaCode: e.rawValue)
+        }
+    }
+
+    /// The committed offsets of the group for these partitions (nil: none committed).
+    public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) throws -> [TopicPartition: Int64?] {
+        let list = makePartitionList(partitions.map { ($0, nil) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_committed(client.handle, list, Int32(timeout.milliseconds))
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.consumer, "reading committed offsets failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+        }
+        var result: [TopicPartition: Int64?] = [:]
+        for (tp, offset, _) in readPartitionList(list) { result[tp] = offset >= 0 ? offset : nil }
+        return result
+    }
+
+    /// Where this consumer will read next in each assigned partition.
+    public func positions() throws -> [TopicPartition: Int64] {
+        let parts = Array(assignment)
+        guard !parts.isEmpty else { return [:] }
+        let list = makePartitionList(parts.map { ($0, nil) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_position(client.handle, list)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.consumer, "reading positions failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+        }
+        var result: [TopicPartition: Int64] = [:]
+        for (tp, offset, _) in readPartitionList(list) where offset >= 0 { result[tp] = offset }
+        return result
+    }
+
+    /// Low and high watermarks (first offset, next offset to be written) of a partition.
+    public func watermarks(_ tp: TopicPartition, timeout: Duration = .seconds(10)) throws -> (low: Int64, high: Int64) {
+        var low: Int64 = 0, high: Int64 = 0
+        let err = rd_kafka_query_watermark_offsets(client.handle, tp.topic, tp.partition, &low, &high, Int32(timeout.milliseconds))
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.consumer, "reading watermarks of \(tp) failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+        }
+        return (low, high)
+    }
+
+    /// Leaves the group cleanly (revoking partitions through `onRebalance`).
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        rd_kafka_consumer_close(client.handle)
+    }
+}
+
+/// State the rebalance callback reaches through librdkafka's opaque pointer; the
+/// consumer owns it, so it outlives the handle.
+final class RebalanceContext {
+    var handler: ((Rebalance) -> Void)?
+    var assignment: Set<TopicPartition> = []
+    var error: KafkaError?
+}
+
+/// librdkafka calls this from inside `rd_kafka_consumer_poll`, on the poller's thread.
+private func shopstreamRebalance(
+    _ rk: OpaquePointer?, _ err: rd_kafka_resp_err_t,
+    _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ opaque: UnsafeMutableRawPointer?
+) {
+    guard let rk, let partitions, let opaque else { return }
+    let context = Unmanaged<RebalanceContext>.fromOpaque(opaque).takeUnretainedValue()
+    let tps = readPartitionList(partitions).map { $0.0 }
+    let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+    switch err {
+    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        if cooperative {
+            if let e = rd_kafka_incremental_assign(rk, partitions) { context.error = KafkaError(.consumer, "assign failed: \(consumeError(e).message)") }
+        } else {
+            rd_kafka_assign(rk, partitions)
+        }
+        context.assignment.formUnion(tps)
+        context.handler?(.assigned(tps))
+    case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+        context.handler?(.revoked(tps))
+        if cooperative {
+            if let e = rd_kafka_incremental_unassign(rk, partitions) { context.error = KafkaError(.consumer, "unassign failed: \(consumeError(e).message)") }
+        } else {
+            rd_kafka_assign(rk, nil)
+        }
+        context.assignment.subtract(tps)
+    default:
+        context.error = KafkaError(.consumer, "rebalance failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+        rd_kafka_assign(rk, nil)
+        context.assignment.removeAll()
+    }
+}

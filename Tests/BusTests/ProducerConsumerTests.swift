@@ -1,0 +1,149 @@
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import XCTest
+
+final class ProducerConsumerTests: XCTestCase {
+    func testMessagesRoundTripWithKeysHeadersAndTimestamps() throws {
+        let broker = try EmbeddedBroker(topics: [testTopic("t.roundtrip", partitions: 3)])
+        let producer = try Producer(configuration: ProducerConfiguration(connection: connection(broker)))
+        for i in 0..<50 {
+            try producer.send(topic: "t.roundtrip", key: Array("key-\(i % 5)".utf8), value: Array("{\"n\":\(i)}".utf8),
+                              headers: [KafkaHeader("source", "test"), KafkaHeader("n", "\(i)")],
+                              timestampMs: 1_700_000_000_000 + Int64(i))
+        }
+        try producer.flush()
+        XCTAssertEqual(producer.statistics.delivered, 50)
+
+        let consumer = try Consumer(configuration: ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup()),
+                                    topics: ["t.roundtrip"])
+        let got = try consume(consumer, count: 50)
+        XCTAssertEqual(got.count, 50)
+        for m in got {
+            let n = Int(String(decoding: m.value, as: UTF8.self).dropFirst(5).dropLast())!
+            XCTAssertEqual(m.key, Array("key-\(n % 5)".utf8))
+            XCTAssertEqual(m.headers, [KafkaHeader("source", "test"), KafkaHeader("n", "\(n)")])
+            XCTAssertEqual(m.timestampMs, 1_700_000_000_000 + Int64(n))
+        }
+        // The same key always lands in the same partition.
+        let partitionsByKey = Dictionary(grouping: got, by: { $0.key! }).mapValues { Set($0.map(\.partition)) }
+        XCTAssertTrue(partitionsByKey.values.allSatisfy { $0.count == 1 })
+        consumer.close()
+    }
+
+    func testCommittedOffsetsSurviveAConsumerRestart() throws {
+        let broker = try EmbeddedBroker(topics: [testTopic("t.commits", partitions: 1)])
+        let producer = try Producer(configuration: ProducerConfiguration(connection: connection(broker)))
+        for i in 0..<20 { try producer.send(topic: "t.commits", key: nil, value: Array("m\(i)".utf8)) }
+        try producer.flush()
+        let group = uniqueGroup()
+        let config = ConsumerConfiguration(connection: connection(broker), groupId: group)
+
+        do {
+            let first = try Consumer(configuration: config, topics: ["t.commits"])
+            let got = try consume(first, count: 20)
+            XCTAssertEqual(got.count, 20)
+            // Only the first 12 are done: commit the next offset to read, 12.
+            try first.commit([TopicPartition("t.commits", 0): got[11].offset + 1])
+            XCTAssertEqual(try first.committed([TopicPartition("t.commits", 0)])[TopicPartition("t.commits", 0)], 12)
+            first.close()
+        }
+        let second = try Consumer(configuration: config, topics: ["t.commits"])
+        let rest = try consume(second, count: 8)
+        XCTAssertEqual(rest.map { String(decoding: $0.value, as: UTF8.self) }, (12..<20).map { "m\($0)" })
+        XCTAssertNil(try second.poll(timeout: .milliseconds(500)), "nothing before the committed offset is read again")
+        second.close()
+    }
+
+    func testUncommittedWorkIsReadAgainAfterARestart() throws {
+        let broker = try EmbeddedBroker(topics: [testTopic("t.nocommit", partitions: 1)])
+        let producer = try Producer(configuration: ProducerConfiguration(connection: connection(broker)))
+        for i in 0..<5 { try producer.send(topic: "t.nocommit", key: nil, value: Array("m\(i)".utf8)) }
+        try producer.flush()
+        let config = ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup())
+        do {
+            let first = try Consumer(configuration: config, topics: ["t.nocommit"])
+            XCTAssertEqual(try consume(first, count: 5).count, 5)
+            first.close()
+        }
+        let second = try Consumer(configuration: config, topics: ["t.nocommit"])
+        XCTAssertEqual(try consume(second, count: 5).map(\.offset), [0, 1, 2, 3, 4])
+        second.close()
+    }
+
+    func testRebalanceHandlerSeesAssignedPartitions() throws {
+        let broker = try EmbeddedBroker(topics: [testTopic("t.rebalance", partitions: 4)])
+        let consumer = try Consumer(configuration: ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup()),
+                                    topics: ["t.rebalance"])
+        var events: [Rebalance] = []
+        consumer.onRebalance = { events.append($0) }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while consumer.assignment.count < 4 && ContinuousClock.now < deadline { _ = try consumer.poll(timeout: .milliseconds(100)) }
+        XCTAssertEqual(consumer.assignment, Set((0..<4).map { TopicPartition("t.rebalance", $0) }))
+        guard case .assigned(let tps)? = events.first else { return XCTFail("no assignment seen: \(events)") }
+        XCTAssertEqual(Set(tps), consumer.assignment)
+        consumer.close()
+        guard case .revoked(let revoked)? = events.last else { return XCTFail("closing did not revoke: \(events)") }
+        XCTAssertEqual(Set(revoked), Set(tps), "closing revokes the partitions")
+    }
+
+    func testAFailedDeliveryIsAnError() throws {
+        let broker = try EmbeddedBroker(topics: [testTopic("t.fail", partitions: 1)])
+        // Every produce to the topic is refused by the broker with a non-retriable error.
+        broker.setTopicError("t.fail", errorCode: 10 /* MESSAGE_TOO_LARGE */)
+        var config = ProducerConfiguration(connection: connection(broker))
+        config.messageTimeout = .seconds(3)
+        let producer = try Producer(configuration: config)
+        try producer.send(topic: "t.fail", key: nil, value: Array("doomed".utf8))
+        XCTAssertThrowsError(try producer.flush(timeout: .seconds(15))) { error in
+            let e = error as! KafkaError
+            XCTAssertEqual(e.code, .delivery)
+            XCTAssertTrue(e.message.contains("t.fail"), e.message)
+        }
+        XCTAssertEqual(producer.statistics.failed, 1)
+        XCTAssertEqual(producer.statistics.delivered, 0)
+    }
+
+    func testAnUndeliverableMessageTimesOutAsAnErrorWhenTheBrokerIsDown() throws {
+        let broker = try EmbeddedBroker(topics: [testTopic("t.down", partitions: 1)])
+        var config = ProducerConfiguration(connection: connection(broker))
+        config.messageTimeout = .seconds(2)
+        let producer = try Producer(configuration: config)
+        try producer.checkConnection()
+        broker.setBroker(1, up: false)
+        try producer.send(topic: "t.down", key: nil, value: Array("lost?".utf8))
+        XCTAssertThrowsError(try producer.flush(timeout: .seconds(15)))
+        XCTAssertEqual(producer.statistics.failed, 1, "the message is reported failed, not silently dropped")
+    }
+
+    func testSendWaitsInsteadOfFailingWhenTheQueueIsFull() throws {
+        let broker = try EmbeddedBroker(topics: [testTopic("t.pressure", partitions: 2)])
+        var config = ProducerConfiguration(connection: connection(broker))
+        config.queueMaxMessages = 100
+        let producer = try Producer(configuration: config)
+        for i in 0..<5_000 { try producer.send(topic: "t.pressure", key: nil, value: Array("payload-\(i)".utf8)) }
+        try producer.flush()
+        XCTAssertEqual(producer.statistics.delivered, 5_000)
+        XCTAssertGreaterThan(producer.statistics.backPressureWaits, 0)
+    }
+
+    func testAnUnknownPropertyIsAClearConfigurationError() throws {
+        let conn = KafkaConnection(bootstrapServers: "127.0.0.1:1", properties: ["no.such.property": "1"])
+        XCTAssertThrowsError(try Producer(configuration: ProducerConfiguration(connection: conn))) { error in
+            let e = error as! KafkaError
+            XCTAssertEqual(e.code, .configuration)
+            XCTAssertTrue(e.message.contains("no.such.property"), e.message)
+        }
+    }
+
+    func testAnUnreachableClusterIsReportedWithinTheTimeout() throws {
+        let conn = KafkaConnection(bootstrapServers: "127.0.0.1:1", connectTimeout: .seconds(2))
+        let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
+        let start = ContinuousClock.now
+        XCTAssertThrowsError(try producer.checkConnection()) { error in
+            XCTAssertEqual((error as! KafkaError).code, .unreachable)
+            XCTAssertTrue("\(error)".contains("127.0.0.1:1"))
+        }
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(10))
+    }
+}
