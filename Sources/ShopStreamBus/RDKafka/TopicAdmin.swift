@@ -16,6 +16,18 @@ public final class TopicAdmin {
         try client.metadata(timeout: connection.connectTimeout, bootstrap: connection.bootstrapServers)
     }
 
+    /// Messages held per partition (high minus low watermark) of a topic.
+    public func messageCounts(_ topic: String, partitions: Int, timeout: Duration = .seconds(10)) throws -> [Int64] {
+        try (0..<partitions).map { p in
+            var low: Int64 = 0, high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(client.handle, topic, Int32(p), &low, &high, Int32(timeout.milliseconds))
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(.topic, "reading offsets of \(topic)[\(p)] failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+            }
+            return high - low
+        }
+    }
+
     /// Creates topics as defined, with `replicationFactor` capped at `maxReplication`.
     public func createTopics(_ definitions: [TopicDefinition], maxReplication: Int, timeout: Duration = .seconds(30)) throws {
         guard !definitions.isEmpty else { return }

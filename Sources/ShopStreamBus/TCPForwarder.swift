@@ -1,0 +1,113 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Forwards every TCP connection on a fixed loopback port to another loopback
+/// port. It gives the embedded broker a well-known bootstrap address
+/// (librdkafka's mock cluster picks random ports); after bootstrap, clients
+/// connect to the addresses the cluster advertises in its metadata.
+public final class TCPForwarder: @unchecked Sendable {
+    public let listenPort: Int
+    private let targetPort: Int
+    private let listener: Int32
+    private let stopped = NSLock()
+    private var isStopped = false
+
+    public init(listenPort: Int, targetPort: Int) throws {
+        self.listenPort = listenPort
+        self.targetPort = targetPort
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw KafkaError(.broker, "cannot open a socket: \(String(cString: strerror(errno)))") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var addr = loopback(port: listenPort)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw KafkaError(.broker, "cannot listen on 127.0.0.1:\(listenPort): \(reason); is another broker running there? Pick another with --port, or --port 0")
+        }
+        listener = fd
+        let thread = Thread { [self] in acceptLoop() }
+        thread.name = "bootstrap-forwarder"
+        thread.start()
+    }
+
+    /// Stops accepting; open connections end when either side closes.
+    public func stop() {
+        stopped.lock()
+        defer { stopped.unlock() }
+        guard !isStopped else { return }
+        isStopped = true
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    deinit { stop() }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 {
+                if errno == EINTR { continue }
+                return   // closed by stop()
+            }
+            let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = loopback(port: targetPort)
+            let ok = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard ok == 0 else { close(client); close(upstream); continue }
+            let pair = SocketPair(client, upstream)
+            pump(from: client, to: upstream, pair)
+            pump(from: upstream, to: client, pair)
+        }
+    }
+
+    private func pump(from source: Int32, to sink: Int32, _ pair: SocketPair) {
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            outer: while true {
+                let n = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                var sent = 0
+                while sent < n {
+                    let w = buffer.withUnsafeBytes { write(sink, $0.baseAddress! + sent, n - sent) }
+                    if w <= 0 { break outer }
+                    sent += w
+                }
+            }
+            // Half-close so the other direction ends too; the last pump closes both.
+            shutdown(sink, Int32(SHUT_WR))
+            shutdown(source, Int32(SHUT_RD))
+            pair.finishOne()
+        }
+        thread.start()
+    }
+}
+
+private func loopback(port: Int) -> sockaddr_in {
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return addr
+}
+
+/// Both sockets of one forwarded connection, closed once both directions ended.
+private final class SocketPair: @unchecked Sendable {
+    private let a: Int32, b: Int32
+    private let lock = NSLock()
+    private var finished = 0
+    init(_ a: Int32, _ b: Int32) { self.a = a; self.b = b }
+    func finishOne() {
+        lock.lock()
+        finished += 1
+        let last = finished == 2
+        lock.unlock()
+        if last { close(a); close(b) }
+    }
+}

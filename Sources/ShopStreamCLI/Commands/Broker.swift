@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+
+extension ShopStreamCommand {
+    struct Broker: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve an embedded Kafka-protocol broker until stopped (Ctrl-C).",
+            discussion: """
+                librdkafka's mock cluster, on loopback TCP, with the topics of topics/ already
+                created at their partition counts. Any Kafka client can use it:
+
+                  shopstream broker &                       # prints its bootstrap address
+                  shopstream generate --brokers localhost:9092 --days 7
+                  kcat -b localhost:9092 -C -t shop.sales -e
+
+                Messages live in memory and are gone when the broker stops. The bootstrap
+                port forwards to the cluster's own listeners, whose addresses clients learn
+                from metadata; all of them are on 127.0.0.1.
+                """)
+
+        @Option(help: "Bootstrap port to listen on (0: only the cluster's own random ports).")
+        var port: Int = 9092
+
+        @Option(help: "Number of brokers in the cluster (1–16).")
+        var brokers: Int = 1
+
+        @Option(help: ArgumentHelp("Folder of topic definitions. Default: ./topics, else the source checkout's.", valueName: "dir"))
+        var topics: String?
+
+        func validate() throws {
+            guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
+            guard (1...16).contains(brokers) else { throw ValidationError("--brokers \(brokers): the embedded cluster takes 1 to 16 brokers") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let catalog = try TopicCatalog.load(directory: topics.map { URL(fileURLWithPath: $0) } ?? TopicCatalog.defaultDirectory())
+                let shutdown = ShutdownSignal()
+                let broker = try EmbeddedBroker(brokerCount: brokers, topics: catalog.definitions)
+                var forwarder: TCPForwarder?
+                var bootstrap = broker.bootstrapServers
+                if port != 0 {
+                    let first = broker.bootstrapServers.split(separator: ",")[0]
+                    let targetPort = Int(first.split(separator: ":").last!)!
+                    forwarder = try TCPForwarder(listenPort: port, targetPort: targetPort)
+                    bootstrap = "127.0.0.1:\(port)"
+                }
+                // Written unbuffered: scripts wait for the first line to learn the address.
+                FileHandle.standardOutput.write(Data("""
+                    bootstrap: \(bootstrap)
+                    listeners: \(broker.bootstrapServers)
+                    topics:    \(catalog.definitions.map { "\($0.name)(\($0.partitions))" }.joined(separator: " "))
+
+                    """.utf8))
+                note("serving \(brokers) broker\(brokers == 1 ? "" : "s"); Ctrl-C to stop")
+                while !shutdown.isRequested { Thread.sleep(forTimeInterval: 0.2) }
+                forwarder?.stop()
+                note("broker stopped")
+            }
+        }
+    }
+}

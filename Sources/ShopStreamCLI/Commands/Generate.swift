@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import ShopStreamGenerator
+
+extension ShopStreamCommand {
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Publish the simulated business to one Kafka topic per entity.",
+            discussion: """
+                Customers, products, stores, inventory, sales, payments and shipping of an
+                Apple-accessories retailer across Pakistan, day by day from --start, with
+                daily and weekly rhythm, paydays, Ramadan/Eid, 11.11 and White Friday peaks.
+                The same --seed gives byte-identical events. Every fact references only
+                dimensions already published; a sale's payments and shipments share its key.
+
+                How much (pick one; default --days 30):
+                  --events N     exactly N events, then stop
+                  --days D       D simulated days at full speed
+                  --rate R       live: R events/s until Ctrl-C (or until --events/--days)
+
+                Examples:
+                  shopstream generate --days 365                       # a year, embedded broker
+                  shopstream generate --brokers localhost:9092 --rate 200
+                  shopstream generate --events 1000000 --output /tmp/events   # files for kcat -P -K '\\t'
+                """)
+
+        @OptionGroup var kafka: KafkaOptions
+
+        @Option(help: "Stop after exactly this many events.")
+        var events: Int?
+
+        @Option(help: "Simulate this many days (default 30 when neither --events nor --rate is given).")
+        var days: Int?
+
+        @Option(help: ArgumentHelp("Publish live at this many events per second, e.g. 500 or 500/s.", valueName: "R"))
+        var rate: String?
+
+        @Option(help: "Random seed; the same seed gives the same events, byte for byte.")
+        var seed: UInt64 = 42
+
+        @Option(help: ArgumentHelp("First simulated day (UTC).", valueName: "YYYY-MM-DD"))
+        var start: String = "2025-01-01"
+
+        @Option(help: "Baseline orders per day, before daily, weekly and seasonal patterns.")
+        var ordersPerDay: Int?
+
+        @Option(help: ArgumentHelp("Write each topic's events to DIR/<topic>.tsv as key<TAB>value lines instead of publishing (kcat -P -K '\\t' reads them).", valueName: "DIR"))
+        var output: String?
+
+        @Flag(help: "Generate and count, publish nothing: the generator's own speed.")
+        var dryRun = false
+
+        @Flag(name: .shortAndLong, help: "No progress display.")
+        var quiet = false
+
+        var ratePerSecond: Double? {
+            guard let rate else { return nil }
+            let text = rate.hasSuffix("/s") ? String(rate.dropLast(2)) : rate
+            return Double(text)
+        }
+
+        func validate() throws {
+            if let rate {
+                guard let r = ratePerSecond, r.isFinite, r > 0, r <= 10_000_000 else {
+                    throw ValidationError("--rate \(rate): expected a positive number of events per second, e.g. --rate 500")
+                }
+            }
+            if let events, events < 1 { throw ValidationError("--events \(events): expected at least 1") }
+            if let days, days < 1 { throw ValidationError("--days \(days): expected at least 1") }
+            if let ordersPerDay, !(1...1_000_000).contains(ordersPerDay) {
+                throw ValidationError("--orders-per-day \(ordersPerDay): expected 1 to 1,000,000")
+            }
+            guard SimDate(start) != nil else { throw ValidationError("--start \(start): expected a date as YYYY-MM-DD, e.g. 2025-01-01") }
+            if output != nil && dryRun { throw ValidationError("--output and --dry-run exclude each other") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                var config = SimulationConfig()
+                config.seed = seed
+                config.startDate = SimDate(start)!
+                if let ordersPerDay { config.ordersPerDay = ordersPerDay }
+                let dayLimit = days ?? ((events == nil && rate == nil) ? 30 : nil)
+                let shutdown = ShutdownSignal()
+                let progress = Progress(quiet: quiet)
+
+                if dryRun || output != nil {
+                    var sink = try FileSink(directory: output, limit: events, shutdown: shutdown, progress: progress, pacer: Pacer(ratePerSecond))
+                    let elapsed = try simulate(config, days: dayLimit, into: &sink)
+                    try sink.close()
+                    progress.finish()
+                    printSummary(counts: sink.counts, elapsed: elapsed, destination: output.map { "files in \($0)" } ?? "nowhere (dry run)")
+                    return
+                }
+
+                let catalog = try kafka.catalog()
+                let (conn, broker) = try kafka.open(catalog)
+                try withExtendedLifetime(broker) {
+                    if broker != nil { note("no --brokers given: using an embedded broker at \(conn.bootstrapServers) (lives as long as this command)") }
+                    let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
+                    let md = try producer.checkConnection()
+                    for entity in Entity.allCases where md.topics[entity.topic] == nil {
+                        throw CommandFailure("topic \(entity.topic) does not exist at \(conn.bootstrapServers); create the topics first: shopstream topics apply --brokers \(conn.bootstrapServers)")
+                    }
+                    var sink = KafkaSink(producer: producer, limit: events, shutdown: shutdown, progress: progress, pacer: Pacer(ratePerSecond))
+                    let elapsed = try simulate(config, days: dayLimit, into: &sink)
+                    progress.message("flushing \(grouped(producer.statistics.inFlight)) in-flight messages…")
+                    try producer.flush(timeout: .seconds(120))
+                    let total = ContinuousClock.now - elapsed.start
+                    progress.finish()
+                    printSummary(counts: sink.counts, elapsed: (elapsed.start, total), destination: "Kafka at \(conn.bootstrapServers)")
+                    print("delivered: \(grouped(producer.statistics.delivered)) of \(grouped(producer.statistics.sent)), failed: \(producer.statistics.failed)")
+                    let admin = try TopicAdmin(connection: conn)
+                    print("on the cluster now:")
+                    for entity in Entity.allCases {
+                        let counts = try admin.messageCounts(entity.topic, partitions: md.topics[entity.topic]!.partitions)
+                        print("  \(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(grouped(Int(counts.reduce(0, +)))) messages in \(counts.count) partitions")
+                    }
+                    if let sample = sink.sampleSale {
+                        print("a sale, as published to shop.sales:\n  \(sample)")
+                    }
+                }
+            }
+        }
+
+        /// Runs the simulation into a sink; returns when the sink stops it or the days run out.
+        private func simulate<S: CountingSink>(_ config: SimulationConfig, days: Int?, into sink: inout S) throws -> (start: ContinuousClock.Instant, elapsed: Duration) {
+            let simulator = Simulator(config: config)
+            let start = ContinuousClock.now
+            var simulated = 0
+            while days.map({ simulated < $0 }) ?? true {
+                sink.day = simulator.currentDate.description
+                guard try simulator.emitNextDay(into: &sink) else { break }
+                simulated += 1
+            }
+            return (start, ContinuousClock.now - start)
+        }
+
+        private func printSummary(counts: [Entity: (events: Int, bytes: Int)], elapsed: (start: ContinuousClock.Instant, elapsed: Duration), destination: String) {
+            let total = counts.values.reduce(0) { $0 + $1.events }
+            let bytes = counts.values.reduce(0) { $0 + $1.bytes }
+            let seconds = max(Double(elapsed.elapsed.components.seconds) + Double(elapsed.elapsed.components.attoseconds) / 1e18, 1e-9)
+            print("published \(grouped(total)) events (\(grouped(bytes / 1024)) KiB) to \(destination) in \(String(format: "%.2f", seconds)) s: \(grouped(Int(Double(total) / seconds))) events/s")
+            for entity in Entity.allCases {
+                let c = counts[entity] ?? (0, 0)
+                let avg = c.events > 0 ? c.bytes / c.events : 0
+                print("  \(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(grouped(c.events).leftPadded(10)) events, \(avg) bytes each")
+            }
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

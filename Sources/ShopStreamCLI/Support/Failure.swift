@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+
+/// Runs a command body; a ShopStream error becomes one sentence on stderr and exit code 1.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as KafkaError {
+        fail(error.message)
+    } catch let error as CatalogError {
+        fail(error.description)
+    } catch let error as CommandFailure {
+        fail(error.message)
+    }
+}
+
+/// A failure a command reports in its own words.
+struct CommandFailure: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    Foundation.exit(1)
+}
+
+/// Writes a line to stderr (progress and notes, so stdout stays data).
+func note(_ message: String) {
+    FileHandle.standardError.write(Data("\(message)\n".utf8))
+}

@@ -1,0 +1,104 @@
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import XCTest
+
+/// The `shopstream` command as a user runs it, against real Kafka-protocol peers.
+final class CommandLineTests: XCTestCase {
+    func testKcatReadsTheGeneratorsEventsFromTheBrokerCommand() throws {
+        let kcat = try requiredTool("kcat")
+        let broker = try BrokerProcess()
+        defer { broker.stop() }
+
+        let generated = try shopstream(["generate", "--brokers", broker.bootstrap, "--events", "3000", "-q"])
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        let published = try XCTUnwrap(generated.stdout.split(separator: "\n").first { $0.contains("shop.sales") && $0.contains("events,") })
+        let salesCount = Int(published.split(separator: " ")[1].replacingOccurrences(of: ",", with: ""))!
+        XCTAssertGreaterThan(salesCount, 0)
+
+        // An independent Kafka client reads the same topic.
+        let read = try runProgram(kcat, ["-b", broker.bootstrap, "-C", "-t", "shop.sales", "-e", "-q", "-f", "%k\t%s\n"])
+        XCTAssertEqual(read.status, 0, read.stderr)
+        let lines = read.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, salesCount)
+        for line in lines.prefix(50) {
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            let sale = try JSONSerialization.jsonObject(with: Data(parts[1].utf8)) as! [String: Any]
+            XCTAssertEqual(sale["sale_id"] as? String, String(parts[0]), "the key is the sale_id")
+            XCTAssertNotNil(sale["total_price"])
+        }
+    }
+
+    func testTopicsApplyAgainstTheBrokerCommandFindsEverythingPresentTwice() throws {
+        let broker = try BrokerProcess()
+        defer { broker.stop() }
+        for _ in 0..<2 {
+            let result = try shopstream(["topics", "apply", "--brokers", broker.bootstrap])
+            XCTAssertEqual(result.status, 0, result.stderr + result.stdout)
+            XCTAssertEqual(result.stdout.split(separator: "\n").filter { $0.hasPrefix("shop.") && $0.hasSuffix("  ok") }.count, 8, result.stdout)
+        }
+    }
+
+    func testTheSameSeedPublishesTheSameBytes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("seed-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for run in ["a", "b"] {
+            let r = try shopstream(["generate", "--events", "20000", "--seed", "7", "--output", dir.appendingPathComponent(run).path, "-q"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        for entity in Entity.allCases {
+            let a = try Data(contentsOf: dir.appendingPathComponent("a/\(entity.topic).tsv"))
+            let b = try Data(contentsOf: dir.appendingPathComponent("b/\(entity.topic).tsv"))
+            XCTAssertEqual(a, b, entity.topic)
+        }
+    }
+
+    // MARK: Bad input: one clear sentence, non-zero exit, no hang.
+
+    func testAnUnreachableBrokerIsOneSentenceAndAFailingExit() throws {
+        let start = Date()
+        let r = try shopstream(["generate", "--brokers", "127.0.0.1:\(freePort())", "--connect-timeout", "2s", "--events", "10"], timeout: 30)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.hasPrefix("error: Kafka at 127.0.0.1:"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 20)
+    }
+
+    func testAMissingTopicNamesTheTopicAndTheFix() throws {
+        // A cluster with only some of the topics.
+        let catalog = try TopicCatalog.load(directory: TopicCatalog.sourceDirectory)
+        let partial = try EmbeddedBroker(topics: catalog.definitions.filter { $0.name != "shop.shipping" })
+        let r = try shopstream(["generate", "--brokers", partial.bootstrapServers, "--events", "10"], timeout: 60)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("topic shop.shipping does not exist"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("shopstream topics apply"), r.stderr)
+    }
+
+    func testABadLibrdkafkaPropertyIsRejectedByName() throws {
+        let r = try shopstream(["generate", "--brokers", "127.0.0.1:9", "-X", "no.such.thing=1", "--events", "10"], timeout: 30)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("no.such.thing=1"), r.stderr)
+
+        let malformed = try shopstream(["generate", "-X", "justakey", "--events", "10"], timeout: 30)
+        XCTAssertNotEqual(malformed.status, 0)
+        XCTAssertTrue(malformed.stderr.contains("expected key=value"), malformed.stderr)
+    }
+
+    func testABadRateIsRejectedBeforeAnythingRuns() throws {
+        for bad in ["fast", "0", "-5", "nan"] {
+            let r = try shopstream(["generate", "--rate=\(bad)", "--events", "10"], timeout: 30)
+            XCTAssertNotEqual(r.status, 0, bad)
+            XCTAssertTrue(r.stderr.contains("--rate \(bad): expected a positive number of events per second"), r.stderr)
+        }
+    }
+
+    func testLiveModeHoldsTheRate() throws {
+        let start = Date()
+        let r = try shopstream(["generate", "--rate", "400", "--events", "800", "-q"], timeout: 60)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // 800 events at 400/s take about two seconds; a generator that ignored the
+        // rate would be done in a fraction of that.
+        XCTAssertGreaterThan(Date().timeIntervalSince(start), 1.8)
+        XCTAssertTrue(r.stdout.contains("published 800 events"), r.stdout)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import XCTest
+
+/// The `shopstream` binary built beside this test bundle.
+func shopstreamBinary() throws -> URL {
+    let dir = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
+        ?? Bundle.main.bundleURL
+    let bin = dir.appendingPathComponent("shopstream")
+    guard FileManager.default.isExecutableFile(atPath: bin.path) else {
+        throw XCTSkip("no shopstream binary at \(bin.path); run `swift build` first")
+    }
+    return bin
+}
+
+/// The result of running a command to the end.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a program with a time limit; kills it if it overstays.
+@discardableResult
+func runProgram(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes while it runs, so a chatty program never blocks on a full pipe.
+    var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    if process.isRunning {
+        process.terminate()
+        process.waitUntilExit()
+        group.wait()
+        XCTFail("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout))s")
+    }
+    process.waitUntilExit()
+    group.wait()
+    return CommandResult(status: process.terminationStatus,
+                         stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+func shopstream(_ arguments: [String], timeout: TimeInterval = 120) throws -> CommandResult {
+    try runProgram(try shopstreamBinary(), arguments, timeout: timeout)
+}
+
+/// A program on PATH; under CI a missing one fails the test instead of skipping it.
+func requiredTool(_ name: String) throws -> URL {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+        let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
+        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    if ProcessInfo.processInfo.environment["CI"] == "true" {
+        XCTFail("\(name) is not installed; scripts/setup installs it")
+        throw CommandFailure()
+    }
+    throw XCTSkip("\(name) is not installed; run scripts/setup")
+}
+
+struct CommandFailure: Error {}
+
+/// A free loopback TCP port.
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = 0
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
+            bind(fd, p, len)
+            return getsockname(fd, p, &len)
+        }
+    }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+/// `shopstream broker` running as its own process, stopped by `stop()`.
+final class BrokerProcess {
+    let process = Process()
+    let bootstrap: String
+
+    init(port: Int = freePort()) throws {
+        process.executableURL = try shopstreamBinary()
+        process.arguments = ["broker", "--port", String(port)]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line names the bootstrap address.
+        var buffer = Data()
+        let deadline = Date().addingTimeInterval(20)
+        while !buffer.contains(UInt8(ascii: "\n")) && Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+        }
+        let first = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        guard first.hasPrefix("bootstrap: ") else {
+            process.terminate()
+            throw XCTSkip("shopstream broker did not start: \(first)")
+        }
+        bootstrap = String(first.dropFirst("bootstrap: ".count))
+    }
+
+    func stop() {
+        process.interrupt()
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+}
+
+/// Reads every message now on `topics` through a fresh consumer group.
+func drain(_ bootstrap: String, topics: [String], expected: Int, timeout: Duration = .seconds(60)) throws -> [ConsumedMessage] {
+    let consumer = try Consumer(
+        configuration: ConsumerConfiguration(connection: KafkaConnection(bootstrapServers: bootstrap), groupId: "drain-\(UUID().uuidString.prefix(8))"),
+        topics: topics)
+    defer { consumer.close() }
+    var out: [ConsumedMessage] = []
+    out.reserveCapacity(expected)
+    let deadline = ContinuousClock.now + timeout
+    while out.count < expected && ContinuousClock.now < deadline {
+        if let m = try consumer.poll(timeout: .milliseconds(200)) { out.append(m) }
+    }
+    return out
+}
