@@ -10,5 +10,7 @@ public struct ClusterMetadata: Sendable, Equatable {
         public var replicationFactor: Int
     }
     public var brokers: [Broker] = []
+    /// The controller broker, nil when the cluster names none (as librdkafka's mock cluster).
+    public var controllerId: Int32?
     public var topics: [String: Topic] = [:]
 }

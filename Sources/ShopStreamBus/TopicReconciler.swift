@@ -35,7 +35,8 @@ public struct TopicReconciler {
         let md = try admin.metadata()
         let brokers = max(1, md.brokers.count)
         let present = catalog.definitions.map(\.name).filter { md.topics[$0] != nil }
-        let configs = try admin.describeConfigs(present)
+        // Admin requests go to the controller; without one they could only time out.
+        let configs = md.controllerId == nil ? nil : try admin.describeConfigs(present)
         return catalog.definitions.map { d in
             let expectedRF = min(d.replicationFactor, brokers)
             guard let t = md.topics[d.name] else {
@@ -65,7 +66,11 @@ public struct TopicReconciler {
         let before = try compare(catalog)
         let missing = before.filter { $0.state == .missing }.map(\.name)
         guard !missing.isEmpty else { return before }
-        let brokers = max(1, try admin.metadata().brokers.count)
+        let md = try admin.metadata()
+        guard md.controllerId != nil else {
+            throw KafkaError(.admin, "the cluster at \(admin.connection.bootstrapServers) names no controller, so it cannot create topics (librdkafka's mock cluster cannot); missing: \(missing.joined(separator: ", ")). Start `shopstream broker`, which creates them itself, or use a real cluster.")
+        }
+        let brokers = max(1, md.brokers.count)
         try admin.createTopics(catalog.definitions.filter { missing.contains($0.name) }, maxReplication: brokers)
         // Creation is asynchronous on a real cluster: wait until metadata shows them.
         let deadline = ContinuousClock.now + .seconds(30)

@@ -10,7 +10,7 @@ final class CommandLineTests: XCTestCase {
         let broker = try BrokerProcess()
         defer { broker.stop() }
 
-        let generated = try shopstream(["generate", "--brokers", broker.bootstrap, "--events", "3000", "-q"])
+        let generated = try shopstream(["generate", "--brokers", broker.bootstrap, "--events", "20000", "-q"])
         XCTAssertEqual(generated.status, 0, generated.stderr)
         let published = try XCTUnwrap(generated.stdout.split(separator: "\n").first { $0.contains("shop.sales") && $0.contains("events,") })
         let salesCount = Int(published.split(separator: " ")[1].replacingOccurrences(of: ",", with: ""))!

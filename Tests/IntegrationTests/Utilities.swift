@@ -14,6 +14,9 @@ func shopstreamBinary() throws -> URL {
     return bin
 }
 
+/// Bytes read on another thread; the DispatchGroup orders the write before the read.
+private final class DataBox: @unchecked Sendable { var data = Data() }
+
 /// The result of running a command to the end.
 struct CommandResult {
     var status: Int32
@@ -34,10 +37,10 @@ func runProgram(_ executable: URL, _ arguments: [String], timeout: TimeInterval 
     process.standardInput = FileHandle.nullDevice
     try process.run()
     // Read both pipes while it runs, so a chatty program never blocks on a full pipe.
-    var outData = Data(), errData = Data()
+    let outData = DataBox(), errData = DataBox()
     let group = DispatchGroup()
-    group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter(); DispatchQueue.global().async { outData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter(); DispatchQueue.global().async { errData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
     if process.isRunning {
@@ -49,8 +52,8 @@ func runProgram(_ executable: URL, _ arguments: [String], timeout: TimeInterval 
     process.waitUntilExit()
     group.wait()
     return CommandResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+                         stdout: String(decoding: outData.data, as: UTF8.self),
+                         stderr: String(decoding: errData.data, as: UTF8.self))
 }
 
 func shopstream(_ arguments: [String], timeout: TimeInterval = 120) throws -> CommandResult {

@@ -51,10 +51,15 @@ final class RDKafkaClient {
         }
         defer { rd_kafka_metadata_destroy(md) }
         var result = ClusterMetadata()
+        let controller = rd_kafka_controllerid(handle, 0)
         for i in 0..<Int(md.pointee.broker_cnt) {
             let b = md.pointee.brokers[i]
             result.brokers.append(.init(id: b.id, host: String(cString: b.host), port: Int(b.port)))
         }
+        // Known from the metadata just fetched. librdkafka's mock cluster names a
+        // controller (0) that is none of its brokers, and so cannot create topics
+        // or serve configs: admin requests to it would only time out.
+        result.controllerId = result.brokers.contains { $0.id == controller } ? controller : nil
         for i in 0..<Int(md.pointee.topic_cnt) {
             let t = md.pointee.topics[i]
             let name = String(cString: t.topic)
