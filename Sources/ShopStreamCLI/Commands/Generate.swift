@@ -73,15 +73,13 @@ extension ShopStreamCommand {
                 throw ValidationError("--orders-per-day \(ordersPerDay): expected 1 to 1,000,000")
             }
             guard SimDate(start) != nil else { throw ValidationError("--start \(start): expected a date as YYYY-MM-DD, e.g. 2025-01-01") }
+            do { try simulationConfig().validate() } catch { throw ValidationError("\(error)") }
             if output != nil && dryRun { throw ValidationError("--output and --dry-run exclude each other") }
         }
 
         func run() throws {
             try reportingErrors {
-                var config = SimulationConfig()
-                config.seed = seed
-                config.startDate = SimDate(start)!
-                if let ordersPerDay { config.ordersPerDay = ordersPerDay }
+                let config = simulationConfig()
                 let dayLimit = days ?? ((events == nil && rate == nil) ? 30 : nil)
                 let shutdown = ShutdownSignal()
                 let progress = Progress(quiet: quiet)
@@ -123,6 +121,14 @@ extension ShopStreamCommand {
                     }
                 }
             }
+        }
+
+        private func simulationConfig() -> SimulationConfig {
+            var config = SimulationConfig()
+            config.seed = seed
+            config.startDate = SimDate(start) ?? config.startDate
+            if let ordersPerDay { config.ordersPerDay = ordersPerDay }
+            return config
         }
 
         /// Runs the simulation into a sink; returns when the sink stops it or the days run out.

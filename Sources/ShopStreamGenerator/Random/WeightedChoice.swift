@@ -45,6 +45,8 @@ struct SmallWeights {
         precondition(total > 0, "weights must not all be zero")
     }
 
+    func weight(_ i: Int) -> Int { Int(cumulative[i]) - (i == 0 ? 0 : Int(cumulative[i - 1])) }
+
     @inline(__always)
     func pick(_ rng: inout Xoshiro256) -> Int {
         let r = Int32(rng.below(total))

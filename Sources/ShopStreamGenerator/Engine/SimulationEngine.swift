@@ -1,0 +1,234 @@
+import ShopStreamCore
+
+/// The simulated business and its encoder, as one value type.
+///
+/// A struct with mutating methods, so the hot path touches its own fields with
+/// static exclusivity checking only; `Simulator` wraps it in the public class API.
+/// A day is produced in chunks (`produceChunk`) so that the event buffer stays
+/// small whatever the configuration; the caller drains the buffer after each chunk.
+struct SimulationEngine {
+    /// Events per chunk before control goes back to the caller to drain.
+    static let chunkEvents = 4096
+    /// Shipments and restocks are queued in a ring of day buckets; nothing is scheduled further ahead.
+    static let horizonDays = 64
+    static let lastMsOfDay = 86_399_999
+
+    let config: SimulationConfig
+    var rng: Xoshiro256
+    var out = EventBuffer()
+    var stats = SimulationStats()
+
+    // Fixed text, JSON-escaped once.
+    let textTable: TextTable
+    let text: UnsafePointer<UInt8>
+    let vocabulary: Vocabulary
+
+    // The business.
+    var customers: [CustomerRecord] = []
+    var products: [ProductRecord]
+    var stores: [StoreRecord]
+    var staff: [TextRef]
+    /// Store×product stock, index `store * products.count + product`.
+    var stock: [StockRecord] = []
+    var pairDemand: [Double] = []
+    var launchedProducts: [Int] = []
+    var productPicker: AliasTable
+    let cityPicker: AliasTable
+    /// Physical stores in each city, and how to pick one by footfall.
+    let cityStores: [[Int]]
+    let cityStorePicker: [SmallWeights?]
+    let onlineStore: Int
+    let carrierPicker: SmallWeights
+    let paymentPicker: [SmallWeights]
+    let staffPicker: [SmallWeights]
+    let carrierModels: [CarrierModel]
+    let declineChances: [Chance]
+    let cityRemote: [Bool]
+    /// Lifetime spend (paisa) that earns each tier; see `LoyaltyTier.baseThreshold`.
+    let tierThresholds: [Int64]
+
+    // Counters behind the ids.
+    var nextSaleId = 1
+    var nextPaymentId = 1
+    var nextShipmentId = 1
+
+    // Queues keyed by day (ring of `horizonDays` buckets).
+    var shipmentsDue: [[PendingShipment]]
+    var restocksDue: [[Int32]]
+
+    // The day being produced.
+    var today: Int
+    var dayText: DayText
+    var dayEpochMs: Int64
+    var profile: DayProfile
+    var promotionChance = Chance(0)
+    var onlineChance = Chance(OrderMix.online)
+    var whatsAppChance = Chance(OrderMix.whatsApp)
+    var forwardDemand = 21.0
+    var phase = Phase.stores
+    var agenda: [UInt64] = []
+    var changedPairs: [Int32] = []
+    var todaysShipments: [PendingShipment] = []
+    var hourPicker: SmallWeights
+    let normalHours = SmallWeights(BusinessCalendar.hourWeights)
+    let ramadanHours = SmallWeights(BusinessCalendar.ramadanHourWeights)
+    var isFirstDay = true
+
+    enum Phase: Equatable {
+        case stores, products, customers(Int), inventory(Int), opening, agenda(Int), closing(Int), done
+    }
+
+    /// Agenda entry kinds, in the order they run when times tie.
+    enum AgendaKind: UInt64 { case shipmentOutcome = 0, signup = 1, order = 2 }
+
+    var growth: Double {
+        (Double(customers.count) / Double(config.initialCustomers)).squareRoot()
+    }
+
+    // MARK: Days
+
+    /// Prepares the next day; then call `produceChunk()` until it returns false.
+    mutating func beginDay() {
+        dayText = DayText(day: today)
+        dayEpochMs = Int64(today) * 86_400_000
+        profile = BusinessCalendar.profile(for: SimDate(daysSinceEpoch: today))
+        promotionChance = Chance(profile.promotion?.coverage ?? 0)
+        onlineChance = Chance(OrderMix.online + profile.onlineBoost)
+        whatsAppChance = Chance(OrderMix.whatsApp)
+        hourPicker = profile.isRamadan ? ramadanHours : normalHours
+        var ahead = 0.0
+        for d in 0..<21 { ahead += BusinessCalendar.profile(for: SimDate(daysSinceEpoch: today + d)).demand }
+        forwardDemand = ahead
+        phase = isFirstDay ? .stores : .opening
+    }
+
+    /// Produces the next part of the day into `out`. Returns false once the day is complete.
+    mutating func produceChunk() -> Bool {
+        while out.eventCount < SimulationEngine.chunkEvents {
+            switch phase {
+            case .stores:
+                for s in stores.indices { emitStore(s) }
+                phase = .products
+            case .products:
+                for p in products.indices where products[p].launchDay <= today { launch(p) }
+                rebuildProductPicker()
+                phase = .customers(0)
+            case .customers(let next):
+                let end = min(config.initialCustomers, next + SimulationEngine.chunkEvents)
+                for _ in next..<end { emitCustomer(createInitialCustomer(), msOfDay: 0) }
+                phase = end < config.initialCustomers ? .customers(end) : .inventory(0)
+            case .inventory(let next):
+                let end = min(stock.count, next + SimulationEngine.chunkEvents)
+                for pair in next..<end where products[pair % products.count].launched {
+                    emitInventory(pair, msOfDay: 0)
+                }
+                phase = end < stock.count ? .inventory(end) : .opening
+            case .opening:
+                openDay()
+                phase = .agenda(0)
+            case .agenda(let next):
+                var i = next
+                while i < agenda.count && out.eventCount < SimulationEngine.chunkEvents {
+                    runAgendaItem(agenda[i])
+                    i += 1
+                }
+                phase = i < agenda.count ? .agenda(i) : .closing(0)
+            case .closing(let next):
+                if next == 0 { changedPairs.sort() }
+                let end = min(changedPairs.count, next + SimulationEngine.chunkEvents)
+                for i in next..<end { emitInventory(Int(changedPairs[i]), msOfDay: 86_399_000) }
+                phase = end < changedPairs.count ? .closing(end) : .done
+            case .done:
+                return false
+            }
+        }
+        return phase != .done
+    }
+
+    /// Moves to the next day once the current one is fully produced.
+    mutating func endDay() {
+        changedPairs.removeAll(keepingCapacity: true)
+        shipmentsDue[today & (SimulationEngine.horizonDays - 1)].removeAll(keepingCapacity: true)
+        restocksDue[today & (SimulationEngine.horizonDays - 1)].removeAll(keepingCapacity: true)
+        today += 1
+        isFirstDay = false
+        stats.days += 1
+    }
+
+    /// Start of business: launches, price changes, restock deliveries, breakage,
+    /// and the day's agenda of shipment outcomes, sign-ups and orders, in time order.
+    mutating func openDay() {
+        if !isFirstDay {
+            var launchedToday = false
+            for p in products.indices where products[p].launchDay == today {
+                launch(p)
+                for s in stores.indices { emitInventory(s * products.count + p, msOfDay: 0) }
+                launchedToday = true
+            }
+            if launchedToday { rebuildProductPicker() }
+        }
+        maybeChangePrice()
+        receiveRestocks()
+        breakSomeStock()
+
+        agenda.removeAll(keepingCapacity: true)
+        todaysShipments.removeAll(keepingCapacity: true)
+        swap(&todaysShipments, &shipmentsDue[today & (SimulationEngine.horizonDays - 1)])
+        for (i, s) in todaysShipments.enumerated() {
+            agenda.append(agendaEntry(msOfDay: Int(s.outcomeMs), kind: .shipmentOutcome, index: i))
+        }
+        let busy = 1 + (profile.demand - 1) * 0.5
+        let signups = noisyCount(mean: Double(config.signupsPerDay) * busy)
+        for _ in 0..<signups { agenda.append(agendaEntry(msOfDay: randomTimeOfDay(), kind: .signup, index: 0)) }
+        let orders = noisyCount(mean: Double(config.ordersPerDay) * profile.demand * growth)
+        for _ in 0..<orders { agenda.append(agendaEntry(msOfDay: randomTimeOfDay(), kind: .order, index: 0)) }
+        agenda.sort()
+    }
+
+    @inline(__always)
+    func agendaEntry(msOfDay: Int, kind: AgendaKind, index: Int) -> UInt64 {
+        UInt64(msOfDay) << 32 | kind.rawValue << 28 | UInt64(index)
+    }
+
+    mutating func runAgendaItem(_ entry: UInt64) {
+        let ms = Int(entry >> 32)
+        switch (entry >> 28) & 0xF {
+        case AgendaKind.shipmentOutcome.rawValue: completeShipment(todaysShipments[Int(entry & 0x0FFF_FFFF)])
+        case AgendaKind.signup.rawValue: emitCustomer(createNewCustomer(), msOfDay: ms)
+        default: processOrder(msOfDay: ms)
+        }
+    }
+
+    // MARK: Small helpers
+
+    /// A whole number near `mean`: ±10 % noise from a sum of uniforms (no libm, so portable).
+    mutating func noisyCount(mean: Double) -> Int {
+        guard mean > 0 else { return 0 }
+        let u = rng.unit() + rng.unit() + rng.unit() + rng.unit() - 2   // about ±2, sd 0.58
+        return max(0, Int(mean * (1 + 0.17 * u) + rng.unit()))
+    }
+
+    mutating func randomTimeOfDay() -> Int {
+        hourPicker.pick(&rng) * 3_600_000 + rng.below(3_600_000)
+    }
+
+    @inline(__always)
+    func later(_ ms: Int, _ delta: Int) -> Int { min(ms + delta, SimulationEngine.lastMsOfDay) }
+
+    /// Starts an event: `{"event_id":"…","event_time":"…"`.
+    @inline(__always)
+    mutating func beginEvent(msOfDay: Int) {
+        out.beginEvent()
+        out.raw("{\"event_id\":\"")
+        out.uuid(rng.next(), rng.next())
+        out.raw("\",\"event_time\":\"")
+        out.timestamp(dayText: dayText, msOfDay: msOfDay)
+        out.byte(0x22)
+    }
+
+    @inline(__always)
+    mutating func endEvent(_ entity: Entity, msOfDay: Int) {
+        out.byte(0x7D)
+        out.endEvent(entity, timestampMs: dayEpochMs + Int64(msOfDay) - BusinessCalendar.utcOffsetMs)
+    }
+}
