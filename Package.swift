@@ -22,11 +22,20 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "Copenssl",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
 
         // The data contract: entities, topic definitions, shared value types.
         .target(name: "ShopStreamCore"),
         // The event bus: librdkafka producer, consumer, admin and embedded broker.
         .target(name: "ShopStreamBus", dependencies: ["Crdkafka", "ShopStreamCore"]),
+        // HTTP over libcurl with retries, and Google credentials (JWT signing via libcrypto).
+        .target(name: "ShopStreamHTTP", dependencies: ["Ccurl", "Copenssl"]),
+        // The bronze lake: Cloud Storage (JSON API) or a local folder, create-only objects.
+        .target(name: "ShopStreamLake", dependencies: ["ShopStreamHTTP"]),
         // The simulated retailer: pure, no I/O; it emits into any EventSink.
         .target(name: "ShopStreamGenerator", dependencies: ["ShopStreamCore"]),
         // The command line.
@@ -40,6 +49,8 @@ let package = Package(
 
         .testTarget(name: "BusTests", dependencies: ["ShopStreamBus", "ShopStreamCore"]),
         .testTarget(name: "GeneratorTests", dependencies: ["ShopStreamGenerator", "ShopStreamCore"]),
+        .testTarget(name: "HTTPTests", dependencies: ["ShopStreamHTTP"]),
+        .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore"]),
     ]
 )

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Holds one access token and fetches a new one shortly before it expires. Callers that arrive
+/// during a fetch wait for it instead of fetching again.
+final class TokenCache: @unchecked Sendable {
+    /// How long before expiry a token is replaced (at most half its lifetime).
+    let refreshMargin: Duration
+    let now: @Sendable () -> Date
+    private let lock = NSLock()
+    private var token: AccessToken?
+    private var fetchedAt = Date.distantPast
+
+    init(refreshMargin: Duration = .seconds(300), now: @escaping @Sendable () -> Date) {
+        self.refreshMargin = refreshMargin
+        self.now = now
+    }
+
+    /// The cached token, or the one `fetch` returns; `fetch` runs under the cache's lock.
+    func token(fetch: () throws -> AccessToken) throws -> AccessToken {
+        lock.lock()
+        defer { lock.unlock() }
+        let time = now()
+        if let token {
+            let lifetime = token.expiresAt.timeIntervalSince(fetchedAt)
+            let margin = min(Double(refreshMargin.components.seconds), lifetime / 2)
+            if time < token.expiresAt.addingTimeInterval(-margin) { return token }
+        }
+        let fresh = try fetch()
+        token = fresh
+        fetchedAt = time
+        return fresh
+    }
+
+    /// Forgets the token (after the server refused it).
+    func invalidate() {
+        lock.lock()
+        token = nil
+        lock.unlock()
+    }
+}
+
+/// The OAuth 2.0 token endpoint's answer (RFC 6749 §5.1), also the metadata server's.
+struct TokenEndpointResponse: Decodable {
+    var access_token: String
+    var expires_in: Double?
+    var token_type: String?
+
+    func token(now: Date) -> AccessToken {
+        AccessToken(value: access_token, expiresAt: now.addingTimeInterval(expires_in ?? 3600))
+    }
+}
+
+enum FormEncoding {
+    /// `application/x-www-form-urlencoded`, every byte but the unreserved ones percent-encoded.
+    static func encode(_ fields: [(String, String)]) -> Data {
+        Data(fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&").utf8)
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+}
+
+/// POSTs a form to an OAuth token endpoint and reads the token; errors name `who` and `fix`.
+func exchangeForToken(
+    client: HTTPClient, tokenURI: String, form: [(String, String)], who: String, fix: String, now: Date
+) throws -> AccessToken {
+    var headers = HTTPHeaders()
+    headers.add("Content-Type", "application/x-www-form-urlencoded")
+    headers.add("Accept", "application/json")
+    // Minting a second token does no harm, so the exchange may be retried.
+    let request = HTTPRequest(method: .post, url: tokenURI, headers: headers, body: FormEncoding.encode(form), isIdempotent: true)
+    do {
+        let response = try client.send(request)
+        guard let decoded = try? JSONDecoder().decode(TokenEndpointResponse.self, from: response.body),
+            !decoded.access_token.isEmpty
+        else {
+            throw HTTPError(.invalidResponse, "could not get an access token for \(who): \(tokenURI) answered without an access_token; check the token_uri")
+        }
+        return decoded.token(now: now)
+    } catch let error as HTTPError where error.code != .invalidResponse {
+        let advice = error.status.map { (400..<500).contains($0) } == true ? fix : "try again later, or check the network"
+        throw error.withMessage("could not get an access token for \(who): \(error.message); \(advice)", code: error.code == .status ? .credentials : nil)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// A blocking HTTP client over one libcurl handle, reused so connections stay alive.
+///
+/// One owner at a time (use `HTTPClientPool` to share). `send(_:)` blocks the calling thread:
+/// call it from a thread of your own, not from Swift concurrency's cooperative pool.
+public final class HTTPClient {
+    public let configuration: HTTPClientConfiguration
+    private let handle: CurlEasyHandle
+    /// Every retry this client made since it was created (or since `takeRetries()`).
+    public private(set) var retries = RetrySummary()
+
+    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) throws {
+        self.configuration = configuration
+        handle = try CurlEasyHandle()
+    }
+
+    /// Returns the retries recorded so far and starts counting afresh.
+    public func takeRetries() -> RetrySummary {
+        defer { retries = RetrySummary() }
+        return retries
+    }
+
+    /// Sends `request`, repeating it under the retry policy if it is idempotent, and returns the
+    /// 2xx answer. Anything else throws an `HTTPError` naming the method, the URL (redacted),
+    /// the status and Google's error message.
+    public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        let policy = configuration.retry
+        var retried = RetrySummary()
+        var attempt = 1
+        while true {
+            let outcome = try handle.perform(
+                method: request.method, url: request.url, headers: request.headers, body: request.body,
+                connectTimeout: request.connectTimeout ?? configuration.connectTimeout,
+                timeout: request.timeout ?? configuration.timeout,
+                userAgent: configuration.userAgent)
+
+            let canRetry = request.isIdempotent && attempt < policy.maxAttempts
+            switch outcome {
+            case .success(let answer) where (200..<300).contains(answer.status):
+                return HTTPResponse(status: answer.status, headers: answer.headers, body: answer.body, retries: retried)
+
+            case .success(let answer):
+                guard canRetry, policy.retryableStatuses.contains(answer.status) else {
+                    throw HTTPError.status(
+                        answer.status, method: request.method, url: request.url, headers: answer.headers,
+                        body: answer.body, retries: retried)
+                }
+                let retryAfter = RetryPolicy.retryAfter(answer.headers["retry-after"])
+                wait(policy.backoff(beforeRetry: attempt - 1, retryAfter: retryAfter), reason: "\(answer.status)", into: &retried)
+
+            case .failure(let failure):
+                guard canRetry, failure.kind.isRetryable else {
+                    throw transportError(failure, request: request, attempts: attempt, retries: retried)
+                }
+                wait(policy.backoff(beforeRetry: attempt - 1), reason: failure.reason, into: &retried)
+            }
+            attempt += 1
+        }
+    }
+
+    private func wait(_ delay: Duration, reason: String, into retried: inout RetrySummary) {
+        retried.record(reason)
+        retries.record(reason)
+        configuration.retry.sleep(delay)
+    }
+
+    private func transportError(
+        _ failure: CurlTransportFailure, request: HTTPRequest, attempts: Int, retries: RetrySummary
+    ) -> HTTPError {
+        let url = URLRedaction.redact(request.url)
+        let host = URLComponents(string: request.url)?.host ?? url
+        let advice: String
+        switch failure.kind {
+        case .refused: advice = "nothing accepts connections there; is the server (or emulator) running?"
+        case .timeout: advice = "no answer within \(request.timeout ?? configuration.timeout); check the network or raise the timeout"
+        case .reset, .dropped: advice = "the connection was dropped; check the network or a proxy between"
+        case .tls: advice = "the TLS handshake failed; check the endpoint's scheme and certificate"
+        case .resolve: advice = "the host name \(host) could not be resolved; check the URL and DNS"
+        case .other: advice = "check the URL and the network"
+        }
+        var text = "\(request.method) \(url): \(failure.detail); \(advice)"
+        if !retries.isEmpty {
+            text += " (\(retries))"
+        } else if failure.kind.isRetryable && !request.isIdempotent {
+            text += " (not retried: the request is not idempotent)"
+        }
+        return HTTPError(
+            failure.kind == .timeout ? .timeout : .transport, text, method: request.method.rawValue, url: url,
+            retries: retries)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Shares `HTTPClient`s between threads: each call borrows an idle client (or makes one) and
+/// gives it back, so every client keeps one owner at a time and its connections stay alive.
+public final class HTTPClientPool: @unchecked Sendable {
+    public let configuration: HTTPClientConfiguration
+    /// How many idle clients (and their connections) to keep.
+    public let maximumIdle: Int
+    private let lock = NSLock()
+    private var idle: [HTTPClient] = []
+    private var retries = RetrySummary()
+
+    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), maximumIdle: Int = 16) {
+        self.configuration = configuration
+        self.maximumIdle = maximumIdle
+    }
+
+    /// Runs `body` with a client nobody else is using.
+    public func withClient<T>(_ body: (HTTPClient) throws -> T) throws -> T {
+        let client = try checkOut()
+        defer { checkIn(client) }
+        return try body(client)
+    }
+
+    /// Sends one request on a borrowed client (see `HTTPClient.send(_:)`).
+    public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        try withClient { try $0.send(request) }
+    }
+
+    /// Every retry made through this pool since the last call, and starts counting afresh.
+    public func takeRetries() -> RetrySummary {
+        lock.lock()
+        defer { lock.unlock() }
+        for client in idle { retries.merge(client.takeRetries()) }
+        let taken = retries
+        retries = RetrySummary()
+        return taken
+    }
+
+    private func checkOut() throws -> HTTPClient {
+        lock.lock()
+        let client = idle.popLast()
+        lock.unlock()
+        return try client ?? HTTPClient(configuration: configuration)
+    }
+
+    private func checkIn(_ client: HTTPClient) {
+        lock.lock()
+        defer { lock.unlock() }
+        retries.merge(client.takeRetries())
+        if idle.count < maximumIdle { idle.append(client) }
+    }
+}

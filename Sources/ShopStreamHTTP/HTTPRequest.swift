@@ -1,0 +1,36 @@
+import Foundation
+
+/// One HTTP request: what `HTTPClient.send(_:)` sends, possibly several times.
+public struct HTTPRequest: Sendable {
+    public var method: HTTPMethod
+    /// An absolute `http://` or `https://` URL, already percent-encoded.
+    public var url: String
+    public var headers: HTTPHeaders
+    public var body: Data
+    /// Whether sending the request twice has the same effect as sending it once. Only idempotent
+    /// requests are retried. Defaults to the method's own idempotency; set it for a POST that a
+    /// precondition (such as `ifGenerationMatch=0`) or a request id makes safe to repeat.
+    public var isIdempotent: Bool
+    /// Overrides the client's total timeout for this request.
+    public var timeout: Duration?
+    /// Overrides the client's connect timeout for this request.
+    public var connectTimeout: Duration?
+
+    public init(
+        method: HTTPMethod = .get,
+        url: String,
+        headers: HTTPHeaders = [:],
+        body: Data = Data(),
+        isIdempotent: Bool? = nil,
+        timeout: Duration? = nil,
+        connectTimeout: Duration? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.isIdempotent = isIdempotent ?? method.isIdempotent
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import ShopStreamHTTP
+import XCTest
+
+final class HTTPClientTests: XCTestCase {
+    private let sleeper = SleepRecorder()
+
+    private func client(maxAttempts: Int = 6, timeout: Duration = .seconds(5)) throws -> HTTPClient {
+        try HTTPClient(configuration: HTTPClientConfiguration(
+            connectTimeout: .seconds(2), timeout: timeout,
+            retry: RetryPolicy(maxAttempts: maxAttempts, sleep: sleeper.sleep, random: { 0.5 })))
+    }
+
+    func testAnswersCarryStatusHeadersAndBodyAndTheConnectionIsReused() throws {
+        let server = try LoopbackHTTPServer { request in
+            .respond(201, headers: [("X-Echo-Method", request.method), ("Content-Type", "text/plain")], body: request.body)
+        }
+        let http = try client()
+        let first = try http.send(HTTPRequest(method: .post, url: server.url + "/a", headers: ["Content-Type": "text/plain"], body: Data("hi".utf8)))
+        XCTAssertEqual(first.status, 201)
+        XCTAssertEqual(String(decoding: first.body, as: UTF8.self), "hi")
+        XCTAssertEqual(first.headers["x-echo-method"], "POST", "header lookup ignores case")
+        XCTAssertEqual(first.headers["CONTENT-TYPE"], "text/plain")
+        XCTAssertTrue(first.retries.isEmpty)
+
+        _ = try http.send(HTTPRequest(url: server.url + "/b"))
+        _ = try http.send(HTTPRequest(method: .put, url: server.url + "/c"))
+        _ = try http.send(HTTPRequest(method: .delete, url: server.url + "/d"))
+        XCTAssertEqual(server.requests.map(\.method), ["POST", "GET", "PUT", "DELETE"])
+        XCTAssertEqual(server.requests[2].headers["content-length"], "0")
+        XCTAssertEqual(server.connections, 1, "one kept-alive connection for all requests")
+        XCTAssertNil(server.requests[0].headers["expect"])
+    }
+
+    func testAnIdempotentRequestIsRetriedThrough503And429AndAResetUntilItSucceeds() throws {
+        let server = try LoopbackHTTPServer(replies: [
+            .json(503, #"{"error":{"code":503,"message":"Backend Error","errors":[{"reason":"backendError"}]}}"#),
+            // `Connection: close`, so the reset hits a fresh connection: on a reused one libcurl
+            // itself resends once ("connection died, retrying a fresh connect").
+            .json(429, "{}", headers: [("Retry-After", "3"), ("Connection", "close")]),
+            .reset,
+            .respond(200, body: Data("done".utf8)),
+        ])
+        let http = try client()
+        let response = try http.send(HTTPRequest(url: server.url + "/object"))
+
+        XCTAssertEqual(String(decoding: response.body, as: UTF8.self), "done")
+        XCTAssertEqual(server.requests.count, 4, "four attempts")
+        XCTAssertEqual(response.retries.reasons, ["503", "429", "reset"])
+        XCTAssertEqual(response.retries.description, "retried 3 times: 503, 429, reset")
+        // Backoff 1 s·2⁰ + 0.5 s jitter; then Retry-After's 3 s; then 1 s·2² + 0.5 s.
+        XCTAssertEqual(sleeper.sleeps, [.milliseconds(1500), .seconds(3), .milliseconds(4500)])
+        XCTAssertEqual(http.takeRetries().count, 3)
+        XCTAssertEqual(http.retries.count, 0, "taking the retries starts counting afresh")
+    }
+
+    func testANonIdempotentRequestIsNotRetried() throws {
+        let server = try LoopbackHTTPServer(replies: [.json(503, "{}"), .respond(200)])
+        let http = try client()
+        XCTAssertThrowsError(try http.send(HTTPRequest(method: .post, url: server.url + "/insert", body: Data("x".utf8)))) { error in
+            XCTAssertEqual((error as? HTTPError)?.status, 503)
+        }
+        XCTAssertEqual(server.requests.count, 1)
+        XCTAssertTrue(sleeper.sleeps.isEmpty)
+
+        let reset = try LoopbackHTTPServer(replies: [.reset, .respond(200)])
+        XCTAssertThrowsError(try http.send(HTTPRequest(method: .post, url: reset.url + "/insert", body: Data("x".utf8)))) { error in
+            XCTAssertEqual((error as? HTTPError)?.code, .transport)
+            XCTAssertTrue("\(error)".contains("not retried: the request is not idempotent"), "\(error)")
+        }
+        XCTAssertEqual(reset.requests.count, 1)
+    }
+
+    func testAPostMarkedIdempotentIsRetried() throws {
+        let server = try LoopbackHTTPServer(replies: [.json(500, "{}"), .respond(200)])
+        let response = try client().send(HTTPRequest(method: .post, url: server.url + "/upload?ifGenerationMatch=0", isIdempotent: true))
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(server.requests.count, 2)
+    }
+
+    func testRetriesStopAfterTheLastAttemptAndTheErrorSaysWhatWasRetried() throws {
+        let server = try LoopbackHTTPServer(replies: [.json(503, #"{"error":{"code":503,"message":"We are busy"}}"#)])
+        XCTAssertThrowsError(try client(maxAttempts: 3).send(HTTPRequest(url: server.url + "/x"))) { error in
+            let error = error as! HTTPError
+            XCTAssertEqual(error.status, 503)
+            XCTAssertEqual(error.retries.count, 2)
+            XCTAssertTrue(error.message.contains("retried 2 times: 503, 503"), error.message)
+        }
+        XCTAssertEqual(server.requests.count, 3)
+    }
+
+    func testA4xxOtherThan408And429IsNotRetried() throws {
+        let server = try LoopbackHTTPServer(replies: [.json(404, "{}")])
+        XCTAssertThrowsError(try client().send(HTTPRequest(url: server.url + "/missing")))
+        XCTAssertEqual(server.requests.count, 1)
+    }
+
+    func testATimeoutIsRetriedAndReported() throws {
+        let server = try LoopbackHTTPServer(replies: [.delayed(1.5, .respond(200))])
+        let started = Date()
+        XCTAssertThrowsError(try client(maxAttempts: 2, timeout: .milliseconds(200)).send(HTTPRequest(url: server.url + "/slow"))) { error in
+            let error = error as! HTTPError
+            XCTAssertEqual(error.code, .timeout)
+            XCTAssertTrue(error.message.hasPrefix("GET \(server.url)/slow: "), error.message)
+            XCTAssertTrue(error.message.contains("retried once: timeout"), error.message)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.4)
+        XCTAssertEqual(server.requests.count, 2)
+    }
+
+    func testARefusedConnectionIsRetriedThenReportedWithAdvice() throws {
+        let port = try closedLoopbackPort()
+        XCTAssertThrowsError(try client(maxAttempts: 2).send(HTTPRequest(url: "http://127.0.0.1:\(port)/storage/v1/b"))) { error in
+            let error = error as! HTTPError
+            XCTAssertEqual(error.code, .transport)
+            XCTAssertTrue(error.message.contains("GET http://127.0.0.1:\(port)/storage/v1/b"), error.message)
+            XCTAssertTrue(error.message.contains("is the server (or emulator) running?"), error.message)
+            XCTAssertEqual(error.retries.reasons, ["refused"])
+        }
+    }
+
+    func testErrorsNameMethodURLStatusAndGooglesMessageButNoSecrets() throws {
+        let server = try LoopbackHTTPServer(replies: [
+            .json(403, #"{"error":{"code":403,"message":"lake-writer@p.iam.gserviceaccount.com does not have storage.objects.list access to the Google Cloud Storage bucket.","errors":[{"message":"…","domain":"global","reason":"forbidden"}]}}"#)
+        ])
+        let url = server.url.replacingOccurrences(of: "http://", with: "http://user:hunter2@")
+            + "/storage/v1/b/shop/o?prefix=bronze%2F&access_token=ya29.secret"
+        XCTAssertThrowsError(try client().send(HTTPRequest(url: url, headers: ["Authorization": "Bearer ya29.secret"]))) { error in
+            let error = error as! HTTPError
+            XCTAssertEqual(error.code, .status)
+            XCTAssertEqual(error.status, 403)
+            XCTAssertEqual(error.method, "GET")
+            XCTAssertEqual(error.googleReason, "forbidden")
+            XCTAssertEqual(error.googleMessage?.hasPrefix("lake-writer@p.iam.gserviceaccount.com does not have"), true)
+            XCTAssertTrue(error.message.hasPrefix("GET \(server.url)/storage/v1/b/shop/o?prefix=bronze%2F&access_token=REDACTED: HTTP 403 Forbidden: lake-writer@"), error.message)
+            XCTAssertTrue(error.message.contains("(forbidden)"), error.message)
+            XCTAssertFalse("\(error)".contains("secret") || "\(error)".contains("hunter2"), error.message)
+        }
+    }
+
+    func testAnOAuthErrorBodyIsReadToo() throws {
+        let server = try LoopbackHTTPServer(replies: [.json(400, #"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#)])
+        XCTAssertThrowsError(try client().send(HTTPRequest(method: .post, url: server.url + "/token"))) { error in
+            let error = error as! HTTPError
+            XCTAssertEqual(error.googleReason, "invalid_grant")
+            XCTAssertEqual(error.message, "POST \(server.url)/token: HTTP 400 Bad Request: Invalid JWT Signature. (invalid_grant)")
+        }
+    }
+
+    func testAMalformedURLIsAnInvalidRequest() throws {
+        XCTAssertThrowsError(try client().send(HTTPRequest(url: "ftp://example.com/x"))) { error in
+            XCTAssertEqual((error as? HTTPError)?.code, .invalidRequest)
+        }
+    }
+
+    func testThePoolSharesClientsBetweenThreads() throws {
+        let server = try LoopbackHTTPServer(replies: [.respond(200, body: Data("ok".utf8))])
+        let pool = HTTPClientPool(configuration: HTTPClientConfiguration(retry: RetryPolicy(sleep: sleeper.sleep)), maximumIdle: 4)
+        DispatchQueue.concurrentPerform(iterations: 40) { _ in
+            XCTAssertEqual(try? pool.send(HTTPRequest(url: server.url + "/x")).status, 200)
+        }
+        XCTAssertEqual(server.requests.count, 40)
+        XCTAssertLessThanOrEqual(server.connections, 40)
+        XCTAssertTrue(pool.takeRetries().isEmpty)
+    }
+}
