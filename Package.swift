@@ -23,6 +23,11 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(
+            name: "Czlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
             name: "Copenssl",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
@@ -36,13 +41,15 @@ let package = Package(
         .target(name: "ShopStreamHTTP", dependencies: ["Ccurl", "Copenssl"]),
         // The bronze lake: Cloud Storage (JSON API) or a local folder, create-only objects.
         .target(name: "ShopStreamLake", dependencies: ["ShopStreamHTTP"]),
+        // Consumers that land the stream: bronze (lake objects), later silver.
+        .target(name: "ShopStreamSinks", dependencies: ["ShopStreamCore", "ShopStreamBus", "ShopStreamLake", "ShopStreamHTTP", "Czlib"]),
         // The simulated retailer: pure, no I/O; it emits into any EventSink.
         .target(name: "ShopStreamGenerator", dependencies: ["ShopStreamCore"]),
         // The command line.
         .executableTarget(
             name: "ShopStreamCLI",
             dependencies: [
-                "ShopStreamCore", "ShopStreamBus", "ShopStreamGenerator",
+                "ShopStreamCore", "ShopStreamBus", "ShopStreamGenerator", "ShopStreamLake", "ShopStreamSinks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +58,8 @@ let package = Package(
         .testTarget(name: "GeneratorTests", dependencies: ["ShopStreamGenerator", "ShopStreamCore"]),
         .testTarget(name: "HTTPTests", dependencies: ["ShopStreamHTTP"]),
         .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP"]),
+        .testTarget(name: "SinkTests", dependencies: ["ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore"]),
+        .testTarget(name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore"]),
     ]
 )

@@ -16,16 +16,21 @@ public final class TopicAdmin {
         try client.metadata(timeout: connection.connectTimeout, bootstrap: connection.bootstrapServers)
     }
 
-    /// Messages held per partition (high minus low watermark) of a topic.
-    public func messageCounts(_ topic: String, partitions: Int, timeout: Duration = .seconds(10)) throws -> [Int64] {
+    /// Low and high watermarks (first offset, next offset to be written) per partition.
+    public func watermarks(_ topic: String, partitions: Int, timeout: Duration = .seconds(10)) throws -> [(low: Int64, high: Int64)] {
         try (0..<partitions).map { p in
             var low: Int64 = 0, high: Int64 = 0
             let err = rd_kafka_query_watermark_offsets(client.handle, topic, Int32(p), &low, &high, Int32(timeout.milliseconds))
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 throw KafkaError(.topic, "reading offsets of \(topic)[\(p)] failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
             }
-            return high - low
+            return (low, high)
         }
+    }
+
+    /// Messages held per partition (high minus low watermark) of a topic.
+    public func messageCounts(_ topic: String, partitions: Int, timeout: Duration = .seconds(10)) throws -> [Int64] {
+        try watermarks(topic, partitions: partitions, timeout: timeout).map { $0.high - $0.low }
     }
 
     /// Creates topics as defined, with `replicationFactor` capped at `maxReplication`.

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import ShopStreamLake
+import ShopStreamSinks
+
+extension ShopStreamCommand {
+    struct Sink: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Consumers that land the stream in the lake or the warehouse.",
+            subcommands: [Bronze.self])
+    }
+}
+
+extension ShopStreamCommand.Sink {
+    struct Bronze: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Archive every entity topic into the lake: 100 events an object, exactly once.",
+            discussion: """
+                Consumer group shopstream-bronze reads the seven entity topics and stores per-partition
+                batches as JSON Lines objects, one event per line as published:
+
+                  bronze/<entity>/dt=YYYY-MM-DD/<topic>+<partition>+<first offset>.jsonl[.gz]
+
+                dt is the UTC date of the record timestamp; metadata records first and last offset, count
+                and crc32c. A batch closes at --batch-size events, at a change of date, or when its oldest
+                event is --max-batch-age old. Offsets are committed only once the object is stored; after a
+                crash at any point every event ends up in exactly one object.
+
+                Examples:
+                  shopstream sink bronze --brokers localhost:9092 --lake file:///data/lake
+                  STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 shopstream sink bronze --lake gs://shop-lake
+                  shopstream sink bronze --lake gs://shop-lake/raw --gzip      # real GCS: credentials from ADC
+                """)
+
+        @OptionGroup var kafka: KafkaOptions
+        @OptionGroup var lakeOptions: LakeOptions
+
+        @Option(help: "Events an object holds at most.")
+        var batchSize = 100
+
+        @Option(help: ArgumentHelp("Store a partial batch once its oldest event is this old (500ms, 30s, 2m).", valueName: "duration"))
+        var maxBatchAge = "30s"
+
+        @Flag(help: "Compress objects (.jsonl.gz).")
+        var gzip = false
+
+        @Option(help: "Uploads in flight at once (at most one per partition).")
+        var uploads = 8
+
+        @Option(help: "Consumer group, whose committed offsets are the sink's progress.")
+        var group = "shopstream-bronze"
+
+        @Option(help: ArgumentHelp("Store what is left and exit once no event arrived for this long (e.g. 5s). Default: run until Ctrl-C.", valueName: "duration"))
+        var idleExit: String?
+
+        @Flag(name: .shortAndLong, help: "Only the summary.")
+        var quiet = false
+
+        func validate() throws {
+            guard let age = Duration(parsing: maxBatchAge), age > .zero else {
+                throw ValidationError("--max-batch-age \(maxBatchAge): expected a duration such as 500ms, 30s or 2m")
+            }
+            if let idleExit, Duration(parsing: idleExit) == nil {
+                throw ValidationError("--idle-exit \(idleExit): expected a duration such as 5s")
+            }
+            guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size \(batchSize): expected 1 to 1,000,000") }
+            guard (1...256).contains(uploads) else { throw ValidationError("--uploads \(uploads): expected 1 to 256") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let lake = try lakeOptions.open()
+                let catalog = try kafka.catalog()
+                let (conn, broker) = try kafka.open(catalog)
+                try withExtendedLifetime(broker) {
+                    if broker != nil { note("no --brokers given: reading an empty embedded broker at \(conn.bootstrapServers); pass --brokers to read a real stream") }
+                    var config = BronzeConfiguration(connection: conn)
+                    config.groupId = group
+                    config.batchSize = batchSize
+                    config.maxBatchAge = Duration(parsing: maxBatchAge)!
+                    config.gzip = gzip
+                    config.uploads = uploads
+                    config.idleExit = idleExit.flatMap { Duration(parsing: $0) }
+                    let sink = try BronzeSink(configuration: config, lake: lake)
+                    if !quiet { sink.log = { note($0) } }
+                    let shutdown = ShutdownSignal()
+                    if !quiet { note("bronze: \(conn.bootstrapServers) → \(lake.url), group \(group), batches of \(batchSize)") }
+                    try sink.run(shouldStop: { shutdown.isRequested })
+                    printSummary(sink.statistics, lake: lake.url)
+                }
+            }
+        }
+
+        private func printSummary(_ s: BronzeSink.Statistics, lake: String) {
+            let secs = Double(s.elapsed.components.seconds) + Double(s.elapsed.components.attoseconds) / 1e18
+            for (topic, n) in s.perTopic.sorted(by: { $0.key < $1.key }) {
+                print("  \(topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(grouped(n).leftPadded(10)) events")
+            }
+            print("bronze: \(s.events) events in \(s.objects) objects, \(String(format: "%.1f", Double(s.bytes) / 1_048_576)) MiB to \(lake)")
+            print("elapsed: \(String(format: "%.3f", secs)) s, \(grouped(Int(Double(s.events) / max(secs, 0.001)))) events/s")
+            let retries = s.retries.values.reduce(0, +)
+            let reasons = s.retries.sorted { $0.value > $1.value }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")
+            print("retries: \(retries)\(retries > 0 ? " (\(reasons))" : "")")
+            if s.adopted > 0 { print("adopted: \(s.adopted) objects already stored by an earlier run (\(s.skipped) records not stored again)") }
+            if s.requeued > 0 { print("requeued: \(s.requeued) uploads tried again after the HTTP layer's retries ran out") }
+            if s.unparsed > 0 { print("unparsed: \(s.unparsed) records were not single-line UTF-8 JSON and are kept base64-encoded") }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ShopStreamBus
+import ShopStreamCore
+
+/// How the bronze sink batches and stores. Defaults follow the design: 100 events
+/// an object, an idle partition flushed after 30 s.
+public struct BronzeConfiguration: Sendable {
+    public var connection: KafkaConnection
+    /// Consumer group; its committed offsets are the sink's progress.
+    public var groupId = "shopstream-bronze"
+    /// Topics to archive; every entity topic by default.
+    public var topics = Entity.allCases.map(\.topic)
+    /// Events an object holds at most.
+    public var batchSize = 100
+    /// A partial batch older than this is stored anyway, so no event waits forever.
+    public var maxBatchAge: Duration = .seconds(30)
+    /// Store objects as `.jsonl.gz`.
+    public var gzip = false
+    /// Uploads in flight at once (one per partition at a time).
+    public var uploads = 8
+    /// Stop once no message arrived for this long (after storing everything), or never.
+    public var idleExit: Duration?
+    /// Events held in memory before the sink stops reading and waits for uploads.
+    public var maxBufferedEvents: Int { max(20_000, uploads * batchSize * 4) }
+
+    public init(connection: KafkaConnection) { self.connection = connection }
+
+    func validate() throws {
+        guard (1...1_000_000).contains(batchSize) else { throw SinkError(.invalidArgument, "--batch-size \(batchSize): expected 1 to 1,000,000") }
+        guard (1...256).contains(uploads) else { throw SinkError(.invalidArgument, "--uploads \(uploads): expected 1 to 256") }
+        guard maxBatchAge > .zero else { throw SinkError(.invalidArgument, "--max-batch-age must be more than 0") }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import ShopStreamCore
+import ShopStreamHTTP
+
+/// One record as the bronze sink keeps it until stored.
+struct BronzeRecord: Sendable {
+    var offset: Int64
+    var timestampMs: Int64?
+    var value: [UInt8]
+}
+
+/// A closed batch of one partition: consecutive records, one object.
+struct BronzeBatch: Sendable {
+    var topic: String
+    var partition: Int32
+    var dt: String
+    var records: [BronzeRecord]
+
+    var firstOffset: Int64 { records.first!.offset }
+    var lastOffset: Int64 { records.last!.offset }
+}
+
+/// Names, lines and metadata of bronze objects: the on-lake format.
+public enum BronzeFormat {
+    /// `bronze/<entity>/dt=<dt>/<topic>+<partition>+<first offset, 20 digits>.jsonl[.gz]`,
+    /// after Kafka Connect's storage sinks: the name says which records it holds.
+    public static func objectName(topic: String, partition: Int32, firstOffset: Int64, dt: String, gzip: Bool) -> String {
+        let entity = Entity(topic: topic)?.rawValue ?? topic
+        let digits = String(firstOffset)
+        let padded = String(repeating: "0", count: max(0, 20 - digits.count)) + digits
+        return "bronze/\(entity)/dt=\(dt)/\(topic)+\(partition)+\(padded).jsonl\(gzip ? ".gz" : "")"
+    }
+
+    /// The Kafka coordinates a bronze object name carries.
+    public struct ParsedName: Sendable, Hashable {
+        public var topic: String
+        public var partition: Int32
+        public var firstOffset: Int64
+        public var dt: String
+        public var gzip: Bool
+    }
+
+    public static func parse(_ name: String) -> ParsedName? {
+        let parts = name.split(separator: "/")
+        guard parts.count == 4, parts[0] == "bronze", parts[2].hasPrefix("dt=") else { return nil }
+        var file = Substring(parts[3])
+        let gzip = file.hasSuffix(".jsonl.gz")
+        guard gzip || file.hasSuffix(".jsonl") else { return nil }
+        file = file.dropLast(gzip ? 9 : 6)
+        let coords = file.split(separator: "+")
+        guard coords.count == 3, let p = Int32(coords[1]), let o = Int64(coords[2]) else { return nil }
+        return ParsedName(topic: String(coords[0]), partition: p, firstOffset: o, dt: String(parts[2].dropFirst(3)), gzip: gzip)
+    }
+
+    /// The UTC calendar date of a record timestamp, as `YYYY-MM-DD`.
+    public static func utcDate(milliseconds ms: Int64) -> String {
+        // Howard Hinnant's civil_from_days.
+        let days = Int(ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000)
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+
+    /// The object's bytes: one line per record, the record as published when it is
+    /// single-line UTF-8 JSON, else an envelope that keeps its bytes in base64.
+    static func encode(_ batch: BronzeBatch, gzip: Bool) throws -> (bytes: Data, unparsed: Int) {
+        var out = [UInt8]()
+        out.reserveCapacity(batch.records.reduce(0) { $0 + $1.value.count + 1 })
+        var unparsed = 0
+        for r in batch.records {
+            if JSONLine.isValid(r.value) {
+                out.append(contentsOf: r.value)
+            } else {
+                unparsed += 1
+                out.append(contentsOf: Array(#"{"_shopstream_unparsed":{"topic":""#.utf8))
+                out.append(contentsOf: Array(batch.topic.utf8))
+                out.append(contentsOf: Array("\",\"partition\":\(batch.partition),\"offset\":\(r.offset),\"reason\":\"not single-line UTF-8 JSON\",\"value_base64\":\"".utf8))
+                out.append(contentsOf: Array(Data(r.value).base64EncodedString().utf8))
+                out.append(contentsOf: Array("\"}}".utf8))
+            }
+            out.append(0x0A)
+        }
+        let plain = Data(out)
+        return (gzip ? try Gzip.compress(plain) : plain, unparsed)
+    }
+
+    /// Custom metadata stored with the object; `lake verify` reads it.
+    static func metadata(_ batch: BronzeBatch, bytes: Data, gzip: Bool) -> [String: String] {
+        [
+            "topic": batch.topic,
+            "partition": String(batch.partition),
+            "first_offset": String(batch.firstOffset),
+            "last_offset": String(batch.lastOffset),
+            "count": String(batch.records.count),
+            "crc32c": CRC32C.base64(bytes),
+            "format": gzip ? "jsonl+gzip" : "jsonl",
+        ]
+    }
+
+    /// Decompresses an object's bytes when its name says gzip.
+    public static func plainBytes(_ bytes: Data, name: String) throws -> Data {
+        name.hasSuffix(".gz") ? try Gzip.decompress(bytes) : bytes
+    }
+}

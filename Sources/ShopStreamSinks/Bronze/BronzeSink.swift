@@ -1,0 +1,379 @@
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import ShopStreamHTTP
+import ShopStreamLake
+
+/// Archives the entity topics into the lake, 100 events an object, exactly once.
+///
+/// How exactly-once holds across crashes:
+/// - an object's name is derived from its first record's Kafka coordinates, and
+///   objects are created with a create-only precondition;
+/// - each partition has at most one upload in flight, and its offset is committed
+///   only after its object is stored, so the stored objects of a partition always
+///   form one unbroken chain that starts at the committed offset;
+/// - after a restart a batch starts at the committed offset, the name of the next
+///   stored object in the chain. If that object exists with other contents (a
+///   timer cut it shorter or longer before the crash), the sink adopts it: it
+///   commits past its last offset and drops the records it already holds. No event
+///   is stored twice, none is skipped.
+///
+/// Threads: the caller's thread polls Kafka, batches and commits; `uploads`
+/// worker threads store objects. Memory stays bounded: past `maxBufferedEvents`
+/// the sink stops reading until uploads catch up.
+public final class BronzeSink {
+    /// What the sink did, for its summary.
+    public struct Statistics: Sendable {
+        public var events = 0
+        public var objects = 0
+        public var bytes = 0
+        /// Records kept in an envelope because they were not single-line UTF-8 JSON.
+        public var unparsed = 0
+        /// Objects found already stored (a restart after an upload that was not committed).
+        public var adopted = 0
+        /// Records skipped because an adopted object held them.
+        public var skipped = 0
+        /// Uploads retried by the sink after the HTTP layer's own retries ran out.
+        public var requeued = 0
+        /// HTTP retries by reason ("503", "429", "reset", …).
+        public var retries: [String: Int] = [:]
+        public var perTopic: [String: Int] = [:]
+        /// From the first record read to the last object stored.
+        public var elapsed: Duration = .zero
+    }
+
+    public let configuration: BronzeConfiguration
+    public let lake: any Lake
+    public private(set) var statistics = Statistics()
+    /// Progress and notes (retries, adopted objects), one line each.
+    public var log: (String) -> Void = { _ in }
+
+    private let consumer: Consumer
+    private var partitions: [TopicPartition: PartitionState] = [:]
+    private let jobs = BlockingQueue<UploadJob>()
+    private let done = BlockingQueue<UploadResult>()
+    private var workers: [Thread] = []
+    private var inFlight = 0
+    private var buffered = 0
+    private var toCommit: [TopicPartition: Int64] = [:]
+    private var firstRecordAt: ContinuousClock.Instant?
+    private var lastActivity = ContinuousClock.now
+    private var lastStoredAt: ContinuousClock.Instant?
+    private var fatal: Error?
+
+    public init(configuration: BronzeConfiguration, lake: any Lake) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.lake = lake
+        var consumerConfig = ConsumerConfiguration(connection: configuration.connection, groupId: configuration.groupId)
+        consumerConfig.clientId = "shopstream-bronze"
+        consumer = try Consumer(configuration: consumerConfig, topics: configuration.topics)
+        consumer.onRebalance = { [unowned self] change in self.rebalanced(change) }
+    }
+
+    deinit { jobs.close() }
+
+    /// Runs until `shouldStop` returns true, or until idle for `idleExit`. Stores and
+    /// commits everything read before returning. Throws on failures retrying cannot fix,
+    /// committing nothing for the work that failed.
+    public func run(shouldStop: () -> Bool = { false }) throws {
+        try consumer.checkTopics()
+        startWorkers()
+        defer { jobs.close() }
+        lastActivity = .now
+        var lastRetryCheck = ContinuousClock.now
+        while !shouldStop() {
+            if let fatal { throw fatal }
+            try handleResults(wait: buffered >= configuration.maxBufferedEvents ? .milliseconds(50) : nil)
+            if buffered < configuration.maxBufferedEvents, let m = try consumer.poll(timeout: .milliseconds(50)) {
+                lastActivity = .now
+                add(m)
+                // Drain quickly without waiting while messages are flowing.
+                var n = 0
+                while n < 5000, buffered < configuration.maxBufferedEvents, let more = try consumer.poll(timeout: .zero) {
+                    add(more)
+                    n += 1
+                }
+            }
+            sealAged()
+            try commit()
+            if ContinuousClock.now - lastRetryCheck > .seconds(5) {
+                collectRetries(report: true)
+                lastRetryCheck = .now
+            }
+            // Idle counts from the last message or the last assignment (joining a group
+            // takes seconds); a sink that never gets partitions waits four times as long.
+            if let idle = configuration.idleExit, ContinuousClock.now - lastActivity >= idle,
+               !consumer.assignment.isEmpty || ContinuousClock.now - lastActivity >= idle * 4 {
+                log("idle for \(idle): storing what is left")
+                break
+            }
+        }
+        try drain()
+        collectRetries(report: false)
+        if let firstRecordAt, let lastStoredAt { statistics.elapsed = lastStoredAt - firstRecordAt }
+        consumer.close()
+        if let fatal { throw fatal }
+    }
+
+    // MARK: Batching
+
+    private struct PartitionState {
+        var open: BronzeBatch?
+        var openedAt = ContinuousClock.now
+        var sealed: [BronzeBatch] = []
+        var uploading = false
+        /// Records at or below this offset are already stored (in an adopted object).
+        var storedThrough: Int64 = -1
+        /// False until the partition stored a new object since it was assigned: until
+        /// then a stored object may exist under the other suffix (.jsonl vs .jsonl.gz).
+        var chainChecked = false
+    }
+
+    private func add(_ m: ConsumedMessage) {
+        if firstRecordAt == nil { firstRecordAt = .now }
+        let tp = m.topicPartition
+        guard partitions[tp] != nil else { return }   // revoked while the message was on its way
+        add(BronzeRecord(offset: m.offset, timestampMs: m.timestampMs, value: m.value), to: tp)
+    }
+
+    private func add(_ record: BronzeRecord, to tp: TopicPartition) {
+        guard var state = partitions[tp] else { return }
+        if record.offset <= state.storedThrough {
+            statistics.skipped += 1
+            return
+        }
+        let dt = record.timestampMs.map { BronzeFormat.utcDate(milliseconds: $0) } ?? "unknown"
+        if let open = state.open, open.dt != dt {
+            state.sealed.append(open)
+            state.open = nil
+        }
+        if state.open == nil {
+            state.open = BronzeBatch(topic: tp.topic, partition: tp.partition, dt: dt, records: [])
+            state.open!.records.reserveCapacity(min(configuration.batchSize, 1024))
+            state.openedAt = .now
+        }
+        state.open!.records.append(record)
+        buffered += 1
+        if state.open!.records.count >= configuration.batchSize {
+            state.sealed.append(state.open!)
+            state.open = nil
+        }
+        partitions[tp] = state
+        schedule(tp)
+    }
+
+    private func sealAged() {
+        let now = ContinuousClock.now
+        for (tp, state) in partitions where state.open != nil && now - state.openedAt >= configuration.maxBatchAge {
+            seal(tp)
+        }
+    }
+
+    private func seal(_ tp: TopicPartition) {
+        guard var state = partitions[tp], let open = state.open else { return }
+        state.sealed.append(open)
+        state.open = nil
+        partitions[tp] = state
+        schedule(tp)
+    }
+
+    /// Starts the partition's next upload if none is in flight.
+    private func schedule(_ tp: TopicPartition) {
+        guard var state = partitions[tp], !state.uploading, !state.sealed.isEmpty else { return }
+        let batch = state.sealed.removeFirst()
+        state.uploading = true
+        partitions[tp] = state
+        inFlight += 1
+        jobs.put(UploadJob(batch: batch, checkOtherSuffix: !state.chainChecked))
+    }
+
+    // MARK: Uploads
+
+    private struct UploadJob: Sendable {
+        var batch: BronzeBatch
+        var checkOtherSuffix: Bool
+    }
+
+    private enum Outcome: Sendable {
+        /// Stored now.
+        case stored(bytes: Int, unparsed: Int)
+        /// An object starting at this batch's first offset was already there, holding
+        /// records through `lastOffset`.
+        case alreadyStored(lastOffset: Int64, name: String)
+        /// Worth trying again later (the HTTP layer's retries ran out on a transient error).
+        case retry(Error)
+        case failed(Error)
+    }
+
+    private struct UploadResult: Sendable {
+        var job: UploadJob
+        var outcome: Outcome
+    }
+
+    private func startWorkers() {
+        guard workers.isEmpty else { return }
+        for i in 0..<configuration.uploads {
+            let thread = Thread { [jobs, done, lake, gzip = configuration.gzip] in
+                while let job = jobs.take() {
+                    done.put(UploadResult(job: job, outcome: BronzeSink.store(job, lake: lake, gzip: gzip)))
+                }
+            }
+            thread.name = "bronze-upload-\(i)"
+            thread.start()
+            workers.append(thread)
+        }
+    }
+
+    /// Runs on an upload thread.
+    private static func store(_ job: UploadJob, lake: any Lake, gzip: Bool) -> Outcome {
+        let batch = job.batch
+        let name = BronzeFormat.objectName(topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, dt: batch.dt, gzip: gzip)
+        do {
+            if job.checkOtherSuffix {
+                let other = BronzeFormat.objectName(topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, dt: batch.dt, gzip: !gzip)
+                if let existing = try lake.head(other) {
+                    return try adopted(existing)
+                }
+            }
+            let (bytes, unparsed) = try BronzeFormat.encode(batch, gzip: gzip)
+            let contentType = gzip ? "application/gzip" : "application/x-ndjson"
+            do {
+                _ = try lake.create(name, bytes: bytes, contentType: contentType, metadata: BronzeFormat.metadata(batch, bytes: bytes, gzip: gzip))
+                return .stored(bytes: bytes.count, unparsed: unparsed)
+            } catch let error as LakeError where error.code == .alreadyExists {
+                guard let existing = try lake.head(name) else { return .retry(error) }
+                return try adopted(existing)
+            }
+        } catch let error as LakeError {
+            switch error.code {
+            case .storage, .notFound: return .retry(error)
+            default: return .failed(error)
+            }
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    private static func adopted(_ existing: StoredObject) throws -> Outcome {
+        guard let last = existing.metadata["last_offset"].flatMap(Int64.init) else {
+            throw SinkError(.corrupt, "\(existing.name) exists but has no last_offset metadata, so the sink cannot tell which records it holds; move it out of the lake's bronze/ folder and restart")
+        }
+        return .alreadyStored(lastOffset: last, name: existing.name)
+    }
+
+    /// Applies finished uploads; with `wait`, waits that long for the first one.
+    private func handleResults(wait: Duration?) throws {
+        var first = true
+        while inFlight > 0 {
+            let result: UploadResult?
+            if first, let wait { result = done.take(timeout: wait) } else { result = done.take(timeout: .zero) }
+            first = false
+            guard let result else { return }
+            inFlight -= 1
+            try apply(result)
+        }
+    }
+
+    private func apply(_ result: UploadResult) throws {
+        let batch = result.job.batch
+        let tp = TopicPartition(batch.topic, batch.partition)
+        buffered -= batch.records.count
+        guard var state = partitions[tp] else { return }   // revoked meanwhile: the next owner redoes it
+        state.uploading = false
+        switch result.outcome {
+        case .stored(let bytes, let unparsed):
+            statistics.events += batch.records.count
+            statistics.objects += 1
+            statistics.bytes += bytes
+            statistics.unparsed += unparsed
+            statistics.perTopic[batch.topic, default: 0] += batch.records.count
+            lastStoredAt = .now
+            state.chainChecked = true
+            toCommit[tp] = batch.lastOffset + 1
+            partitions[tp] = state
+        case .alreadyStored(let last, let name):
+            statistics.adopted += 1
+            log("\(name) was already stored (through offset \(last)): adopting it")
+            toCommit[tp] = last + 1
+            state.storedThrough = max(state.storedThrough, last)
+            // Re-batch what follows the adopted object, in order.
+            let pending = batch.records + state.sealed.flatMap(\.records) + (state.open?.records ?? [])
+            buffered -= pending.count - batch.records.count
+            state.sealed = []
+            state.open = nil
+            partitions[tp] = state
+            for r in pending { add(r, to: tp) }
+        case .retry(let error):
+            statistics.requeued += 1
+            log("storing \(tp) offsets \(batch.firstOffset)–\(batch.lastOffset) failed, will retry: \(error)")
+            state.sealed.insert(batch, at: 0)
+            buffered += batch.records.count
+            partitions[tp] = state
+            Thread.sleep(forTimeInterval: 1)
+        case .failed(let error):
+            partitions[tp] = state
+            fatal = error
+            throw error
+        }
+        schedule(tp)
+    }
+
+    private func commit() throws {
+        guard !toCommit.isEmpty else { return }
+        let offsets = toCommit.filter { partitions[$0.key] != nil }
+        toCommit = [:]
+        do {
+            try consumer.commit(offsets)
+        } catch let error as KafkaError {
+            // A commit that races a rebalance fails; the partition's next owner starts
+            // from the last good commit and adopts what this one stored.
+            log("commit failed (\(error.message)); the next owner of these partitions resumes from the lake")
+        }
+    }
+
+    /// Stores every partial batch, waits for every upload, commits.
+    private func drain() throws {
+        for tp in Array(partitions.keys) { seal(tp) }
+        while inFlight > 0 {
+            try handleResults(wait: .milliseconds(200))
+            try commit()
+        }
+        try commit()
+    }
+
+    private func collectRetries(report: Bool) {
+        let summary = lake.takeRetries()
+        guard !summary.isEmpty else { return }
+        for reason in summary.reasons { statistics.retries[reason, default: 0] += 1 }
+        if report { log("lake requests retried: \(summary)") }
+    }
+
+    // MARK: Rebalance
+
+    private func rebalanced(_ change: Rebalance) {
+        switch change {
+        case .assigned(let tps):
+            for tp in tps where partitions[tp] == nil { partitions[tp] = PartitionState() }
+            lastActivity = .now
+        case .revoked(let tps):
+            // Drop what is only buffered (the next owner reads it again), finish the
+            // uploads in flight and commit them while these partitions are still ours.
+            let revoked = Set(tps)
+            for tp in revoked {
+                guard var state = partitions[tp] else { continue }
+                buffered -= state.sealed.reduce(0) { $0 + $1.records.count } + (state.open?.records.count ?? 0)
+                state.sealed = []
+                state.open = nil
+                partitions[tp] = state
+            }
+            while tps.contains(where: { partitions[$0]?.uploading == true }) {
+                guard let result = done.take(timeout: .seconds(1)) else { continue }
+                inFlight -= 1
+                do { try apply(result) } catch { fatal = error }
+            }
+            try? commit()
+            for tp in revoked { partitions[tp] = nil }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// A FIFO that threads hand work through; `take` waits for an item.
+final class BlockingQueue<Element>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private var head = 0
+    private var closed = false
+
+    func put(_ item: Element) {
+        condition.lock()
+        items.append(item)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The next item; nil once closed and empty, or when `timeout` passes first.
+    func take(timeout: Duration? = nil) -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = timeout.map { Date().addingTimeInterval(Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }
+        while head == items.count && !closed {
+            if let deadline {
+                if !condition.wait(until: deadline) { return nil }
+            } else {
+                condition.wait()
+            }
+        }
+        guard head < items.count else { return nil }
+        let item = items[head]
+        head += 1
+        if head > 1024 && head * 2 > items.count { items.removeFirst(head); head = 0 }
+        return item
+    }
+
+    /// Wakes every waiter; `take` returns what is left, then nil.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

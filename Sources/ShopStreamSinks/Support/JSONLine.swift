@@ -1,0 +1,159 @@
+/// Checks that bytes are one JSON document in valid UTF-8 with no line break, so
+/// they can stand as a line of a JSON Lines file exactly as they are.
+///
+/// A small recursive-descent recogniser: it builds nothing, so it costs about as
+/// much as reading the bytes once.
+enum JSONLine {
+    static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var r = Recogniser(bytes: bytes.bindMemory(to: UInt8.self))
+        r.whitespace()
+        guard r.value(depth: 0) else { return false }
+        r.whitespace()
+        return r.i == r.bytes.count
+    }
+
+    static func isValid(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { isValid($0) } }
+
+    private struct Recogniser {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var i = 0
+
+        var peek: UInt8? { i < bytes.count ? bytes[i] : nil }
+
+        mutating func whitespace() {
+            // Space and tab only: a CR or LF would split the line.
+            while let c = peek, c == 0x20 || c == 0x09 { i += 1 }
+        }
+
+        mutating func literal(_ word: StaticString) -> Bool {
+            let n = word.utf8CodeUnitCount
+            guard i + n <= bytes.count else { return false }
+            for k in 0..<n where bytes[i + k] != word.utf8Start[k] { return false }
+            i += n
+            return true
+        }
+
+        mutating func value(depth: Int) -> Bool {
+            guard depth < 64, let c = peek else { return false }
+            switch c {
+            case UInt8(ascii: "{"): return object(depth: depth)
+            case UInt8(ascii: "["): return array(depth: depth)
+            case UInt8(ascii: "\""): return string()
+            case UInt8(ascii: "t"): return literal("true")
+            case UInt8(ascii: "f"): return literal("false")
+            case UInt8(ascii: "n"): return literal("null")
+            default: return number()
+            }
+        }
+
+        mutating func object(depth: Int) -> Bool {
+            i += 1
+            whitespace()
+            if peek == UInt8(ascii: "}") { i += 1; return true }
+            while true {
+                whitespace()
+                guard peek == UInt8(ascii: "\""), string() else { return false }
+                whitespace()
+                guard peek == UInt8(ascii: ":") else { return false }
+                i += 1
+                whitespace()
+                guard value(depth: depth + 1) else { return false }
+                whitespace()
+                guard let c = peek else { return false }
+                i += 1
+                if c == UInt8(ascii: "}") { return true }
+                if c != UInt8(ascii: ",") { return false }
+            }
+        }
+
+        mutating func array(depth: Int) -> Bool {
+            i += 1
+            whitespace()
+            if peek == UInt8(ascii: "]") { i += 1; return true }
+            while true {
+                whitespace()
+                guard value(depth: depth + 1) else { return false }
+                whitespace()
+                guard let c = peek else { return false }
+                i += 1
+                if c == UInt8(ascii: "]") { return true }
+                if c != UInt8(ascii: ",") { return false }
+            }
+        }
+
+        mutating func string() -> Bool {
+            i += 1
+            while i < bytes.count {
+                let c = bytes[i]
+                switch c {
+                case UInt8(ascii: "\""):
+                    i += 1
+                    return true
+                case UInt8(ascii: "\\"):
+                    guard i + 1 < bytes.count else { return false }
+                    let e = bytes[i + 1]
+                    if e == UInt8(ascii: "u") {
+                        guard i + 6 <= bytes.count else { return false }
+                        for k in 2..<6 where !isHex(bytes[i + k]) { return false }
+                        i += 6
+                    } else {
+                        guard "\"\\/bfnrt".utf8.contains(e) else { return false }
+                        i += 2
+                    }
+                case 0..<0x20:
+                    return false
+                case 0x20..<0x80:
+                    i += 1
+                default:
+                    guard utf8Scalar() else { return false }
+                }
+            }
+            return false
+        }
+
+        /// One multi-byte UTF-8 sequence, rejecting overlongs, surrogates and > U+10FFFF.
+        mutating func utf8Scalar() -> Bool {
+            let c = bytes[i]
+            let n: Int
+            var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
+            switch c {
+            case 0xC2...0xDF: n = 2
+            case 0xE0: n = 3; lo = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: n = 3
+            case 0xED: n = 3; hi = 0x9F
+            case 0xF0: n = 4; lo = 0x90
+            case 0xF1...0xF3: n = 4
+            case 0xF4: n = 4; hi = 0x8F
+            default: return false
+            }
+            guard i + n <= bytes.count else { return false }
+            guard (lo...hi).contains(bytes[i + 1]) else { return false }
+            for k in 2..<n where !(0x80...0xBF).contains(bytes[i + k]) { return false }
+            i += n
+            return true
+        }
+
+        mutating func number() -> Bool {
+            let start = i
+            if peek == UInt8(ascii: "-") { i += 1 }
+            guard let first = peek, isDigit(first) else { return false }
+            i += 1
+            if first != UInt8(ascii: "0") { while let c = peek, isDigit(c) { i += 1 } }
+            if peek == UInt8(ascii: ".") {
+                i += 1
+                guard let c = peek, isDigit(c) else { return false }
+                while let c = peek, isDigit(c) { i += 1 }
+            }
+            if let c = peek, c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                i += 1
+                if let s = peek, s == UInt8(ascii: "+") || s == UInt8(ascii: "-") { i += 1 }
+                guard let d = peek, isDigit(d) else { return false }
+                while let d = peek, isDigit(d) { i += 1 }
+            }
+            return i > start
+        }
+
+        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        func isHex(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x66) }
+    }
+}
