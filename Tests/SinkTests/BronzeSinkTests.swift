@@ -1,0 +1,118 @@
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import ShopStreamLake
+import ShopStreamSinks
+import XCTest
+
+final class BronzeSinkTests: XCTestCase {
+    func testEveryEventLandsInExactlyOneObjectOfAtMostTheBatchSize() throws {
+        let broker = try brokerWithEvents(partitions: 3, count: 1_000)
+        let (lake, _) = try temporaryFolderLake()
+        let sink = try BronzeSink(configuration: bronzeConfig(broker), lake: lake)
+        try sink.run()
+
+        let lines = try allLines(lake)
+        XCTAssertEqual(lines.count, 1_000)
+        XCTAssertEqual(Set(lines).count, 1_000, "no event twice")
+        let objects = try lake.list(prefix: "bronze/sales/dt=2025-01-01/")
+        XCTAssertEqual(objects.count, try lake.list(prefix: "bronze/").count, "every object is under the record's UTC date")
+        for o in objects {
+            let count = Int(o.metadata["count"]!)!
+            XCTAssertLessThanOrEqual(count, 100)
+            let first = Int64(o.metadata["first_offset"]!)!, last = Int64(o.metadata["last_offset"]!)!
+            XCTAssertEqual(Int64(count), last - first + 1)
+            XCTAssertEqual(o.name, BronzeFormat.objectName(topic: "shop.sales", partition: Int32(o.metadata["partition"]!)!,
+                                                           firstOffset: first, dt: "2025-01-01", gzip: false))
+        }
+        let report = try BronzeVerifier(lake: lake).verify(watermarks: nil, deep: true)
+        XCTAssertTrue(report.isClean, "\(report.problems)")
+        XCTAssertEqual(sink.statistics.events, 1_000)
+    }
+
+    func testABatchClosesWhenTheRecordDateChanges() throws {
+        // 150 events: the first 30 on 2025-01-01 (UTC), the rest on 2025-01-02.
+        let broker = try brokerWithEvents(count: 150, timestamp: { $0 < 30 ? 1_735_732_000_000 : 1_735_780_000_000 })
+        let (lake, _) = try temporaryFolderLake()
+        try BronzeSink(configuration: bronzeConfig(broker), lake: lake).run()
+        XCTAssertEqual(try lake.list(prefix: "bronze/").map(\.name), [
+            "bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl",
+            "bronze/sales/dt=2025-01-02/shop.sales+0+00000000000000000030.jsonl",
+            "bronze/sales/dt=2025-01-02/shop.sales+0+00000000000000000130.jsonl",
+        ])
+    }
+
+    func testAnObjectStoredBeforeACrashButNotCommittedIsAdoptedNotDuplicated() throws {
+        let broker = try brokerWithEvents(count: 250)
+        let (lake, _) = try temporaryFolderLake()
+        // A previous run's timer stored offsets 0–36, then the process died before committing.
+        let earlier = (0...36).map { #"{"event_id":"e\#($0)","n":\#($0)}"# }.joined(separator: "\n") + "\n"
+        _ = try lake.create("bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl", bytes: Data(earlier.utf8),
+                            contentType: "application/x-ndjson",
+                            metadata: ["first_offset": "0", "last_offset": "36", "count": "37", "topic": "shop.sales", "partition": "0"])
+
+        let sink = try BronzeSink(configuration: bronzeConfig(broker), lake: lake)
+        try sink.run()
+
+        XCTAssertEqual(try lake.list(prefix: "bronze/").map { $0.metadata["first_offset"]! }, ["0", "37", "137", "237"])
+        let lines = try allLines(lake)
+        XCTAssertEqual(lines.count, 250)
+        XCTAssertEqual(Set(lines).count, 250)
+        XCTAssertEqual(sink.statistics.adopted, 1)
+        XCTAssertTrue(try BronzeVerifier(lake: lake).verify(watermarks: ["shop.sales": [(0, 250)]], deep: true).isClean)
+    }
+
+    func testARestartWithAnotherCompressionAdoptsTheStoredObjectUnderTheOtherName() throws {
+        let broker = try brokerWithEvents(count: 100)
+        let (lake, _) = try temporaryFolderLake()
+        let plain = (0..<100).map { #"{"event_id":"e\#($0)","n":\#($0)}"# }.joined(separator: "\n") + "\n"
+        _ = try lake.create("bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl", bytes: Data(plain.utf8),
+                            contentType: "application/x-ndjson", metadata: ["first_offset": "0", "last_offset": "99", "count": "100"])
+        try BronzeSink(configuration: bronzeConfig(broker, gzip: true), lake: lake).run()
+        XCTAssertEqual(try lake.list(prefix: "bronze/").count, 1, "the .jsonl object is adopted, no .jsonl.gz twin is written")
+    }
+
+    func testGzipObjectsHoldTheSameLines() throws {
+        let broker = try brokerWithEvents(count: 300)
+        let (lake, _) = try temporaryFolderLake()
+        try BronzeSink(configuration: bronzeConfig(broker, gzip: true), lake: lake).run()
+        let objects = try lake.list(prefix: "bronze/")
+        XCTAssertTrue(objects.allSatisfy { $0.name.hasSuffix(".jsonl.gz") && $0.metadata["format"] == "jsonl+gzip" })
+        XCTAssertEqual(try allLines(lake), (0..<300).map { #"{"event_id":"e\#($0)","n":\#($0)}"# })
+    }
+
+    func testARecordThatIsNotJSONIsKeptInAnEnvelopeWithoutBreakingTheFile() throws {
+        let bad: [[UInt8]] = [[0xFF, 0xFE, 0x00], Array("{\"a\":\n1}".utf8), Array("not json".utf8)]
+        let broker = try brokerWithEvents(count: 6, value: { $0 % 2 == 0 ? bad[$0 / 2] : Array(#"{"n":\#($0)}"#.utf8) })
+        let (lake, _) = try temporaryFolderLake()
+        let sink = try BronzeSink(configuration: bronzeConfig(broker), lake: lake)
+        try sink.run()
+        let lines = try allLines(lake)
+        XCTAssertEqual(lines.count, 6)
+        for (i, line) in lines.enumerated() {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            if i % 2 == 0 {
+                let envelope = object["_shopstream_unparsed"] as! [String: Any]
+                XCTAssertEqual(envelope["offset"] as? Int, i)
+                XCTAssertEqual(Data(base64Encoded: envelope["value_base64"] as! String), Data(bad[i / 2]), "the original bytes are kept")
+            } else {
+                XCTAssertEqual(object["n"] as? Int, i)
+            }
+        }
+        XCTAssertEqual(sink.statistics.unparsed, 3)
+    }
+
+    func testAnIdlePartitionIsFlushedByTheTimer() throws {
+        let broker = try brokerWithEvents(count: 7)
+        let (lake, _) = try temporaryFolderLake()
+        var config = bronzeConfig(broker)
+        config.maxBatchAge = .milliseconds(300)
+        config.idleExit = nil
+        let sink = try BronzeSink(configuration: config, lake: lake)
+        let start = ContinuousClock.now
+        // Stop as soon as the partial batch of 7 is stored by the timer alone.
+        try sink.run(shouldStop: { sink.statistics.events == 7 || ContinuousClock.now - start > .seconds(30) })
+        XCTAssertEqual(sink.statistics.events, 7)
+        XCTAssertEqual(try lake.list(prefix: "bronze/").count, 1)
+    }
+}
