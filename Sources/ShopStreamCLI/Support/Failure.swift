@@ -7,12 +7,17 @@ import ShopStreamCore
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
+    } catch let exit as ExitCode {
+        throw exit
     } catch let error as KafkaError {
         fail(error.message)
-    } catch let error as CatalogError {
-        fail(error.description)
     } catch let error as CommandFailure {
         fail(error.message)
+    } catch let error as CustomStringConvertible {
+        // CatalogError, LakeError, SinkError, HTTPError…: each describes itself in one sentence.
+        fail(error.description)
+    } catch {
+        fail(error.localizedDescription)
     }
 }
 

@@ -71,13 +71,21 @@ public final class BronzeSink {
         consumer.onRebalance = { [unowned self] change in self.rebalanced(change) }
     }
 
-    deinit { jobs.close() }
+    deinit {
+        // Leave the group before the rebalance handler's owner is gone.
+        consumer.onRebalance = nil
+        consumer.close()
+        jobs.close()
+    }
 
     /// Runs until `shouldStop` returns true, or until idle for `idleExit`. Stores and
     /// commits everything read before returning. Throws on failures retrying cannot fix,
     /// committing nothing for the work that failed.
     public func run(shouldStop: () -> Bool = { false }) throws {
         try consumer.checkTopics()
+        // Fail at once on a missing bucket, bad credentials or no permission,
+        // before reading anything.
+        _ = try lake.head("bronze/")
         startWorkers()
         defer { jobs.close() }
         lastActivity = .now
