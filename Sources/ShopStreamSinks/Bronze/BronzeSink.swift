@@ -85,7 +85,7 @@ public final class BronzeSink {
         try consumer.checkTopics()
         // Fail at once on a missing bucket, bad credentials or no permission,
         // before reading anything.
-        _ = try lake.head("bronze/")
+        _ = try lake.head("bronze/_probe")
         startWorkers()
         defer { jobs.close() }
         lastActivity = .now
