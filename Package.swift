@@ -54,12 +54,14 @@ let package = Package(
             ]
         ),
 
+        // Helpers shared by the test targets (processes, brokers, ports); never shipped.
+        .target(name: "TestSupport", dependencies: ["ShopStreamBus", "ShopStreamCore"], path: "Tests/TestSupport"),
+
         .testTarget(name: "BusTests", dependencies: ["ShopStreamBus", "ShopStreamCore"]),
         .testTarget(name: "GeneratorTests", dependencies: ["ShopStreamGenerator", "ShopStreamCore"]),
         .testTarget(name: "HTTPTests", dependencies: ["ShopStreamHTTP"]),
         .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP"]),
         .testTarget(name: "SinkTests", dependencies: ["ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore"]),
-        .testTarget(name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
     ]
 )

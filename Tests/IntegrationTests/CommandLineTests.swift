@@ -1,6 +1,7 @@
 import Foundation
 import ShopStreamBus
 import ShopStreamCore
+import TestSupport
 import XCTest
 
 /// The `shopstream` command as a user runs it, against real Kafka-protocol peers.

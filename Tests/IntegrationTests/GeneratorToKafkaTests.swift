@@ -2,6 +2,7 @@ import Foundation
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamGenerator
+import TestSupport
 import XCTest
 
 /// Publishes through a producer and keeps a copy of what was published.

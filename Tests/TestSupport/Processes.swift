@@ -4,7 +4,7 @@ import ShopStreamCore
 import XCTest
 
 /// The `shopstream` binary built beside this test bundle.
-func shopstreamBinary() throws -> URL {
+public func shopstreamBinary() throws -> URL {
     let dir = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
         ?? Bundle.main.bundleURL
     let bin = dir.appendingPathComponent("shopstream")
@@ -14,19 +14,22 @@ func shopstreamBinary() throws -> URL {
     return bin
 }
 
+/// Shared helpers of the test targets: running `shopstream` and other programs,
+/// a broker process, free ports. One copy, used by every test target.
+
 /// Bytes read on another thread; the DispatchGroup orders the write before the read.
 private final class DataBox: @unchecked Sendable { var data = Data() }
 
 /// The result of running a command to the end.
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+public struct CommandResult {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
 }
 
 /// Runs a program with a time limit; kills it if it overstays.
 @discardableResult
-func runProgram(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil) throws -> CommandResult {
+public func runProgram(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil) throws -> CommandResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -56,12 +59,12 @@ func runProgram(_ executable: URL, _ arguments: [String], timeout: TimeInterval 
                          stderr: String(decoding: errData.data, as: UTF8.self))
 }
 
-func shopstream(_ arguments: [String], timeout: TimeInterval = 120) throws -> CommandResult {
+public func shopstream(_ arguments: [String], timeout: TimeInterval = 120) throws -> CommandResult {
     try runProgram(try shopstreamBinary(), arguments, timeout: timeout)
 }
 
 /// A program on PATH; under CI a missing one fails the test instead of skipping it.
-func requiredTool(_ name: String) throws -> URL {
+public func requiredTool(_ name: String) throws -> URL {
     for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
         let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
         if FileManager.default.isExecutableFile(atPath: url.path) { return url }
@@ -73,10 +76,10 @@ func requiredTool(_ name: String) throws -> URL {
     throw XCTSkip("\(name) is not installed; run scripts/setup")
 }
 
-struct CommandFailure: Error {}
+public struct CommandFailure: Error { public init() {} }
 
 /// A free loopback TCP port.
-func freePort() -> Int {
+public func freePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var addr = sockaddr_in()
@@ -94,11 +97,11 @@ func freePort() -> Int {
 }
 
 /// `shopstream broker` running as its own process, stopped by `stop()`.
-final class BrokerProcess {
-    let process = Process()
-    let bootstrap: String
+public final class BrokerProcess {
+    public let process = Process()
+    public let bootstrap: String
 
-    init(port: Int = freePort()) throws {
+    public init(port: Int = freePort()) throws {
         process.executableURL = try shopstreamBinary()
         process.arguments = ["broker", "--port", String(port)]
         let out = Pipe()
@@ -121,7 +124,7 @@ final class BrokerProcess {
         bootstrap = String(first.dropFirst("bootstrap: ".count))
     }
 
-    func stop() {
+    public func stop() {
         process.interrupt()
         process.waitUntilExit()
     }
@@ -130,7 +133,7 @@ final class BrokerProcess {
 }
 
 /// Reads every message now on `topics` through a fresh consumer group.
-func drain(_ bootstrap: String, topics: [String], expected: Int, timeout: Duration = .seconds(60)) throws -> [ConsumedMessage] {
+public func drain(_ bootstrap: String, topics: [String], expected: Int, timeout: Duration = .seconds(60)) throws -> [ConsumedMessage] {
     let consumer = try Consumer(
         configuration: ConsumerConfiguration(connection: KafkaConnection(bootstrapServers: bootstrap), groupId: "drain-\(UUID().uuidString.prefix(8))"),
         topics: topics)
