@@ -28,6 +28,11 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(
+            name: "Csqlite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
             name: "Copenssl",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
@@ -41,8 +46,15 @@ let package = Package(
         .target(name: "ShopStreamHTTP", dependencies: ["Ccurl", "Copenssl"]),
         // The bronze lake: Cloud Storage (JSON API) or a local folder, create-only objects.
         .target(name: "ShopStreamLake", dependencies: ["ShopStreamHTTP"]),
+        // The warehouse: BigQuery REST v2 or an embedded SQLite file, one protocol.
+        .target(name: "ShopStreamWarehouse", dependencies: ["ShopStreamHTTP", "Csqlite"]),
+        // Silver's contract: JSON Schema validation, casting to typed rows, the table model.
+        .target(name: "ShopStreamSilver", dependencies: ["ShopStreamCore", "ShopStreamWarehouse"]),
         // Consumers that land the stream: bronze (lake objects), later silver.
-        .target(name: "ShopStreamSinks", dependencies: ["ShopStreamCore", "ShopStreamBus", "ShopStreamLake", "ShopStreamHTTP", "Czlib"]),
+        .target(name: "ShopStreamSinks", dependencies: [
+            "ShopStreamCore", "ShopStreamBus", "ShopStreamLake", "ShopStreamHTTP", "Czlib",
+            "ShopStreamWarehouse", "ShopStreamSilver",
+        ]),
         // The simulated retailer: pure, no I/O; it emits into any EventSink.
         .target(name: "ShopStreamGenerator", dependencies: ["ShopStreamCore"]),
         // The command line.
@@ -50,6 +62,7 @@ let package = Package(
             name: "ShopStreamCLI",
             dependencies: [
                 "ShopStreamCore", "ShopStreamBus", "ShopStreamGenerator", "ShopStreamLake", "ShopStreamSinks",
+                "ShopStreamWarehouse", "ShopStreamSilver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,7 +74,11 @@ let package = Package(
         .testTarget(name: "GeneratorTests", dependencies: ["ShopStreamGenerator", "ShopStreamCore"]),
         .testTarget(name: "HTTPTests", dependencies: ["ShopStreamHTTP"]),
         .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP"]),
-        .testTarget(name: "SinkTests", dependencies: ["ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["ShopStreamWarehouse", "ShopStreamHTTP"]),
+        .testTarget(name: "SinkTests", dependencies: [
+            "ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore", "ShopStreamGenerator",
+            "ShopStreamWarehouse", "ShopStreamSilver",
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
     ]
 )

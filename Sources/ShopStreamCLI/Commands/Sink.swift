@@ -3,13 +3,15 @@ import Foundation
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamLake
+import ShopStreamSilver
 import ShopStreamSinks
+import ShopStreamWarehouse
 
 extension ShopStreamCommand {
     struct Sink: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Consumers that land the stream in the lake or the warehouse.",
-            subcommands: [Bronze.self])
+            subcommands: [Bronze.self, Silver.self])
     }
 }
 
@@ -106,6 +108,82 @@ extension ShopStreamCommand.Sink {
             if s.adopted > 0 { print("adopted: \(s.adopted) objects already stored by an earlier run (\(s.skipped) records not stored again)") }
             if s.requeued > 0 { print("requeued: \(s.requeued) uploads tried again after the HTTP layer's retries ran out") }
             if s.unparsed > 0 { print("unparsed: \(s.unparsed) records were not single-line UTF-8 JSON and are kept base64-encoded") }
+        }
+    }
+}
+
+extension ShopStreamCommand.Sink {
+    struct Silver: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate, type and stream every entity topic into the silver tables; rejects to shop.dlq.",
+            discussion: """
+                Consumer group shopstream-silver validates each event against its topic's JSON Schema in
+                topics/ and sanity rules, casts it to the silver column types (money exact, timestamps in UTC),
+                checks that the dimensions it references are known (a fact waits up to --reference-grace for
+                a dimension still on its way) and inserts it with a deterministic insertId. What it cannot
+                accept goes to shop.dlq and silver.rejects with a reason that names the field.
+                Applies sql/ first (as `warehouse init` does).
+
+                Examples:
+                  shopstream sink silver --brokers localhost:9092                       # SQLite ./warehouse.db
+                  BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 shopstream sink silver --warehouse bigquery://shopstream
+                """)
+
+        @OptionGroup var kafka: KafkaOptions
+        @OptionGroup var warehouseOptions: WarehouseOptions
+
+        @Option(help: ArgumentHelp("How long a fact may wait for a dimension it references (e.g. 60s).", valueName: "duration"))
+        var referenceGrace = "60s"
+
+        @Option(help: "Rows an insert carries at most.")
+        var maxRows = 500
+
+        @Option(help: "Consumer group, whose committed offsets are the sink's progress.")
+        var group = "shopstream-silver"
+
+        @Option(help: ArgumentHelp("Insert what is left and exit once no event arrived for this long (e.g. 5s).", valueName: "duration"))
+        var idleExit: String?
+
+        @Flag(name: .shortAndLong, help: "Only the summary.")
+        var quiet = false
+
+        func validate() throws {
+            guard Duration(parsing: referenceGrace) != nil else { throw ValidationError("--reference-grace \(referenceGrace): expected a duration such as 60s") }
+            if let idleExit, Duration(parsing: idleExit) == nil { throw ValidationError("--idle-exit \(idleExit): expected a duration such as 5s") }
+            guard (1...10_000).contains(maxRows) else { throw ValidationError("--max-rows \(maxRows): expected 1 to 10,000") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let warehouse = try warehouseOptions.open()
+                let catalog = try kafka.catalog()
+                let drift = try warehouseOptions.setup(warehouse, catalog: catalog).apply()
+                for line in drift { note("warning: \(line)") }
+                let (conn, broker) = try kafka.open(catalog)
+                try withExtendedLifetime(broker) {
+                    var config = SilverConfiguration(connection: conn)
+                    config.groupId = group
+                    config.referenceGrace = Duration(parsing: referenceGrace)!
+                    config.maxRows = maxRows
+                    config.idleExit = idleExit.flatMap { Duration(parsing: $0) }
+                    let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: catalog)
+                    if !quiet { sink.log = { note($0) } }
+                    if !quiet { note("silver: \(conn.bootstrapServers) → \(warehouse.url), group \(group)") }
+                    let shutdown = ShutdownSignal()
+                    try sink.run(shouldStop: { shutdown.isRequested })
+                    let s = sink.statistics
+                    for entity in Entity.allCases {
+                        print("  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(grouped(s.rows[entity] ?? 0).leftPadded(10)) rows")
+                    }
+                    let secs = Double(s.elapsed.components.seconds) + Double(s.elapsed.components.attoseconds) / 1e18
+                    print("silver: \(s.totalRows) rows, \(s.totalRejects) rejected, \(s.waited) waited for a dimension, to \(warehouse.url)")
+                    print("elapsed: \(String(format: "%.3f", secs)) s, \(grouped(Int(Double(s.totalRows + s.totalRejects) / max(secs, 0.001)))) events/s")
+                    if !s.rejects.isEmpty {
+                        print("rejects: " + s.rejects.sorted { $0.value > $1.value }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))
+                    }
+                    if s.retries > 0 { print("retries: \(s.retries)") }
+                }
+            }
         }
     }
 }

@@ -1,0 +1,58 @@
+import ShopStreamCore
+import ShopStreamWarehouse
+
+/// A topic's compiled schema and how each top-level field becomes a column.
+struct CompiledTopic: Sendable {
+    struct ColumnPlan: Sendable {
+        var name: String
+        var type: ColumnType
+        var nullable: Bool
+        /// NUMERIC: the decimals kept (2 for money).
+        var scale: Int
+        var schema: SchemaNode
+    }
+
+    let entity: Entity
+    let root: SchemaNode
+    let columns: [ColumnPlan]
+
+    init(entity: Entity, definition: TopicDefinition) throws(SilverError) {
+        let root = try SchemaNode(definition.valueSchema, location: "\(definition.name) value_schema", isRoot: true)
+        guard root.types == [.object], case .some(.none) = root.additionalProperties else {
+            throw SilverError(.schemaMismatch, "\(definition.name): value_schema must be an object with additionalProperties false, so no field can arrive without a column")
+        }
+        var plans: [ColumnPlan] = []
+        for (name, node) in root.properties {
+            let nonNull = (node.types ?? []).filter { $0 != .null }
+            guard nonNull.count == 1 else {
+                throw SilverError(.schemaMismatch, "\(definition.name): field \(name) needs exactly one type besides null to have a column (found \(node.types?.map(\.rawValue) ?? []))")
+            }
+            let nullable = node.types!.contains(.null) || !root.required.contains(name)
+            var scale = 0
+            let type: ColumnType
+            switch nonNull[0] {
+            case .string:
+                switch node.format {
+                case .date?: type = .date
+                case .dateTime?: type = .timestamp
+                case .email?, nil: type = .string
+                }
+            case .integer: type = .int64
+            case .boolean: type = .bool
+            case .number:
+                if let s = node.multipleOf?.powerOfTenScale, (0...9).contains(s) {
+                    type = .numeric
+                    scale = s
+                } else {
+                    type = .float64
+                }
+            case .object, .array, .null:
+                throw SilverError(.schemaMismatch, "\(definition.name): field \(name) is of type \(nonNull[0].rawValue), which has no silver column type")
+            }
+            plans.append(ColumnPlan(name: name, type: type, nullable: nullable, scale: scale, schema: node))
+        }
+        self.entity = entity
+        self.root = root
+        self.columns = plans
+    }
+}

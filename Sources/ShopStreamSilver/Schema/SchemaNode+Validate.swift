@@ -1,0 +1,158 @@
+import Foundation
+
+extension SchemaNode {
+    /// Appends the violations of `value`, found at `path` (nil: the document itself).
+    ///
+    /// A value gets at most one violation of its own (the first rule it breaks,
+    /// in the order type, enum/const, format, pattern, length, range, multipleOf),
+    /// so a reason reads as one clear sentence per field; an object reports every
+    /// member that fails.
+    func validate(_ value: JSONNode, at path: String?, into out: inout [Violation]) {
+        var decimal: ExactDecimal?
+        if case .number(let text) = value {
+            decimal = ExactDecimal(text)
+            if decimal == nil {
+                out.append(Violation(field: path, rule: .cast, value: value.snippet(), message: "\(value.snippet()) is too large a number to handle"))
+                return
+            }
+        }
+        if let types, !types.contains(where: { SchemaNode.matches($0, value, decimal) }) {
+            let names = types.map(\.rawValue).joined(separator: " or ")
+            out.append(Violation(field: path, rule: .type, value: value.snippet(), message: "\(value.snippet()) is not of type \(names)"))
+            return
+        }
+        if let enumValues, !enumValues.contains(where: { $0.matches(value) }) {
+            out.append(Violation(field: path, rule: .enumeration, value: value.snippet(),
+                                 message: "\(value.snippet()) is not one of \(SchemaNode.list(enumValues))"))
+            return
+        }
+        if let constValue, !constValue.matches(value) {
+            out.append(Violation(field: path, rule: .constant, value: value.snippet(), message: "\(value.snippet()) is not \(constValue.display)"))
+            return
+        }
+        switch value {
+        case .string(let s):
+            if let v = stringViolation(s, value) {
+                out.append(Violation(field: path, rule: v.rule, value: value.snippet(), message: v.message))
+            }
+        case .number:
+            if let v = numberViolation(decimal!, value) {
+                out.append(Violation(field: path, rule: v.rule, value: value.snippet(), message: v.message))
+            }
+        case .object(let members):
+            validateObject(members, at: path, into: &out)
+        case .array(let elements):
+            if let minItems, elements.count < minItems {
+                out.append(Violation(field: path, rule: .minItems, value: value.snippet(), message: "has \(elements.count) items, fewer than the minimum \(minItems)"))
+            } else if let maxItems, elements.count > maxItems {
+                out.append(Violation(field: path, rule: .maxItems, value: value.snippet(), message: "has \(elements.count) items, more than the maximum \(maxItems)"))
+            }
+            if let items {
+                for (k, e) in elements.enumerated() { items.validate(e, at: SchemaNode.child(path, String(k)), into: &out) }
+            }
+        case .null, .bool:
+            break
+        }
+    }
+
+    private func validateObject(_ members: [(key: String, value: JSONNode)], at path: String?, into out: inout [Violation]) {
+        for name in required where !members.contains(where: { $0.key == name }) {
+            out.append(Violation(field: SchemaNode.child(path, name), rule: .required, value: nil, message: "missing (required)"))
+        }
+        for (key, v) in members {
+            if let schema = property(key) {
+                schema.validate(v, at: SchemaNode.child(path, key), into: &out)
+            } else if let additional = additionalProperties {
+                if let schema = additional {
+                    schema.validate(v, at: SchemaNode.child(path, key), into: &out)
+                } else {
+                    out.append(Violation(field: SchemaNode.child(path, key), rule: .additionalProperties, value: v.snippet(),
+                                         message: "is not an allowed field (additionalProperties is false)"))
+                }
+            }
+        }
+    }
+
+    private func stringViolation(_ s: String, _ value: JSONNode) -> (rule: Violation.Rule, message: String)? {
+        var shown: String { value.snippet() }
+        if let format {
+            switch format {
+            case .date:
+                if case .failure(let e) = CivilTime.parseDate(s) { return (.format, "\(shown) is not a valid date: \(e.message)") }
+            case .dateTime:
+                if case .failure(let e) = CivilTime.parseDateTime(s) { return (.format, "\(shown) is not a valid date-time: \(e.message)") }
+            case .email:
+                if !SchemaNode.isEmail(s) { return (.format, "\(shown) is not a valid email address") }
+            }
+        }
+        if let pattern, !pattern.matches(s) { return (.pattern, "\(shown) does not match \(pattern.source)") }
+        if minLength != nil || maxLength != nil {
+            let length = s.unicodeScalars.count
+            if let minLength, length < minLength { return (.minLength, "\(shown) is shorter than the minimum length \(minLength)") }
+            if let maxLength, length > maxLength { return (.maxLength, "\(shown) is longer than the maximum length \(maxLength) (\(length) characters)") }
+        }
+        return nil
+    }
+
+    private func numberViolation(_ d: ExactDecimal, _ value: JSONNode) -> (rule: Violation.Rule, message: String)? {
+        var shown: String { value.snippet() }
+        if let minimum, d < minimum { return (.minimum, "\(shown) is below the minimum \(minimum)") }
+        if let exclusiveMinimum, d <= exclusiveMinimum { return (.exclusiveMinimum, "\(shown) is not above the exclusive minimum \(exclusiveMinimum)") }
+        if let maximum, d > maximum { return (.maximum, "\(shown) is above the maximum \(maximum)") }
+        if let exclusiveMaximum, d >= exclusiveMaximum { return (.exclusiveMaximum, "\(shown) is not below the exclusive maximum \(exclusiveMaximum)") }
+        if let multipleOf, !d.isMultiple(of: multipleOf) {
+            if let scale = multipleOf.powerOfTenScale, scale > 0 {
+                return (.multipleOf, "\(shown) is not a multiple of \(multipleOf) (more than \(scale) decimals)")
+            }
+            return (.multipleOf, "\(shown) is not a multiple of \(multipleOf)")
+        }
+        return nil
+    }
+
+    static func matches(_ type: JSONType, _ v: JSONNode, _ decimal: ExactDecimal?) -> Bool {
+        switch (type, v) {
+        case (.null, .null), (.boolean, .bool), (.object, .object), (.array, .array), (.number, .number), (.string, .string):
+            return true
+        case (.integer, .number):
+            return decimal?.isInteger ?? false
+        default:
+            return false
+        }
+    }
+
+    /// A JSON Pointer step (RFC 6901 escaping), without the leading slash at the top.
+    static func child(_ path: String?, _ key: String) -> String {
+        let escaped = key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") })
+            ? key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") : key
+        guard let path else { return escaped }
+        return path + "/" + escaped
+    }
+
+    /// `a, b, c`, cut short when the list is long.
+    static func list(_ values: [Literal]) -> String {
+        var text = ""
+        for (k, v) in values.enumerated() {
+            let next = (k == 0 ? "" : ", ") + v.display
+            if text.count + next.count > 400 { return text + ", … (\(values.count) values)" }
+            text += next
+        }
+        return text
+    }
+
+    /// A pragmatic RFC 5321 shape check: one `@`, a dot-atom local part of at most
+    /// 64 characters, a domain of dot-separated labels with a dot in it.
+    static func isEmail(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, s.utf8.count <= 254 else { return false }
+        let local = parts[0], domain = parts[1]
+        guard !local.isEmpty, local.utf8.count <= 64, !domain.isEmpty, domain.contains(".") else { return false }
+        let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-.")
+        guard local.allSatisfy({ localAllowed.contains($0) }), !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else { return false }
+        for label in domain.split(separator: ".", omittingEmptySubsequences: false) {
+            guard !label.isEmpty, label.utf8.count <= 63, !label.hasPrefix("-"), !label.hasSuffix("-"),
+                  label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+            else { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,28 @@
+/// What stops the silver layer from starting, in a sentence a person can act on.
+///
+/// Bad events are not errors: they become a `Rejection`. This is for a topic
+/// definition the validator cannot honour, or a silver schema that cannot be
+/// derived from it.
+public struct SilverError: Error, CustomStringConvertible, Sendable, Equatable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        public var description: String { name }
+        /// A value_schema uses a keyword, format or construct the validator does not implement.
+        public static let unsupportedSchema = Code("unsupported schema")
+        /// A value_schema is malformed (a keyword with a value of the wrong kind, a bad pattern).
+        public static let invalidSchema = Code("invalid schema")
+        /// The silver tables cannot be derived from topics/ (a field with no column type, a missing layout column).
+        public static let schemaMismatch = Code("schema mismatch")
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import ShopStreamCore
+import ShopStreamWarehouse
+
+/// Checks raw message bytes against the topic's JSON Schema (draft 2020-12, the
+/// keywords topics/ uses) and `SanityRules`, and casts the fields to their
+/// silver column types.
+///
+/// Order: size (before anything is read), UTF-8, JSON syntax, the schema, the
+/// cast, the sanity rules. A message that fails an early step gets that one
+/// reason; the schema step reports every field that fails.
+///
+/// Safe to share between threads: everything is compiled at init.
+public struct EventValidator: Sendable {
+    /// 1 MiB: about Kafka's default largest message; events are about 400 bytes.
+    public static let defaultMaxMessageBytes = 1 << 20
+
+    public let schema: SilverSchema
+    /// Larger messages are refused before parsing.
+    public let maxMessageBytes: Int
+    public let rules: SanityRules
+
+    public init(schema: SilverSchema, maxMessageBytes: Int = defaultMaxMessageBytes, rules: SanityRules = SanityRules()) {
+        precondition(maxMessageBytes > 0, "maxMessageBytes must be positive")
+        self.schema = schema
+        self.maxMessageBytes = maxMessageBytes
+        self.rules = rules
+    }
+
+    /// Compiles the seven entity schemas of `catalog`; throws on any keyword,
+    /// format or type the validator does not implement.
+    public init(catalog: TopicCatalog, maxMessageBytes: Int = defaultMaxMessageBytes, rules: SanityRules = SanityRules()) throws(SilverError) {
+        self.init(schema: try SilverSchema(catalog: catalog), maxMessageBytes: maxMessageBytes, rules: rules)
+    }
+
+    /// Validates one message value of `entity`'s topic. `now` bounds the future
+    /// (see `SanityRules.futureTolerance`).
+    public func validate(_ value: [UInt8], entity: Entity, now: Date) -> Result<ValidatedEvent, Rejection> {
+        value.withUnsafeBytes { validate($0, entity: entity, now: now) }
+    }
+
+    public func validate(_ value: UnsafeRawBufferPointer, entity: Entity, now: Date) -> Result<ValidatedEvent, Rejection> {
+        guard value.count <= maxMessageBytes else {
+            return .failure(Rejection(Violation(field: nil, rule: .size, value: nil,
+                message: "message is \(EventValidator.grouped(value.count)) bytes, over the limit of \(EventValidator.grouped(maxMessageBytes)) bytes")))
+        }
+        let bytes = value.bindMemory(to: UInt8.self)
+        if let bad = UTF8Check.firstInvalidOffset(bytes) {
+            return .failure(Rejection(Violation(field: nil, rule: .utf8, value: nil, message: "not valid UTF-8 (byte \(bad))")))
+        }
+        let document: JSONNode
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            return .failure(Rejection(Violation(field: nil, rule: .json, value: nil, message: "not valid JSON: \(error.description)")))
+        }
+        let topic = schema.topics[entity]!
+        var violations: [Violation] = []
+        topic.root.validate(document, at: nil, into: &violations)
+        guard violations.isEmpty else { return .failure(Rejection(violations)) }
+        guard case .object(let members) = document else {   // the root schema is an object schema; belt and braces
+            return .failure(Rejection(Violation(field: nil, rule: .type, value: document.snippet(), message: "\(document.snippet()) is not of type object")))
+        }
+
+        var fields = TypedFields()
+        fields.values.reserveCapacity(topic.columns.count)
+        for plan in topic.columns {
+            let raw = members.first { $0.key == plan.name }?.value ?? .null
+            switch EventValidator.cast(raw, plan) {
+            case .value(let v): fields.values[plan.name] = v
+            case .violation(let v): violations.append(v)
+            }
+        }
+        guard violations.isEmpty else { return .failure(Rejection(violations)) }
+        violations = rules.check(entity, fields, columns: topic.columns, now: now)
+        guard violations.isEmpty else { return .failure(Rejection(violations)) }
+
+        var values: [String: WarehouseValue] = [:]
+        values.reserveCapacity(topic.columns.count)
+        for (name, v) in fields.values { values[name] = v.warehouseValue }
+        return .success(ValidatedEvent(entity: entity, values: values))
+    }
+
+    /// A schema-valid field as its column type; fails where the column cannot
+    /// hold it (INT64 overflow, NUMERIC beyond 29 integer digits, sub-microsecond
+    /// or out-of-range times).
+    static func cast(_ raw: JSONNode, _ plan: CompiledTopic.ColumnPlan) -> CastOutcome {
+        func fail(_ message: String) -> CastOutcome {
+            .violation(Violation(field: plan.name, rule: .cast, value: raw.snippet(), message: "\(raw.snippet()) \(message)"))
+        }
+        if case .null = raw { return .value(.null) }
+        switch (plan.type, raw) {
+        case (.string, .string(let s)):
+            return .value(.string(s))
+        case (.int64, .number(let text)):
+            guard let i = ExactDecimal(text)?.int64 else { return fail("does not fit in INT64") }
+            return .value(.int(i))
+        case (.numeric, .number(let text)):
+            guard let d = ExactDecimal(text), d.fractionDigits <= plan.scale else { return fail("has more than \(plan.scale) decimals") }
+            guard d.integerDigits <= 29 else { return fail("has more than 29 digits before the decimal point (NUMERIC)") }
+            return .value(.decimal(d, scale: plan.scale))
+        case (.float64, .number(let text)):
+            guard let f = Double(text), f.isFinite else { return fail("does not fit in FLOAT64") }
+            return .value(.float(f))
+        case (.bool, .bool(let b)):
+            return .value(.bool(b))
+        case (.date, .string(let s)):
+            guard case .success(let day) = CivilTime.parseDate(s) else { return fail("is not a date") }
+            return .value(.date(day, s))
+        case (.timestamp, .string(let s)):
+            guard case .success(let t) = CivilTime.parseDateTime(s) else { return fail("is not a date-time") }
+            guard !t.subMicrosecond else { return fail("is finer than a microsecond, which TIMESTAMP cannot hold") }
+            guard t.utcDay >= CivilTime.firstDay, t.utcDay <= CivilTime.lastDay else { return fail("is outside 0001-01-01…9999-12-31 in UTC") }
+            return .value(.timestamp(t, s))
+        default:
+            return fail("cannot be stored as \(plan.type.rawValue)")
+        }
+    }
+
+    enum CastOutcome {
+        case value(TypedValue)
+        case violation(Violation)
+    }
+
+    static func grouped(_ n: Int) -> String {
+        var s = String(n)
+        var i = s.count - 3
+        while i > 0 {
+            s.insert(",", at: s.index(s.startIndex, offsetBy: i))
+            i -= 3
+        }
+        return s
+    }
+}

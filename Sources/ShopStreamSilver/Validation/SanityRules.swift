@@ -1,0 +1,161 @@
+import Foundation
+import ShopStreamCore
+
+/// Rules beyond the topic schemas, all in this one place: what a well-formed
+/// event must also satisfy to be believed. Each reason names the field.
+///
+/// Every entity:
+/// - a date-time field lies between `earliest` and now + `futureTolerance`;
+/// - a date field likewise (by day), except promises about the future
+///   (`shipping.expected_delivery_date`, checked against `shipped_date` below);
+/// - a NUMERIC (money) field lies between 0 and `maxAmount` rupees.
+///
+/// sales: `total_price == quantity × unit_price − discount`, exactly in paisa;
+/// `sale_date` is the date part of `event_time` as written (both in shop time).
+///
+/// payments: `paid_at` is set exactly when money moved (status Completed or
+/// Refunded) and null for Pending and Failed.
+///
+/// shipping: `expected_delivery_date` is on or after `shipped_date` and at most
+/// `maxPromisedDays` later; `delivered_date`, when present, is on or after
+/// `shipped_date`; it is present exactly for Delivered and Delayed shipments.
+///
+/// inventory: `inventory_id` is `<store_id>:<product_id>`.
+public struct SanityRules: Sendable, Equatable {
+    /// Nothing before this is believed (default 2000-01-01T00:00:00Z).
+    public var earliest: Date
+    /// How far past the caller's `now` a time may lie (clock skew, time zones; default 1 day).
+    public var futureTolerance: Duration
+    /// Largest believable amount in rupees (default 100,000,000 PKR).
+    public var maxAmount: Int64
+    /// Longest believable delivery promise after shipping, in days (default 90).
+    public var maxPromisedDays: Int
+
+    public init(earliest: Date = Date(timeIntervalSince1970: 946_684_800),
+                futureTolerance: Duration = .seconds(86_400),
+                maxAmount: Int64 = 100_000_000,
+                maxPromisedDays: Int = 90) {
+        self.earliest = earliest
+        self.futureTolerance = futureTolerance
+        self.maxAmount = maxAmount
+        self.maxPromisedDays = maxPromisedDays
+    }
+
+    /// Fields that promise a future day, so the future bound does not apply.
+    static let promises: Set<String> = ["expected_delivery_date"]
+
+    func check(_ entity: Entity, _ f: TypedFields, columns: [CompiledTopic.ColumnPlan], now: Date) -> [Violation] {
+        var out: [Violation] = []
+        func add(_ field: String, _ rule: Violation.Rule, _ message: String) {
+            out.append(Violation(field: field, rule: rule, value: f[field].map { $0.written }, message: message))
+        }
+        let earliestMicros = SanityRules.micros(earliest)
+        let latestMicros = SanityRules.micros(now) + SanityRules.micros(futureTolerance)
+        let earliestDay = Int(floorDiv(earliestMicros, CivilTime.microsPerDay))
+        let latestDay = Int(floorDiv(latestMicros, CivilTime.microsPerDay))
+        let maxAmount = ExactDecimal(self.maxAmount)
+
+        for c in columns {
+            switch f[c.name] {
+            case .timestamp(let t, let text)?:
+                if t.utcMicros < earliestMicros {
+                    add(c.name, .range, "\(text) is before \(CivilTime.timestampText(utcMicros: earliestMicros))")
+                } else if t.utcMicros > latestMicros {
+                    add(c.name, .range, "\(text) is more than \(SanityRules.describe(futureTolerance)) in the future (now \(CivilTime.timestampText(utcMicros: SanityRules.micros(now))))")
+                }
+            case .date(let d, let text)?:
+                if d < earliestDay {
+                    add(c.name, .range, "\(text) is before \(CivilTime.dateText(days: earliestDay))")
+                } else if d > latestDay, !SanityRules.promises.contains(c.name) {
+                    add(c.name, .range, "\(text) is more than \(SanityRules.describe(futureTolerance)) in the future (now \(CivilTime.timestampText(utcMicros: SanityRules.micros(now))))")
+                }
+            case .decimal(let d, let scale)?:
+                if d < ExactDecimal.zero {
+                    add(c.name, .range, "\(d.text(scale: scale)) is negative")
+                } else if d > maxAmount {
+                    add(c.name, .range, "\(d.text(scale: scale)) is above the sane maximum \(self.maxAmount)")
+                }
+            default:
+                break
+            }
+        }
+
+        switch entity {
+        case .sales:
+            if let q = f.int("quantity"), let unit = f.decimal("unit_price")?.scaled(by: 2),
+               let discount = f.decimal("discount")?.scaled(by: 2), let total = f.decimal("total_price")?.scaled(by: 2) {
+                let (line, o1) = q.multipliedReportingOverflow(by: unit)
+                let (expected, o2) = line.subtractingReportingOverflow(discount)
+                if o1 || o2 || expected != total {
+                    let shown = o1 || o2 ? "too large" : SanityRules.rupees(expected)
+                    add("total_price", .consistency, "\(f.written("total_price")) is not quantity × unit_price − discount = \(q) × \(f.written("unit_price")) − \(f.written("discount")) = \(shown)")
+                }
+            }
+            if let saleDay = f.day("sale_date"), let t = f.timestamp("event_time"), saleDay != t.writtenDay {
+                add("sale_date", .consistency, "\(f.written("sale_date")) is not the date of event_time \(f.written("event_time"))")
+            }
+        case .payments:
+            if let status = f.string("status") {
+                let moved = status == "Completed" || status == "Refunded"
+                if moved && f.isNull("paid_at") {
+                    add("paid_at", .consistency, "missing for a \(status) payment (money moved)")
+                } else if !moved && !f.isNull("paid_at") {
+                    add("paid_at", .consistency, "\(f.written("paid_at")) is set for a \(status) payment (no money moved)")
+                }
+            }
+        case .shipping:
+            if let shipped = f.day("shipped_date") {
+                if let expected = f.day("expected_delivery_date") {
+                    if expected < shipped {
+                        add("expected_delivery_date", .consistency, "\(f.written("expected_delivery_date")) is before shipped_date \(f.written("shipped_date"))")
+                    } else if expected - shipped > maxPromisedDays {
+                        add("expected_delivery_date", .range, "\(f.written("expected_delivery_date")) is more than \(maxPromisedDays) days after shipped_date \(f.written("shipped_date"))")
+                    }
+                }
+                if let delivered = f.day("delivered_date"), delivered < shipped {
+                    add("delivered_date", .consistency, "\(f.written("delivered_date")) is before shipped_date \(f.written("shipped_date"))")
+                }
+            }
+            if let status = f.string("delivery_status") {
+                let arrived = status == "Delivered" || status == "Delayed"
+                if arrived && f.isNull("delivered_date") {
+                    add("delivered_date", .consistency, "missing for a \(status) shipment")
+                } else if !arrived && !f.isNull("delivered_date") {
+                    add("delivered_date", .consistency, "\(f.written("delivered_date")) is set for a \(status) shipment")
+                }
+            }
+        case .inventory:
+            if let id = f.string("inventory_id"), let store = f.string("store_id"), let product = f.string("product_id"),
+               id != store + ":" + product {
+                add("inventory_id", .consistency, "\(f.written("inventory_id")) is not store_id:product_id (\(store):\(product))")
+            }
+        case .customers, .products, .stores:
+            break
+        }
+        return out
+    }
+
+    static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }
+
+    static func micros(_ d: Duration) -> Int64 {
+        let (s, atto) = d.components
+        return s * 1_000_000 + atto / 1_000_000_000_000
+    }
+
+    static func describe(_ d: Duration) -> String {
+        let s = d.components.seconds
+        if s % 86_400 == 0 { return s == 86_400 ? "1 day" : "\(s / 86_400) days" }
+        if s % 3600 == 0 { return s == 3600 ? "1 hour" : "\(s / 3600) hours" }
+        return "\(s) s"
+    }
+
+    static func rupees(_ paisa: Int64) -> String {
+        let sign = paisa < 0 ? "-" : ""
+        let a = paisa.magnitude
+        let cents = a % 100
+        return "\(sign)\(a / 100).\(cents < 10 ? "0" : "")\(cents)"
+    }
+}
+
+@inline(__always)
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }

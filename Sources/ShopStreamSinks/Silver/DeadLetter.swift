@@ -1,0 +1,70 @@
+import Foundation
+import ShopStreamBus
+
+/// A message the silver sink could not accept, with why; published to `shop.dlq`
+/// (as topics/dlq.json describes) and kept in `silver.rejects`.
+struct DeadLetter: Sendable {
+    var sourceTopic: String
+    var sourcePartition: Int32
+    var sourceOffset: Int64
+    /// One sentence that names the field, e.g. `quantity: 0 is below the minimum 1`.
+    var reason: String
+    /// The field at fault, or nil for the whole message.
+    var field: String?
+    var payload: [UInt8]
+    var headers: [KafkaHeader]
+    /// Wall-clock UTC, `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    var rejectedAt: String
+
+    /// `shop.sales+3+1024`: where the original is.
+    var key: String { "\(sourceTopic)+\(sourcePartition)+\(sourceOffset)" }
+
+    /// The payload as a JSON string: as is when UTF-8, else base64.
+    var encodedPayload: (text: String, encoding: String) {
+        if let text = String(validating: payload, as: UTF8.self) { return (text, "utf-8") }
+        return (Data(payload).base64EncodedString(), "base64")
+    }
+
+    /// The envelope published to the dead-letter topic.
+    func envelope() -> [UInt8] {
+        let (text, encoding) = encodedPayload
+        var out = "{\"source_topic\":\(jsonString(sourceTopic)),\"source_partition\":\(sourcePartition),\"source_offset\":\(sourceOffset)"
+        out += ",\"reason\":\(jsonString(reason)),\"field\":\(field.map(jsonString) ?? "null")"
+        out += ",\"payload\":\(jsonString(text)),\"payload_encoding\":\"\(encoding)\",\"headers\":["
+        out += headers.map { h in
+            "{\"key\":\(jsonString(h.name)),\"value\":\(String(validating: h.value, as: UTF8.self).map(jsonString) ?? "null")}"
+        }.joined(separator: ",")
+        out += "],\"rejected_at\":\(jsonString(rejectedAt))}"
+        return Array(out.utf8)
+    }
+}
+
+/// A JSON string literal, escaped.
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where u.value < 0x20:
+            let hex = String(u.value, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out + "\""
+}
+
+/// Now, as a UTC timestamp with microseconds.
+func utcNow() -> String {
+    var tv = timeval()
+    gettimeofday(&tv, nil)
+    let ms = Int64(tv.tv_sec) * 1000
+    let date = BronzeFormat.utcDate(milliseconds: ms)
+    let secOfDay = Int(tv.tv_sec % 86_400)
+    func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+    return "\(date)T\(pad(secOfDay / 3600, 2)):\(pad(secOfDay / 60 % 60, 2)):\(pad(secOfDay % 60, 2)).\(pad(Int(tv.tv_usec), 6))Z"
+}

@@ -1,0 +1,59 @@
+import ShopStreamBus
+
+/// Which offsets of each partition are finished, so the committed offset only
+/// ever moves past work that is done (in the table or dead-lettered), even when
+/// later messages finish first (a fact waiting for its dimension holds its
+/// partition's commit back, not the stream).
+struct OffsetTracker {
+    private struct Partition {
+        /// Offsets read and not yet done, in read order (offsets only grow within a partition).
+        var pending: [Int64] = []
+        var head = 0
+        var done: Set<Int64> = []
+        /// Next offset to commit, once it moved.
+        var committable: Int64?
+    }
+
+    private var partitions: [TopicPartition: Partition] = [:]
+
+    /// Records that `offset` was read and is not done yet.
+    mutating func read(_ tp: TopicPartition, _ offset: Int64) {
+        partitions[tp, default: Partition()].pending.append(offset)
+    }
+
+    /// Marks an offset done.
+    mutating func finish(_ tp: TopicPartition, _ offset: Int64) {
+        guard var p = partitions[tp] else { return }
+        p.done.insert(offset)
+        while p.head < p.pending.count, p.done.remove(p.pending[p.head]) != nil {
+            p.committable = p.pending[p.head] + 1
+            p.head += 1
+        }
+        if p.head > 4096 && p.head * 2 > p.pending.count {
+            p.pending.removeFirst(p.head)
+            p.head = 0
+        }
+        partitions[tp] = p
+    }
+
+    /// Offsets that can be committed now (and forgets them until they move again).
+    mutating func takeCommittable() -> [TopicPartition: Int64] {
+        var out: [TopicPartition: Int64] = [:]
+        for (tp, var p) in partitions {
+            if let c = p.committable {
+                out[tp] = c
+                p.committable = nil
+                partitions[tp] = p
+            }
+        }
+        return out
+    }
+
+    /// Messages read and not yet done.
+    var outstanding: Int { partitions.values.reduce(0) { $0 + $1.pending.count - $1.head } }
+
+    /// Forgets partitions this consumer no longer owns.
+    mutating func forget(_ tps: some Sequence<TopicPartition>) {
+        for tp in tps { partitions[tp] = nil }
+    }
+}

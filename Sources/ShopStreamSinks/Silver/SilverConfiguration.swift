@@ -1,0 +1,24 @@
+import ShopStreamBus
+import ShopStreamCore
+
+/// How the silver sink validates, waits and batches. Batch bounds follow Google's
+/// guidance for streaming inserts (500 rows, well under 10 MB a request).
+public struct SilverConfiguration: Sendable {
+    public var connection: KafkaConnection
+    public var groupId = "shopstream-silver"
+    public var topics = Entity.allCases.map(\.topic)
+    /// How long a fact may wait for a dimension it references before it is rejected.
+    public var referenceGrace: Duration = .seconds(60)
+    /// Rows an insert carries at most.
+    public var maxRows = 500
+    /// Bytes (of published JSON) an insert carries at most, roughly.
+    public var maxBytes = 5_000_000
+    /// A partial batch is inserted once its oldest row is this old.
+    public var maxDelay: Duration = .seconds(1)
+    /// Larger messages are rejected before parsing.
+    public var maxMessageBytes = 1 << 20
+    /// Stop once no message arrived for this long and nothing waits (after inserting everything).
+    public var idleExit: Duration?
+
+    public init(connection: KafkaConnection) { self.connection = connection }
+}

@@ -1,0 +1,321 @@
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import ShopStreamSilver
+import ShopStreamWarehouse
+
+/// Validates, casts and streams every entity topic into the silver tables;
+/// what it cannot accept goes to `shop.dlq` and `silver.rejects` with its reason.
+///
+/// Guarantees: at least once into silver (a row may be inserted twice after a
+/// crash; its `insertId` and the de-duplicated views make that harmless), nothing
+/// dropped silently, offsets committed only when every earlier message of the
+/// partition is in a table or dead-lettered.
+///
+/// A fact that references a dimension not yet seen (topics are consumed
+/// independently) waits beside the stream for up to `referenceGrace`; an event
+/// whose `event_id` was already accepted at other Kafka coordinates is a
+/// duplicate and is rejected.
+public final class SilverSink {
+    public struct Statistics: Sendable {
+        public var rows: [Entity: Int] = [:]
+        /// Rejected messages by rule (`json`, `required`, `reference`, `duplicate`, …).
+        public var rejects: [String: Int] = [:]
+        /// Facts that had to wait for a dimension (and later got in or were rejected).
+        public var waited = 0
+        /// Inserts retried (transient warehouse errors).
+        public var retries = 0
+        public var elapsed: Duration = .zero
+        public var totalRows: Int { rows.values.reduce(0, +) }
+        public var totalRejects: Int { rejects.values.reduce(0, +) }
+    }
+
+    public let configuration: SilverConfiguration
+    public let warehouse: any Warehouse
+    public private(set) var statistics = Statistics()
+    public var log: (String) -> Void = { _ in }
+
+    private let validator: EventValidator
+    private let consumer: Consumer
+    private let dlq: Producer
+    private var tracker = OffsetTracker()
+    private var gate = ReferenceGate<Accepted>()
+    /// event_id → insertId of the accepted event, to tell a replay from a duplicate.
+    private var seen: [String: String] = [:]
+    private var batches: [Entity: Batch] = [:]
+    private var rejected: [Rejected] = []
+    private var lastActivity = ContinuousClock.now
+    private var lastCommit = ContinuousClock.now
+    private var firstMessageAt: ContinuousClock.Instant?
+    private var lastRowAt: ContinuousClock.Instant?
+
+    private struct Accepted {
+        var message: ConsumedMessage
+        var entity: Entity
+        var event: ValidatedEvent
+    }
+
+    private struct Rejected {
+        var message: ConsumedMessage
+        var reason: String
+        var field: String?
+        var rule: String
+    }
+
+    private struct Batch {
+        var rows: [WarehouseRow] = []
+        var sources: [ConsumedMessage] = []
+        var bytes = 0
+        var openedAt = ContinuousClock.now
+    }
+
+    public init(configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog) throws {
+        self.configuration = configuration
+        self.warehouse = warehouse
+        validator = try EventValidator(catalog: catalog, maxMessageBytes: configuration.maxMessageBytes)
+        var consumerConfig = ConsumerConfiguration(connection: configuration.connection, groupId: configuration.groupId)
+        consumerConfig.clientId = "shopstream-silver"
+        consumer = try Consumer(configuration: consumerConfig, topics: configuration.topics)
+        var producerConfig = ProducerConfiguration(connection: configuration.connection)
+        producerConfig.clientId = "shopstream-silver-dlq"
+        dlq = try Producer(configuration: producerConfig)
+        consumer.onRebalance = { [unowned self] change in self.rebalanced(change) }
+    }
+
+    deinit {
+        consumer.onRebalance = nil
+        consumer.close()
+    }
+
+    /// Loads what silver already holds (known ids, accepted event ids), then
+    /// consumes until `shouldStop` or idle. Inserts and commits what it read before
+    /// returning; facts still waiting are left uncommitted, to be read again.
+    public func run(shouldStop: () -> Bool = { false }) throws {
+        try consumer.checkTopics()
+        try loadState()
+        lastActivity = .now
+        while !shouldStop() {
+            if let m = try consumer.poll(timeout: .milliseconds(50)) {
+                lastActivity = .now
+                handle(m)
+                var n = 0
+                while n < 2000, let more = try consumer.poll(timeout: .zero) {
+                    handle(more)
+                    n += 1
+                }
+            }
+            releaseWaiting(expireAll: false)
+            try flush(force: false)
+            try commit(force: false)
+            if let idle = configuration.idleExit, ContinuousClock.now - lastActivity >= idle,
+               gate.waitingCount == 0, !consumer.assignment.isEmpty || ContinuousClock.now - lastActivity >= idle * 4 {
+                log("idle for \(idle): inserting what is left")
+                break
+            }
+        }
+        try flush(force: true)
+        try commit(force: true)
+        if let firstMessageAt, let lastRowAt { statistics.elapsed = lastRowAt - firstMessageAt }
+        if gate.waitingCount > 0 {
+            log("\(gate.waitingCount) facts still wait for their dimensions; they are not committed and will be read again")
+        }
+        consumer.close()
+    }
+
+    // MARK: Startup
+
+    private func loadState() throws {
+        for entity in Entity.allCases {
+            let name = TableName(SilverSchema.dataset, entity.rawValue)
+            guard try warehouse.columns(of: name) != nil else {
+                throw SinkError(.storage, "table \(name) does not exist in \(warehouse.url); run `shopstream warehouse init --warehouse \(warehouse.url)` first")
+            }
+            let idField = EntityReference.idField(of: entity)
+            let result = try warehouse.query("SELECT event_id, \(SilverSchema.insertIdColumn), \(idField) FROM \(name)")
+            for row in result.rows {
+                if let eventId = row[0], let insertId = row[1] { seen[eventId] = insertId }
+                if EntityReference.referencedEntities.contains(entity), let id = row[2] { gate.learn(entity, id) }
+            }
+        }
+        if !seen.isEmpty { log("silver already holds \(seen.count) events; continuing after them") }
+    }
+
+    // MARK: Each message
+
+    private func handle(_ m: ConsumedMessage) {
+        if firstMessageAt == nil { firstMessageAt = .now }
+        tracker.read(m.topicPartition, m.offset)
+        guard let entity = Entity(topic: m.topic) else {
+            reject(m, reason: "(root): topic \(m.topic) is not an entity topic", field: nil, rule: "topic")
+            return
+        }
+        switch validator.validate(m.value, entity: entity, now: Date()) {
+        case .failure(let rejection):
+            reject(m, reason: rejection.reason, field: rejection.field, rule: rejection.violations.first?.rule.rawValue ?? "schema")
+        case .success(let event):
+            let accepted = Accepted(message: m, entity: entity, event: event)
+            let refs = event.references.map { ReferenceGate<Accepted>.Reference(entity: $0.reference.target, id: $0.id) }
+            let missing = gate.missing(refs)
+            if missing.isEmpty {
+                accept(accepted)
+            } else {
+                statistics.waited += 1
+                gate.park(accepted, missing: missing, deadline: .now + configuration.referenceGrace)
+            }
+        }
+    }
+
+    private func accept(_ a: Accepted) {
+        let m = a.message
+        let insertId = SilverRow.insertId(topic: m.topic, partition: m.partition, offset: m.offset)
+        if let eventId = a.event.text("event_id") {
+            if let prior = seen[eventId], prior != insertId {
+                reject(m, reason: "event_id: \(eventId) was already accepted at \(prior); a duplicate is not stored twice", field: "event_id", rule: "duplicate")
+                return
+            }
+            seen[eventId] = insertId
+        }
+        if EntityReference.referencedEntities.contains(a.entity) { gate.learn(a.entity, a.event.id) }
+        let row = SilverRow.make(entity: a.entity, event: a.event, topic: m.topic, partition: m.partition, offset: m.offset, ingestedAt: Date())
+        var batch = batches[a.entity] ?? Batch()
+        if batch.rows.isEmpty { batch.openedAt = .now }
+        batch.rows.append(row)
+        batch.sources.append(m)
+        batch.bytes += m.value.count + 256
+        batches[a.entity] = batch
+    }
+
+    private func reject(_ m: ConsumedMessage, reason: String, field: String?, rule: String) {
+        rejected.append(Rejected(message: m, reason: reason, field: field, rule: rule))
+    }
+
+    private func releaseWaiting(expireAll: Bool) {
+        let (ready, expired) = gate.release(now: .now, expireAll: expireAll)
+        for a in ready { accept(a) }
+        for (a, missing) in expired {
+            let fields = Dictionary(grouping: a.event.references, by: { $0.reference.target })
+            let text = missing.map { ref -> String in
+                let field = fields[ref.entity]?.first?.reference.field ?? EntityReference.idField(of: ref.entity)
+                return "\(field): unknown \(ref.entity.rawValue) id \(ref.id) (not seen within \(configuration.referenceGrace))"
+            }.joined(separator: "; ")
+            let field = fields[missing[0].entity]?.first?.reference.field
+            reject(a.message, reason: text, field: field, rule: "reference")
+        }
+    }
+
+    // MARK: Inserts and dead letters
+
+    private func flush(force: Bool) throws {
+        let now = ContinuousClock.now
+        for entity in Entity.allCases {
+            guard let batch = batches[entity], !batch.rows.isEmpty else { continue }
+            if force || batch.rows.count >= configuration.maxRows || batch.bytes >= configuration.maxBytes
+                || now - batch.openedAt >= configuration.maxDelay {
+                batches[entity] = nil
+                try insert(batch, into: TableName(SilverSchema.dataset, entity.rawValue), entity: entity)
+            }
+        }
+        if !rejected.isEmpty && (force || rejected.count >= 100 || now - lastCommit >= .milliseconds(500)) {
+            try deadLetter()
+        }
+    }
+
+    /// Inserts a batch; transient failures are retried, rows the warehouse refuses are dead-lettered.
+    private func insert(_ batch: Batch, into table: TableName, entity: Entity) throws {
+        var rows = batch.rows
+        var sources = batch.sources
+        var attempt = 0
+        while !rows.isEmpty {
+            let failures: [RowFailure]
+            do {
+                failures = try warehouse.insert(into: table, rows: rows)
+            } catch {
+                attempt += 1
+                statistics.retries += 1
+                guard attempt < 8 else { throw error }
+                log("insert into \(table) failed (\(error)); retrying in \(1 << min(attempt, 5)) s")
+                Thread.sleep(forTimeInterval: Double(1 << min(attempt, 5)))
+                continue
+            }
+            var retry: [Int] = []
+            let failed = Set(failures.map(\.index))
+            for f in failures {
+                if f.retryable { retry.append(f.index) }
+                else {
+                    reject(sources[f.index], reason: "\(f.location.map { "\($0): " } ?? "")the warehouse refused the row: \(f.message)",
+                           field: f.location, rule: "warehouse")
+                }
+            }
+            for (i, m) in sources.enumerated() where !failed.contains(i) {
+                tracker.finish(m.topicPartition, m.offset)
+                statistics.rows[entity, default: 0] += 1
+            }
+            lastRowAt = .now
+            guard !retry.isEmpty else { break }
+            attempt += 1
+            statistics.retries += 1
+            rows = retry.map { rows[$0] }
+            sources = retry.map { sources[$0] }
+            Thread.sleep(forTimeInterval: Double(1 << min(attempt, 5)) * 0.25)
+        }
+    }
+
+    /// Publishes the rejects to the dead-letter topic, waits until Kafka has them,
+    /// records them in silver.rejects, and only then counts them done.
+    private func deadLetter() throws {
+        let batch = rejected
+        rejected = []
+        let now = Date()
+        for r in batch {
+            let letter = DeadLetter(sourceTopic: r.message.topic, sourcePartition: r.message.partition, sourceOffset: r.message.offset,
+                                    reason: r.reason, field: r.field, payload: r.message.value, headers: r.message.headers,
+                                    rejectedAt: SilverRow.timestamp(now))
+            try dlq.send(topic: Entity.deadLetterTopic, key: Array(letter.key.utf8), value: letter.envelope(),
+                         headers: r.message.headers + [KafkaHeader("shopstream-reason", r.rule)])
+        }
+        try dlq.flush(timeout: .seconds(60))
+        let rows = batch.map {
+            SilverRow.reject(topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset,
+                             payload: $0.message.value, reason: $0.reason, field: $0.field, rejectedAt: now)
+        }
+        let failures = try warehouse.insert(into: SilverSchema.rejects.name, rows: rows)
+        for f in failures {
+            // The dead-letter topic has it; the table row is a convenience for queries.
+            log("silver.rejects refused a row (\(f.message)); it is still in \(Entity.deadLetterTopic)")
+        }
+        for r in batch {
+            tracker.finish(r.message.topicPartition, r.message.offset)
+            statistics.rejects[r.rule, default: 0] += 1
+        }
+    }
+
+    private func commit(force: Bool) throws {
+        guard force || ContinuousClock.now - lastCommit >= .milliseconds(500) else { return }
+        lastCommit = .now
+        let offsets = tracker.takeCommittable().filter { consumer.assignment.contains($0.key) }
+        guard !offsets.isEmpty else { return }
+        do {
+            try consumer.commit(offsets)
+        } catch let error as KafkaError {
+            log("commit failed (\(error.message)); those messages will be read again (inserts are idempotent downstream)")
+        }
+    }
+
+    // MARK: Rebalance
+
+    private func rebalanced(_ change: Rebalance) {
+        switch change {
+        case .assigned:
+            lastActivity = .now
+        case .revoked(let tps):
+            // Insert and dead-letter what was read, commit, then forget these partitions.
+            do {
+                try flush(force: true)
+                try commit(force: true)
+            } catch {
+                log("while giving up partitions: \(error)")
+            }
+            tracker.forget(tps)
+        }
+    }
+}

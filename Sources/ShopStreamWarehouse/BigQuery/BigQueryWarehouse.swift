@@ -1,0 +1,89 @@
+import Foundation
+import ShopStreamHTTP
+
+/// BigQuery as a `Warehouse`: DDL and DML through jobs with client-chosen ids, queries through
+/// `jobs.query`, rows through `tabledata.insertAll`, each row checked against the table's
+/// schema first (read once per table and cached until the next `execute`).
+///
+/// Thread-safe: calls run in parallel over the client's connection pool.
+public final class BigQueryWarehouse: Warehouse, @unchecked Sendable {
+    public let client: BigQueryClient
+    public var url: String {
+        "bigquery://" + client.project + (client.configuration.location.map { "?location=" + $0 } ?? "")
+    }
+    public var dialect: SQLDialect { .bigquery }
+
+    private let lock = NSLock()
+    private var schemas: [TableName: [Column]] = [:]
+
+    public init(client: BigQueryClient) {
+        self.client = client
+    }
+
+    /// Endpoint and credentials from the environment (see `BigQueryClient.init(project:location:environment:http:)`).
+    public convenience init(
+        project: String, location: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+        http: HTTPClientConfiguration = HTTPClientConfiguration()
+    ) throws {
+        try self.init(client: BigQueryClient(project: project, location: location, environment: environment, http: http))
+    }
+
+    public func createDataset(_ name: String) throws {
+        try client.createDataset(name)
+    }
+
+    /// Each statement (split where `;` ends a line) runs as its own job, so a failure names the
+    /// statement and a resend never repeats one that finished.
+    public func execute(_ sql: String) throws {
+        defer { lock.withLock { schemas.removeAll() } }
+        let statements = SQLStatements.split(sql)
+        for (number, statement) in statements.enumerated() {
+            do {
+                try client.runJob(statement)
+            } catch let error as WarehouseError where statements.count > 1 {
+                throw WarehouseError(error.code, "statement \(number + 1) of \(statements.count): " + error.message, sql: statement, reason: error.reason, http: error.http)
+            }
+        }
+    }
+
+    public func query(_ sql: String) throws -> QueryResult {
+        try client.query(sql)
+    }
+
+    public func columns(of table: TableName) throws -> [Column]? {
+        let columns = try client.table(table)?.columns
+        lock.withLock { schemas[table] = columns }
+        return columns
+    }
+
+    public func insert(into table: TableName, rows: [WarehouseRow]) throws -> [RowFailure] {
+        guard !rows.isEmpty else { return [] }
+        let cached = lock.withLock { schemas[table] }
+        guard let columns = try cached ?? self.columns(of: table) else {
+            throw WarehouseError(.notFound, "table \(table) does not exist in \(url); create it first (shopstream warehouse init)")
+        }
+        let checker = RowChecker(table: table, columns: columns)
+        var failures: [RowFailure] = []
+        var good: [WarehouseRow] = []
+        var positions: [Int] = []
+        for (index, row) in rows.enumerated() {
+            switch checker.check(row, index: index) {
+            case .failure(let box):
+                failures.append(box.failure)
+            case .success(let checked):
+                var values: [String: WarehouseValue] = [:]
+                for (position, value) in checked.values.enumerated() {
+                    if let value { values[columns[position].name] = value }
+                }
+                good.append(WarehouseRow(insertId: row.insertId, values: values))
+                positions.append(index)
+            }
+        }
+        failures += try client.insertAll(into: table, rows: good, positions: positions)
+        if failures.contains(where: { $0.message.contains("no such field") }) {
+            // The table changed under us: read its schema afresh next time.
+            lock.withLock { _ = schemas.removeValue(forKey: table) }
+        }
+        return failures.sorted { $0.index < $1.index }
+    }
+}

@@ -1,0 +1,11 @@
+/// Which SQL a warehouse speaks, so a caller picks the matching file in sql/.
+///
+/// The dialects agree on plain `SELECT … FROM dataset.table JOIN …`; they differ in DDL
+/// (BigQuery `PARTITION BY`/`CLUSTER BY`, SQLite neither; SQLite declares `NUMERIC` as
+/// `NUMERIC_TEXT`, see `ColumnType.sqliteTypeName`) and in functions.
+public enum SQLDialect: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case bigquery
+    case sqlite
+
+    public var description: String { rawValue }
+}

@@ -1,0 +1,95 @@
+import Csqlite
+
+/// SQL functions ShopStream adds to SQLite, which has no exact decimal type. NUMERIC columns hold
+/// their exact digits as TEXT (see `ColumnType.sqliteTypeName`), so SQLite's own `SUM`/`AVG`
+/// would add them as binary floats (`0.1 + 0.2` = `0.30000000000000004`) and `ORDER BY amount`
+/// would sort them as text. Use instead:
+///
+/// - `numeric_sum(x)`: an aggregate like `SUM` (NULLs skipped, NULL for no rows) that adds
+///   decimal text exactly and returns the shortest exact decimal as TEXT (`'74999.1'`).
+///   INTEGER inputs are exact; REAL inputs are taken at SQLite's 15 significant digits.
+/// - `paisa(x)`: the value times 100 as an INTEGER (`paisa('74999.00')` = 7499900), exact, for
+///   sums, comparisons and ordering of money in integer paisa: `SUM(paisa(total_price))`.
+///   An error if `x` has non-zero digits past the second decimal or exceeds 64 bits.
+///
+/// Both are deterministic, so they may be used in indexes and generated columns.
+enum SQLiteFunctions {
+    static func register(on connection: SQLiteConnection) throws {
+        let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS
+        try connection.check(
+            sqlite3_create_function_v2(connection.handle, "numeric_sum", 1, flags, nil, nil, numericSumStep, numericSumFinal, nil),
+            doing: "register numeric_sum")
+        try connection.check(
+            sqlite3_create_function_v2(connection.handle, "paisa", 1, flags, nil, paisa, nil, nil, nil),
+            doing: "register paisa")
+    }
+
+    /// The decimal in an SQL value, or an error message.
+    static func decimal(_ value: OpaquePointer?, function: String) -> Result<DecimalText?, DecimalError> {
+        switch sqlite3_value_type(value) {
+        case SQLITE_NULL: return .success(nil)
+        case SQLITE_INTEGER: return .success(DecimalText(sqlite3_value_int64(value)))
+        default:
+            let text = sqlite3_value_text(value).map { String(cString: $0) } ?? ""
+            guard let decimal = DecimalText(text) else {
+                return .failure(DecimalError(message: "\(function): '\(text.prefix(40))' is not a decimal number"))
+            }
+            return .success(decimal)
+        }
+    }
+
+    struct DecimalError: Error { var message: String }
+}
+
+/// The running total of one `numeric_sum` group, kept alive through the aggregate context.
+private final class NumericSum {
+    var total: DecimalText?
+}
+
+private func numericSumStep(_ context: OpaquePointer?, _ count: Int32, _ values: UnsafeMutablePointer<OpaquePointer?>?) {
+    guard let slot = sqlite3_aggregate_context(context, Int32(MemoryLayout<UnsafeMutableRawPointer?>.size)) else {
+        sqlite3_result_error_nomem(context)
+        return
+    }
+    let pointer = slot.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+    if pointer.pointee == nil { pointer.pointee = Unmanaged.passRetained(NumericSum()).toOpaque() }
+    let sum = Unmanaged<NumericSum>.fromOpaque(pointer.pointee!).takeUnretainedValue()
+    switch SQLiteFunctions.decimal(values?[0], function: "numeric_sum") {
+    case .success(let value?): sum.total = (sum.total ?? .zero) + value
+    case .success(nil): break
+    case .failure(let error): sqlite3_result_error(context, error.message, -1)
+    }
+}
+
+private func numericSumFinal(_ context: OpaquePointer?) {
+    // Size 0: no allocation when no row was stepped (then the result is NULL, as for SUM).
+    guard let slot = sqlite3_aggregate_context(context, 0) else {
+        sqlite3_result_null(context)
+        return
+    }
+    let pointer = slot.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+    guard let raw = pointer.pointee else {
+        sqlite3_result_null(context)
+        return
+    }
+    let sum = Unmanaged<NumericSum>.fromOpaque(raw).takeRetainedValue()
+    pointer.pointee = nil
+    if let total = sum.total {
+        sqlite3_result_text(context, total.text, -1, shopstream_sqlite_transient())
+    } else {
+        sqlite3_result_null(context)
+    }
+}
+
+private func paisa(_ context: OpaquePointer?, _ count: Int32, _ values: UnsafeMutablePointer<OpaquePointer?>?) {
+    switch SQLiteFunctions.decimal(values?[0], function: "paisa") {
+    case .success(nil): sqlite3_result_null(context)
+    case .success(let value?):
+        guard let paisa = value.scaled(by: 2) else {
+            sqlite3_result_error(context, "paisa: \(value.text) has digits past the second decimal or is too large for 64 bits", -1)
+            return
+        }
+        sqlite3_result_int64(context, paisa)
+    case .failure(let error): sqlite3_result_error(context, error.message, -1)
+    }
+}

@@ -1,0 +1,242 @@
+import Csqlite
+import Foundation
+
+/// The embedded warehouse: one SQLite file (`warehouse.db`) plus one file per dataset beside it
+/// (`warehouse.silver.db`, `warehouse.gold.db`, …), attached under the dataset's name, so that
+/// `SELECT … FROM silver.sales` reads the same in SQLite as in BigQuery.
+///
+/// - WAL mode on every file (readers never block the writer), a busy timeout for other
+///   processes, SQLite's default `synchronous=FULL` (a committed insert survives a power cut).
+/// - Thread-safe: one connection, every call serialised behind a lock. Other processes may open
+///   the same files; SQLite's locking keeps them consistent.
+/// - Types: declare columns with `ColumnType.sqliteTypeName` (NUMERIC is `NUMERIC_TEXT`: exact
+///   digits as TEXT; see `SQLiteFunctions` for exact sums). Values come back as `QueryResult`
+///   text, canonical by each column's declared type.
+/// - `insertId` is not used for de-duplication (neither does the BigQuery emulator; BigQuery's is
+///   best effort), so readers de-duplicate.
+/// - At most 10 datasets can be attached at once (the limit Debian's SQLite is built with).
+/// - Transactions: one per `insert` call. With attached files in WAL mode a transaction is atomic
+///   within each file, not across files; an insert touches one table, so one file.
+public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
+    /// How the warehouse waits and names its files.
+    public struct Configuration: Sendable {
+        /// How long to wait for another process's lock before failing (default 10 s).
+        public var busyTimeout: Duration
+
+        public init(busyTimeout: Duration = .seconds(10)) {
+            self.busyTimeout = busyTimeout
+        }
+    }
+
+    /// The main database file, absolute.
+    public let path: String
+    public let configuration: Configuration
+    public var url: String { "sqlite://" + path }
+    public var dialect: SQLDialect { .sqlite }
+
+    private let lock = NSLock()
+    private let connection: SQLiteConnection
+    private var attached: Set<String> = []
+    /// Prepared inserts by table and column list, reused across calls.
+    private var insertStatements: [String: SQLiteStatement] = [:]
+
+    /// Opens (creating if missing, with its folder) the warehouse whose main file is `path`, and
+    /// attaches every dataset file already beside it.
+    public init(path: String, configuration: Configuration = Configuration()) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw WarehouseError(.sqlite, "cannot create the folder \(folder) for the SQLite warehouse: \(error.localizedDescription)")
+            }
+        }
+        self.path = path
+        self.configuration = configuration
+        connection = try SQLiteConnection(path: path, busyTimeout: configuration.busyTimeout)
+        try attachDatasetFiles()
+    }
+
+    /// The file that holds `dataset`: `warehouse.silver.db` beside `warehouse.db`.
+    public func datasetPath(_ dataset: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let ext = url.pathExtension
+        let stem = url.deletingPathExtension().lastPathComponent
+        return url.deletingLastPathComponent().appendingPathComponent(stem + "." + dataset + (ext.isEmpty ? "" : "." + ext)).path
+    }
+
+    // MARK: Warehouse
+
+    public func createDataset(_ name: String) throws {
+        try Identifier.validateDataset(name)
+        try lock.withLock { try attach(name) }
+    }
+
+    public func execute(_ sql: String) throws {
+        try lock.withLock {
+            // A schema change can make a cached insert's column list stale.
+            insertStatements.removeAll()
+            try attachDatasetFiles()
+            try connection.executeAll(sql)
+        }
+    }
+
+    public func query(_ sql: String) throws -> QueryResult {
+        try lock.withLock {
+            try attachDatasetFiles()
+            do {
+                var tail = ""
+                guard let statement = try connection.prepareFirst(sql, tail: &tail) else {
+                    throw WarehouseError(.query, "the query is empty", sql: sql)
+                }
+                guard SQLStatements.isOnlyComments(tail.replacingOccurrences(of: ";", with: "")) else {
+                    throw WarehouseError(
+                        .query, "query takes one statement, but the text goes on after \"\(statement.sql.statementPreview)\"; use execute for several",
+                        sql: sql)
+                }
+                let count = statement.columnCount
+                let columns = (0..<count).map { statement.columnName($0) }
+                let types = (0..<count).map { statement.declaredType($0) }
+                var rows: [[String?]] = []
+                while try statement.step() {
+                    rows.append((0..<count).map { statement.text($0, declared: types[Int($0)]) })
+                }
+                return QueryResult(columns: columns, rows: rows)
+            }
+        }
+    }
+
+    public func columns(of table: TableName) throws -> [Column]? {
+        try Identifier.validate(table)
+        return try lock.withLock { try columnsLocked(table) }
+    }
+
+    /// Inserts every good row in one transaction. A row that is not valid for the table (see
+    /// `RowChecker`) or that breaks a constraint (`NOT NULL`, `UNIQUE`, `CHECK`) is that row's
+    /// `invalid` failure and the others still go in. A storage failure (disk full, busy past the
+    /// timeout) rolls the whole call back and throws: then no row of the call is in.
+    public func insert(into table: TableName, rows: [WarehouseRow]) throws -> [RowFailure] {
+        try Identifier.validate(table)
+        guard !rows.isEmpty else { return [] }
+        return try lock.withLock {
+            try attachDatasetFiles()
+            guard let columns = try columnsLocked(table) else {
+                throw WarehouseError(.notFound, "table \(table) does not exist in \(url); create it first (shopstream warehouse init)")
+            }
+            let checker = RowChecker(table: table, columns: columns)
+            var failures: [RowFailure] = []
+            try connection.executeAll("BEGIN IMMEDIATE")
+            do {
+                for (index, row) in rows.enumerated() {
+                    switch checker.check(row, index: index) {
+                    case .failure(let box):
+                        failures.append(box.failure)
+                    case .success(let checked):
+                        if let failure = try insert(checked, into: table, columns: columns) { failures.append(failure) }
+                    }
+                }
+                try connection.executeAll("COMMIT")
+            } catch {
+                if connection.isInTransaction { try? connection.executeAll("ROLLBACK") }
+                throw error
+            }
+            return failures
+        }
+    }
+
+    // MARK: Internals (called with the lock held)
+
+    private func insert(_ row: RowChecker.Checked, into table: TableName, columns: [Column]) throws -> RowFailure? {
+        let present = columns.indices.filter { row.values[$0] != nil }
+        let key = table.description + "(" + present.map { columns[$0].name }.joined(separator: ",") + ")"
+        let statement: SQLiteStatement
+        if let cached = insertStatements[key] {
+            statement = cached
+        } else {
+            let names = present.map { Identifier.quoted(columns[$0].name) }.joined(separator: ", ")
+            let marks = Array(repeating: "?", count: present.count).joined(separator: ", ")
+            let sql = present.isEmpty
+                ? "INSERT INTO \(Identifier.quoted(table.dataset)).\(Identifier.quoted(table.table)) DEFAULT VALUES"
+                : "INSERT INTO \(Identifier.quoted(table.dataset)).\(Identifier.quoted(table.table)) (\(names)) VALUES (\(marks))"
+            statement = try connection.prepare(sql)
+            insertStatements[key] = statement
+        }
+        defer { statement.reset() }
+        for (parameter, column) in present.enumerated() {
+            try statement.bind(row.values[column], at: Int32(parameter + 1))
+        }
+        do {
+            _ = try statement.step()
+            return nil
+        } catch let error as WarehouseError where error.reason?.hasPrefix("SQLITE_CONSTRAINT") == true {
+            // SQLite undid this one statement; the transaction and the other rows go on.
+            let column = error.message.range(of: #"\.([A-Za-z_][A-Za-z0-9_]*)"#, options: .regularExpression)
+                .map { String(error.message[$0].dropFirst()) }
+            return RowFailure(
+                index: row.index, reason: "invalid",
+                message: "\(table) row \(row.index) (insertId \(row.insertId)): \(error.message)", retryable: false, location: column)
+        }
+    }
+
+    private func columnsLocked(_ table: TableName) throws -> [Column]? {
+        guard attached.contains(table.dataset) || (try? attachExisting(table.dataset)) == true else { return nil }
+        let statement = try connection.prepare("PRAGMA \(Identifier.quoted(table.dataset)).table_info(\(Identifier.quoted(table.table)))")
+        var columns: [Column] = []
+        while try statement.step() {
+            let name = statement.rawText(1) ?? ""
+            let declared = statement.rawText(2) ?? ""
+            guard let type = ColumnType(sqliteDeclaredType: declared) else {
+                throw WarehouseError(
+                    .unsupported,
+                    "\(table) column \(name) is declared \"\(declared)\", which maps to no warehouse type; declare it as one of \(ColumnType.allCases.map(\.sqliteTypeName).joined(separator: ", "))")
+            }
+            columns.append(Column(name, type, nullable: statement.int64(3) == 0))
+        }
+        return columns.isEmpty ? nil : columns
+    }
+
+    /// Attaches the dataset's file, creating it if missing.
+    private func attach(_ dataset: String) throws {
+        guard !attached.contains(dataset) else { return }
+        guard !["main", "temp"].contains(dataset.lowercased()) else {
+            throw WarehouseError(.invalidName, "dataset name \"\(dataset)\" is reserved by SQLite; choose another")
+        }
+        let file = datasetPath(dataset)
+        let statement = try connection.prepare("ATTACH DATABASE ? AS \(Identifier.quoted(dataset))")
+        try statement.bind(text: file, at: 1)
+        do {
+            _ = try statement.step()
+        } catch let error as WarehouseError where error.message.contains("too many attached databases") {
+            throw WarehouseError(
+                .sqlite,
+                "cannot attach dataset \(dataset): SQLite attaches at most \(sqlite3_limit(connection.handle, SQLITE_LIMIT_ATTACHED, -1)) datasets at once (\(attached.sorted().joined(separator: ", ")) are attached); use fewer datasets",
+                reason: error.reason)
+        }
+        attached.insert(dataset)
+        try connection.setWAL(schema: dataset)
+    }
+
+    /// Attaches `dataset` only if its file exists; true when it is attached afterwards.
+    private func attachExisting(_ dataset: String) throws -> Bool {
+        guard Identifier.problem(dataset, what: "dataset") == nil, FileManager.default.fileExists(atPath: datasetPath(dataset)) else {
+            return false
+        }
+        try attach(dataset)
+        return true
+    }
+
+    /// Attaches every `STEM.DATASET.EXT` file beside the main file not attached yet (another
+    /// process may have created a dataset since this one opened).
+    private func attachDatasetFiles() throws {
+        let url = URL(fileURLWithPath: path)
+        let ext = url.pathExtension.isEmpty ? "" : "." + url.pathExtension
+        let stem = url.deletingPathExtension().lastPathComponent + "."
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? []
+        for name in names.sorted() where name.hasPrefix(stem) && name.hasSuffix(ext) && name.count > stem.count + ext.count {
+            let dataset = String(name.dropFirst(stem.count).dropLast(ext.count))
+            if !attached.contains(dataset), Identifier.problem(dataset, what: "dataset") == nil, !["main", "temp"].contains(dataset.lowercased()) {
+                try attach(dataset)
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+/// Checks rows against a table's columns before they are sent, the same way for both engines, so
+/// that a bad row is reported as that row's `invalid` failure naming the column, instead of
+/// whatever the engine would do: SQLite stores any type anywhere, and the BigQuery emulator
+/// silently drops unknown columns, accepts `"maybe"` for a BOOL and answers some bad values with
+/// an HTTP 500 for the whole request.
+///
+/// A checked row comes out with canonical values: NUMERIC as its shortest exact decimal,
+/// TIMESTAMP as `YYYY-MM-DDTHH:MM:SS.ffffffZ`, an INT64 given for a NUMERIC or FLOAT64 column
+/// converted to that type.
+struct RowChecker {
+    let table: TableName
+    let columns: [Column]
+    private let byName: [String: Int]
+
+    init(table: TableName, columns: [Column]) {
+        self.table = table
+        self.columns = columns
+        var byName: [String: Int] = [:]
+        for (index, column) in columns.enumerated() { byName[column.name] = index }
+        self.byName = byName
+    }
+
+    /// A row ready to write: its values in column order (nil where the row gave none).
+    struct Checked {
+        var index: Int
+        var insertId: String
+        var values: [WarehouseValue?]
+    }
+
+    /// Either the checked row or the reason it cannot go in.
+    func check(_ row: WarehouseRow, index: Int) -> Result<Checked, RowFailureBox> {
+        var values = [WarehouseValue?](repeating: nil, count: columns.count)
+        func fail(_ column: String?, _ problem: String) -> Result<Checked, RowFailureBox> {
+            let message = "\(table) row \(index) (insertId \(row.insertId)): \(problem)"
+            return .failure(RowFailureBox(RowFailure(index: index, reason: "invalid", message: message, retryable: false, location: column)))
+        }
+        // Sorted, so the first problem reported is the same on every run.
+        for name in row.values.keys.sorted() {
+            let value = row.values[name]!
+            guard let position = byName[name] else {
+                return fail(name, "no column \(name) in \(table) (columns: \(columns.map(\.name).joined(separator: ", "))); drop it or add the column")
+            }
+            let column = columns[position]
+            switch canonical(value, for: column.type) {
+            case .success(let canonical): values[position] = canonical
+            case .failure(let problem): return fail(name, "column \(name) (\(column.type.rawValue)): \(problem.text)")
+            }
+        }
+        for (position, column) in columns.enumerated() where !column.nullable {
+            if values[position] == nil || values[position] == .null {
+                return fail(column.name, "column \(column.name) (\(column.type.rawValue)) is required but the row has no value for it")
+            }
+        }
+        return .success(Checked(index: index, insertId: row.insertId, values: values))
+    }
+
+    struct Problem: Error { var text: String }
+
+    func canonical(_ value: WarehouseValue, for type: ColumnType) -> Result<WarehouseValue, Problem> {
+        switch (type, value) {
+        case (_, .null): return .success(.null)
+        case (.string, .string), (.int64, .int64), (.bool, .bool), (.float64, .float64): return .success(value)
+        case (.float64, .int64(let v)): return .success(.float64(Double(v)))
+        case (.numeric, .int64(let v)): return .success(.numeric(String(v)))
+        case (.numeric, .numeric(let text)):
+            guard let decimal = DecimalText(text), !text.contains("e"), !text.contains("E") else {
+                return .failure(Problem(text: "\(value.preview) is not a decimal number (write digits with an optional - and one .)"))
+            }
+            guard decimal.fitsBigQueryNumeric else {
+                return .failure(Problem(text: "\(value.preview) does not fit NUMERIC (at most 29 digits before the point and 9 after)"))
+            }
+            return .success(.numeric(decimal.text))
+        case (.date, .date(let text)):
+            guard DateText.isValid(text) else {
+                return .failure(Problem(text: "\(value.preview) is not a date YYYY-MM-DD between 0001-01-01 and 9999-12-31"))
+            }
+            return .success(value)
+        case (.timestamp, .timestamp(let text)):
+            guard let canonical = TimestampText.canonical(text) else {
+                return .failure(Problem(text: "\(value.preview) is not a timestamp like 2025-01-02T03:04:05.123456Z (UTC, at most microseconds)"))
+            }
+            return .success(.timestamp(canonical))
+        default:
+            return .failure(Problem(text: "the value \(value.preview) is \(value.typeName ?? "NULL"), not \(type.rawValue); cast it before inserting"))
+        }
+    }
+}
+
+/// `RowFailure` as an `Error`, to travel in a `Result`.
+struct RowFailureBox: Error {
+    var failure: RowFailure
+    init(_ failure: RowFailure) { self.failure = failure }
+}

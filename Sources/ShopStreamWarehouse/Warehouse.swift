@@ -1,0 +1,34 @@
+/// A place silver and gold tables live: BigQuery (`BigQueryWarehouse`) or an embedded SQLite file
+/// (`SQLiteWarehouse`). Dataset-qualified names (`silver.sales`) mean the same table in both.
+///
+/// Every method blocks the calling thread (network or disk): call it from a thread of your own,
+/// not from Swift concurrency's cooperative pool. Implementations are thread-safe: SQLite
+/// serialises calls on its one connection, BigQuery sends them in parallel over a pool of
+/// connections.
+public protocol Warehouse: AnyObject, Sendable {
+    /// `bigquery://PROJECT[?location=L]` or `sqlite:///ABSOLUTE/PATH.db`.
+    var url: String { get }
+    /// The SQL the warehouse speaks.
+    var dialect: SQLDialect { get }
+
+    /// Runs DDL or DML: one statement or several, each ending with `;` at the end of a line.
+    /// Statements run in order; the first that fails stops the rest and throws, naming it.
+    func execute(_ sql: String) throws
+
+    /// Runs one query and returns every row (all pages), as text (see `QueryResult`).
+    func query(_ sql: String) throws -> QueryResult
+
+    /// Streams rows into an existing table. Returns the rows that are not in it (empty: all
+    /// are); a bad row never stops the good ones. Each row is checked against the table's
+    /// columns first: an unknown column, a value of the wrong type or a missing required value
+    /// is that row's `invalid` failure. Throws only when nothing could be inserted for a reason a
+    /// person must fix (no such table, no permission, quota used up, the warehouse unreachable).
+    func insert(into table: TableName, rows: [WarehouseRow]) throws -> [RowFailure]
+
+    /// The table's columns in order, or nil when there is no such table (or dataset).
+    func columns(of table: TableName) throws -> [Column]?
+
+    /// Creates the dataset if it is missing (a BigQuery dataset; a SQLite file beside the main
+    /// one, attached under the dataset's name).
+    func createDataset(_ name: String) throws
+}

@@ -1,0 +1,20 @@
+import Foundation
+import ShopStreamHTTP
+
+/// Opens the warehouse a URL names: `bigquery://PROJECT[?location=L]` as a `BigQueryWarehouse`
+/// (`BIGQUERY_EMULATOR_HOST` in `environment` means that emulator and no credentials, otherwise
+/// Application Default Credentials), `sqlite:///PATH.db` as a `SQLiteWarehouse` (created, with
+/// its folder, if missing). Anything else throws `.invalidURL` saying what is expected.
+public func makeWarehouse(
+    url: String,
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    currentDirectory: String = FileManager.default.currentDirectoryPath,
+    http: HTTPClientConfiguration = HTTPClientConfiguration()
+) throws -> any Warehouse {
+    switch try WarehouseURL(parsing: url, currentDirectory: currentDirectory) {
+    case let .bigquery(project, location):
+        return try BigQueryWarehouse(project: project, location: location, environment: environment, http: http)
+    case let .sqlite(path):
+        return try SQLiteWarehouse(path: path)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+@testable import ShopStreamWarehouse
+import XCTest
+
+final class SQLiteWarehouseTests: XCTestCase {
+    private var folder = ""
+
+    override func setUpWithError() throws {
+        folder = try makeTemporaryDirectory(self)
+    }
+
+    private func warehouse(_ name: String = "warehouse.db") throws -> SQLiteWarehouse {
+        try SQLiteWarehouse(path: folder + "/" + name)
+    }
+
+    private func contract() throws -> WarehouseContract { WarehouseContract(warehouse: try warehouse()) }
+
+    func testDatasetAndTableCreationIsIdempotent() throws { try contract().datasetAndTableCreationIsIdempotent() }
+    func testTypedRowsReadBackAsIdenticalText() throws { try contract().typedRowsReadBackAsIdenticalText() }
+    func testBadRowsAreTheirOwnFailures() throws { try contract().badRowsAreTheirOwnFailures() }
+    func testInsertIntoAMissingTableThrows() throws { try contract().insertIntoAMissingTableThrows() }
+    func testQueryErrorsNameTheProblem() throws { try contract().queryErrorsNameTheProblem() }
+    func testExecuteRunsStatementsInOrder() throws { try contract().executeRunsStatementsInOrder() }
+
+    func testDatasetsAreFilesBesideTheMainFileFoundAgainOnReopening() throws {
+        do {
+            let first = try warehouse()
+            try first.createDataset("silver")
+            try first.execute("CREATE TABLE IF NOT EXISTS silver.t (a INT64 NOT NULL);\nINSERT INTO silver.t (a) VALUES (7);")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        XCTAssertTrue(files.contains("warehouse.db"), "\(files)")
+        XCTAssertTrue(files.contains("warehouse.silver.db"), "\(files)")
+        let reopened = try warehouse()
+        XCTAssertEqual(try reopened.query("SELECT a FROM silver.t").scalar, "7", "an existing dataset file is attached on open")
+        XCTAssertEqual(try reopened.query("PRAGMA silver.journal_mode").scalar, "wal")
+        XCTAssertEqual(try reopened.query("PRAGMA main.journal_mode").scalar, "wal")
+
+        // A dataset another process creates later is found too.
+        let other = try warehouse()
+        try other.createDataset("gold")
+        try other.execute("CREATE TABLE gold.g (x TEXT);\nINSERT INTO gold.g VALUES ('y');")
+        XCTAssertEqual(try reopened.query("SELECT x FROM gold.g").scalar, "y")
+    }
+
+    func testNumericSumAndPaisaAreExact() throws {
+        let warehouse = try warehouse()
+        try warehouse.createDataset("silver")
+        try warehouse.execute("CREATE TABLE silver.p (amount NUMERIC_TEXT, store TEXT);")
+        let table = TableName("silver", "p")
+        let rows = (0..<1000).map { WarehouseRow(insertId: "\($0)", values: ["amount": .numeric($0 % 2 == 0 ? "0.10" : "0.20"), "store": .string("s\($0 % 2)")]) }
+        XCTAssertEqual(try warehouse.insert(into: table, rows: rows), [])
+        XCTAssertNotEqual(try warehouse.query("SELECT SUM(amount) FROM silver.p").scalar, "150", "SQLite's own SUM adds binary floats")
+        XCTAssertEqual(try warehouse.query("SELECT numeric_sum(amount) FROM silver.p").scalar, "150")
+        XCTAssertEqual(try warehouse.query("SELECT SUM(paisa(amount)) FROM silver.p").scalar, "15000")
+        XCTAssertEqual(
+            try warehouse.query("SELECT store, numeric_sum(amount) AS total FROM silver.p GROUP BY store ORDER BY store").rows,
+            [["s0", "50"], ["s1", "100"]])
+        XCTAssertEqual(try warehouse.query("SELECT numeric_sum(amount) FROM silver.p WHERE store = 'none'").scalar, nil as String?)
+        XCTAssertEqual(try warehouse.query("SELECT numeric_sum(x) FROM (SELECT '99999999999999999999.99' AS x UNION ALL SELECT '0.01' UNION ALL SELECT 3)").scalar, "100000000000000000003")
+        XCTAssertEqual(try warehouse.query("SELECT paisa('74999.00'), paisa(NULL), paisa(-1)").rows, [["7499900", nil, "-100"]])
+        XCTAssertThrowsError(try warehouse.query("SELECT paisa('0.001')")) { XCTAssertTrue("\($0)".contains("second decimal"), "\($0)") }
+        XCTAssertThrowsError(try warehouse.query("SELECT numeric_sum(store) FROM silver.p")) { XCTAssertTrue("\($0)".contains("is not a decimal"), "\($0)") }
+    }
+
+    func testAConstraintFailureIsThatRowsFailureAndTheRestGoIn() throws {
+        let warehouse = try warehouse()
+        try warehouse.createDataset("silver")
+        try warehouse.execute("CREATE TABLE silver.u (id TEXT NOT NULL PRIMARY KEY, n INT64 CHECK (n >= 0));")
+        let table = TableName("silver", "u")
+        let failures = try warehouse.insert(into: table, rows: [
+            WarehouseRow(insertId: "1", values: ["id": .string("a"), "n": .int64(1)]),
+            WarehouseRow(insertId: "2", values: ["id": .string("a"), "n": .int64(2)]),
+            WarehouseRow(insertId: "3", values: ["id": .string("b"), "n": .int64(-1)]),
+            WarehouseRow(insertId: "4", values: ["id": .string("c"), "n": .int64(3)]),
+        ])
+        XCTAssertEqual(failures.map(\.index), [1, 2])
+        XCTAssertTrue(failures[0].message.contains("UNIQUE"), failures[0].message)
+        XCTAssertEqual(failures[0].location, "id")
+        XCTAssertTrue(failures[1].message.contains("CHECK"), failures[1].message)
+        XCTAssertEqual(try warehouse.query("SELECT id, n FROM silver.u ORDER BY id").rows, [["a", "1"], ["c", "3"]])
+    }
+
+    func testConcurrentCallersAreSerialised() throws {
+        let warehouse = try warehouse()
+        try warehouse.createDataset("silver")
+        try warehouse.execute("CREATE TABLE silver.c (id TEXT NOT NULL, n INT64 NOT NULL);")
+        let table = TableName("silver", "c")
+        let errors = ErrorList()
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            do {
+                for batch in 0..<10 {
+                    let rows = (0..<50).map { WarehouseRow(insertId: "\(worker)-\(batch)-\($0)", values: ["id": .string("\(worker)"), "n": .int64(Int64($0))]) }
+                    let failures = try warehouse.insert(into: table, rows: rows)
+                    if !failures.isEmpty { errors.add("\(failures)") }
+                    _ = try warehouse.query("SELECT COUNT(*) FROM silver.c")
+                }
+            } catch {
+                errors.add("\(error)")
+            }
+        }
+        XCTAssertEqual(errors.all, [])
+        XCTAssertEqual(try warehouse.query("SELECT COUNT(*) FROM silver.c").scalar, "4000")
+    }
+
+    func testAnotherProcessSeesCommittedRowsWhileWriting() throws {
+        let writer = try warehouse()
+        try writer.createDataset("silver")
+        try writer.execute("CREATE TABLE silver.w (n INT64 NOT NULL);")
+        let reader = try warehouse()
+        XCTAssertEqual(try writer.insert(into: TableName("silver", "w"), rows: [WarehouseRow(insertId: "1", values: ["n": .int64(1)])]), [])
+        XCTAssertEqual(try reader.query("SELECT COUNT(*) FROM silver.w").scalar, "1")
+    }
+
+    func testQueryTakesOneStatementAndNamesTheSQL() throws {
+        let warehouse = try warehouse()
+        XCTAssertEqual(try warehouse.query("SELECT 1 AS one; ").rows, [["1"]], "a trailing ; is fine")
+        XCTAssertThrowsError(try warehouse.query("SELECT 1; SELECT 2")) { XCTAssertTrue("\($0)".contains("one statement"), "\($0)") }
+        XCTAssertThrowsError(try warehouse.query("SELECT * FROM silver.absent")) { error in
+            XCTAssertTrue("\(error)".contains("no such table: silver.absent"), "\(error)")
+            XCTAssertTrue("\(error)".contains("SELECT * FROM silver.absent"), "\(error)")
+        }
+    }
+
+    func testColumnsOfATableWithAnUnmappedTypeSaysWhatToDeclare() throws {
+        let warehouse = try warehouse()
+        try warehouse.createDataset("silver")
+        try warehouse.execute("CREATE TABLE silver.b (data BLOB);")
+        XCTAssertThrowsError(try warehouse.columns(of: TableName("silver", "b"))) { error in
+            XCTAssertEqual((error as? WarehouseError)?.code, .unsupported)
+            XCTAssertTrue("\(error)".contains("NUMERIC_TEXT"), "\(error)")
+        }
+    }
+
+    func testReservedAndUnsafeDatasetNamesAreRefused() throws {
+        let warehouse = try warehouse()
+        XCTAssertThrowsError(try warehouse.createDataset("main"))
+        XCTAssertThrowsError(try warehouse.createDataset("../etc"))
+        XCTAssertThrowsError(try warehouse.createDataset("1abc"))
+        XCTAssertThrowsError(try warehouse.insert(into: TableName("silver", "x; DROP"), rows: [WarehouseRow(insertId: "1", values: [:])])) {
+            XCTAssertEqual(($0 as? WarehouseError)?.code, .invalidName)
+        }
+    }
+
+    func testMakeWarehouseOpensSQLiteByURL() throws {
+        let opened = try makeWarehouse(url: "sqlite://./nested/w.db", environment: [:], currentDirectory: folder)
+        XCTAssertEqual(opened.dialect, .sqlite)
+        XCTAssertEqual(opened.url, "sqlite://\(folder)/nested/w.db")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/nested/w.db"))
+    }
+}
+
+/// Strings gathered from several threads.
+final class ErrorList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String] = []
+    func add(_ value: String) { lock.withLock { values.append(value) } }
+    var all: [String] { lock.withLock { values } }
+}
