@@ -364,6 +364,7 @@ public final class BronzeSink {
         case .assigned(let tps):
             for tp in tps where partitions[tp] == nil { partitions[tp] = PartitionState() }
             lastActivity = .now
+            log("assigned \(tps.count) partitions")
         case .revoked(let tps):
             // Drop what is only buffered (the next owner reads it again), finish the
             // uploads in flight and commit them while these partitions are still ours.

@@ -305,8 +305,9 @@ public final class SilverSink {
 
     private func rebalanced(_ change: Rebalance) {
         switch change {
-        case .assigned:
+        case .assigned(let tps):
             lastActivity = .now
+            log("assigned \(tps.count) partitions")
         case .revoked(let tps):
             // Insert and dead-letter what was read, commit, then forget these partitions.
             do {
