@@ -138,6 +138,9 @@ extension ShopStreamCommand.Sink {
         @Option(help: "Rows an insert carries at most.")
         var maxRows = 500
 
+        @Option(help: ArgumentHelp("Insert a partial batch once its oldest row is this old (latency vs. request count).", valueName: "duration"))
+        var maxDelay = "1s"
+
         @Option(help: "Consumer group, whose committed offsets are the sink's progress.")
         var group = "shopstream-silver"
 
@@ -150,6 +153,7 @@ extension ShopStreamCommand.Sink {
         func validate() throws {
             guard Duration(parsing: referenceGrace) != nil else { throw ValidationError("--reference-grace \(referenceGrace): expected a duration such as 60s") }
             if let idleExit, Duration(parsing: idleExit) == nil { throw ValidationError("--idle-exit \(idleExit): expected a duration such as 5s") }
+            guard Duration(parsing: maxDelay) != nil else { throw ValidationError("--max-delay \(maxDelay): expected a duration such as 200ms") }
             guard (1...10_000).contains(maxRows) else { throw ValidationError("--max-rows \(maxRows): expected 1 to 10,000") }
         }
 
@@ -165,6 +169,7 @@ extension ShopStreamCommand.Sink {
                     config.groupId = group
                     config.referenceGrace = Duration(parsing: referenceGrace)!
                     config.maxRows = maxRows
+                    config.maxDelay = Duration(parsing: maxDelay)!
                     config.idleExit = idleExit.flatMap { Duration(parsing: $0) }
                     let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: catalog)
                     if !quiet { sink.log = { note($0) } }
@@ -182,6 +187,9 @@ extension ShopStreamCommand.Sink {
                         print("rejects: " + s.rejects.sorted { $0.value > $1.value }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))
                     }
                     if s.retries > 0 { print("retries: \(s.retries)") }
+                    if let p50 = s.latency(0.5), let p99 = s.latency(0.99) {
+                        print("latency: p50 \(p50) ms, p99 \(p99) ms, event sent → row in silver (\(s.latencies.count) live events)")
+                    }
                 }
             }
         }

@@ -55,7 +55,10 @@ struct KafkaSink: CountingSink {
     var day: String { get { book.day } set { book.day = newValue } }
 
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
-        try producer.send(topic: entity.topic, key: key, value: value, timestampMs: timestampMs)
+        // Live runs stamp the wall-clock send time, so sinks can measure event-to-row latency
+        // (the record timestamp is the simulated business time).
+        let headers = book.pacer == nil ? [] : [KafkaHeader(SentAt.header, String(SentAt.nowMilliseconds()))]
+        try producer.send(topic: entity.topic, key: key, value: value, headers: headers, timestampMs: timestampMs)
         if sampleSale == nil && entity == .sales { sampleSale = String(decoding: value, as: UTF8.self) }
         if book.total & 0xFFFF == 0 { try producer.throwIfFailed() }
         return book.record(entity, bytes: value.count)

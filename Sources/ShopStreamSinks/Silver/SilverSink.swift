@@ -26,6 +26,16 @@ public final class SilverSink {
         /// Inserts retried (transient warehouse errors).
         public var retries = 0
         public var elapsed: Duration = .zero
+        /// Event-to-row latency in milliseconds (send to insert), for events from a live
+        /// generator (they carry `shopstream-sent-at`); a sample of at most 100,000.
+        public var latencies: [Int64] = []
+
+        /// The latency below which `fraction` of the sampled events got in (e.g. 0.5, 0.99).
+        public func latency(_ fraction: Double) -> Int64? {
+            guard !latencies.isEmpty else { return nil }
+            let sorted = latencies.sorted()
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+        }
         public var totalRows: Int { rows.values.reduce(0, +) }
         public var totalRejects: Int { rejects.values.reduce(0, +) }
     }
@@ -246,9 +256,14 @@ public final class SilverSink {
                            field: f.location, rule: "warehouse")
                 }
             }
+            let now = SentAt.nowMilliseconds()
             for (i, m) in sources.enumerated() where !failed.contains(i) {
                 tracker.finish(m.topicPartition, m.offset)
                 statistics.rows[entity, default: 0] += 1
+                if statistics.latencies.count < 100_000,
+                   let sent = m.headers.first(where: { $0.name == SentAt.header }).flatMap({ Int64(String(decoding: $0.value, as: UTF8.self)) }) {
+                    statistics.latencies.append(now - sent)
+                }
             }
             lastRowAt = .now
             guard !retry.isEmpty else { break }
