@@ -80,6 +80,7 @@ let package = Package(
             "ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore", "ShopStreamGenerator",
             "ShopStreamWarehouse", "ShopStreamSilver",
         ]),
+        .testTarget(name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
     ]
 )

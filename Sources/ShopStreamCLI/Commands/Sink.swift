@@ -102,7 +102,7 @@ extension ShopStreamCommand.Sink {
             }
             print("bronze: \(s.events) events in \(s.objects) objects, \(String(format: "%.1f", Double(s.bytes) / 1_048_576)) MiB to \(lake)")
             print("elapsed: \(String(format: "%.3f", secs)) s, \(grouped(Int(Double(s.events) / max(secs, 0.001)))) events/s")
-            let retries = s.retries.values.reduce(0, +)
+            let retries = s.retryCount
             let reasons = s.retries.sorted { $0.value > $1.value }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")
             print("retries: \(retries)\(retries > 0 ? " (\(reasons))" : "")")
             if s.adopted > 0 { print("adopted: \(s.adopted) objects already stored by an earlier run (\(s.skipped) records not stored again)") }

@@ -37,6 +37,8 @@ public final class BronzeSink {
         public var requeued = 0
         /// HTTP retries by reason ("503", "429", "reset", …).
         public var retries: [String: Int] = [:]
+        /// All HTTP retries (the reasons above keep a bounded recent sample).
+        public var retryCount = 0
         public var perTopic: [String: Int] = [:]
         /// From the first record read to the last object stored.
         public var elapsed: Duration = .zero
@@ -46,7 +48,7 @@ public final class BronzeSink {
     public let lake: any Lake
     public private(set) var statistics = Statistics()
     /// Progress and notes (retries, adopted objects), one line each.
-    public var log: (String) -> Void = { _ in }
+    public var log: @Sendable (String) -> Void = { _ in }
 
     private let consumer: Consumer
     private var partitions: [TopicPartition: PartitionState] = [:]
@@ -63,6 +65,9 @@ public final class BronzeSink {
 
     public init(configuration: BronzeConfiguration, lake: any Lake) throws {
         try configuration.validate()
+        // Fail at once on a missing bucket, bad credentials or no permission, before
+        // joining the consumer group.
+        _ = try lake.head("bronze/_probe")
         self.configuration = configuration
         self.lake = lake
         var consumerConfig = ConsumerConfiguration(connection: configuration.connection, groupId: configuration.groupId)
@@ -82,10 +87,19 @@ public final class BronzeSink {
     /// commits everything read before returning. Throws on failures retrying cannot fix,
     /// committing nothing for the work that failed.
     public func run(shouldStop: () -> Bool = { false }) throws {
+        do {
+            try consume(shouldStop: shouldStop)
+        } catch {
+            // Leave the group now, so the next run need not wait for this member's
+            // session to time out; nothing more is committed.
+            consumer.onRebalance = nil
+            consumer.close()
+            throw error
+        }
+    }
+
+    private func consume(shouldStop: () -> Bool) throws {
         try consumer.checkTopics()
-        // Fail at once on a missing bucket, bad credentials or no permission,
-        // before reading anything.
-        _ = try lake.head("bronze/_probe")
         startWorkers()
         defer { jobs.close() }
         lastActivity = .now
@@ -353,6 +367,7 @@ public final class BronzeSink {
     private func collectRetries(report: Bool) {
         let summary = lake.takeRetries()
         guard !summary.isEmpty else { return }
+        statistics.retryCount += summary.count
         for reason in summary.reasons { statistics.retries[reason, default: 0] += 1 }
         if report { log("lake requests retried: \(summary)") }
     }

@@ -5,22 +5,43 @@ import ShopStreamCore
 /// Dimension and fact topics are consumed independently, so a sale can be read
 /// before its customer. The gate learns every accepted dimension id; a fact that
 /// references an unknown one waits beside the stream (never blocking it) until the
-/// id arrives or its deadline passes.
+/// id arrives or its deadline passes. Learning an id wakes exactly the items that
+/// wait for it, so the cost follows the traffic, not the number waiting.
 struct ReferenceGate<Item> {
     struct Reference: Hashable, Sendable {
         var entity: Entity
         var id: String
     }
 
+    private struct Entry {
+        var item: Item
+        var missing: [Reference]
+        var unresolved: Int
+        var deadline: ContinuousClock.Instant
+    }
+
     private var known: [Entity: Set<String>] = [:]
-    private var waiting: [(item: Item, missing: [Reference], deadline: ContinuousClock.Instant)] = []
+    private var entries: [Int: Entry] = [:]
+    private var waitingOn: [Reference: [Int]] = [:]
+    /// Entry ids in arrival order; deadlines grow with it (one grace for all).
+    private var order: [Int] = []
+    private var orderHead = 0
+    private var ready: [Int] = []
+    private var nextId = 0
 
     mutating func learn(_ entity: Entity, _ id: String) {
-        known[entity, default: []].insert(id)
+        guard known[entity, default: []].insert(id).inserted else { return }
+        guard let waiters = waitingOn.removeValue(forKey: Reference(entity: entity, id: id)) else { return }
+        for key in waiters {
+            guard var e = entries[key] else { continue }
+            e.unresolved -= 1
+            entries[key] = e
+            if e.unresolved == 0 { ready.append(key) }
+        }
     }
 
     mutating func learn(_ entity: Entity, ids: some Sequence<String>) {
-        known[entity, default: []].formUnion(ids)
+        for id in ids { learn(entity, id) }
     }
 
     func isKnown(_ ref: Reference) -> Bool { known[ref.entity]?.contains(ref.id) ?? false }
@@ -28,24 +49,40 @@ struct ReferenceGate<Item> {
     func missing(_ refs: [Reference]) -> [Reference] { refs.filter { !isKnown($0) } }
 
     mutating func park(_ item: Item, missing: [Reference], deadline: ContinuousClock.Instant) {
-        waiting.append((item, missing, deadline))
+        let key = nextId
+        nextId += 1
+        let unique = Array(Set(missing))
+        entries[key] = Entry(item: item, missing: unique, unresolved: unique.count, deadline: deadline)
+        for ref in unique { waitingOn[ref, default: []].append(key) }
+        order.append(key)
     }
 
-    var waitingCount: Int { waiting.count }
+    var waitingCount: Int { entries.count }
 
     /// Items whose references all arrived, and items whose grace ran out (with what
-    /// is still missing). With `expireAll`, every waiting item is expired (shutdown).
+    /// is still missing). With `expireAll`, every waiting item is expired.
     mutating func release(now: ContinuousClock.Instant, expireAll: Bool = false) -> (ready: [Item], expired: [(Item, [Reference])]) {
-        guard !waiting.isEmpty else { return ([], []) }
-        var ready: [Item] = [], expired: [(Item, [Reference])] = []
-        var still: [(item: Item, missing: [Reference], deadline: ContinuousClock.Instant)] = []
-        for w in waiting {
-            let left = w.missing.filter { !isKnown($0) }
-            if left.isEmpty { ready.append(w.item) }
-            else if expireAll || now >= w.deadline { expired.append((w.item, left)) }
-            else { still.append((w.item, left, w.deadline)) }
+        var out: [Item] = []
+        for key in ready { if let e = entries.removeValue(forKey: key) { out.append(e.item) } }
+        ready.removeAll(keepingCapacity: true)
+        var expired: [(Item, [Reference])] = []
+        while orderHead < order.count {
+            let key = order[orderHead]
+            guard let e = entries[key] else { orderHead += 1; continue }   // released already
+            guard expireAll || now >= e.deadline else { break }
+            entries[key] = nil
+            orderHead += 1
+            let left = e.missing.filter { !isKnown($0) }
+            for ref in left {
+                waitingOn[ref]?.removeAll { $0 == key }
+                if waitingOn[ref]?.isEmpty == true { waitingOn[ref] = nil }
+            }
+            expired.append((e.item, left))
         }
-        waiting = still
-        return (ready, expired)
+        if orderHead > 4096 && orderHead * 2 > order.count {
+            order.removeFirst(orderHead)
+            orderHead = 0
+        }
+        return (out, expired)
     }
 }

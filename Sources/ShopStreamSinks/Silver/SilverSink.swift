@@ -43,7 +43,7 @@ public final class SilverSink {
     public let configuration: SilverConfiguration
     public let warehouse: any Warehouse
     public private(set) var statistics = Statistics()
-    public var log: (String) -> Void = { _ in }
+    public var log: @Sendable (String) -> Void = { _ in }
 
     private let validator: EventValidator
     private let consumer: Consumer
@@ -58,6 +58,14 @@ public final class SilverSink {
     private var lastCommit = ContinuousClock.now
     private var firstMessageAt: ContinuousClock.Instant?
     private var lastRowAt: ContinuousClock.Instant?
+    private let jobs = BlockingQueue<InsertJob>()
+    private let finished = BlockingQueue<FinishedInsert>()
+    private var workers: [Thread] = []
+    /// Tables with an insert in flight.
+    private var inserting: Set<Entity> = []
+    /// Rows accepted and not yet in a table.
+    private var buffered = 0
+    private var maxBuffered: Int { configuration.maxRows * 40 }
 
     private struct Accepted {
         var message: ConsumedMessage
@@ -95,21 +103,39 @@ public final class SilverSink {
     deinit {
         consumer.onRebalance = nil
         consumer.close()
+        jobs.close()
     }
 
     /// Loads what silver already holds (known ids, accepted event ids), then
     /// consumes until `shouldStop` or idle. Inserts and commits what it read before
     /// returning; facts still waiting are left uncommitted, to be read again.
     public func run(shouldStop: () -> Bool = { false }) throws {
+        do {
+            try consume(shouldStop: shouldStop)
+        } catch {
+            // Leave the group now, so the next run need not wait for this member's
+            // session to time out; nothing more is committed.
+            consumer.onRebalance = nil
+            consumer.close()
+            throw error
+        }
+    }
+
+    private func consume(shouldStop: () -> Bool) throws {
         try consumer.checkTopics()
         try loadState()
         lastActivity = .now
+        startWorkers()
+        defer { jobs.close() }
         while !shouldStop() {
-            if let m = try consumer.poll(timeout: .milliseconds(50)) {
+            // Inserts run on worker threads while this thread reads on; past
+            // `maxBuffered` rows it stops reading and waits for them.
+            try applyFinishedInserts(wait: buffered >= maxBuffered ? .milliseconds(50) : nil)
+            if buffered < maxBuffered, let m = try consumer.poll(timeout: .milliseconds(20)) {
                 lastActivity = .now
                 handle(m)
                 var n = 0
-                while n < 2000, let more = try consumer.poll(timeout: .zero) {
+                while n < 2000, buffered < maxBuffered, let more = try consumer.poll(timeout: .zero) {
                     handle(more)
                     n += 1
                 }
@@ -123,7 +149,7 @@ public final class SilverSink {
                 break
             }
         }
-        try flush(force: true)
+        try drainInserts()
         try commit(force: true)
         if let firstMessageAt, let lastRowAt { statistics.elapsed = lastRowAt - firstMessageAt }
         if gate.waitingCount > 0 {
@@ -187,12 +213,13 @@ public final class SilverSink {
         }
         if EntityReference.referencedEntities.contains(a.entity) { gate.learn(a.entity, a.event.id) }
         let row = SilverRow.make(entity: a.entity, event: a.event, topic: m.topic, partition: m.partition, offset: m.offset, ingestedAt: Date())
-        var batch = batches[a.entity] ?? Batch()
-        if batch.rows.isEmpty { batch.openedAt = .now }
-        batch.rows.append(row)
-        batch.sources.append(m)
-        batch.bytes += m.value.count + 256
-        batches[a.entity] = batch
+        // Mutated in place through the dictionary: a copy out and back would copy the
+        // whole batch on every append.
+        if batches[a.entity]?.rows.isEmpty ?? true { batches[a.entity] = Batch() }
+        batches[a.entity]!.rows.append(row)
+        batches[a.entity]!.sources.append(m)
+        batches[a.entity]!.bytes += m.value.count + 256
+        buffered += 1
     }
 
     private func reject(_ m: ConsumedMessage, reason: String, field: String?, rule: String) {
@@ -217,62 +244,139 @@ public final class SilverSink {
 
     private func flush(force: Bool) throws {
         let now = ContinuousClock.now
+        var due: [(Entity, Batch)] = []
         for entity in Entity.allCases {
             guard let batch = batches[entity], !batch.rows.isEmpty else { continue }
+            guard !inserting.contains(entity) else { continue }
             if force || batch.rows.count >= configuration.maxRows || batch.bytes >= configuration.maxBytes
                 || now - batch.openedAt >= configuration.maxDelay {
                 batches[entity] = nil
-                try insert(batch, into: TableName(SilverSchema.dataset, entity.rawValue), entity: entity)
+                due.append((entity, batch))
             }
         }
+        for (entity, batch) in due { submit(batch, entity: entity) }
         if !rejected.isEmpty && (force || rejected.count >= 100 || now - lastCommit >= .milliseconds(500)) {
             try deadLetter()
         }
     }
 
-    /// Inserts a batch; transient failures are retried, rows the warehouse refuses are dead-lettered.
-    private func insert(_ batch: Batch, into table: TableName, entity: Entity) throws {
-        var rows = batch.rows
-        var sources = batch.sources
+    /// What became of one batch: rows in the table, and rows the warehouse refused for good.
+    private struct InsertResult: Sendable {
+        var inserted: [Int] = []
+        var refused: [RowFailure] = []
+        var retries = 0
+        var error: String?
+    }
+
+    private struct InsertJob: Sendable {
+        var entity: Entity
+        var batch: Batch
+    }
+
+    private struct FinishedInsert: Sendable {
+        var job: InsertJob
+        var result: InsertResult
+    }
+
+    private func startWorkers() {
+        guard workers.isEmpty else { return }
+        for i in 0..<4 {
+            let thread = Thread { [jobs, finished, warehouse, log] in
+                while let job = jobs.take() {
+                    let result = SilverSink.insert(job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
+                                                   warehouse: warehouse, log: log)
+                    finished.put(FinishedInsert(job: job, result: result))
+                }
+            }
+            thread.name = "silver-insert-\(i)"
+            thread.start()
+            workers.append(thread)
+        }
+    }
+
+    /// Hands a table's batch to the insert threads (one insert per table at a time).
+    private func submit(_ batch: Batch, entity: Entity) {
+        inserting.insert(entity)
+        jobs.put(InsertJob(entity: entity, batch: batch))
+    }
+
+    /// Applies finished inserts: commits become possible, refused rows are dead-lettered.
+    private func applyFinishedInserts(wait: Duration?) throws {
+        var first = true
+        while !inserting.isEmpty {
+            let done: FinishedInsert?
+            if first, let wait { done = finished.take(timeout: wait) } else { done = finished.take(timeout: .zero) }
+            first = false
+            guard let done else { return }
+            try apply(done)
+        }
+    }
+
+    /// Submits every batch and waits until all are in (or refused).
+    private func drainInserts() throws {
+        while true {
+            try flush(force: true)
+            if inserting.isEmpty && batches.values.allSatisfy({ $0.rows.isEmpty }) && rejected.isEmpty { return }
+            if let done = finished.take(timeout: .milliseconds(200)) { try apply(done) }
+        }
+    }
+
+    private func apply(_ done: FinishedInsert) throws {
+        let entity = done.job.entity, batch = done.job.batch, result = done.result
+        inserting.remove(entity)
+        buffered -= batch.rows.count
+        statistics.retries += result.retries
+        if let error = result.error {
+            throw SinkError(.storage, "inserting into silver.\(entity.rawValue) kept failing: \(error)")
+        }
+        let now = SentAt.nowMilliseconds()
+        for index in result.inserted {
+            let m = batch.sources[index]
+            tracker.finish(m.topicPartition, m.offset)
+            statistics.rows[entity, default: 0] += 1
+            if statistics.latencies.count < 100_000,
+               let sent = m.headers.first(where: { $0.name == SentAt.header }).flatMap({ Int64(String(decoding: $0.value, as: UTF8.self)) }) {
+                statistics.latencies.append(now - sent)
+            }
+        }
+        for f in result.refused {
+            reject(batch.sources[f.index], reason: "\(f.location.map { "\($0): " } ?? "")the warehouse refused the row: \(f.message)",
+                   field: f.location, rule: "warehouse")
+        }
+        if !result.inserted.isEmpty { lastRowAt = .now }
+    }
+
+    /// Runs on a worker thread: one table's rows, retried until each is in or refused.
+    private static func insert(_ all: [WarehouseRow], into table: TableName, warehouse: any Warehouse, log: @Sendable (String) -> Void) -> InsertResult {
+        var result = InsertResult()
+        var pending = Array(all.indices)
         var attempt = 0
-        while !rows.isEmpty {
+        while !pending.isEmpty {
             let failures: [RowFailure]
             do {
-                failures = try warehouse.insert(into: table, rows: rows)
+                failures = try warehouse.insert(into: table, rows: pending.map { all[$0] })
             } catch {
                 attempt += 1
-                statistics.retries += 1
-                guard attempt < 8 else { throw error }
+                result.retries += 1
+                guard attempt < 8 else { result.error = "\(error)"; return result }
                 log("insert into \(table) failed (\(error)); retrying in \(1 << min(attempt, 5)) s")
                 Thread.sleep(forTimeInterval: Double(1 << min(attempt, 5)))
                 continue
             }
+            let failed = Dictionary(failures.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
             var retry: [Int] = []
-            let failed = Set(failures.map(\.index))
-            for f in failures {
-                if f.retryable { retry.append(f.index) }
-                else {
-                    reject(sources[f.index], reason: "\(f.location.map { "\($0): " } ?? "")the warehouse refused the row: \(f.message)",
-                           field: f.location, rule: "warehouse")
-                }
+            for (position, index) in pending.enumerated() {
+                guard let f = failed[position] else { result.inserted.append(index); continue }
+                if f.retryable { retry.append(index) }
+                else { var g = f; g.index = index; result.refused.append(g) }
             }
-            let now = SentAt.nowMilliseconds()
-            for (i, m) in sources.enumerated() where !failed.contains(i) {
-                tracker.finish(m.topicPartition, m.offset)
-                statistics.rows[entity, default: 0] += 1
-                if statistics.latencies.count < 100_000,
-                   let sent = m.headers.first(where: { $0.name == SentAt.header }).flatMap({ Int64(String(decoding: $0.value, as: UTF8.self)) }) {
-                    statistics.latencies.append(now - sent)
-                }
-            }
-            lastRowAt = .now
             guard !retry.isEmpty else { break }
             attempt += 1
-            statistics.retries += 1
-            rows = retry.map { rows[$0] }
-            sources = retry.map { sources[$0] }
+            result.retries += 1
+            pending = retry
             Thread.sleep(forTimeInterval: Double(1 << min(attempt, 5)) * 0.25)
         }
+        return result
     }
 
     /// Publishes the rejects to the dead-letter topic, waits until Kafka has them,
@@ -326,7 +430,7 @@ public final class SilverSink {
         case .revoked(let tps):
             // Insert and dead-letter what was read, commit, then forget these partitions.
             do {
-                try flush(force: true)
+                try drainInserts()
                 try commit(force: true)
             } catch {
                 log("while giving up partitions: \(error)")
@@ -335,3 +439,4 @@ public final class SilverSink {
         }
     }
 }
+
