@@ -1,5 +1,6 @@
 import Foundation
 import ShopStreamBus
+import ShopStreamSilver
 
 /// A message the silver sink could not accept, with why; published to `shop.dlq`
 /// (as topics/dlq.json describes) and kept in `silver.rejects`.
@@ -19,15 +20,9 @@ struct DeadLetter: Sendable {
     /// `shop.sales+3+1024`: where the original is.
     var key: String { "\(sourceTopic)+\(sourcePartition)+\(sourceOffset)" }
 
-    /// The payload as a JSON string: as is when UTF-8, else base64.
-    var encodedPayload: (text: String, encoding: String) {
-        if let text = String(validating: payload, as: UTF8.self) { return (text, "utf-8") }
-        return (Data(payload).base64EncodedString(), "base64")
-    }
-
     /// The envelope published to the dead-letter topic.
     func envelope() -> [UInt8] {
-        let (text, encoding) = encodedPayload
+        let (text, encoding) = SilverRow.payloadText(payload)
         var out = "{\"source_topic\":\(jsonString(sourceTopic)),\"source_partition\":\(sourcePartition),\"source_offset\":\(sourceOffset)"
         out += ",\"reason\":\(jsonString(reason)),\"field\":\(field.map(jsonString) ?? "null")"
         out += ",\"payload\":\(jsonString(text)),\"payload_encoding\":\"\(encoding)\",\"headers\":["
@@ -56,15 +51,4 @@ func jsonString(_ s: String) -> String {
         }
     }
     return out + "\""
-}
-
-/// Now, as a UTC timestamp with microseconds.
-func utcNow() -> String {
-    var tv = timeval()
-    gettimeofday(&tv, nil)
-    let ms = Int64(tv.tv_sec) * 1000
-    let date = BronzeFormat.utcDate(milliseconds: ms)
-    let secOfDay = Int(tv.tv_sec % 86_400)
-    func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-    return "\(date)T\(pad(secOfDay / 3600, 2)):\(pad(secOfDay / 60 % 60, 2)):\(pad(secOfDay % 60, 2)).\(pad(Int(tv.tv_usec), 6))Z"
 }
