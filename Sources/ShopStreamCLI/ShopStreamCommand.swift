@@ -15,6 +15,6 @@ struct ShopStreamCommand: ParsableCommand {
               shopstream topics apply --brokers B    create the topics of topics/ on a cluster
             """,
         version: "0.1.0",
-        subcommands: [Generate.self, Broker.self, Topics.self, Sink.self, LakeCommand.self, WarehouseCommand.self]
+        subcommands: [Run.self, Generate.self, Broker.self, Topics.self, Sink.self, LakeCommand.self, WarehouseCommand.self]
     )
 }

@@ -1,0 +1,178 @@
+import ArgumentParser
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import ShopStreamGenerator
+import ShopStreamLake
+import ShopStreamSilver
+import ShopStreamSinks
+import ShopStreamWarehouse
+
+extension ShopStreamCommand {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the pipeline end to end: generate → Kafka → bronze (lake) + silver (warehouse), then report.",
+            discussion: """
+                With no --brokers, everything runs in this process on the embedded default: an embedded
+                broker, a folder lake and a SQLite warehouse under ./demo (replaced on each run, since an
+                embedded broker starts its offsets from zero again). Give --lake and --warehouse to keep
+                the results elsewhere, and --brokers to use a real cluster (its consumer groups then
+                continue from their committed offsets).
+
+                Examples:
+                  shopstream run                                   # 30 days, everything embedded
+                  shopstream run --days 365
+                  STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 \\
+                    shopstream run --lake gs://shop-lake --warehouse bigquery://shopstream
+                """)
+
+        @OptionGroup var kafka: KafkaOptions
+
+        @Option(help: "Simulated days to publish.")
+        var days = 30
+
+        @Option(help: "Random seed; the same seed gives the same events.")
+        var seed: UInt64 = 42
+
+        @Option(help: ArgumentHelp("The lake (gs://BUCKET[/PREFIX] or file:///PATH). Default: file://./demo/lake.", valueName: "url"))
+        var lake: String?
+
+        @Option(help: ArgumentHelp("The warehouse (bigquery://PROJECT or sqlite:///PATH.db). Default: sqlite://./demo/warehouse.db.", valueName: "url"))
+        var warehouse: String?
+
+        @Option(help: ArgumentHelp("Folder of warehouse SQL. Default: ./sql, else the source checkout's.", valueName: "dir"))
+        var sql: String?
+
+        func validate() throws {
+            guard (1...3650).contains(days) else { throw ValidationError("--days \(days): expected 1 to 3,650") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let started = ContinuousClock.now
+                let catalog = try kafka.catalog()
+                if lake == nil || warehouse == nil {
+                    try? FileManager.default.removeItem(atPath: "demo")
+                    try FileManager.default.createDirectory(atPath: "demo", withIntermediateDirectories: true)
+                }
+                let lakeURL = lake ?? "file://./demo/lake"
+                let warehouseURL = warehouse ?? "sqlite://./demo/warehouse.db"
+                let lakeStore = try makeLake(url: lakeURL)
+                let store = try makeWarehouse(url: warehouseURL)
+                let setup = WarehouseSetup(warehouse: store, sqlDirectory: sql.map { URL(fileURLWithPath: $0) } ?? WarehouseSetup.defaultDirectory(),
+                                           schema: try SilverSchema(catalog: catalog))
+                for line in try setup.apply() { note("warning: \(line)") }
+
+                let (conn, broker) = try kafka.open(catalog)
+                try withExtendedLifetime(broker) {
+                    // 1. Publish.
+                    note("1/3 publishing \(days) days of business to Kafka at \(conn.bootstrapServers)\(broker == nil ? "" : " (embedded)")")
+                    let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
+                    try producer.checkConnection()
+                    var config = SimulationConfig()
+                    config.seed = seed
+                    try config.validate()
+                    var counter = TopicCounter(producer: producer)
+                    let simulator = Simulator(config: config)
+                    try simulator.run(days: days, into: &counter)
+                    try producer.flush(timeout: .seconds(120))
+
+                    // 2. Land it: bronze and silver read the same topics at once, each in its own group.
+                    note("2/3 landing it: bronze → \(lakeURL), silver → \(warehouseURL)")
+                    let bronzeResult = SinkOutcome<BronzeSink.Statistics>()
+                    let silverResult = SinkOutcome<SilverSink.Statistics>()
+                    let group = DispatchGroup()
+                    runInThread(group, bronzeResult) {
+                        var c = BronzeConfiguration(connection: conn)
+                        c.idleExit = .seconds(3)
+                        c.maxBatchAge = .seconds(1)
+                        let sink = try BronzeSink(configuration: c, lake: lakeStore)
+                        try sink.run()
+                        return sink.statistics
+                    }
+                    runInThread(group, silverResult) {
+                        var c = SilverConfiguration(connection: conn)
+                        c.idleExit = .seconds(3)
+                        c.referenceGrace = .seconds(10)
+                        let sink = try SilverSink(configuration: c, warehouse: store, catalog: catalog)
+                        try sink.run()
+                        return sink.statistics
+                    }
+                    group.wait()
+                    let bronze = try bronzeResult.get(), silver = try silverResult.get()
+
+                    // 3. Report.
+                    note("3/3 report")
+                    try report(counter: counter, bronze: bronze, silver: silver, lake: lakeStore, warehouse: store, started: started)
+                }
+            }
+        }
+
+        private func report(counter: TopicCounter, bronze: BronzeSink.Statistics, silver: SilverSink.Statistics,
+                            lake: any Lake, warehouse: any Warehouse, started: ContinuousClock.Instant) throws {
+            print("topic            published     bronze     silver")
+            for entity in Entity.allCases {
+                print("\(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(grouped(counter.counts[entity.index]).leftPadded(9)) \(grouped(bronze.perTopic[entity.topic] ?? 0).leftPadded(10)) \(grouped(silver.rows[entity] ?? 0).leftPadded(10))")
+            }
+            let objects = try lake.list(prefix: "bronze/")
+            print("lake:      \(grouped(objects.count)) objects, \(grouped(objects.reduce(0) { $0 + $1.size } / 1024)) KiB under \(lake.url)/bronze/")
+            print("warehouse: \(grouped(silver.totalRows)) rows in silver, \(silver.totalRejects) rejected (shop.dlq, silver.rejects), at \(warehouse.url)")
+            let money = warehouse.dialect == .sqlite ? "numeric_sum(total_price)" : "SUM(total_price)"
+            let kpis = try warehouse.query("""
+                SELECT COUNT(*) AS orders, SUM(quantity) AS units, \(money) AS revenue, MIN(sale_date) AS first_day, MAX(sale_date) AS last_day
+                FROM silver.sales_dedup
+                """)
+            let customers = try warehouse.query("SELECT COUNT(*) FROM silver.customers_current").scalar ?? "0"
+            if let row = kpis.rows.first {
+                print("sales:     \(row[0] ?? "0") orders, \(row[1] ?? "0") units, \(pkr(row[2])) from \(row[3] ?? "-") to \(row[4] ?? "-"); \(customers) customers")
+            }
+            let storeMoney = warehouse.dialect == .sqlite ? "SUM(paisa(s.total_price)) / 100" : "SUM(s.total_price)"
+            let top = try warehouse.query("""
+                SELECT st.store_name, st.city, \(storeMoney) AS revenue
+                FROM silver.sales_dedup s JOIN silver.stores_current st ON s.store_id = st.store_id
+                GROUP BY st.store_name, st.city ORDER BY revenue DESC LIMIT 3
+                """)
+            print("top stores by revenue: " + top.rows.map { "\($0[0] ?? "?") (\($0[1] ?? "?")) \(pkr($0[2]))" }.joined(separator: "; "))
+            let secs = Double((ContinuousClock.now - started).components.seconds)
+            print("done in \(Int(secs)) s. Look around:")
+            print("  shopstream lake ls --lake \(lake.url) bronze/sales/ | head")
+            print("  shopstream warehouse query --warehouse \(warehouse.url) \"SELECT * FROM silver.sales_dedup LIMIT 5\"")
+        }
+    }
+}
+
+/// `PKR 151,527,584` (whole rupees; the warehouse keeps the paisa).
+private func pkr(_ text: String?) -> String {
+    guard let text, let value = Double(text) else { return "PKR \(text ?? "0")" }
+    return "PKR \(grouped(Int(value.rounded())))"
+}
+
+/// Counts what the generator publishes, per entity.
+private struct TopicCounter: EventSink {
+    let producer: Producer
+    var counts = [Int](repeating: 0, count: Entity.allCases.count)
+
+    mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
+        try producer.send(topic: entity.topic, key: key, value: value, timestampMs: timestampMs)
+        counts[entity.index] += 1
+        return true
+    }
+}
+
+/// A sink's result, handed from its thread to the command's.
+private final class SinkOutcome<T>: @unchecked Sendable {
+    private var result: Result<T, Error>?
+    private let lock = NSLock()
+    func set(_ r: Result<T, Error>) { lock.lock(); result = r; lock.unlock() }
+    func get() throws -> T { lock.lock(); defer { lock.unlock() }; return try result!.get() }
+}
+
+/// Runs a sink on a thread of its own (sinks block; they never run on Swift's cooperative pool).
+private func runInThread<T>(_ group: DispatchGroup, _ outcome: SinkOutcome<T>, _ body: @escaping @Sendable () throws -> T) {
+    group.enter()
+    let thread = Thread {
+        outcome.set(Result { try body() })
+        group.leave()
+    }
+    thread.start()
+}
