@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct ShopStreamCommand: ParsableCommand {
@@ -17,4 +18,24 @@ struct ShopStreamCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [Run.self, Generate.self, Broker.self, Topics.self, Sink.self, LakeCommand.self, WarehouseCommand.self]
     )
+
+    /// Like ArgumentParser's, but a usage error is one line on stderr, `error: …`,
+    /// as every other failure of the command is.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            guard exitCode(for: error) != .success else { exit(withError: error) }   // --help, --version
+            let name = CommandLine.arguments.dropFirst().prefix { !$0.hasPrefix("-") }.joined(separator: " ")
+            FileHandle.standardError.write(Data("error: \(message(for: error)) (see: shopstream \(name) --help)\n".utf8))
+            Foundation.exit(exitCode(for: error).rawValue)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
