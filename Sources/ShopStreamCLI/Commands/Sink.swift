@@ -138,6 +138,9 @@ extension ShopStreamCommand.Sink {
         @Option(help: "Rows an insert carries at most.")
         var maxRows = 500
 
+        @Option(help: ArgumentHelp("How far in the future an event's time may lie before it is rejected (e.g. 24h; more for a simulation that runs past today).", valueName: "duration"))
+        var maxFuture = "24h"
+
         @Option(help: ArgumentHelp("Insert a partial batch once its oldest row is this old (latency vs. request count).", valueName: "duration"))
         var maxDelay = "1s"
 
@@ -153,6 +156,7 @@ extension ShopStreamCommand.Sink {
         func validate() throws {
             guard Duration(parsing: referenceGrace) != nil else { throw ValidationError("--reference-grace \(referenceGrace): expected a duration such as 60s") }
             if let idleExit, Duration(parsing: idleExit) == nil { throw ValidationError("--idle-exit \(idleExit): expected a duration such as 5s") }
+            guard Duration(parsing: maxFuture) != nil else { throw ValidationError("--max-future \(maxFuture): expected a duration such as 24h") }
             guard Duration(parsing: maxDelay) != nil else { throw ValidationError("--max-delay \(maxDelay): expected a duration such as 200ms") }
             guard (1...10_000).contains(maxRows) else { throw ValidationError("--max-rows \(maxRows): expected 1 to 10,000") }
         }
@@ -170,6 +174,7 @@ extension ShopStreamCommand.Sink {
                     config.referenceGrace = Duration(parsing: referenceGrace)!
                     config.maxRows = maxRows
                     config.maxDelay = Duration(parsing: maxDelay)!
+                    config.futureTolerance = Duration(parsing: maxFuture)!
                     config.idleExit = idleExit.flatMap { Duration(parsing: $0) }
                     let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: catalog)
                     if !quiet { sink.log = { note($0) } }

@@ -17,6 +17,9 @@ public struct SilverConfiguration: Sendable {
     public var maxDelay: Duration = .seconds(1)
     /// Larger messages are rejected before parsing.
     public var maxMessageBytes = 1 << 20
+    /// How far past now an event's time may lie before it is rejected as future-dated.
+    /// A simulation that runs past today needs more.
+    public var futureTolerance: Duration = .seconds(86_400)
     /// Stop once no message arrived for this long and nothing waits (after inserting everything).
     public var idleExit: Duration?
 

@@ -90,7 +90,8 @@ public final class SilverSink {
     public init(configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog) throws {
         self.configuration = configuration
         self.warehouse = warehouse
-        validator = try EventValidator(catalog: catalog, maxMessageBytes: configuration.maxMessageBytes)
+        validator = try EventValidator(catalog: catalog, maxMessageBytes: configuration.maxMessageBytes,
+                                       rules: SanityRules(futureTolerance: configuration.futureTolerance))
         var consumerConfig = ConsumerConfiguration(connection: configuration.connection, groupId: configuration.groupId)
         consumerConfig.clientId = "shopstream-silver"
         consumer = try Consumer(configuration: consumerConfig, topics: configuration.topics)
