@@ -100,7 +100,6 @@ extension ShopStreamCommand {
                     runInThread(group, silverResult) {
                         var c = SilverConfiguration(connection: conn)
                         c.idleExit = .seconds(3)
-                        c.referenceGrace = .seconds(10)
                         // The simulated period may run past today: accept up to its last day.
                         let end = simulatedEnd
                         let ahead = Duration.milliseconds(max(0, end - SentAt.nowMilliseconds()))

@@ -65,12 +65,15 @@ public final class SilverSink {
     private var inserting: Set<Entity> = []
     /// Rows accepted and not yet in a table.
     private var buffered = 0
+    /// The latest record time read per partition: how far each topic has been read.
+    private var eventTime: [TopicPartition: Int64] = [:]
     private var maxBuffered: Int { configuration.maxRows * 40 }
 
     private struct Accepted {
         var message: ConsumedMessage
         var entity: Entity
         var event: ValidatedEvent
+        var parkedAt = ContinuousClock.now
     }
 
     private struct Rejected {
@@ -182,6 +185,7 @@ public final class SilverSink {
     private func handle(_ m: ConsumedMessage) {
         if firstMessageAt == nil { firstMessageAt = .now }
         tracker.read(m.topicPartition, m.offset)
+        if let ts = m.timestampMs { eventTime[m.topicPartition] = max(eventTime[m.topicPartition] ?? .min, ts) }
         guard let entity = Entity(topic: m.topic) else {
             reject(m, reason: "(root): topic \(m.topic) is not an entity topic", field: nil, rule: "topic")
             return
@@ -231,6 +235,14 @@ public final class SilverSink {
         let (ready, expired) = gate.release(now: .now, expireAll: expireAll)
         for a in ready { accept(a) }
         for (a, missing) in expired {
+            // Event time decides, not only the clock: while a referenced topic has not been
+            // read up to this fact's time (a backlog read unevenly across topics), its
+            // dimension may still be on the way. Keep waiting, up to ten graces.
+            let behind = missing.contains { !readUpTo($0.entity, a.message.timestampMs ?? 0) }
+            if behind && !expireAll && ContinuousClock.now - a.parkedAt < configuration.referenceGrace * 10 {
+                gate.park(a, missing: missing, deadline: .now + .seconds(1))
+                continue
+            }
             let fields = Dictionary(grouping: a.event.references, by: { $0.reference.target })
             let text = missing.map { ref -> String in
                 let field = fields[ref.entity]?.first?.reference.field ?? EntityReference.idField(of: ref.entity)
@@ -239,6 +251,12 @@ public final class SilverSink {
             let field = fields[missing[0].entity]?.first?.reference.field
             reject(a.message, reason: text, field: field, rule: "reference")
         }
+    }
+
+    /// Whether every partition of `entity`'s topic that this member reads has been read
+    /// up to event time `timestampMs`.
+    private func readUpTo(_ entity: Entity, _ timestampMs: Int64) -> Bool {
+        consumer.assignment.filter { $0.topic == entity.topic }.allSatisfy { (eventTime[$0] ?? .min) >= timestampMs }
     }
 
     // MARK: Inserts and dead letters
