@@ -1,3 +1,5 @@
+import ShopStreamCore
+
 /// A JSON value as it was written: numbers keep their text, so money is never
 /// rounded through a binary float, and object members keep their order.
 indirect enum JSONNode: Sendable, Equatable {
@@ -71,21 +73,5 @@ indirect enum JSONNode: Sendable, Equatable {
         }
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String) -> String { JSONText.quoted(s) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ShopStreamBus
+import ShopStreamCore
 import ShopStreamSilver
 
 /// A message the silver sink could not accept, with why; published to `shop.dlq`
@@ -34,21 +35,4 @@ struct DeadLetter: Sendable {
     }
 }
 
-/// A JSON string literal, escaped.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where u.value < 0x20:
-            let hex = String(u.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(u)
-        }
-    }
-    return out + "\""
-}
+private func jsonString(_ s: String) -> String { JSONText.quoted(s) }
