@@ -47,7 +47,7 @@ let package = Package(
         // The bronze lake: Cloud Storage (JSON API) or a local folder, create-only objects.
         .target(name: "ShopStreamLake", dependencies: ["ShopStreamHTTP"]),
         // The warehouse: BigQuery REST v2 or an embedded SQLite file, one protocol.
-        .target(name: "ShopStreamWarehouse", dependencies: ["ShopStreamHTTP", "Csqlite"]),
+        .target(name: "ShopStreamWarehouse", dependencies: ["ShopStreamCore", "ShopStreamHTTP", "Csqlite"]),
         // Silver's contract: JSON Schema validation, casting to typed rows, the table model.
         .target(name: "ShopStreamSilver", dependencies: ["ShopStreamCore", "ShopStreamWarehouse"]),
         // Consumers that land the stream: bronze (lake objects), later silver.

@@ -54,19 +54,7 @@ public enum BronzeFormat {
 
     /// The UTC calendar date of a record timestamp, as `YYYY-MM-DD`.
     public static func utcDate(milliseconds ms: Int64) -> String {
-        // Howard Hinnant's civil_from_days.
-        let days = Int(ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        CivilCalendar.utcDateText(milliseconds: ms)
     }
 
     /// The object's bytes: one line per record, the record as published when it is

@@ -24,15 +24,14 @@ struct DeadLetter: Sendable {
     /// The envelope published to the dead-letter topic.
     func envelope() -> [UInt8] {
         let (text, encoding) = SilverRow.payloadText(payload)
-        var out = "{\"source_topic\":\(jsonString(sourceTopic)),\"source_partition\":\(sourcePartition),\"source_offset\":\(sourceOffset)"
-        out += ",\"reason\":\(jsonString(reason)),\"field\":\(field.map(jsonString) ?? "null")"
-        out += ",\"payload\":\(jsonString(text)),\"payload_encoding\":\"\(encoding)\",\"headers\":["
+        var out = "{\"source_topic\":\(JSONText.quoted(sourceTopic)),\"source_partition\":\(sourcePartition),\"source_offset\":\(sourceOffset)"
+        out += ",\"reason\":\(JSONText.quoted(reason)),\"field\":\(field.map(JSONText.quoted) ?? "null")"
+        out += ",\"payload\":\(JSONText.quoted(text)),\"payload_encoding\":\"\(encoding)\",\"headers\":["
         out += headers.map { h in
-            "{\"key\":\(jsonString(h.name)),\"value\":\(String(validating: h.value, as: UTF8.self).map(jsonString) ?? "null")}"
+            "{\"key\":\(JSONText.quoted(h.name)),\"value\":\(String(validating: h.value, as: UTF8.self).map(JSONText.quoted) ?? "null")}"
         }.joined(separator: ",")
-        out += "],\"rejected_at\":\(jsonString(rejectedAt))}"
+        out += "],\"rejected_at\":\(JSONText.quoted(rejectedAt))}"
         return Array(out.utf8)
     }
 }
 
-private func jsonString(_ s: String) -> String { JSONText.quoted(s) }

@@ -1,3 +1,4 @@
+import ShopStreamCore
 /// TIMESTAMP and DATE texts: validation, and the one canonical form both engines return,
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds). Pure integer calendar arithmetic
 /// (proleptic Gregorian, years 0001–9999 as in BigQuery); no Foundation calendars or locales.
@@ -129,25 +130,12 @@ enum DateText {
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil), or nil for an invalid date.
     static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int? {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        return CivilCalendar.days(year: year, month: month, day: day)
     }
 
     /// The date `days` after 1970-01-01 (civil_from_days).
     static func civil(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        CivilCalendar.civil(days: days)
     }
 
     static func text(year: Int, month: Int, day: Int) -> String {
@@ -155,11 +143,7 @@ enum DateText {
     }
 
     private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
+        CivilCalendar.daysInMonth(year: year, month: month)
     }
 }
 
