@@ -57,12 +57,14 @@ let package = Package(
         ]),
         // The simulated retailer: pure, no I/O; it emits into any EventSink.
         .target(name: "ShopStreamGenerator", dependencies: ["ShopStreamCore"]),
+        // Gold: the compactor that builds aggregates from silver (sql/gold/).
+        .target(name: "ShopStreamGold", dependencies: ["ShopStreamCore", "ShopStreamWarehouse"]),
         // The command line.
         .executableTarget(
             name: "ShopStreamCLI",
             dependencies: [
                 "ShopStreamCore", "ShopStreamBus", "ShopStreamGenerator", "ShopStreamLake", "ShopStreamSinks",
-                "ShopStreamWarehouse", "ShopStreamSilver",
+                "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamGold",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,6 +83,9 @@ let package = Package(
             "ShopStreamWarehouse", "ShopStreamSilver",
         ]),
         .testTarget(name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
+        .testTarget(name: "GoldTests", dependencies: [
+            "ShopStreamGold", "ShopStreamWarehouse", "ShopStreamGenerator", "ShopStreamCore", "TestSupport",
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
     ]
 )

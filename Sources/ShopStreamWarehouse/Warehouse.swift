@@ -15,6 +15,12 @@ public protocol Warehouse: AnyObject, Sendable {
     /// Statements run in order; the first that fails stops the rest and throws, naming it.
     func execute(_ sql: String) throws
 
+    /// Runs several DML statements as one transaction: every change takes effect, or none
+    /// (the error names the statement that failed). Readers see the state before or after,
+    /// never between. SQLite: BEGIN … COMMIT on the one connection; BigQuery: one
+    /// multi-statement script job, BEGIN TRANSACTION … COMMIT TRANSACTION.
+    func executeTransaction(_ sql: String) throws
+
     /// Runs one query and returns every row (all pages), as text (see `QueryResult`).
     func query(_ sql: String) throws -> QueryResult
 

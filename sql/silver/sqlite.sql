@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS silver.customers (
   _ingested_at     TIMESTAMP NOT NULL   -- when the silver sink read it (UTC)
 );
 CREATE INDEX IF NOT EXISTS silver.customers_by_id ON customers (customer_id, event_time, _offset);
+CREATE INDEX IF NOT EXISTS silver.customers_by_signup ON customers (signup_date, customer_id);
 
 -- Products: the catalogue, a launch, or a price change.
 CREATE TABLE IF NOT EXISTS silver.products (
@@ -112,6 +113,8 @@ CREATE TABLE IF NOT EXISTS silver.sales (
   _ingested_at     TIMESTAMP NOT NULL      -- when the silver sink read it (UTC)
 );
 CREATE INDEX IF NOT EXISTS silver.sales_by_event ON sales (event_id);
+-- Gold rebuilds read the touched business dates only (sql/gold/build.sqlite.sql).
+CREATE INDEX IF NOT EXISTS silver.sales_by_date ON sales (sale_date);
 
 -- Payments: every attempt and settlement of a sale (Failed, Pending, Completed, Refunded).
 CREATE TABLE IF NOT EXISTS silver.payments (
@@ -132,6 +135,8 @@ CREATE TABLE IF NOT EXISTS silver.payments (
 );
 CREATE INDEX IF NOT EXISTS silver.payments_by_event ON payments (event_id);
 CREATE INDEX IF NOT EXISTS silver.payments_by_sale ON payments (sale_id, event_time, _offset);
+-- The Pakistan date of event_time, spelled exactly as gold's queries spell it.
+CREATE INDEX IF NOT EXISTS silver.payments_by_date ON payments (date(substr(event_time, 1, 19), '+5 hours'));
 
 -- Shipping: one shipment of an Online or WhatsApp sale, published when its outcome is known.
 CREATE TABLE IF NOT EXISTS silver.shipping (
@@ -156,6 +161,7 @@ CREATE TABLE IF NOT EXISTS silver.shipping (
 );
 CREATE INDEX IF NOT EXISTS silver.shipping_by_event ON shipping (event_id);
 CREATE INDEX IF NOT EXISTS silver.shipping_by_sale ON shipping (sale_id, event_time, _offset);
+CREATE INDEX IF NOT EXISTS silver.shipping_by_date ON shipping (shipped_date);
 
 -- Rejects: every record the silver sink refused (also on the topic shop.dlq), with the reason.
 CREATE TABLE IF NOT EXISTS silver.rejects (

@@ -46,6 +46,11 @@ public final class BigQueryWarehouse: Warehouse, @unchecked Sendable {
         }
     }
 
+    public func executeTransaction(_ sql: String) throws {
+        // One script job: BigQuery keeps a transaction within a script, not across jobs.
+        try client.runJob("BEGIN TRANSACTION;\n" + sql + "\nCOMMIT TRANSACTION;")
+    }
+
     public func query(_ sql: String) throws -> QueryResult {
         try client.query(sql)
     }

@@ -11,6 +11,9 @@ import Csqlite
 /// - `paisa(x)`: the value times 100 as an INTEGER (`paisa('74999.00')` = 7499900), exact, for
 ///   sums, comparisons and ordering of money in integer paisa: `SUM(paisa(total_price))`.
 ///   An error if `x` has non-zero digits past the second decimal or exceeds 64 bits.
+/// - `money(n)`: the inverse, integer paisa back to the shortest exact decimal TEXT
+///   (`money(7499950)` = `'74999.5'`), for storing such a sum in a NUMERIC column:
+///   `money(SUM(quantity * paisa(unit_price)))`.
 ///
 /// Both are deterministic, so they may be used in indexes and generated columns.
 enum SQLiteFunctions {
@@ -22,6 +25,9 @@ enum SQLiteFunctions {
         try connection.check(
             sqlite3_create_function_v2(connection.handle, "paisa", 1, flags, nil, paisa, nil, nil, nil),
             doing: "register paisa")
+        try connection.check(
+            sqlite3_create_function_v2(connection.handle, "money", 1, flags, nil, money, nil, nil, nil),
+            doing: "register money")
     }
 
     /// The decimal in an SQL value, or an error message.
@@ -91,5 +97,16 @@ private func paisa(_ context: OpaquePointer?, _ count: Int32, _ values: UnsafeMu
         }
         sqlite3_result_int64(context, paisa)
     case .failure(let error): sqlite3_result_error(context, error.message, -1)
+    }
+}
+
+private func money(_ context: OpaquePointer?, _ count: Int32, _ values: UnsafeMutablePointer<OpaquePointer?>?) {
+    switch sqlite3_value_type(values?[0]) {
+    case SQLITE_NULL: sqlite3_result_null(context)
+    case SQLITE_INTEGER:
+        let text = DecimalText.fromPaisa(sqlite3_value_int64(values?[0])).text
+        sqlite3_result_text(context, text, -1, shopstream_sqlite_transient())
+    default:
+        sqlite3_result_error(context, "money: expects an INTEGER number of paisa, e.g. money(SUM(paisa(amount)))", -1)
     }
 }

@@ -81,6 +81,22 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
         }
     }
 
+    public func executeTransaction(_ sql: String) throws {
+        try lock.withLock {
+            try attachDatasetFiles()
+            // DEFERRED: a lock on each attached file only when the transaction writes it, so a
+            // transaction that reads silver and writes gold never blocks the silver sink.
+            try connection.executeAll("BEGIN DEFERRED;")
+            do {
+                try connection.executeAll(sql)
+                try connection.executeAll("COMMIT;")
+            } catch {
+                try? connection.executeAll("ROLLBACK;")
+                throw error
+            }
+        }
+    }
+
     public func query(_ sql: String) throws -> QueryResult {
         try lock.withLock {
             try attachDatasetFiles()

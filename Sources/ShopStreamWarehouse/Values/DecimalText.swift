@@ -55,6 +55,14 @@ struct DecimalText: Equatable, Sendable {
         self.init(digits: digits, scale: scale, negative: negative)
     }
 
+    /// `paisa` hundredths: `fromPaisa(7499950)` is 74999.5.
+    static func fromPaisa(_ paisa: Int64) -> DecimalText {
+        let magnitude = paisa.magnitude
+        let cents = magnitude % 100
+        let text = (paisa < 0 ? "-" : "") + "\(magnitude / 100)." + (cents < 10 ? "0" : "") + "\(cents)"
+        return DecimalText(text)!
+    }
+
     init(_ value: Int64) {
         let magnitude = value.magnitude
         self.init(digits: String(magnitude).utf8.map { $0 - UInt8(ascii: "0") }, scale: 0, negative: value < 0)

@@ -1,0 +1,158 @@
+import Foundation
+import ShopStreamWarehouse
+
+/// Builds the gold tables from silver, incrementally.
+///
+/// Each pass: count silver's rows per business date (`@detect` blocks), compare with the
+/// counts of the last pass (`gold._state`), and rebuild the gold keys those changes touch —
+/// delete them, insert them again from silver — together with the new state, in ONE
+/// transaction. So a pass is all or nothing; a row that lands in silver during a pass is
+/// either read by it or changes a count the state does not have, and the next pass rebuilds
+/// its date (never half-counted); and a pass with nothing new changes nothing (idempotent).
+///
+/// Run one compactor per warehouse: two at once would contend for the same gold rows.
+public final class Compactor: @unchecked Sendable {
+    public let warehouse: any Warehouse
+    public let sql: GoldSQL
+    private var tablesReady = false
+
+    public init(warehouse: any Warehouse, sql: GoldSQL) throws {
+        guard sql.dialect == warehouse.dialect else {
+            throw GoldError(.sqlFiles, "the gold SQL is for \(sql.dialect) but the warehouse \(warehouse.url) speaks \(warehouse.dialect)")
+        }
+        self.warehouse = warehouse
+        self.sql = sql
+    }
+
+    /// Creates the gold dataset, tables and views that are missing (idempotent).
+    public func prepare() throws {
+        guard !tablesReady else { return }
+        try warehouse.createDataset(GoldTable.dataset)
+        try warehouse.execute(sql.tables)
+        tablesReady = true
+    }
+
+    /// One pass. `fullRefresh` rebuilds every table whole.
+    public func compact(fullRefresh: Bool = false) throws -> CompactionReport {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let startedAt = Self.timestamp(Date())
+        try prepare()
+        let previous = try readState()
+        let current = try detect()
+        let plan = CompactionPlan(previous: previous, current: current, fullRefresh: fullRefresh)
+        if plan.isUpToDate {
+            return CompactionReport(plan: plan, elapsed: clock.now - started)
+        }
+        var script: [String] = []
+        for table in GoldTable.allCases {
+            guard let keys = plan.tables[table] else { continue }
+            script.append("-- \(table.qualifiedName)\n" + (try sql.render(table, keys: keys)))
+        }
+        script.append(contentsOf: stateUpdate(plan, at: startedAt))
+        try warehouse.executeTransaction(script.joined(separator: "\n"))
+        return CompactionReport(plan: plan, elapsed: clock.now - started)
+    }
+
+    /// The counts silver has now.
+    public func detect() throws -> SilverCounts {
+        var counts: SilverCounts = [:]
+        for source in SilverSource.allCases {
+            let result = try warehouse.query(sql.detect[source]!)
+            var byDate: [String?: Int] = [:]
+            for row in result.rows {
+                guard row.count >= 2, let text = row[1], let n = Int(text) else {
+                    throw GoldError(.state, "@detect \(source.rawValue) must return (business_date, row_count); got \(result.columns)")
+                }
+                byDate[row[0].map(Self.day)] = n
+            }
+            counts[source] = byDate
+        }
+        return counts
+    }
+
+    /// The counts the last pass stored (empty: never compacted).
+    public func readState() throws -> SilverCounts {
+        let result = try warehouse.query("SELECT source, business_date, row_count FROM gold._state")
+        var counts: SilverCounts = [:]
+        for row in result.rows {
+            guard let name = row[0], let source = SilverSource(rawValue: name), let text = row[2], let n = Int(text) else { continue }
+            counts[source, default: [:]][row[1].map(Self.day)] = n
+        }
+        return counts
+    }
+
+    /// Statements that make `gold._state` hold the plan's counts for what it touched.
+    func stateUpdate(_ plan: CompactionPlan, at time: String) -> [String] {
+        var statements: [String] = []
+        var rows: [String] = []
+        let stamp = sql.timestampLiteral(time)
+        func row(_ source: SilverSource, _ day: String?, _ n: Int) -> String {
+            "('\(source.rawValue)', \(day.map(sql.dateLiteral) ?? "NULL"), \(n), \(stamp))"
+        }
+        if plan.fullRefresh {
+            statements.append("DELETE FROM gold._state WHERE TRUE;")
+            for source in SilverSource.allCases {
+                for (day, n) in (plan.counts[source] ?? [:]).sorted(by: { ($0.key ?? "") < ($1.key ?? "") }) { rows.append(row(source, day, n)) }
+            }
+        } else {
+            for source in SilverSource.allCases {
+                guard let keys = plan.touched[source] else { continue }
+                let days = keys.compactMap { $0 }
+                var conditions: [String] = []
+                if !days.isEmpty { conditions.append("business_date IN (\(days.map(sql.dateLiteral).joined(separator: ", ")))") }
+                if keys.contains(where: { $0 == nil }) { conditions.append("business_date IS NULL") }
+                statements.append("DELETE FROM gold._state WHERE source = '\(source.rawValue)' AND (\(conditions.joined(separator: " OR ")));")
+                for key in keys { if let n = plan.counts[source]?[key] { rows.append(row(source, key, n)) } }
+            }
+        }
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(start + 400, rows.count)]
+            statements.append("INSERT INTO gold._state (source, business_date, row_count, compacted_at) VALUES\n  " + chunk.joined(separator: ",\n  ") + ";")
+            start += 400
+        }
+        return statements
+    }
+
+    /// `2025-01-01` from a DATE as either engine prints it.
+    static func day(_ text: String) -> String { String(text.prefix(10)) }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
+
+/// What a pass did.
+public struct CompactionReport: Sendable {
+    public let plan: CompactionPlan
+    public let elapsed: Duration
+
+    /// One line per rebuilt table, e.g. `daily_sales: 2 dates (2025-03-01 … 2025-03-02)`.
+    public var lines: [String] {
+        GoldTable.allCases.compactMap { table in
+            guard let keys = plan.tables[table] else { return nil }
+            switch keys {
+            case .whole: return "\(table.rawValue): whole table"
+            case .dates(let d): return "\(table.rawValue): \(d.count) date\(d.count == 1 ? "" : "s") (\(Self.span(d)))"
+            case .months(let m, _): return "\(table.rawValue): \(m.count) month\(m.count == 1 ? "" : "s") (\(Self.span(m.map { String($0.prefix(7)) })))"
+            }
+        }
+    }
+
+    /// One sentence.
+    public var summary: String {
+        let seconds = String(format: "%.2f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        if plan.isUpToDate { return "gold is up to date: nothing new in silver (\(seconds) s)" }
+        let kind = plan.fullRefresh ? "full refresh" : "incremental"
+        return "\(kind): rebuilt \(plan.tables.count) of \(GoldTable.allCases.count) gold tables in \(seconds) s"
+    }
+
+    static func span(_ keys: [String]) -> String {
+        guard let first = keys.first, let last = keys.last else { return "" }
+        return first == last ? first : "\(first) … \(last)"
+    }
+}

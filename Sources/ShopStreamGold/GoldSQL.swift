@@ -1,0 +1,142 @@
+import Foundation
+import ShopStreamWarehouse
+
+/// The gold SQL of one dialect, read from `sql/gold/`: the tables (`tables.<dialect>.sql`)
+/// and the blocks that detect changes in silver and rebuild gold (`build.<dialect>.sql`).
+public struct GoldSQL: Sendable {
+    public let dialect: SQLDialect
+    /// CREATE … IF NOT EXISTS for every gold table, the state table and the views.
+    public let tables: String
+    /// Per source: a query returning (business_date, row_count).
+    public let detect: [SilverSource: String]
+    /// Per table: its delete-and-insert statements, with `{dates: EXPR}`-style placeholders.
+    public let build: [GoldTable: String]
+
+    /// Reads `DIR/gold/tables.<dialect>.sql` and `DIR/gold/build.<dialect>.sql`, where DIR is the
+    /// repository's `sql/` folder.
+    public init(directory: URL, dialect: SQLDialect) throws {
+        let gold = directory.appendingPathComponent("gold")
+        func read(_ name: String) throws -> String {
+            let file = gold.appendingPathComponent(name)
+            guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+                throw GoldError(.sqlFiles, "cannot read \(file.path); pass --sql DIR pointing at the repository's sql/ folder")
+            }
+            return text
+        }
+        try self.init(dialect: dialect, tables: read("tables.\(dialect).sql"), build: read("build.\(dialect).sql"))
+    }
+
+    /// Parses the text of a build file: blocks start at lines `-- @detect SOURCE` or `-- @build TABLE`.
+    public init(dialect: SQLDialect, tables: String, build text: String) throws {
+        self.dialect = dialect
+        self.tables = tables
+        var detect: [SilverSource: String] = [:]
+        var build: [GoldTable: String] = [:]
+        var current: (kind: String, name: String, lines: [Substring])?
+        func finish() throws {
+            guard let block = current else { return }
+            let body = block.lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            switch block.kind {
+            case "detect":
+                guard let source = SilverSource(rawValue: block.name) else {
+                    throw GoldError(.sqlFiles, "build.\(dialect).sql: '-- @detect \(block.name)' names no silver source; known: \(SilverSource.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                detect[source] = body.hasSuffix(";") ? String(body.dropLast()) : body
+            default:
+                guard let table = GoldTable(rawValue: block.name) else {
+                    throw GoldError(.sqlFiles, "build.\(dialect).sql: '-- @build \(block.name)' names no gold table; known: \(GoldTable.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                build[table] = body
+            }
+        }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("-- @") {
+                try finish()
+                let words = line.dropFirst(4).split(separator: " ")
+                guard words.count == 2, words[0] == "detect" || words[0] == "build" else {
+                    throw GoldError(.sqlFiles, "build.\(dialect).sql: cannot read '\(line)'; blocks start with '-- @detect SOURCE' or '-- @build TABLE'")
+                }
+                current = (String(words[0]), String(words[1]), [])
+            } else if current != nil {
+                current!.lines.append(line)
+            }
+        }
+        try finish()
+        let missingDetect = SilverSource.allCases.filter { detect[$0] == nil }
+        let missingBuild = GoldTable.allCases.filter { build[$0] == nil }
+        guard missingDetect.isEmpty, missingBuild.isEmpty else {
+            throw GoldError(.sqlFiles, "build.\(dialect).sql lacks blocks for: " + (missingDetect.map { "@detect \($0.rawValue)" } + missingBuild.map { "@build \($0.rawValue)" }).joined(separator: ", "))
+        }
+        self.detect = detect
+        self.build = build
+    }
+
+    /// A build block with its placeholders filled: `{dates: EXPR}`, `{months: EXPR}` and
+    /// `{month_dates: EXPR}` become `EXPR IN (…)` from `keys`, or `TRUE` when `keys` says the
+    /// whole table.
+    public func render(_ table: GoldTable, keys: RebuildKeys) throws -> String {
+        var out = ""
+        var rest = Substring(build[table]!)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}"), let colon = rest[open..<close].firstIndex(of: ":") else {
+                throw GoldError(.sqlFiles, "build.\(dialect).sql, @build \(table.rawValue): an unclosed '{' placeholder")
+            }
+            let kind = rest[rest.index(after: open)..<colon].trimmingCharacters(in: .whitespaces)
+            let expression = rest[rest.index(after: colon)..<close].trimmingCharacters(in: .whitespaces)
+            let values: [String]?
+            switch (kind, keys) {
+            case (_, .whole): values = nil
+            case ("dates", .dates(let dates)): values = dates
+            case ("months", .months(let months, _)): values = months
+            case ("month_dates", .months(_, let dates)): values = dates
+            default:
+                throw GoldError(.sqlFiles, "build.\(dialect).sql, @build \(table.rawValue): placeholder {\(kind): …} does not fit a table rebuilt by \(keys.kind)")
+            }
+            if let values {
+                out += values.isEmpty ? "FALSE" : "\(expression) IN (\(values.map(dateLiteral).joined(separator: ", ")))"
+            } else {
+                out += "TRUE"
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        out += rest
+        return out
+    }
+
+    /// `DATE '2025-01-01'` (BigQuery) or `'2025-01-01'` (SQLite, where dates are ISO text).
+    public func dateLiteral(_ day: String) -> String {
+        dialect == .bigquery ? "DATE '\(day)'" : "'\(day)'"
+    }
+
+    public func timestampLiteral(_ text: String) -> String {
+        dialect == .bigquery ? "TIMESTAMP '\(text)'" : "'\(text)'"
+    }
+}
+
+/// Which keys of a gold table one pass rebuilds.
+public enum RebuildKeys: Sendable, Equatable {
+    /// Business dates, `YYYY-MM-DD`, sorted.
+    case dates([String])
+    /// Months (`YYYY-MM-01`), with every sale date in silver that falls inside them.
+    case months([String], saleDates: [String])
+    /// The whole table.
+    case whole
+
+    var kind: String {
+        switch self {
+        case .dates: "date"
+        case .months: "month"
+        case .whole: "whole table"
+        }
+    }
+
+    /// How many keys: dates, months, or nil for the whole table.
+    public var count: Int? {
+        switch self {
+        case .dates(let d): d.count
+        case .months(let m, _): m.count
+        case .whole: nil
+        }
+    }
+}

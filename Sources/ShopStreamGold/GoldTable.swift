@@ -1,0 +1,52 @@
+/// The gold tables, in build order, and what each is rebuilt from.
+///
+/// A table keyed by day rebuilds the days its sources touched; a monthly one the months
+/// holding them; a snapshot (one row per entity, no date) rebuilds whole when any of its
+/// sources changed. `sql/gold/tables.*.sql` states each table's grain.
+public enum GoldTable: String, CaseIterable, Sendable, Comparable {
+    case dailySales = "daily_sales"
+    case productDaily = "product_daily"
+    case salespersonMonthly = "salesperson_monthly"
+    case paymentDaily = "payment_daily"
+    case shippingDaily = "shipping_daily"
+    case customerDaily = "customer_daily"
+    case executiveMonthly = "executive_monthly"
+    case customerSegments = "customer_segments"
+    case inventoryHealth = "inventory_health"
+
+    public static let dataset = "gold"
+
+    /// `gold.daily_sales`.
+    public var qualifiedName: String { "\(GoldTable.dataset).\(rawValue)" }
+
+    /// The columns of the grain: unique together, never NULL.
+    public var grain: [String] {
+        switch self {
+        case .dailySales: ["sale_date", "store_id"]
+        case .productDaily: ["sale_date", "product_id"]
+        case .salespersonMonthly: ["month", "store_id", "salesperson"]
+        case .paymentDaily: ["payment_date", "payment_method"]
+        case .shippingDaily: ["shipped_date", "carrier"]
+        case .customerDaily: ["day"]
+        case .executiveMonthly: ["month"]
+        case .customerSegments: ["loyalty_tier", "gender", "age_band", "province"]
+        case .inventoryHealth: ["store_id", "product_id"]
+        }
+    }
+
+    public static func < (a: GoldTable, b: GoldTable) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// A silver table the compactor watches, by business date or as a whole.
+public enum SilverSource: String, CaseIterable, Sendable, Comparable {
+    case sales, payments, shipping
+    /// Distinct customers per sign-up date (a tier rise is not a sign-up).
+    case signups
+    case customers, inventory, products, stores
+
+    public static func < (a: SilverSource, b: SilverSource) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}

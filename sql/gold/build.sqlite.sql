@@ -1,0 +1,262 @@
+-- How `shopstream compact` builds gold on SQLite: the same blocks as build.bigquery.sql (read
+-- its header), in SQLite's words. Money is exact: NUMERIC columns hold decimal text, so sums
+-- go through integer paisa (the warehouse's paisa() and money() functions), never floats.
+-- A Pakistan date is date(substr(event_time, 1, 19), '+5 hours'): whole seconds, because
+-- SQLite rounds fractions to milliseconds; silver indexes that very expression.
+--
+-- Two kinds of block, each introduced by a `-- @` line:
+--
+--   -- @detect SOURCE     a query giving (business_date, row_count) of one silver table; the
+--                         compactor keeps the counts of its last run in gold._state, and a date
+--                         whose count changed is "touched". business_date NULL: a whole-table count.
+--   -- @build TABLE       the statements that rebuild some keys of one gold table: first delete
+--                         them, then insert them again from silver. The compactor replaces
+--                           {dates: EXPR}        with EXPR IN (the touched business dates)
+--                           {months: EXPR}       with EXPR IN (the touched months' first days)
+--                           {month_dates: EXPR}  with EXPR IN (every sale date in those months)
+--                         or with TRUE when it rebuilds the whole table (--full-refresh),
+--                         and runs every block of one pass, plus the state update, as one
+--                         transaction: a reader never sees half a pass.
+--
+-- Silver is at least once: every fact is de-duplicated by event_id (the first copy by Kafka
+-- coordinates, as the silver views do) AFTER the date filter, so a rebuild reads only the
+-- touched dates and not the whole history (copies of one event share its business date).
+-- Dimension attributes (store names, categories, tiers) are the current ones from the
+-- silver views, at the time of the build; --full-refresh re-labels history.
+
+-- @detect sales
+SELECT sale_date AS business_date, COUNT(*) AS row_count FROM silver.sales GROUP BY sale_date;
+
+-- @detect payments
+SELECT date(substr(event_time, 1, 19), '+5 hours') AS business_date, COUNT(*) AS row_count
+FROM silver.payments GROUP BY business_date;
+
+-- @detect shipping
+SELECT shipped_date AS business_date, COUNT(*) AS row_count FROM silver.shipping GROUP BY shipped_date;
+
+-- @detect signups
+-- Distinct customers per sign-up date: a loyalty-tier rise adds a row but no customer.
+SELECT signup_date AS business_date, COUNT(DISTINCT customer_id) AS row_count
+FROM silver.customers GROUP BY signup_date;
+
+-- @detect customers
+SELECT CAST(NULL AS DATE) AS business_date, COUNT(*) AS row_count FROM silver.customers;
+
+-- @detect inventory
+SELECT CAST(NULL AS DATE) AS business_date, COUNT(*) AS row_count FROM silver.inventory;
+
+-- @detect products
+SELECT CAST(NULL AS DATE) AS business_date, COUNT(*) AS row_count FROM silver.products;
+
+-- @detect stores
+SELECT CAST(NULL AS DATE) AS business_date, COUNT(*) AS row_count FROM silver.stores;
+
+-- @build daily_sales
+DELETE FROM gold.daily_sales WHERE {dates: sale_date};
+INSERT INTO gold.daily_sales (sale_date, store_id, store_name, city, region, orders, units,
+  gross_revenue, discounts, net_revenue, avg_order_value)
+SELECT
+  s.sale_date, s.store_id,
+  COALESCE(st.store_name, 'unknown'), COALESCE(st.city, 'unknown'), COALESCE(st.region, 'unknown'),
+  COUNT(*), SUM(s.quantity),
+  money(SUM(s.quantity * paisa(s.unit_price))), money(SUM(paisa(s.discount))), money(SUM(paisa(s.total_price))),
+  ROUND(SUM(paisa(s.total_price)) / 100.0 / COUNT(*), 2)
+FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+  FROM silver.sales WHERE {dates: sale_date}
+) AS s
+LEFT JOIN silver.stores_current AS st ON st.store_id = s.store_id
+WHERE s._rn = 1
+GROUP BY s.sale_date, s.store_id, st.store_name, st.city, st.region;
+
+-- @build product_daily
+DELETE FROM gold.product_daily WHERE {dates: sale_date};
+INSERT INTO gold.product_daily (sale_date, product_id, model_name, category, orders, units,
+  net_revenue, rank_in_category)
+SELECT
+  sale_date, product_id, model_name, category, orders, units, money(net_paisa),
+  ROW_NUMBER() OVER (PARTITION BY sale_date, category ORDER BY net_paisa DESC, units DESC, product_id)
+FROM (
+  SELECT
+    s.sale_date, s.product_id,
+    COALESCE(p.model_name, 'unknown') AS model_name, COALESCE(p.category, 'unknown') AS category,
+    COUNT(*) AS orders, SUM(s.quantity) AS units, SUM(paisa(s.total_price)) AS net_paisa
+  FROM (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+    FROM silver.sales WHERE {dates: sale_date}
+  ) AS s
+  LEFT JOIN silver.products_current AS p ON p.product_id = s.product_id
+  WHERE s._rn = 1
+  GROUP BY s.sale_date, s.product_id, p.model_name, p.category
+) AS daily;
+
+-- @build salesperson_monthly
+DELETE FROM gold.salesperson_monthly WHERE {months: month};
+INSERT INTO gold.salesperson_monthly (month, store_id, store_name, salesperson, orders, units,
+  customers, gross_revenue, discounts, net_revenue, discount_rate)
+SELECT
+  strftime('%Y-%m-01', s.sale_date), s.store_id, COALESCE(st.store_name, 'unknown'), s.salesperson,
+  COUNT(*), SUM(s.quantity), COUNT(DISTINCT s.customer_id),
+  money(SUM(s.quantity * paisa(s.unit_price))), money(SUM(paisa(s.discount))), money(SUM(paisa(s.total_price))),
+  ROUND(COALESCE(CAST(SUM(paisa(s.discount)) AS REAL) / NULLIF(SUM(s.quantity * paisa(s.unit_price)), 0), 0), 4)
+FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+  FROM silver.sales WHERE {month_dates: sale_date}
+) AS s
+LEFT JOIN silver.stores_current AS st ON st.store_id = s.store_id
+WHERE s._rn = 1
+GROUP BY strftime('%Y-%m-01', s.sale_date), s.store_id, st.store_name, s.salesperson;
+
+-- @build payment_daily
+DELETE FROM gold.payment_daily WHERE {dates: payment_date};
+INSERT INTO gold.payment_daily (payment_date, payment_method, attempts, completed, failed, pending,
+  refunded, amount, completed_amount, refunded_amount, failed_share, refunded_share)
+SELECT
+  payment_date, payment_method, COUNT(*),
+  SUM(CASE WHEN status = 'Completed' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN status = 'Failed' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN status = 'Pending' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN status = 'Refunded' THEN 1 ELSE 0 END),
+  money(SUM(paisa(amount))),
+  money(SUM(CASE WHEN status = 'Completed' THEN paisa(amount) ELSE 0 END)),
+  money(SUM(CASE WHEN status = 'Refunded' THEN paisa(amount) ELSE 0 END)),
+  ROUND(CAST(SUM(CASE WHEN status = 'Failed' THEN 1 ELSE 0 END) AS REAL) / COUNT(*), 4),
+  ROUND(CAST(SUM(CASE WHEN status = 'Refunded' THEN 1 ELSE 0 END) AS REAL) / COUNT(*), 4)
+FROM (
+  SELECT *, date(substr(event_time, 1, 19), '+5 hours') AS payment_date,
+    ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+  FROM silver.payments WHERE {dates: date(substr(event_time, 1, 19), '+5 hours')}
+) AS p
+WHERE _rn = 1
+GROUP BY payment_date, payment_method;
+
+-- @build shipping_daily
+DELETE FROM gold.shipping_daily WHERE {dates: shipped_date};
+INSERT INTO gold.shipping_daily (shipped_date, carrier, shipments, delivered, delayed, returned, lost,
+  damaged, on_time_share, avg_delay_days, delay_days)
+SELECT
+  shipped_date, carrier, COUNT(*),
+  SUM(CASE WHEN delivery_status = 'Delivered' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN delivery_status = 'Delayed' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN delivery_status = 'Returned' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN delivery_status = 'Lost' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN damaged THEN 1 ELSE 0 END),
+  ROUND(CAST(SUM(CASE WHEN delivery_status = 'Delivered' THEN 1 ELSE 0 END) AS REAL) / COUNT(*), 4),
+  ROUND(COALESCE(
+    CAST(SUM(CASE WHEN delivery_status IN ('Delivered', 'Delayed') THEN delay_days ELSE 0 END) AS REAL)
+    / NULLIF(SUM(CASE WHEN delivery_status IN ('Delivered', 'Delayed') THEN 1 ELSE 0 END), 0), 0), 2),
+  SUM(delay_days)
+FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+  FROM silver.shipping WHERE {dates: shipped_date}
+) AS sh
+WHERE _rn = 1
+GROUP BY shipped_date, carrier;
+
+-- @build customer_daily
+-- The dates rebuilt here: the touched sale dates, and every known date from the earliest touched
+-- sign-up date on (a sign-up moves every later cumulative count).
+DELETE FROM gold.customer_daily WHERE {dates: day};
+INSERT INTO gold.customer_daily (day, new_customers, cumulative_customers, active_customers)
+WITH signups AS (
+  SELECT signup_date AS day, COUNT(DISTINCT customer_id) AS n FROM silver.customers GROUP BY signup_date
+),
+active AS (
+  SELECT sale_date AS day, COUNT(DISTINCT customer_id) AS n FROM silver.sales
+  WHERE {dates: sale_date} GROUP BY sale_date
+),
+days AS (
+  SELECT day FROM signups
+  UNION
+  SELECT day FROM active
+),
+series AS (
+  SELECT
+    d.day, COALESCE(g.n, 0) AS new_customers,
+    SUM(COALESCE(g.n, 0)) OVER (ORDER BY d.day) AS cumulative_customers,
+    COALESCE(a.n, 0) AS active_customers
+  FROM days AS d
+  LEFT JOIN signups AS g ON g.day = d.day
+  LEFT JOIN active AS a ON a.day = d.day
+)
+SELECT day, new_customers, cumulative_customers, active_customers
+FROM series
+WHERE {dates: day};
+
+-- @build executive_monthly
+DELETE FROM gold.executive_monthly WHERE {months: month};
+INSERT INTO gold.executive_monthly (month, orders, units, gross_revenue, discounts, net_revenue,
+  active_customers, new_customers, cumulative_customers)
+WITH monthly AS (
+  SELECT
+    strftime('%Y-%m-01', sale_date) AS month, COUNT(*) AS orders, SUM(quantity) AS units,
+    money(SUM(quantity * paisa(unit_price))) AS gross_revenue, money(SUM(paisa(discount))) AS discounts,
+    money(SUM(paisa(total_price))) AS net_revenue, COUNT(DISTINCT customer_id) AS active_customers
+  FROM (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+    FROM silver.sales WHERE {month_dates: sale_date}
+  ) AS s
+  WHERE _rn = 1
+  GROUP BY strftime('%Y-%m-01', sale_date)
+),
+signups AS (
+  SELECT signup_date, COUNT(DISTINCT customer_id) AS n FROM silver.customers GROUP BY signup_date
+)
+SELECT
+  m.month, m.orders, m.units, m.gross_revenue, m.discounts, m.net_revenue, m.active_customers,
+  SUM(CASE WHEN g.signup_date >= m.month AND g.signup_date < date(m.month, '+1 month') THEN g.n ELSE 0 END),
+  SUM(CASE WHEN g.signup_date < date(m.month, '+1 month') THEN g.n ELSE 0 END)
+FROM monthly AS m
+CROSS JOIN signups AS g
+GROUP BY m.month, m.orders, m.units, m.gross_revenue, m.discounts, m.net_revenue, m.active_customers;
+
+-- @build customer_segments
+DELETE FROM gold.customer_segments WHERE TRUE;
+INSERT INTO gold.customer_segments (loyalty_tier, gender, age_band, province, customers, buyers,
+  orders, net_revenue, purchase_frequency, revenue_per_customer)
+WITH spend AS (
+  SELECT customer_id, COUNT(*) AS orders, SUM(paisa(total_price)) AS net_paisa
+  FROM (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+    FROM silver.sales
+  ) AS s
+  WHERE _rn = 1
+  GROUP BY customer_id
+)
+SELECT
+  c.loyalty_tier, c.gender,
+  CASE WHEN c.age < 18 THEN 'under 18' WHEN c.age < 25 THEN '18-24' WHEN c.age < 35 THEN '25-34'
+       WHEN c.age < 45 THEN '35-44' WHEN c.age < 55 THEN '45-54' ELSE '55+' END AS age_band,
+  c.province,
+  COUNT(*), SUM(CASE WHEN sp.orders > 0 THEN 1 ELSE 0 END),
+  COALESCE(SUM(sp.orders), 0), money(COALESCE(SUM(sp.net_paisa), 0)),
+  ROUND(CAST(COALESCE(SUM(sp.orders), 0) AS REAL) / COUNT(*), 4),
+  ROUND(COALESCE(SUM(sp.net_paisa), 0) / 100.0 / COUNT(*), 2)
+FROM silver.customers_current AS c
+LEFT JOIN spend AS sp ON sp.customer_id = c.customer_id
+GROUP BY c.loyalty_tier, c.gender, age_band, c.province;
+
+-- @build inventory_health
+DELETE FROM gold.inventory_health WHERE TRUE;
+INSERT INTO gold.inventory_health (as_of_date, store_id, store_name, product_id, model_name, category,
+  stock_level, reorder_level, below_reorder, damaged_units, last_restock_date, days_since_restock,
+  restocks, avg_restock_cycle_days)
+WITH as_of AS (
+  SELECT MAX(date(substr(event_time, 1, 19), '+5 hours')) AS day FROM silver.inventory
+),
+restocks AS (
+  SELECT store_id, product_id, COUNT(DISTINCT last_restock_date) AS n,
+    MIN(last_restock_date) AS first_day, MAX(last_restock_date) AS last_day
+  FROM silver.inventory GROUP BY store_id, product_id
+)
+SELECT
+  a.day, i.store_id, COALESCE(st.store_name, 'unknown'), i.product_id,
+  COALESCE(p.model_name, 'unknown'), COALESCE(p.category, 'unknown'),
+  i.stock_level, i.reorder_level, i.stock_level < i.reorder_level, i.damaged_units,
+  i.last_restock_date, CAST(julianday(a.day) - julianday(i.last_restock_date) AS INTEGER), r.n,
+  CASE WHEN r.n > 1 THEN ROUND((julianday(r.last_day) - julianday(r.first_day)) / (r.n - 1), 2) END
+FROM silver.inventory_current AS i
+CROSS JOIN as_of AS a
+LEFT JOIN restocks AS r ON r.store_id = i.store_id AND r.product_id = i.product_id
+LEFT JOIN silver.stores_current AS st ON st.store_id = i.store_id
+LEFT JOIN silver.products_current AS p ON p.product_id = i.product_id;
