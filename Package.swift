@@ -84,7 +84,7 @@ let package = Package(
         ]),
         .testTarget(name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         .testTarget(name: "GoldTests", dependencies: [
-            "ShopStreamGold", "ShopStreamWarehouse", "ShopStreamGenerator", "ShopStreamCore", "TestSupport",
+            "ShopStreamGold", "ShopStreamWarehouse", "ShopStreamGenerator", "ShopStreamSinks", "ShopStreamCore", "TestSupport",
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
     ]
