@@ -1,0 +1,137 @@
+import Foundation
+import ShopStreamCore
+import ShopStreamGold
+import ShopStreamSinks
+import ShopStreamWarehouse
+import XCTest
+
+/// The compactor against real warehouses: SQLite, and the BigQuery emulator.
+final class CompactorTests: XCTestCase {
+    func testGoldAddsUpToWhatTheSimulationSold() throws {
+        let warehouse = try sqliteWarehouse()
+        let history = try History(into: warehouse)
+        try history.load(days: 9)
+        let report = try compactor(warehouse).compact()
+        XCTAssertTrue(report.plan.fullRefresh, "the first pass builds everything")
+        let stats = history.simulator.stats
+
+        let sales = try warehouse.query("SELECT SUM(orders), SUM(units), SUM(paisa(net_revenue)), SUM(paisa(discounts)) FROM gold.daily_sales")
+        XCTAssertEqual(sales.rows[0], ["\(stats.sales)", "\(stats.unitsSold)", "\(stats.revenuePaisa)", "\(stats.discountPaisa)"])
+        let monthly = try warehouse.query("SELECT SUM(orders), SUM(paisa(net_revenue)), MAX(cumulative_customers) FROM gold.executive_monthly")
+        XCTAssertEqual(monthly.rows[0], ["\(stats.sales)", "\(stats.revenuePaisa)", "\(stats.customers)"])
+        let products = try warehouse.query("SELECT SUM(orders), SUM(paisa(net_revenue)) FROM gold.product_daily")
+        XCTAssertEqual(products.rows[0], ["\(stats.sales)", "\(stats.revenuePaisa)"])
+        let people = try warehouse.query("SELECT SUM(orders), SUM(paisa(gross_revenue)) - SUM(paisa(discounts)) FROM gold.salesperson_monthly")
+        XCTAssertEqual(people.rows[0], ["\(stats.sales)", "\(stats.revenuePaisa)"])
+        let segments = try warehouse.query("SELECT SUM(customers), SUM(orders), SUM(paisa(net_revenue)) FROM gold.customer_segments")
+        XCTAssertEqual(segments.rows[0], ["\(stats.customers)", "\(stats.sales)", "\(stats.revenuePaisa)"])
+        let refunds = try warehouse.query("SELECT SUM(paisa(refunded_amount)) FROM gold.payment_daily")
+        XCTAssertEqual(refunds.scalar, "\(stats.refundedPaisa)")
+        let ranks = try warehouse.query("SELECT COUNT(*) FROM gold.product_daily WHERE rank_in_category = 1 GROUP BY sale_date, category HAVING COUNT(*) <> 1")
+        XCTAssertEqual(ranks.rows, [], "exactly one product ranks first in each category each day")
+    }
+
+    func testIncrementalAfterANewDayEqualsAFullRefreshAndTouchesOnlyTheNewDates() throws {
+        try incrementalEqualsFullRefresh(on: sqliteWarehouse())
+    }
+
+    func testIncrementalAfterANewDayEqualsAFullRefreshOnTheEmulator() throws {
+        try incrementalEqualsFullRefresh(on: emulatorWarehouse())
+    }
+
+    private func incrementalEqualsFullRefresh(on warehouse: any Warehouse) throws {
+        let history = try History(into: warehouse)
+        var known = Set<String>()
+        _ = try businessDates(of: history.load(days: 8), knownCustomers: &known)
+        let compactor = try compactor(warehouse)
+        _ = try compactor.compact()
+        let before = try goldSnapshot(warehouse)
+
+        let newDay = try history.load(days: 1)
+        let expected = try businessDates(of: newDay, knownCustomers: &known)
+        let report = try compactor.compact()
+        XCTAssertFalse(report.plan.fullRefresh)
+        for source in [SilverSource.sales, .payments, .shipping, .signups] {
+            XCTAssertEqual(Set((report.plan.touched[source] ?? []).compactMap { $0 }), expected[source] ?? [],
+                           "the pass touches exactly the \(source) dates the new events carry")
+        }
+        XCTAssertEqual(report.plan.tables[.dailySales], .dates(["2025-02-05"]), "one new sales day, nothing older")
+        if case .dates(let shipped)? = report.plan.tables[.shippingDaily] {
+            XCTAssertLessThan(shipped.count, 8, "shipments reported today left on a few recent days, not the whole history")
+        }
+        let incremental = try goldSnapshot(warehouse)
+        XCTAssertNotEqual(incremental, before, "the new day changed gold")
+
+        let again = try compactor.compact()
+        XCTAssertTrue(again.plan.isUpToDate, "a second pass finds nothing to do")
+        XCTAssertEqual(try goldSnapshot(warehouse), incremental, "and changes nothing")
+
+        _ = try compactor.compact(fullRefresh: true)
+        let full = try goldSnapshot(warehouse)
+        for table in GoldTable.allCases {
+            XCTAssertEqual(incremental[table], full[table], "\(table.rawValue): incremental equals a full refresh")
+        }
+    }
+
+    func testSQLiteAndTheEmulatorBuildTheSameGoldFromTheSameSilver() throws {
+        let bigquery = try emulatorWarehouse()
+        let sqlite = try sqliteWarehouse()
+        for warehouse in [sqlite, bigquery] {
+            try History(into: warehouse).load(days: 5)
+            _ = try compactor(warehouse).compact()
+        }
+        let a = try goldSnapshot(sqlite), b = try goldSnapshot(bigquery)
+        for table in GoldTable.allCases {
+            XCTAssertFalse(a[table]!.isEmpty, "\(table.rawValue) has rows")
+            XCTAssertEqual(a[table], b[table], "\(table.rawValue): same numbers in SQLite and BigQuery")
+        }
+    }
+
+    func testDuplicateRowsInSilverNeverDoubleGold() throws {
+        let warehouse = try sqliteWarehouse()
+        let events = try History(into: warehouse).load(days: 4)
+        let compactor = try compactor(warehouse)
+        _ = try compactor.compact()
+        let once = try goldSnapshot(warehouse)
+
+        // At least once: the same events again, at other coordinates (a replay after a crash).
+        let replay = try SilverBackfill(warehouse: warehouse, catalog: catalog)
+        var sink = replay
+        for event in events.filter({ $0.entity == .sales || $0.entity == .payments }) {
+            _ = event.key.withUnsafeBytes { key in event.value.withUnsafeBytes { value in
+                try! sink.emit(event.entity, key: key, value: value, timestampMs: event.timestampMs)
+            } }
+        }
+        XCTAssertEqual(replay.finish().failedRows, 0)
+        let report = try compactor.compact()
+        XCTAssertFalse(report.plan.isUpToDate, "the copies changed the counts, so their dates are rebuilt")
+        XCTAssertEqual(try goldSnapshot(warehouse), once, "and gold is what it was")
+    }
+
+    func testRowsLandingDuringAPassArePickedUpByTheNextNeverHalfCounted() throws {
+        let warehouse = try sqliteWarehouse()
+        // The compactor on a connection of its own, as `shopstream compact` beside a running sink.
+        let reader = try makeWarehouse(url: warehouse.url)
+        let history = try History(into: warehouse)
+        try history.load(days: 3)
+        let compactor = try compactor(reader)
+        _ = try compactor.compact()
+
+        let finished = DispatchSemaphore(value: 0)
+        let loader = Thread {
+            for _ in 0..<6 { try! history.load(days: 1) }
+            finished.signal()
+        }
+        loader.start()
+        var passes = 0
+        while finished.wait(timeout: .now()) == .timedOut {
+            _ = try compactor.compact()
+            passes += 1
+        }
+        _ = try compactor.compact()
+        let caughtUp = try goldSnapshot(reader)
+        _ = try compactor.compact(fullRefresh: true)
+        XCTAssertEqual(caughtUp, try goldSnapshot(reader), "after \(passes) passes during the writes and one after, gold equals a full rebuild")
+        XCTAssertGreaterThan(passes, 1, "the passes overlapped the writes")
+    }
+}
