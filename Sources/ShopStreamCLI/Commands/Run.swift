@@ -3,6 +3,7 @@ import Foundation
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamGenerator
+import ShopStreamGold
 import ShopStreamLake
 import ShopStreamSilver
 import ShopStreamSinks
@@ -11,13 +12,15 @@ import ShopStreamWarehouse
 extension ShopStreamCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the pipeline end to end: generate → Kafka → bronze (lake) + silver (warehouse), then report.",
+            abstract: "Run the pipeline end to end: generate → Kafka → bronze (lake) + silver (warehouse) → gold, then report.",
             discussion: """
                 With no --brokers, everything runs in this process on the embedded default: an embedded
                 broker, a folder lake and a SQLite warehouse under ./demo (replaced on each run, since an
                 embedded broker starts its offsets from zero again). Give --lake and --warehouse to keep
                 the results elsewhere, and --brokers to use a real cluster (its consumer groups then
-                continue from their committed offsets).
+                continue from their committed offsets). Gold is built by the same compactor as
+                `shopstream compact` (incrementally, when the warehouse already has gold), and the
+                report ends with the executive summary read from it.
 
                 Examples:
                   shopstream run                                   # 30 days, everything embedded
@@ -72,7 +75,7 @@ extension ShopStreamCommand {
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {
                     // 1. Publish.
-                    note("1/3 publishing \(days) days of business to Kafka at \(conn.bootstrapServers)\(broker == nil ? "" : " (embedded)")")
+                    note("1/4 publishing \(days) days of business to Kafka at \(conn.bootstrapServers)\(broker == nil ? "" : " (embedded)")")
                     let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
                     try producer.checkConnection()
                     var config = SimulationConfig()
@@ -85,7 +88,7 @@ extension ShopStreamCommand {
                     let simulatedEnd = config.startDate.adding(days: days + 1).epochMilliseconds
 
                     // 2. Land it: bronze and silver read the same topics at once, each in its own group.
-                    note("2/3 landing it: bronze → \(lakeURL), silver → \(warehouseURL)")
+                    note("2/4 landing it: bronze → \(lakeURL), silver → \(warehouseURL)")
                     let bronzeResult = SinkOutcome<BronzeSink.Statistics>()
                     let silverResult = SinkOutcome<SilverSink.Statistics>()
                     let group = DispatchGroup()
@@ -111,14 +114,19 @@ extension ShopStreamCommand {
                     group.wait()
                     let bronze = try bronzeResult.get(), silver = try silverResult.get()
 
-                    // 3. Report.
-                    note("3/3 report")
-                    try report(counter: counter, bronze: bronze, silver: silver, lake: lakeStore, warehouse: store, started: started)
+                    // 3. Gold.
+                    note("3/4 building gold in \(warehouseURL)")
+                    let compactor = try Compactor(warehouse: store, sql: GoldSQL(directory: setup.sqlDirectory, dialect: store.dialect))
+                    let compaction = try compactor.compact()
+
+                    // 4. Report.
+                    note("4/4 report")
+                    try report(counter: counter, bronze: bronze, silver: silver, compaction: compaction, lake: lakeStore, warehouse: store, started: started)
                 }
             }
         }
 
-        private func report(counter: TopicCounter, bronze: BronzeSink.Statistics, silver: SilverSink.Statistics,
+        private func report(counter: TopicCounter, bronze: BronzeSink.Statistics, silver: SilverSink.Statistics, compaction: CompactionReport,
                             lake: any Lake, warehouse: any Warehouse, started: ContinuousClock.Instant) throws {
             print("topic            published     bronze     silver")
             for entity in Entity.allCases {
@@ -127,34 +135,44 @@ extension ShopStreamCommand {
             let objects = try lake.list(prefix: "bronze/")
             print("lake:      \(grouped(objects.count)) objects, \(grouped(objects.reduce(0) { $0 + $1.size } / 1024)) KiB under \(lake.url)/bronze/")
             print("warehouse: \(grouped(silver.totalRows)) rows in silver, \(silver.totalRejects) rejected (shop.dlq, silver.rejects), at \(warehouse.url)")
-            let money = warehouse.dialect == .sqlite ? "numeric_sum(total_price)" : "SUM(total_price)"
-            let kpis = try warehouse.query("""
-                SELECT COUNT(*) AS orders, SUM(quantity) AS units, \(money) AS revenue, MIN(sale_date) AS first_day, MAX(sale_date) AS last_day
-                FROM silver.sales_dedup
-                """)
-            let customers = try warehouse.query("SELECT COUNT(*) FROM silver.customers_current").scalar ?? "0"
-            if let row = kpis.rows.first {
-                print("sales:     \(row[0] ?? "0") orders, \(row[1] ?? "0") units, \(pkr(row[2])) from \(row[3] ?? "-") to \(row[4] ?? "-"); \(customers) customers")
+            print("gold:      \(compaction.summary)")
+            let k = try ExecutiveKPIs.read(from: warehouse)
+            print("")
+            print("executive summary, \(k.firstDay ?? "-") … \(k.lastDay ?? "-") (gold.executive_summary, gold.daily_sales):")
+            print("  net revenue   \(pkr(k.netRevenuePaisa))   (gross \(pkr(k.grossRevenuePaisa)), discounts \(pkr(k.discountsPaisa)))")
+            print("  sales         \(grouped(k.orders)) orders, \(grouped(k.units)) units, average order \(pkr(k.averageOrderPaisa))")
+            print("  customers     \(grouped(k.customers)), \(grouped(k.newCustomers)) of them new in the period")
+            if let growth = k.weeklyGrowth {
+                print("  last 7 days   \(pkr(k.lastWeekPaisa)), \(percent(growth, signed: true)) on the 7 days before")
             }
-            let storeMoney = warehouse.dialect == .sqlite ? "SUM(paisa(s.total_price)) / 100" : "SUM(s.total_price)"
-            let top = try warehouse.query("""
-                SELECT st.store_name, st.city, \(storeMoney) AS revenue
-                FROM silver.sales_dedup s JOIN silver.stores_current st ON s.store_id = st.store_id
-                GROUP BY st.store_name, st.city ORDER BY revenue DESC LIMIT 3
-                """)
-            print("top stores by revenue: " + top.rows.map { "\($0[0] ?? "?") (\($0[1] ?? "?")) \(pkr($0[2]))" }.joined(separator: "; "))
+            var service: [String] = []
+            if let f = k.paymentFailureShare, let r = k.refundShare { service.append("payments \(percent(f)) declined, \(percent(r)) refunded") }
+            if let t = k.onTimeShare { service.append("deliveries \(percent(t)) on time") }
+            if !service.isEmpty { print("  service       " + service.joined(separator: "; ")) }
+            var tops: [String] = []
+            if let r = k.topRegion { tops.append("region \(r.name) \(pkr(r.paisa))") }
+            if let c = k.topCategory { tops.append("category \(c.name) \(pkr(c.paisa))") }
+            if !tops.isEmpty { print("  top           " + tops.joined(separator: "; ")) }
+            print("  top stores by revenue: " + k.topStores.map { "\($0.name) (\($0.city)) \(pkr($0.paisa))" }.joined(separator: "; "))
+            print("")
             let secs = Double((ContinuousClock.now - started).components.seconds)
             print("done in \(Int(secs)) s. Look around:")
             print("  shopstream lake ls --lake \(lake.url) bronze/sales/ | head")
+            print("  shopstream warehouse query --warehouse \(warehouse.url) \"SELECT * FROM gold.executive_summary\"")
             print("  shopstream warehouse query --warehouse \(warehouse.url) \"SELECT * FROM silver.sales_dedup LIMIT 5\"")
+            print("  shopstream compact --warehouse \(warehouse.url)        # gold again, after more data")
         }
     }
 }
 
-/// `PKR 151,527,584` (whole rupees; the warehouse keeps the paisa).
-private func pkr(_ text: String?) -> String {
-    guard let text, let value = Double(text) else { return "PKR \(text ?? "0")" }
-    return "PKR \(grouped(Int(value.rounded())))"
+/// `PKR 151,527,584` (whole rupees, rounded; the warehouse keeps the paisa).
+private func pkr(_ paisa: Int64) -> String {
+    "PKR \(paisa < 0 ? "-" : "")\(grouped(Int((paisa.magnitude + 50) / 100)))"
+}
+
+/// `4.1%`, or `+4.1%` with `signed`.
+private func percent(_ share: Double, signed: Bool = false) -> String {
+    (signed && share >= 0 ? "+" : "") + String(format: "%.1f%%", share * 100)
 }
 
 /// Counts what the generator publishes, per entity.
