@@ -112,11 +112,11 @@ extension ShopStreamCommand {
 
                 if dryRun || output != nil {
                     var sink = try FileSink(directory: output, limit: events, shutdown: shutdown, progress: progress, pacer: Pacer(ratePerSecond))
-                    let run = try simulate(config, days: dayLimit, into: &sink)
+                    let outcome = try simulate(config, days: dayLimit, into: &sink)
                     try sink.close()
                     progress.finish()
-                    printSummary(counts: sink.counts, elapsed: run.timing, destination: output.map { "files in \($0)" } ?? "nowhere (dry run)")
-                    try write(run.truth)
+                    printSummary(counts: sink.counts, elapsed: outcome.timing, destination: output.map { "files in \($0)" } ?? "nowhere (dry run)")
+                    try write(outcome.truth)
                     return
                 }
 
@@ -130,15 +130,15 @@ extension ShopStreamCommand {
                         throw CommandFailure("topic \(entity.topic) does not exist at \(conn.bootstrapServers); create the topics first: shopstream topics apply --brokers \(conn.bootstrapServers)")
                     }
                     var sink = KafkaSink(producer: producer, limit: events, shutdown: shutdown, progress: progress, pacer: Pacer(ratePerSecond))
-                    let run = try simulate(config, days: dayLimit, into: &sink)
+                    let outcome = try simulate(config, days: dayLimit, into: &sink)
                     progress.message("flushing \(grouped(producer.statistics.inFlight)) in-flight messages…")
                     try producer.flush(timeout: .seconds(120))
-                    let total = ContinuousClock.now - run.timing.start
+                    let total = ContinuousClock.now - outcome.timing.start
                     progress.finish()
-                    printSummary(counts: sink.counts, elapsed: (run.timing.start, total), destination: "Kafka at \(conn.bootstrapServers)")
+                    printSummary(counts: sink.counts, elapsed: (outcome.timing.start, total), destination: "Kafka at \(conn.bootstrapServers)")
                     print("delivered: \(grouped(producer.statistics.delivered)) of \(grouped(producer.statistics.sent)), failed: \(producer.statistics.failed)")
                     // After the flush, which throws if any delivery failed: the truth is of delivered events only.
-                    try write(run.truth)
+                    try write(outcome.truth)
                     let admin = try TopicAdmin(connection: conn)
                     print("on the cluster now:")
                     for entity in Entity.allCases {
@@ -189,7 +189,7 @@ extension ShopStreamCommand {
             try groundTruth.write(to: URL(fileURLWithPath: path))
             let t = groundTruth.totals
             let net = "\(grouped(Int(t.netRevenuePaisa / 100))).\(String(format: "%02d", Int(t.netRevenuePaisa % 100)))"
-            print("ground truth: \(grouped(groundTruth.events.total)) events, \(grouped(t.orders)) orders, \(grouped(t.units)) units, net PKR \(net) over \(groundTruth.days) full days, written to \(path)")
+            print("ground truth: \(grouped(groundTruth.events.total)) events, \(grouped(t.orders)) orders, \(grouped(t.units)) units, net PKR \(net) over \(groundTruth.days) full day\(groundTruth.days == 1 ? "" : "s"), written to \(path)")
         }
 
         private func printSummary(counts: [Entity: (events: Int, bytes: Int)], elapsed: (start: ContinuousClock.Instant, elapsed: Duration), destination: String) {
