@@ -1,6 +1,7 @@
 import Foundation
 import ShopStreamBus
 import ShopStreamCore
+import ShopStreamGenerator
 import TestSupport
 import XCTest
 
@@ -52,6 +53,20 @@ final class CommandLineTests: XCTestCase {
             let b = try Data(contentsOf: dir.appendingPathComponent("b/\(entity.topic).tsv"))
             XCTAssertEqual(a, b, entity.topic)
         }
+    }
+
+    func testGenerateWritesTheGroundTruthOfWhatItPublished() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("truth-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try shopstream(["generate", "--dry-run", "--days", "2", "--truth", file.path, "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let truth = try GroundTruth.read(from: file)
+        XCTAssertEqual(truth.days, 2)
+        XCTAssertGreaterThan(truth.totals.orders, 0)
+        let published = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.contains("shop.sales") && $0.contains("events,") })
+        XCTAssertEqual(Int(published.split(separator: " ")[1].replacingOccurrences(of: ",", with: "")), truth.events.sales,
+                       "the truth counts what the summary says was published")
+        XCTAssertTrue(r.stdout.contains("written to \(file.path)"), r.stdout)
     }
 
     // MARK: Bad input: one clear sentence, non-zero exit, no hang.

@@ -20,10 +20,19 @@ extension ShopStreamCommand {
                   --days D       D simulated days at full speed
                   --rate R       live: R events/s until Ctrl-C (or until --events/--days)
 
+                Ground truth (--truth FILE): when the run ends, however it ends, a JSON file
+                of what was published, totalled from the events themselves: events per topic;
+                orders, units, gross, discounts and net revenue; sales per day and store;
+                payments per day and method by status; shipments per day and carrier by
+                outcome; customers per current tier; sign-ups per day. Money is integer
+                paisa, days are dates in Pakistan. Hold the gold tables against it: they must
+                reproduce these numbers from what bronze and silver landed.
+
                 Examples:
                   shopstream generate --days 365                       # a year, embedded broker
                   shopstream generate --brokers localhost:9092 --rate 200
                   shopstream generate --events 1000000 --output /tmp/events   # files for kcat -P -K '\\t'
+                  shopstream generate --days 14 --truth truth.json     # and the figures gold must match
                 """)
 
         @OptionGroup var kafka: KafkaOptions
@@ -52,6 +61,12 @@ extension ShopStreamCommand {
         @Flag(help: "Generate and count, publish nothing: the generator's own speed.")
         var dryRun = false
 
+        @Option(help: ArgumentHelp(
+            "Also write the ground truth of what was published to FILE (JSON), to hold the gold tables against.",
+            discussion: "Written when the run ends, also when stopped by --events or Ctrl-C: it then covers exactly what was published. Decoding every event slows the run; without --truth nothing is decoded.",
+            valueName: "FILE"))
+        var truth: String?
+
         @Flag(name: .shortAndLong, help: "No progress display.")
         var quiet = false
 
@@ -75,6 +90,17 @@ extension ShopStreamCommand {
             guard SimDate(start) != nil else { throw ValidationError("--start \(start): expected a date as YYYY-MM-DD, e.g. 2025-01-01") }
             do { try simulationConfig().validate() } catch { throw ValidationError("\(error)") }
             if output != nil && dryRun { throw ValidationError("--output and --dry-run exclude each other") }
+            if let truth {
+                // Found now rather than after a long run.
+                var isFolder: ObjCBool = false
+                if FileManager.default.fileExists(atPath: truth, isDirectory: &isFolder), isFolder.boolValue {
+                    throw ValidationError("--truth \(truth) is a folder; give a file name, e.g. --truth \((truth as NSString).appendingPathComponent("truth.json"))")
+                }
+                let folder = URL(fileURLWithPath: truth).deletingLastPathComponent().path
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                    throw ValidationError("--truth \(truth): the folder \(folder) does not exist; create it or write the truth elsewhere")
+                }
+            }
         }
 
         func run() throws {
@@ -86,10 +112,11 @@ extension ShopStreamCommand {
 
                 if dryRun || output != nil {
                     var sink = try FileSink(directory: output, limit: events, shutdown: shutdown, progress: progress, pacer: Pacer(ratePerSecond))
-                    let elapsed = try simulate(config, days: dayLimit, into: &sink)
+                    let outcome = try simulate(config, days: dayLimit, into: &sink)
                     try sink.close()
                     progress.finish()
-                    printSummary(counts: sink.counts, elapsed: elapsed, destination: output.map { "files in \($0)" } ?? "nowhere (dry run)")
+                    printSummary(counts: sink.counts, elapsed: outcome.timing, destination: output.map { "files in \($0)" } ?? "nowhere (dry run)")
+                    try write(outcome.truth)
                     return
                 }
 
@@ -103,13 +130,15 @@ extension ShopStreamCommand {
                         throw CommandFailure("topic \(entity.topic) does not exist at \(conn.bootstrapServers); create the topics first: shopstream topics apply --brokers \(conn.bootstrapServers)")
                     }
                     var sink = KafkaSink(producer: producer, limit: events, shutdown: shutdown, progress: progress, pacer: Pacer(ratePerSecond))
-                    let elapsed = try simulate(config, days: dayLimit, into: &sink)
+                    let outcome = try simulate(config, days: dayLimit, into: &sink)
                     progress.message("flushing \(grouped(producer.statistics.inFlight)) in-flight messages…")
                     try producer.flush(timeout: .seconds(120))
-                    let total = ContinuousClock.now - elapsed.start
+                    let total = ContinuousClock.now - outcome.timing.start
                     progress.finish()
-                    printSummary(counts: sink.counts, elapsed: (elapsed.start, total), destination: "Kafka at \(conn.bootstrapServers)")
+                    printSummary(counts: sink.counts, elapsed: (outcome.timing.start, total), destination: "Kafka at \(conn.bootstrapServers)")
                     print("delivered: \(grouped(producer.statistics.delivered)) of \(grouped(producer.statistics.sent)), failed: \(producer.statistics.failed)")
+                    // After the flush, which throws if any delivery failed: the truth is of delivered events only.
+                    try write(outcome.truth)
                     let admin = try TopicAdmin(connection: conn)
                     print("on the cluster now:")
                     for entity in Entity.allCases {
@@ -131,9 +160,19 @@ extension ShopStreamCommand {
             return config
         }
 
-        /// Runs the simulation into a sink; returns when the sink stops it or the days run out.
-        private func simulate<S: CountingSink>(_ config: SimulationConfig, days: Int?, into sink: inout S) throws -> (start: ContinuousClock.Instant, elapsed: Duration) {
+        /// Runs the simulation into a sink, through a `TruthRecorder` when --truth is
+        /// given; returns when the sink stops it or the days run out.
+        private func simulate<S: CountingSink>(_ config: SimulationConfig, days: Int?, into sink: inout S) throws -> (timing: (start: ContinuousClock.Instant, elapsed: Duration), truth: GroundTruth?) {
             let simulator = Simulator(config: config)
+            // Without --truth the sink is driven directly, so the hot path stays as fast as ever.
+            guard truth != nil else { return (try drive(simulator, days: days, into: &sink), nil) }
+            var recorder = TruthRecorder(wrapping: sink)
+            defer { sink = recorder.inner }
+            let timing = try drive(simulator, days: days, into: &recorder)
+            return (timing, recorder.truth(of: simulator))
+        }
+
+        private func drive<S: CountingSink>(_ simulator: Simulator, days: Int?, into sink: inout S) throws -> (start: ContinuousClock.Instant, elapsed: Duration) {
             let start = ContinuousClock.now
             var simulated = 0
             while days.map({ simulated < $0 }) ?? true {
@@ -142,6 +181,15 @@ extension ShopStreamCommand {
                 simulated += 1
             }
             return (start, ContinuousClock.now - start)
+        }
+
+        /// Writes the --truth file, if asked for, and says what it holds.
+        private func write(_ groundTruth: GroundTruth?) throws {
+            guard let path = truth, let groundTruth else { return }
+            try groundTruth.write(to: URL(fileURLWithPath: path))
+            let t = groundTruth.totals
+            let net = "\(grouped(Int(t.netRevenuePaisa / 100))).\(String(format: "%02d", Int(t.netRevenuePaisa % 100)))"
+            print("ground truth: \(grouped(groundTruth.events.total)) events, \(grouped(t.orders)) orders, \(grouped(t.units)) units, net PKR \(net) over \(groundTruth.days) full day\(groundTruth.days == 1 ? "" : "s"), written to \(path)")
         }
 
         private func printSummary(counts: [Entity: (events: Int, bytes: Int)], elapsed: (start: ContinuousClock.Instant, elapsed: Duration), destination: String) {

@@ -1,12 +1,19 @@
 import Foundation
 import ShopStreamBus
 import ShopStreamCore
+import ShopStreamGenerator
 
 /// A generator sink that counts what passed, honours --events, --rate and Ctrl-C,
 /// and keeps the progress display fed.
 protocol CountingSink: EventSink {
     var counts: [Entity: (events: Int, bytes: Int)] { get }
     var day: String { get set }
+}
+
+/// A truth recorder around a counting sink counts, reports and stops as that sink does.
+extension TruthRecorder: CountingSink where Inner: CountingSink {
+    var counts: [Entity: (events: Int, bytes: Int)] { inner.counts }
+    var day: String { get { inner.day } set { inner.day = newValue } }
 }
 
 /// Shared bookkeeping of the sinks below.
