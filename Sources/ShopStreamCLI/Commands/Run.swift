@@ -46,6 +46,9 @@ extension ShopStreamCommand {
         @Option(help: ArgumentHelp("Folder of warehouse SQL. Default: ./sql, else the source checkout's.", valueName: "dir"))
         var sql: String?
 
+        @Option(help: ArgumentHelp("Also write what was published as totals (as `generate --truth`), to hold gold against.", valueName: "file"))
+        var truth: String?
+
         func validate() throws {
             guard (1...3650).contains(days) else { throw ValidationError("--days \(days): expected 1 to 3,650") }
             // librdkafka's mock cluster keeps about 15 MB a partition and drops the oldest
@@ -83,8 +86,16 @@ extension ShopStreamCommand {
                     try config.validate()
                     var counter = TopicCounter(producer: producer)
                     let simulator = Simulator(config: config)
-                    try simulator.run(days: days, into: &counter)
-                    try producer.flush(timeout: .seconds(120))
+                    if let truth {
+                        var recorder = TruthRecorder(wrapping: counter)
+                        try simulator.run(days: days, into: &recorder)
+                        try producer.flush(timeout: .seconds(120))
+                        counter = recorder.inner
+                        try recorder.truth(of: simulator).write(to: URL(fileURLWithPath: truth))
+                    } else {
+                        try simulator.run(days: days, into: &counter)
+                        try producer.flush(timeout: .seconds(120))
+                    }
                     let simulatedEnd = config.startDate.adding(days: days + 1).epochMilliseconds
 
                     // 2. Land it: bronze and silver read the same topics at once, each in its own group.
