@@ -24,11 +24,13 @@ public final class Compactor: @unchecked Sendable {
         self.sql = sql
     }
 
-    /// Creates the gold dataset, tables and views that are missing (idempotent).
+    /// Creates the gold dataset, tables and views that are missing, and the BI views
+    /// (idempotent).
     public func prepare() throws {
         guard !tablesReady else { return }
         try warehouse.createDataset(GoldTable.dataset)
         try warehouse.execute(sql.tables)
+        if let views = sql.views { try warehouse.execute(views) }
         tablesReady = true
     }
 

@@ -7,6 +7,9 @@ public struct GoldSQL: Sendable {
     public let dialect: SQLDialect
     /// CREATE … IF NOT EXISTS for every gold table, the state table and the views.
     public let tables: String
+    /// Views for BI tools over gold (`sql/looker/views.<dialect>.sql`), when there are any for
+    /// this dialect (BigQuery: Looker Studio reads it).
+    public let views: String?
     /// Per source: a query returning (business_date, row_count).
     public let detect: [SilverSource: String]
     /// Per table: its delete-and-insert statements, with `{dates: EXPR}`-style placeholders.
@@ -23,13 +26,16 @@ public struct GoldSQL: Sendable {
             }
             return text
         }
-        try self.init(dialect: dialect, tables: read("tables.\(dialect).sql"), build: read("build.\(dialect).sql"))
+        let looker = directory.appendingPathComponent("looker").appendingPathComponent("views.\(dialect).sql")
+        try self.init(dialect: dialect, tables: read("tables.\(dialect).sql"), build: read("build.\(dialect).sql"),
+                      views: try? String(contentsOf: looker, encoding: .utf8))
     }
 
     /// Parses the text of a build file: blocks start at lines `-- @detect SOURCE` or `-- @build TABLE`.
-    public init(dialect: SQLDialect, tables: String, build text: String) throws {
+    public init(dialect: SQLDialect, tables: String, build text: String, views: String? = nil) throws {
         self.dialect = dialect
         self.tables = tables
+        self.views = views
         var detect: [SilverSource: String] = [:]
         var build: [GoldTable: String] = [:]
         var current: (kind: String, name: String, lines: [Substring])?

@@ -71,6 +71,15 @@ final class CompactorTests: XCTestCase {
         for table in GoldTable.allCases {
             XCTAssertEqual(incremental[table], full[table], "\(table.rawValue): incremental equals a full refresh")
         }
+        if warehouse.dialect == .bigquery {
+            // Looker Studio's views read the same rows.
+            XCTAssertEqual(try warehouse.query("SELECT COUNT(*), SUM(orders) FROM looker.store_sales").rows,
+                           try warehouse.query("SELECT COUNT(*), SUM(orders) FROM gold.daily_sales").rows)
+            for view in ["executive_summary", "product_performance", "salesperson_performance", "payment_mix", "customer_growth",
+                         "customer_segments", "inventory_health", "shipping_performance"] {
+                XCTAssertNotEqual(try warehouse.query("SELECT COUNT(*) FROM looker.\(view)").scalar, "0", "looker.\(view) has rows")
+            }
+        }
     }
 
     func testSQLiteAndTheEmulatorBuildTheSameGoldFromTheSameSilver() throws {

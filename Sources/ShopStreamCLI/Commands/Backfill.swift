@@ -22,6 +22,7 @@ extension ShopStreamCommand {
                   shopstream backfill --warehouse sqlite://./history.db --days 730
                   shopstream backfill --warehouse bigquery://my-project --start 2024-01-01 --days 900 --orders-per-day 1000
                   shopstream compact --warehouse sqlite://./history.db
+                  shopstream backfill --warehouse sqlite://./history.db --days 731 --skip-days 730   # one day more
                 """)
 
         @OptionGroup var options: WarehouseOptions
@@ -38,6 +39,9 @@ extension ShopStreamCommand {
         @Option(help: "Baseline orders per day, before daily, weekly and seasonal patterns.")
         var ordersPerDay: Int?
 
+        @Option(help: ArgumentHelp("Simulate the first N of --days without loading them: extends a history loaded before with the same --seed, --start and --orders-per-day.", valueName: "N"))
+        var skipDays: Int = 0
+
         @Option(help: "Rows per insert request.")
         var batch: Int = 2000
 
@@ -53,6 +57,7 @@ extension ShopStreamCommand {
         func validate() throws {
             guard days > 0 else { throw ValidationError("--days must be at least 1") }
             guard SimDate(start) != nil else { throw ValidationError("--start takes a date like 2024-01-01, not '\(start)'") }
+            guard (0..<days).contains(skipDays) else { throw ValidationError("--skip-days must be at least 0 and less than --days (\(days))") }
             guard batch > 0 else { throw ValidationError("--batch must be at least 1") }
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         }
@@ -79,6 +84,7 @@ extension ShopStreamCommand {
                 var last = began
                 var sink = backfill
                 for day in 0..<days {
+                    backfill.skipping = day < skipDays
                     _ = try simulator.emitNextDay(into: &sink)
                     if !quiet, clock.now - last > .seconds(1) {
                         last = clock.now
@@ -93,7 +99,7 @@ extension ShopStreamCommand {
                 for entity in Entity.allCases {
                     print("  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(grouped(totals.rowsByEntity[Entity.allCases.firstIndex(of: entity)!]))")
                 }
-                print("simulated \(config.startDate) + \(days) days: \(grouped(simulator.stats.sales)) sales, \(grouped(simulator.stats.customers)) customers")
+                print("simulated \(config.startDate) + \(days) days\(skipDays > 0 ? " (the first \(skipDays) not loaded)" : ""): \(grouped(simulator.stats.sales)) sales, \(grouped(simulator.stats.customers)) customers")
                 if totals.refused > 0 || totals.failedRows > 0 {
                     throw CommandFailure("\(totals.refused) events refused by validation and \(totals.failedRows) rows not inserted; first: \(totals.firstProblem ?? "?")")
                 }
