@@ -55,6 +55,11 @@ let package = Package(
             "ShopStreamCore", "ShopStreamBus", "ShopStreamLake", "ShopStreamHTTP", "Czlib",
             "ShopStreamWarehouse", "ShopStreamSilver",
         ]),
+        // Data checks in the spirit of dbt: unique, not_null, relationships, accepted_values,
+        // freshness and reconciliation of Kafka, the lake and the warehouse.
+        .target(name: "ShopStreamQuality", dependencies: [
+            "ShopStreamCore", "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamLake", "ShopStreamBus", "ShopStreamSinks",
+        ]),
         // The simulated retailer: pure, no I/O; it emits into any EventSink.
         .target(name: "ShopStreamGenerator", dependencies: ["ShopStreamCore"]),
         // The command line.
@@ -62,7 +67,7 @@ let package = Package(
             name: "ShopStreamCLI",
             dependencies: [
                 "ShopStreamCore", "ShopStreamBus", "ShopStreamGenerator", "ShopStreamLake", "ShopStreamSinks",
-                "ShopStreamWarehouse", "ShopStreamSilver",
+                "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamQuality",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,6 +86,9 @@ let package = Package(
             "ShopStreamWarehouse", "ShopStreamSilver",
         ]),
         .testTarget(name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
+        .testTarget(name: "QualityTests", dependencies: [
+            "ShopStreamQuality", "ShopStreamWarehouse", "ShopStreamLake", "ShopStreamSilver", "ShopStreamCore", "TestSupport",
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
     ]
 )
