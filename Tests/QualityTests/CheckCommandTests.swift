@@ -143,10 +143,18 @@ final class CheckCommandTests: XCTestCase {
         }
     }
 
+    func testAWarehouseThatIsNotThereIsAnErrorAndIsNotCreated() throws {
+        let directory = try temporaryDirectory(for: self)
+        let r = try runShopstream(["check", "--warehouse", "sqlite://\(directory)/typo.db"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "error: there is no SQLite warehouse at \(directory)/typo.db; check --warehouse (the pipeline's sinks create it)\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [], "nothing created")
+    }
+
     func testHelpTeachesWhatIsCheckedAndHowToReadTheReport() throws {
         let r = try runShopstream(["check", "--help"])
         XCTAssertEqual(r.status, 0)
-        for text in ["unique(", "not_null(", "relationships(", "accepted_values(", "freshness(gold._state)", "reconcile(", "PASS", "FAIL", "WARN", "--select", "Exit status"] {
+        for text in ["unique", "not_null", "relationships", "accepted_values", "freshness", "gold._state", "reconcile", "PASS", "FAIL", "WARN", "Exit status"] {
             XCTAssertTrue(r.stdout.contains(text), "--help mentions \(text)")
         }
     }

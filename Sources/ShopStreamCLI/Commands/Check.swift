@@ -10,41 +10,49 @@ extension ShopStreamCommand {
         static let configuration = CommandConfiguration(
             abstract: "Test the data in the warehouse, dbt style: keys, references, allowed values, freshness, reconciliation.",
             discussion: """
-                Each check is one query that selects the rows breaking a rule; no rows is a pass. The
-                standard suite, derived from topics/ and the silver model:
+                Each check is one query selecting the rows that break a rule; no rows is a
+                pass. The standard suite, derived from topics/ and the silver model:
 
-                  unique(VIEW.KEY)            each key once: customer_id, product_id, store_id and
-                                              (store_id, product_id) in the _current views; sale_id,
-                                              payment_id, shipment_id in the _dedup views
-                  not_null(VIEW.(COLUMNS))    no NULL in each view's key and reference columns
-                  relationships(A.x → B.y)    every reference finds its row: sales → customers, products,
-                                              stores; payments and shipping → sales; inventory → stores,
-                                              products
-                  accepted_values(VIEW.COL)   only the values the column's JSON Schema enum allows
-                  freshness(silver.FACT)      sales, payments, shipping: a row ingested within --max-age
-                  freshness(gold._state)      gold's last compaction at most --max-lag behind
-                                              silver.sales; WARN while gold was never compacted
-                  reconcile(TOPIC: …)         with --lake: the lake's events = silver's rows + rejects
-                                              (each counted once by Kafka coordinates); with --brokers
-                                              also Kafka's records (high − low watermark) = the lake's
+                  unique             each key once: customer_id, product_id, store_id and
+                                     (store_id, product_id) in the _current views; sale_id,
+                                     payment_id, shipment_id in the _dedup views
+                  not_null           no NULL in each view's key and reference columns
+                  relationships      every reference finds its row: sales → customers,
+                                     products, stores; payments, shipping → sales;
+                                     inventory → stores, products
+                  accepted_values    only the values the topic's JSON Schema enum allows
+                  freshness          silver.sales, payments, shipping: a row ingested
+                                     within --max-age; gold._state: the last compaction
+                                     at most --max-lag behind silver.sales (WARN while
+                                     gold was never compacted)
+                  reconcile          with --lake, per topic: the lake's events = silver's
+                                     rows + rejects, each counted once by its Kafka
+                                     coordinates; with --brokers (or
+                                     $KAFKA_BOOTSTRAP_SERVERS) also Kafka's records
+                                     (high - low watermark) = the lake's events
 
-                Reading the report: one line per check, then a summary.
+                The report: one line per check, STATUS NAME[: WHAT IS WRONG], then a
+                summary. A FAIL says how many rows offend and shows up to five of them:
 
                   PASS unique(silver.sales_dedup.sale_id)
-                  FAIL relationships(silver.sales_dedup.customer_id → silver.customers_current.customer_id): 1 row: sale_id=SAL-0000009999 customer_id=CUS-99999999
-                  WARN freshness(gold._state): gold never compacted; run shopstream compact (there is no table gold._state)
+                  FAIL relationships(silver.sales_dedup.customer_id →
+                    silver.customers_current.customer_id): 1 row: sale_id=SAL-0000009999
+                    customer_id=CUS-99999999                        (one line, wrapped here)
+                  WARN freshness(gold._state): gold never compacted; run shopstream compact
                   43 checks: 41 passed, 1 failed, 1 warning
 
-                A FAIL gives the number of offending rows and up to five of them (--show-sql prints the
-                query, to run yourself with `shopstream warehouse query`). A check whose query cannot run
-                (a missing view: run `shopstream warehouse init`) fails with the warehouse's error.
-                Exit status: 0 when nothing failed (warnings do not fail), 1 when a check failed or the
-                warehouse could not be reached, 64 for a usage error.
+                --show-sql prints the query of each check that did not pass, to run
+                yourself with `shopstream warehouse query`. A check whose query cannot run
+                (a missing view: run `shopstream warehouse init`) fails with the
+                warehouse's error. Exit status: 0 when nothing failed (warnings do not
+                fail), 1 when a check failed or the warehouse did not answer, 64 for a
+                usage error.
 
                 Examples:
                   shopstream check --warehouse sqlite:///data/warehouse.db
-                  shopstream check --warehouse sqlite:///data/warehouse.db --lake file:///data/lake
-                  shopstream check --lake gs://shop-lake --brokers localhost:9092 --warehouse bigquery://shopstream
+                  shopstream check --warehouse sqlite:///data/w.db --lake file:///data/lake
+                  shopstream check --warehouse bigquery://shopstream --lake gs://shop-lake \\
+                    --brokers localhost:9092
                   shopstream check --select 'relationships*' --select unique --show-sql
                   shopstream check --list
                 """)
@@ -108,6 +116,11 @@ extension ShopStreamCommand {
                     return true
                 }
 
+                // Opening a SQLite URL creates the file; a check must not make an empty warehouse.
+                if case .sqlite(let path) = try WarehouseURL(parsing: warehouseOptions.url, currentDirectory: FileManager.default.currentDirectoryPath),
+                    !FileManager.default.fileExists(atPath: path) {
+                    throw CommandFailure("there is no SQLite warehouse at \(path); check --warehouse (the pipeline's sinks create it)")
+                }
                 let warehouse = try warehouseOptions.open()
                 if suite.checks.contains(where: { $0.kind == .reconcile }), let lakeURL {
                     note("counting the lake's events at \(lakeURL)…")
@@ -118,10 +131,15 @@ extension ShopStreamCommand {
                     }
                     suite = try CheckSuite.standard(catalog: catalog, configuration: configuration).selecting(select)
                 }
+                let sales = TableName("silver", "sales")
+                let found: Bool
                 do {
-                    _ = try warehouse.query("SELECT 1 AS reachable")
+                    found = try warehouse.columns(of: sales) != nil
                 } catch {
                     throw CommandFailure("the warehouse \(warehouse.url) does not answer, so no check ran: \(error)")
+                }
+                guard found else {
+                    throw CommandFailure("\(warehouse.url) has no table \(sales), so there is nothing to check; check --warehouse, or create silver with `shopstream warehouse init`")
                 }
                 note("running \(suite.checks.count) checks against \(warehouse.url)…")
                 let report = suite.run(on: warehouse)
