@@ -1,3 +1,4 @@
+import ShopStreamSilver
 import ShopStreamWarehouse
 
 /// The generic checks, as dbt has them, plus ShopStream's freshness and reconciliation. Each
@@ -169,11 +170,12 @@ extension Check {
             severity: severity,
             sql: CheckSQL { sql in
                 let lake = sql.integer(lakeEvents)
+                let partition = sql.identifier(SilverSchema.partitionColumn), offset = sql.identifier(SilverSchema.offsetColumn)
                 let kafkaColumn = kafkaRecords.map { "\(sql.integer($0)) AS kafka_records, " } ?? ""
                 let kafkaCondition = kafkaRecords.map { " OR \(sql.integer($0)) <> \(lake)" } ?? ""
                 return """
                     SELECT \(kafkaColumn)\(lake) AS lake_events, s.n AS silver_records, r.n AS rejected_records
-                    FROM (SELECT COUNT(*) AS n FROM (SELECT DISTINCT _kafka_partition, _offset FROM \(sql.table(table))) AS d) AS s
+                    FROM (SELECT COUNT(*) AS n FROM (SELECT DISTINCT \(partition), \(offset) FROM \(sql.table(table))) AS d) AS s
                     CROSS JOIN (
                       SELECT COUNT(*) AS n
                       FROM (SELECT DISTINCT source_partition, source_offset FROM \(sql.table(rejects)) WHERE source_topic = \(sql.string(topic))) AS d
