@@ -166,7 +166,7 @@ extension Check {
         let equation = kafkaRecords == nil ? "lake = silver + rejects" : "kafka = lake = silver + rejects"
         return Check(
             name: "reconcile(\(topic): \(equation))", kind: .reconcile,
-            expectation: "\(topic): \(kafkaRecords.map { "Kafka's \($0) records, " } ?? "")the lake's \(lakeEvents) events = rows of \(table) + rejects in \(rejects)",
+            expectation: "\(kafkaRecords == nil ? "" : "each record of \(topic) on Kafka is one event in the lake, and ")each event of \(topic) in the lake is one row of \(table) or one reject in \(rejects)",
             severity: severity,
             sql: CheckSQL { sql in
                 let lake = sql.integer(lakeEvents)
