@@ -29,7 +29,9 @@ extension ShopStreamCommand {
                                      rows + rejects, each counted once by its Kafka
                                      coordinates; with --brokers (or
                                      $KAFKA_BOOTSTRAP_SERVERS) also Kafka's records
-                                     (high - low watermark) = the lake's events
+                                     (high - low watermark) = the lake's events. The
+                                     counts are taken moments apart: reconcile a
+                                     pipeline whose sinks have caught up
 
                 The report: one line per check, STATUS NAME[: WHAT IS WRONG], then a
                 summary. A FAIL says how many rows offend and shows up to five of them:
@@ -122,15 +124,6 @@ extension ShopStreamCommand {
                     throw CommandFailure("there is no SQLite warehouse at \(path); check --warehouse (the pipeline's sinks create it)")
                 }
                 let warehouse = try warehouseOptions.open()
-                if suite.checks.contains(where: { $0.kind == .reconcile }), let lakeURL {
-                    note("counting the lake's events at \(lakeURL)…")
-                    configuration.lakeEvents = try TopicCounts.inLake(makeLake(url: lakeURL), topics: topics)
-                    if let bootstrap = kafka.requestedBrokers {
-                        note("counting Kafka's records at \(bootstrap)…")
-                        configuration.kafkaRecords = try TopicCounts.onKafka(kafka.connection(bootstrap: bootstrap), topics: topics)
-                    }
-                    suite = try CheckSuite.standard(catalog: catalog, configuration: configuration).selecting(select)
-                }
                 let sales = TableName("silver", "sales")
                 let found: Bool
                 do {
@@ -140,6 +133,20 @@ extension ShopStreamCommand {
                 }
                 guard found else {
                     throw CommandFailure("\(warehouse.url) has no table \(sales), so there is nothing to check; check --warehouse, or create silver with `shopstream warehouse init`")
+                }
+                if suite.checks.contains(where: { $0.kind == .reconcile }), let lakeURL {
+                    // Opening a folder lake creates the folder; a typo must not count as an empty lake.
+                    if case .folder(let path) = try LakeURL(parsing: lakeURL, currentDirectory: FileManager.default.currentDirectoryPath),
+                        !FileManager.default.fileExists(atPath: path) {
+                        throw CommandFailure("there is no lake folder at \(path); check --lake (the bronze sink creates it)")
+                    }
+                    note("counting the lake's events at \(lakeURL)…")
+                    configuration.lakeEvents = try TopicCounts.inLake(makeLake(url: lakeURL), topics: topics)
+                    if let bootstrap = kafka.requestedBrokers {
+                        note("counting Kafka's records at \(bootstrap)…")
+                        configuration.kafkaRecords = try TopicCounts.onKafka(kafka.connection(bootstrap: bootstrap), topics: topics)
+                    }
+                    suite = try CheckSuite.standard(catalog: catalog, configuration: configuration).selecting(select)
                 }
                 note("running \(suite.checks.count) checks against \(warehouse.url)…")
                 let report = suite.run(on: warehouse)
