@@ -11,12 +11,6 @@ public struct QualityError: Error, CustomStringConvertible, Sendable {
         public static let catalog = Code("catalog")
         /// The lake could not be listed or an object's events could not be counted.
         public static let lake = Code("lake")
-        /// Kafka's watermarks could not be read.
-        public static let kafka = Code("kafka")
-        /// The warehouse did not answer a trivial query, so no check could run.
-        public static let warehouse = Code("warehouse")
-        /// A suite was built or filtered in a way that leaves nothing sensible to run.
-        public static let invalidSuite = Code("invalid suite")
     }
 
     public let code: Code
