@@ -55,6 +55,11 @@ let package = Package(
             "ShopStreamCore", "ShopStreamBus", "ShopStreamLake", "ShopStreamHTTP", "Czlib",
             "ShopStreamWarehouse", "ShopStreamSilver",
         ]),
+        // Data checks in the spirit of dbt: unique, not_null, relationships, accepted_values,
+        // freshness and reconciliation of Kafka, the lake and the warehouse.
+        .target(name: "ShopStreamQuality", dependencies: [
+            "ShopStreamCore", "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamLake", "ShopStreamBus", "ShopStreamSinks",
+        ]),
         // The simulated retailer: pure, no I/O; it emits into any EventSink.
         .target(name: "ShopStreamGenerator", dependencies: ["ShopStreamCore"]),
         // Gold: the compactor that builds aggregates from silver (sql/gold/).
@@ -64,7 +69,7 @@ let package = Package(
             name: "ShopStreamCLI",
             dependencies: [
                 "ShopStreamCore", "ShopStreamBus", "ShopStreamGenerator", "ShopStreamLake", "ShopStreamSinks",
-                "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamGold",
+                "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamGold", "ShopStreamQuality",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,6 +90,9 @@ let package = Package(
         .testTarget(name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         .testTarget(name: "GoldTests", dependencies: [
             "ShopStreamGold", "ShopStreamWarehouse", "ShopStreamGenerator", "ShopStreamSinks", "ShopStreamCore", "TestSupport",
+        ]),
+        .testTarget(name: "QualityTests", dependencies: [
+            "ShopStreamQuality", "ShopStreamWarehouse", "ShopStreamLake", "ShopStreamSilver", "ShopStreamCore", "TestSupport",
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
     ]

@@ -16,7 +16,8 @@ struct ShopStreamCommand: ParsableCommand {
               shopstream topics apply --brokers B    create the topics of topics/ on a cluster
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Generate.self, Broker.self, Topics.self, Sink.self, LakeCommand.self, WarehouseCommand.self, Compact.self, Backfill.self]
+        subcommands: [Run.self, Generate.self, Broker.self, Topics.self, Sink.self, LakeCommand.self, WarehouseCommand.self,
+                      Backfill.self, Compact.self, Check.self]
     )
 
     /// Like ArgumentParser's, but a usage error is one line on stderr, `error: …`,
