@@ -59,6 +59,7 @@ let package = Package(
         // freshness and reconciliation of Kafka, the lake and the warehouse.
         .target(name: "ShopStreamQuality", dependencies: [
             "ShopStreamCore", "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamLake", "ShopStreamBus", "ShopStreamSinks",
+            "ShopStreamGold",
         ]),
         // The simulated retailer: pure, no I/O; it emits into any EventSink.
         .target(name: "ShopStreamGenerator", dependencies: ["ShopStreamCore"]),

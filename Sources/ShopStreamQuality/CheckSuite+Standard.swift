@@ -54,6 +54,7 @@ extension CheckSuite {
         suite.append(.compactionLag(
             silver: schema.table(for: .sales).name, column: SilverSchema.ingestedAtColumn, state: configuration.goldState,
             maxLag: configuration.maxLag))
+        suite.append(contentsOf: gold())
         if let lake = configuration.lakeEvents {
             for entity in Entity.allCases {
                 suite.append(.reconcile(

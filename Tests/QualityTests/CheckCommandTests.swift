@@ -7,16 +7,14 @@ import XCTest
 /// `shopstream check` on real pipeline output (SQLite and a folder lake, with the broker that
 /// carried it): a clean run passes, and each way of breaking it is named in the report.
 final class CheckCommandTests: XCTestCase {
-    func testEveryCheckPassesOnACleanRunAndGoldWarnsUntilItIsCompacted() throws {
+    func testEveryCheckPassesOnACleanRun() throws {
         let clean = try CleanPipeline.shared()
         let r = try runShopstream(["check", "--warehouse", clean.output.warehouse, "--lake", clean.output.lake, "--brokers", clean.broker.bootstrap])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let lines = checkLines(r.stdout)
-        XCTAssertEqual(lines.count, 50, "43 silver checks and 7 reconciliations: \(r.stdout)")
-        XCTAssertEqual(lines.filter { !$0.hasPrefix("PASS ") }, [
-            "WARN freshness(gold._state): gold never compacted; run shopstream compact (there is no table gold._state)",
-        ])
-        XCTAssertTrue(r.stdout.hasSuffix("50 checks: 49 passed, 0 failed, 1 warning\n"), r.stdout)
+        XCTAssertEqual(lines.count, 69, "43 silver checks, 19 of gold (run builds it) and 7 reconciliations: \(r.stdout)")
+        XCTAssertEqual(lines.filter { !$0.hasPrefix("PASS ") }, [])
+        XCTAssertTrue(r.stdout.hasSuffix("69 checks: 69 passed, 0 failed, 0 warnings\n"), r.stdout)
         for name in [
             "unique(silver.sales_dedup.sale_id)", "unique(silver.inventory_current.(store_id, product_id))",
             "not_null(silver.sales_dedup.(event_id, sale_id, customer_id, product_id, store_id))",
@@ -24,6 +22,8 @@ final class CheckCommandTests: XCTestCase {
             "accepted_values(silver.payments_dedup.status)", "accepted_values(silver.sales_dedup.promotion)",
             "freshness(silver.sales)", "freshness(silver.shipping)",
             "reconcile(shop.sales: kafka = lake = silver + rejects)", "reconcile(shop.customers: kafka = lake = silver + rejects)",
+            "unique(gold.daily_sales.(sale_date, store_id))", "not_null(gold.inventory_health.(store_id, product_id))",
+            "reconcile(gold.daily_sales: orders = sale events per compacted date)", "freshness(gold._state)",
         ] {
             XCTAssertEqual(reportLine(r.stdout, name), "PASS \(name)", r.stdout)
         }
@@ -44,7 +44,7 @@ final class CheckCommandTests: XCTestCase {
         let name = "relationships(silver.sales_dedup.customer_id → silver.customers_current.customer_id)"
         XCTAssertEqual(reportLine(r.stdout, name), "FAIL \(name): 1 row: sale_id=SAL-0000009999 customer_id=CUS-99999999", r.stdout)
         XCTAssertEqual(checkLines(r.stdout).filter { $0.hasPrefix("FAIL") }.count, 1, "nothing else breaks: \(r.stdout)")
-        XCTAssertTrue(r.stdout.contains("43 checks: 41 passed, 1 failed, 1 warning"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("62 checks: 61 passed, 1 failed, 0 warnings"), r.stdout)
     }
 
     func testASecondSaleRowWithTheSameSaleIdFailsUniquenessNamingTheSaleId() throws {
@@ -69,12 +69,8 @@ final class CheckCommandTests: XCTestCase {
     func testGoldCompactedLongBeforeSilverWasIngestedFailsFreshnessNamingGoldAndAFreshCompactionPasses() throws {
         let output = try CleanPipeline.shared().copy(for: self)
         let warehouse = try output.openWarehouse()
-        // gold._state as the compactor will write it, with its last compaction on New Year's Day.
-        try warehouse.createDataset("gold")
-        try warehouse.execute("""
-            CREATE TABLE gold._state (source TEXT, business_date DATE, row_count INT64, compacted_at TIMESTAMP);
-            INSERT INTO gold._state VALUES ('silver.sales', '2025-01-01', 467, '2025-01-01T00:00:00.000000Z');
-            """)
+        // The compactor's state, as if its last pass had run on New Year's Day.
+        try warehouse.execute("UPDATE gold._state SET compacted_at = '2025-01-01T00:00:00.000000Z';")
         let stale = try runShopstream(["check", "--warehouse", output.warehouse])
         XCTAssertEqual(stale.status, 1, stale.stdout + stale.stderr)
         let line = try XCTUnwrap(reportLine(stale.stdout, "freshness(gold._state)"), stale.stdout)
@@ -84,11 +80,25 @@ final class CheckCommandTests: XCTestCase {
 
         XCTAssertEqual(try runShopstream(["check", "--warehouse", output.warehouse, "--max-lag", "100000h"]).status, 0, "--max-lag sets the allowance")
 
-        try warehouse.execute("INSERT INTO gold._state VALUES ('silver.sales', '2025-01-02', 448, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));")
+        let compact = try runShopstream(["compact", "--warehouse", output.warehouse, "--full-refresh"])
+        XCTAssertEqual(compact.status, 0, compact.stderr)
         let fresh = try runShopstream(["check", "--warehouse", output.warehouse, "--lake", output.lake])
         XCTAssertEqual(fresh.status, 0, fresh.stdout + fresh.stderr)
         XCTAssertEqual(checkLines(fresh.stdout).filter { !$0.hasPrefix("PASS ") }, [], "every check passes once gold is fresh")
-        XCTAssertTrue(fresh.stdout.contains("50 checks: 50 passed, 0 failed, 0 warnings"), fresh.stdout)
+        XCTAssertTrue(fresh.stdout.contains("69 checks: 69 passed, 0 failed, 0 warnings"), fresh.stdout)
+    }
+
+    func testAGoldRowThatDisagreesWithSilverFailsReconciliationNamingTheDate() throws {
+        let output = try CleanPipeline.shared().copy(for: self)
+        let warehouse = try output.openWarehouse()
+        let day = try XCTUnwrap(warehouse.query("SELECT MIN(sale_date) FROM gold.daily_sales").scalar)
+        let events = try XCTUnwrap(warehouse.query("SELECT COUNT(DISTINCT event_id) FROM silver.sales WHERE sale_date = '\(day)'").scalar)
+        try warehouse.execute("UPDATE gold.daily_sales SET orders = orders + 1 WHERE sale_date = '\(day)' AND store_id = (SELECT MIN(store_id) FROM gold.daily_sales);")
+        let r = try runShopstream(["check", "--warehouse", output.warehouse])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        let name = "reconcile(gold.daily_sales: orders = sale events per compacted date)"
+        XCTAssertEqual(reportLine(r.stdout, name),
+                       "FAIL \(name): 1 row: sale_date=\(day) silver_sale_events=\(events) gold_orders=\(Int(events)! + 1)", r.stdout)
     }
 
     func testABronzeObjectDeletedFromTheLakeFailsReconciliationNamingTheTopicAndTheNumbers() throws {
@@ -118,9 +128,9 @@ final class CheckCommandTests: XCTestCase {
         let r = try runShopstream(["check", "--warehouse", clean.output.warehouse, "--select", "relationships(silver.sales_dedup*", "--select", "unique"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let names = checkLines(r.stdout).map { $0.dropFirst(5).prefix { $0 != ":" } }
-        XCTAssertEqual(names.count, 10, r.stdout)
+        XCTAssertEqual(names.count, 19, "7 unique in silver, 9 in gold, 3 relationships: \(r.stdout)")
         XCTAssertTrue(names.allSatisfy { $0.hasPrefix("unique(") || $0.hasPrefix("relationships(silver.sales_dedup.") }, r.stdout)
-        XCTAssertTrue(r.stdout.hasSuffix("10 checks: 10 passed, 0 failed, 0 warnings\n"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("19 checks: 19 passed, 0 failed, 0 warnings\n"), r.stdout)
 
         let listed = try runShopstream(["check", "--list", "--select", "freshness"])
         XCTAssertEqual(listed.status, 0, listed.stderr)

@@ -112,17 +112,17 @@ final class CheckSuiteTests: XCTestCase {
         ])
     }
 
-    func testTheStandardSuiteHas43ChecksAndReconcilesEachTopicWhenGivenTheLake() throws {
+    func testTheStandardSuiteHas62ChecksAndReconcilesEachTopicWhenGivenTheLake() throws {
         let silver = try CheckSuite.standard(catalog: Self.catalog)
-        XCTAssertEqual(silver.checks.count, 43)
+        XCTAssertEqual(silver.checks.count, 62)
         XCTAssertEqual(Dictionary(grouping: silver.checks, by: \.kind).mapValues(\.count), [
-            .unique: 7, .notNull: 7, .relationships: 7, .acceptedValues: 18, .freshness: 4,
+            .unique: 7 + 9, .notNull: 7 + 9, .relationships: 7, .acceptedValues: 18, .freshness: 4, .reconcile: 1,
         ])
         XCTAssertFalse(silver.names.contains { $0.contains("event_id)") && $0.hasPrefix("unique") }, "event_id of a dedup view is unique by construction")
 
         let lake = Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, 10) })
         let reconciled = try CheckSuite.standard(catalog: Self.catalog, configuration: StandardSuiteConfiguration(lakeEvents: lake))
-        XCTAssertEqual(reconciled.checks.count, 50)
+        XCTAssertEqual(reconciled.checks.count, 69)
         XCTAssertEqual(reconciled.names.suffix(7), Entity.allCases.map { "reconcile(\($0.topic): lake = silver + rejects)" })
         let withKafka = try CheckSuite.standard(
             catalog: Self.catalog, configuration: StandardSuiteConfiguration(lakeEvents: lake, kafkaRecords: lake))
@@ -145,18 +145,19 @@ final class CheckSuiteTests: XCTestCase {
         XCTAssertTrue(promotion.expectation.hasSuffix("or NULL"), "the enum lists null: \(promotion.expectation)")
     }
 
-    func testGoldChecksAppendedByAnotherModuleRunWithTheStandardOnes() throws {
+    func testChecksAppendedByAnotherModuleRunWithTheStandardOnes() throws {
         var suite = try CheckSuite.standard(catalog: Self.catalog)
-        let daily = TableName("gold", "daily_sales")
-        suite.append(.unique(table: daily, columns: ["business_date", "store_id"]))
-        suite.append(.notNull(table: daily, columns: ["business_date", "store_id", "revenue"]))
+        let standard = suite.checks.count
+        let targets = TableName("gold", "store_targets")
+        suite.append(.unique(table: targets, columns: ["month", "store_id"]))
+        suite.append(.notNull(table: targets, columns: ["month", "store_id", "target"]))
         XCTAssertEqual(suite.names.suffix(2), [
-            "unique(gold.daily_sales.(business_date, store_id))", "not_null(gold.daily_sales.(business_date, store_id, revenue))",
+            "unique(gold.store_targets.(month, store_id))", "not_null(gold.store_targets.(month, store_id, target))",
         ])
-        XCTAssertEqual(suite.selecting(["gold.daily_sales"]).checks.count, 2, "a substring selects")
-        XCTAssertEqual(suite.selecting(["unique(gold.*"]).names, ["unique(gold.daily_sales.(business_date, store_id))"], "a glob selects")
+        XCTAssertEqual(suite.selecting(["gold.store_targets"]).checks.count, 2, "a substring selects")
+        XCTAssertEqual(suite.selecting(["unique(gold.store*"]).names, ["unique(gold.store_targets.(month, store_id))"], "a glob selects")
         XCTAssertEqual(suite.selecting(["freshness(silver.?a*"]).names, ["freshness(silver.sales)", "freshness(silver.payments)"])
-        XCTAssertEqual(suite.selecting([]).checks.count, 45, "no pattern: everything")
+        XCTAssertEqual(suite.selecting([]).checks.count, standard + 2, "no pattern: everything")
     }
 
     func testGoldLagIsMeasuredByTheWarehousesClockInSQLite() throws {
