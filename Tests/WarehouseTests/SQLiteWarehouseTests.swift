@@ -60,6 +60,11 @@ final class SQLiteWarehouseTests: XCTestCase {
         XCTAssertEqual(try warehouse.query("SELECT numeric_sum(x) FROM (SELECT '99999999999999999999.99' AS x UNION ALL SELECT '0.01' UNION ALL SELECT 3)").scalar, "100000000000000000003")
         XCTAssertEqual(try warehouse.query("SELECT paisa('74999.00'), paisa(NULL), paisa(-1)").rows, [["7499900", nil, "-100"]])
         XCTAssertThrowsError(try warehouse.query("SELECT paisa('0.001')")) { XCTAssertTrue("\($0)".contains("second decimal"), "\($0)") }
+        XCTAssertEqual(try warehouse.query("SELECT paisa('1.5'), paisa('-12.05'), paisa('3.500000000'), paisa('7'), paisa('1e2'), paisa('0.10')").rows,
+                       [["150", "-1205", "350", "700", "10000", "10"]], "plain text, trailing zeros, exponents")
+        XCTAssertThrowsError(try warehouse.query("SELECT paisa('2.345')")) { XCTAssertTrue("\($0)".contains("second decimal"), "\($0)") }
+        XCTAssertEqual(try warehouse.query("SELECT money(7499950), money(-1205), money(7), money(NULL), money(SUM(paisa(x))) FROM (SELECT '0.1' AS x UNION ALL SELECT '0.2')").rows,
+                       [["74999.5", "-12.05", "0.07", nil, "0.3"]], "money() turns paisa back into exact decimal text")
         XCTAssertThrowsError(try warehouse.query("SELECT numeric_sum(store) FROM silver.p")) { XCTAssertTrue("\($0)".contains("is not a decimal"), "\($0)") }
     }
 

@@ -3,6 +3,10 @@
 -- go through integer paisa (the warehouse's paisa() and money() functions), never floats.
 -- A Pakistan date is date(substr(event_time, 1, 19), '+5 hours'): whole seconds, because
 -- SQLite rounds fractions to milliseconds; silver indexes that very expression.
+-- De-duplication: copies of one event in silver are the same record sent again (the sink
+-- refuses an event_id that comes back at other coordinates), so which copy counts changes
+-- nothing; SQLite keeps the first stored, MIN(rowid) per event_id, at a quarter of the cost
+-- of BigQuery's ROW_NUMBER() window.
 --
 -- Two kinds of block, each introduced by a `-- @` line:
 --
@@ -62,11 +66,10 @@ SELECT
   money(SUM(s.quantity * paisa(s.unit_price))), money(SUM(paisa(s.discount))), money(SUM(paisa(s.total_price))),
   ROUND(SUM(paisa(s.total_price)) / 100.0 / COUNT(*), 2)
 FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-  FROM silver.sales WHERE {dates: sale_date}
+  SELECT * FROM silver.sales
+  WHERE rowid IN (SELECT MIN(rowid) FROM silver.sales WHERE {dates: sale_date} GROUP BY event_id)
 ) AS s
 LEFT JOIN silver.stores_current AS st ON st.store_id = s.store_id
-WHERE s._rn = 1
 GROUP BY s.sale_date, s.store_id, st.store_name, st.city, st.region;
 
 -- @build product_daily
@@ -82,11 +85,10 @@ FROM (
     COALESCE(p.model_name, 'unknown') AS model_name, COALESCE(p.category, 'unknown') AS category,
     COUNT(*) AS orders, SUM(s.quantity) AS units, SUM(paisa(s.total_price)) AS net_paisa
   FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-    FROM silver.sales WHERE {dates: sale_date}
+    SELECT * FROM silver.sales
+    WHERE rowid IN (SELECT MIN(rowid) FROM silver.sales WHERE {dates: sale_date} GROUP BY event_id)
   ) AS s
   LEFT JOIN silver.products_current AS p ON p.product_id = s.product_id
-  WHERE s._rn = 1
   GROUP BY s.sale_date, s.product_id, p.model_name, p.category
 ) AS daily;
 
@@ -100,11 +102,10 @@ SELECT
   money(SUM(s.quantity * paisa(s.unit_price))), money(SUM(paisa(s.discount))), money(SUM(paisa(s.total_price))),
   ROUND(COALESCE(CAST(SUM(paisa(s.discount)) AS REAL) / NULLIF(SUM(s.quantity * paisa(s.unit_price)), 0), 0), 4)
 FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-  FROM silver.sales WHERE {month_dates: sale_date}
+  SELECT * FROM silver.sales
+  WHERE rowid IN (SELECT MIN(rowid) FROM silver.sales WHERE {month_dates: sale_date} GROUP BY event_id)
 ) AS s
 LEFT JOIN silver.stores_current AS st ON st.store_id = s.store_id
-WHERE s._rn = 1
 GROUP BY strftime('%Y-%m-01', s.sale_date), s.store_id, st.store_name, s.salesperson;
 
 -- @build payment_daily
@@ -123,11 +124,9 @@ SELECT
   ROUND(CAST(SUM(CASE WHEN status = 'Failed' THEN 1 ELSE 0 END) AS REAL) / COUNT(*), 4),
   ROUND(CAST(SUM(CASE WHEN status = 'Refunded' THEN 1 ELSE 0 END) AS REAL) / COUNT(*), 4)
 FROM (
-  SELECT *, date(substr(event_time, 1, 19), '+5 hours') AS payment_date,
-    ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-  FROM silver.payments WHERE {dates: date(substr(event_time, 1, 19), '+5 hours')}
+  SELECT *, date(substr(event_time, 1, 19), '+5 hours') AS payment_date FROM silver.payments
+  WHERE rowid IN (SELECT MIN(rowid) FROM silver.payments WHERE {dates: date(substr(event_time, 1, 19), '+5 hours')} GROUP BY event_id)
 ) AS p
-WHERE _rn = 1
 GROUP BY payment_date, payment_method;
 
 -- @build shipping_daily
@@ -147,10 +146,9 @@ SELECT
     / NULLIF(SUM(CASE WHEN delivery_status IN ('Delivered', 'Delayed') THEN 1 ELSE 0 END), 0), 0), 2),
   SUM(delay_days)
 FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-  FROM silver.shipping WHERE {dates: shipped_date}
+  SELECT * FROM silver.shipping
+  WHERE rowid IN (SELECT MIN(rowid) FROM silver.shipping WHERE {dates: shipped_date} GROUP BY event_id)
 ) AS sh
-WHERE _rn = 1
 GROUP BY shipped_date, carrier;
 
 -- @build customer_daily
@@ -193,10 +191,9 @@ WITH monthly AS (
     money(SUM(quantity * paisa(unit_price))) AS gross_revenue, money(SUM(paisa(discount))) AS discounts,
     money(SUM(paisa(total_price))) AS net_revenue, COUNT(DISTINCT customer_id) AS active_customers
   FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-    FROM silver.sales WHERE {month_dates: sale_date}
+    SELECT * FROM silver.sales
+    WHERE rowid IN (SELECT MIN(rowid) FROM silver.sales WHERE {month_dates: sale_date} GROUP BY event_id)
   ) AS s
-  WHERE _rn = 1
   GROUP BY strftime('%Y-%m-01', sale_date)
 ),
 signups AS (
@@ -217,10 +214,9 @@ INSERT INTO gold.customer_segments (loyalty_tier, gender, age_band, province, cu
 WITH spend AS (
   SELECT customer_id, COUNT(*) AS orders, SUM(paisa(total_price)) AS net_paisa
   FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-    FROM silver.sales
+    SELECT * FROM silver.sales
+    WHERE rowid IN (SELECT MIN(rowid) FROM silver.sales GROUP BY event_id)
   ) AS s
-  WHERE _rn = 1
   GROUP BY customer_id
 )
 SELECT

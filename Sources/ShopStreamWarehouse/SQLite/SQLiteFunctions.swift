@@ -88,6 +88,12 @@ private func numericSumFinal(_ context: OpaquePointer?) {
 }
 
 private func paisa(_ context: OpaquePointer?, _ count: Int32, _ values: UnsafeMutablePointer<OpaquePointer?>?) {
+    // The common case first, without allocating: TEXT like 74999.50 or -12.5.
+    if sqlite3_value_type(values?[0]) == SQLITE_TEXT, let text = sqlite3_value_text(values?[0]),
+       let value = fastPaisa(text, length: Int(sqlite3_value_bytes(values?[0]))) {
+        sqlite3_result_int64(context, value)
+        return
+    }
     switch SQLiteFunctions.decimal(values?[0], function: "paisa") {
     case .success(nil): sqlite3_result_null(context)
     case .success(let value?):
@@ -109,4 +115,37 @@ private func money(_ context: OpaquePointer?, _ count: Int32, _ values: UnsafeMu
     default:
         sqlite3_result_error(context, "money: expects an INTEGER number of paisa, e.g. money(SUM(paisa(amount)))", -1)
     }
+}
+
+/// Paisa of plain decimal text (`[-]digits[.digits]`, at most two non-zero decimals, up to 15
+/// integer digits); nil for anything else, which the exact general path then handles.
+private func fastPaisa(_ text: UnsafePointer<UInt8>, length: Int) -> Int64? {
+    var i = 0
+    var negative = false
+    if length > 0 && text[0] == UInt8(ascii: "-") { negative = true; i = 1 }
+    var whole: Int64 = 0
+    var digits = 0
+    while i < length, text[i] >= 48, text[i] <= 57 {
+        whole = whole * 10 + Int64(text[i] - 48)
+        digits += 1
+        i += 1
+        if digits > 15 { return nil }
+    }
+    var cents: Int64 = 0
+    if i < length {
+        guard text[i] == UInt8(ascii: "."), digits > 0 else { return nil }
+        i += 1
+        var places = 0
+        while i < length {
+            let c = text[i]
+            guard c >= 48, c <= 57 else { return nil }
+            if places < 2 { cents = cents * 10 + Int64(c - 48) } else if c != 48 { return nil }
+            places += 1
+            i += 1
+        }
+        if places == 1 { cents *= 10 }
+    }
+    guard digits > 0 else { return nil }
+    let value = whole * 100 + cents
+    return negative ? -value : value
 }
