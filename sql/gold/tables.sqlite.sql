@@ -163,4 +163,4 @@ SELECT
   ROUND(CAST(net_revenue AS REAL) / NULLIF(CAST(LAG(net_revenue) OVER (ORDER BY month) AS REAL), 0) - 1, 4) AS revenue_growth,
   ROUND(CAST(orders AS REAL) / NULLIF(LAG(orders) OVER (ORDER BY month), 0) - 1, 4) AS orders_growth,
   ROUND(CAST(cumulative_customers AS REAL) / NULLIF(LAG(cumulative_customers) OVER (ORDER BY month), 0) - 1, 4) AS customer_growth
-FROM gold.executive_monthly;
+FROM executive_monthly;

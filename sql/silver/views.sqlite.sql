@@ -1,6 +1,8 @@
 -- Silver views for SQLite, the same as views.bigquery.sql: a window in a subquery where
 -- BigQuery uses QUALIFY. SQLite has no CREATE OR REPLACE VIEW: each view is dropped and
 -- created again, so applying the file twice is harmless and picks up changes.
+-- Inside a view the tables are named without their dataset: SQLite binds them to the view's
+-- own database, so the file also opens on its own (sqlite3 warehouse.silver.db).
 -- Every statement ends with a semicolon at the end of a line.
 
 -- customers_current: one row per customer_id, its latest version.
@@ -11,7 +13,7 @@ SELECT
   loyalty_tier, signup_date, _topic, _kafka_partition, _offset, _insert_id, _ingested_at
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY event_time DESC, _kafka_partition DESC, _offset DESC) AS _rn
-  FROM silver.customers
+  FROM customers
 )
 WHERE _rn = 1;
 
@@ -23,7 +25,7 @@ SELECT
   launch_date, _topic, _kafka_partition, _offset, _insert_id, _ingested_at
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY event_time DESC, _kafka_partition DESC, _offset DESC) AS _rn
-  FROM silver.products
+  FROM products
 )
 WHERE _rn = 1;
 
@@ -35,7 +37,7 @@ SELECT
   _kafka_partition, _offset, _insert_id, _ingested_at
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY store_id ORDER BY event_time DESC, _kafka_partition DESC, _offset DESC) AS _rn
-  FROM silver.stores
+  FROM stores
 )
 WHERE _rn = 1;
 
@@ -47,7 +49,7 @@ SELECT
   damaged_units, last_restock_date, _topic, _kafka_partition, _offset, _insert_id, _ingested_at
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY inventory_id ORDER BY event_time DESC, _kafka_partition DESC, _offset DESC) AS _rn
-  FROM silver.inventory
+  FROM inventory
 )
 WHERE _rn = 1;
 
@@ -60,7 +62,7 @@ SELECT
   _offset, _insert_id, _ingested_at
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-  FROM silver.sales
+  FROM sales
 )
 WHERE _rn = 1;
 
@@ -72,7 +74,7 @@ SELECT
   _topic, _kafka_partition, _offset, _insert_id, _ingested_at
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-  FROM silver.payments
+  FROM payments
 )
 WHERE _rn = 1;
 
@@ -85,7 +87,7 @@ SELECT
   _kafka_partition, _offset, _insert_id, _ingested_at
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-  FROM silver.shipping
+  FROM shipping
 )
 WHERE _rn = 1;
 
@@ -97,7 +99,7 @@ SELECT
   _topic, _kafka_partition, _offset, _insert_id, _ingested_at
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY sale_id ORDER BY event_time DESC, _kafka_partition DESC, _offset DESC) AS _rn
-  FROM silver.payments
+  FROM payments
 )
 WHERE _rn = 1;
 
@@ -110,6 +112,6 @@ SELECT
   _kafka_partition, _offset, _insert_id, _ingested_at
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY sale_id ORDER BY event_time DESC, _kafka_partition DESC, _offset DESC) AS _rn
-  FROM silver.shipping
+  FROM shipping
 )
 WHERE _rn = 1;

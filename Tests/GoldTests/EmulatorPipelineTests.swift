@@ -1,0 +1,40 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The README's "same steps, pointed at the emulators by URL": `shopstream run` with its lake
+/// on fake-gcs-server and its warehouse on the BigQuery emulator, then `shopstream check`.
+final class EmulatorPipelineTests: XCTestCase {
+    func testTheWholePipelineRunsAgainstFakeGCSAndTheBigQueryEmulatorAndItsChecksPass() throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let gcs = environment["STORAGE_EMULATOR_HOST"], environment["BIGQUERY_EMULATOR_HOST"] != nil else {
+            let hint = "STORAGE_EMULATOR_HOST and BIGQUERY_EMULATOR_HOST must be set; run `eval \"$(scripts/emulators start)\"`"
+            if environment["CI"] == "true" { XCTFail(hint) }
+            throw XCTSkip(hint)
+        }
+        let bucket = "gold-run-\(UUID().uuidString.prefix(8).lowercased())"
+        let made = try runProgram(requiredTool("curl"), [
+            "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"name":"\#(bucket)"}"#,
+            "\(gcs)/storage/v1/b?project=test",
+        ])
+        XCTAssertEqual(made.status, 0, "bucket created: \(made.stderr)")
+        let lake = "gs://\(bucket)", warehouse = "bigquery://run-\(UUID().uuidString.prefix(8).lowercased())"
+
+        let run = try shopstream(["run", "--days", "3", "--lake", lake, "--warehouse", warehouse], timeout: 600)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let rows = run.stdout.split(separator: "\n").filter { $0.hasPrefix("shop.") }
+        XCTAssertEqual(rows.count, 7, run.stdout)
+        for row in rows {
+            let cells = row.split(separator: " ")
+            XCTAssertEqual(cells[1], cells[2], "fake-gcs-server holds what was published: \(row)")
+            XCTAssertEqual(cells[1], cells[3], "the BigQuery emulator holds what was published: \(row)")
+        }
+        XCTAssertTrue(run.stdout.contains("gold:      full refresh: rebuilt 9 of 9 gold tables"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("executive summary, 2025-01-01 … 2025-01-03"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("under gs://\(bucket)/bronze/"), run.stdout)
+
+        let check = try shopstream(["check", "--lake", lake, "--warehouse", warehouse], timeout: 300)
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+        XCTAssertTrue(check.stdout.contains("69 checks: 69 passed, 0 failed, 0 warnings"), check.stdout)
+    }
+}
