@@ -65,8 +65,11 @@ public struct CompactionPlan: Sendable, Equatable {
         tables[.shippingDaily] = byDate(dates(.shipping))
         tables[.customerDaily] = byDate(customerDays)
         tables[.executiveMonthly] = byMonth(customerDays)
+        // Keyed by entity: the customers (stock pairs) of the touched days, found by the SQL.
+        tables[.customerTotals] = byDate(sales)
         if touched[.customers] != nil || !sales.isEmpty { tables[.customerSegments] = .whole }
-        if touched[.inventory] != nil || touched[.products] != nil || touched[.stores] != nil { tables[.inventoryHealth] = .whole }
+        // A renamed product or store re-labels every pair.
+        tables[.inventoryHealth] = touched[.products] != nil || touched[.stores] != nil ? .whole : byDate(dates(.inventory))
         self.tables = tables
     }
 

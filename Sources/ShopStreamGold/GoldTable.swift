@@ -1,8 +1,9 @@
 /// The gold tables, in build order, and what each is rebuilt from.
 ///
 /// A table keyed by day rebuilds the days its sources touched; a monthly one the months
-/// holding them; a snapshot (one row per entity, no date) rebuilds whole when any of its
-/// sources changed. `sql/gold/tables.*.sql` states each table's grain.
+/// holding them; one keyed by an entity (a customer, a store's product) the entities the
+/// touched days name; customer_segments, small, rebuilds whole. `sql/gold/tables.*.sql`
+/// states each table's grain.
 public enum GoldTable: String, CaseIterable, Sendable, Comparable {
     case dailySales = "daily_sales"
     case productDaily = "product_daily"
@@ -11,6 +12,8 @@ public enum GoldTable: String, CaseIterable, Sendable, Comparable {
     case shippingDaily = "shipping_daily"
     case customerDaily = "customer_daily"
     case executiveMonthly = "executive_monthly"
+    /// Each customer's purchases over all time; what customer_segments reads.
+    case customerTotals = "customer_totals"
     case customerSegments = "customer_segments"
     case inventoryHealth = "inventory_health"
 
@@ -29,6 +32,7 @@ public enum GoldTable: String, CaseIterable, Sendable, Comparable {
         case .shippingDaily: ["shipped_date", "carrier"]
         case .customerDaily: ["day"]
         case .executiveMonthly: ["month"]
+        case .customerTotals: ["customer_id"]
         case .customerSegments: ["loyalty_tier", "gender", "age_band", "province"]
         case .inventoryHealth: ["store_id", "product_id"]
         }

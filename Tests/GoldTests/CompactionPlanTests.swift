@@ -8,7 +8,7 @@ final class CompactionPlanTests: XCTestCase {
         .payments: ["2025-01-30": 11, "2025-01-31": 14, "2025-02-01": 9],
         .shipping: ["2025-01-30": 3],
         .signups: ["2020-05-01": 40, "2025-01-30": 2, "2025-01-31": 1],
-        .customers: [nil: 45], .inventory: [nil: 100], .products: [nil: 20], .stores: [nil: 5],
+        .customers: [nil: 45], .inventory: ["2025-01-30": 60, "2025-01-31": 40], .products: [nil: 20], .stores: [nil: 5],
     ]
 
     func testTheFirstPassRebuildsEveryTableWhole() {
@@ -30,7 +30,7 @@ final class CompactionPlanTests: XCTestCase {
         XCTAssertEqual(plan.tables.count, GoldTable.allCases.count)
     }
 
-    func testNewSalesOnOneDayRebuildThatDayItsMonthAndTheSegmentsOnly() {
+    func testNewSalesOnOneDayRebuildThatDayItsMonthItsCustomersAndTheSegments() {
         var now = history
         now[.sales]!["2025-02-01"] = 15
         let plan = CompactionPlan(previous: history, current: now, fullRefresh: false)
@@ -39,6 +39,7 @@ final class CompactionPlanTests: XCTestCase {
         XCTAssertEqual(plan.tables[.salespersonMonthly], .months(["2025-02-01"], saleDates: ["2025-02-01"]))
         XCTAssertEqual(plan.tables[.customerDaily], .dates(["2025-02-01"]))
         XCTAssertEqual(plan.tables[.executiveMonthly], .months(["2025-02-01"], saleDates: ["2025-02-01"]))
+        XCTAssertEqual(plan.tables[.customerTotals], .dates(["2025-02-01"]), "the customers who bought that day")
         XCTAssertEqual(plan.tables[.customerSegments], .whole)
         XCTAssertNil(plan.tables[.paymentDaily])
         XCTAssertNil(plan.tables[.shippingDaily])
@@ -81,13 +82,14 @@ final class CompactionPlanTests: XCTestCase {
         XCTAssertEqual(plan.tables.count, 2)
     }
 
-    func testACatalogueOrStockChangeRebuildsInventoryHealth() {
+    func testAStockSnapshotRebuildsThePairsOfItsDayAndACatalogueChangeEveryPair() {
         var now = history
-        now[.inventory]![nil] = 130
-        XCTAssertEqual(Set(CompactionPlan(previous: history, current: now, fullRefresh: false).tables.keys), [.inventoryHealth])
+        now[.inventory]!["2025-02-01"] = 30
+        let stock = CompactionPlan(previous: history, current: now, fullRefresh: false)
+        XCTAssertEqual(stock.tables, [.inventoryHealth: .dates(["2025-02-01"])])
         now = history
         now[.products]![nil] = 21
-        XCTAssertEqual(Set(CompactionPlan(previous: history, current: now, fullRefresh: false).tables.keys), [.inventoryHealth])
+        XCTAssertEqual(CompactionPlan(previous: history, current: now, fullRefresh: false).tables, [.inventoryHealth: .whole])
     }
 
     func testADateThatVanishedFromSilverIsRebuiltToo() {

@@ -29,12 +29,12 @@ final class EmulatorPipelineTests: XCTestCase {
             XCTAssertEqual(cells[1], cells[2], "fake-gcs-server holds what was published: \(row)")
             XCTAssertEqual(cells[1], cells[3], "the BigQuery emulator holds what was published: \(row)")
         }
-        XCTAssertTrue(run.stdout.contains("gold:      full refresh: rebuilt 9 of 9 gold tables"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("gold:      full refresh: rebuilt 10 of 10 gold tables"), run.stdout)
         XCTAssertTrue(run.stdout.contains("executive summary, 2025-01-01 … 2025-01-03"), run.stdout)
         XCTAssertTrue(run.stdout.contains("under gs://\(bucket)/bronze/"), run.stdout)
 
         let check = try shopstream(["check", "--lake", lake, "--warehouse", warehouse], timeout: 300)
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
-        XCTAssertTrue(check.stdout.contains("69 checks: 69 passed, 0 failed, 0 warnings"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("71 checks: 71 passed, 0 failed, 0 warnings"), check.stdout)
     }
 }

@@ -12,9 +12,9 @@ final class CheckCommandTests: XCTestCase {
         let r = try runShopstream(["check", "--warehouse", clean.output.warehouse, "--lake", clean.output.lake, "--brokers", clean.broker.bootstrap])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let lines = checkLines(r.stdout)
-        XCTAssertEqual(lines.count, 69, "43 silver checks, 19 of gold (run builds it) and 7 reconciliations: \(r.stdout)")
+        XCTAssertEqual(lines.count, 71, "43 silver checks, 21 of gold (run builds it) and 7 reconciliations: \(r.stdout)")
         XCTAssertEqual(lines.filter { !$0.hasPrefix("PASS ") }, [])
-        XCTAssertTrue(r.stdout.hasSuffix("69 checks: 69 passed, 0 failed, 0 warnings\n"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("71 checks: 71 passed, 0 failed, 0 warnings\n"), r.stdout)
         for name in [
             "unique(silver.sales_dedup.sale_id)", "unique(silver.inventory_current.(store_id, product_id))",
             "not_null(silver.sales_dedup.(event_id, sale_id, customer_id, product_id, store_id))",
@@ -44,7 +44,7 @@ final class CheckCommandTests: XCTestCase {
         let name = "relationships(silver.sales_dedup.customer_id → silver.customers_current.customer_id)"
         XCTAssertEqual(reportLine(r.stdout, name), "FAIL \(name): 1 row: sale_id=SAL-0000009999 customer_id=CUS-99999999", r.stdout)
         XCTAssertEqual(checkLines(r.stdout).filter { $0.hasPrefix("FAIL") }.count, 1, "nothing else breaks: \(r.stdout)")
-        XCTAssertTrue(r.stdout.contains("62 checks: 61 passed, 1 failed, 0 warnings"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("64 checks: 63 passed, 1 failed, 0 warnings"), r.stdout)
     }
 
     func testASecondSaleRowWithTheSameSaleIdFailsUniquenessNamingTheSaleId() throws {
@@ -85,7 +85,7 @@ final class CheckCommandTests: XCTestCase {
         let fresh = try runShopstream(["check", "--warehouse", output.warehouse, "--lake", output.lake])
         XCTAssertEqual(fresh.status, 0, fresh.stdout + fresh.stderr)
         XCTAssertEqual(checkLines(fresh.stdout).filter { !$0.hasPrefix("PASS ") }, [], "every check passes once gold is fresh")
-        XCTAssertTrue(fresh.stdout.contains("69 checks: 69 passed, 0 failed, 0 warnings"), fresh.stdout)
+        XCTAssertTrue(fresh.stdout.contains("71 checks: 71 passed, 0 failed, 0 warnings"), fresh.stdout)
     }
 
     func testAGoldRowThatDisagreesWithSilverFailsReconciliationNamingTheDate() throws {
@@ -128,9 +128,9 @@ final class CheckCommandTests: XCTestCase {
         let r = try runShopstream(["check", "--warehouse", clean.output.warehouse, "--select", "relationships(silver.sales_dedup*", "--select", "unique"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let names = checkLines(r.stdout).map { $0.dropFirst(5).prefix { $0 != ":" } }
-        XCTAssertEqual(names.count, 19, "7 unique in silver, 9 in gold, 3 relationships: \(r.stdout)")
+        XCTAssertEqual(names.count, 20, "7 unique in silver, 10 in gold, 3 relationships: \(r.stdout)")
         XCTAssertTrue(names.allSatisfy { $0.hasPrefix("unique(") || $0.hasPrefix("relationships(silver.sales_dedup.") }, r.stdout)
-        XCTAssertTrue(r.stdout.hasSuffix("19 checks: 19 passed, 0 failed, 0 warnings\n"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("20 checks: 20 passed, 0 failed, 0 warnings\n"), r.stdout)
 
         let listed = try runShopstream(["check", "--list", "--select", "freshness"])
         XCTAssertEqual(listed.status, 0, listed.stderr)

@@ -39,7 +39,8 @@ FROM silver.customers GROUP BY signup_date;
 SELECT CAST(NULL AS DATE) AS business_date, COUNT(*) AS row_count FROM silver.customers;
 
 -- @detect inventory
-SELECT CAST(NULL AS DATE) AS business_date, COUNT(*) AS row_count FROM silver.inventory;
+SELECT DATE(event_time, 'Asia/Karachi') AS business_date, COUNT(*) AS row_count
+FROM silver.inventory GROUP BY business_date;
 
 -- @detect products
 SELECT CAST(NULL AS DATE) AS business_date, COUNT(*) AS row_count FROM silver.products;
@@ -206,53 +207,68 @@ FROM monthly AS m
 CROSS JOIN signups AS g
 GROUP BY m.month, m.orders, m.units, m.gross_revenue, m.discounts, m.net_revenue, m.active_customers;
 
+-- @build customer_totals
+-- The customers the touched days' sales name, recounted over all their sales.
+DELETE FROM gold.customer_totals
+WHERE customer_id IN (SELECT customer_id FROM silver.sales WHERE {dates: sale_date});
+INSERT INTO gold.customer_totals (customer_id, orders, units, net_revenue, first_purchase, last_purchase)
+SELECT customer_id, COUNT(*), SUM(quantity), SUM(total_price), MIN(sale_date), MAX(sale_date)
+FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+  FROM silver.sales
+  WHERE customer_id IN (SELECT customer_id FROM silver.sales WHERE {dates: sale_date})
+) AS s
+WHERE _rn = 1
+GROUP BY customer_id;
+
 -- @build customer_segments
 DELETE FROM gold.customer_segments WHERE TRUE;
 INSERT INTO gold.customer_segments (loyalty_tier, gender, age_band, province, customers, buyers,
   orders, net_revenue, purchase_frequency, revenue_per_customer)
-WITH spend AS (
-  SELECT customer_id, COUNT(*) AS orders, SUM(total_price) AS net_revenue
-  FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-    FROM silver.sales
-  ) AS s
-  WHERE _rn = 1
-  GROUP BY customer_id
-)
 SELECT
   c.loyalty_tier, c.gender,
   CASE WHEN c.age < 18 THEN 'under 18' WHEN c.age < 25 THEN '18-24' WHEN c.age < 35 THEN '25-34'
        WHEN c.age < 45 THEN '35-44' WHEN c.age < 55 THEN '45-54' ELSE '55+' END AS age_band,
   c.province,
-  COUNT(*), SUM(CASE WHEN sp.orders > 0 THEN 1 ELSE 0 END),
-  COALESCE(SUM(sp.orders), 0), COALESCE(SUM(sp.net_revenue), 0),
-  ROUND(COALESCE(SUM(sp.orders), 0) / COUNT(*), 4),
-  ROUND(CAST(COALESCE(SUM(sp.net_revenue), 0) AS FLOAT64) / COUNT(*), 2)
+  COUNT(*), SUM(CASE WHEN t.orders > 0 THEN 1 ELSE 0 END),
+  COALESCE(SUM(t.orders), 0), COALESCE(SUM(t.net_revenue), 0),
+  ROUND(COALESCE(SUM(t.orders), 0) / COUNT(*), 4),
+  ROUND(CAST(COALESCE(SUM(t.net_revenue), 0) AS FLOAT64) / COUNT(*), 2)
 FROM silver.customers_current AS c
-LEFT JOIN spend AS sp ON sp.customer_id = c.customer_id
+LEFT JOIN gold.customer_totals AS t ON t.customer_id = c.customer_id
 GROUP BY c.loyalty_tier, c.gender, age_band, c.province;
 
 -- @build inventory_health
-DELETE FROM gold.inventory_health WHERE TRUE;
-INSERT INTO gold.inventory_health (as_of_date, store_id, store_name, product_id, model_name, category,
-  stock_level, reorder_level, below_reorder, damaged_units, last_restock_date, days_since_restock,
-  restocks, avg_restock_cycle_days)
-WITH as_of AS (
-  SELECT MAX(DATE(event_time, 'Asia/Karachi')) AS day FROM silver.inventory
+-- The pairs the touched days' snapshots name: their latest snapshot and restock history.
+DELETE FROM gold.inventory_health
+WHERE inventory_id IN (SELECT inventory_id FROM silver.inventory WHERE {dates: DATE(event_time, 'Asia/Karachi')});
+INSERT INTO gold.inventory_health (inventory_id, store_id, store_name, product_id, model_name, category,
+  snapshot_date, stock_level, reorder_level, below_reorder, damaged_units, last_restock_date, restocks,
+  avg_restock_cycle_days)
+WITH pairs AS (
+  SELECT *
+  FROM silver.inventory
+  WHERE inventory_id IN (SELECT inventory_id FROM silver.inventory WHERE {dates: DATE(event_time, 'Asia/Karachi')})
+),
+latest AS (
+  SELECT * FROM (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY inventory_id ORDER BY event_time DESC, _kafka_partition DESC, _offset DESC) AS _rn
+    FROM pairs
+  ) AS ranked
+  WHERE _rn = 1
 ),
 restocks AS (
-  SELECT store_id, product_id, COUNT(DISTINCT last_restock_date) AS n,
+  SELECT inventory_id, COUNT(DISTINCT last_restock_date) AS n,
     MIN(last_restock_date) AS first_day, MAX(last_restock_date) AS last_day
-  FROM silver.inventory GROUP BY store_id, product_id
+  FROM pairs GROUP BY inventory_id
 )
 SELECT
-  a.day, i.store_id, COALESCE(st.store_name, 'unknown'), i.product_id,
+  i.inventory_id, i.store_id, COALESCE(st.store_name, 'unknown'), i.product_id,
   COALESCE(p.model_name, 'unknown'), COALESCE(p.category, 'unknown'),
-  i.stock_level, i.reorder_level, i.stock_level < i.reorder_level, i.damaged_units,
-  i.last_restock_date, DATE_DIFF(a.day, i.last_restock_date, DAY), r.n,
+  DATE(i.event_time, 'Asia/Karachi'), i.stock_level, i.reorder_level, i.stock_level < i.reorder_level,
+  i.damaged_units, i.last_restock_date, r.n,
   CASE WHEN r.n > 1 THEN ROUND(DATE_DIFF(r.last_day, r.first_day, DAY) / (r.n - 1), 2) END
-FROM silver.inventory_current AS i
-CROSS JOIN as_of AS a
-LEFT JOIN restocks AS r ON r.store_id = i.store_id AND r.product_id = i.product_id
+FROM latest AS i
+LEFT JOIN restocks AS r ON r.inventory_id = i.inventory_id
 LEFT JOIN silver.stores_current AS st ON st.store_id = i.store_id
 LEFT JOIN silver.products_current AS p ON p.product_id = i.product_id;

@@ -82,8 +82,21 @@ CREATE TABLE IF NOT EXISTS gold.customer_daily (
 )
 PARTITION BY day;
 
+-- Grain: customer_id. Each customer's purchases over all time: kept up to date for the
+-- customers the touched days' sales name, and read whole by customer_segments.
+CREATE TABLE IF NOT EXISTS gold.customer_totals (
+  customer_id    STRING NOT NULL,
+  orders         INT64 NOT NULL,
+  units          INT64 NOT NULL,
+  net_revenue    NUMERIC(38, 9) NOT NULL,
+  first_purchase DATE NOT NULL,
+  last_purchase  DATE NOT NULL
+)
+CLUSTER BY customer_id;
+
 -- Grain: loyalty_tier × gender × age_band × province, over every customer's current row
--- and all their purchases. A snapshot, rebuilt whole when customers or sales change.
+-- and gold.customer_totals. A snapshot, rebuilt whole (it reads customers, not sales) when
+-- customers or sales change.
 CREATE TABLE IF NOT EXISTS gold.customer_segments (
   loyalty_tier         STRING NOT NULL,
   gender               STRING NOT NULL,
@@ -99,20 +112,22 @@ CREATE TABLE IF NOT EXISTS gold.customer_segments (
 CLUSTER BY loyalty_tier, province;
 
 -- Grain: store_id × product_id. The latest stock snapshot of each pair and its restock
--- history. A snapshot, rebuilt whole when inventory or the catalogue changes.
+-- history; rebuilt for the pairs the touched days' inventory events name (all of them when
+-- the catalogue or the stores change). The view gold.inventory_status adds the days since
+-- the last restock, as of the newest snapshot of any pair.
 CREATE TABLE IF NOT EXISTS gold.inventory_health (
-  as_of_date             DATE NOT NULL,   -- the newest inventory business date in silver
+  inventory_id           STRING NOT NULL,   -- the pair's key on shop.inventory
   store_id               STRING NOT NULL,
   store_name             STRING NOT NULL,
   product_id             STRING NOT NULL,
   model_name             STRING NOT NULL,
   category               STRING NOT NULL,
+  snapshot_date          DATE NOT NULL,   -- the business date of the pair's latest snapshot
   stock_level            INT64 NOT NULL,
   reorder_level          INT64 NOT NULL,
   below_reorder          BOOL NOT NULL,   -- stock_level < reorder_level
   damaged_units          INT64 NOT NULL,
   last_restock_date      DATE NOT NULL,
-  days_since_restock     INT64 NOT NULL,  -- as_of_date - last_restock_date
   restocks               INT64 NOT NULL,  -- distinct restock dates seen in silver
   avg_restock_cycle_days FLOAT64          -- days between the first and last restock / (restocks - 1); NULL under two restocks
 )
@@ -157,6 +172,13 @@ CREATE TABLE IF NOT EXISTS gold._state (
   row_count     INT64 NOT NULL,
   compacted_at  TIMESTAMP NOT NULL
 );
+
+-- Inventory as of the newest snapshot: days since each pair's last restock.
+CREATE OR REPLACE VIEW gold.inventory_status AS
+SELECT
+  h.*, a.as_of_date, DATE_DIFF(a.as_of_date, h.last_restock_date, DAY) AS days_since_restock
+FROM gold.inventory_health AS h
+CROSS JOIN (SELECT MAX(snapshot_date) AS as_of_date FROM gold.inventory_health) AS a;
 
 -- Month over month: each month beside the one before it.
 CREATE OR REPLACE VIEW gold.executive_summary AS

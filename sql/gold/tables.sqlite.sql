@@ -71,8 +71,20 @@ CREATE TABLE IF NOT EXISTS gold.customer_daily (
   active_customers     INT64 NOT NULL
 );
 
+-- Grain: customer_id. Each customer's purchases over all time: kept up to date for the
+-- customers the touched days' sales name, and read whole by customer_segments.
+CREATE TABLE IF NOT EXISTS gold.customer_totals (
+  customer_id    TEXT NOT NULL,
+  orders         INT64 NOT NULL,
+  units          INT64 NOT NULL,
+  net_revenue    NUMERIC_TEXT NOT NULL,
+  first_purchase DATE NOT NULL,
+  last_purchase  DATE NOT NULL
+);
+
 -- Grain: loyalty_tier × gender × age_band × province, over every customer's current row
--- and all their purchases. A snapshot, rebuilt whole when customers or sales change.
+-- and gold.customer_totals. A snapshot, rebuilt whole (it reads customers, not sales) when
+-- customers or sales change.
 CREATE TABLE IF NOT EXISTS gold.customer_segments (
   loyalty_tier         TEXT NOT NULL,
   gender               TEXT NOT NULL,
@@ -87,20 +99,22 @@ CREATE TABLE IF NOT EXISTS gold.customer_segments (
 );
 
 -- Grain: store_id × product_id. The latest stock snapshot of each pair and its restock
--- history. A snapshot, rebuilt whole when inventory or the catalogue changes.
+-- history; rebuilt for the pairs the touched days' inventory events name (all of them when
+-- the catalogue or the stores change). The view gold.inventory_status adds the days since
+-- the last restock, as of the newest snapshot of any pair.
 CREATE TABLE IF NOT EXISTS gold.inventory_health (
-  as_of_date             DATE NOT NULL,   -- the newest inventory business date in silver
+  inventory_id           TEXT NOT NULL,   -- the pair's key on shop.inventory
   store_id               TEXT NOT NULL,
   store_name             TEXT NOT NULL,
   product_id             TEXT NOT NULL,
   model_name             TEXT NOT NULL,
   category               TEXT NOT NULL,
+  snapshot_date          DATE NOT NULL,   -- the business date of the pair's latest snapshot
   stock_level            INT64 NOT NULL,
   reorder_level          INT64 NOT NULL,
   below_reorder          BOOL NOT NULL,   -- stock_level < reorder_level
   damaged_units          INT64 NOT NULL,
   last_restock_date      DATE NOT NULL,
-  days_since_restock     INT64 NOT NULL,  -- as_of_date - last_restock_date
   restocks               INT64 NOT NULL,  -- distinct restock dates seen in silver
   avg_restock_cycle_days FLOAT64          -- days between the first and last restock / (restocks - 1); NULL under two restocks
 );
@@ -150,7 +164,17 @@ CREATE UNIQUE INDEX IF NOT EXISTS gold.payment_daily_grain ON payment_daily (pay
 CREATE UNIQUE INDEX IF NOT EXISTS gold.customer_daily_grain ON customer_daily (day);
 CREATE UNIQUE INDEX IF NOT EXISTS gold.shipping_daily_grain ON shipping_daily (shipped_date, carrier);
 CREATE UNIQUE INDEX IF NOT EXISTS gold.executive_monthly_grain ON executive_monthly (month);
+CREATE UNIQUE INDEX IF NOT EXISTS gold.customer_totals_grain ON customer_totals (customer_id);
+CREATE UNIQUE INDEX IF NOT EXISTS gold.inventory_health_grain ON inventory_health (inventory_id);
 CREATE INDEX IF NOT EXISTS gold.state_by_source ON _state (source, business_date);
+
+-- Inventory as of the newest snapshot: days since each pair's last restock.
+DROP VIEW IF EXISTS gold.inventory_status;
+CREATE VIEW gold.inventory_status AS
+SELECT
+  h.*, a.as_of_date, CAST(julianday(a.as_of_date) - julianday(h.last_restock_date) AS INTEGER) AS days_since_restock
+FROM inventory_health AS h
+CROSS JOIN (SELECT MAX(snapshot_date) AS as_of_date FROM inventory_health) AS a;
 
 -- Month over month: each month beside the one before it.
 DROP VIEW IF EXISTS gold.executive_summary;

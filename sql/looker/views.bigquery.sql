@@ -85,7 +85,7 @@ SELECT
   stock_level AS stock, reorder_level, below_reorder AS below_reorder_level,
   damaged_units, last_restock_date AS last_restock,
   days_since_restock, avg_restock_cycle_days AS restock_cycle_days
-FROM gold.inventory_health;
+FROM gold.inventory_status;
 
 -- Shipping: one row per shipped day and carrier.
 CREATE OR REPLACE VIEW looker.shipping_performance AS

@@ -89,6 +89,7 @@ CREATE TABLE IF NOT EXISTS silver.inventory (
   _ingested_at      TIMESTAMP NOT NULL   -- when the silver sink read it (UTC)
 );
 CREATE INDEX IF NOT EXISTS silver.inventory_by_id ON inventory (inventory_id, event_time, _offset);
+CREATE INDEX IF NOT EXISTS silver.inventory_by_date ON inventory (date(substr(event_time, 1, 19), '+5 hours'));
 
 -- Sales: one sale line. total_price = quantity * unit_price - discount, exactly.
 CREATE TABLE IF NOT EXISTS silver.sales (
@@ -115,6 +116,7 @@ CREATE TABLE IF NOT EXISTS silver.sales (
 CREATE INDEX IF NOT EXISTS silver.sales_by_event ON sales (event_id);
 -- Gold rebuilds read the touched business dates only (sql/gold/build.sqlite.sql).
 CREATE INDEX IF NOT EXISTS silver.sales_by_date ON sales (sale_date);
+CREATE INDEX IF NOT EXISTS silver.sales_by_customer ON sales (customer_id);
 
 -- Payments: every attempt and settlement of a sale (Failed, Pending, Completed, Refunded).
 CREATE TABLE IF NOT EXISTS silver.payments (

@@ -29,7 +29,15 @@ final class BlockingQueue<Element>: @unchecked Sendable {
         guard head < items.count else { return nil }
         let item = items[head]
         head += 1
-        if head > 1024 && head * 2 > items.count { items.removeFirst(head); head = 0 }
+        // Let go of taken items: a drained queue empties at once (items can be whole batches
+        // of rows, and holding a thousand taken ones cost gigabytes), a long one now and then.
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 1024 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
         return item
     }
 
