@@ -28,6 +28,11 @@ public final class Compactor: @unchecked Sendable {
     /// (idempotent).
     public func prepare() throws {
         guard !tablesReady else { return }
+        for source in ["sales", "payments", "shipping", "customers", "inventory", "products", "stores"] {
+            guard try warehouse.columns(of: TableName("silver", source)) != nil else {
+                throw GoldError(.warehouse, "\(warehouse.url) has no table silver.\(source): gold is built from silver; run shopstream warehouse init (or a silver sink) first")
+            }
+        }
         try warehouse.createDataset(GoldTable.dataset)
         try warehouse.execute(sql.tables)
         if let views = sql.views { try warehouse.execute(views) }

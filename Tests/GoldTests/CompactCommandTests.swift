@@ -1,0 +1,38 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `shopstream compact` as a person meets it.
+final class CompactCommandTests: XCTestCase {
+    func testAWarehouseWithoutSilverIsRefusedSayingWhatToRunFirst() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compact-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let r = try shopstream(["compact", "--warehouse", "sqlite://\(dir.path)/w.db"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "error: sqlite://\(dir.path)/w.db has no table silver.sales: gold is built from silver; run shopstream warehouse init (or a silver sink) first\n")
+    }
+
+    func testABadIntervalIsAUsageError() throws {
+        let r = try shopstream(["compact", "--every", "soon"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertEqual(r.stderr, "error: --every takes a duration like 500ms, 30s, 2m or 1h, not 'soon'\n")
+    }
+
+    func testTwoPassesThenNothingToDo() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compact-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = "sqlite://\(dir.path)/w.db"
+        let load = try shopstream(["backfill", "--warehouse", url, "--days", "3", "--start", "2025-03-01", "-q"])
+        XCTAssertEqual(load.status, 0, load.stderr)
+        let first = try shopstream(["compact", "--warehouse", url])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("full refresh: rebuilt 10 of 10 gold tables"), first.stdout)
+        let more = try shopstream(["backfill", "--warehouse", url, "--days", "4", "--skip-days", "3", "--start", "2025-03-01", "-q"])
+        XCTAssertEqual(more.status, 0, more.stderr)
+        let second = try shopstream(["compact", "--warehouse", url])
+        XCTAssertTrue(second.stdout.contains("incremental: rebuilt"), second.stdout)
+        XCTAssertTrue(second.stdout.contains("  daily_sales: 1 date (2025-03-04)"), second.stdout)
+        let third = try shopstream(["compact", "--warehouse", url])
+        XCTAssertTrue(third.stdout.contains("gold is up to date: nothing new in silver"), third.stdout)
+    }
+}
