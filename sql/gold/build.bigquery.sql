@@ -208,18 +208,38 @@ CROSS JOIN signups AS g
 GROUP BY m.month, m.orders, m.units, m.gross_revenue, m.discounts, m.net_revenue, m.active_customers;
 
 -- @build customer_totals
--- The customers the touched days' sales name, recounted over all their sales.
-DELETE FROM gold.customer_totals
-WHERE customer_id IN (SELECT customer_id FROM silver.sales WHERE {dates: sale_date});
-INSERT INTO gold.customer_totals (customer_id, orders, units, net_revenue, first_purchase, last_purchase)
-SELECT customer_id, COUNT(*), SUM(quantity), SUM(total_price), MIN(sale_date), MAX(sale_date)
+-- Kept by difference, so a pass costs the touched days and not the customers' histories:
+-- take away what the ledger gold.customer_spend_daily counted for those days, drop customers
+-- left with nothing, count the days again from silver, add them back.
+UPDATE gold.customer_totals AS t
+SET orders = t.orders - d.orders, units = t.units - d.units, net_revenue = t.net_revenue - d.net_revenue
+FROM (
+  SELECT customer_id, SUM(orders) AS orders, SUM(units) AS units, SUM(net_revenue) AS net_revenue
+  FROM gold.customer_spend_daily WHERE {dates: sale_date} GROUP BY customer_id
+) AS d
+WHERE t.customer_id = d.customer_id;
+DELETE FROM gold.customer_totals WHERE orders = 0;
+DELETE FROM gold.customer_spend_daily WHERE {dates: sale_date};
+INSERT INTO gold.customer_spend_daily (sale_date, customer_id, orders, units, net_revenue)
+SELECT sale_date, customer_id, COUNT(*), SUM(quantity), SUM(total_price)
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
-  FROM silver.sales
-  WHERE customer_id IN (SELECT customer_id FROM silver.sales WHERE {dates: sale_date})
+  FROM silver.sales WHERE {dates: sale_date}
 ) AS s
 WHERE _rn = 1
-GROUP BY customer_id;
+GROUP BY sale_date, customer_id;
+MERGE gold.customer_totals AS t
+USING (
+  SELECT customer_id, SUM(orders) AS orders, SUM(units) AS units, SUM(net_revenue) AS net_revenue,
+    MIN(sale_date) AS first_purchase, MAX(sale_date) AS last_purchase
+  FROM gold.customer_spend_daily WHERE {dates: sale_date} GROUP BY customer_id
+) AS d
+ON t.customer_id = d.customer_id
+WHEN MATCHED THEN UPDATE SET
+  orders = t.orders + d.orders, units = t.units + d.units, net_revenue = t.net_revenue + d.net_revenue,
+  first_purchase = LEAST(t.first_purchase, d.first_purchase), last_purchase = GREATEST(t.last_purchase, d.last_purchase)
+WHEN NOT MATCHED THEN INSERT (customer_id, orders, units, net_revenue, first_purchase, last_purchase)
+  VALUES (d.customer_id, d.orders, d.units, d.net_revenue, d.first_purchase, d.last_purchase);
 
 -- @build customer_segments
 DELETE FROM gold.customer_segments WHERE TRUE;
@@ -239,28 +259,31 @@ LEFT JOIN gold.customer_totals AS t ON t.customer_id = c.customer_id
 GROUP BY c.loyalty_tier, c.gender, age_band, c.province;
 
 -- @build inventory_health
--- The pairs the touched days' snapshots name: their latest snapshot and restock history.
+-- The pairs the touched days' snapshots name: their latest snapshot (on or after the earliest
+-- touched day, where it must be) and their restocks in the 90 days up to it — read through
+-- the pair's own rows, so a pass costs the touched pairs' recent days, not their histories.
 DELETE FROM gold.inventory_health
 WHERE inventory_id IN (SELECT inventory_id FROM silver.inventory WHERE {dates: DATE(event_time, 'Asia/Karachi')});
 INSERT INTO gold.inventory_health (inventory_id, store_id, store_name, product_id, model_name, category,
   snapshot_date, stock_level, reorder_level, below_reorder, damaged_units, last_restock_date, restocks,
   avg_restock_cycle_days)
-WITH pairs AS (
-  SELECT *
-  FROM silver.inventory
-  WHERE inventory_id IN (SELECT inventory_id FROM silver.inventory WHERE {dates: DATE(event_time, 'Asia/Karachi')})
+WITH touched AS (
+  SELECT inventory_id, MIN(event_time) AS since
+  FROM silver.inventory WHERE {dates: DATE(event_time, 'Asia/Karachi')} GROUP BY inventory_id
 ),
 latest AS (
   SELECT * FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY inventory_id ORDER BY event_time DESC, _kafka_partition DESC, _offset DESC) AS _rn
-    FROM pairs
+    SELECT i.*, ROW_NUMBER() OVER (PARTITION BY i.inventory_id ORDER BY i.event_time DESC, i._kafka_partition DESC, i._offset DESC) AS _rn
+    FROM silver.inventory AS i JOIN touched AS t ON t.inventory_id = i.inventory_id AND i.event_time >= t.since
   ) AS ranked
   WHERE _rn = 1
 ),
 restocks AS (
-  SELECT inventory_id, COUNT(DISTINCT last_restock_date) AS n,
-    MIN(last_restock_date) AS first_day, MAX(last_restock_date) AS last_day
-  FROM pairs GROUP BY inventory_id
+  SELECT i.inventory_id, COUNT(DISTINCT i.last_restock_date) AS n,
+    MIN(i.last_restock_date) AS first_day, MAX(i.last_restock_date) AS last_day
+  FROM silver.inventory AS i JOIN latest AS l ON l.inventory_id = i.inventory_id
+  WHERE i.event_time > TIMESTAMP_SUB(l.event_time, INTERVAL 90 DAY) AND i.event_time <= l.event_time
+  GROUP BY i.inventory_id
 )
 SELECT
   i.inventory_id, i.store_id, COALESCE(st.store_name, 'unknown'), i.product_id,

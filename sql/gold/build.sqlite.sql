@@ -209,18 +209,32 @@ CROSS JOIN signups AS g
 GROUP BY m.month, m.orders, m.units, m.gross_revenue, m.discounts, m.net_revenue, m.active_customers;
 
 -- @build customer_totals
--- The customers the touched days' sales name, recounted over all their sales.
-DELETE FROM gold.customer_totals
-WHERE customer_id IN (SELECT customer_id FROM silver.sales WHERE {dates: sale_date});
-INSERT INTO gold.customer_totals (customer_id, orders, units, net_revenue, first_purchase, last_purchase)
-SELECT customer_id, COUNT(*), SUM(quantity), money(SUM(paisa(total_price))), MIN(sale_date), MAX(sale_date)
+-- Kept by difference, so a pass costs the touched days and not the customers' histories:
+-- take away what the ledger gold.customer_spend_daily counted for those days, drop customers
+-- left with nothing, count the days again from silver, add them back.
+UPDATE gold.customer_totals
+SET orders = customer_totals.orders - d.orders, units = customer_totals.units - d.units,
+  net_revenue = money(paisa(customer_totals.net_revenue) - d.net_paisa)
+FROM (
+  SELECT customer_id, SUM(orders) AS orders, SUM(units) AS units, SUM(paisa(net_revenue)) AS net_paisa
+  FROM gold.customer_spend_daily WHERE {dates: sale_date} GROUP BY customer_id
+) AS d
+WHERE customer_totals.customer_id = d.customer_id;
+DELETE FROM gold.customer_totals WHERE orders = 0;
+DELETE FROM gold.customer_spend_daily WHERE {dates: sale_date};
+INSERT INTO gold.customer_spend_daily (sale_date, customer_id, orders, units, net_revenue)
+SELECT sale_date, customer_id, COUNT(*), SUM(quantity), money(SUM(paisa(total_price)))
 FROM silver.sales
-WHERE rowid IN (
-  SELECT MIN(rowid) FROM silver.sales
-  WHERE customer_id IN (SELECT customer_id FROM silver.sales WHERE {dates: sale_date})
-  GROUP BY event_id
-)
-GROUP BY customer_id;
+WHERE rowid IN (SELECT MIN(rowid) FROM silver.sales WHERE {dates: sale_date} GROUP BY event_id)
+GROUP BY sale_date, customer_id;
+INSERT INTO gold.customer_totals (customer_id, orders, units, net_revenue, first_purchase, last_purchase)
+SELECT customer_id, SUM(orders), SUM(units), money(SUM(paisa(net_revenue))), MIN(sale_date), MAX(sale_date)
+FROM gold.customer_spend_daily WHERE {dates: sale_date} GROUP BY customer_id
+ON CONFLICT (customer_id) DO UPDATE SET
+  orders = customer_totals.orders + excluded.orders, units = customer_totals.units + excluded.units,
+  net_revenue = money(paisa(customer_totals.net_revenue) + paisa(excluded.net_revenue)),
+  first_purchase = MIN(customer_totals.first_purchase, excluded.first_purchase),
+  last_purchase = MAX(customer_totals.last_purchase, excluded.last_purchase);
 
 -- @build customer_segments
 DELETE FROM gold.customer_segments WHERE TRUE;
@@ -240,28 +254,31 @@ LEFT JOIN gold.customer_totals AS t ON t.customer_id = c.customer_id
 GROUP BY c.loyalty_tier, c.gender, age_band, c.province;
 
 -- @build inventory_health
--- The pairs the touched days' snapshots name: their latest snapshot and restock history.
+-- The pairs the touched days' snapshots name: their latest snapshot (on or after the earliest
+-- touched day, where it must be) and their restocks in the 90 days up to it — read through
+-- the pair's own rows (index inventory_by_id), so a pass costs the touched pairs' recent days.
 DELETE FROM gold.inventory_health
 WHERE inventory_id IN (SELECT inventory_id FROM silver.inventory WHERE {dates: date(substr(event_time, 1, 19), '+5 hours')});
 INSERT INTO gold.inventory_health (inventory_id, store_id, store_name, product_id, model_name, category,
   snapshot_date, stock_level, reorder_level, below_reorder, damaged_units, last_restock_date, restocks,
   avg_restock_cycle_days)
-WITH pairs AS (
-  SELECT *
-  FROM silver.inventory
-  WHERE inventory_id IN (SELECT inventory_id FROM silver.inventory WHERE {dates: date(substr(event_time, 1, 19), '+5 hours')})
+WITH touched AS (
+  SELECT inventory_id, MIN(event_time) AS since
+  FROM silver.inventory WHERE {dates: date(substr(event_time, 1, 19), '+5 hours')} GROUP BY inventory_id
 ),
 latest AS (
   SELECT * FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY inventory_id ORDER BY event_time DESC, _kafka_partition DESC, _offset DESC) AS _rn
-    FROM pairs
+    SELECT i.*, ROW_NUMBER() OVER (PARTITION BY i.inventory_id ORDER BY i.event_time DESC, i._kafka_partition DESC, i._offset DESC) AS _rn
+    FROM touched AS t JOIN silver.inventory AS i ON i.inventory_id = t.inventory_id AND i.event_time >= t.since
   ) AS ranked
   WHERE _rn = 1
 ),
 restocks AS (
-  SELECT inventory_id, COUNT(DISTINCT last_restock_date) AS n,
-    MIN(last_restock_date) AS first_day, MAX(last_restock_date) AS last_day
-  FROM pairs GROUP BY inventory_id
+  SELECT i.inventory_id, COUNT(DISTINCT i.last_restock_date) AS n,
+    MIN(i.last_restock_date) AS first_day, MAX(i.last_restock_date) AS last_day
+  FROM latest AS l JOIN silver.inventory AS i ON i.inventory_id = l.inventory_id
+  WHERE i.event_time > strftime('%Y-%m-%dT%H:%M:%fZ', l.event_time, '-90 days') AND i.event_time <= l.event_time
+  GROUP BY i.inventory_id
 )
 SELECT
   i.inventory_id, i.store_id, COALESCE(st.store_name, 'unknown'), i.product_id,

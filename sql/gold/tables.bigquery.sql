@@ -82,8 +82,21 @@ CREATE TABLE IF NOT EXISTS gold.customer_daily (
 )
 PARTITION BY day;
 
--- Grain: customer_id. Each customer's purchases over all time: kept up to date for the
--- customers the touched days' sales name, and read whole by customer_segments.
+-- Grain: sale_date × customer_id. What each customer bought each day: the ledger that
+-- customer_totals is kept from (a pass takes a day's old rows away and adds its new ones).
+CREATE TABLE IF NOT EXISTS gold.customer_spend_daily (
+  sale_date   DATE NOT NULL,
+  customer_id STRING NOT NULL,
+  orders      INT64 NOT NULL,
+  units       INT64 NOT NULL,
+  net_revenue NUMERIC(38, 9) NOT NULL
+)
+PARTITION BY sale_date
+CLUSTER BY customer_id;
+
+-- Grain: customer_id. Each customer's purchases over all time, kept by difference from
+-- customer_spend_daily (so a pass costs the touched days, not the customers' histories);
+-- customer_segments reads it whole.
 CREATE TABLE IF NOT EXISTS gold.customer_totals (
   customer_id    STRING NOT NULL,
   orders         INT64 NOT NULL,
@@ -112,9 +125,9 @@ CREATE TABLE IF NOT EXISTS gold.customer_segments (
 CLUSTER BY loyalty_tier, province;
 
 -- Grain: store_id × product_id. The latest stock snapshot of each pair and its restock
--- history; rebuilt for the pairs the touched days' inventory events name (all of them when
--- the catalogue or the stores change). The view gold.inventory_status adds the days since
--- the last restock, as of the newest snapshot of any pair.
+-- activity of the last 90 days; rebuilt for the pairs the touched days' inventory events
+-- name (all of them when the catalogue or the stores change). The view gold.inventory_status
+-- adds the days since the last restock, as of the newest snapshot of any pair.
 CREATE TABLE IF NOT EXISTS gold.inventory_health (
   inventory_id           STRING NOT NULL,   -- the pair's key on shop.inventory
   store_id               STRING NOT NULL,
@@ -128,8 +141,8 @@ CREATE TABLE IF NOT EXISTS gold.inventory_health (
   below_reorder          BOOL NOT NULL,   -- stock_level < reorder_level
   damaged_units          INT64 NOT NULL,
   last_restock_date      DATE NOT NULL,
-  restocks               INT64 NOT NULL,  -- distinct restock dates seen in silver
-  avg_restock_cycle_days FLOAT64          -- days between the first and last restock / (restocks - 1); NULL under two restocks
+  restocks               INT64 NOT NULL,  -- distinct restock dates in the 90 days up to snapshot_date
+  avg_restock_cycle_days FLOAT64          -- over those 90 days: days from the first to the last restock / (restocks - 1); NULL under two
 )
 CLUSTER BY store_id, product_id;
 

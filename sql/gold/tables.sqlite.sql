@@ -71,8 +71,19 @@ CREATE TABLE IF NOT EXISTS gold.customer_daily (
   active_customers     INT64 NOT NULL
 );
 
--- Grain: customer_id. Each customer's purchases over all time: kept up to date for the
--- customers the touched days' sales name, and read whole by customer_segments.
+-- Grain: sale_date × customer_id. What each customer bought each day: the ledger that
+-- customer_totals is kept from (a pass takes a day's old rows away and adds its new ones).
+CREATE TABLE IF NOT EXISTS gold.customer_spend_daily (
+  sale_date   DATE NOT NULL,
+  customer_id TEXT NOT NULL,
+  orders      INT64 NOT NULL,
+  units       INT64 NOT NULL,
+  net_revenue NUMERIC_TEXT NOT NULL
+);
+
+-- Grain: customer_id. Each customer's purchases over all time, kept by difference from
+-- customer_spend_daily (so a pass costs the touched days, not the customers' histories);
+-- customer_segments reads it whole.
 CREATE TABLE IF NOT EXISTS gold.customer_totals (
   customer_id    TEXT NOT NULL,
   orders         INT64 NOT NULL,
@@ -99,9 +110,9 @@ CREATE TABLE IF NOT EXISTS gold.customer_segments (
 );
 
 -- Grain: store_id × product_id. The latest stock snapshot of each pair and its restock
--- history; rebuilt for the pairs the touched days' inventory events name (all of them when
--- the catalogue or the stores change). The view gold.inventory_status adds the days since
--- the last restock, as of the newest snapshot of any pair.
+-- activity of the last 90 days; rebuilt for the pairs the touched days' inventory events
+-- name (all of them when the catalogue or the stores change). The view gold.inventory_status
+-- adds the days since the last restock, as of the newest snapshot of any pair.
 CREATE TABLE IF NOT EXISTS gold.inventory_health (
   inventory_id           TEXT NOT NULL,   -- the pair's key on shop.inventory
   store_id               TEXT NOT NULL,
@@ -115,8 +126,8 @@ CREATE TABLE IF NOT EXISTS gold.inventory_health (
   below_reorder          BOOL NOT NULL,   -- stock_level < reorder_level
   damaged_units          INT64 NOT NULL,
   last_restock_date      DATE NOT NULL,
-  restocks               INT64 NOT NULL,  -- distinct restock dates seen in silver
-  avg_restock_cycle_days FLOAT64          -- days between the first and last restock / (restocks - 1); NULL under two restocks
+  restocks               INT64 NOT NULL,  -- distinct restock dates in the 90 days up to snapshot_date
+  avg_restock_cycle_days FLOAT64          -- over those 90 days: days from the first to the last restock / (restocks - 1); NULL under two
 );
 
 -- Grain: shipped_date × carrier. Shipments by the day they left, once their outcome is known.
@@ -164,6 +175,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS gold.payment_daily_grain ON payment_daily (pay
 CREATE UNIQUE INDEX IF NOT EXISTS gold.customer_daily_grain ON customer_daily (day);
 CREATE UNIQUE INDEX IF NOT EXISTS gold.shipping_daily_grain ON shipping_daily (shipped_date, carrier);
 CREATE UNIQUE INDEX IF NOT EXISTS gold.executive_monthly_grain ON executive_monthly (month);
+CREATE UNIQUE INDEX IF NOT EXISTS gold.customer_spend_daily_grain ON customer_spend_daily (sale_date, customer_id);
 CREATE UNIQUE INDEX IF NOT EXISTS gold.customer_totals_grain ON customer_totals (customer_id);
 CREATE UNIQUE INDEX IF NOT EXISTS gold.inventory_health_grain ON inventory_health (inventory_id);
 CREATE INDEX IF NOT EXISTS gold.state_by_source ON _state (source, business_date);
