@@ -24,7 +24,7 @@ OPD=${2:-1000}
 ENGINES=${3:-sqlite bigquery}
 scripts/setup >/dev/null
 if [[ " $ENGINES " == *" bigquery "* ]]; then
-  scripts/emulators install >/dev/null
+  scripts/emulators install >/dev/null 2>&1
   eval "$(scripts/emulators start bigquery)"
 fi
 swift build -c release --product shopstream >/dev/null

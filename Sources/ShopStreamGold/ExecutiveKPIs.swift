@@ -1,3 +1,4 @@
+import Foundation
 import ShopStreamWarehouse
 
 /// The executive summary's headline numbers, read from the gold tables (never from silver):
@@ -106,6 +107,15 @@ private func money(_ text: String??, _ alreadyPaisa: Bool) -> Int64 {
 public enum Paisa {
     /// `"1234.5"` → 123450; nil for non-numbers or digits beyond the paisa that are not zero.
     public static func parse(_ text: String) -> Int64? {
+        if text.contains(where: { $0 == "e" || $0 == "E" }) {
+            // The emulator prints a NUMERIC zero as 0E-9.
+            guard var value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else { return nil }
+            value *= 100
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &value, 0, .plain)
+            guard rounded == value else { return nil }
+            return Int64(exactly: NSDecimalNumber(decimal: rounded).int64Value)
+        }
         var s = Substring(text)
         let negative = s.first == "-"
         if negative || s.first == "+" { s = s.dropFirst() }
