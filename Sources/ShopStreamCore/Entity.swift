@@ -17,6 +17,21 @@ public enum Entity: String, CaseIterable, Sendable, Codable, Hashable {
         }
     }
 
+    /// Position in `allCases`, for per-entity counters kept in arrays (on hot paths: a switch,
+    /// not a search).
+    @inline(__always)
+    public var index: Int {
+        switch self {
+        case .customers: 0
+        case .products: 1
+        case .stores: 2
+        case .inventory: 3
+        case .sales: 4
+        case .payments: 5
+        case .shipping: 6
+        }
+    }
+
     /// The entity published to `topic`, if any.
     public init?(topic: String) {
         guard topic.hasPrefix("shop.") else { return nil }

@@ -97,7 +97,7 @@ extension ShopStreamCommand {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 print("silver: \(grouped(totals.rows)) rows into \(warehouse.url) in \(String(format: "%.1f", seconds)) s (\(grouped(Int(Double(totals.rows) / max(seconds, 0.001)))) rows/s)")
                 for entity in Entity.allCases {
-                    print("  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(grouped(totals.rowsByEntity[Entity.allCases.firstIndex(of: entity)!]))")
+                    print("  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(grouped(totals.rowsByEntity[entity.index]))")
                 }
                 print("simulated \(config.startDate) + \(days) days\(skipDays > 0 ? " (the first \(skipDays) not loaded)" : ""): \(grouped(simulator.stats.sales)) sales, \(grouped(simulator.stats.customers)) customers")
                 if totals.refused > 0 || totals.failedRows > 0 {

@@ -165,17 +165,3 @@ final class Progress {
     }
 }
 
-extension Entity {
-    /// Position in `allCases`, for array-indexed counters on the hot path.
-    var index: Int {
-        switch self {
-        case .customers: 0
-        case .products: 1
-        case .stores: 2
-        case .inventory: 3
-        case .sales: 4
-        case .payments: 5
-        case .shipping: 6
-        }
-    }
-}

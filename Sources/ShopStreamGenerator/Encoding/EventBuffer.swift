@@ -110,17 +110,3 @@ struct EventRecord {
     var timestampMs: Int64
 }
 
-extension Entity {
-    /// Position in `Entity.allCases`, for per-entity counters kept in arrays.
-    var index: Int {
-        switch self {
-        case .customers: return 0
-        case .products: return 1
-        case .stores: return 2
-        case .inventory: return 3
-        case .sales: return 4
-        case .payments: return 5
-        case .shipping: return 6
-        }
-    }
-}

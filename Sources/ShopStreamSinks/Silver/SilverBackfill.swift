@@ -74,7 +74,7 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
 
 
     public func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
-        let i = entity.position
+        let i = entity.index
         let offset = offsets[i]
         offsets[i] += 1
         if skipping { return true }
@@ -110,9 +110,9 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
     public var progress: Totals { lock.withLock { totals } }
 
     private func flush(_ entity: Entity) {
-        let rows = buffers[entity.position]
+        let rows = buffers[entity.index]
         guard !rows.isEmpty else { return }
-        buffers[entity.position] = []
+        buffers[entity.index] = []
         slots.wait()   // back-pressure: at most two batches a worker in flight
         queue.put((entity, rows))
     }
@@ -122,7 +122,7 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
         do {
             let failures = try warehouse.insert(into: table, rows: rows)
             lock.withLock {
-                totals.rowsByEntity[entity.position] += rows.count - failures.count
+                totals.rowsByEntity[entity.index] += rows.count - failures.count
                 totals.failedRows += failures.count
                 if let first = failures.first, totals.firstProblem == nil { totals.firstProblem = "\(table): \(first)" }
             }
@@ -133,9 +133,4 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
             }
         }
     }
-}
-
-private extension Entity {
-    /// Position in `Entity.allCases`.
-    var position: Int { Entity.allCases.firstIndex(of: self)! }
 }
