@@ -1,4 +1,3 @@
-import Foundation
 import ShopStreamWarehouse
 
 /// The executive summary's headline numbers, read from the gold tables (never from silver):
@@ -101,31 +100,4 @@ private func money(_ text: String??, _ alreadyPaisa: Bool) -> Int64 {
     guard let text = text ?? nil else { return 0 }
     if alreadyPaisa { return Int64(text) ?? 0 }
     return Paisa.parse(text) ?? 0
-}
-
-/// Exact decimal text to integer paisa.
-public enum Paisa {
-    /// `"1234.5"` → 123450; nil for non-numbers or digits beyond the paisa that are not zero.
-    public static func parse(_ text: String) -> Int64? {
-        if text.contains(where: { $0 == "e" || $0 == "E" }) {
-            // The emulator prints a NUMERIC zero as 0E-9.
-            guard var value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else { return nil }
-            value *= 100
-            var rounded = Decimal()
-            NSDecimalRound(&rounded, &value, 0, .plain)
-            guard rounded == value else { return nil }
-            return Int64(exactly: NSDecimalNumber(decimal: rounded).int64Value)
-        }
-        var s = Substring(text)
-        let negative = s.first == "-"
-        if negative || s.first == "+" { s = s.dropFirst() }
-        let parts = s.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = Int64(parts[0].isEmpty ? "0" : parts[0]) else { return nil }
-        var fraction = parts.count > 1 ? String(parts[1]) : ""
-        while fraction.count > 2, fraction.hasSuffix("0") { fraction.removeLast() }
-        guard fraction.count <= 2, fraction.allSatisfy(\.isNumber) else { return nil }
-        let cents = Int64((fraction + "00").prefix(2))!
-        let value = whole * 100 + cents
-        return negative ? -value : value
-    }
 }
