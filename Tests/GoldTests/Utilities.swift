@@ -5,6 +5,7 @@ import ShopStreamGold
 import ShopStreamSilver
 import ShopStreamSinks
 import ShopStreamWarehouse
+import TestSupport
 import XCTest
 
 /// The repository's sql/ folder.
@@ -21,12 +22,7 @@ func sqliteWarehouse() throws -> any Warehouse {
 /// A project of its own on the BigQuery emulator, silver created. Under CI=true a missing
 /// emulator fails the test; elsewhere it skips.
 func emulatorWarehouse() throws -> any Warehouse {
-    guard ProcessInfo.processInfo.environment["BIGQUERY_EMULATOR_HOST"] != nil else {
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            XCTFail("BIGQUERY_EMULATOR_HOST is not set; scripts/test starts the emulator")
-        }
-        throw XCTSkip("BIGQUERY_EMULATOR_HOST is not set; run `eval \"$(scripts/emulators start bigquery)\"`")
-    }
+    _ = try requiredEnvironment("BIGQUERY_EMULATOR_HOST")
     return try prepared(makeWarehouse(url: "bigquery://gold-\(UUID().uuidString.prefix(8).lowercased())",
                                       environment: ProcessInfo.processInfo.environment))
 }

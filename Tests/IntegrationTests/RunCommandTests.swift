@@ -12,14 +12,7 @@ final class RunCommandTests: XCTestCase {
 
         let r = try shopstream(["run", "--days", "5", "--lake", lake, "--warehouse", warehouse], timeout: 300)
         XCTAssertEqual(r.status, 0, r.stderr)
-        // Per topic: published = in bronze = in silver.
-        let rows = r.stdout.split(separator: "\n").filter { $0.hasPrefix("shop.") }
-        XCTAssertEqual(rows.count, 7, r.stdout)
-        for row in rows {
-            let cells = row.split(separator: " ")
-            XCTAssertEqual(cells[1], cells[2], "bronze holds what was published: \(row)")
-            XCTAssertEqual(cells[1], cells[3], "silver holds what was published: \(row)")
-        }
+        assertEveryTopicLanded(r.stdout)
         XCTAssertTrue(r.stdout.contains("0 rejected"), r.stdout)
         XCTAssertTrue(r.stdout.contains("top stores by revenue"), r.stdout)
 

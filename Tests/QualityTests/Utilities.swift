@@ -92,14 +92,7 @@ func checkLines(_ report: String) -> [String] {
 /// `BIGQUERY_EMULATOR_HOST` from the environment. Without it the test is skipped, except under
 /// CI=true, where it fails: there the emulator tests must run.
 func bigQueryEmulatorHost() throws -> String {
-    let environment = ProcessInfo.processInfo.environment
-    if let host = environment["BIGQUERY_EMULATOR_HOST"], !host.isEmpty { return host }
-    let hint = "BIGQUERY_EMULATOR_HOST is not set; run `eval \"$(scripts/emulators start bigquery)\"` first"
-    if environment["CI"] == "true" {
-        XCTFail(hint + " (CI=true: the emulator tests must run)")
-        throw CommandFailure()
-    }
-    throw XCTSkip(hint)
+    try requiredEnvironment("BIGQUERY_EMULATOR_HOST")[0]
 }
 
 /// A fresh directory, removed when the test ends.

@@ -78,6 +78,34 @@ public func requiredTool(_ name: String) throws -> URL {
 
 public struct CommandFailure: Error { public init() {} }
 
+/// `shopstream run`'s report: one row per topic, and each says published = in bronze = in silver.
+public func assertEveryTopicLanded(_ report: String, file: StaticString = #filePath, line: UInt = #line) {
+    let rows = report.split(separator: "\n").filter { $0.hasPrefix("shop.") }
+    XCTAssertEqual(rows.count, 7, report, file: file, line: line)
+    for row in rows {
+        let cells = row.split(separator: " ")
+        XCTAssertEqual(cells[1], cells[2], "bronze holds what was published: \(row)", file: file, line: line)
+        XCTAssertEqual(cells[1], cells[3], "silver holds what was published: \(row)", file: file, line: line)
+    }
+}
+
+/// The values of environment variables a test needs, such as the emulators' endpoints. When one
+/// is missing the test is skipped, except under CI=true, where it fails: there the stand-ins
+/// must run.
+public func requiredEnvironment(_ names: String...) throws -> [String] {
+    let environment = ProcessInfo.processInfo.environment
+    let missing = names.filter { (environment[$0] ?? "").isEmpty }
+    guard missing.isEmpty else {
+        let hint = "\(missing.joined(separator: " and ")) not set; run `eval \"$(scripts/emulators start)\"` first"
+        if environment["CI"] == "true" {
+            XCTFail(hint + " (CI=true: the emulator tests must run)")
+            throw CommandFailure()
+        }
+        throw XCTSkip(hint)
+    }
+    return names.map { environment[$0]! }
+}
+
 /// A free loopback TCP port.
 public func freePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
