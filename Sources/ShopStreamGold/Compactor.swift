@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 import ShopStreamWarehouse
 
 /// Builds the gold tables from silver, incrementally.
@@ -28,9 +29,11 @@ public final class Compactor: @unchecked Sendable {
     /// (idempotent).
     public func prepare() throws {
         guard !tablesReady else { return }
-        for source in ["sales", "payments", "shipping", "customers", "inventory", "products", "stores"] {
-            guard try warehouse.columns(of: TableName("silver", source)) != nil else {
-                throw GoldError(.warehouse, "\(warehouse.url) has no table silver.\(source): gold is built from silver; run shopstream warehouse init (or a silver sink) first")
+        // Facts first: a warehouse without silver is named by silver.sales.
+        for entity in Entity.allCases.filter({ !$0.isDimension }) + Entity.allCases.filter(\.isDimension) {
+            let table = TableName("silver", entity.rawValue)
+            guard try warehouse.columns(of: table) != nil else {
+                throw GoldError(.warehouse, "\(warehouse.url) has no table \(table): gold is built from silver; run shopstream warehouse init (or a silver sink) first")
             }
         }
         try warehouse.createDataset(GoldTable.dataset)

@@ -1,3 +1,5 @@
+import ShopStreamWarehouse
+
 /// The gold tables, in build order, and what each is rebuilt from.
 ///
 /// A table keyed by day rebuilds the days its sources touched; a monthly one the months
@@ -20,7 +22,8 @@ public enum GoldTable: String, CaseIterable, Sendable, Comparable {
     public static let dataset = "gold"
 
     /// `gold.daily_sales`.
-    public var qualifiedName: String { "\(GoldTable.dataset).\(rawValue)" }
+    public var tableName: TableName { TableName(GoldTable.dataset, rawValue) }
+    public var qualifiedName: String { "\(tableName)" }
 
     /// The columns of the grain: unique together, never NULL.
     public var grain: [String] {

@@ -8,7 +8,7 @@ extension CheckSuite {
     public static func gold() -> [Check] {
         var checks: [Check] = []
         for table in GoldTable.allCases {
-            let name = TableName(GoldTable.dataset, table.rawValue)
+            let name = table.tableName
             let missing = Check.Requirement(table: name, whenMissing: "gold was never built; run shopstream compact (there is no table \(name))", severity: .warn)
             var unique = Check.unique(table: name, columns: table.grain)
             unique.requires = [missing]
@@ -25,7 +25,7 @@ extension CheckSuite {
     /// last compaction are freshness's business, not this check's).
     static func goldAgreesWithSilver() -> Check {
         let state = TableName(GoldTable.dataset, "_state")
-        let daily = TableName(GoldTable.dataset, GoldTable.dailySales.rawValue)
+        let daily = GoldTable.dailySales.tableName
         return Check(
             name: "reconcile(gold.daily_sales: orders = sale events per compacted date)", kind: .reconcile,
             expectation: "on every date gold has compacted, gold.daily_sales counts each sale event in silver.sales exactly once",
