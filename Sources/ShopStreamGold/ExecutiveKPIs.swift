@@ -2,7 +2,7 @@ import ShopStreamWarehouse
 
 /// The executive summary's headline numbers, read from the gold tables (never from silver):
 /// what `shopstream run` prints at the end, and what a dashboard's first row shows.
-public struct ExecutiveKPIs: Sendable, Equatable {
+public struct ExecutiveKPIs: Sendable {
     public var firstDay: String?
     public var lastDay: String?
     public var orders = 0
@@ -85,11 +85,6 @@ public struct ExecutiveKPIs: Sendable, Equatable {
         return k
     }
 
-    public static func == (a: ExecutiveKPIs, b: ExecutiveKPIs) -> Bool {
-        a.firstDay == b.firstDay && a.lastDay == b.lastDay && a.orders == b.orders && a.units == b.units
-            && a.netRevenuePaisa == b.netRevenuePaisa && a.grossRevenuePaisa == b.grossRevenuePaisa
-            && a.customers == b.customers && a.newCustomers == b.newCustomers && a.lastWeekPaisa == b.lastWeekPaisa
-    }
 }
 
 private func int(_ text: String??) -> Int { (text ?? nil).flatMap { Int($0) } ?? 0 }
