@@ -13,6 +13,8 @@ public final class TCPForwarder: @unchecked Sendable {
     private let listener: Int32
     private let stopped = NSLock()
     private var isStopped = false
+    /// Signalled by the accept loop once it has closed the listener.
+    private let acceptLoopEnded = DispatchSemaphore(value: 0)
 
     public init(listenPort: Int, targetPort: Int) throws {
         self.listenPort = listenPort
@@ -36,24 +38,38 @@ public final class TCPForwarder: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops accepting; open connections end when either side closes.
+    /// Stops accepting and returns once the port is closed; open connections end when either
+    /// side closes. The accept loop closes the listener itself: closed here, before the loop's
+    /// thread has run, the descriptor's number could be reused by another socket the loop would
+    /// then accept on.
     public func stop() {
-        stopped.lock()
-        defer { stopped.unlock() }
-        guard !isStopped else { return }
-        isStopped = true
+        let first = stopped.withLock {
+            defer { isStopped = true }
+            return !isStopped
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        acceptLoopEnded.wait()
     }
 
     deinit { stop() }
 
     private func acceptLoop() {
+        defer {
+            close(listener)
+            acceptLoopEnded.signal()
+        }
         while true {
             let client = accept(listener, nil, nil)
+            if stopped.withLock({ isStopped }) {
+                if client >= 0 { close(client) }
+                return
+            }
             if client < 0 {
-                if errno == EINTR { continue }
-                return   // closed by stop()
+                // Only stop() ends the loop (it owns the descriptor until then); out of
+                // descriptors or memory, wait a moment and accept again.
+                if errno != EINTR && errno != ECONNABORTED { usleep(10_000) }
+                continue
             }
             let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var addr = loopback(port: targetPort)

@@ -49,6 +49,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     private var _requests: [Request] = []
     private var _connections = 0
     private var stopped = false
+    /// Signalled by the accept loop once it has closed the listener.
+    private let acceptLoopEnded = DispatchSemaphore(value: 0)
 
     /// Every request received so far, in order.
     var requests: [Request] { lock.withLock { _requests } }
@@ -85,21 +87,33 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         try self.init { _ in script.next() }
     }
 
+    /// Stops accepting and returns once the listener is closed (the port refuses connections).
+    /// The accept loop closes the descriptor itself: closed here, its number could be reused by
+    /// the next test's listener before the loop runs, and the loop would steal that one's connections.
     func stop() {
-        lock.withLock { stopped = true }
+        let first = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        acceptLoopEnded.wait()
     }
 
     deinit { stop() }
 
     private func acceptLoop() {
+        defer {
+            close(listener)
+            acceptLoopEnded.signal()
+        }
         while true {
             let connection = accept(listener, nil, nil)
-            if connection < 0 {
-                if lock.withLock({ stopped }) { return }
-                continue
+            if lock.withLock({ stopped }) {
+                if connection >= 0 { close(connection) }
+                return
             }
+            if connection < 0 { continue }
             lock.withLock { _connections += 1 }
             Thread { [self] in serve(connection) }.start()
         }
