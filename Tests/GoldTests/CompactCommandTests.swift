@@ -4,9 +4,19 @@ import XCTest
 
 /// `shopstream compact` as a person meets it.
 final class CompactCommandTests: XCTestCase {
+    func testAMissingSQLiteFileIsRefusedAndNotCreated() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compact-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let r = try shopstream(["compact", "--warehouse", "sqlite://\(dir.path)/typo.db"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "error: there is no SQLite warehouse at \(dir.path)/typo.db; check --warehouse (the pipeline's sinks create it)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path + "/typo.db"), "a mistyped path must not become an empty warehouse")
+    }
+
     func testAWarehouseWithoutSilverIsRefusedSayingWhatToRunFirst() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compact-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir.path + "/w.db", contents: nil), "an empty SQLite database")
         let r = try shopstream(["compact", "--warehouse", "sqlite://\(dir.path)/w.db"])
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(r.stderr, "error: sqlite://\(dir.path)/w.db has no table silver.sales: gold is built from silver; run shopstream warehouse init (or a silver sink) first\n")

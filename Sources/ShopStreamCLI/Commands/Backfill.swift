@@ -26,6 +26,7 @@ extension ShopStreamCommand {
                 """)
 
         @OptionGroup var options: WarehouseOptions
+        @OptionGroup var sqlOptions: SQLOptions
 
         @Option(help: "Simulate this many days.")
         var days: Int = 365
@@ -72,7 +73,7 @@ extension ShopStreamCommand {
 
                 let warehouse = try options.open()
                 let catalog = try TopicCatalog.load(directory: topics.map { URL(fileURLWithPath: $0) } ?? TopicCatalog.defaultDirectory())
-                let drift = try options.setup(warehouse, catalog: catalog).apply()
+                let drift = try sqlOptions.setup(warehouse, catalog: catalog).apply()
                 guard drift.isEmpty else {
                     throw CommandFailure("silver in \(warehouse.url) differs from sql/: \(drift.joined(separator: "; ")); run shopstream warehouse init to see the drift")
                 }

@@ -118,12 +118,7 @@ extension ShopStreamCommand {
                     return true
                 }
 
-                // Opening a SQLite URL creates the file; a check must not make an empty warehouse.
-                if case .sqlite(let path) = try WarehouseURL(parsing: warehouseOptions.url, currentDirectory: FileManager.default.currentDirectoryPath),
-                    !FileManager.default.fileExists(atPath: path) {
-                    throw CommandFailure("there is no SQLite warehouse at \(path); check --warehouse (the pipeline's sinks create it)")
-                }
-                let warehouse = try warehouseOptions.open()
+                let warehouse = try warehouseOptions.openExisting()
                 let sales = TableName("silver", "sales")
                 let found: Bool
                 do {

@@ -31,6 +31,7 @@ extension ShopStreamCommand {
                 """)
 
         @OptionGroup var options: WarehouseOptions
+        @OptionGroup var sqlOptions: SQLOptions
 
         @Option(help: ArgumentHelp("Keep going: a pass every interval (e.g. 30s, 5m) until Ctrl-C.", valueName: "interval"))
         var every: String?
@@ -48,9 +49,8 @@ extension ShopStreamCommand {
 
         func run() throws {
             let compactor = try reportingErrors { () -> Compactor in
-                let warehouse = try options.open()
-                let directory = options.sql.map { URL(fileURLWithPath: $0) } ?? WarehouseSetup.defaultDirectory()
-                return try Compactor(warehouse: warehouse, sql: GoldSQL(directory: directory, dialect: warehouse.dialect))
+                let warehouse = try options.openExisting()
+                return try Compactor(warehouse: warehouse, sql: GoldSQL(directory: sqlOptions.directory, dialect: warehouse.dialect))
             }
             guard let every, let interval = Duration(parsing: every) else {
                 try reportingErrors { try pass(compactor, fullRefresh: fullRefresh) }

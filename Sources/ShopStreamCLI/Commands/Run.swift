@@ -43,8 +43,7 @@ extension ShopStreamCommand {
         @Option(help: ArgumentHelp("The warehouse (bigquery://PROJECT or sqlite:///PATH.db). Default: sqlite://./demo/warehouse.db.", valueName: "url"))
         var warehouse: String?
 
-        @Option(help: ArgumentHelp("Folder of warehouse SQL. Default: ./sql, else the source checkout's.", valueName: "dir"))
-        var sql: String?
+        @OptionGroup var sqlOptions: SQLOptions
 
         @Option(help: ArgumentHelp("Also write what was published as totals (as `generate --truth`), to hold gold against.", valueName: "file"))
         var truth: String?
@@ -71,8 +70,7 @@ extension ShopStreamCommand {
                 let warehouseURL = warehouse ?? "sqlite://./demo/warehouse.db"
                 let lakeStore = try makeLake(url: lakeURL)
                 let store = try makeWarehouse(url: warehouseURL)
-                let setup = WarehouseSetup(warehouse: store, sqlDirectory: sql.map { URL(fileURLWithPath: $0) } ?? WarehouseSetup.defaultDirectory(),
-                                           schema: try SilverSchema(catalog: catalog))
+                let setup = try sqlOptions.setup(store, catalog: catalog)
                 for line in try setup.apply() { note("warning: \(line)") }
 
                 let (conn, broker) = try kafka.open(catalog)

@@ -131,6 +131,7 @@ extension ShopStreamCommand.Sink {
 
         @OptionGroup var kafka: KafkaOptions
         @OptionGroup var warehouseOptions: WarehouseOptions
+        @OptionGroup var sqlOptions: SQLOptions
 
         @Option(help: ArgumentHelp("How long a fact may wait for a dimension it references (e.g. 60s).", valueName: "duration"))
         var referenceGrace = "60s"
@@ -165,7 +166,7 @@ extension ShopStreamCommand.Sink {
             try reportingErrors {
                 let warehouse = try warehouseOptions.open()
                 let catalog = try kafka.catalog()
-                let drift = try warehouseOptions.setup(warehouse, catalog: catalog).apply()
+                let drift = try sqlOptions.setup(warehouse, catalog: catalog).apply()
                 for line in drift { note("warning: \(line)") }
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {

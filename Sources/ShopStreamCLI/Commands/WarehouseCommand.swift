@@ -19,6 +19,7 @@ extension ShopStreamCommand.WarehouseCommand {
             abstract: "Create the silver dataset, tables and views of sql/ that are missing; report drift.",
             discussion: "Idempotent: CREATE … IF NOT EXISTS. A table whose columns differ from sql/ is reported, never altered, and the command exits 2.")
         @OptionGroup var options: WarehouseOptions
+        @OptionGroup var sqlOptions: SQLOptions
         @Option(help: ArgumentHelp("Folder of topic definitions (the silver model derives from them).", valueName: "dir"))
         var topics: String?
 
@@ -26,7 +27,7 @@ extension ShopStreamCommand.WarehouseCommand {
             let drift = try reportingErrors { () -> [String] in
                 let warehouse = try options.open()
                 let catalog = try TopicCatalog.load(directory: topics.map { URL(fileURLWithPath: $0) } ?? TopicCatalog.defaultDirectory())
-                let setup = try options.setup(warehouse, catalog: catalog)
+                let setup = try sqlOptions.setup(warehouse, catalog: catalog)
                 let drift = try setup.apply()
                 print("warehouse: \(warehouse.url)")
                 for file in setup.files { print("applied: \(file.path)") }
@@ -45,7 +46,7 @@ extension ShopStreamCommand.WarehouseCommand {
 
         func run() throws {
             try reportingErrors {
-                let result = try options.open().query(query)
+                let result = try options.openExisting().query(query)
                 print(result.columns.joined(separator: "\t"))
                 for row in result.rows { print(row.map { $0 ?? "NULL" }.joined(separator: "\t")) }
             }
