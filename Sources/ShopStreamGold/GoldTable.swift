@@ -41,6 +41,15 @@ public enum GoldTable: String, CaseIterable, Sendable, Comparable {
         }
     }
 
+    /// The table this one is kept from by difference, and that table's grain: customer_totals
+    /// adds and takes away the days of gold.customer_spend_daily (sale_date × customer_id).
+    public var ledger: (table: TableName, grain: [String])? {
+        switch self {
+        case .customerTotals: (TableName(GoldTable.dataset, "customer_spend_daily"), ["sale_date", "customer_id"])
+        default: nil
+        }
+    }
+
     public static func < (a: GoldTable, b: GoldTable) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }

@@ -85,6 +85,15 @@ public struct SQLRenderer: Sendable {
         secondsBetween(currentTimestamp, earlier)
     }
 
+    /// A NUMERIC money expression in a form that sums and compares exactly: BigQuery's NUMERIC
+    /// as it is, SQLite's decimal text as whole paisa (the warehouse's `paisa()` function).
+    public func exactMoney(_ expression: String) -> String {
+        switch dialect {
+        case .bigquery: expression
+        case .sqlite: "paisa(\(expression))"
+        }
+    }
+
     /// A duration as a number of seconds (`3600`, `0.5`), to compare with `secondsBetween`.
     public func seconds(_ duration: Duration) -> String {
         let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000

@@ -68,7 +68,7 @@ final class History: @unchecked Sendable {
         var events: [Event] = []
         mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
             events.append(Event(entity: entity, key: Array(key), value: Array(value), timestampMs: timestampMs))
-            var sink = backfill
+            let sink = backfill
             return try sink.emit(entity, key: key, value: value, timestampMs: timestampMs)
         }
     }

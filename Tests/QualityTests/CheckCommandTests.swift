@@ -12,9 +12,9 @@ final class CheckCommandTests: XCTestCase {
         let r = try runShopstream(["check", "--warehouse", clean.output.warehouse, "--lake", clean.output.lake, "--brokers", clean.broker.bootstrap])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let lines = checkLines(r.stdout)
-        XCTAssertEqual(lines.count, 71, "43 silver checks, 21 of gold (run builds it) and 7 reconciliations: \(r.stdout)")
+        XCTAssertEqual(lines.count, 74, "43 silver checks, 24 of gold (run builds it) and 7 reconciliations: \(r.stdout)")
         XCTAssertEqual(lines.filter { !$0.hasPrefix("PASS ") }, [])
-        XCTAssertTrue(r.stdout.hasSuffix("71 checks: 71 passed, 0 failed, 0 warnings\n"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("74 checks: 74 passed, 0 failed, 0 warnings\n"), r.stdout)
         for name in [
             "unique(silver.sales_dedup.sale_id)", "unique(silver.inventory_current.(store_id, product_id))",
             "not_null(silver.sales_dedup.(event_id, sale_id, customer_id, product_id, store_id))",
@@ -44,7 +44,7 @@ final class CheckCommandTests: XCTestCase {
         let name = "relationships(silver.sales_dedup.customer_id → silver.customers_current.customer_id)"
         XCTAssertEqual(reportLine(r.stdout, name), "FAIL \(name): 1 row: sale_id=SAL-0000009999 customer_id=CUS-99999999", r.stdout)
         XCTAssertEqual(checkLines(r.stdout).filter { $0.hasPrefix("FAIL") }.count, 1, "nothing else breaks: \(r.stdout)")
-        XCTAssertTrue(r.stdout.contains("64 checks: 63 passed, 1 failed, 0 warnings"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("67 checks: 66 passed, 1 failed, 0 warnings"), r.stdout)
     }
 
     func testASecondSaleRowWithTheSameSaleIdFailsUniquenessNamingTheSaleId() throws {
@@ -85,7 +85,7 @@ final class CheckCommandTests: XCTestCase {
         let fresh = try runShopstream(["check", "--warehouse", output.warehouse, "--lake", output.lake])
         XCTAssertEqual(fresh.status, 0, fresh.stdout + fresh.stderr)
         XCTAssertEqual(checkLines(fresh.stdout).filter { !$0.hasPrefix("PASS ") }, [], "every check passes once gold is fresh")
-        XCTAssertTrue(fresh.stdout.contains("71 checks: 71 passed, 0 failed, 0 warnings"), fresh.stdout)
+        XCTAssertTrue(fresh.stdout.contains("74 checks: 74 passed, 0 failed, 0 warnings"), fresh.stdout)
     }
 
     func testAGoldRowThatDisagreesWithSilverFailsReconciliationNamingTheDate() throws {
@@ -99,6 +99,21 @@ final class CheckCommandTests: XCTestCase {
         let name = "reconcile(gold.daily_sales: orders = sale events per compacted date)"
         XCTAssertEqual(reportLine(r.stdout, name),
                        "FAIL \(name): 1 row: sale_date=\(day) silver_sale_events=\(events) gold_orders=\(Int(events)! + 1)", r.stdout)
+    }
+
+    func testACustomerTotalThatDriftedFromItsLedgerFailsReconciliationNamingTheCustomer() throws {
+        let output = try CleanPipeline.shared().copy(for: self)
+        let warehouse = try output.openWarehouse()
+        let customer = try XCTUnwrap(warehouse.query("SELECT MIN(customer_id) FROM gold.customer_totals").scalar)
+        let orders = try XCTUnwrap(warehouse.query("SELECT orders FROM gold.customer_totals WHERE customer_id = '\(customer)'").scalar)
+        // As a pass that took a day away twice would leave it.
+        try warehouse.execute("UPDATE gold.customer_totals SET orders = orders - 1 WHERE customer_id = '\(customer)';")
+        let r = try runShopstream(["check", "--warehouse", output.warehouse])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        let name = "reconcile(gold.customer_totals = sums of gold.customer_spend_daily)"
+        let line = try XCTUnwrap(reportLine(r.stdout, name), r.stdout)
+        XCTAssertTrue(line.hasPrefix("FAIL \(name): 1 row: customer_id=\(customer) kept_orders=\(Int(orders)! - 1) summed_orders=\(orders) "), line)
+        XCTAssertEqual(checkLines(r.stdout).filter { $0.hasPrefix("FAIL") }.count, 1, "nothing else breaks: \(r.stdout)")
     }
 
     func testABronzeObjectDeletedFromTheLakeFailsReconciliationNamingTheTopicAndTheNumbers() throws {
@@ -128,9 +143,9 @@ final class CheckCommandTests: XCTestCase {
         let r = try runShopstream(["check", "--warehouse", clean.output.warehouse, "--select", "relationships(silver.sales_dedup*", "--select", "unique"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let names = checkLines(r.stdout).map { $0.dropFirst(5).prefix { $0 != ":" } }
-        XCTAssertEqual(names.count, 20, "7 unique in silver, 10 in gold, 3 relationships: \(r.stdout)")
+        XCTAssertEqual(names.count, 21, "7 unique in silver, 11 in gold, 3 relationships: \(r.stdout)")
         XCTAssertTrue(names.allSatisfy { $0.hasPrefix("unique(") || $0.hasPrefix("relationships(silver.sales_dedup.") }, r.stdout)
-        XCTAssertTrue(r.stdout.hasSuffix("20 checks: 20 passed, 0 failed, 0 warnings\n"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("21 checks: 21 passed, 0 failed, 0 warnings\n"), r.stdout)
 
         let listed = try runShopstream(["check", "--list", "--select", "freshness"])
         XCTAssertEqual(listed.status, 0, listed.stderr)
@@ -167,5 +182,6 @@ final class CheckCommandTests: XCTestCase {
         for text in ["unique", "not_null", "relationships", "accepted_values", "freshness", "gold._state", "reconcile", "PASS", "FAIL", "WARN", "Exit status"] {
             XCTAssertTrue(r.stdout.contains(text), "--help mentions \(text)")
         }
+        XCTAssertFalse(r.stdout.contains("--sql "), "check applies no SQL folder, so it offers none")
     }
 }
