@@ -26,9 +26,12 @@ public final class Compactor: @unchecked Sendable {
     }
 
     /// Creates the gold dataset, tables and views that are missing, and the BI views
-    /// (idempotent).
-    public func prepare() throws {
-        guard !tablesReady else { return }
+    /// (idempotent). A gold table whose columns differ from sql/ (made by an older build) is
+    /// an error naming the difference, or, when `recreatingDrifted` (a full refresh, which
+    /// rebuilds every table anyway), dropped and made again. Returns the tables re-created.
+    @discardableResult
+    public func prepare(recreatingDrifted: Bool = false) throws -> [TableName] {
+        guard !tablesReady else { return [] }
         // Facts first: a warehouse without silver is named by silver.sales.
         for entity in Entity.allCases.filter({ !$0.isDimension }) + Entity.allCases.filter(\.isDimension) {
             let table = TableName("silver", entity.rawValue)
@@ -37,9 +40,32 @@ public final class Compactor: @unchecked Sendable {
             }
         }
         try warehouse.createDataset(GoldTable.dataset)
+        let drifted = try drift()
+        if !drifted.isEmpty {
+            guard recreatingDrifted else {
+                throw GoldError(.drift, "gold differs from sql/gold/tables.\(sql.dialect).sql (an older ShopStream made these tables): "
+                    + drifted.map(\.description).joined(separator: "; ")
+                    + ". Run shopstream compact --full-refresh: it re-creates the tables that differ and rebuilds gold from silver")
+            }
+            for table in drifted { try warehouse.execute("DROP TABLE IF EXISTS \(table.table);") }
+        }
         try warehouse.execute(sql.tables)
         if let views = sql.views { try warehouse.execute(views) }
         tablesReady = true
+        return drifted.map(\.table)
+    }
+
+    /// The gold tables that exist with other columns than sql/ declares.
+    public func drift() throws -> [TableDrift] {
+        var drifted: [TableDrift] = []
+        for (name, declared) in sql.declaredColumns.sorted(by: { $0.key < $1.key }) {
+            let table = TableName(GoldTable.dataset, name)
+            guard let existing = try warehouse.columns(of: table)?.map(\.name) else { continue }
+            let missing = declared.filter { !existing.contains($0) }
+            let extra = existing.filter { !declared.contains($0) }
+            if !missing.isEmpty || !extra.isEmpty { drifted.append(TableDrift(table: table, missing: missing, extra: extra)) }
+        }
+        return drifted
     }
 
     /// One pass. `fullRefresh` rebuilds every table whole.
@@ -47,12 +73,12 @@ public final class Compactor: @unchecked Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let startedAt = Self.timestamp(Date())
-        try prepare()
+        let recreated = try prepare(recreatingDrifted: fullRefresh)
         let previous = try readState()
         let current = try detect()
         let plan = CompactionPlan(previous: previous, current: current, fullRefresh: fullRefresh)
         if plan.isUpToDate {
-            return CompactionReport(plan: plan, elapsed: clock.now - started)
+            return CompactionReport(plan: plan, recreated: recreated, elapsed: clock.now - started)
         }
         var script: [String] = []
         for table in GoldTable.allCases {
@@ -61,7 +87,7 @@ public final class Compactor: @unchecked Sendable {
         }
         script.append(contentsOf: stateUpdate(plan, at: startedAt))
         try warehouse.executeTransaction(script.joined(separator: "\n"))
-        return CompactionReport(plan: plan, elapsed: clock.now - started)
+        return CompactionReport(plan: plan, recreated: recreated, elapsed: clock.now - started)
     }
 
     /// The counts silver has now.
@@ -139,11 +165,20 @@ public final class Compactor: @unchecked Sendable {
 /// What a pass did.
 public struct CompactionReport: Sendable {
     public let plan: CompactionPlan
+    /// Tables dropped and made again because their columns differed from sql/.
+    public let recreated: [TableName]
     public let elapsed: Duration
 
-    /// One line per rebuilt table, e.g. `daily_sales: 2 dates (2025-03-01 … 2025-03-02)`.
+    public init(plan: CompactionPlan, recreated: [TableName] = [], elapsed: Duration) {
+        self.plan = plan
+        self.recreated = recreated
+        self.elapsed = elapsed
+    }
+
+    /// One line per re-created table, then one per rebuilt table, e.g.
+    /// `daily_sales: 2 dates (2025-03-01 … 2025-03-02)`.
     public var lines: [String] {
-        GoldTable.allCases.compactMap { table in
+        recreated.map { "re-created \($0): its columns differed from sql/" } + GoldTable.allCases.compactMap { table in
             guard let keys = plan.tables[table] else { return nil }
             switch keys {
             case .whole: return "\(table.rawValue): whole table"
@@ -164,5 +199,21 @@ public struct CompactionReport: Sendable {
     static func span(_ keys: [String]) -> String {
         guard let first = keys.first, let last = keys.last else { return "" }
         return first == last ? first : "\(first) … \(last)"
+    }
+}
+
+/// A gold table whose columns are not the ones sql/ declares.
+public struct TableDrift: Sendable, Equatable, CustomStringConvertible {
+    public let table: TableName
+    /// Declared in sql/, absent from the table.
+    public let missing: [String]
+    /// In the table, not declared in sql/.
+    public let extra: [String]
+
+    public var description: String {
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("lacks \(missing.joined(separator: ", "))") }
+        if !extra.isEmpty { parts.append("has \(extra.joined(separator: ", ")) that sql/ no longer declares") }
+        return "\(table) " + parts.joined(separator: " and ")
     }
 }

@@ -1,6 +1,6 @@
 /// What went wrong building gold, said so that a person can act on it.
 public struct GoldError: Error, CustomStringConvertible, Sendable {
-    public enum Code: Sendable { case sqlFiles, warehouse, state }
+    public enum Code: Sendable { case sqlFiles, warehouse, state, drift }
     public let code: Code
     public let message: String
 

@@ -14,6 +14,10 @@ public struct GoldSQL: Sendable {
     public let detect: [SilverSource: String]
     /// Per table: its delete-and-insert statements, with `{dates: EXPR}`-style placeholders.
     public let build: [GoldTable: String]
+    /// The columns each `CREATE TABLE IF NOT EXISTS gold.NAME (…)` of `tables` declares, in
+    /// order, by table name (`daily_sales`, `_state`): what a table an older build made is
+    /// compared with.
+    public let declaredColumns: [String: [String]]
 
     /// Reads `DIR/gold/tables.<dialect>.sql` and `DIR/gold/build.<dialect>.sql`, where DIR is the
     /// repository's `sql/` folder.
@@ -36,6 +40,7 @@ public struct GoldSQL: Sendable {
         self.dialect = dialect
         self.tables = tables
         self.views = views
+        self.declaredColumns = Self.columns(declaredIn: tables)
         var detect: [SilverSource: String] = [:]
         var build: [GoldTable: String] = [:]
         var current: (kind: String, name: String, lines: [Substring])?
@@ -75,6 +80,29 @@ public struct GoldSQL: Sendable {
         }
         self.detect = detect
         self.build = build
+    }
+
+    /// Reads the column names of each gold CREATE TABLE: one column a line, the name first;
+    /// the list ends at the line that starts with `)`.
+    static func columns(declaredIn tables: String) -> [String: [String]] {
+        let opening = "CREATE TABLE IF NOT EXISTS \(GoldTable.dataset)."
+        var declared: [String: [String]] = [:]
+        var current: (name: String, columns: [String])?
+        for line in tables.split(separator: "\n") {
+            let code = (line.range(of: "--").map { line[..<$0.lowerBound] } ?? line).trimmingCharacters(in: .whitespaces)
+            if let table = current {
+                if code.hasPrefix(")") {
+                    declared[table.name] = table.columns
+                    current = nil
+                } else if let name = code.split(separator: " ").first {
+                    current!.columns.append(String(name))
+                }
+            } else if code.hasPrefix(opening) {
+                let name = code.dropFirst(opening.count).prefix { $0 != " " && $0 != "(" }
+                current = (String(name), [])
+            }
+        }
+        return declared
     }
 
     /// A build block with its placeholders filled: `{dates: EXPR}`, `{months: EXPR}` and

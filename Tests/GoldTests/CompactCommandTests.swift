@@ -22,6 +22,24 @@ final class CompactCommandTests: XCTestCase {
         XCTAssertEqual(r.stderr, "error: sqlite://\(dir.path)/w.db has no table silver.sales: gold is built from silver; run shopstream warehouse init (or a silver sink) first\n")
     }
 
+    func testATableOfAnOlderShapeStopsThePassUntilAFullRefreshRecreatesIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compact-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = "sqlite://\(dir.path)/w.db"
+        XCTAssertEqual(try shopstream(["backfill", "--warehouse", url, "--days", "2", "--start", "2025-03-01", "-q"]).status, 0)
+        XCTAssertEqual(try shopstream(["compact", "--warehouse", url]).status, 0)
+        let older = try shopstream(["warehouse", "query", "--warehouse", url, "ALTER TABLE gold.product_daily DROP COLUMN units"])
+        XCTAssertEqual(older.status, 0, older.stderr)
+
+        let stopped = try shopstream(["compact", "--warehouse", url])
+        XCTAssertEqual(stopped.status, 1)
+        XCTAssertTrue(stopped.stderr.contains("gold.product_daily lacks units. Run shopstream compact --full-refresh"), stopped.stderr)
+        let full = try shopstream(["compact", "--warehouse", url, "--full-refresh"])
+        XCTAssertEqual(full.status, 0, full.stderr)
+        XCTAssertTrue(full.stdout.contains("  re-created gold.product_daily: its columns differed from sql/\n"), full.stdout)
+        XCTAssertTrue(try shopstream(["compact", "--warehouse", url]).stdout.contains("gold is up to date"))
+    }
+
     func testABadIntervalIsAUsageError() throws {
         let r = try shopstream(["compact", "--every", "soon"])
         XCTAssertEqual(r.status, 64)

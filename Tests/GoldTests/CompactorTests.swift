@@ -82,6 +82,43 @@ final class CompactorTests: XCTestCase {
         }
     }
 
+    func testAGoldTableAnOlderBuildMadeIsNamedAndAFullRefreshRecreatesIt() throws {
+        try olderGoldTableIsRecreatedByAFullRefresh(on: sqliteWarehouse())
+    }
+
+    func testAGoldTableAnOlderBuildMadeIsNamedAndAFullRefreshRecreatesItOnTheEmulator() throws {
+        try olderGoldTableIsRecreatedByAFullRefresh(on: emulatorWarehouse())
+    }
+
+    private func olderGoldTableIsRecreatedByAFullRefresh(on warehouse: any Warehouse) throws {
+        try History(into: warehouse).load(days: 3)
+        // As an older ShopStream could have left it: the same name, other columns.
+        let daily = GoldTable.dailySales.tableName
+        let text = warehouse.dialect == .bigquery ? "STRING" : "TEXT"
+        try warehouse.createDataset(GoldTable.dataset)
+        try warehouse.execute("CREATE TABLE \(daily) (sale_date DATE, store_id \(text), revenue \(text));")
+
+        XCTAssertThrowsError(try compactor(warehouse).compact(), "a pass never writes into a table of another shape") { error in
+            XCTAssertEqual((error as? GoldError)?.code, .drift)
+            XCTAssertEqual("\(error)", """
+                gold differs from sql/gold/tables.\(warehouse.dialect).sql (an older ShopStream made these tables): \
+                gold.daily_sales lacks store_name, city, region, orders, units, gross_revenue, discounts, net_revenue, \
+                avg_order_value and has revenue that sql/ no longer declares. Run shopstream compact --full-refresh: it \
+                re-creates the tables that differ and rebuilds gold from silver
+                """)
+        }
+        XCTAssertEqual(try warehouse.columns(of: daily)?.map(\.name), ["sale_date", "store_id", "revenue"], "left as it was")
+
+        let report = try compactor(warehouse).compact(fullRefresh: true)
+        XCTAssertEqual(report.recreated, [daily])
+        XCTAssertEqual(report.lines.first, "re-created gold.daily_sales: its columns differed from sql/")
+        XCTAssertEqual(try compactor(warehouse).drift(), [], "every gold table now has the declared columns")
+        let orders = try warehouse.query("SELECT SUM(orders) FROM \(daily)").scalar
+        let sales = try warehouse.query("SELECT COUNT(DISTINCT event_id) FROM silver.sales").scalar
+        XCTAssertEqual(orders, sales, "and holds every sale")
+        XCTAssertTrue(try compactor(warehouse).compact().plan.isUpToDate, "after which passes go on as usual")
+    }
+
     func testSQLiteAndTheEmulatorBuildTheSameGoldFromTheSameSilver() throws {
         let bigquery = try emulatorWarehouse()
         let sqlite = try sqliteWarehouse()

@@ -24,6 +24,10 @@ extension ShopStreamCommand {
                 twice changes nothing, and rows the sinks write meanwhile are picked up by the
                 next pass. The first pass, and --full-refresh, rebuild every table whole.
 
+                A gold table whose columns differ from sql/ (an older ShopStream made it)
+                stops the pass with the difference named; --full-refresh drops and re-creates
+                such tables, then rebuilds gold from silver.
+
                 Examples:
                   shopstream compact --warehouse sqlite://./demo/warehouse.db
                   shopstream compact --warehouse bigquery://my-project --every 60s
@@ -36,7 +40,7 @@ extension ShopStreamCommand {
         @Option(help: ArgumentHelp("Keep going: a pass every interval (e.g. 30s, 5m) until Ctrl-C.", valueName: "interval"))
         var every: String?
 
-        @Flag(help: "Rebuild every gold table whole, and the state with it.")
+        @Flag(help: "Rebuild every gold table whole, and the state with it; re-create tables whose columns differ from sql/.")
         var fullRefresh = false
 
         func validate() throws {
