@@ -35,64 +35,52 @@ public struct ExecutiveKPIs: Sendable {
     public init() {}
 
     public static func read(from warehouse: any Warehouse) throws -> ExecutiveKPIs {
-        // Money sums: exact in both engines (SQLite through integer paisa).
-        let sqlite = warehouse.dialect == .sqlite
-        func sum(_ column: String) -> String { sqlite ? "SUM(paisa(\(column)))" : "SUM(\(column))" }
+        let gold = GoldReader(warehouse: warehouse)
+        func sum(_ column: String) -> String { gold.moneySum(column) }
         var k = ExecutiveKPIs()
 
-        let totals = try warehouse.query("""
+        let totals = try gold.query("""
             SELECT MIN(sale_date), MAX(sale_date), SUM(orders), SUM(units), \(sum("gross_revenue")), \(sum("discounts")), \(sum("net_revenue"))
             FROM gold.daily_sales
-            """).rows.first ?? []
-        k.firstDay = totals.first.flatMap { $0 }.map { String($0.prefix(10)) }
-        k.lastDay = totals.count > 1 ? totals[1].map { String($0.prefix(10)) } : nil
+            """).first ?? []
+        k.firstDay = totals.first.flatMap { gold.day($0) }
+        k.lastDay = totals.count > 1 ? gold.day(totals[1]) : nil
         guard let first = k.firstDay, let last = k.lastDay else { return k }
-        k.orders = int(totals[2])
-        k.units = int(totals[3])
-        k.grossRevenuePaisa = money(totals[4], sqlite)
-        k.discountsPaisa = money(totals[5], sqlite)
-        k.netRevenuePaisa = money(totals[6], sqlite)
+        k.orders = gold.int(totals[2])
+        k.units = gold.int(totals[3])
+        k.grossRevenuePaisa = gold.paisa(totals[4])
+        k.discountsPaisa = gold.paisa(totals[5])
+        k.netRevenuePaisa = gold.paisa(totals[6])
 
-        let days = try warehouse.query("SELECT day, new_customers, cumulative_customers FROM gold.customer_daily ORDER BY day").rows
+        let days = try gold.query("SELECT day, new_customers, cumulative_customers FROM gold.customer_daily ORDER BY day")
         for row in days {
-            guard let day = row[0].map({ String($0.prefix(10)) }), day <= last else { continue }
-            if day >= first { k.newCustomers += int(row[1]) }
-            k.customers = int(row[2])
+            guard let day = gold.day(row[0]), day <= last else { continue }
+            if day >= first { k.newCustomers += gold.int(row[1]) }
+            k.customers = gold.int(row[2])
         }
 
-        let daily = try warehouse.query("SELECT sale_date, \(sum("net_revenue")) FROM gold.daily_sales GROUP BY sale_date ORDER BY sale_date DESC LIMIT 14").rows
-        k.lastWeekPaisa = daily.prefix(7).reduce(0) { $0 + money($1[1], sqlite) }
-        if daily.count == 14 { k.previousWeekPaisa = daily.suffix(7).reduce(0) { $0 + money($1[1], sqlite) } }
+        let daily = try gold.query("SELECT sale_date, \(sum("net_revenue")) FROM gold.daily_sales GROUP BY sale_date ORDER BY sale_date DESC LIMIT 14")
+        k.lastWeekPaisa = daily.prefix(7).reduce(0) { $0 + gold.paisa($1[1]) }
+        if daily.count == 14 { k.previousWeekPaisa = daily.suffix(7).reduce(0) { $0 + gold.paisa($1[1]) } }
 
-        let payments = try warehouse.query("SELECT SUM(attempts), SUM(failed), SUM(refunded) FROM gold.payment_daily").rows.first ?? []
-        if payments.count == 3, int(payments[0]) > 0 {
-            k.paymentFailureShare = Double(int(payments[1])) / Double(int(payments[0]))
-            k.refundShare = Double(int(payments[2])) / Double(int(payments[0]))
+        let payments = try gold.query("SELECT SUM(attempts), SUM(failed), SUM(refunded) FROM gold.payment_daily").first ?? []
+        if payments.count == 3, gold.int(payments[0]) > 0 {
+            k.paymentFailureShare = Double(gold.int(payments[1])) / Double(gold.int(payments[0]))
+            k.refundShare = Double(gold.int(payments[2])) / Double(gold.int(payments[0]))
         }
-        let shipping = try warehouse.query("SELECT SUM(shipments), SUM(delivered) FROM gold.shipping_daily").rows.first ?? []
-        if shipping.count == 2, int(shipping[0]) > 0 { k.onTimeShare = Double(int(shipping[1])) / Double(int(shipping[0])) }
+        let shipping = try gold.query("SELECT SUM(shipments), SUM(delivered) FROM gold.shipping_daily").first ?? []
+        if shipping.count == 2, gold.int(shipping[0]) > 0 { k.onTimeShare = Double(gold.int(shipping[1])) / Double(gold.int(shipping[0])) }
 
-        k.topStores = try warehouse.query("""
+        k.topStores = try gold.query("""
             SELECT store_name, city, \(sum("net_revenue")) AS revenue FROM gold.daily_sales
             GROUP BY store_name, city ORDER BY revenue DESC LIMIT 3
-            """).rows.map { ($0[0] ?? "?", $0[1] ?? "?", money($0[2], sqlite)) }
-        k.topRegion = try warehouse.query("""
+            """).map { ($0[0] ?? "?", $0[1] ?? "?", gold.paisa($0[2])) }
+        k.topRegion = try gold.query("""
             SELECT region, \(sum("net_revenue")) AS revenue FROM gold.daily_sales GROUP BY region ORDER BY revenue DESC LIMIT 1
-            """).rows.first.map { ($0[0] ?? "?", money($0[1], sqlite)) }
-        k.topCategory = try warehouse.query("""
+            """).first.map { ($0[0] ?? "?", gold.paisa($0[1])) }
+        k.topCategory = try gold.query("""
             SELECT category, \(sum("net_revenue")) AS revenue FROM gold.product_daily GROUP BY category ORDER BY revenue DESC LIMIT 1
-            """).rows.first.map { ($0[0] ?? "?", money($0[1], sqlite)) }
+            """).first.map { ($0[0] ?? "?", gold.paisa($0[1])) }
         return k
     }
-
-}
-
-private func int(_ text: String??) -> Int { (text ?? nil).flatMap { Int($0) } ?? 0 }
-
-/// Paisa from an exact decimal as BigQuery prints it (`1234.5`, `1234.500000000`), or from
-/// SQLite's integer paisa.
-private func money(_ text: String??, _ alreadyPaisa: Bool) -> Int64 {
-    guard let text = text ?? nil else { return 0 }
-    if alreadyPaisa { return Int64(text) ?? 0 }
-    return Paisa.parse(text) ?? 0
 }
