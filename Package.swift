@@ -65,12 +65,14 @@ let package = Package(
         .target(name: "ShopStreamGenerator", dependencies: ["ShopStreamCore"]),
         // Gold: the compactor that builds aggregates from silver (sql/gold/).
         .target(name: "ShopStreamGold", dependencies: ["ShopStreamCore", "ShopStreamWarehouse"]),
+        // The dashboard: one self-contained HTML page over gold.
+        .target(name: "ShopStreamDashboard", dependencies: ["ShopStreamGold", "ShopStreamWarehouse"]),
         // The command line.
         .executableTarget(
             name: "ShopStreamCLI",
             dependencies: [
                 "ShopStreamCore", "ShopStreamBus", "ShopStreamGenerator", "ShopStreamLake", "ShopStreamSinks",
-                "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamGold", "ShopStreamQuality",
+                "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamGold", "ShopStreamQuality", "ShopStreamDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,7 +92,7 @@ let package = Package(
         ]),
         .testTarget(name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         .testTarget(name: "GoldTests", dependencies: [
-            "ShopStreamGold", "ShopStreamWarehouse", "ShopStreamGenerator", "ShopStreamSinks", "ShopStreamCore", "TestSupport",
+            "ShopStreamGold", "ShopStreamDashboard", "ShopStreamWarehouse", "ShopStreamGenerator", "ShopStreamSinks", "ShopStreamCore", "TestSupport",
         ]),
         .testTarget(name: "QualityTests", dependencies: [
             "ShopStreamQuality", "ShopStreamWarehouse", "ShopStreamLake", "ShopStreamSilver", "ShopStreamCore", "TestSupport",

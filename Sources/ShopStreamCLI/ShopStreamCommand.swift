@@ -17,7 +17,7 @@ struct ShopStreamCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Run.self, Generate.self, Broker.self, Topics.self, Sink.self, LakeCommand.self, WarehouseCommand.self,
-                      Backfill.self, Compact.self, Check.self]
+                      Backfill.self, Compact.self, Check.self, Dashboard.self]
     )
 
     /// Like ArgumentParser's, but a usage error is one line on stderr, `error: …`,

@@ -10,11 +10,14 @@ final class RunCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let lake = "file://\(dir.path)/lake", warehouse = "sqlite://\(dir.path)/warehouse.db"
 
-        let r = try shopstream(["run", "--days", "5", "--lake", lake, "--warehouse", warehouse], timeout: 300)
+        let r = try shopstream(["run", "--days", "5", "--lake", lake, "--warehouse", warehouse, "--dashboard", dir.path + "/page.html"], timeout: 300)
         XCTAssertEqual(r.status, 0, r.stderr)
         assertEveryTopicLanded(r.stdout)
         XCTAssertTrue(r.stdout.contains("0 rejected"), r.stdout)
         XCTAssertTrue(r.stdout.contains("top stores by revenue"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("dashboard: \(dir.path)/page.html   (open it in a browser)"), r.stdout)
+        let page = try String(contentsOfFile: dir.path + "/page.html", encoding: .utf8)
+        XCTAssertTrue(page.contains("5 days with sales"), "the dashboard shows the run's gold")
 
         let verify = try shopstream(["lake", "verify", "--lake", lake, "--deep"])
         XCTAssertEqual(verify.status, 0, verify.stdout)

@@ -20,7 +20,9 @@ extension ShopStreamCommand {
                 the results elsewhere, and --brokers to use a real cluster (its consumer groups then
                 continue from their committed offsets). Gold is built by the same compactor as
                 `shopstream compact` (incrementally, when the warehouse already has gold), and the
-                report ends with the executive summary read from it.
+                report ends with the executive summary read from it, and the dashboard page
+                (`shopstream dashboard`) is written beside them: ./demo/dashboard.html (with --lake
+                and --warehouse, only where --dashboard says).
 
                 Examples:
                   shopstream run                                   # 30 days, everything embedded
@@ -44,6 +46,9 @@ extension ShopStreamCommand {
         var warehouse: String?
 
         @OptionGroup var sqlOptions: SQLOptions
+
+        @Option(help: ArgumentHelp("Where to write the dashboard page. Default: demo/dashboard.html on the embedded default; none with --lake and --warehouse.", valueName: "file"))
+        var dashboard: String?
 
         @Option(help: ArgumentHelp("Also write what was published as totals (as `generate --truth`), to hold gold against.", valueName: "file"))
         var truth: String?
@@ -129,14 +134,18 @@ extension ShopStreamCommand {
                     let compaction = try compactor.compact()
 
                     // 4. Report.
-                    note("4/4 report")
-                    try report(counter: counter, bronze: bronze, silver: silver, compaction: compaction, lake: lakeStore, warehouse: store, started: started)
+                    note("4/4 report and dashboard")
+                    let page = try (dashboard ?? (lake == nil || warehouse == nil ? "demo/dashboard.html" : nil)).map {
+                        try Dashboard.write(from: store, to: $0)
+                    }
+                    try report(counter: counter, bronze: bronze, silver: silver, compaction: compaction, lake: lakeStore, warehouse: store,
+                               dashboard: page, started: started)
                 }
             }
         }
 
         private func report(counter: TopicCounter, bronze: BronzeSink.Statistics, silver: SilverSink.Statistics, compaction: CompactionReport,
-                            lake: any Lake, warehouse: any Warehouse, started: ContinuousClock.Instant) throws {
+                            lake: any Lake, warehouse: any Warehouse, dashboard: String?, started: ContinuousClock.Instant) throws {
             print("topic            published     bronze     silver")
             for entity in Entity.allCases {
                 print("\(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(grouped(counter.counts[entity.index]).leftPadded(9)) \(grouped(bronze.perTopic[entity.topic] ?? 0).leftPadded(10)) \(grouped(silver.rows[entity] ?? 0).leftPadded(10))")
@@ -165,6 +174,12 @@ extension ShopStreamCommand {
             print("  top stores by revenue: " + k.topStores.map { "\($0.name) (\($0.city)) \(pkr($0.paisa))" }.joined(separator: "; "))
             print("")
             let secs = Double((ContinuousClock.now - started).components.seconds)
+            if let dashboard {
+                print("dashboard: \(dashboard)   (open it in a browser)")
+            } else {
+                print("dashboard: not written (--dashboard FILE, or later: shopstream dashboard --warehouse \(warehouse.url))")
+            }
+            print("")
             print("done in \(Int(secs)) s. Look around:")
             print("  shopstream lake ls --lake \(lake.url) bronze/sales/ | head")
             print("  shopstream warehouse query --warehouse \(warehouse.url) \"SELECT * FROM gold.executive_summary\"")
