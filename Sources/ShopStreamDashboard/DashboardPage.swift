@@ -130,7 +130,7 @@ public struct DashboardPage: Sendable {
         return """
             <section id="customers"><h2>Customer insights</h2>
             <h3>Customers signed up by each day</h3>
-            \(lineChart(customerGrowth, label: { Format.grouped(Int($0)) }, id: "customer-growth"))
+            \(lineChart(customerGrowth, label: { Format.grouped(Int($0)) }, fromZero: false, id: "customer-growth"))
             <div class="columns">
             \(segmentTables)</div>
             </section>
@@ -163,7 +163,7 @@ public struct DashboardPage: Sendable {
             <section id="operations"><h2>Inventory and shipping</h2>
             <div class="cards">\(cards.joined())</div>
             <div class="columns">
-            <div><h3>Furthest below reorder level</h3>\(table(["store", "product", "stock", "reorder at", "last restock"], low, numeric: 2...3, id: "low-stock"))</div>
+            <div><h3>Furthest below reorder level</h3>\(table(["store", "product", "stock", "reorder at", "last restock"], low, numeric: 2...4, id: "low-stock"))</div>
             <div><h3>Carriers</h3>\(table(["carrier", "shipments", "on time", "avg delay (days)", "damaged", "returned", "lost"], carriers, numeric: 1..., id: "carriers"))
             \(bars(data.carriers.map { ($0.carrier, Int64($0.onTime * 1000 / max($0.shipments, 1)), Format.percent($0.onTime, of: $0.shipments) + " on time") }, id: "on-time"))</div>
             </div>
@@ -201,15 +201,18 @@ public struct DashboardPage: Sendable {
         return out + "</div>"
     }
 
-    /// A line over an area, in SVG: the first and last labels under it, the top value beside.
-    private func lineChart(_ points: [(label: String, value: Double)], label: (Double) -> String, id: String) -> String {
+    /// A line over an area, in SVG: the first and last labels under it, the top and bottom
+    /// values beside. The axis starts at zero, or with `fromZero: false` at the lowest value
+    /// (a cumulative count, whose growth would be a flat line over zero).
+    private func lineChart(_ points: [(label: String, value: Double)], label: (Double) -> String, fromZero: Bool = true, id: String) -> String {
         guard points.count > 1, let top = points.map(\.value).max(), top > 0 else {
             return "<p class=\"empty\" id=\"\(id)\">\(points.count == 1 ? "one point: \(Format.html(points[0].label)) \(Format.html(label(points[0].value)))" : "nothing yet")</p>"
         }
+        let low = fromZero ? 0 : min(points.map(\.value).min()!, top - 1)
         let width = 900.0, height = 220.0, left = 70.0, bottom = 24.0
         let step = (width - left - 10) / Double(points.count - 1)
         let coordinates = points.enumerated().map { i, p in
-            (x: left + Double(i) * step, y: 10 + (height - bottom - 10) * (1 - p.value / top))
+            (x: left + Double(i) * step, y: 10 + (height - bottom - 10) * (1 - (p.value - low) / (top - low)))
         }
         let line = coordinates.map { String(format: "%.1f,%.1f", $0.x, $0.y) }.joined(separator: " ")
         let area = String(format: "%.1f,%.1f ", left, height - bottom) + line + String(format: " %.1f,%.1f", coordinates.last!.x, height - bottom)
@@ -222,7 +225,7 @@ public struct DashboardPage: Sendable {
             <polygon points="\(area)" class="area"/>
             <polyline points="\(line)" class="line"/>
             <text x="\(Int(left - 6))" y="14" text-anchor="end">\(Format.html(label(top)))</text>
-            <text x="\(Int(left - 6))" y="\(Int(height - bottom))" text-anchor="end">0</text>
+            <text x="\(Int(left - 6))" y="\(Int(height - bottom))" text-anchor="end">\(Format.html(label(low)))</text>
             <text x="\(Int(left))" y="\(Int(height - 6))">\(Format.html(points.first!.label))</text>
             <text x="\(Int(width - 10))" y="\(Int(height - 6))" text-anchor="end">\(Format.html(points.last!.label))</text>
             </svg>
@@ -245,7 +248,7 @@ public struct DashboardPage: Sendable {
         .card .title { color: #666; font-size: 12px; } .card .value { font-size: 20px; font-weight: 600; } .card .note { color: #888; font-size: 12px; }
         .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 0 24px; }
         table { border-collapse: collapse; width: 100%; font-size: 13px; }
-        th, td { padding: 4px 8px; border-bottom: 1px solid #eee; text-align: left; } th { color: #666; font-weight: 500; } .n { text-align: right; font-variant-numeric: tabular-nums; }
+        th, td { padding: 4px 8px; border-bottom: 1px solid #eee; text-align: left; } th { color: #666; font-weight: 500; } .n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         .bars .bar { display: grid; grid-template-columns: 120px 1fr 150px; gap: 8px; align-items: center; margin: 3px 0; }
         .bars .track { background: #eef; border-radius: 3px; height: 12px; } .bars .fill { display: block; background: #0071e3; border-radius: 3px; height: 12px; }
         .bars .text { text-align: right; font-variant-numeric: tabular-nums; }
