@@ -16,7 +16,8 @@
 #      the baseline;
 #   3. one more simulated day (`backfill --skip-days`), then `compact`: the incremental pass,
 #      and its ratio to the full refresh;
-#   4. `compact` again with nothing new: the cost of finding that out.
+#   4. `compact` again with nothing new: the cost of finding that out;
+#   5. `dashboard`: the page read from gold over the whole history.
 # Then `shopstream run` as `scripts/demo` runs it (30 days, everything embedded).
 # The emulator loads at a few thousand rows a second: its part takes tens of minutes.
 set -euo pipefail
@@ -44,7 +45,7 @@ timed() {  # timed LOGFILE COMMAND…: runs it, prints its wall seconds
 }
 
 echo "gold compaction: from 2024-01-01, --orders-per-day $OPD, release build, $(nproc) cores"
-printf '%-10s %6s %12s %10s %10s %12s %12s %10s %10s\n' engine days sales backfill "first" "full" incremental ratio no-op
+printf '%-10s %6s %12s %10s %10s %12s %12s %10s %10s %10s\n' engine days sales backfill "first" "full" incremental ratio no-op dashboard
 for engine in $ENGINES; do
   days=$DAYS
   case $engine in
@@ -59,8 +60,9 @@ for engine in $ENGINES; do
   "$BIN" backfill --warehouse "$URL" --start 2024-01-01 --days $((days + 1)) --skip-days "$days" --orders-per-day "$OPD" -q >"$WORK/$engine.day"
   incremental=$(timed "$WORK/$engine.incremental" "$BIN" compact --warehouse "$URL")
   noop=$(timed "$WORK/$engine.noop" "$BIN" compact --warehouse "$URL")
+  page=$(timed "$WORK/$engine.dashboard" "$BIN" dashboard --warehouse "$URL" --out "$WORK/$engine.html")
   ratio=$(echo "$full / $incremental" | bc -l | xargs printf '%.1fx')
-  printf '%-10s %6s %12s %9ss %9ss %9ss %11ss %10s %9ss\n' "$engine" "$days" "$sales" "$load" "$first" "$full" "$incremental" "$ratio" "$noop"
+  printf '%-10s %6s %12s %9ss %9ss %9ss %11ss %10s %9ss %9ss\n' "$engine" "$days" "$sales" "$load" "$first" "$full" "$incremental" "$ratio" "$noop" "$page"
   sed 's/^/    /' "$WORK/$engine.incremental"
 done
 
