@@ -13,6 +13,9 @@ public struct CompactionPlan: Sendable, Equatable {
     public let touched: [SilverSource: [String?]]
     /// The tables to rebuild and which of their keys; a table not here stays as it is.
     public let tables: [GoldTable: RebuildKeys]
+    /// The tables whose dimension labels are set again from the current stores and products
+    /// (after their rebuilt keys, if any): a store or product changed.
+    public let relabel: Set<GoldTable>
     /// The counts this pass stores as its state.
     public let counts: SilverCounts
 
@@ -33,6 +36,7 @@ public struct CompactionPlan: Sendable, Equatable {
         self.fullRefresh = everything
         if everything {
             tables = Dictionary(uniqueKeysWithValues: GoldTable.allCases.map { ($0, .whole) })
+            relabel = []
             return
         }
 
@@ -68,11 +72,16 @@ public struct CompactionPlan: Sendable, Equatable {
         // Keyed by entity: the customers (stock pairs) of the touched days, found by the SQL.
         tables[.customerTotals] = byDate(sales)
         if touched[.customers] != nil || !sales.isEmpty { tables[.customerSegments] = .whole }
-        // A renamed product or store re-labels every pair.
-        tables[.inventoryHealth] = touched[.products] != nil || touched[.stores] != nil ? .whole : byDate(dates(.inventory))
+        // A launched, renamed or re-priced product (or a store) changes the labels of pairs whose
+        // stock did not move: set them again rather than rebuild every pair from its history.
+        tables[.inventoryHealth] = byDate(dates(.inventory))
+        self.relabel = touched[.products] != nil || touched[.stores] != nil ? Set(GoldTable.relabelled) : []
         self.tables = tables
     }
 
     /// Nothing changed since the last pass.
-    public var isUpToDate: Bool { tables.isEmpty }
+    public var isUpToDate: Bool { tables.isEmpty && relabel.isEmpty }
+
+    /// The tables this pass changes: rebuilt, relabelled or both.
+    public var changedTables: Set<GoldTable> { Set(tables.keys).union(relabel) }
 }

@@ -82,8 +82,12 @@ public final class Compactor: @unchecked Sendable {
         }
         var script: [String] = []
         for table in GoldTable.allCases {
-            guard let keys = plan.tables[table] else { continue }
-            script.append("-- \(table.qualifiedName)\n" + (try sql.render(table, keys: keys)))
+            if let keys = plan.tables[table] {
+                script.append("-- \(table.qualifiedName)\n" + (try sql.render(table, keys: keys)))
+            }
+            if plan.relabel.contains(table), let relabel = sql.relabel[table] {
+                script.append("-- \(table.qualifiedName): labels\n" + relabel)
+            }
         }
         script.append(contentsOf: stateUpdate(plan, at: startedAt))
         try warehouse.executeTransaction(script.joined(separator: "\n"))
@@ -179,12 +183,15 @@ public struct CompactionReport: Sendable {
     /// `daily_sales: 2 dates (2025-03-01 … 2025-03-02)`.
     public var lines: [String] {
         recreated.map { "re-created \($0): its columns differed from sql/" } + GoldTable.allCases.compactMap { table in
-            guard let keys = plan.tables[table] else { return nil }
-            switch keys {
-            case .whole: return "\(table.rawValue): whole table"
-            case .dates(let d): return "\(table.rawValue): \(d.count) date\(d.count == 1 ? "" : "s") (\(Self.span(d)))"
-            case .months(let m, _): return "\(table.rawValue): \(m.count) month\(m.count == 1 ? "" : "s") (\(Self.span(m.map { String($0.prefix(7)) })))"
+            var parts: [String] = []
+            switch plan.tables[table] {
+            case nil: break
+            case .whole: parts.append("whole table")
+            case .dates(let d): parts.append("\(d.count) date\(d.count == 1 ? "" : "s") (\(Self.span(d)))")
+            case .months(let m, _): parts.append("\(m.count) month\(m.count == 1 ? "" : "s") (\(Self.span(m.map { String($0.prefix(7)) })))")
             }
+            if plan.relabel.contains(table) { parts.append("labels from the current stores and products") }
+            return parts.isEmpty ? nil : "\(table.rawValue): " + parts.joined(separator: "; ")
         }
     }
 
@@ -193,7 +200,7 @@ public struct CompactionReport: Sendable {
         let seconds = String(format: "%.2f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         if plan.isUpToDate { return "gold is up to date: nothing new in silver (\(seconds) s)" }
         let kind = plan.fullRefresh ? "full refresh" : "incremental"
-        return "\(kind): rebuilt \(plan.tables.count) of \(GoldTable.allCases.count) gold tables in \(seconds) s"
+        return "\(kind): rebuilt \(plan.changedTables.count) of \(GoldTable.allCases.count) gold tables in \(seconds) s"
     }
 
     static func span(_ keys: [String]) -> String {

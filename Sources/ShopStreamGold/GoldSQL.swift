@@ -14,6 +14,9 @@ public struct GoldSQL: Sendable {
     public let detect: [SilverSource: String]
     /// Per table: its delete-and-insert statements, with `{dates: EXPR}`-style placeholders.
     public let build: [GoldTable: String]
+    /// Per table that copies dimension labels (`GoldTable.relabelled`): the statements that set
+    /// them again from the current dimensions, for a pass where only the dimensions changed.
+    public let relabel: [GoldTable: String]
     /// The columns each `CREATE TABLE IF NOT EXISTS gold.NAME (…)` of `tables` declares, in
     /// order, by table name (`daily_sales`, `_state`): what a table an older build made is
     /// compared with.
@@ -35,7 +38,8 @@ public struct GoldSQL: Sendable {
                       views: try? String(contentsOf: looker, encoding: .utf8))
     }
 
-    /// Parses the text of a build file: blocks start at lines `-- @detect SOURCE` or `-- @build TABLE`.
+    /// Parses the text of a build file: blocks start at lines `-- @detect SOURCE`, `-- @build TABLE`
+    /// or `-- @relabel TABLE`.
     public init(dialect: SQLDialect, tables: String, build text: String, views: String? = nil) throws {
         self.dialect = dialect
         self.tables = tables
@@ -43,6 +47,7 @@ public struct GoldSQL: Sendable {
         self.declaredColumns = Self.columns(declaredIn: tables)
         var detect: [SilverSource: String] = [:]
         var build: [GoldTable: String] = [:]
+        var relabel: [GoldTable: String] = [:]
         var current: (kind: String, name: String, lines: [Substring])?
         func finish() throws {
             guard let block = current else { return }
@@ -55,17 +60,17 @@ public struct GoldSQL: Sendable {
                 detect[source] = body.hasSuffix(";") ? String(body.dropLast()) : body
             default:
                 guard let table = GoldTable(rawValue: block.name) else {
-                    throw GoldError(.sqlFiles, "build.\(dialect).sql: '-- @build \(block.name)' names no gold table; known: \(GoldTable.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw GoldError(.sqlFiles, "build.\(dialect).sql: '-- @\(block.kind) \(block.name)' names no gold table; known: \(GoldTable.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                build[table] = body
+                if block.kind == "relabel" { relabel[table] = body } else { build[table] = body }
             }
         }
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("-- @") {
                 try finish()
                 let words = line.dropFirst(4).split(separator: " ")
-                guard words.count == 2, words[0] == "detect" || words[0] == "build" else {
-                    throw GoldError(.sqlFiles, "build.\(dialect).sql: cannot read '\(line)'; blocks start with '-- @detect SOURCE' or '-- @build TABLE'")
+                guard words.count == 2, ["detect", "build", "relabel"].contains(words[0]) else {
+                    throw GoldError(.sqlFiles, "build.\(dialect).sql: cannot read '\(line)'; blocks start with '-- @detect SOURCE', '-- @build TABLE' or '-- @relabel TABLE'")
                 }
                 current = (String(words[0]), String(words[1]), [])
             } else if current != nil {
@@ -75,11 +80,14 @@ public struct GoldSQL: Sendable {
         try finish()
         let missingDetect = SilverSource.allCases.filter { detect[$0] == nil }
         let missingBuild = GoldTable.allCases.filter { build[$0] == nil }
-        guard missingDetect.isEmpty, missingBuild.isEmpty else {
-            throw GoldError(.sqlFiles, "build.\(dialect).sql lacks blocks for: " + (missingDetect.map { "@detect \($0.rawValue)" } + missingBuild.map { "@build \($0.rawValue)" }).joined(separator: ", "))
+        let missingRelabel = GoldTable.relabelled.filter { relabel[$0] == nil }
+        guard missingDetect.isEmpty, missingBuild.isEmpty, missingRelabel.isEmpty else {
+            throw GoldError(.sqlFiles, "build.\(dialect).sql lacks blocks for: " + (missingDetect.map { "@detect \($0.rawValue)" }
+                + missingBuild.map { "@build \($0.rawValue)" } + missingRelabel.map { "@relabel \($0.rawValue)" }).joined(separator: ", "))
         }
         self.detect = detect
         self.build = build
+        self.relabel = relabel
     }
 
     /// Reads the column names of each gold CREATE TABLE: one column a line, the name first;

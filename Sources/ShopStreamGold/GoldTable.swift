@@ -41,6 +41,11 @@ public enum GoldTable: String, CaseIterable, Sendable, Comparable {
         }
     }
 
+    /// The tables that copy dimension labels (store and product names, categories) onto rows
+    /// built from facts: when only stores or products changed, a pass sets their labels again
+    /// (`-- @relabel`) instead of rebuilding them from their facts' history.
+    public static let relabelled: [GoldTable] = [.inventoryHealth]
+
     /// The table this one is kept from by difference, and that table's grain: customer_totals
     /// adds and takes away the days of gold.customer_spend_daily (sale_date × customer_id).
     public var ledger: (table: TableName, grain: [String])? {

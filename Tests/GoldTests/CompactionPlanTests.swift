@@ -82,14 +82,21 @@ final class CompactionPlanTests: XCTestCase {
         XCTAssertEqual(plan.tables.count, 2)
     }
 
-    func testAStockSnapshotRebuildsThePairsOfItsDayAndACatalogueChangeEveryPair() {
+    func testAStockSnapshotRebuildsThePairsOfItsDayAndACatalogueChangeRelabelsThemInPlace() {
         var now = history
         now[.inventory]!["2025-02-01"] = 30
         let stock = CompactionPlan(previous: history, current: now, fullRefresh: false)
         XCTAssertEqual(stock.tables, [.inventoryHealth: .dates(["2025-02-01"])])
-        now = history
-        now[.products]![nil] = 21
-        XCTAssertEqual(CompactionPlan(previous: history, current: now, fullRefresh: false).tables, [.inventoryHealth: .whole])
+        XCTAssertEqual(stock.relabel, [])
+        for dimension in [SilverSource.products, .stores] {
+            now = history
+            now[dimension]![nil]! += 1
+            let catalogue = CompactionPlan(previous: history, current: now, fullRefresh: false)
+            XCTAssertEqual(catalogue.tables, [:], "no pair is rebuilt from its history")
+            XCTAssertEqual(catalogue.relabel, [.inventoryHealth], "their labels are set again")
+            XCTAssertFalse(catalogue.isUpToDate)
+        }
+        XCTAssertEqual(CompactionPlan(previous: history, current: now, fullRefresh: true).relabel, [], "a full refresh rebuilds, labels and all")
     }
 
     func testADateThatVanishedFromSilverIsRebuiltToo() {

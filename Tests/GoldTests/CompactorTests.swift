@@ -119,6 +119,41 @@ final class CompactorTests: XCTestCase {
         XCTAssertTrue(try compactor(warehouse).compact().plan.isUpToDate, "after which passes go on as usual")
     }
 
+    func testARenamedProductRelabelsItsStockPairsAsAFullRefreshWould() throws {
+        try renamedProductIsRelabelled(on: sqliteWarehouse())
+    }
+
+    func testARenamedProductRelabelsItsStockPairsAsAFullRefreshWouldOnTheEmulator() throws {
+        try renamedProductIsRelabelled(on: emulatorWarehouse())
+    }
+
+    private func renamedProductIsRelabelled(on warehouse: any Warehouse) throws {
+        try History(into: warehouse).load(days: 4)
+        let compactor = try compactor(warehouse)
+        try compactor.compact()
+        let product = try XCTUnwrap(warehouse.query("SELECT MIN(product_id) FROM gold.inventory_health").scalar)
+        // A newer version of the product under another name: a products event and nothing else.
+        try warehouse.execute("""
+            INSERT INTO silver.products (event_id, event_time, product_id, sku, model_name, category, brand, compatible_with,
+              base_price, launch_date, _topic, _kafka_partition, _offset, _insert_id, _ingested_at)
+            SELECT 'e0000000-0000-4000-8000-00000000beef', event_time, product_id, sku, 'Renamed Charger', category, brand,
+              compatible_with, base_price, launch_date, _topic, _kafka_partition, _offset + 1000000, 'shop.products:0:beef', _ingested_at
+            FROM silver.products_current WHERE product_id = '\(product)';
+            """)
+
+        let report = try compactor.compact()
+        XCTAssertEqual(report.plan.tables, [:], "no table is rebuilt from its facts")
+        XCTAssertEqual(report.plan.relabel, [.inventoryHealth])
+        XCTAssertEqual(report.lines, ["inventory_health: labels from the current stores and products"])
+        let names = try warehouse.query("SELECT DISTINCT model_name FROM gold.inventory_health WHERE product_id = '\(product)'").rows
+        XCTAssertEqual(names, [["Renamed Charger"]], "every pair of the product carries its new name")
+        let relabelled = try goldSnapshot(warehouse)
+        XCTAssertTrue(try compactor.compact().plan.isUpToDate)
+
+        try compactor.compact(fullRefresh: true)
+        XCTAssertEqual(relabelled[.inventoryHealth], try goldSnapshot(warehouse)[.inventoryHealth], "relabelling equals a rebuild")
+    }
+
     func testSQLiteAndTheEmulatorBuildTheSameGoldFromTheSameSilver() throws {
         let bigquery = try emulatorWarehouse()
         let sqlite = try sqliteWarehouse()

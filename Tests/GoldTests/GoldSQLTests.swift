@@ -9,6 +9,7 @@ final class GoldSQLTests: XCTestCase {
             let sql = try GoldSQL(directory: sqlDirectory, dialect: dialect)
             XCTAssertEqual(Set(sql.detect.keys), Set(SilverSource.allCases), "\(dialect)")
             XCTAssertEqual(Set(sql.build.keys), Set(GoldTable.allCases), "\(dialect)")
+            XCTAssertEqual(Set(sql.relabel.keys), Set(GoldTable.relabelled), "\(dialect)")
             for table in GoldTable.allCases {
                 XCTAssertTrue(sql.tables.contains("gold.\(table.rawValue) ("), "tables.\(dialect).sql creates \(table.rawValue)")
             }

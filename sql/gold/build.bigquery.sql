@@ -1,6 +1,6 @@
 -- How `shopstream compact` builds gold on BigQuery. build.sqlite.sql says the same in SQLite.
 --
--- Two kinds of block, each introduced by a `-- @` line:
+-- Three kinds of block, each introduced by a `-- @` line:
 --
 --   -- @detect SOURCE     a query giving (business_date, row_count) of one silver table; the
 --                         compactor keeps the counts of its last run in gold._state, and a date
@@ -13,6 +13,9 @@
 --                         or with TRUE when it rebuilds the whole table (--full-refresh),
 --                         and runs every block of one pass, plus the state update, as one
 --                         transaction: a reader never sees half a pass.
+--   -- @relabel TABLE     for a table that copies store or product labels onto rows built from
+--                         facts (inventory_health): sets them again from the current dimensions,
+--                         run when only stores or products changed (no placeholders).
 --
 -- Silver is at least once: every fact is de-duplicated by event_id (the first copy by Kafka
 -- coordinates, as the silver views do) AFTER the date filter, so a rebuild reads only the
@@ -295,3 +298,13 @@ FROM latest AS i
 LEFT JOIN restocks AS r ON r.inventory_id = i.inventory_id
 LEFT JOIN silver.stores_current AS st ON st.store_id = i.store_id
 LEFT JOIN silver.products_current AS p ON p.product_id = i.product_id;
+
+-- @relabel inventory_health
+-- A launch, rename or price change touches no stock snapshot: set the pairs' labels from the
+-- current products and stores (what a rebuild would read) instead of rebuilding every pair.
+UPDATE gold.inventory_health AS h SET model_name = p.model_name, category = p.category
+FROM silver.products_current AS p
+WHERE p.product_id = h.product_id AND (h.model_name != p.model_name OR h.category != p.category);
+UPDATE gold.inventory_health AS h SET store_name = st.store_name
+FROM silver.stores_current AS st
+WHERE st.store_id = h.store_id AND h.store_name != st.store_name;
