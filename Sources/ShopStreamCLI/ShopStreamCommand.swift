@@ -7,13 +7,19 @@ struct ShopStreamCommand: ParsableCommand {
         commandName: "shopstream",
         abstract: "A streaming lakehouse for an Apple-accessories retailer across Pakistan.",
         discussion: """
-            Events flow: generate → Kafka (one topic per entity) → sinks → lake and warehouse.
-            With no --brokers, commands start an embedded Kafka-protocol broker in the process.
+            Events flow: generate → Kafka (one topic per entity) → sinks → the lake
+            (bronze) and the warehouse (silver) → compact → gold → dashboard, check.
+            With no --brokers, commands start an embedded Kafka-protocol broker.
 
             Start here:
-              shopstream generate --days 30          publish a month of business to the embedded broker
-              shopstream broker                      serve a broker other clients (kcat, …) can use
-              shopstream topics apply --brokers B    create the topics of topics/ on a cluster
+              shopstream run                  the whole pipeline, embedded: 30 days, a
+                                              report and demo/dashboard.html
+              shopstream generate --days 30   publish a month of business
+              shopstream broker               a broker other clients (kcat, …) can use
+              shopstream compact              gold from silver: the dates that changed
+              shopstream dashboard            the dashboard page over gold
+              shopstream check                data tests on the warehouse
+              shopstream <command> --help     what each one does, with examples
             """,
         version: "0.1.0",
         subcommands: [Run.self, Generate.self, Broker.self, Topics.self, Sink.self, LakeCommand.self, WarehouseCommand.self,

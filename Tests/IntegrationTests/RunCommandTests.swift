@@ -4,6 +4,15 @@ import XCTest
 
 /// `shopstream run`: the README's first command, end to end on the embedded default.
 final class RunCommandTests: XCTestCase {
+    func testTheTopLevelHelpStartsWithTheWholePipeline() throws {
+        let r = try shopstream(["--help"])
+        XCTAssertEqual(r.status, 0)
+        for line in ["shopstream run ", "shopstream compact ", "shopstream dashboard ", "shopstream check "] {
+            XCTAssertTrue(r.stdout.contains(line), "--help shows \(line): \(r.stdout)")
+        }
+        XCTAssertTrue(r.stdout.contains("  dashboard "), "and lists the dashboard command")
+    }
+
     func testRunLandsEveryPublishedEventInTheLakeAndTheWarehouse() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
