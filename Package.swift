@@ -80,7 +80,7 @@ let package = Package(
         // Helpers shared by the test targets (processes, brokers, ports); never shipped.
         .target(name: "TestSupport", dependencies: ["ShopStreamBus", "ShopStreamCore"], path: "Tests/TestSupport"),
 
-        .testTarget(name: "BusTests", dependencies: ["ShopStreamBus", "ShopStreamCore"]),
+        .testTarget(name: "BusTests", dependencies: ["ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["ShopStreamGenerator", "ShopStreamCore"]),
         .testTarget(name: "HTTPTests", dependencies: ["ShopStreamHTTP"]),
         .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP"]),

@@ -1,5 +1,6 @@
 import Foundation
 import ShopStreamBus
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,7 @@ import Glibc
 final class TCPForwarderTests: XCTestCase {
     func testBytesGoThroughToTheTargetAndBack() throws {
         let target = try LoopbackListener()
-        let forwarder = try TCPForwarder(listenPort: try freeLoopbackPort(), targetPort: target.port)
+        let forwarder = try TCPForwarder(listenPort: freePort(), targetPort: target.port)
         defer { forwarder.stop() }
         let client = try connectLoopback(forwarder.listenPort)
         defer { close(client) }
@@ -22,7 +23,7 @@ final class TCPForwarderTests: XCTestCase {
 
     func testAfterStopThePortRefusesConnections() throws {
         let target = try LoopbackListener()
-        let port = try freeLoopbackPort()
+        let port = freePort()
         let forwarder = try TCPForwarder(listenPort: port, targetPort: target.port)
         forwarder.stop()
         XCTAssertThrowsError(try connectLoopback(port)) { error in
@@ -35,7 +36,7 @@ final class TCPForwarderTests: XCTestCase {
     func testAStoppedForwarderNeverAcceptsConnectionsMeantForAnotherSocket() throws {
         let target = try LoopbackListener()
         for _ in 0..<20 {
-            let forwarder = try TCPForwarder(listenPort: try freeLoopbackPort(), targetPort: target.port)
+            let forwarder = try TCPForwarder(listenPort: freePort(), targetPort: target.port)
             forwarder.stop()
             let other = try LoopbackListener()
             let client = try connectLoopback(other.port)
@@ -90,11 +91,6 @@ private func loopbackAddress(port: Int) -> sockaddr_in {
     address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     return address
-}
-
-private func freeLoopbackPort() throws -> Int {
-    let listener = try LoopbackListener()
-    return listener.port
 }
 
 private func connectLoopback(_ port: Int) throws -> Int32 {
