@@ -66,7 +66,7 @@ let package = Package(
         // Gold: the compactor that builds aggregates from silver (sql/gold/).
         .target(name: "ShopStreamGold", dependencies: ["ShopStreamCore", "ShopStreamWarehouse"]),
         // The dashboard: one self-contained HTML page over gold.
-        .target(name: "ShopStreamDashboard", dependencies: ["ShopStreamGold", "ShopStreamWarehouse"]),
+        .target(name: "ShopStreamDashboard", dependencies: ["ShopStreamCore", "ShopStreamGold", "ShopStreamWarehouse"]),
         // The command line.
         .executableTarget(
             name: "ShopStreamCLI",

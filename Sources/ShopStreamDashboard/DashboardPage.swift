@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 
 /// The dashboard as one self-contained HTML file: no script, no fonts or images to fetch, so
 /// it opens from disk, from a bucket or as a mail attachment. Four sections, as the design's
@@ -46,29 +47,30 @@ public struct DashboardPage: Sendable {
     private func executiveSummary() -> String {
         let k = data.kpis
         var cards = [
-            card("Net revenue", Format.pkr(k.netRevenuePaisa), "gross \(Format.pkr(k.grossRevenuePaisa)), discounts \(Format.pkr(k.discountsPaisa))", id: "net-revenue"),
-            card("Orders", Format.grouped(k.orders), "\(Format.grouped(k.units)) units", id: "orders"),
-            card("Average order", Format.pkr(k.averageOrderPaisa), "net revenue per order", id: "average-order"),
-            card("Customers", Format.grouped(k.customers), "\(Format.grouped(k.newCustomers)) new in the period", id: "customers"),
+            card("Net revenue", NumberText.pkr(k.netRevenuePaisa), "gross \(NumberText.pkr(k.grossRevenuePaisa)), discounts \(NumberText.pkr(k.discountsPaisa))", id: "net-revenue"),
+            card("Orders", NumberText.grouped(k.orders), "\(NumberText.grouped(k.units)) units", id: "orders"),
+            card("Average order", NumberText.pkr(k.averageOrderPaisa), "net revenue per order", id: "average-order"),
+            card("Customers", NumberText.grouped(k.customers), "\(NumberText.grouped(k.newCustomers)) new in the period", id: "customers"),
         ]
         if let growth = k.weeklyGrowth {
-            cards.append(card("Last 7 days", Format.pkr(k.lastWeekPaisa), "\(Format.percent(growth, signed: true)) on the 7 days before", id: "last-week"))
+            cards.append(card("Last 7 days", NumberText.pkr(k.lastWeekPaisa), "\(NumberText.percent(growth, signed: true)) on the 7 days before", id: "last-week"))
         }
         if let declined = k.paymentFailureShare {
-            cards.append(card("Payments declined", Format.percent(declined), "refunded \(Format.percent(k.refundShare ?? 0))", id: "declined"))
+            cards.append(card("Payments declined", NumberText.percent(declined), "refunded \(NumberText.percent(k.refundShare ?? 0))", id: "declined"))
         }
         if let onTime = k.onTimeShare {
-            cards.append(card("On-time deliveries", Format.percent(onTime), "of shipments", id: "on-time"))
+            cards.append(card("On-time deliveries", NumberText.percent(onTime), "of shipments", id: "on-time"))
         }
         var monthly: [[String]] = []
         for (i, m) in data.months.enumerated() {
             let previous = i > 0 ? data.months[i - 1].netPaisa : 0
-            let growth = previous > 0 ? Format.percent(Double(m.netPaisa) / Double(previous) - 1, signed: true) : "–"
-            monthly.append([m.month, Format.grouped(m.orders), Format.pkr(m.netPaisa), growth, Format.grouped(m.activeCustomers),
-                            Format.grouped(m.newCustomers), Format.grouped(m.cumulativeCustomers)])
+            let growth = previous > 0 ? NumberText.percent(Double(m.netPaisa) / Double(previous) - 1, signed: true) : "–"
+            monthly.append([m.month, NumberText.grouped(m.orders), NumberText.pkr(m.netPaisa), growth, NumberText.grouped(m.activeCustomers),
+                            NumberText.grouped(m.newCustomers), NumberText.grouped(m.cumulativeCustomers)])
         }
+        let allAttempts = data.payments.reduce(0) { $0 + $1.attempts }
         let payments = data.payments.map {
-            [$0.method, Format.grouped($0.attempts), Format.percent($0.attempts, of: totalAttempts), Format.pkr($0.completedPaisa),
+            [$0.method, NumberText.grouped($0.attempts), Format.percent($0.attempts, of: allAttempts), NumberText.pkr($0.completedPaisa),
              Format.percent($0.failed, of: $0.attempts), Format.percent($0.refunded, of: $0.attempts)]
         }
         return """
@@ -77,7 +79,7 @@ public struct DashboardPage: Sendable {
             <h3>Net revenue per day</h3>
             \(lineChart(data.days.map { ($0.day, Double($0.netPaisa)) }, label: { Format.shortPKR(Int64($0)) }, id: "daily-revenue"))
             <div class="columns">
-            <div><h3>Revenue by region</h3>\(bars(data.regions.map { ($0.label, $0.paisa, Format.pkr($0.paisa)) }, id: "regions"))</div>
+            <div><h3>Revenue by region</h3>\(bars(data.regions.map { ($0.label, $0.paisa, NumberText.pkr($0.paisa)) }, id: "regions"))</div>
             <div><h3>Payment methods</h3>\(table(["method", "payments", "share", "completed", "declined", "refunded"], payments, numeric: 1..., id: "payments"))</div>
             </div>
             <h3>Month by month</h3>
@@ -87,23 +89,21 @@ public struct DashboardPage: Sendable {
             """
     }
 
-    private var totalAttempts: Int { data.payments.reduce(0) { $0 + $1.attempts } }
-
     private func salesAnalytics() -> String {
         let products = data.topProducts.enumerated().map { i, p in
-            ["\(i + 1)", p.name, p.category, Format.grouped(p.units), Format.pkr(p.netPaisa)]
+            ["\(i + 1)", p.name, p.category, NumberText.grouped(p.units), NumberText.pkr(p.netPaisa)]
         }
         let people = data.topSalespeople.map {
-            [$0.name, $0.store, Format.grouped($0.orders), Format.pkr($0.netPaisa), Format.percent($0.discountsPaisa, of: $0.grossPaisa)]
+            [$0.name, $0.store, NumberText.grouped($0.orders), NumberText.pkr($0.netPaisa), Format.percent($0.discountsPaisa, of: $0.grossPaisa)]
         }
         let stores = data.stores.map {
-            [$0.name, $0.city, $0.region, Format.grouped($0.orders), Format.pkr($0.netPaisa), Format.percent($0.discountsPaisa, of: $0.grossPaisa)]
+            [$0.name, $0.city, $0.region, NumberText.grouped($0.orders), NumberText.pkr($0.netPaisa), Format.percent($0.discountsPaisa, of: $0.grossPaisa)]
         }
         return """
             <section id="sales"><h2>Sales analytics</h2>
             <div class="columns">
             <div><h3>Top products</h3>\(table(["#", "product", "category", "units", "net revenue"], products, numeric: 3..., id: "products"))</div>
-            <div><h3>Revenue by category</h3>\(bars(data.categories.map { ($0.label, $0.paisa, Format.pkr($0.paisa)) }, id: "categories"))</div>
+            <div><h3>Revenue by category</h3>\(bars(data.categories.map { ($0.label, $0.paisa, NumberText.pkr($0.paisa)) }, id: "categories"))</div>
             </div>
             <h3>Top salespeople</h3>
             \(table(["salesperson", "store", "orders", "net revenue", "discount rate"], people, numeric: 2..., id: "salespeople"))
@@ -118,9 +118,9 @@ public struct DashboardPage: Sendable {
         var segmentTables = ""
         for (dimension, rows) in data.segments {
             let cells = rows.map {
-                [$0.label, Format.grouped($0.customers), Format.grouped($0.buyers),
+                [$0.label, NumberText.grouped($0.customers), NumberText.grouped($0.buyers),
                  Format.decimal($0.customers == 0 ? nil : Double($0.orders) / Double($0.customers)),
-                 Format.pkr($0.customers == 0 ? 0 : $0.netPaisa / Int64($0.customers))]
+                 NumberText.pkr($0.customers == 0 ? 0 : $0.netPaisa / Int64($0.customers))]
             }
             segmentTables += "<div><h3>By \(Format.html(dimension))</h3>"
                 + table([dimension, "customers", "buyers", "orders per customer", "revenue per customer"], cells, numeric: 1...,
@@ -130,7 +130,7 @@ public struct DashboardPage: Sendable {
         return """
             <section id="customers"><h2>Customer insights</h2>
             <h3>Customers signed up by each day</h3>
-            \(lineChart(customerGrowth, label: { Format.grouped(Int($0)) }, fromZero: false, id: "customer-growth"))
+            \(lineChart(customerGrowth, label: { NumberText.grouped(Int($0)) }, fromZero: false, id: "customer-growth"))
             <div class="columns">
             \(segmentTables)</div>
             </section>
@@ -148,16 +148,16 @@ public struct DashboardPage: Sendable {
     private func inventoryAndShipping() -> String {
         let i = data.inventory
         let cards = [
-            card("Stock pairs", Format.grouped(i.pairs), "store × product", id: "pairs"),
-            card("Below reorder level", Format.grouped(i.belowReorder), Format.percent(i.belowReorder, of: i.pairs) + " of pairs", id: "below-reorder"),
-            card("Units in stock", Format.grouped(i.units), "\(Format.grouped(i.damaged)) damaged", id: "units"),
+            card("Stock pairs", NumberText.grouped(i.pairs), "store × product", id: "pairs"),
+            card("Below reorder level", NumberText.grouped(i.belowReorder), Format.percent(i.belowReorder, of: i.pairs) + " of pairs", id: "below-reorder"),
+            card("Units in stock", NumberText.grouped(i.units), "\(NumberText.grouped(i.damaged)) damaged", id: "units"),
             card("Restock cycle", Format.decimal(i.averageRestockCycleDays, places: 1) + " days", "average, last 90 days", id: "restock-cycle"),
         ]
-        let low = i.lowest.map { [$0.store, $0.product, Format.grouped($0.stock), Format.grouped($0.reorderLevel), $0.lastRestock] }
+        let low = i.lowest.map { [$0.store, $0.product, NumberText.grouped($0.stock), NumberText.grouped($0.reorderLevel), $0.lastRestock] }
         let carriers = data.carriers.map {
-            [$0.carrier, Format.grouped($0.shipments), Format.percent($0.onTime, of: $0.shipments),
+            [$0.carrier, NumberText.grouped($0.shipments), Format.percent($0.onTime, of: $0.shipments),
              Format.decimal(($0.onTime + $0.delayed) == 0 ? nil : Double($0.delayDays) / Double($0.onTime + $0.delayed)),
-             Format.grouped($0.damaged), Format.grouped($0.returned), Format.grouped($0.lost)]
+             NumberText.grouped($0.damaged), NumberText.grouped($0.returned), NumberText.grouped($0.lost)]
         }
         return """
             <section id="operations"><h2>Inventory and shipping</h2>

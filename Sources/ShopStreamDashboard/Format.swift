@@ -1,12 +1,9 @@
 import Foundation
+import ShopStreamCore
 
-/// How the page writes numbers: whole rupees with thousands separators, shares as percents.
+/// How the page writes what `NumberText` does not: chart labels, shares of counts, decimals,
+/// escaped text.
 enum Format {
-    /// `PKR 151,527,584` (whole rupees, rounded half up; gold keeps the paisa).
-    static func pkr(_ paisa: Int64) -> String {
-        "PKR \(paisa < 0 ? "-" : "")\(grouped(Int64((paisa.magnitude + 50) / 100)))"
-    }
-
     /// `PKR 151.5M`, `PKR 12.3K`: for chart labels.
     static func shortPKR(_ paisa: Int64) -> String {
         let rupees = Double(paisa) / 100
@@ -18,24 +15,9 @@ enum Format {
         }
     }
 
-    /// `1,234,567`.
-    static func grouped(_ n: some BinaryInteger) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
-
     /// `4.1%` of a share (0.041); `–` when there is nothing to divide.
     static func percent(_ part: some BinaryInteger, of whole: some BinaryInteger) -> String {
-        whole == 0 ? "–" : percent(Double(Int64(part)) / Double(Int64(whole)))
-    }
-
-    static func percent(_ share: Double, signed: Bool = false) -> String {
-        (signed && share >= 0 ? "+" : "") + String(format: "%.1f%%", share * 100)
+        whole == 0 ? "–" : NumberText.percent(Double(Int64(part)) / Double(Int64(whole)))
     }
 
     /// `2.35` with two decimals, or `–`.

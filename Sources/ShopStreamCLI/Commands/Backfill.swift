@@ -90,17 +90,17 @@ extension ShopStreamCommand {
                     if !quiet, clock.now - last > .seconds(1) {
                         last = clock.now
                         let seconds = Double((clock.now - began).components.seconds) + 0.001
-                        note("backfill: day \(day + 1) of \(days), \(grouped(simulator.stats.events)) events, \(grouped(Int(Double(backfill.progress.rows) / seconds))) rows/s")
+                        note("backfill: day \(day + 1) of \(days), \(NumberText.grouped(simulator.stats.events)) events, \(NumberText.grouped(Int(Double(backfill.progress.rows) / seconds))) rows/s")
                     }
                 }
                 let totals = backfill.finish()
                 let elapsed = clock.now - began
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                print("silver: \(grouped(totals.rows)) rows into \(warehouse.url) in \(String(format: "%.1f", seconds)) s (\(grouped(Int(Double(totals.rows) / max(seconds, 0.001)))) rows/s)")
+                print("silver: \(NumberText.grouped(totals.rows)) rows into \(warehouse.url) in \(String(format: "%.1f", seconds)) s (\(NumberText.grouped(Int(Double(totals.rows) / max(seconds, 0.001)))) rows/s)")
                 for entity in Entity.allCases {
-                    print("  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(grouped(totals.rowsByEntity[entity.index]))")
+                    print("  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(NumberText.grouped(totals.rowsByEntity[entity.index]))")
                 }
-                print("simulated \(config.startDate) + \(days) days\(skipDays > 0 ? " (the first \(skipDays) not loaded)" : ""): \(grouped(simulator.stats.sales)) sales, \(grouped(simulator.stats.customers)) customers")
+                print("simulated \(config.startDate) + \(days) days\(skipDays > 0 ? " (the first \(skipDays) not loaded)" : ""): \(NumberText.grouped(simulator.stats.sales)) sales, \(NumberText.grouped(simulator.stats.customers)) customers")
                 if totals.refused > 0 || totals.failedRows > 0 {
                     throw CommandFailure("\(totals.refused) events refused by validation and \(totals.failedRows) rows not inserted; first: \(totals.firstProblem ?? "?")")
                 }

@@ -131,19 +131,19 @@ extension ShopStreamCommand {
                     }
                     var sink = KafkaSink(producer: producer, limit: events, shutdown: shutdown, progress: progress, pacer: Pacer(ratePerSecond))
                     let outcome = try simulate(config, days: dayLimit, into: &sink)
-                    progress.message("flushing \(grouped(producer.statistics.inFlight)) in-flight messages…")
+                    progress.message("flushing \(NumberText.grouped(producer.statistics.inFlight)) in-flight messages…")
                     try producer.flush(timeout: .seconds(120))
                     let total = ContinuousClock.now - outcome.timing.start
                     progress.finish()
                     printSummary(counts: sink.counts, elapsed: (outcome.timing.start, total), destination: "Kafka at \(conn.bootstrapServers)")
-                    print("delivered: \(grouped(producer.statistics.delivered)) of \(grouped(producer.statistics.sent)), failed: \(producer.statistics.failed)")
+                    print("delivered: \(NumberText.grouped(producer.statistics.delivered)) of \(NumberText.grouped(producer.statistics.sent)), failed: \(producer.statistics.failed)")
                     // After the flush, which throws if any delivery failed: the truth is of delivered events only.
                     try write(outcome.truth)
                     let admin = try TopicAdmin(connection: conn)
                     print("on the cluster now:")
                     for entity in Entity.allCases {
                         let counts = try admin.messageCounts(entity.topic, partitions: md.topics[entity.topic]!.partitions)
-                        print("  \(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(grouped(Int(counts.reduce(0, +)))) messages in \(counts.count) partitions")
+                        print("  \(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(Int(counts.reduce(0, +)))) messages in \(counts.count) partitions")
                     }
                     if let sample = sink.sampleSale {
                         print("a sale, as published to shop.sales:\n  \(sample)")
@@ -188,19 +188,19 @@ extension ShopStreamCommand {
             guard let path = truth, let groundTruth else { return }
             try groundTruth.write(to: URL(fileURLWithPath: path))
             let t = groundTruth.totals
-            let net = "\(grouped(Int(t.netRevenuePaisa / 100))).\(String(format: "%02d", Int(t.netRevenuePaisa % 100)))"
-            print("ground truth: \(grouped(groundTruth.events.total)) events, \(grouped(t.orders)) orders, \(grouped(t.units)) units, net PKR \(net) over \(groundTruth.days) full day\(groundTruth.days == 1 ? "" : "s"), written to \(path)")
+            let net = "\(NumberText.grouped(Int(t.netRevenuePaisa / 100))).\(String(format: "%02d", Int(t.netRevenuePaisa % 100)))"
+            print("ground truth: \(NumberText.grouped(groundTruth.events.total)) events, \(NumberText.grouped(t.orders)) orders, \(NumberText.grouped(t.units)) units, net PKR \(net) over \(groundTruth.days) full day\(groundTruth.days == 1 ? "" : "s"), written to \(path)")
         }
 
         private func printSummary(counts: [Entity: (events: Int, bytes: Int)], elapsed: (start: ContinuousClock.Instant, elapsed: Duration), destination: String) {
             let total = counts.values.reduce(0) { $0 + $1.events }
             let bytes = counts.values.reduce(0) { $0 + $1.bytes }
             let seconds = max(Double(elapsed.elapsed.components.seconds) + Double(elapsed.elapsed.components.attoseconds) / 1e18, 1e-9)
-            print("published \(grouped(total)) events (\(grouped(bytes / 1024)) KiB) to \(destination) in \(String(format: "%.2f", seconds)) s: \(grouped(Int(Double(total) / seconds))) events/s")
+            print("published \(NumberText.grouped(total)) events (\(NumberText.grouped(bytes / 1024)) KiB) to \(destination) in \(String(format: "%.2f", seconds)) s: \(NumberText.grouped(Int(Double(total) / seconds))) events/s")
             for entity in Entity.allCases {
                 let c = counts[entity] ?? (0, 0)
                 let avg = c.events > 0 ? c.bytes / c.events : 0
-                print("  \(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(grouped(c.events).leftPadded(10)) events, \(avg) bytes each")
+                print("  \(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(c.events).leftPadded(10)) events, \(avg) bytes each")
             }
         }
     }

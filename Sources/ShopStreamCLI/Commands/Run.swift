@@ -148,30 +148,30 @@ extension ShopStreamCommand {
                             lake: any Lake, warehouse: any Warehouse, dashboard: String?, started: ContinuousClock.Instant) throws {
             print("topic            published     bronze     silver")
             for entity in Entity.allCases {
-                print("\(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(grouped(counter.counts[entity.index]).leftPadded(9)) \(grouped(bronze.perTopic[entity.topic] ?? 0).leftPadded(10)) \(grouped(silver.rows[entity] ?? 0).leftPadded(10))")
+                print("\(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(counter.counts[entity.index]).leftPadded(9)) \(NumberText.grouped(bronze.perTopic[entity.topic] ?? 0).leftPadded(10)) \(NumberText.grouped(silver.rows[entity] ?? 0).leftPadded(10))")
             }
             let objects = try lake.list(prefix: "bronze/")
-            print("lake:      \(grouped(objects.count)) objects, \(grouped(objects.reduce(0) { $0 + $1.size } / 1024)) KiB under \(lake.url)/bronze/")
-            print("warehouse: \(grouped(silver.totalRows)) rows in silver, \(silver.totalRejects) rejected (shop.dlq, silver.rejects), at \(warehouse.url)")
+            print("lake:      \(NumberText.grouped(objects.count)) objects, \(NumberText.grouped(objects.reduce(0) { $0 + $1.size } / 1024)) KiB under \(lake.url)/bronze/")
+            print("warehouse: \(NumberText.grouped(silver.totalRows)) rows in silver, \(silver.totalRejects) rejected (shop.dlq, silver.rejects), at \(warehouse.url)")
             print("gold:      \(compaction.summary)")
             let k = try ExecutiveKPIs.read(from: warehouse)
             print("")
             print("executive summary, \(k.firstDay ?? "-") … \(k.lastDay ?? "-") (gold.executive_summary, gold.daily_sales):")
-            print("  net revenue   \(pkr(k.netRevenuePaisa))   (gross \(pkr(k.grossRevenuePaisa)), discounts \(pkr(k.discountsPaisa)))")
-            print("  sales         \(grouped(k.orders)) orders, \(grouped(k.units)) units, average order \(pkr(k.averageOrderPaisa))")
-            print("  customers     \(grouped(k.customers)), \(grouped(k.newCustomers)) of them new in the period")
+            print("  net revenue   \(NumberText.pkr(k.netRevenuePaisa))   (gross \(NumberText.pkr(k.grossRevenuePaisa)), discounts \(NumberText.pkr(k.discountsPaisa)))")
+            print("  sales         \(NumberText.grouped(k.orders)) orders, \(NumberText.grouped(k.units)) units, average order \(NumberText.pkr(k.averageOrderPaisa))")
+            print("  customers     \(NumberText.grouped(k.customers)), \(NumberText.grouped(k.newCustomers)) of them new in the period")
             if let growth = k.weeklyGrowth {
-                print("  last 7 days   \(pkr(k.lastWeekPaisa)), \(percent(growth, signed: true)) on the 7 days before")
+                print("  last 7 days   \(NumberText.pkr(k.lastWeekPaisa)), \(NumberText.percent(growth, signed: true)) on the 7 days before")
             }
             var service: [String] = []
-            if let f = k.paymentFailureShare, let r = k.refundShare { service.append("payments \(percent(f)) declined, \(percent(r)) refunded") }
-            if let t = k.onTimeShare { service.append("deliveries \(percent(t)) on time") }
+            if let f = k.paymentFailureShare, let r = k.refundShare { service.append("payments \(NumberText.percent(f)) declined, \(NumberText.percent(r)) refunded") }
+            if let t = k.onTimeShare { service.append("deliveries \(NumberText.percent(t)) on time") }
             if !service.isEmpty { print("  service       " + service.joined(separator: "; ")) }
             var tops: [String] = []
-            if let r = k.topRegion { tops.append("region \(r.name) \(pkr(r.paisa))") }
-            if let c = k.topCategory { tops.append("category \(c.name) \(pkr(c.paisa))") }
+            if let r = k.topRegion { tops.append("region \(r.name) \(NumberText.pkr(r.paisa))") }
+            if let c = k.topCategory { tops.append("category \(c.name) \(NumberText.pkr(c.paisa))") }
             if !tops.isEmpty { print("  top           " + tops.joined(separator: "; ")) }
-            print("  top stores by revenue: " + k.topStores.map { "\($0.name) (\($0.city)) \(pkr($0.paisa))" }.joined(separator: "; "))
+            print("  top stores by revenue: " + k.topStores.map { "\($0.name) (\($0.city)) \(NumberText.pkr($0.paisa))" }.joined(separator: "; "))
             print("")
             let secs = Double((ContinuousClock.now - started).components.seconds)
             if let dashboard {
@@ -189,15 +189,6 @@ extension ShopStreamCommand {
     }
 }
 
-/// `PKR 151,527,584` (whole rupees, rounded; the warehouse keeps the paisa).
-private func pkr(_ paisa: Int64) -> String {
-    "PKR \(paisa < 0 ? "-" : "")\(grouped(Int((paisa.magnitude + 50) / 100)))"
-}
-
-/// `4.1%`, or `+4.1%` with `signed`.
-private func percent(_ share: Double, signed: Bool = false) -> String {
-    (signed && share >= 0 ? "+" : "") + String(format: "%.1f%%", share * 100)
-}
 
 /// Counts what the generator publishes, per entity.
 private struct TopicCounter: EventSink {

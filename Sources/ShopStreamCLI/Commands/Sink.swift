@@ -98,10 +98,10 @@ extension ShopStreamCommand.Sink {
         private func printSummary(_ s: BronzeSink.Statistics, lake: String) {
             let secs = Double(s.elapsed.components.seconds) + Double(s.elapsed.components.attoseconds) / 1e18
             for (topic, n) in s.perTopic.sorted(by: { $0.key < $1.key }) {
-                print("  \(topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(grouped(n).leftPadded(10)) events")
+                print("  \(topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(n).leftPadded(10)) events")
             }
             print("bronze: \(s.events) events in \(s.objects) objects, \(String(format: "%.1f", Double(s.bytes) / 1_048_576)) MiB to \(lake)")
-            print("elapsed: \(String(format: "%.3f", secs)) s, \(grouped(Int(Double(s.events) / max(secs, 0.001)))) events/s")
+            print("elapsed: \(String(format: "%.3f", secs)) s, \(NumberText.grouped(Int(Double(s.events) / max(secs, 0.001)))) events/s")
             let retries = s.retryCount
             let reasons = s.retries.sorted { $0.value > $1.value }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")
             print("retries: \(retries)\(retries > 0 ? " (\(reasons))" : "")")
@@ -184,11 +184,11 @@ extension ShopStreamCommand.Sink {
                     try sink.run(shouldStop: { shutdown.isRequested })
                     let s = sink.statistics
                     for entity in Entity.allCases {
-                        print("  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(grouped(s.rows[entity] ?? 0).leftPadded(10)) rows")
+                        print("  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(NumberText.grouped(s.rows[entity] ?? 0).leftPadded(10)) rows")
                     }
                     let secs = Double(s.elapsed.components.seconds) + Double(s.elapsed.components.attoseconds) / 1e18
                     print("silver: \(s.totalRows) rows, \(s.totalRejects) rejected, \(s.waited) waited for a dimension, to \(warehouse.url)")
-                    print("elapsed: \(String(format: "%.3f", secs)) s, \(grouped(Int(Double(s.totalRows + s.totalRejects) / max(secs, 0.001)))) events/s")
+                    print("elapsed: \(String(format: "%.3f", secs)) s, \(NumberText.grouped(Int(Double(s.totalRows + s.totalRejects) / max(secs, 0.001)))) events/s")
                     if !s.rejects.isEmpty {
                         print("rejects: " + s.rejects.sorted { $0.value > $1.value }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))
                     }

@@ -150,7 +150,7 @@ final class Progress {
         guard now - last >= (tty ? .milliseconds(250) : .seconds(10)) else { return }
         last = now
         let secs = Double((now - start).components.seconds) + Double((now - start).components.attoseconds) / 1e18
-        let line = "day \(day)  \(grouped(events)) events  \(grouped(Int(Double(events) / max(secs, 0.001)))) events/s"
+        let line = "day \(day)  \(NumberText.grouped(events)) events  \(NumberText.grouped(Int(Double(events) / max(secs, 0.001)))) events/s"
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)); drawn = true } else { note(line) }
     }
 

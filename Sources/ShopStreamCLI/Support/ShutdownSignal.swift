@@ -30,13 +30,3 @@ final class ShutdownSignal: @unchecked Sendable {
     var isRequested: Bool { requested.load(ordering: .relaxed) }
 }
 
-/// Formats 1234567 as 1,234,567.
-func grouped(_ n: Int) -> String {
-    let s = String(n.magnitude)
-    var out = ""
-    for (i, c) in s.reversed().enumerated() {
-        if i > 0 && i % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return (n < 0 ? "-" : "") + String(out.reversed())
-}

@@ -42,7 +42,7 @@ public struct EventValidator: Sendable {
     public func validate(_ value: UnsafeRawBufferPointer, entity: Entity, now: Date) -> Result<ValidatedEvent, Rejection> {
         guard value.count <= maxMessageBytes else {
             return .failure(Rejection(Violation(field: nil, rule: .size, value: nil,
-                message: "message is \(EventValidator.grouped(value.count)) bytes, over the limit of \(EventValidator.grouped(maxMessageBytes)) bytes")))
+                message: "message is \(NumberText.grouped(value.count)) bytes, over the limit of \(NumberText.grouped(maxMessageBytes)) bytes")))
         }
         let bytes = value.bindMemory(to: UInt8.self)
         if let bad = UTF8Check.firstInvalidOffset(bytes) {
@@ -122,13 +122,4 @@ public struct EventValidator: Sendable {
         case violation(Violation)
     }
 
-    static func grouped(_ n: Int) -> String {
-        var s = String(n)
-        var i = s.count - 3
-        while i > 0 {
-            s.insert(",", at: s.index(s.startIndex, offsetBy: i))
-            i -= 3
-        }
-        return s
-    }
 }
