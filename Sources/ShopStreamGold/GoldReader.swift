@@ -10,14 +10,10 @@ public struct GoldReader: Sendable {
     }
 
     /// `SUM(net_revenue)`, exact: read the result with `paisa(_:)`.
-    public func moneySum(_ column: String) -> String {
-        warehouse.dialect == .sqlite ? "SUM(paisa(\(column)))" : "SUM(\(column))"
-    }
+    public func moneySum(_ column: String) -> String { "SUM(\(money(column)))" }
 
     /// A money column as it can be read with `paisa(_:)` without summing.
-    public func money(_ column: String) -> String {
-        warehouse.dialect == .sqlite ? "paisa(\(column))" : column
-    }
+    public func money(_ column: String) -> String { warehouse.dialect.exactMoney(column) }
 
     public func query(_ sql: String) throws -> [[String?]] {
         try warehouse.query(sql).rows

@@ -85,14 +85,8 @@ public struct SQLRenderer: Sendable {
         secondsBetween(currentTimestamp, earlier)
     }
 
-    /// A NUMERIC money expression in a form that sums and compares exactly: BigQuery's NUMERIC
-    /// as it is, SQLite's decimal text as whole paisa (the warehouse's `paisa()` function).
-    public func exactMoney(_ expression: String) -> String {
-        switch dialect {
-        case .bigquery: expression
-        case .sqlite: "paisa(\(expression))"
-        }
-    }
+    /// A NUMERIC money expression that sums and compares exactly (`SQLDialect.exactMoney`).
+    public func exactMoney(_ expression: String) -> String { dialect.exactMoney(expression) }
 
     /// A duration as a number of seconds (`3600`, `0.5`), to compare with `secondsBetween`.
     public func seconds(_ duration: Duration) -> String {

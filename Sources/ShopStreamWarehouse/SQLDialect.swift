@@ -8,4 +8,14 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable, CustomStringCo
     case sqlite
 
     public var description: String { rawValue }
+
+    /// A NUMERIC money expression in a form that sums and compares exactly: BigQuery's NUMERIC
+    /// as it is, SQLite's decimal text as whole paisa (the `paisa()` function the SQLite
+    /// warehouse registers). Read a result with `Paisa.parse` (BigQuery) or as an integer (SQLite).
+    public func exactMoney(_ expression: String) -> String {
+        switch self {
+        case .bigquery: expression
+        case .sqlite: "paisa(\(expression))"
+        }
+    }
 }
