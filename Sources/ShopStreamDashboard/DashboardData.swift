@@ -66,10 +66,11 @@ public struct DashboardData: Sendable {
 
     /// Reads every gold table the page needs (the warehouse's errors are thrown: a warehouse
     /// whose gold was never built has no such tables). Gold without sales reads as empty.
-    public static func read(from warehouse: any Warehouse) throws -> DashboardData {
+    /// `kpis`, when the caller has read them already, are not read again.
+    public static func read(from warehouse: any Warehouse, kpis: ExecutiveKPIs? = nil) throws -> DashboardData {
         let gold = GoldReader(warehouse: warehouse)
         func sum(_ column: String) -> String { gold.moneySum(column) }
-        var data = DashboardData(kpis: try ExecutiveKPIs.read(from: warehouse))
+        var data = DashboardData(kpis: try kpis ?? ExecutiveKPIs.read(from: warehouse))
 
         data.days = try gold.query("""
             SELECT sale_date, SUM(orders), \(sum("net_revenue")) FROM gold.daily_sales GROUP BY sale_date ORDER BY sale_date

@@ -43,13 +43,14 @@ extension ShopStreamCommand {
             }
         }
 
-        /// Reads gold and writes the page; returns the file's absolute path. Shared with `run`.
-        static func write(from warehouse: any Warehouse, to file: String) throws -> String {
+        /// Reads gold (all but `kpis`, when given) and writes the page; returns the file's
+        /// absolute path. Shared with `run`.
+        static func write(from warehouse: any Warehouse, kpis: ExecutiveKPIs? = nil, to file: String) throws -> String {
             guard try warehouse.columns(of: GoldTable.dailySales.tableName) != nil else {
                 throw CommandFailure("\(warehouse.url) has no gold tables: build them with `shopstream compact --warehouse \(warehouse.url)` first")
             }
             let formatter = ISO8601DateFormatter()
-            let page = DashboardPage(data: try DashboardData.read(from: warehouse), source: warehouse.url,
+            let page = DashboardPage(data: try DashboardData.read(from: warehouse, kpis: kpis), source: warehouse.url,
                                      generatedAt: formatter.string(from: Date()))
             let url = URL(fileURLWithPath: file)
             do {

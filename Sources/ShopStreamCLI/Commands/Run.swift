@@ -67,7 +67,9 @@ extension ShopStreamCommand {
             try reportingErrors {
                 let started = ContinuousClock.now
                 let catalog = try kafka.catalog()
-                if lake == nil || warehouse == nil {
+                // Either location left to its default: the run's home is ./demo, made afresh.
+                let inDemo = lake == nil || warehouse == nil
+                if inDemo {
                     try? FileManager.default.removeItem(atPath: "demo")
                     try FileManager.default.createDirectory(atPath: "demo", withIntermediateDirectories: true)
                 }
@@ -135,17 +137,18 @@ extension ShopStreamCommand {
 
                     // 4. Report.
                     note("4/4 report and dashboard")
-                    let page = try (dashboard ?? (lake == nil || warehouse == nil ? "demo/dashboard.html" : nil)).map {
-                        try Dashboard.write(from: store, to: $0)
+                    let kpis = try ExecutiveKPIs.read(from: store)
+                    let page = try (dashboard ?? (inDemo ? "demo/dashboard.html" : nil)).map {
+                        try Dashboard.write(from: store, kpis: kpis, to: $0)
                     }
                     try report(counter: counter, bronze: bronze, silver: silver, compaction: compaction, lake: lakeStore, warehouse: store,
-                               dashboard: page, started: started)
+                               kpis: kpis, dashboard: page, started: started)
                 }
             }
         }
 
         private func report(counter: TopicCounter, bronze: BronzeSink.Statistics, silver: SilverSink.Statistics, compaction: CompactionReport,
-                            lake: any Lake, warehouse: any Warehouse, dashboard: String?, started: ContinuousClock.Instant) throws {
+                            lake: any Lake, warehouse: any Warehouse, kpis k: ExecutiveKPIs, dashboard: String?, started: ContinuousClock.Instant) throws {
             print("topic            published     bronze     silver")
             for entity in Entity.allCases {
                 print("\(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(counter.counts[entity.index]).leftPadded(9)) \(NumberText.grouped(bronze.perTopic[entity.topic] ?? 0).leftPadded(10)) \(NumberText.grouped(silver.rows[entity] ?? 0).leftPadded(10))")
@@ -154,7 +157,6 @@ extension ShopStreamCommand {
             print("lake:      \(NumberText.grouped(objects.count)) objects, \(NumberText.grouped(objects.reduce(0) { $0 + $1.size } / 1024)) KiB under \(lake.url)/bronze/")
             print("warehouse: \(NumberText.grouped(silver.totalRows)) rows in silver, \(silver.totalRejects) rejected (shop.dlq, silver.rejects), at \(warehouse.url)")
             print("gold:      \(compaction.summary)")
-            let k = try ExecutiveKPIs.read(from: warehouse)
             print("")
             print("executive summary, \(k.firstDay ?? "-") … \(k.lastDay ?? "-") (gold.executive_summary, gold.daily_sales):")
             print("  net revenue   \(NumberText.pkr(k.netRevenuePaisa))   (gross \(NumberText.pkr(k.grossRevenuePaisa)), discounts \(NumberText.pkr(k.discountsPaisa)))")
