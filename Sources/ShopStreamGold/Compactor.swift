@@ -69,6 +69,7 @@ public final class Compactor: @unchecked Sendable {
     }
 
     /// One pass. `fullRefresh` rebuilds every table whole.
+    @discardableResult
     public func compact(fullRefresh: Bool = false) throws -> CompactionReport {
         let clock = ContinuousClock()
         let started = clock.now

@@ -44,7 +44,7 @@ final class CompactorTests: XCTestCase {
         var known = Set<String>()
         _ = try businessDates(of: history.load(days: 8), knownCustomers: &known)
         let compactor = try compactor(warehouse)
-        _ = try compactor.compact()
+        try compactor.compact()
         let before = try goldSnapshot(warehouse)
 
         let newDay = try history.load(days: 1)
@@ -66,7 +66,7 @@ final class CompactorTests: XCTestCase {
         XCTAssertTrue(again.plan.isUpToDate, "a second pass finds nothing to do")
         XCTAssertEqual(try goldSnapshot(warehouse), incremental, "and changes nothing")
 
-        _ = try compactor.compact(fullRefresh: true)
+        try compactor.compact(fullRefresh: true)
         let full = try goldSnapshot(warehouse)
         for table in GoldTable.allCases {
             XCTAssertEqual(incremental[table], full[table], "\(table.rawValue): incremental equals a full refresh")
@@ -159,7 +159,7 @@ final class CompactorTests: XCTestCase {
         let sqlite = try sqliteWarehouse()
         for warehouse in [sqlite, bigquery] {
             try History(into: warehouse).load(days: 5)
-            _ = try compactor(warehouse).compact()
+            try compactor(warehouse).compact()
         }
         let a = try goldSnapshot(sqlite), b = try goldSnapshot(bigquery)
         for table in GoldTable.allCases {
@@ -172,12 +172,12 @@ final class CompactorTests: XCTestCase {
         let warehouse = try sqliteWarehouse()
         let events = try History(into: warehouse).load(days: 4)
         let compactor = try compactor(warehouse)
-        _ = try compactor.compact()
+        try compactor.compact()
         let once = try goldSnapshot(warehouse)
 
         // At least once: the same events again, at other coordinates (a replay after a crash).
         let replay = try SilverBackfill(warehouse: warehouse, catalog: catalog)
-        var sink = replay
+        let sink = replay
         for event in events.filter({ $0.entity == .sales || $0.entity == .payments }) {
             _ = event.key.withUnsafeBytes { key in event.value.withUnsafeBytes { value in
                 try! sink.emit(event.entity, key: key, value: value, timestampMs: event.timestampMs)
@@ -196,7 +196,7 @@ final class CompactorTests: XCTestCase {
         let history = try History(into: warehouse)
         try history.load(days: 3)
         let compactor = try compactor(reader)
-        _ = try compactor.compact()
+        try compactor.compact()
 
         let finished = DispatchSemaphore(value: 0)
         let loader = Thread {
@@ -206,12 +206,12 @@ final class CompactorTests: XCTestCase {
         loader.start()
         var passes = 0
         while finished.wait(timeout: .now()) == .timedOut {
-            _ = try compactor.compact()
+            try compactor.compact()
             passes += 1
         }
-        _ = try compactor.compact()
+        try compactor.compact()
         let caughtUp = try goldSnapshot(reader)
-        _ = try compactor.compact(fullRefresh: true)
+        try compactor.compact(fullRefresh: true)
         XCTAssertEqual(caughtUp, try goldSnapshot(reader), "after \(passes) passes during the writes and one after, gold equals a full rebuild")
         XCTAssertGreaterThan(passes, 1, "the passes overlapped the writes")
     }
