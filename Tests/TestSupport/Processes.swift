@@ -9,9 +9,21 @@ public func shopstreamBinary() throws -> URL {
         ?? Bundle.main.bundleURL
     let bin = dir.appendingPathComponent("shopstream")
     guard FileManager.default.isExecutableFile(atPath: bin.path) else {
-        throw XCTSkip("no shopstream binary at \(bin.path); run `swift build` first")
+        throw missingStandIn("no shopstream binary at \(bin.path); run `swift build` first")
     }
     return bin
+}
+
+/// What a test throws when a stand-in it needs (a program, an emulator, the built binary, a
+/// broker) is not there: on a developer's machine the test is skipped with `hint`; under
+/// CI=true, where every stand-in must be there, the test fails instead, so a missing one can
+/// never pass CI as a quiet skip. The one place that decides; `throw missingStandIn(…)`.
+public func missingStandIn(_ hint: String, file: StaticString = #filePath, line: UInt = #line) -> Error {
+    if ProcessInfo.processInfo.environment["CI"] == "true" {
+        XCTFail(hint + " (CI=true: the stand-ins must be there)", file: file, line: line)
+        return CommandFailure()
+    }
+    return XCTSkip(hint, file: file, line: line)
 }
 
 /// Shared helpers of the test targets: running `shopstream` and other programs,
@@ -63,17 +75,13 @@ public func shopstream(_ arguments: [String], timeout: TimeInterval = 120) throw
     try runProgram(try shopstreamBinary(), arguments, timeout: timeout)
 }
 
-/// A program on PATH; under CI a missing one fails the test instead of skipping it.
+/// A program on PATH; a missing one is a missing stand-in (see `missingStandIn`).
 public func requiredTool(_ name: String) throws -> URL {
     for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
         let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
         if FileManager.default.isExecutableFile(atPath: url.path) { return url }
     }
-    if ProcessInfo.processInfo.environment["CI"] == "true" {
-        XCTFail("\(name) is not installed; scripts/setup installs it")
-        throw CommandFailure()
-    }
-    throw XCTSkip("\(name) is not installed; run scripts/setup")
+    throw missingStandIn("\(name) is not installed; run scripts/setup")
 }
 
 public struct CommandFailure: Error { public init() {} }
@@ -89,19 +97,13 @@ public func assertEveryTopicLanded(_ report: String, file: StaticString = #fileP
     }
 }
 
-/// The values of environment variables a test needs, such as the emulators' endpoints. When one
-/// is missing the test is skipped, except under CI=true, where it fails: there the stand-ins
-/// must run.
+/// The values of environment variables a test needs, such as the emulators' endpoints. A missing
+/// one is a missing stand-in (see `missingStandIn`).
 public func requiredEnvironment(_ names: String...) throws -> [String] {
     let environment = ProcessInfo.processInfo.environment
     let missing = names.filter { (environment[$0] ?? "").isEmpty }
     guard missing.isEmpty else {
-        let hint = "\(missing.joined(separator: " and ")) not set; run `eval \"$(scripts/emulators start)\"` first"
-        if environment["CI"] == "true" {
-            XCTFail(hint + " (CI=true: the emulator tests must run)")
-            throw CommandFailure()
-        }
-        throw XCTSkip(hint)
+        throw missingStandIn("\(missing.joined(separator: " and ")) not set; run `eval \"$(scripts/emulators start)\"` first")
     }
     return names.map { environment[$0]! }
 }
@@ -124,40 +126,101 @@ public func freePort() -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
+/// A program running as its own process. Its output goes to files, so a full pipe never
+/// stalls it and a test can read what it said so far (also after killing it).
+public final class Child {
+    public let process = Process()
+    public let label: String
+    private let outPath: String
+    private let errPath: String
+
+    public init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil, directory: String, label: String) throws {
+        self.label = label
+        outPath = "\(directory)/\(label).out"
+        errPath = "\(directory)/\(label).err"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+    public var stdout: String { Self.read(outPath) }
+    public var stderr: String { Self.read(errPath) }
+
+    public func send(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
+    /// The exit status, or nil if it had to be killed after `timeout`.
+    @discardableResult
+    public func wait(timeout: TimeInterval) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    private static func read(_ path: String) -> String {
+        String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+    }
+}
+
 /// `shopstream broker` running as its own process, stopped by `stop()`.
 public final class BrokerProcess {
-    public let process = Process()
     public let bootstrap: String
+    private let child: Child
+    private let directory: String
+    public var process: Process { child.process }
 
     public init(port: Int = freePort()) throws {
-        process.executableURL = try shopstreamBinary()
-        process.arguments = ["broker", "--port", String(port)]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The first line names the bootstrap address.
-        var buffer = Data()
-        let deadline = Date().addingTimeInterval(20)
-        while !buffer.contains(UInt8(ascii: "\n")) && Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
+        directory = NSTemporaryDirectory() + "shopstream-broker-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        child = try Child(try shopstreamBinary(), ["broker", "--port", String(port)], directory: directory, label: "broker")
+        // Its first line names the bootstrap address; only whole lines count.
+        let deadline = Date().addingTimeInterval(30)
+        var found: String?
+        while found == nil && child.isRunning && Date() < deadline {
+            found = child.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+                .first { $0.hasPrefix("bootstrap: ") }.map { String($0.dropFirst("bootstrap: ".count)) }
+            if found == nil { Thread.sleep(forTimeInterval: 0.05) }
         }
-        let first = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        guard first.hasPrefix("bootstrap: ") else {
-            process.terminate()
-            throw XCTSkip("shopstream broker did not start: \(first)")
+        guard let found else {
+            let said = (child.stdout + child.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+            child.send(SIGKILL)
+            child.wait(timeout: 10)
+            try? FileManager.default.removeItem(atPath: directory)
+            throw missingStandIn("shopstream broker --port \(port) did not start (exited, or no address within 30 s): \(said.isEmpty ? "it said nothing" : said)")
         }
-        bootstrap = String(first.dropFirst("bootstrap: ".count))
+        bootstrap = found
     }
 
+    /// Ctrl-C, as a user stops it; killed if it has not stopped after 10 s.
     public func stop() {
-        process.interrupt()
-        process.waitUntilExit()
+        child.send(SIGINT)
+        child.wait(timeout: 10)
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
-    deinit { if process.isRunning { process.terminate() } }
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 }
 
 /// Reads every message now on `topics` through a fresh consumer group.
