@@ -7,6 +7,8 @@ import Glibc
 
 /// A tiny HTTP/1.1 server on a free loopback port, for tests: each request goes to `handler`,
 /// which answers, resets the connection, drops it, or answers late. Keeps connections alive.
+/// While it holds an answer back it watches the connection, so a test can tell from the
+/// server's side that the client gave up (`abandoned`) without timing anything.
 final class LoopbackHTTPServer: @unchecked Sendable {
     struct Request: Sendable {
         var method: String
@@ -34,6 +36,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         case reset
         /// Closes without answering.
         case close
+        /// Answers after this long, unless the client hangs up first (then counted in `abandoned`).
         case delayed(TimeInterval, Reply)
 
         static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> Reply {
@@ -48,6 +51,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var _requests: [Request] = []
     private var _connections = 0
+    private var _abandoned = 0
     private var stopped = false
     /// Signalled by the accept loop once it has closed the listener.
     private let acceptLoopEnded = DispatchSemaphore(value: 0)
@@ -56,6 +60,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     var requests: [Request] { lock.withLock { _requests } }
     /// Connections accepted so far.
     var connections: Int { lock.withLock { _connections } }
+    /// Requests whose client hung up while their `.delayed` answer was held back.
+    var abandoned: Int { lock.withLock { _abandoned } }
 
     init(handler: @escaping @Sendable (Request) -> Reply) throws {
         self.handler = handler
@@ -126,7 +132,10 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             lock.withLock { _requests.append(request) }
             var reply = handler(request)
             while case let .delayed(seconds, inner) = reply {
-                Thread.sleep(forTimeInterval: seconds)
+                if clientHangsUp(connection, within: seconds) {
+                    lock.withLock { _abandoned += 1 }
+                    return
+                }
                 reply = inner
             }
             switch reply {
@@ -144,6 +153,23 @@ final class LoopbackHTTPServer: @unchecked Sendable {
                 if request.method != "HEAD" { bytes.append(body) }
                 guard writeAll(connection, bytes) else { return }
             }
+        }
+    }
+
+    /// Waits up to `seconds`; true as soon as the client closes or resets the connection.
+    private func clientHangsUp(_ connection: Int32, within seconds: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { return false }
+            var watched = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
+            guard poll(&watched, 1, Int32(min(left * 1000, 1000)) + 1) > 0 else { continue }
+            if watched.revents & (Int16(POLLHUP) | Int16(POLLERR)) != 0 { return true }
+            var byte: UInt8 = 0
+            if recv(connection, &byte, 1, Int32(MSG_PEEK)) <= 0 { return true }
+            // A pipelined request is waiting: the client is still there; sit out the delay.
+            Thread.sleep(forTimeInterval: max(0, deadline.timeIntervalSinceNow))
+            return false
         }
     }
 
