@@ -114,12 +114,26 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testLiveModeHoldsTheRate() throws {
-        let start = Date()
-        let r = try shopstream(["generate", "--rate", "400", "--events", "800", "-q"], timeout: 60)
+        let broker = try BrokerProcess()
+        defer { broker.stop() }
+        let launched = SentAt.nowMilliseconds()
+        let r = try shopstream(["generate", "--brokers", broker.bootstrap, "--rate", "400", "--events", "800", "-q"], timeout: 120)
         XCTAssertEqual(r.status, 0, r.stderr)
-        // 800 events at 400/s take about two seconds; a generator that ignored the
-        // rate would be done in a fraction of that.
-        XCTAssertGreaterThan(Date().timeIntervalSince(start), 1.8)
         XCTAssertTrue(r.stdout.contains("published 800 events"), r.stdout)
+
+        // A live event carries the wall-clock time it was sent (shopstream-sent-at).
+        let received = try drain(broker.bootstrap, topics: Entity.allCases.map(\.topic), expected: 800)
+        let sent = received.compactMap { m in
+            m.headers.first { $0.name == SentAt.header }.flatMap { Int64(String(decoding: $0.value, as: UTF8.self)) }
+        }.sorted()
+        XCTAssertEqual(sent.count, 800, "every live event is on the broker with its send time")
+        guard let first = sent.first, let last = sent.last else { return }
+        // The pacer holds event n+1 until n/400 s after it started, which was after `launched`:
+        // the 800th goes out at least 1.9975 s after launch, however loaded the machine. A rate
+        // read as 4,000/s would send it within about 0.2 s.
+        XCTAssertGreaterThanOrEqual(last - launched, 1_990, "800 events at 400/s take two seconds")
+        // And not ten times as long: a rate read as 40/s spreads them over 20 s. The bound is 5x
+        // the expected 2 s and counts only sending (not start-up), so load alone does not reach it.
+        XCTAssertLessThan(last - first, 10_000, "800 events at 400/s are sent within 10 s")
     }
 }
