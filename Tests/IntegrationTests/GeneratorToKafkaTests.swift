@@ -33,15 +33,34 @@ final class GeneratorToKafkaTests: XCTestCase {
         let received = try drain(broker.bootstrapServers, topics: Entity.allCases.map(\.topic), expected: total, timeout: .seconds(120))
         XCTAssertEqual(received.count, total, "every published event is on the broker")
 
-        // The same bytes, keys and business timestamps came back, per topic and in order.
+        // The same bytes, keys and business timestamps came back, in the order they were
+        // published: a key lives in one partition, and each partition's log, by offset, is the
+        // published sequence of the events whose keys it holds.
         let sent = Dictionary(grouping: sink.copy.events, by: { $0.entity.topic })
         let byTopic = Dictionary(grouping: received, by: \.topic)
         for (topic, events) in sent {
-            let got = (byTopic[topic] ?? [])
+            let got = byTopic[topic] ?? []
             XCTAssertEqual(got.count, events.count, topic)
-            let sentSet = Set(events.map { KeyValue(key: $0.key, value: $0.value, ts: $0.timestampMs) })
-            let gotSet = Set(got.map { KeyValue(key: $0.key ?? [], value: $0.value, ts: $0.timestampMs ?? -1) })
-            XCTAssertEqual(sentSet, gotSet, topic)
+            var partitionOfKey: [[UInt8]: Int32] = [:]
+            for m in got where partitionOfKey.updateValue(m.partition, forKey: m.key ?? [])
+                .map({ $0 != m.partition }) ?? false {
+                XCTFail("\(topic): key \(String(decoding: m.key ?? [], as: UTF8.self)) is in two partitions")
+            }
+            let logs = Dictionary(grouping: got, by: \.partition).mapValues {
+                $0.sorted { $0.offset < $1.offset }.map { KeyValue(key: $0.key ?? [], value: $0.value, ts: $0.timestampMs ?? -1) }
+            }
+            let published = Dictionary(grouping: events, by: { partitionOfKey[$0.key] ?? -1 }).mapValues {
+                $0.map { KeyValue(key: $0.key, value: $0.value, ts: $0.timestampMs) }
+            }
+            XCTAssertEqual(Set(logs.keys), Set(published.keys), "\(topic): partitions written")
+            for (partition, log) in logs.sorted(by: { $0.key < $1.key }) {
+                let expected = published[partition] ?? []
+                let differs = log.indices.first { $0 >= expected.count || log[$0] != expected[$0] }
+                    ?? (log.count < expected.count ? log.count : nil)
+                if let i = differs {
+                    XCTFail("\(topic)[\(partition)]: the log's message #\(i) is not the #\(i) event published to it (\(log.count) in the log, \(expected.count) published)")
+                }
+            }
         }
 
         // Referential integrity over what Kafka holds: every reference resolves.
