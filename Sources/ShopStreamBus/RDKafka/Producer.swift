@@ -44,6 +44,10 @@ public final class Producer {
         // `client` is released after this, destroying rd_kafka_t last.
     }
 
+    /// The properties librdkafka actually runs this producer with (see `ProducerConfiguration`);
+    /// for tests, which reach it with `@testable import`.
+    var effectiveProperties: (global: [String: String], topic: [String: String]) { client.effectiveProperties() }
+
     /// Proves the cluster answers, within the connection's timeout.
     @discardableResult
     public func checkConnection() throws -> ClusterMetadata {

@@ -39,6 +39,26 @@ final class RDKafkaClient {
 
     deinit { rd_kafka_destroy(handle) }
 
+    /// The properties the live handle runs with, by librdkafka's canonical names: what was set,
+    /// what it defaulted, and what it derived (idempotence sets acks=all). `topic` holds the
+    /// default topic configuration, where "inherit" means the global value. For tests.
+    func effectiveProperties() -> (global: [String: String], topic: [String: String]) {
+        func read(_ dump: UnsafeMutablePointer<UnsafePointer<CChar>?>?, _ count: Int) -> [String: String] {
+            guard let dump else { return [:] }
+            defer { rd_kafka_conf_dump_free(dump, count) }
+            var out: [String: String] = [:]
+            for i in stride(from: 0, to: count - 1, by: 2) {
+                if let name = dump[i], let value = dump[i + 1] { out[String(cString: name)] = String(cString: value) }
+            }
+            return out
+        }
+        var count = 0
+        let global = read(rd_kafka_conf_dump(rd_kafka_conf(handle), &count), count)
+        guard let topicConf = rd_kafka_default_topic_conf_dup(handle) else { return (global, [:]) }
+        defer { rd_kafka_topic_conf_destroy(topicConf) }
+        return (global, read(rd_kafka_topic_conf_dump(topicConf, &count), count))
+    }
+
     /// Asks the cluster for metadata; the cheapest proof that it is reachable.
     func metadata(timeout: Duration, bootstrap: String) throws -> ClusterMetadata {
         var md: UnsafePointer<rd_kafka_metadata>?
