@@ -24,11 +24,30 @@ public struct TopicStatus: Sendable, Equatable {
     public var configsChecked: Bool
 }
 
+/// The cluster as the reconciler sees it: `TopicAdmin` on a real connection. A seam for tests,
+/// which give an in-memory cluster, since librdkafka's mock cluster cannot create topics.
+public protocol TopicCluster {
+    var bootstrapServers: String { get }
+    func metadata() throws -> ClusterMetadata
+    /// Each topic's configs, or nil when the cluster does not report them.
+    func topicConfigs(_ topics: [String]) throws -> [String: [String: String]]?
+    /// Creates the topics as defined, replication capped at `maxReplication`.
+    func create(_ definitions: [TopicDefinition], maxReplication: Int) throws
+}
+
+extension TopicAdmin: TopicCluster {
+    public var bootstrapServers: String { connection.bootstrapServers }
+    public func topicConfigs(_ topics: [String]) throws -> [String: [String: String]]? { try describeConfigs(topics) }
+    public func create(_ definitions: [TopicDefinition], maxReplication: Int) throws {
+        try createTopics(definitions, maxReplication: maxReplication)
+    }
+}
+
 /// Compares topics/ with a cluster and creates what is missing; never alters a topic.
 public struct TopicReconciler {
-    public let admin: TopicAdmin
+    public let admin: any TopicCluster
 
-    public init(admin: TopicAdmin) { self.admin = admin }
+    public init(admin: any TopicCluster) { self.admin = admin }
 
     /// Each defined topic's state, without changing anything.
     public func compare(_ catalog: TopicCatalog) throws -> [TopicStatus] {
@@ -36,7 +55,7 @@ public struct TopicReconciler {
         let brokers = max(1, md.brokers.count)
         let present = catalog.definitions.map(\.name).filter { md.topics[$0] != nil }
         // Admin requests go to the controller; without one they could only time out.
-        let configs = md.controllerId == nil ? nil : try admin.describeConfigs(present)
+        let configs = md.controllerId == nil ? nil : try admin.topicConfigs(present)
         return catalog.definitions.map { d in
             let expectedRF = min(d.replicationFactor, brokers)
             guard let t = md.topics[d.name] else {
@@ -68,10 +87,10 @@ public struct TopicReconciler {
         guard !missing.isEmpty else { return before }
         let md = try admin.metadata()
         guard md.controllerId != nil else {
-            throw KafkaError(.admin, "the cluster at \(admin.connection.bootstrapServers) names no controller, so it cannot create topics (librdkafka's mock cluster cannot); missing: \(missing.joined(separator: ", ")). Start `shopstream broker`, which creates them itself, or use a real cluster.")
+            throw KafkaError(.admin, "the cluster at \(admin.bootstrapServers) names no controller, so it cannot create topics (librdkafka's mock cluster cannot); missing: \(missing.joined(separator: ", ")). Start `shopstream broker`, which creates them itself, or use a real cluster.")
         }
         let brokers = max(1, md.brokers.count)
-        try admin.createTopics(catalog.definitions.filter { missing.contains($0.name) }, maxReplication: brokers)
+        try admin.create(catalog.definitions.filter { missing.contains($0.name) }, maxReplication: brokers)
         // Creation is asynchronous on a real cluster: wait until metadata shows them.
         let deadline = ContinuousClock.now + .seconds(30)
         var after = try compare(catalog)

@@ -41,6 +41,21 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    func testTopicsApplyOnAClusterThatCannotCreateTheMissingTopicSaysSoAndFails() throws {
+        // librdkafka's mock cluster cannot create topics over the wire (BusTests'
+        // TopicReconcilerTests check what apply asks of a cluster that can): apply must not
+        // pass for having done it.
+        let catalog = try TopicCatalog.load(directory: TopicCatalog.sourceDirectory)
+        let partial = try EmbeddedBroker(topics: catalog.definitions.filter { $0.name != "shop.shipping" })
+        let r = try shopstream(["topics", "apply", "--brokers", partial.bootstrapServers], timeout: 60)
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("cannot create topics"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("missing: shop.shipping."), r.stderr)
+        XCTAssertFalse(r.stdout.contains("created"), r.stdout)
+        let topics = try TopicAdmin(connection: KafkaConnection(bootstrapServers: partial.bootstrapServers)).metadata().topics
+        XCTAssertEqual(Set(topics.keys), Set(catalog.definitions.map(\.name)).subtracting(["shop.shipping"]), "the cluster is as it was")
+    }
+
     func testTheSameSeedPublishesTheSameBytesAndAnotherSeedOtherBytes() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("seed-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
