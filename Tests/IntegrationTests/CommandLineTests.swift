@@ -14,8 +14,7 @@ final class CommandLineTests: XCTestCase {
 
         let generated = try shopstream(["generate", "--brokers", broker.bootstrap, "--events", "20000", "-q"])
         XCTAssertEqual(generated.status, 0, generated.stderr)
-        let published = try XCTUnwrap(generated.stdout.split(separator: "\n").first { $0.contains("shop.sales") && $0.contains("events,") })
-        let salesCount = Int(published.split(separator: " ")[1].replacingOccurrences(of: ",", with: ""))!
+        let salesCount = try XCTUnwrap(generatedCounts(generated.stdout)["shop.sales"], generated.stdout)
         XCTAssertGreaterThan(salesCount, 0)
 
         // An independent Kafka client reads the same topic.
@@ -83,10 +82,55 @@ final class CommandLineTests: XCTestCase {
         let truth = try GroundTruth.read(from: file)
         XCTAssertEqual(truth.days, 2)
         XCTAssertGreaterThan(truth.totals.orders, 0)
-        let published = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.contains("shop.sales") && $0.contains("events,") })
-        XCTAssertEqual(Int(published.split(separator: " ")[1].replacingOccurrences(of: ",", with: "")), truth.events.sales,
-                       "the truth counts what the summary says was published")
+        XCTAssertEqual(generatedCounts(r.stdout)["shop.sales"], truth.events.sales, "the truth counts what the summary says was published")
         XCTAssertTrue(r.stdout.contains("written to \(file.path)"), r.stdout)
+    }
+
+    func testCtrlCStopsALiveRunWhoseSummaryAndTruthCountExactlyWhatIsOnTheBroker() throws {
+        let broker = try BrokerProcess()
+        defer { broker.stop() }
+        let dir = NSTemporaryDirectory() + "ctrl-c-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let generator = try Child(try shopstreamBinary(), [
+            "generate", "--brokers", broker.bootstrap, "--rate", "4000", "--truth", dir + "/truth.json", "-q",
+        ], directory: dir, label: "generate")
+
+        // Stop it mid-stream: once sales (published after the first customers, products,
+        // stores and stock) are arriving.
+        let admin = try TopicAdmin(connection: KafkaConnection(bootstrapServers: broker.bootstrap))
+        let catalog = try TopicCatalog.load(directory: TopicCatalog.sourceDirectory)
+        func onBroker(_ entity: Entity) throws -> Int {
+            Int(try admin.messageCounts(entity.topic, partitions: catalog[entity].partitions).reduce(0, +))
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while try onBroker(.sales) < 200 && generator.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        XCTAssertTrue(generator.isRunning, "a live run goes on until Ctrl-C: \(generator.stderr)")
+        XCTAssertGreaterThanOrEqual(try onBroker(.sales), 200, "sales were arriving")
+
+        generator.send(SIGINT)
+        let stopped = Date()
+        let status = generator.wait(timeout: 30)
+        print("generate stopped \(String(format: "%.2f", Date().timeIntervalSince(stopped))) s after SIGINT")
+        XCTAssertEqual(status, 0, "Ctrl-C is a clean stop: \(generator.stderr)")
+
+        // Its summary, its truth file and the broker agree, topic by topic: nothing it counts
+        // is missing, nothing is there that it did not count.
+        let summary = generator.stdout
+        let counted = generatedCounts(summary)
+        let total = counted.values.reduce(0, +)
+        XCTAssertEqual(counted.count, 7, summary)
+        XCTAssertTrue(summary.contains("published \(NumberText.grouped(total)) events"), summary)
+        XCTAssertTrue(summary.contains("delivered: \(NumberText.grouped(total)) of \(NumberText.grouped(total)), failed: 0"), summary)
+        let truth = try GroundTruth.read(from: URL(fileURLWithPath: dir + "/truth.json"))
+        XCTAssertEqual(truth.events.total, total, "the truth covers what was published")
+        for entity in Entity.allCases {
+            XCTAssertEqual(try onBroker(entity), counted[entity.topic], "\(entity.topic): on the broker = in the summary")
+            XCTAssertEqual(truth.events[entity], counted[entity.topic], "\(entity.topic): in the truth = in the summary")
+        }
+        let drained = try drain(broker.bootstrap, topics: Entity.allCases.map(\.topic), expected: total)
+        XCTAssertEqual(drained.count, total)
+        XCTAssertEqual(Set(drained.compactMap { eventID($0.value) }).count, total, "every event once")
     }
 
     // MARK: Bad input: one clear sentence, non-zero exit, no hang.

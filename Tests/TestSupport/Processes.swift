@@ -86,6 +86,23 @@ public func requiredTool(_ name: String) throws -> URL {
 
 public struct CommandFailure: Error { public init() {} }
 
+/// Events per topic in `shopstream generate`'s summary (its `  shop.sales   4,940 events, …` lines).
+public func generatedCounts(_ summary: String) -> [String: Int] {
+    var counts: [String: Int] = [:]
+    for line in summary.split(separator: "\n") {
+        let cells = line.split(separator: " ")
+        guard cells.count >= 3, cells[0].hasPrefix("shop."), cells[2] == "events,",
+              let n = Int(cells[1].replacingOccurrences(of: ",", with: "")) else { continue }
+        counts[String(cells[0])] = n
+    }
+    return counts
+}
+
+/// The `event_id` of an event as published (its JSON value), nil if it has none.
+public func eventID(_ value: some Collection<UInt8>) -> String? {
+    ((try? JSONSerialization.jsonObject(with: Data(value))) as? [String: Any])?["event_id"] as? String
+}
+
 /// `shopstream run`'s report: one row per topic, and each says published = in bronze = in silver.
 public func assertEveryTopicLanded(_ report: String, file: StaticString = #filePath, line: UInt = #line) {
     let rows = report.split(separator: "\n").filter { $0.hasPrefix("shop.") }
