@@ -78,7 +78,7 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets (processes, brokers, ports); never shipped.
-        .target(name: "TestSupport", dependencies: ["ShopStreamBus", "ShopStreamCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ShopStreamBus", "ShopStreamCore", "ShopStreamLake", "ShopStreamWarehouse"], path: "Tests/TestSupport"),
 
         .testTarget(name: "BusTests", dependencies: ["ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["ShopStreamGenerator", "ShopStreamCore"]),

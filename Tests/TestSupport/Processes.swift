@@ -104,6 +104,8 @@ public func eventID(_ value: some Collection<UInt8>) -> String? {
 }
 
 /// `shopstream run`'s report: one row per topic, and each says published = in bronze = in silver.
+/// That checks the report against itself only (its columns are the sinks' own counters);
+/// `assertRunLanded` reads the lake and the warehouse back.
 public func assertEveryTopicLanded(_ report: String, file: StaticString = #filePath, line: UInt = #line) {
     let rows = report.split(separator: "\n").filter { $0.hasPrefix("shop.") }
     XCTAssertEqual(rows.count, 7, report, file: file, line: line)

@@ -1,0 +1,63 @@
+import Foundation
+import ShopStreamCore
+import ShopStreamLake
+import ShopStreamWarehouse
+import XCTest
+
+/// What the pipeline stored, read back from the lake and the warehouse themselves (never from a
+/// sink's counters): per topic, the event_id of every bronze line and of every silver row.
+public struct Landed {
+    public var bronze: [String: [String]] = [:]
+    public var silver: [String: [String]] = [:]
+
+    /// Reads every object under bronze/ (its topic from its name, `…/<topic>+<partition>+<offset>.jsonl`)
+    /// and every row of the silver tables (`silver.<entity>`).
+    public init(lake: String, warehouse: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let store = try makeLake(url: lake)
+        for object in try store.list(prefix: "bronze/") {
+            let fileName = object.name.split(separator: "/").last ?? ""
+            guard fileName.hasSuffix(".jsonl"), let topic = fileName.split(separator: "+").first.map(String.init) else {
+                XCTFail("unexpected object in the lake: \(object.name) (plain .jsonl expected)", file: file, line: line)
+                continue
+            }
+            let bytes = try store.get(object.name).bytes
+            for record in bytes.split(separator: UInt8(ascii: "\n")) {
+                guard let id = eventID(record) else {
+                    XCTFail("\(object.name): a line without an event_id: \(String(decoding: record.prefix(200), as: UTF8.self))", file: file, line: line)
+                    continue
+                }
+                bronze[topic, default: []].append(id)
+            }
+        }
+        let tables = try makeWarehouse(url: warehouse)
+        for entity in Entity.allCases {
+            silver[entity.topic] = try tables.query("SELECT event_id FROM silver.\(entity.rawValue)").rows.map { $0.first.flatMap { $0 } ?? "" }
+        }
+    }
+}
+
+/// `shopstream run` landed exactly what was published: per topic, `published` events (count it
+/// independently, e.g. from `--truth`), each in exactly one bronze line, each in silver; and its
+/// report's columns say what the lake and the warehouse hold.
+public func assertRunLanded(
+    report: String, published: [String: Int], lake: String, warehouse: String,
+    file: StaticString = #filePath, line: UInt = #line
+) throws {
+    let landed = try Landed(lake: lake, warehouse: warehouse, file: file, line: line)
+    let rows = report.split(separator: "\n").filter { $0.hasPrefix("shop.") }
+    XCTAssertEqual(rows.count, Entity.allCases.count, report, file: file, line: line)
+    XCTAssertEqual(Set(published.keys), Set(Entity.allCases.map(\.topic)), "a count for every topic", file: file, line: line)
+    for entity in Entity.allCases {
+        let topic = entity.topic, expected = published[topic] ?? -1
+        let bronze = landed.bronze[topic] ?? [], silver = landed.silver[topic] ?? []
+        XCTAssertEqual(bronze.count, expected, "\(topic): lines in bronze = events published", file: file, line: line)
+        XCTAssertEqual(Set(bronze).count, bronze.count, "\(topic): no event twice in bronze", file: file, line: line)
+        XCTAssertEqual(Set(silver).count, expected, "\(topic): distinct event_ids in silver = events published", file: file, line: line)
+        XCTAssertEqual(Set(silver), Set(bronze), "\(topic): silver and bronze hold the same events", file: file, line: line)
+        // topic  published  bronze  silver
+        let cells = rows.first { $0.split(separator: " ").first.map(String.init) == topic }?.split(separator: " ")
+            .map { Int($0.replacingOccurrences(of: ",", with: "")) } ?? []
+        XCTAssertEqual(cells.dropFirst().map { $0 ?? -1 }, [expected, bronze.count, silver.count],
+                       "\(topic): the report's published, bronze and silver columns", file: file, line: line)
+    }
+}
