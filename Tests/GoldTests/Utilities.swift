@@ -41,11 +41,14 @@ func compactor(_ warehouse: any Warehouse) throws -> Compactor {
 final class History: @unchecked Sendable {
     let simulator: Simulator
     let backfill: SilverBackfill
+    /// The topics loaded into silver; the others are simulated and left out.
+    let topics: Set<Entity>
 
-    init(into warehouse: any Warehouse, seed: UInt64 = 7, ordersPerDay: Int = 120) throws {
+    init(into warehouse: any Warehouse, seed: UInt64 = 7, ordersPerDay: Int = 120, topics: Set<Entity> = Set(Entity.allCases)) throws {
         var config = SimulationConfig(seed: seed, startDate: SimDate(year: 2025, month: 1, day: 28), ordersPerDay: ordersPerDay)
         config.initialCustomers = 400
         simulator = Simulator(config: config)
+        self.topics = topics
         backfill = try SilverBackfill(warehouse: warehouse, catalog: catalog, batchSize: 500,
                                       workers: warehouse.dialect == .bigquery ? 4 : 1)
     }
@@ -53,7 +56,7 @@ final class History: @unchecked Sendable {
     /// Loads the next `days` days and waits for the inserts. Returns the events loaded.
     @discardableResult
     func load(days: Int) throws -> [Event] {
-        var tee = Tee(backfill: backfill)
+        var tee = Tee(backfill: backfill, topics: topics)
         for _ in 0..<days { _ = try simulator.emitNextDay(into: &tee) }
         backfill.sync()
         let totals = backfill.progress
@@ -62,11 +65,13 @@ final class History: @unchecked Sendable {
         return tee.events
     }
 
-    /// Hands every event to the backfill and keeps a copy.
+    /// Hands every event of `topics` to the backfill and keeps a copy.
     struct Tee: EventSink {
         let backfill: SilverBackfill
+        let topics: Set<Entity>
         var events: [Event] = []
         mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
+            guard topics.contains(entity) else { return true }
             events.append(Event(entity: entity, key: Array(key), value: Array(value), timestampMs: timestampMs))
             let sink = backfill
             return try sink.emit(entity, key: key, value: value, timestampMs: timestampMs)
