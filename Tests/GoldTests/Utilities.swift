@@ -90,6 +90,18 @@ func goldSnapshot(_ warehouse: any Warehouse) throws -> [GoldTable: [[String]]] 
     return out
 }
 
+/// Every table of the gold dataset that sql/gold declares — the gold tables, the ledger
+/// customer_spend_daily and the compactor's gold._state — by name, each row exactly as the
+/// engine prints it (no rounding), rows sorted: equal snapshots mean gold is byte for byte the same.
+func rawGoldSnapshot(_ warehouse: any Warehouse) throws -> [String: [[String]]] {
+    var out: [String: [[String]]] = [:]
+    for table in try GoldSQL(directory: sqlDirectory, dialect: warehouse.dialect).declaredColumns.keys {
+        let result = try warehouse.query("SELECT * FROM \(GoldTable.dataset).\(table)")
+        out[table] = result.rows.map { $0.map { $0 ?? "NULL" } }.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+    return out
+}
+
 func canonical(_ cell: String?) -> String {
     guard let cell else { return "NULL" }
     if cell.count >= 10, cell.dropFirst(4).first == "-", cell.dropFirst(7).first == "-" { return String(cell.prefix(10)) }
