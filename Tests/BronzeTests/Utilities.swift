@@ -8,69 +8,11 @@ import XCTest
 
 // The bronze tests drive the `shopstream` binary as separate processes against real local
 // stand-ins: `shopstream broker`, fake-gcs-server, and Tests/Fixtures/faultproxy.py between the
-// two. The binary and tools come from TestSupport; what is here is bronze's own: processes whose
-// output goes to files (so a test can SIGKILL them and still read what they said), the fault
-// proxy, and the exactly-once check.
+// two. The binary, tools and `Child` (a process whose output goes to files, so a test can
+// SIGKILL it and still read what it said) come from TestSupport; what is here is bronze's own:
+// the fault proxy and the exactly-once check.
 
 // MARK: - Processes
-
-/// A program running as its own process. Its output goes to files, so a full pipe never
-/// stalls it and a test can read what it said so far.
-final class Child {
-    let process = Process()
-    let label: String
-    private let outPath: String
-    private let errPath: String
-
-    init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil, directory: String, label: String) throws {
-        self.label = label
-        outPath = "\(directory)/\(label).out"
-        errPath = "\(directory)/\(label).err"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        process.executableURL = executable
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-    }
-
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-    var stdout: String { Self.read(outPath) }
-    var stderr: String { Self.read(errPath) }
-
-    func send(_ signal: Int32) {
-        if process.isRunning { kill(process.processIdentifier, signal) }
-    }
-
-    /// The exit status, or nil if it had to be killed after `timeout`.
-    @discardableResult
-    func wait(timeout: TimeInterval) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return nil
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-
-    private static func read(_ path: String) -> String {
-        String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
-    }
-}
 
 /// How a command ended.
 struct RunResult: CustomStringConvertible {

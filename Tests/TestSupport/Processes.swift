@@ -124,6 +124,64 @@ public func freePort() -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
+/// A program running as its own process. Its output goes to files, so a full pipe never
+/// stalls it and a test can read what it said so far.
+public final class Child {
+    public let process = Process()
+    public let label: String
+    private let outPath: String
+    private let errPath: String
+
+    public init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil, directory: String, label: String) throws {
+        self.label = label
+        outPath = "\(directory)/\(label).out"
+        errPath = "\(directory)/\(label).err"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+    public var stdout: String { Self.read(outPath) }
+    public var stderr: String { Self.read(errPath) }
+
+    public func send(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
+    /// The exit status, or nil if it had to be killed after `timeout`.
+    @discardableResult
+    public func wait(timeout: TimeInterval) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    private static func read(_ path: String) -> String {
+        String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+    }
+}
+
 /// `shopstream broker` running as its own process, stopped by `stop()`.
 public final class BrokerProcess {
     public let process = Process()
