@@ -61,9 +61,11 @@ final class CompactCommandTests: XCTestCase {
         let more = try shopstream(["backfill", "--warehouse", url, "--days", "4", "--skip-days", "3", "--start", "2025-03-01", "-q"])
         XCTAssertEqual(more.status, 0, more.stderr)
         let second = try shopstream(["compact", "--warehouse", url])
+        XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertTrue(second.stdout.contains("incremental: rebuilt"), second.stdout)
         XCTAssertTrue(second.stdout.contains("  daily_sales: 1 date (2025-03-04)"), second.stdout)
         let third = try shopstream(["compact", "--warehouse", url])
+        XCTAssertEqual(third.status, 0, third.stderr)
         XCTAssertTrue(third.stdout.contains("gold is up to date: nothing new in silver"), third.stdout)
     }
 
