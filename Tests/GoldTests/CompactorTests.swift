@@ -138,7 +138,7 @@ final class CompactorTests: XCTestCase {
         let report = try compactor.compact()
         XCTAssertFalse(report.plan.isUpToDate, "the new day is still to do")
         let caughtUp = try goldSnapshot(warehouse)
-        XCTAssertNotEqual(try rawGoldSnapshot(warehouse), before, "and done now")
+        XCTAssertGreaterThan(caughtUp[.dailySales]!.count, before["daily_sales"]!.count, "and done now: the new day is in gold")
         try compactor.compact(fullRefresh: true)
         XCTAssertEqual(caughtUp, try goldSnapshot(warehouse), "as a full rebuild has it")
     }
