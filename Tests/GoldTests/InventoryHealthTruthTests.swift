@@ -139,8 +139,8 @@ struct InventoryTruth {
             let json = latest.json
             let snapshotDate = try Self.pakistanDate(json)
             let today = try Self.day(snapshotDate)
-            // Restocks are known by the restock dates the pair's snapshots (up to the latest) report.
-            let reported = try Set(list.filter { $0.time <= latest.time }.map { try Self.text($0.json["last_restock_date"]) })
+            // Restocks are known by the restock dates the pair's snapshots (all up to the latest) report.
+            let reported = try Set(list.map { try Self.text($0.json["last_restock_date"]) })
             let inWindow = try reported.filter { try (today - 89...today).contains(Self.day($0)) }.sorted()
             let windowStart = latest.time.addingTimeInterval(-90 * 86_400)
             leftOutByTheWindow += try Set(list.filter { $0.time > windowStart && $0.time <= latest.time }
@@ -152,10 +152,12 @@ struct InventoryTruth {
             }
             let storeId = try Self.text(json["store_id"]), productId = try Self.text(json["product_id"])
             let stock = try Self.int(json["stock_level"]), reorder = try Self.int(json["reorder_level"])
+            // Every store and product is published, so no pair falls back to gold's 'unknown'.
+            let store = try XCTUnwrap(latestStore[storeId], "\(storeId) was published")
+            let product = try XCTUnwrap(latestProduct[productId], "\(productId) was published")
             rows[id] = Row(
-                inventoryId: id, storeId: storeId, storeName: (latestStore[storeId]?["store_name"] as? String) ?? "unknown",
-                productId: productId, modelName: (latestProduct[productId]?["model_name"] as? String) ?? "unknown",
-                category: (latestProduct[productId]?["category"] as? String) ?? "unknown",
+                inventoryId: id, storeId: storeId, storeName: try Self.text(store["store_name"]),
+                productId: productId, modelName: try Self.text(product["model_name"]), category: try Self.text(product["category"]),
                 snapshotDate: snapshotDate, stockLevel: stock, reorderLevel: reorder, belowReorder: stock < reorder,
                 damagedUnits: try Self.int(json["damaged_units"]), lastRestockDate: try Self.text(json["last_restock_date"]),
                 restocks: inWindow.count, cycleHundredths: cycle)
