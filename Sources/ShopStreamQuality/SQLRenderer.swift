@@ -72,11 +72,13 @@ public struct SQLRenderer: Sendable {
     }
 
     /// Whole seconds from the TIMESTAMP expression `earlier` to `later` (negative when `later` is
-    /// earlier). NULL when either is NULL.
+    /// earlier), truncated toward zero as TIMESTAMP_DIFF does. NULL when either is NULL.
     public func secondsBetween(_ later: String, _ earlier: String) -> String {
         switch dialect {
         case .bigquery: "TIMESTAMP_DIFF(\(later), \(earlier), SECOND)"
-        case .sqlite: "CAST((julianday(\(later)) - julianday(\(earlier))) * 86400 AS INTEGER)"
+        // Through whole milliseconds (SQLite's precision): julianday's float difference of an exact
+        // 7200 s is often 7199.99999…, which truncating straight to seconds made 7199.
+        case .sqlite: "(CAST(ROUND((julianday(\(later)) - julianday(\(earlier))) * 86400000) AS INTEGER) / 1000)"
         }
     }
 

@@ -8,9 +8,9 @@ import XCTest
 
 // The bronze tests drive the `shopstream` binary as separate processes against real local
 // stand-ins: `shopstream broker`, fake-gcs-server, and Tests/Fixtures/faultproxy.py between the
-// two. The binary, tools and `Child` come from TestSupport; what is here is bronze's own: processes whose
-// output goes to files (so a test can SIGKILL them and still read what they said), the fault
-// proxy, and the exactly-once check.
+// two. The binary, tools and `Child` (a process whose output goes to files, so a test can
+// SIGKILL it and still read what it said) come from TestSupport; what is here is bronze's own:
+// the fault proxy and the exactly-once check.
 
 // MARK: - Processes
 

@@ -1,4 +1,6 @@
 import Foundation
+import ShopStreamGold
+import ShopStreamWarehouse
 import TestSupport
 import XCTest
 
@@ -59,9 +61,65 @@ final class CompactCommandTests: XCTestCase {
         let more = try shopstream(["backfill", "--warehouse", url, "--days", "4", "--skip-days", "3", "--start", "2025-03-01", "-q"])
         XCTAssertEqual(more.status, 0, more.stderr)
         let second = try shopstream(["compact", "--warehouse", url])
+        XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertTrue(second.stdout.contains("incremental: rebuilt"), second.stdout)
         XCTAssertTrue(second.stdout.contains("  daily_sales: 1 date (2025-03-04)"), second.stdout)
         let third = try shopstream(["compact", "--warehouse", url])
+        XCTAssertEqual(third.status, 0, third.stderr)
         XCTAssertTrue(third.stdout.contains("gold is up to date: nothing new in silver"), third.stdout)
+    }
+
+    func testEveryKeepsPassingPicksUpSilverWrittenMeanwhileAndStopsOnSIGINTWithExitZero() throws {
+        let dir = try scratch()
+        let url = "sqlite://\(dir.path)/w.db"
+        let load = try shopstream(["backfill", "--warehouse", url, "--days", "2", "--start", "2025-03-01", "-q"])
+        XCTAssertEqual(load.status, 0, load.stderr)
+        let compact = try Child(shopstreamBinary(), ["compact", "--every", "1s", "--warehouse", url], directory: dir.path, label: "compact")
+        defer { compact.wait(timeout: 0) }   // never outlives the test
+        func said() -> String { "stdout:\n\(compact.stdout)\nstderr:\n\(compact.stderr)" }
+        XCTAssertTrue(eventually(within: 60) { compact.stdout.contains("full refresh: rebuilt 10 of 10 gold tables") }, "the first pass: \(said())")
+        let warehouse = try makeWarehouse(url: url)
+        XCTAssertEqual(try warehouse.query("SELECT MAX(sale_date) FROM gold.daily_sales").scalar.map { String($0.prefix(10)) }, "2025-03-02")
+
+        // Two more days land in silver while it runs.
+        let more = try shopstream(["backfill", "--warehouse", url, "--days", "4", "--skip-days", "2", "--start", "2025-03-01", "-q"])
+        XCTAssertEqual(more.status, 0, more.stderr)
+        let sales = try XCTUnwrap(warehouse.query("SELECT COUNT(DISTINCT event_id) FROM silver.sales").scalar)
+        XCTAssertTrue(try eventually(within: 60) { try warehouse.query("SELECT SUM(orders) FROM gold.daily_sales").scalar == sales },
+                      "a later pass puts every sale in gold: \(said())")
+        XCTAssertEqual(try warehouse.query("SELECT MAX(sale_date) FROM gold.daily_sales").scalar.map { String($0.prefix(10)) }, "2025-03-04")
+        XCTAssertTrue(compact.stdout.contains("incremental: rebuilt"), said())
+        // And the passes go on, finding nothing new.
+        XCTAssertTrue(eventually(within: 60) {
+            compact.stdout.components(separatedBy: "incremental: rebuilt").last!.contains("gold is up to date: nothing new in silver")
+        }, said())
+
+        compact.send(SIGINT)
+        XCTAssertEqual(compact.wait(timeout: 60), 0, "SIGINT ends it between passes, exit 0: \(said())")
+        let passes = compact.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") }
+        XCTAssertGreaterThanOrEqual(passes.count, 3, "a full pass, an incremental one, one with nothing to do: \(said())")
+        let caughtUp = try goldSnapshot(warehouse)
+        try compactor(warehouse).compact(fullRefresh: true)
+        XCTAssertEqual(caughtUp, try goldSnapshot(warehouse), "what the passes built equals a full rebuild")
+    }
+
+    func testSIGTERMEndsCompactEveryWithoutWaitingForTheNextPass() throws {
+        let dir = try scratch()
+        let url = "sqlite://\(dir.path)/w.db"
+        XCTAssertEqual(try shopstream(["backfill", "--warehouse", url, "--days", "1", "--start", "2025-03-01", "-q"]).status, 0)
+        // A pass an hour: stopping within the minute allowed below means the signal cut the wait short.
+        let compact = try Child(shopstreamBinary(), ["compact", "--every", "1h", "--warehouse", url], directory: dir.path, label: "compact")
+        defer { compact.wait(timeout: 0) }
+        XCTAssertTrue(eventually(within: 60) { compact.stdout.contains("full refresh: rebuilt 10 of 10 gold tables") }, compact.stdout + compact.stderr)
+        compact.send(SIGTERM)
+        XCTAssertEqual(compact.wait(timeout: 60), 0, "SIGTERM ends it, exit 0: \(compact.stdout)\(compact.stderr)")
+    }
+
+    /// A fresh folder, removed when the test ends (with the processes' output in it).
+    private func scratch() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compact-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
     }
 }

@@ -41,11 +41,14 @@ func compactor(_ warehouse: any Warehouse) throws -> Compactor {
 final class History: @unchecked Sendable {
     let simulator: Simulator
     let backfill: SilverBackfill
+    /// The topics loaded into silver; the others are simulated and left out.
+    let topics: Set<Entity>
 
-    init(into warehouse: any Warehouse, seed: UInt64 = 7, ordersPerDay: Int = 120) throws {
+    init(into warehouse: any Warehouse, seed: UInt64 = 7, ordersPerDay: Int = 120, topics: Set<Entity> = Set(Entity.allCases)) throws {
         var config = SimulationConfig(seed: seed, startDate: SimDate(year: 2025, month: 1, day: 28), ordersPerDay: ordersPerDay)
         config.initialCustomers = 400
         simulator = Simulator(config: config)
+        self.topics = topics
         backfill = try SilverBackfill(warehouse: warehouse, catalog: catalog, batchSize: 500,
                                       workers: warehouse.dialect == .bigquery ? 4 : 1)
     }
@@ -53,7 +56,7 @@ final class History: @unchecked Sendable {
     /// Loads the next `days` days and waits for the inserts. Returns the events loaded.
     @discardableResult
     func load(days: Int) throws -> [Event] {
-        var tee = Tee(backfill: backfill)
+        var tee = Tee(backfill: backfill, topics: topics)
         for _ in 0..<days { _ = try simulator.emitNextDay(into: &tee) }
         backfill.sync()
         let totals = backfill.progress
@@ -62,11 +65,13 @@ final class History: @unchecked Sendable {
         return tee.events
     }
 
-    /// Hands every event to the backfill and keeps a copy.
+    /// Hands every event of `topics` to the backfill and keeps a copy.
     struct Tee: EventSink {
         let backfill: SilverBackfill
+        let topics: Set<Entity>
         var events: [Event] = []
         mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
+            guard topics.contains(entity) else { return true }
             events.append(Event(entity: entity, key: Array(key), value: Array(value), timestampMs: timestampMs))
             let sink = backfill
             return try sink.emit(entity, key: key, value: value, timestampMs: timestampMs)
@@ -81,6 +86,18 @@ func goldSnapshot(_ warehouse: any Warehouse) throws -> [GoldTable: [[String]]] 
     for table in GoldTable.allCases {
         let result = try warehouse.query("SELECT * FROM \(table.qualifiedName)")
         out[table] = result.rows.map { $0.map(canonical) }.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+    return out
+}
+
+/// Every table of the gold dataset that sql/gold declares — the gold tables, the ledger
+/// customer_spend_daily and the compactor's gold._state — by name, each row exactly as the
+/// engine prints it (no rounding), rows sorted: equal snapshots mean gold is byte for byte the same.
+func rawGoldSnapshot(_ warehouse: any Warehouse) throws -> [String: [[String]]] {
+    var out: [String: [[String]]] = [:]
+    for table in try GoldSQL(directory: sqlDirectory, dialect: warehouse.dialect).declaredColumns.keys {
+        let result = try warehouse.query("SELECT * FROM \(GoldTable.dataset).\(table)")
+        out[table] = result.rows.map { $0.map { $0 ?? "NULL" } }.sorted { $0.lexicographicallyPrecedes($1) }
     }
     return out
 }
@@ -117,4 +134,15 @@ func businessDates(of events: [Event], knownCustomers known: inout Set<String>) 
         }
     }
     return out
+}
+
+/// Polls `condition` until it holds or `seconds` pass; whether it held. Generous deadlines, so a
+/// loaded machine only makes it slower, never wrong.
+func eventually(within seconds: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: 0.1)
+    }
+    return try condition()
 }

@@ -174,39 +174,56 @@ extension Check {
     }
 }
 
-/// Freshness and gold's lag by the warehouse's own clock, the same in SQLite and BigQuery: a
-/// table ingested just now passes `freshness`; a compaction two hours before that fails
-/// `compactionLag`, and one just now passes.
+/// Freshness and gold's lag, the same in SQLite and BigQuery. Freshness reads the warehouse's
+/// clock: the age it reports lies between what this process's clock says before and after the
+/// check runs (so a slow run widens the bounds, never breaks them). The lag is between two
+/// recorded times, so it is exact whatever the clock: a compaction two hours before the newest
+/// ingestion fails `compactionLag` with 7200 seconds, and one at that ingestion passes.
 struct GoldLagContract {
     let warehouse: any Warehouse
     let dataset = "q_" + UUID().uuidString.prefix(8).lowercased()
 
     func run() throws {
-        let ingest = TableName(dataset, "ingest"), state = TableName(dataset, "_state")
+        let ingest = TableName(dataset, "ingest"), old = TableName(dataset, "old_ingest"), state = TableName(dataset, "_state")
         let bigquery = warehouse.dialect == .bigquery
         try warehouse.createDataset(dataset)
         try warehouse.execute("""
             CREATE TABLE \(ingest) (id \(bigquery ? "STRING" : "TEXT"), _ingested_at TIMESTAMP);
+            CREATE TABLE \(old) (id \(bigquery ? "STRING" : "TEXT"), _ingested_at TIMESTAMP);
             CREATE TABLE \(state) (source \(bigquery ? "STRING" : "TEXT"), business_date DATE, row_count INT64, compacted_at TIMESTAMP);
             """)
-        let now = Date()
-        XCTAssertEqual(try warehouse.insert(into: ingest, rows: [
-            WarehouseRow(insertId: "a", values: ["id": .string("a"), "_ingested_at": .timestamp(Self.text(now))]),
-        ]), [])
-        XCTAssertEqual(try warehouse.insert(into: state, rows: [Self.compaction(at: now.addingTimeInterval(-7200))]), [])
+        // Ten minutes ago (fresh), not now: a lag measured to the clock instead of to this row would show.
+        let ingested = Date().addingTimeInterval(-600), oldIngested = Date().addingTimeInterval(-5400)
+        XCTAssertEqual(try warehouse.insert(into: ingest, rows: [Self.ingestion(at: ingested)]), [])
+        XCTAssertEqual(try warehouse.insert(into: old, rows: [Self.ingestion(at: oldIngested)]), [])
+        XCTAssertEqual(try warehouse.insert(into: state, rows: [Self.compaction(at: ingested.addingTimeInterval(-7200))]), [])
 
         let suite = CheckSuite([
             .freshness(table: ingest, maxAge: .seconds(3600)),
+            .freshness(table: old, maxAge: .seconds(3600)),
             .compactionLag(silver: ingest, state: state, maxLag: .seconds(900)),
         ])
+        let started = Date()
         let stale = suite.run(on: warehouse)
-        XCTAssertEqual(stale.results.map(\.status), [.pass, .fail], "\(warehouse.url): \(stale.lines)")
-        let lag = try XCTUnwrap(stale.results[1].offending?.rows.first?["lag_seconds"]?.flatMap { Int($0) }, "\(stale.lines)")
-        XCTAssertTrue((7198...7201).contains(lag), "two hours, in seconds: \(lag)")
-        XCTAssertTrue(stale.lines[1].contains("gold is stale: \(ingest) has rows ingested "), stale.lines[1])
+        let finished = Date()
+        XCTAssertEqual(stale.results.map(\.status), [.pass, .fail, .fail], "\(warehouse.url): \(stale.lines)")
 
-        XCTAssertEqual(try warehouse.insert(into: state, rows: [Self.compaction(at: now)]), [])
-        XCTAssertEqual(suite.run(on: warehouse).results.map(\.status), [.pass, .pass])
+        let age = try XCTUnwrap(stale.results[1].offending?.rows.first?["age_seconds"]?.flatMap { Int($0) }, "\(stale.lines)")
+        // Whole seconds, and the rows hold milliseconds: a second of slack each way.
+        let earliest = Int(started.timeIntervalSince(oldIngested).rounded(.down)) - 1
+        let latest = Int(finished.timeIntervalSince(oldIngested).rounded(.up)) + 1
+        XCTAssertTrue((earliest...latest).contains(age), "the age of the newest row by the warehouse's clock during the run: \(age) not in \(earliest)...\(latest)")
+
+        let lag = try XCTUnwrap(stale.results[2].offending?.rows.first?["lag_seconds"]?.flatMap { Int($0) }, "\(stale.lines)")
+        XCTAssertEqual(lag, 7200, "two hours between the two recorded times, exactly")
+        XCTAssertTrue(stale.lines[2].contains("gold is stale: \(ingest) has rows ingested 2h after the last compaction"), stale.lines[2])
+
+        XCTAssertEqual(try warehouse.insert(into: state, rows: [Self.compaction(at: ingested)]), [])
+        XCTAssertEqual(suite.run(on: warehouse).results.map(\.status), [.pass, .fail, .pass], "a compaction at the newest ingestion is not behind")
+    }
+
+    static func ingestion(at date: Date) -> WarehouseRow {
+        WarehouseRow(insertId: UUID().uuidString, values: ["id": .string("a"), "_ingested_at": .timestamp(text(date))])
     }
 
     static func compaction(at date: Date) -> WarehouseRow {

@@ -286,13 +286,15 @@ restocks AS (
     MIN(i.last_restock_date) AS first_day, MAX(i.last_restock_date) AS last_day
   FROM silver.inventory AS i JOIN latest AS l ON l.inventory_id = i.inventory_id
   WHERE i.event_time > TIMESTAMP_SUB(l.event_time, INTERVAL 90 DAY) AND i.event_time <= l.event_time
+    -- A snapshot in the window can still report a restock from before it: not one of its restocks.
+    AND i.last_restock_date > DATE_SUB(DATE(l.event_time, 'Asia/Karachi'), INTERVAL 90 DAY)
   GROUP BY i.inventory_id
 )
 SELECT
   i.inventory_id, i.store_id, COALESCE(st.store_name, 'unknown'), i.product_id,
   COALESCE(p.model_name, 'unknown'), COALESCE(p.category, 'unknown'),
   DATE(i.event_time, 'Asia/Karachi'), i.stock_level, i.reorder_level, i.stock_level < i.reorder_level,
-  i.damaged_units, i.last_restock_date, r.n,
+  i.damaged_units, i.last_restock_date, COALESCE(r.n, 0),
   CASE WHEN r.n > 1 THEN ROUND(DATE_DIFF(r.last_day, r.first_day, DAY) / (r.n - 1), 2) END
 FROM latest AS i
 LEFT JOIN restocks AS r ON r.inventory_id = i.inventory_id

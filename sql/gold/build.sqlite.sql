@@ -281,13 +281,15 @@ restocks AS (
     MIN(i.last_restock_date) AS first_day, MAX(i.last_restock_date) AS last_day
   FROM latest AS l JOIN silver.inventory AS i ON i.inventory_id = l.inventory_id
   WHERE i.event_time > strftime('%Y-%m-%dT%H:%M:%fZ', l.event_time, '-90 days') AND i.event_time <= l.event_time
+    -- A snapshot in the window can still report a restock from before it: not one of its restocks.
+    AND i.last_restock_date > date(substr(l.event_time, 1, 19), '+5 hours', '-90 days')
   GROUP BY i.inventory_id
 )
 SELECT
   i.inventory_id, i.store_id, COALESCE(st.store_name, 'unknown'), i.product_id,
   COALESCE(p.model_name, 'unknown'), COALESCE(p.category, 'unknown'),
   date(substr(i.event_time, 1, 19), '+5 hours'), i.stock_level, i.reorder_level, i.stock_level < i.reorder_level,
-  i.damaged_units, i.last_restock_date, r.n,
+  i.damaged_units, i.last_restock_date, COALESCE(r.n, 0),
   CASE WHEN r.n > 1 THEN ROUND((julianday(r.last_day) - julianday(r.first_day)) / (r.n - 1), 2) END
 FROM latest AS i
 LEFT JOIN restocks AS r ON r.inventory_id = i.inventory_id
