@@ -109,9 +109,17 @@ final class BronzeSinkTests: XCTestCase {
         config.maxBatchAge = .milliseconds(300)
         config.idleExit = nil
         let sink = try BronzeSink(configuration: config, lake: lake)
-        let start = ContinuousClock.now
-        // Stop as soon as the partial batch of 7 is stored by the timer alone.
-        try sink.run(shouldStop: { sink.statistics.events == 7 || ContinuousClock.now - start > .seconds(30) })
+        // Stopping stores partial batches anyway, so only an object in the lake while the sink
+        // still runs proves the timer: look from shouldStop, and stop once it is there.
+        let deadline = ContinuousClock.now + .seconds(30)
+        var storedWhileRunning: [StoredObject] = []
+        try sink.run(shouldStop: {
+            storedWhileRunning = (try? lake.list(prefix: "bronze/")) ?? []
+            return !storedWhileRunning.isEmpty || ContinuousClock.now > deadline
+        })
+        XCTAssertEqual(storedWhileRunning.map(\.name), ["bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl"],
+                       "the timer stored the partial batch before the stop was asked for")
+        XCTAssertEqual(storedWhileRunning.first?.metadata["count"], "7")
         XCTAssertEqual(sink.statistics.events, 7)
         XCTAssertEqual(try lake.list(prefix: "bronze/").count, 1)
     }
