@@ -44,21 +44,68 @@ final class BronzeBadInputTests: XCTestCase {
         let scratch = try makeScratchDirectory(self)
         let bucket = try createBucket(endpoint)
         let group = SharedBacklog.freshGroup()
-        // Uploads are refused now and then, with Google's error JSON; everything else passes.
-        // The first 403 stops the sink, with other uploads in flight or stored but not committed.
-        let proxy = try FaultProxy(upstream: endpoint, faults: "403:0.03,ok", seed: 5, match: "^POST /upload/", directory: scratch)
+        // Uploads are refused now and then, with Google's error JSON, but none of the first 24, and
+        // each takes 300 ms: so objects are stored, and committed, well before the first 403, which
+        // stops the sink with other uploads in flight or stored but not committed.
+        let proxy = try FaultProxy(
+            upstream: endpoint, faults: "403:0.03,slow", seed: 5, slowMilliseconds: 300, passFirst: 24, match: "^POST /upload/",
+            directory: scratch)
 
         let run = try sink(lake: "gs://\(bucket)", brokers: backlog.broker.bootstrap, group: group, scratch: scratch,
                            environment: environment(storageEmulator: proxy.url))
         proxy.stop()
         try assertOneError(run, naming: [bucket], fix: ["roles/", "grant"])
         let env = environment(storageEmulator: endpoint)
-        let storedBefore = try makeLake(url: "gs://\(bucket)", environment: env).list(prefix: "bronze/").count
-        print("the refused run stored \(storedBefore) objects before it stopped")
+        let lake = try makeLake(url: "gs://\(bucket)", environment: env)
+
+        // The scenario happened: objects landed before the first refusal; refused ones are not there.
+        let uploads = proxy.uploads()
+        let refused = uploads.filter { $0.fault == "403" }
+        let firstRefusal = try XCTUnwrap(refused.compactMap(\.finished).min(), "no upload was refused")
+        let storedBefore = uploads.filter { ($0.stored ?? .infinity) < firstRefusal }
+        let stored = try lake.list(prefix: "bronze/").compactMap { o in BronzeObject.parse(o.name).map { (object: o, parsed: $0) } }
+        print("the refused run: \(uploads.count) uploads, \(storedBefore.count) stored before the first 403, \(refused.count) refused, \(stored.count) objects in the lake")
+        XCTAssertGreaterThan(storedBefore.count, 0, "objects were stored before the first 403")
+        for upload in refused {
+            XCTAssertNil(try lake.head(upload.name), "\(upload.name) was refused, yet it is in the lake")
+        }
 
         // The same group, now with access: every event exactly once, what the failed run stored
-        // included and nothing stored twice.
-        try assertRecovery(lake: "gs://\(bucket)", group: group, backlog: backlog, scratch: scratch, environment: env)
+        // included and nothing stored twice. A proxy that injects nothing watches where it resumes.
+        let watcher = try FaultProxy(upstream: endpoint, faults: "ok", directory: scratch)
+        try assertRecovery(lake: "gs://\(bucket)", group: group, backlog: backlog, scratch: scratch, environment: env,
+                           sinkEnvironment: environment(storageEmulator: watcher.url))
+        watcher.stop()
+
+        // The group resumes each partition at its committed offset, so that is where the next run's
+        // first upload of the partition starts (or the partition's end, if it had nothing left to
+        // store). It must end an unbroken chain of objects the refused run stored from the
+        // partition's first offset, and not pass a refused object: nothing committed that was not
+        // stored, no commit inside an object.
+        var resumedAt: [String: Int64] = [:]
+        for upload in watcher.uploads() {
+            guard let p = BronzeObject.parse(upload.name), resumedAt["\(p.topic)+\(p.partition)"] == nil else { continue }
+            resumedAt["\(p.topic)+\(p.partition)"] = p.firstOffset
+        }
+        var committedEvents: Int64 = 0
+        for (tp, messages) in backlog.published.partitions.sorted(by: { $0.key < $1.key }) {
+            guard let low = messages.first?.offset, let high = messages.last.map({ $0.offset + 1 }) else { continue }
+            let key = "\(tp.topic)+\(tp.partition)"
+            let committed = resumedAt[key] ?? high
+            var next = low
+            for o in stored.filter({ "\($0.parsed.topic)+\($0.parsed.partition)" == key }).sorted(by: { $0.parsed.firstOffset < $1.parsed.firstOffset })
+            where o.parsed.firstOffset == next && next < committed {
+                next = (o.object.metadata["last_offset"].flatMap { Int64($0) } ?? next) + 1
+            }
+            XCTAssertEqual(next, committed, "\(key): the group resumed at \(committed), but the objects stored from offset \(low) on reach \(next)")
+            for upload in refused {
+                guard let r = BronzeObject.parse(upload.name), "\(r.topic)+\(r.partition)" == key else { continue }
+                XCTAssertLessThanOrEqual(committed, r.firstOffset, "\(key): committed past the refused \(upload.name)")
+            }
+            committedEvents += committed - low
+        }
+        print("the refused run committed \(committedEvents) events")
+        XCTAssertGreaterThan(committedEvents, 0, "what was stored before the 403 was committed")
     }
 
     // MARK: -
@@ -89,9 +136,9 @@ final class BronzeBadInputTests: XCTestCase {
     /// A good run with `group` afterwards stores every event exactly once.
     private func assertRecovery(
         lake url: String, group: String, backlog: SharedBacklog, scratch: String, environment: [String: String],
-        file: StaticString = #filePath, line: UInt = #line
+        sinkEnvironment: [String: String]? = nil, file: StaticString = #filePath, line: UInt = #line
     ) throws {
-        let run = try sink(lake: url, brokers: backlog.broker.bootstrap, group: group, scratch: scratch, environment: environment)
+        let run = try sink(lake: url, brokers: backlog.broker.bootstrap, group: group, scratch: scratch, environment: sinkEnvironment ?? environment)
         print(run.stdout)
         XCTAssertEqual(run.status, 0, "\(run)", file: file, line: line)
         let lake = try makeLake(url: url, environment: environment)

@@ -46,28 +46,49 @@ final class BronzeEndToEndTests: XCTestCase {
     }
 
     func testSigtermStoresWhatWasReadCommitsItAndExits0() throws {
+        let endpoint = try emulatorEndpoint()
         let backlog = try SharedBacklog.get()
         let scratch = try makeScratchDirectory(self)
-        let lakeURL = "file://\(scratch)/lake"
-        let lake = try makeLake(url: lakeURL)
+        let bucket = try createBucket(endpoint)
+        let direct = environment(storageEmulator: endpoint)
+        let lake = try makeLake(url: "gs://\(bucket)", environment: direct)
         let group = SharedBacklog.freshGroup()
-        let arguments = ["sink", "bronze", "--lake", lakeURL, "--brokers", backlog.broker.bootstrap, "--group", group, "--max-batch-age", "1s"]
+        // The timer never fires here, so a batch cut short by neither size nor date was stored by the stop.
+        let arguments = ["sink", "bronze", "--lake", "gs://\(bucket)", "--brokers", backlog.broker.bootstrap, "--group", group, "--max-batch-age", "60s"]
+        // Every upload takes at least 50 ms, 8 at a time: storing the whole backlog (some 460 objects)
+        // takes seconds however fast the machine, so the signal, sent once the first object is
+        // stored, lands while most of it is still to come.
+        let proxy = try FaultProxy(upstream: endpoint, faults: "slow", slowMilliseconds: 50, match: "^POST /upload/", directory: scratch)
 
-        // Stopped while it is storing the backlog.
-        let sink = try Child(try shopstreamBinary(), arguments, directory: scratch, label: "sink-stopped")
-        let deadline = Date().addingTimeInterval(30)
-        while sink.isRunning && Date() < deadline, try lake.list(prefix: "bronze/").isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        let sink = try Child(try shopstreamBinary(), arguments, environment: environment(storageEmulator: proxy.url), directory: scratch, label: "sink-stopped")
+        let deadline = Date().addingTimeInterval(60)
+        while sink.isRunning && Date() < deadline && !proxy.uploads().contains(where: { $0.stored != nil }) { Thread.sleep(forTimeInterval: 0.05) }
+        let beforeSignal = Date().timeIntervalSince1970
         sink.send(SIGTERM)
-        let status = sink.wait(timeout: 30)
+        let afterSignal = Date().timeIntervalSince1970
+        let status = sink.wait(timeout: 60)
         print("stopped run:\n\(sink.stdout)")
         XCTAssertEqual(status, 0, "SIGTERM: flush, commit, summary, exit 0\n\(sink.stderr)")
         let stopped = SinkSummary(sink.stdout)
         XCTAssertNotNil(stopped.events, "a summary after SIGTERM: \(sink.stdout)")
         XCTAssertEqual(stopped.objects, try lake.list(prefix: "bronze/").count, "the summary counts what is in the lake")
 
+        // At the signal some, not all, of the backlog was in the lake.
+        let uploads = proxy.uploads()
+        proxy.stop()
+        func events(_ uploads: [FaultProxy.Upload]) throws -> Int {
+            try uploads.reduce(0) { $0 + (try lake.head($1.name)?.metadata["count"].flatMap { Int($0) } ?? 0) }
+        }
+        let surelyIn = uploads.filter { ($0.stored ?? .infinity) < beforeSignal }
+        let atMost = try events(uploads.filter { ($0.stored ?? .infinity) <= afterSignal })
+        let startedAfter = uploads.filter { $0.requested > afterSignal }
+        print("at the signal: \(try events(surelyIn))–\(atMost) of \(SharedBacklog.events) events in the lake; \(startedAfter.count) uploads started after it")
+        XCTAssertGreaterThan(surelyIn.count, 0, "an object was stored before the signal")
+        XCTAssertLessThan(atMost, SharedBacklog.events, "not all of the backlog was stored at the signal")
+
         // The same group carries on where the stopped run committed: nothing to adopt (all it
         // stored was committed), nothing twice, nothing missing.
-        let rest = try runShopstream(arguments + ["--idle-exit", "3s"], timeout: 120, directory: scratch, label: "sink-rest")
+        let rest = try runShopstream(arguments + ["--idle-exit", "3s"], environment: direct, timeout: 120, directory: scratch, label: "sink-rest")
         print("second run:\n\(rest.stdout)")
         XCTAssertEqual(rest.status, 0, "\(rest)")
         let second = SinkSummary(rest.stdout)
@@ -77,6 +98,9 @@ final class BronzeEndToEndTests: XCTestCase {
         let report = checkBronze(objects, badNames: badNames, against: backlog.published, batchSize: 100, gzip: false)
         print(report)
         XCTAssertTrue(report.problems.isEmpty, "\(report)")
+        // After the signal the stopped run stored the partial batches it held: the resumed run
+        // starts right after them, on the same date.
+        XCTAssertGreaterThan(report.timerCutsPerPartition.count, 0, "no partial batch was stored at the stop: \(report)")
     }
 
     // MARK: -

@@ -143,13 +143,13 @@ final class FaultProxy {
             .appendingPathComponent("Fixtures/faultproxy.py").path
     }
 
-    init(upstream: String, faults: String, seed: Int = 1, slowMilliseconds: Int = 300, match: String? = nil, directory: String) throws {
+    init(upstream: String, faults: String, seed: Int = 1, slowMilliseconds: Int = 300, passFirst: Int = 0, match: String? = nil, directory: String) throws {
         let python = try requiredTool("python3")
         let label = "faultproxy-\(UUID().uuidString.prefix(6))"
         statsPath = "\(directory)/\(label).json"
         logPath = "\(directory)/\(label).log"
         var arguments = [Self.script, "--listen", "0", "--upstream", upstream, "--faults", faults, "--seed", String(seed),
-                         "--slow-ms", String(slowMilliseconds), "--stats", statsPath, "--log", logPath]
+                         "--slow-ms", String(slowMilliseconds), "--pass-first", String(passFirst), "--stats", statsPath, "--log", logPath]
         if let match { arguments += ["--match", match] }
         child = try Child(python, arguments, directory: directory, label: label)
         let deadline = Date().addingTimeInterval(10)
@@ -176,6 +176,35 @@ final class FaultProxy {
         let text = String(decoding: FileManager.default.contents(atPath: logPath) ?? Data(), as: UTF8.self)
         let decoder = JSONDecoder()
         return text.split(separator: "\n").compactMap { try? decoder.decode(Event.self, from: Data($0.utf8)) }
+    }
+
+    /// One upload (a POST of an object) as the proxy saw it; times are wall-clock seconds.
+    struct Upload {
+        var id: Int
+        var name: String
+        var fault: String
+        var requested: Double
+        /// When the emulator answered it with 2xx: the object was in the lake by then.
+        var stored: Double?
+        /// When the client got its answer (or was reset, or had gone).
+        var finished: Double?
+    }
+
+    /// Every upload so far, in the order they arrived.
+    func uploads() -> [Upload] {
+        var uploads: [Int: Upload] = [:]
+        var order: [Int] = []
+        for event in events() {
+            if event.ev == "request" {
+                guard event.method == "POST", let name = event.name else { continue }
+                uploads[event.id] = Upload(id: event.id, name: name, fault: event.fault ?? "ok", requested: event.t)
+                order.append(event.id)
+            } else if uploads[event.id] != nil {
+                if event.ev == "upstream", (200..<300).contains(event.status ?? 0) { uploads[event.id]!.stored = event.t }
+                if ["answered", "reset", "client-gone"].contains(event.ev) { uploads[event.id]!.finished = event.t }
+            }
+        }
+        return order.map { uploads[$0]! }
     }
 
     /// Stops it; returns its closing line of counts.

@@ -3,7 +3,7 @@
 
     faultproxy.py --listen PORT --upstream http://127.0.0.1:4443 \\
         --faults 503:0.1,429:0.05,reset:0.05,reset-after:0.05,slow:0.05,ok [--seed N] \\
-        [--slow-ms 500] [--match REGEX] [--max-faults-per-request 2] [--stats FILE] [--log FILE]
+        [--slow-ms 500] [--match REGEX] [--max-faults-per-request 2] [--pass-first N] [--stats FILE] [--log FILE]
 
 Each request draws one fault at random (seeded; one draw per request, in arrival order):
   NNN          answer status NNN with a Google-style error JSON, without forwarding
@@ -19,6 +19,8 @@ Weights are probabilities; an entry without a weight (or the remainder) is the r
 Only requests whose "METHOD /path?query" matches --match are candidates for faults. A request
 that already failed --max-faults-per-request times (same method, path and body: a retry) is
 forwarded untouched, so a client with a bounded retry budget always gets through eventually.
+--pass-first N spares the first N matching requests every failing fault (slow ones still apply),
+so a test knows some requests succeeded before the first failure.
 
 The first stdout line is `faultproxy: listening on http://127.0.0.1:PORT`. --stats FILE holds
 the running counts as JSON (rewritten atomically after each request); --log FILE gets one JSON
@@ -84,6 +86,8 @@ class Faults:
         self.random = random.Random(args.seed)
         self.match = re.compile(args.match) if args.match else None
         self.max_per_request = args.max_faults_per_request
+        self.pass_first = args.pass_first
+        self.matched = 0
         self.lock = threading.Lock()
         self.failures = {}
         self.counts = {kind: 0 for kind, _ in self.table}
@@ -104,6 +108,7 @@ class Faults:
             x = self.random.random()  # drawn for every request, so a seed gives one sequence
             kind = "ok"
             if self.match is None or self.match.search(f"{method} {target}"):
+                self.matched += 1
                 for candidate, weight in self.table:
                     if x < weight:
                         kind = candidate
@@ -111,6 +116,8 @@ class Faults:
                     x -= weight
                 else:
                     kind = self.table[-1][0]
+            if is_failing(kind) and self.matched <= self.pass_first:
+                kind = "ok"
             if is_failing(kind):
                 key = (method, target, hashlib.sha1(body).hexdigest())
                 if self.failures.get(key, 0) >= self.max_per_request:
@@ -321,6 +328,7 @@ def main():
     parser.add_argument("--slow-ms", type=int, default=500)
     parser.add_argument("--match", default=None, help="regex on 'METHOD /path?query'; others never get faults")
     parser.add_argument("--max-faults-per-request", type=int, default=2)
+    parser.add_argument("--pass-first", type=int, default=0, help="no failing fault for the first N matching requests")
     parser.add_argument("--stats", default=None)
     parser.add_argument("--log", default=None)
     args = parser.parse_args()

@@ -65,11 +65,22 @@ final class BronzeSinkTests: XCTestCase {
     func testARestartWithAnotherCompressionAdoptsTheStoredObjectUnderTheOtherName() throws {
         let broker = try brokerWithEvents(count: 100)
         let (lake, _) = try temporaryFolderLake()
-        let plain = (0..<100).map { #"{"event_id":"e\#($0)","n":\#($0)}"# }.joined(separator: "\n") + "\n"
-        _ = try lake.create("bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl", bytes: Data(plain.utf8),
-                            contentType: "application/x-ndjson", metadata: ["first_offset": "0", "last_offset": "99", "count": "100"])
-        try BronzeSink(configuration: bronzeConfig(broker, gzip: true), lake: lake).run()
-        XCTAssertEqual(try lake.list(prefix: "bronze/").count, 1, "the .jsonl object is adopted, no .jsonl.gz twin is written")
+        let name = "bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl"
+        let plain = Data(((0..<100).map { #"{"event_id":"e\#($0)","n":\#($0)}"# }.joined(separator: "\n") + "\n").utf8)
+        _ = try lake.create(name, bytes: plain, contentType: "application/x-ndjson", metadata: ["first_offset": "0", "last_offset": "99", "count": "100"])
+        let sink = try BronzeSink(configuration: bronzeConfig(broker, gzip: true), lake: lake)
+        try sink.run()
+
+        // Adopted as it is: not replaced by a .gz twin, not rewritten, not uploaded again.
+        XCTAssertEqual(try lake.list(prefix: "bronze/").map(\.name), [name], "the .jsonl object stays the only one")
+        XCTAssertNil(try lake.head(name + ".gz"), "no .jsonl.gz twin")
+        XCTAssertEqual(try lake.get(name).bytes, plain, "the stored bytes are untouched")
+        XCTAssertEqual(sink.statistics.adopted, 1, "\(sink.statistics)")
+        XCTAssertEqual(sink.statistics.skipped, 100, "its 100 records are not stored again: \(sink.statistics)")
+        XCTAssertEqual(sink.statistics.objects, 0, "nothing uploaded: \(sink.statistics)")
+        // And the group moved past it, so the next run does not adopt it again.
+        let tp = TopicPartition("shop.sales", 0)
+        XCTAssertEqual(try committedOffsets(broker, group: sink.configuration.groupId, [tp])[tp], 100, "committed past the adopted object")
     }
 
     func testGzipObjectsHoldTheSameLines() throws {
@@ -109,9 +120,17 @@ final class BronzeSinkTests: XCTestCase {
         config.maxBatchAge = .milliseconds(300)
         config.idleExit = nil
         let sink = try BronzeSink(configuration: config, lake: lake)
-        let start = ContinuousClock.now
-        // Stop as soon as the partial batch of 7 is stored by the timer alone.
-        try sink.run(shouldStop: { sink.statistics.events == 7 || ContinuousClock.now - start > .seconds(30) })
+        // Stopping stores partial batches anyway, so only an object in the lake while the sink
+        // still runs proves the timer: look from shouldStop, and stop once it is there.
+        let deadline = ContinuousClock.now + .seconds(30)
+        var storedWhileRunning: [StoredObject] = []
+        try sink.run(shouldStop: {
+            storedWhileRunning = (try? lake.list(prefix: "bronze/")) ?? []
+            return !storedWhileRunning.isEmpty || ContinuousClock.now > deadline
+        })
+        XCTAssertEqual(storedWhileRunning.map(\.name), ["bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl"],
+                       "the timer stored the partial batch before the stop was asked for")
+        XCTAssertEqual(storedWhileRunning.first?.metadata["count"], "7")
         XCTAssertEqual(sink.statistics.events, 7)
         XCTAssertEqual(try lake.list(prefix: "bronze/").count, 1)
     }

@@ -45,3 +45,12 @@ func allLines(_ lake: any Lake) throws -> [String] {
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }
+
+/// The offsets `group` has committed for `partitions` (nil: none).
+func committedOffsets(_ broker: EmbeddedBroker, group: String, _ partitions: [TopicPartition]) throws -> [TopicPartition: Int64?] {
+    let consumer = try Consumer(
+        configuration: ConsumerConfiguration(connection: KafkaConnection(bootstrapServers: broker.bootstrapServers), groupId: group),
+        topics: Array(Set(partitions.map(\.topic))))
+    defer { consumer.close() }
+    return try consumer.committed(partitions)
+}

@@ -55,6 +55,8 @@ public final class BronzeSink {
     private let jobs = BlockingQueue<UploadJob>()
     private let done = BlockingQueue<UploadResult>()
     private var workers: [Thread] = []
+    /// Entered by each upload thread while it runs.
+    private let workersRunning = DispatchGroup()
     private var inFlight = 0
     private var buffered = 0
     private var toCommit: [TopicPartition: Int64] = [:]
@@ -94,6 +96,12 @@ public final class BronzeSink {
             // session to time out; nothing more is committed.
             consumer.onRebalance = nil
             consumer.close()
+            // Start no more uploads and let those under way end: the process may exit next,
+            // and exiting while an upload thread is inside libcurl or OpenSSL crashes it
+            // (OpenSSL's exit handler frees what the thread still uses). Bounded, as an upload
+            // can take minutes to give up.
+            jobs.close(discardingPending: true)
+            _ = workersRunning.wait(timeout: .now() + 30)
             throw error
         }
     }
@@ -236,10 +244,12 @@ public final class BronzeSink {
     private func startWorkers() {
         guard workers.isEmpty else { return }
         for i in 0..<configuration.uploads {
-            let thread = Thread { [jobs, done, lake, gzip = configuration.gzip] in
+            workersRunning.enter()
+            let thread = Thread { [jobs, done, lake, gzip = configuration.gzip, workersRunning] in
                 while let job = jobs.take() {
                     done.put(UploadResult(job: job, outcome: BronzeSink.store(job, lake: lake, gzip: gzip)))
                 }
+                workersRunning.leave()
             }
             thread.name = "bronze-upload-\(i)"
             thread.start()

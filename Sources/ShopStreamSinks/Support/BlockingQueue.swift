@@ -41,10 +41,14 @@ final class BlockingQueue<Element>: @unchecked Sendable {
         return item
     }
 
-    /// Wakes every waiter; `take` returns what is left, then nil.
-    func close() {
+    /// Wakes every waiter; `take` returns what is left (nothing when `discardingPending`), then nil.
+    func close(discardingPending: Bool = false) {
         condition.lock()
         closed = true
+        if discardingPending {
+            items.removeAll()
+            head = 0
+        }
         condition.broadcast()
         condition.unlock()
     }
