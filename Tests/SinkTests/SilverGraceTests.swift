@@ -148,4 +148,59 @@ final class SilverGraceTests: XCTestCase {
         XCTAssertEqual(try column(warehouse, "SELECT COUNT(DISTINCT _insert_id) || '/' || COUNT(*) FROM silver.sales WHERE sale_id = 'SAL-0000000003'"), ["1/2"])
         XCTAssertEqual(try Consumer.committed([sales0], groupId: config.groupId, connection: config.connection)[sales0], 3)
     }
+
+    /// A payment waits for its sale, and the sale for its customer. The customer arrives just as
+    /// the payment's grace runs out: in one pass the sale is released and accepted, and the
+    /// payment expires; it must see its sale as known then and land, not wait on for a sale that
+    /// can no longer wake it (the sink crashed on an empty list of missing references there).
+    func testAFactWhoseGraceEndsAsItsDimensionIsReleasedLands() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        try publishDimensions(producer)
+        // The payment's record time is past every sale, so shop.sales is never "read up to" it.
+        try producer.send(topic: Entity.payments.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.payment(100, sale: "SAL-0000000100"),
+                          timestampMs: SilverEvents.saleTimeMs + 60_000)
+        try producer.flush()
+        let warehouse = try freshSQLiteWarehouse()
+        let grace: Duration = .seconds(5)
+        var config = silverConfiguration(broker, grace: grace)
+        config.idleExit = nil
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+
+        var paymentParked: ContinuousClock.Instant?
+        var salePublished: ContinuousClock.Instant?
+        var customerPublished = false
+        var setUpInTime = true
+        let deadline = ContinuousClock.now + .seconds(60)
+        try sink.run(shouldStop: {
+            let s = sink.statistics
+            let now = ContinuousClock.now
+            if paymentParked == nil && s.waited == 1 { paymentParked = now }
+            if let paymentParked, salePublished == nil, now - paymentParked >= .milliseconds(500) {
+                // The sale comes half a second after the payment waits, so its own grace ends later.
+                try? producer.send(topic: Entity.sales.topic, key: Array("SAL-0000000100".utf8),
+                                   value: SilverEvents.sale(100, customer: "CUS-00000002"), timestampMs: SilverEvents.saleTimeMs)
+                try? producer.flush()
+                salePublished = now
+            }
+            if let paymentParked, salePublished != nil, !customerPublished, s.waited == 2 {
+                try? producer.send(topic: Entity.customers.topic, key: Array("CUS-00000002".utf8), value: SilverEvents.customer("CUS-00000002"),
+                                   timestampMs: SilverEvents.dimensionTimeMs)
+                try? producer.flush()
+                customerPublished = true
+                // Hold the sink until the payment's grace is over (the sale's is not): its next
+                // pass reads the customer, releases the sale and expires the payment together.
+                let resume = paymentParked + grace + .milliseconds(200)
+                if now < resume { Thread.sleep(forTimeInterval: (resume - now).timeInterval) } else { setUpInTime = false }
+            }
+            return s.rows[.payments] == 1 || s.totalRejects > 0 || now > deadline
+        })
+
+        let s = sink.statistics
+        XCTAssertTrue(customerPublished && setUpInTime, "the sale was parked before the payment's grace ran out (set-up)")
+        XCTAssertEqual(s.waited, 2, "the payment and the sale waited")
+        XCTAssertEqual(s.rejects, [:], "nothing rejected")
+        XCTAssertEqual(s.rows[.sales], 1)
+        XCTAssertEqual(s.rows[.payments], 1, "the payment landed with its sale")
+    }
 }

@@ -69,6 +69,12 @@ enum SilverEvents {
         return Array(#"{"event_id":"\#(eventId())","event_time":"2025-03-21T00:01:38.974+05:00","sale_id":"\#(saleId)","sale_date":"2025-03-21","customer_id":"\#(customer)","product_id":"\#(product)","store_id":"\#(store)","salesperson":"Umar Anwar","channel":"WhatsApp","quantity":1,"unit_price":2299.00,"discount":340.00,"promotion":"Ramadan Offer","total_price":1959.00}"#.utf8)
     }
 
+    /// Payment number `n` (payment_id PAY-000000000n) of sale `saleId`.
+    static func payment(_ n: Int, sale saleId: String) -> [UInt8] {
+        let paymentId = "PAY-" + String(repeating: "0", count: max(0, 10 - String(n).count)) + String(n)
+        return Array(#"{"event_id":"\#(eventId())","event_time":"2025-03-21T00:22:21.696+05:00","payment_id":"\#(paymentId)","sale_id":"\#(saleId)","payment_method":"Bank Transfer","amount":1959.00,"currency":"PKR","status":"Completed","paid_at":"2025-03-21T00:22:21.696+05:00"}"#.utf8)
+    }
+
     private static func eventId() -> String { UUID().uuidString.lowercased() }
 }
 
@@ -85,4 +91,9 @@ func publishDimensions(_ producer: Producer, customers: [String] = []) throws {
 /// The first column of every row, as text.
 func column(_ warehouse: any Warehouse, _ sql: String) throws -> [String?] {
     try warehouse.query(sql).rows.map { $0[0] }
+}
+
+extension Duration {
+    /// In seconds, for Foundation's sleeps.
+    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

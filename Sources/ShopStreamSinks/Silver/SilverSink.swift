@@ -234,7 +234,14 @@ public final class SilverSink {
     private func releaseWaiting(expireAll: Bool) {
         let (ready, expired) = gate.release(now: .now, expireAll: expireAll)
         for a in ready { accept(a) }
-        for (a, missing) in expired {
+        for (a, missingBefore) in expired {
+            // What was missing when the gate let go may have arrived since: accepting the ready
+            // facts above (a sale is a dimension of payments and shipping) or an expired one below.
+            let missing = gate.missing(missingBefore)
+            if missing.isEmpty {
+                accept(a)
+                continue
+            }
             // Event time decides, not only the clock: while a referenced topic has not been
             // read up to this fact's time (a backlog read unevenly across topics), its
             // dimension may still be on the way. Keep waiting, up to ten graces.
