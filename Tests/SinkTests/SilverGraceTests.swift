@@ -203,4 +203,58 @@ final class SilverGraceTests: XCTestCase {
         XCTAssertEqual(s.rows[.sales], 1)
         XCTAssertEqual(s.rows[.payments], 1, "the payment landed with its sale")
     }
+
+    /// A payment waits for its sale while the sale waits for its customer (shop.customers is
+    /// behind, so the sale may wait up to ten graces). The payment must wait as long as its sale
+    /// does, not be rejected after one grace because shop.sales has been read past it: its sale
+    /// was read, it is waiting too.
+    func testAPaymentWaitsAsLongAsItsSaleWaitsForItsCustomer() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+        try producer.send(topic: Entity.sales.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.sale(100, customer: "CUS-00000002"),
+                          timestampMs: SilverEvents.saleTimeMs)
+        try producer.send(topic: Entity.payments.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.payment(100, sale: "SAL-0000000100"),
+                          timestampMs: SilverEvents.saleTimeMs + 60_000)
+        try producer.flush()
+        let warehouse = try freshSQLiteWarehouse()
+        let grace: Duration = .seconds(2)
+        var config = silverConfiguration(broker, grace: grace)
+        config.idleExit = nil
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        let salesPartitions = try XCTUnwrap(silverCatalog.definitions.first { $0.name == Entity.sales.topic }?.partitions)
+
+        var bothWaiting: ContinuousClock.Instant?
+        var fillersSent = false, customerSent = false
+        let deadline = ContinuousClock.now + .seconds(60)
+        try sink.run(shouldStop: {
+            let s = sink.statistics
+            let now = ContinuousClock.now
+            if bothWaiting == nil && s.waited == 2 { bothWaiting = now }
+            if bothWaiting != nil && !fillersSent && s.rows[.customers] == 1 {
+                // Sales of the known customer, one per partition and later than the payment, so
+                // shop.sales is read past the payment's time.
+                for p in 0..<salesPartitions {
+                    try? producer.send(topic: Entity.sales.topic, key: Array("SAL-\(p + 1)".utf8), value: SilverEvents.sale(p + 1, customer: "CUS-00000001"),
+                                       timestampMs: SilverEvents.saleTimeMs + 120_000, partition: Int32(p))
+                }
+                try? producer.flush()
+                fillersSent = true
+            }
+            // The customer comes two graces and a second after both started waiting.
+            if let bothWaiting, fillersSent, !customerSent, s.rows[.sales] == salesPartitions, now - bothWaiting >= grace * 2 + .seconds(1) {
+                try? producer.send(topic: Entity.customers.topic, key: Array("CUS-00000002".utf8), value: SilverEvents.customer("CUS-00000002"),
+                                   timestampMs: SilverEvents.dimensionTimeMs)
+                try? producer.flush()
+                customerSent = true
+            }
+            return s.rows[.payments] == 1 || s.totalRejects > 0 || now > deadline
+        })
+
+        let s = sink.statistics
+        XCTAssertTrue(customerSent, "the customer came after the payment's grace")
+        XCTAssertEqual(s.rejects, [:], "nothing rejected")
+        XCTAssertEqual(s.rows[.sales], salesPartitions + 1)
+        XCTAssertEqual(s.rows[.payments], 1, "the payment landed once its sale did")
+    }
 }
