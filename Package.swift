@@ -84,11 +84,11 @@ let package = Package(
         .testTarget(name: "GeneratorTests", dependencies: ["ShopStreamGenerator", "ShopStreamCore"]),
         .testTarget(name: "HTTPTests", dependencies: ["ShopStreamHTTP"]),
         .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP"]),
-        .testTarget(name: "SilverTests", dependencies: ["ShopStreamSilver", "ShopStreamCore", "ShopStreamWarehouse"]),
+        .testTarget(name: "SilverTests", dependencies: ["ShopStreamSilver", "ShopStreamCore", "ShopStreamWarehouse", "TestSupport"]),
         .testTarget(name: "WarehouseTests", dependencies: ["ShopStreamWarehouse", "ShopStreamHTTP"]),
         .testTarget(name: "SinkTests", dependencies: [
             "ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore", "ShopStreamGenerator",
-            "ShopStreamWarehouse", "ShopStreamSilver",
+            "ShopStreamWarehouse", "ShopStreamSilver", "TestSupport",
         ]),
         .testTarget(name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         .testTarget(name: "GoldTests", dependencies: [

@@ -120,11 +120,29 @@ public final class Consumer {
 
     /// The committed offsets of the group for these partitions (nil: none committed).
     public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) throws -> [TopicPartition: Int64?] {
+        try Self.committed(partitions, client: client, groupId: configuration.groupId, timeout: timeout)
+    }
+
+    /// The committed offsets of `groupId` for these partitions (nil: none committed), read from
+    /// outside the group: no subscription, so no member joins and nothing rebalances. A running
+    /// sink's progress can be watched this way.
+    public static func committed(
+        _ partitions: [TopicPartition], groupId: String, connection: KafkaConnection, timeout: Duration = .seconds(10)
+    ) throws -> [TopicPartition: Int64?] {
+        var configuration = ConsumerConfiguration(connection: connection, groupId: groupId)
+        configuration.clientId = "shopstream-offsets"
+        let client = try RDKafkaClient.make(.consumer, properties: configuration.rdkafkaProperties())
+        return try committed(partitions, client: client, groupId: groupId, timeout: timeout)
+    }
+
+    private static func committed(
+        _ partitions: [TopicPartition], client: RDKafkaClient, groupId: String, timeout: Duration
+    ) throws -> [TopicPartition: Int64?] {
         let list = makePartitionList(partitions.map { ($0, nil) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = rd_kafka_committed(client.handle, list, Int32(timeout.milliseconds))
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(.consumer, "reading committed offsets failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+            throw KafkaError(.consumer, "reading the committed offsets of group \(groupId) failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
         }
         var result: [TopicPartition: Int64?] = [:]
         for (tp, offset, _) in readPartitionList(list) { result[tp] = offset >= 0 ? offset : nil }

@@ -27,8 +27,9 @@ struct DeadLetter: Sendable {
         var out = "{\"source_topic\":\(JSONText.quoted(sourceTopic)),\"source_partition\":\(sourcePartition),\"source_offset\":\(sourceOffset)"
         out += ",\"reason\":\(JSONText.quoted(reason)),\"field\":\(field.map(JSONText.quoted) ?? "null")"
         out += ",\"payload\":\(JSONText.quoted(text)),\"payload_encoding\":\"\(encoding)\",\"headers\":["
+        // topics/dlq.json: a header value as UTF-8 text, base64 when it is not UTF-8.
         out += headers.map { h in
-            "{\"key\":\(JSONText.quoted(h.name)),\"value\":\(String(validating: h.value, as: UTF8.self).map(JSONText.quoted) ?? "null")}"
+            "{\"key\":\(JSONText.quoted(h.name)),\"value\":\(JSONText.quoted(String(validating: h.value, as: UTF8.self) ?? Data(h.value).base64EncodedString()))}"
         }.joined(separator: ",")
         out += "],\"rejected_at\":\(JSONText.quoted(rejectedAt))}"
         return Array(out.utf8)

@@ -49,8 +49,8 @@ struct OffsetTracker {
         return out
     }
 
-    /// Messages read and not yet done.
-    var outstanding: Int { partitions.values.reduce(0) { $0 + $1.pending.count - $1.head } }
+    /// Messages read and not yet done (those done behind one that is not are done).
+    var outstanding: Int { partitions.values.reduce(0) { $0 + $1.pending.count - $1.head - $1.done.count } }
 
     /// Forgets partitions this consumer no longer owns.
     mutating func forget(_ tps: some Sequence<TopicPartition>) {

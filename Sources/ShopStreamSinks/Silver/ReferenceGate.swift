@@ -15,6 +15,8 @@ struct ReferenceGate<Item> {
 
     private struct Entry {
         var item: Item
+        /// What the item is itself, when other items may reference it (a sale, for payments).
+        var key: Reference?
         var missing: [Reference]
         var unresolved: Int
         var deadline: ContinuousClock.Instant
@@ -28,6 +30,8 @@ struct ReferenceGate<Item> {
     private var orderHead = 0
     private var ready: [Int] = []
     private var nextId = 0
+    /// How many waiting items carry each key.
+    private var waitingKeys: [Reference: Int] = [:]
 
     mutating func learn(_ entity: Entity, _ id: String) {
         guard known[entity, default: []].insert(id).inserted else { return }
@@ -48,11 +52,17 @@ struct ReferenceGate<Item> {
 
     func missing(_ refs: [Reference]) -> [Reference] { refs.filter { !isKnown($0) } }
 
-    mutating func park(_ item: Item, missing: [Reference], deadline: ContinuousClock.Instant) {
+    /// Whether an item keyed `ref` is waiting here: read, but not yet known.
+    func isWaiting(_ ref: Reference) -> Bool { waitingKeys[ref] != nil }
+
+    /// Parks `item` until `missing` are all known or `deadline`; `ref` is what the item is, when
+    /// others may reference it.
+    mutating func park(_ item: Item, as ref: Reference? = nil, missing: [Reference], deadline: ContinuousClock.Instant) {
         let key = nextId
         nextId += 1
         let unique = Array(Set(missing))
-        entries[key] = Entry(item: item, missing: unique, unresolved: unique.count, deadline: deadline)
+        entries[key] = Entry(item: item, key: ref, missing: unique, unresolved: unique.count, deadline: deadline)
+        if let ref { waitingKeys[ref, default: 0] += 1 }
         for ref in unique { waitingOn[ref, default: []].append(key) }
         order.append(key)
     }
@@ -63,7 +73,12 @@ struct ReferenceGate<Item> {
     /// is still missing). With `expireAll`, every waiting item is expired.
     mutating func release(now: ContinuousClock.Instant, expireAll: Bool = false) -> (ready: [Item], expired: [(Item, [Reference])]) {
         var out: [Item] = []
-        for key in ready { if let e = entries.removeValue(forKey: key) { out.append(e.item) } }
+        for key in ready {
+            if let e = entries.removeValue(forKey: key) {
+                unkey(e)
+                out.append(e.item)
+            }
+        }
         ready.removeAll(keepingCapacity: true)
         var expired: [(Item, [Reference])] = []
         while orderHead < order.count {
@@ -71,6 +86,7 @@ struct ReferenceGate<Item> {
             guard let e = entries[key] else { orderHead += 1; continue }   // released already
             guard expireAll || now >= e.deadline else { break }
             entries[key] = nil
+            unkey(e)
             orderHead += 1
             let left = e.missing.filter { !isKnown($0) }
             for ref in left {
@@ -84,5 +100,10 @@ struct ReferenceGate<Item> {
             orderHead = 0
         }
         return (out, expired)
+    }
+
+    private mutating func unkey(_ e: Entry) {
+        guard let ref = e.key, let n = waitingKeys[ref] else { return }
+        waitingKeys[ref] = n > 1 ? n - 1 : nil
     }
 }

@@ -201,7 +201,7 @@ public final class SilverSink {
                 accept(accepted)
             } else {
                 statistics.waited += 1
-                gate.park(accepted, missing: missing, deadline: .now + configuration.referenceGrace)
+                gate.park(accepted, as: gateKey(accepted), missing: missing, deadline: .now + configuration.referenceGrace)
             }
         }
     }
@@ -234,13 +234,26 @@ public final class SilverSink {
     private func releaseWaiting(expireAll: Bool) {
         let (ready, expired) = gate.release(now: .now, expireAll: expireAll)
         for a in ready { accept(a) }
-        for (a, missing) in expired {
+        // Facts expiring in this pass may be kept waiting below; until decided they count as waiting.
+        let expiring = Set(expired.compactMap { gateKey($0.0) })
+        for (a, missingBefore) in expired {
+            // What was missing when the gate let go may have arrived since: accepting the ready
+            // facts above (a sale is a dimension of payments and shipping) or an expired one below.
+            let missing = gate.missing(missingBefore)
+            if missing.isEmpty {
+                accept(a)
+                continue
+            }
             // Event time decides, not only the clock: while a referenced topic has not been
             // read up to this fact's time (a backlog read unevenly across topics), its
             // dimension may still be on the way. Keep waiting, up to ten graces.
-            let behind = missing.contains { !readUpTo($0.entity, a.message.timestampMs ?? 0) }
+            // So does a dimension that was read but waits in the gate itself (a payment's sale
+            // waiting for its customer).
+            let behind = missing.contains {
+                !readUpTo($0.entity, a.message.timestampMs ?? 0) || gate.isWaiting($0) || expiring.contains($0)
+            }
             if behind && !expireAll && ContinuousClock.now - a.parkedAt < configuration.referenceGrace * 10 {
-                gate.park(a, missing: missing, deadline: .now + .seconds(1))
+                gate.park(a, as: gateKey(a), missing: missing, deadline: .now + .seconds(1))
                 continue
             }
             let fields = Dictionary(grouping: a.event.references, by: { $0.reference.target })
@@ -251,6 +264,11 @@ public final class SilverSink {
             let field = fields[missing[0].entity]?.first?.reference.field
             reject(a.message, reason: text, field: field, rule: "reference")
         }
+    }
+
+    /// What a waiting fact is to the gate when other facts may reference it (a sale), else nil.
+    private func gateKey(_ a: Accepted) -> ReferenceGate<Accepted>.Reference? {
+        EntityReference.referencedEntities.contains(a.entity) ? .init(entity: a.entity, id: a.event.id) : nil
     }
 
     /// Whether every partition of `entity`'s topic that this member reads has been read

@@ -1,0 +1,99 @@
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import ShopStreamSilver
+import ShopStreamSinks
+import ShopStreamWarehouse
+import XCTest
+
+// Helpers of the silver sink tests (the bronze ones are in Utilities.swift).
+
+let silverCatalog: TopicCatalog = try! TopicCatalog.load(directory: TopicCatalog.sourceDirectory)
+
+/// sql/ applied to `warehouse`, as `shopstream warehouse init` does; no drift expected.
+func initialiseSilver(_ warehouse: any Warehouse, file: StaticString = #filePath, line: UInt = #line) throws {
+    let setup = WarehouseSetup(warehouse: warehouse, sqlDirectory: TopicCatalog.sourceDirectory.deletingLastPathComponent().appendingPathComponent("sql"),
+                               schema: try SilverSchema(catalog: silverCatalog))
+    XCTAssertEqual(try setup.apply(), [], "no drift after init", file: file, line: line)
+}
+
+/// A new SQLite warehouse file in a temporary directory, with sql/ applied.
+func freshSQLiteWarehouse() throws -> any Warehouse {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wh-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let warehouse = try makeWarehouse(url: "sqlite://\(dir.path)/warehouse.db")
+    try initialiseSilver(warehouse)
+    return warehouse
+}
+
+/// An embedded broker with every topic of the catalog, empty.
+func silverBroker() throws -> EmbeddedBroker {
+    try EmbeddedBroker(topics: silverCatalog.definitions)
+}
+
+func silverProducer(_ broker: EmbeddedBroker) throws -> Producer {
+    try Producer(configuration: ProducerConfiguration(connection: KafkaConnection(bootstrapServers: broker.bootstrapServers)))
+}
+
+/// The sink's configuration for a test: its own consumer group, a short idle exit.
+func silverConfiguration(_ broker: EmbeddedBroker, grace: Duration) -> SilverConfiguration {
+    var config = SilverConfiguration(connection: KafkaConnection(bootstrapServers: broker.bootstrapServers))
+    config.groupId = "silver-\(UUID().uuidString.prefix(8))"
+    config.idleExit = .seconds(2)
+    config.referenceGrace = grace
+    return config
+}
+
+/// Valid events of the star schema, as the generator writes them (ids chosen by the test).
+enum SilverEvents {
+    /// The record time of `sale(…)` (its event_time, 2025-03-21T00:01:38.974+05:00), in ms.
+    static let saleTimeMs: Int64 = 1_742_497_298_974
+    /// The record time of the dimensions (2025-01-01T00:00:00+05:00), in ms.
+    static let dimensionTimeMs: Int64 = 1_735_671_600_000
+
+    static func customer(_ id: String) -> [UInt8] {
+        Array(#"{"event_id":"\#(eventId())","event_time":"2025-01-01T00:00:00.000+05:00","customer_id":"\#(id)","full_name":"Umar Siddiqui","gender":"Male","age":31,"email":"umarsiddiqui1@gmail.com","phone":"+923172128195","city":"Faisalabad","province":"Punjab","loyalty_tier":"Bronze","signup_date":"2024-12-10"}"#.utf8)
+    }
+
+    static func product(_ id: String) -> [UInt8] {
+        Array(#"{"event_id":"\#(eventId())","event_time":"2025-01-01T00:00:00.000+05:00","product_id":"\#(id)","sku":"APL-AUD-001","model_name":"AirPods Pro 2 (USB-C)","category":"Audio","brand":"Apple","compatible_with":"iPhone, iPad, Mac","base_price":74999.00,"launch_date":"2023-09-22"}"#.utf8)
+    }
+
+    static func store(_ id: String) -> [UInt8] {
+        Array(#"{"event_id":"\#(eventId())","event_time":"2025-01-01T00:00:00.000+05:00","store_id":"\#(id)","store_name":"ShopStream Dolmen Mall Clifton","city":"Karachi","region":"South","address":"Shop 114, Dolmen Mall, Block 4, Clifton, Karachi","opened_date":"2017-03-18","type":"Mall"}"#.utf8)
+    }
+
+    /// Sale number `n` (sale_id SAL-000000000n) of one unit, by `customer`, of PRD-0001 at STR-01.
+    static func sale(_ n: Int, customer: String, product: String = "PRD-0001", store: String = "STR-01") -> [UInt8] {
+        let saleId = "SAL-" + String(repeating: "0", count: max(0, 10 - String(n).count)) + String(n)
+        return Array(#"{"event_id":"\#(eventId())","event_time":"2025-03-21T00:01:38.974+05:00","sale_id":"\#(saleId)","sale_date":"2025-03-21","customer_id":"\#(customer)","product_id":"\#(product)","store_id":"\#(store)","salesperson":"Umar Anwar","channel":"WhatsApp","quantity":1,"unit_price":2299.00,"discount":340.00,"promotion":"Ramadan Offer","total_price":1959.00}"#.utf8)
+    }
+
+    /// Payment number `n` (payment_id PAY-000000000n) of sale `saleId`.
+    static func payment(_ n: Int, sale saleId: String) -> [UInt8] {
+        let paymentId = "PAY-" + String(repeating: "0", count: max(0, 10 - String(n).count)) + String(n)
+        return Array(#"{"event_id":"\#(eventId())","event_time":"2025-03-21T00:22:21.696+05:00","payment_id":"\#(paymentId)","sale_id":"\#(saleId)","payment_method":"Bank Transfer","amount":1959.00,"currency":"PKR","status":"Completed","paid_at":"2025-03-21T00:22:21.696+05:00"}"#.utf8)
+    }
+
+    private static func eventId() -> String { UUID().uuidString.lowercased() }
+}
+
+/// Publishes product PRD-0001 and store STR-01 (and the customers given), and waits until Kafka has them.
+func publishDimensions(_ producer: Producer, customers: [String] = []) throws {
+    try producer.send(topic: Entity.products.topic, key: Array("PRD-0001".utf8), value: SilverEvents.product("PRD-0001"), timestampMs: SilverEvents.dimensionTimeMs)
+    try producer.send(topic: Entity.stores.topic, key: Array("STR-01".utf8), value: SilverEvents.store("STR-01"), timestampMs: SilverEvents.dimensionTimeMs)
+    for id in customers {
+        try producer.send(topic: Entity.customers.topic, key: Array(id.utf8), value: SilverEvents.customer(id), timestampMs: SilverEvents.dimensionTimeMs)
+    }
+    try producer.flush()
+}
+
+/// The first column of every row, as text.
+func column(_ warehouse: any Warehouse, _ sql: String) throws -> [String?] {
+    try warehouse.query(sql).rows.map { $0[0] }
+}
+
+extension Duration {
+    /// In seconds, for Foundation's sleeps.
+    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
