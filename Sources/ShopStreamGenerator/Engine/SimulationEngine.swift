@@ -263,7 +263,8 @@ struct SimulationEngine {
         let end = (s + 1) * LiveClock.sliceMs
         let from = max(s * LiveClock.sliceMs, floorMs)
         agenda.removeAll(keepingCapacity: true)
-        while dueCursor < dueOutcomes.count && Int(dueOutcomes[dueCursor] >> 32) < end {
+        // The last slice takes whatever is left: an outcome is never dropped.
+        while dueCursor < dueOutcomes.count && (Int(dueOutcomes[dueCursor] >> 32) < end || end == 86_400_000) {
             agenda.append(dueOutcomes[dueCursor])
             dueCursor += 1
         }
