@@ -18,7 +18,7 @@ extension ShopStreamCommand {
                 How much (pick one; default --days 30):
                   --events N     exactly N events, then stop
                   --days D       D simulated days at full speed
-                  --rate R       live: the business on the wall clock until Ctrl-C (or --events)
+                  --rate R       live: the business as it happens, until Ctrl-C or --events
 
                 Live (--rate R): each event is dated when it happens and sent then: today's
                 events, about R a second, spread evenly over the day (orders and sign-ups
@@ -41,6 +41,7 @@ extension ShopStreamCommand {
                 Examples:
                   shopstream generate --days 365                       # a year, embedded broker
                   shopstream generate --brokers localhost:9092 --rate 200
+                  shopstream generate --brokers localhost:9092 --rate 200 --history 30
                   shopstream generate --events 1000000 --output /tmp/events   # files for kcat -P -K '\\t'
                   shopstream generate --days 14 --truth truth.json     # and the figures gold must match
                 """)
