@@ -13,10 +13,16 @@ import ShopStreamCore
 /// The same `SimulationConfig` always gives the byte-identical event sequence:
 /// one seeded xoshiro256** generator, integer arithmetic for every number
 /// written, no clock, no `Dictionary` order.
+///
+/// With `config.live` (see `LiveClock`) the days from the live day on follow the wall
+/// clock, and their events come out in time order: a publisher holds each one until
+/// its time. The simulator itself never reads a clock: the start instant is in the config.
 public final class Simulator {
     public let config: SimulationConfig
     private var engine: SimulationEngine
     private var stopped = false
+    /// A live day's events not yet handed on: the engine may still write earlier ones.
+    private var held = TimeOrderedEvents()
 
     /// Precondition: `config.validate()` does not throw.
     public init(config: SimulationConfig = SimulationConfig()) {
@@ -34,16 +40,31 @@ public final class Simulator {
     /// Emits the next simulated day. Returns false if the sink asked to stop;
     /// the simulation then stays stopped (a day is never resumed half-way) and
     /// every later call returns false at once.
+    ///
+    /// A sink that throws stops the simulation too; the event it threw on, and any not
+    /// yet handed to it, count as not accepted.
     public func emitNextDay(into sink: inout some EventSink) throws -> Bool {
         guard !stopped else { return false }
         engine.beginDay()
         var more = true
         while more {
             more = engine.produceChunk()
-            // A read access only, so a sink may look at `stats` while it is called.
-            let (accepted, sinkStopped) = try engine.out.drain(into: &sink)
+            let accepted: [Int], sinkStopped: Bool
+            do {
+                if engine.isLive {
+                    held.take(engine.out)
+                    engine.out.reset()
+                    (accepted, sinkStopped) = try held.release(upTo: engine.producesNothingBeforeMs, into: &sink)
+                } else {
+                    // A read access only, so a sink may look at `stats` while it is called.
+                    (accepted, sinkStopped) = try engine.out.drain(into: &sink)
+                    engine.out.reset()
+                }
+            } catch {
+                stopped = true
+                throw error
+            }
             engine.recordAccepted(accepted)
-            engine.out.reset()
             if sinkStopped {
                 stopped = true
                 return false
@@ -52,6 +73,9 @@ public final class Simulator {
         engine.endDay()
         return true
     }
+
+    /// Whether the next day to be simulated is a live day.
+    public var isLive: Bool { engine.today >= engine.liveDay }
 
     /// Emits `days` days (or days without end when nil) until the sink asks to
     /// stop. Returns false if it stopped because the sink asked.

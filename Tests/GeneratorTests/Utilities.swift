@@ -24,6 +24,100 @@ func collect(_ config: SimulationConfig, days: Int) throws -> [Event] {
     return sink.events
 }
 
+// MARK: Live simulations
+
+/// Milliseconds since the epoch of a wall-clock time in Pakistan (UTC+05:00, the business's time zone).
+func pakistanTime(_ date: SimDate, _ hour: Int, _ minute: Int = 0, _ second: Int = 0, ms: Int = 0) -> Int64 {
+    date.epochMilliseconds + Int64(((hour * 60 + minute) * 60 + second) * 1000 + ms) - 5 * 3_600_000
+}
+
+/// An instant as the generator writes `event_time`: `2026-09-15T15:42:17.123+05:00`.
+func pakistanTimestamp(_ ms: Int64) -> String {
+    let local = ms + 5 * 3_600_000
+    let day = SimDate(daysSinceEpoch: Int(local / 86_400_000))
+    let t = Int(local % 86_400_000)
+    func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: w - String(v).count) + String(v) }
+    return "\(day)T\(pad(t / 3_600_000, 2)):\(pad(t / 60_000 % 60, 2)):\(pad(t / 1000 % 60, 2)).\(pad(t % 1000, 3))+05:00"
+}
+
+/// Every event dated before `endMs`: the simulation stops at the first one at or after it.
+func collect(_ config: SimulationConfig, until endMs: Int64) throws -> [Event] {
+    var sink = Until(endMs: endMs, inner: EventCollector())
+    try Simulator(config: config).run(days: nil, into: &sink)
+    return sink.inner.events
+}
+
+/// Counts events per hour and per day (both as numbered since the epoch, days in Pakistan),
+/// without keeping them, until the first event at or after `endMs`.
+func countPerHourAndDay(_ config: SimulationConfig, until endMs: Int64) throws -> (perHour: [Int: Int], perDay: [Int: Int]) {
+    var sink = Until(endMs: endMs, inner: HourAndDayCounter())
+    try Simulator(config: config).run(days: nil, into: &sink)
+    return (sink.inner.perHour, sink.inner.perDay)
+}
+
+/// Hands on events dated before `endMs`; asks to stop at the first one at or after it.
+struct Until<Inner: EventSink>: EventSink {
+    let endMs: Int64
+    var inner: Inner
+
+    mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
+        guard timestampMs < endMs else { return false }
+        return try inner.emit(entity, key: key, value: value, timestampMs: timestampMs)
+    }
+}
+
+struct HourAndDayCounter: EventSink {
+    var perHour: [Int: Int] = [:]
+    var perDay: [Int: Int] = [:]
+
+    mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
+        perHour[Int(timestampMs / 3_600_000), default: 0] += 1
+        perDay[Int((timestampMs + 5 * 3_600_000) / 86_400_000), default: 0] += 1
+        return true
+    }
+}
+
+// MARK: References
+
+/// Where `events` break referential integrity: a reference to an id not published
+/// earlier in the sequence, or a payment or shipment dated before its sale. At most
+/// ten, as "event i: what"; also how many sales were seen.
+func referenceProblems(_ events: [Event]) -> (problems: [String], sales: Int) {
+    var customers = Set<String>(), products = Set<String>(), stores = Set<String>()
+    var saleTimes: [String: String] = [:]
+    var problems: [String] = []
+    func require(_ set: Set<String>, _ id: String, _ what: String, _ i: Int) {
+        if !set.contains(id) && problems.count < 10 { problems.append("event \(i): \(what) \(id) not published before") }
+    }
+    for (i, event) in events.enumerated() {
+        func e(_ name: String) -> String { event.field(name) ?? "<missing \(name)>" }
+        switch event.entity {
+        case .customers: customers.insert(e("customer_id"))
+        case .products: products.insert(e("product_id"))
+        case .stores: stores.insert(e("store_id"))
+        case .inventory:
+            require(stores, e("store_id"), "store", i)
+            require(products, e("product_id"), "product", i)
+        case .sales:
+            require(customers, e("customer_id"), "customer", i)
+            require(products, e("product_id"), "product", i)
+            require(stores, e("store_id"), "store", i)
+            saleTimes[e("sale_id")] = e("event_time")
+        case .payments, .shipping:
+            let sale = e("sale_id")
+            if let saleTime = saleTimes[sale] {
+                // Same fixed-width format and offset, so text order is time order.
+                if e("event_time") < saleTime && problems.count < 10 {
+                    problems.append("event \(i): \(event.entity) at \(e("event_time")) before its sale at \(saleTime)")
+                }
+            } else if problems.count < 10 {
+                problems.append("event \(i): \(event.entity) for unpublished sale \(sale)")
+            }
+        }
+    }
+    return (problems, saleTimes.count)
+}
+
 /// Sales per day and customers at the end of each day, over the year 2025 (small config).
 struct YearOfSales: Sendable {
     var start: SimDate

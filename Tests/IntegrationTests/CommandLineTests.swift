@@ -172,27 +172,90 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
-    func testLiveModeHoldsTheRate() throws {
+    func testLiveModeSendsEachEventAtItsOwnTimeAtAboutTheRate() throws {
         let broker = try BrokerProcess()
         defer { broker.stop() }
         let launched = SentAt.nowMilliseconds()
-        let r = try shopstream(["generate", "--brokers", broker.bootstrap, "--rate", "400", "--events", "800", "-q"], timeout: 120)
+        // The first ~3,900 events are the business's first day (2,000 customers, 17 stores, its
+        // products and their stock), all dated at the start: a burst. At least 800 follow at the rate.
+        let r = try shopstream(["generate", "--brokers", broker.bootstrap, "--rate", "400", "--events", "5000", "-q"], timeout: 120)
+        let finished = SentAt.nowMilliseconds()
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("published 800 events"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("published 5,000 events"), r.stdout)
 
-        // A live event carries the wall-clock time it was sent (shopstream-sent-at).
-        let received = try drain(broker.bootstrap, topics: Entity.allCases.map(\.topic), expected: 800)
-        let sent = received.compactMap { m in
-            m.headers.first { $0.name == SentAt.header }.flatMap { Int64(String(decoding: $0.value, as: UTF8.self)) }
-        }.sorted()
-        XCTAssertEqual(sent.count, 800, "every live event is on the broker with its send time")
-        guard let first = sent.first, let last = sent.last else { return }
-        // The pacer holds event n+1 until n/400 s after it started, which was after `launched`:
-        // the 800th goes out at least 1.9975 s after launch, however loaded the machine. A rate
-        // read as 4,000/s would send it within about 0.2 s.
-        XCTAssertGreaterThanOrEqual(last - launched, 1_990, "800 events at 400/s take two seconds")
-        // And not ten times as long: a rate read as 40/s spreads them over 20 s. The bound is 5x
-        // the expected 2 s and counts only sending (not start-up), so load alone does not reach it.
-        XCTAssertLessThan(last - first, 10_000, "800 events at 400/s are sent within 10 s")
+        let received = try drain(broker.bootstrap, topics: Entity.allCases.map(\.topic), expected: 5000)
+        XCTAssertEqual(received.count, 5000)
+        // A live event's record time is its business time, and it carries when it was sent.
+        XCTAssertEqual(received.filter { $0.timestampMs == nil || sentAt($0) == nil }.count, 0, "every event has both times")
+        guard let start = received.compactMap(\.timestampMs).min() else { return }
+        XCTAssertTrue((launched...finished).contains(start), "the business's time starts at the launch")
+        let early = received.filter { sentAt($0)! < $0.timestampMs! }
+        XCTAssertEqual(early.count, 0, "held until its time: \(early.prefix(3).map { "sent \(sentAt($0)!) for \($0.timestampMs!)" })")
+        for partition in Set(received.map(\.topicPartition)) {
+            let times = received.filter { $0.topicPartition == partition }.sorted { $0.offset < $1.offset }.map { $0.timestampMs! }
+            XCTAssertEqual(times, times.sorted(), "\(partition): in time order")
+        }
+
+        // The burst: the first day's dimensions, all at the start (with any order that falls
+        // in that very millisecond).
+        let burst = received.filter { $0.timestampMs == start }
+        XCTAssertTrue(Set(burst.map(\.topic)).isSuperset(of: ["shop.stores", "shop.products", "shop.customers", "shop.inventory"]))
+        XCTAssertGreaterThanOrEqual(burst.filter { $0.topic == "shop.customers" }.count, 2000)
+        // The rest at the rate: their own times (the simulation's, not the machine's) spread over
+        // about their count / 400 s. Slower in the first minutes, as the first orders' payments
+        // (20 s to 8 min after their sale) are not yet due: about half the rate. A rate read as
+        // 4,000/s would fit them in a tenth of that, one read as 40/s would take ten times as long.
+        let paced = received.filter { $0.timestampMs! > start }
+        XCTAssertGreaterThanOrEqual(paced.count, 800)
+        let span = Double(paced.map { $0.timestampMs! }.max()! - start) / 1000
+        let atRate = Double(paced.count) / 400
+        print("\(burst.count) events at the start, then \(paced.count) over \(span) s (\(String(format: "%.2f", span / atRate)) x count / rate)")
+        XCTAssertGreaterThan(span, 0.75 * atRate, "\(paced.count) events after the start")
+        XCTAssertLessThan(span, 4 * atRate, "\(paced.count) events after the start")
+    }
+
+    func testCtrlCWhileAnEventWaitsForItsTimeStopsAtOnceAndNothingGoesOutEarly() throws {
+        let broker = try BrokerProcess()
+        defer { broker.stop() }
+        let dir = NSTemporaryDirectory() + "ctrl-c-held-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // After the burst at the start, an event every couple of minutes: Ctrl-C comes while
+        // the next one is held, and must not wait for it (nor send it early).
+        let generator = try Child(try shopstreamBinary(), [
+            "generate", "--brokers", broker.bootstrap, "--rate", "0.01", "--truth", dir + "/truth.json", "-q",
+        ], directory: dir, label: "generate")
+        let admin = try TopicAdmin(connection: KafkaConnection(bootstrapServers: broker.bootstrap))
+        let catalog = try TopicCatalog.load(directory: TopicCatalog.sourceDirectory)
+        func onBroker(_ entity: Entity) throws -> Int {
+            Int(try admin.messageCounts(entity.topic, partitions: catalog[entity].partitions).reduce(0, +))
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while try onBroker(.customers) < 2000 && generator.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        XCTAssertTrue(generator.isRunning, "a live run goes on until Ctrl-C: \(generator.stderr)")
+        XCTAssertGreaterThanOrEqual(try onBroker(.customers), 2000, "the first day's customers went out at the start")
+
+        generator.send(SIGINT)
+        let stopped = Date()
+        // Generous: the next event may be minutes away, and a run that waited for it would not stop in time.
+        let status = generator.wait(timeout: 30)
+        print("generate stopped \(String(format: "%.2f", Date().timeIntervalSince(stopped))) s after SIGINT")
+        XCTAssertEqual(status, 0, "Ctrl-C is a clean stop: \(generator.stderr)")
+
+        let counted = generatedCounts(generator.stdout)
+        let total = counted.values.reduce(0, +)
+        let truth = try GroundTruth.read(from: URL(fileURLWithPath: dir + "/truth.json"))
+        XCTAssertEqual(truth.events.total, total, "the truth covers what was published")
+        for entity in Entity.allCases {
+            XCTAssertEqual(try onBroker(entity), counted[entity.topic], "\(entity.topic): on the broker = in the summary")
+        }
+        let drained = try drain(broker.bootstrap, topics: Entity.allCases.map(\.topic), expected: total)
+        XCTAssertEqual(drained.count, total)
+        XCTAssertEqual(drained.filter { m in sentAt(m).map { $0 < m.timestampMs! } ?? true }.count, 0, "nothing was sent before its time")
+    }
+
+    /// The wall-clock time a live generator sent a message (its shopstream-sent-at header).
+    private func sentAt(_ m: ConsumedMessage) -> Int64? {
+        m.headers.first { $0.name == SentAt.header }.flatMap { Int64(String(decoding: $0.value, as: UTF8.self)) }
     }
 }

@@ -18,7 +18,17 @@ extension ShopStreamCommand {
                 How much (pick one; default --days 30):
                   --events N     exactly N events, then stop
                   --days D       D simulated days at full speed
-                  --rate R       live: R events/s until Ctrl-C (or until --events/--days)
+                  --rate R       live: the business as it happens, until Ctrl-C or --events
+
+                Live (--rate R): each event is dated when it happens and sent then: today's
+                events, about R a second, spread evenly over the day (orders and sign-ups
+                scaled up to the rate, so today holds far more than an ordinary day: R x the
+                seconds since midnight). With --history D, the D ordinary days before today
+                go first, at full speed, so the trends have a past. The business's first
+                day (its stores, products, customers, stock) and anything due today before
+                the start go out as one burst at the start. Each event carries the time it
+                was sent (header shopstream-sent-at). --seed and the start instant fix the
+                events; --start does not apply (today is the live day).
 
                 Ground truth (--truth FILE): when the run ends, however it ends, a JSON file
                 of what was published, totalled from the events themselves: events per topic;
@@ -31,6 +41,7 @@ extension ShopStreamCommand {
                 Examples:
                   shopstream generate --days 365                       # a year, embedded broker
                   shopstream generate --brokers localhost:9092 --rate 200
+                  shopstream generate --brokers localhost:9092 --rate 200 --history 30
                   shopstream generate --events 1000000 --output /tmp/events   # files for kcat -P -K '\\t'
                   shopstream generate --days 14 --truth truth.json     # and the figures gold must match
                 """)
@@ -43,14 +54,17 @@ extension ShopStreamCommand {
         @Option(help: "Simulate this many days (default 30 when neither --events nor --rate is given).")
         var days: Int?
 
-        @Option(help: ArgumentHelp("Publish live at this many events per second, e.g. 500 or 500/s.", valueName: "R"))
+        @Option(help: ArgumentHelp("Publish live, the business on the wall clock, at this many events per second on average (at most 10,000), e.g. 500 or 500/s.", valueName: "R"))
         var rate: String?
+
+        @Option(help: ArgumentHelp("With --rate: first publish this many ordinary days before today, at full speed (default 0).", valueName: "D"))
+        var history: Int?
 
         @Option(help: "Random seed; the same seed gives the same events, byte for byte.")
         var seed: UInt64 = 42
 
-        @Option(help: ArgumentHelp("First simulated day (UTC).", valueName: "YYYY-MM-DD"))
-        var start: String = "2025-01-01"
+        @Option(help: ArgumentHelp("First simulated day (default 2025-01-01; not with --rate, whose days are today and --history).", valueName: "YYYY-MM-DD"))
+        var start: String?
 
         @Option(help: "Baseline orders per day, before daily, weekly and seasonal patterns.")
         var ordersPerDay: Int?
@@ -78,8 +92,22 @@ extension ShopStreamCommand {
 
         func validate() throws {
             if let rate {
-                guard let r = ratePerSecond, r.isFinite, r > 0, r <= 10_000_000 else {
+                guard let r = ratePerSecond, r.isFinite, r > 0 else {
                     throw ValidationError("--rate \(rate): expected a positive number of events per second, e.g. --rate 500")
+                }
+                guard r <= LiveClock.maxEventsPerSecond else {
+                    throw ValidationError("--rate \(rate): a live run publishes at most 10,000 events per second; for more, drop --rate (full speed)")
+                }
+                if days != nil { throw ValidationError("--days and --rate exclude each other: a live run follows the clock until Ctrl-C or --events; --history D adds past days") }
+                if start != nil { throw ValidationError("--start and --rate exclude each other: a live run's days are today and the --history days before it") }
+            } else if history != nil {
+                throw ValidationError("--history is for live runs: add --rate, e.g. --rate 200 --history \(history!)")
+            }
+            if let history, let live = simulationConfig(liveFrom: SentAt.nowMilliseconds()).live {
+                // The business's first day can be no earlier than 2024-01-01 (every store had opened).
+                let most = live.day.daysSinceEpoch - SimDate(year: 2024, month: 1, day: 1).daysSinceEpoch
+                guard (0...most).contains(history) else {
+                    throw ValidationError("--history \(history): expected 0 to \(NumberText.grouped(most)) days (the simulated business starts no earlier than 2024-01-01)")
                 }
             }
             if let events, events < 1 { throw ValidationError("--events \(events): expected at least 1") }
@@ -87,8 +115,8 @@ extension ShopStreamCommand {
             if let ordersPerDay, !(1...1_000_000).contains(ordersPerDay) {
                 throw ValidationError("--orders-per-day \(ordersPerDay): expected 1 to 1,000,000")
             }
-            guard SimDate(start) != nil else { throw ValidationError("--start \(start): expected a date as YYYY-MM-DD, e.g. 2025-01-01") }
-            do { try simulationConfig().validate() } catch { throw ValidationError("\(error)") }
+            if let start, SimDate(start) == nil { throw ValidationError("--start \(start): expected a date as YYYY-MM-DD, e.g. 2025-01-01") }
+            do { try simulationConfig(liveFrom: SentAt.nowMilliseconds()).validate() } catch { throw ValidationError("\(error)") }
             if output != nil && dryRun { throw ValidationError("--output and --dry-run exclude each other") }
             if let truth {
                 // Found now rather than after a long run.
@@ -105,13 +133,18 @@ extension ShopStreamCommand {
 
         func run() throws {
             try reportingErrors {
-                let config = simulationConfig()
+                let config = simulationConfig(liveFrom: SentAt.nowMilliseconds())
                 let dayLimit = days ?? ((events == nil && rate == nil) ? 30 : nil)
                 let shutdown = ShutdownSignal()
                 let progress = Progress(quiet: quiet)
+                let follower = config.live == nil ? nil : ClockFollower(shouldStop: { shutdown.isRequested })
+                if let live = config.live {
+                    let history = config.historyDays ?? 0
+                    progress.message("live from \(live.day) (PKT): \(history == 0 ? "" : "\(history) history day\(history == 1 ? "" : "s") from \(config.startDate) at full speed, then ")about \(NumberText.grouped(Int(live.eventsPerSecond.rounded()))) events/s as they happen; Ctrl-C stops")
+                }
 
                 if dryRun || output != nil {
-                    var sink = try FileSink(directory: output, limit: events, shutdown: shutdown, progress: progress, pacer: Pacer(ratePerSecond))
+                    var sink = try FileSink(directory: output, limit: events, shutdown: shutdown, progress: progress, follower: follower)
                     let outcome = try simulate(config, days: dayLimit, into: &sink)
                     try sink.close()
                     progress.finish()
@@ -129,7 +162,7 @@ extension ShopStreamCommand {
                     for entity in Entity.allCases where md.topics[entity.topic] == nil {
                         throw CommandFailure("topic \(entity.topic) does not exist at \(conn.bootstrapServers); create the topics first: shopstream topics apply --brokers \(conn.bootstrapServers)")
                     }
-                    var sink = KafkaSink(producer: producer, limit: events, shutdown: shutdown, progress: progress, pacer: Pacer(ratePerSecond))
+                    var sink = KafkaSink(producer: producer, limit: events, shutdown: shutdown, progress: progress, follower: follower)
                     let outcome = try simulate(config, days: dayLimit, into: &sink)
                     progress.message("flushing \(NumberText.grouped(producer.statistics.inFlight)) in-flight messages…")
                     try producer.flush(timeout: .seconds(120))
@@ -152,10 +185,15 @@ extension ShopStreamCommand {
             }
         }
 
-        private func simulationConfig() -> SimulationConfig {
+        /// The simulation asked for; with --rate, live from `liveFrom` (ms since the epoch).
+        private func simulationConfig(liveFrom: Int64) -> SimulationConfig {
             var config = SimulationConfig()
+            if let rate = ratePerSecond {
+                config = SimulationConfig(live: LiveClock(startMs: liveFrom, eventsPerSecond: rate), historyDays: history ?? 0)
+            } else if let start, let date = SimDate(start) {
+                config.startDate = date
+            }
             config.seed = seed
-            config.startDate = SimDate(start) ?? config.startDate
             if let ordersPerDay { config.ordersPerDay = ordersPerDay }
             return config
         }
@@ -177,7 +215,11 @@ extension ShopStreamCommand {
             var simulated = 0
             while days.map({ simulated < $0 }) ?? true {
                 sink.day = simulator.currentDate.description
-                guard try simulator.emitNextDay(into: &sink) else { break }
+                do {
+                    guard try simulator.emitNextDay(into: &sink) else { break }
+                } catch is ClockFollower.Interrupted {
+                    break   // Ctrl-C while an event waited for its time: a clean stop
+                }
                 simulated += 1
             }
             return (start, ContinuousClock.now - start)

@@ -3,8 +3,8 @@ import ShopStreamBus
 import ShopStreamCore
 import ShopStreamGenerator
 
-/// A generator sink that counts what passed, honours --events, --rate and Ctrl-C,
-/// and keeps the progress display fed.
+/// A generator sink that counts what passed, honours --events, --rate (holding each
+/// event until its time) and Ctrl-C, and keeps the progress display fed.
 protocol CountingSink: EventSink {
     var counts: [Entity: (events: Int, bytes: Int)] { get }
     var day: String { get set }
@@ -23,8 +23,15 @@ struct SinkBookkeeping {
     let limit: Int?
     let shutdown: ShutdownSignal
     let progress: Progress
-    var pacer: Pacer?
+    /// Live runs (--rate): holds each event until its time.
+    let follower: ClockFollower?
     var day = ""
+
+    /// Before an event is sent: on a live run, waits for its time. Throws
+    /// `ClockFollower.Interrupted` if told to stop meanwhile (the event is then not sent).
+    func hold(_ timestampMs: Int64) throws {
+        if let follower, !follower.hold(untilMs: timestampMs) { throw ClockFollower.Interrupted() }
+    }
 
     /// Counts one event; false when the run should stop after it.
     mutating func record(_ entity: Entity, bytes: Int) -> Bool {
@@ -32,7 +39,6 @@ struct SinkBookkeeping {
         perEntity[i].events += 1
         perEntity[i].bytes += bytes
         total += 1
-        pacer?.wait(forEvent: total)
         if total & 1023 == 0 {
             if shutdown.isRequested { progress.message("stopping: finishing what is in flight"); return false }
             progress.update(events: total, day: day)
@@ -53,18 +59,19 @@ struct KafkaSink: CountingSink {
     /// The first sale, to show the user what went out.
     var sampleSale: String?
 
-    init(producer: Producer, limit: Int?, shutdown: ShutdownSignal, progress: Progress, pacer: Pacer?) {
+    init(producer: Producer, limit: Int?, shutdown: ShutdownSignal, progress: Progress, follower: ClockFollower?) {
         self.producer = producer
-        book = SinkBookkeeping(limit: limit, shutdown: shutdown, progress: progress, pacer: pacer)
+        book = SinkBookkeeping(limit: limit, shutdown: shutdown, progress: progress, follower: follower)
     }
 
     var counts: [Entity: (events: Int, bytes: Int)] { book.counts }
     var day: String { get { book.day } set { book.day = newValue } }
 
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
+        try book.hold(timestampMs)
         // Live runs stamp the wall-clock send time, so sinks can measure event-to-row latency
-        // (the record timestamp is the simulated business time).
-        let headers = book.pacer == nil ? [] : [KafkaHeader(SentAt.header, String(SentAt.nowMilliseconds()))]
+        // (the record timestamp is the business time: the same, but for the burst at the start).
+        let headers = book.follower == nil ? [] : [KafkaHeader(SentAt.header, String(SentAt.nowMilliseconds()))]
         try producer.send(topic: entity.topic, key: key, value: value, headers: headers, timestampMs: timestampMs)
         if sampleSale == nil && entity == .sales { sampleSale = String(decoding: value, as: UTF8.self) }
         if book.total & 0xFFFF == 0 { try producer.throwIfFailed() }
@@ -78,8 +85,8 @@ struct FileSink: CountingSink {
     private var files: [Entity: FileHandle] = [:]
     private var buffers: [Entity: [UInt8]] = [:]
 
-    init(directory: String?, limit: Int?, shutdown: ShutdownSignal, progress: Progress, pacer: Pacer?) throws {
-        book = SinkBookkeeping(limit: limit, shutdown: shutdown, progress: progress, pacer: pacer)
+    init(directory: String?, limit: Int?, shutdown: ShutdownSignal, progress: Progress, follower: ClockFollower?) throws {
+        book = SinkBookkeeping(limit: limit, shutdown: shutdown, progress: progress, follower: follower)
         guard let directory else { return }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for entity in Entity.allCases {
@@ -96,12 +103,14 @@ struct FileSink: CountingSink {
     var day: String { get { book.day } set { book.day = newValue } }
 
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
+        try book.hold(timestampMs)
         if let handle = files[entity] {
             buffers[entity]!.append(contentsOf: key)
             buffers[entity]!.append(0x09)
             buffers[entity]!.append(contentsOf: value)
             buffers[entity]!.append(0x0A)
-            if buffers[entity]!.count > 1 << 20 {
+            // A live run's lines are written as they happen, for a reader following the files.
+            if buffers[entity]!.count > 1 << 20 || book.follower != nil {
                 handle.write(Data(buffers[entity]!))
                 buffers[entity]!.removeAll(keepingCapacity: true)
             }
@@ -114,23 +123,6 @@ struct FileSink: CountingSink {
             handle.write(Data(buffers[entity]!))
             try handle.close()
         }
-    }
-}
-
-/// Holds a run to a steady rate (live mode).
-struct Pacer {
-    let perSecond: Double
-    let start = ContinuousClock.now
-
-    init?(_ perSecond: Double?) {
-        guard let perSecond else { return nil }
-        self.perSecond = perSecond
-    }
-
-    func wait(forEvent n: Int) {
-        let due = start + .nanoseconds(Int64(Double(n) / perSecond * 1e9))
-        let now = ContinuousClock.now
-        if due > now { Thread.sleep(forTimeInterval: Double((due - now).components.attoseconds) / 1e18 + Double((due - now).components.seconds)) }
     }
 }
 

@@ -75,6 +75,12 @@ struct PendingShipment {
     var status: DeliveryStatus
     var method: PaymentMethod
     var damaged: Bool
+
+    /// Events its outcome publishes: the shipment, and a payment when cash on delivery
+    /// settles (or fails) or a prepaid order that did not arrive is refunded.
+    var eventCount: Int {
+        method == .cashOnDelivery || !(status == .delivered || status == .delayed) ? 2 : 1
+    }
 }
 
 /// The fixed words the encoder writes, as `TextTable` slices.

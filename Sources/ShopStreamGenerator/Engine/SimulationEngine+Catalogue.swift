@@ -22,7 +22,7 @@ extension SimulationEngine {
         out.raw("\",\"type\":\"")
         out.text(vocabulary.storeTypes[st.type.rawValue], text)
         out.byte(0x22)
-        endEvent(.stores, msOfDay: 0)
+        endEvent(.stores)
     }
 
     /// Puts a product on sale: published, and drawn by orders from now on.
@@ -71,6 +71,6 @@ extension SimulationEngine {
         out.raw(",\"launch_date\":\"")
         out.date(pr.launchDay)
         out.byte(0x22)
-        endEvent(.products, msOfDay: msOfDay)
+        endEvent(.products)
     }
 }

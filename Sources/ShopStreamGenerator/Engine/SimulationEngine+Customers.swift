@@ -130,7 +130,7 @@ extension SimulationEngine {
         out.raw("\",\"signup_date\":\"")
         out.date(Int(c.signupDay))
         out.byte(0x22)
-        endEvent(.customers, msOfDay: msOfDay)
+        endEvent(.customers)
         stats.customers = customers.count
     }
 }

@@ -21,7 +21,7 @@ extension SimulationEngine {
     /// after a lead time: 1–3 days to the warehouse, 2–5 days to a store.
     mutating func orderRestock(_ pair: Int) {
         let s = stock[pair]
-        let demand = pairDemand[pair] * growth * forwardDemand
+        let demand = pairDemand[pair] * stockVolume * forwardDemand
         let store = pair / products.count
         let target = max(Int(s.reorderLevel) + Int(demand.rounded(.up)), stores[store].type.minimumStock)
         let quantity = max(Int(s.reorderLevel), target - Int(s.stock))
@@ -42,9 +42,24 @@ extension SimulationEngine {
             stock[pair].damaged = 0
             stock[pair].arrivalDay = -1
             stock[pair].arrivalQuantity = 0
-            stock[pair].reorderLevel = Int32(max(2, Int((pairDemand[pair] * growth * 6).rounded(.up))))
+            stock[pair].reorderLevel = Int32(max(2, Int((pairDemand[pair] * stockVolume * 6).rounded(.up))))
             noteStockChange(pair)
         }
+    }
+
+    /// On the live day's opening (and a launch on a live day), the shelf is stocked for
+    /// live volume at once, as a delivery: without it the k-fold orders would empty
+    /// ordinary shelves within minutes and the rate would collapse into lost sales for
+    /// the days a restock takes. Levels as `orderRestock` and `receiveRestocks` set them.
+    mutating func stockForLive(_ pair: Int) {
+        let reorder = max(2, Int((pairDemand[pair] * liveScale * 6).rounded(.up)))
+        let target = max(reorder + Int((pairDemand[pair] * liveScale * forwardDemand).rounded(.up)),
+                         stores[pair / products.count].type.minimumStock)
+        stock[pair].reorderLevel = Int32(reorder)
+        guard Int(stock[pair].stock) < target else { return }
+        stock[pair].stock = Int32(target)
+        stock[pair].lastRestockDay = Int32(today)
+        noteStockChange(pair)
     }
 
     /// Now and then a unit is found broken in a store.
@@ -83,6 +98,6 @@ extension SimulationEngine {
         out.raw(",\"last_restock_date\":\"")
         out.date(Int(st.lastRestockDay))
         out.byte(0x22)
-        endEvent(.inventory, msOfDay: msOfDay)
+        endEvent(.inventory)
     }
 }

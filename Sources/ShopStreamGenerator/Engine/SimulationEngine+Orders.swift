@@ -92,7 +92,7 @@ extension SimulationEngine {
             out.raw(",\"promotion\":null,\"total_price\":")
         }
         out.money(paisa: totalPaisa)
-        endEvent(.sales, msOfDay: t)
+        endEvent(.sales)
 
         stats.sales += 1
         stats.unitsSold += quantity
@@ -163,12 +163,12 @@ extension SimulationEngine {
         out.text(vocabulary.paymentStatuses[status.rawValue], text)
         if status == .completed || status == .refunded {
             out.raw("\",\"paid_at\":\"")
-            out.timestamp(dayText: dayText, msOfDay: msOfDay)
+            out.timestamp(dayText: dayText, msOfDay: eventMs)
             out.byte(0x22)
         } else {
             out.raw("\",\"paid_at\":null")
         }
-        endEvent(.payments, msOfDay: msOfDay)
+        endEvent(.payments)
     }
 }
 

@@ -140,6 +140,7 @@ extension SimulationEngine {
         let ordersPerCustomerYear = 365 * Double(config.ordersPerDay) / Double(config.initialCustomers)
         let scale = max(1, ordersPerCustomerYear / 7)
         tierThresholds = LoyaltyTier.allCases.map { Int64((Double($0.baseThreshold) * scale).rounded()) / 100 * 100 }
+        liveDay = config.live?.day.daysSinceEpoch ?? Int.max
         today = start
         dayText = DayText(day: start)
         dayEpochMs = Int64(start) * 86_400_000

@@ -42,7 +42,9 @@ extension SimulationEngine {
             }
         }
         let delay = status == .returned ? 0 : max(0, outcome - expected)   // early is not late
-        let outcomeMs = delivered >= 0 ? 10 * 3_600_000 + rng.below(10 * 3_600_000) : 11 * 3_600_000 + rng.below(8 * 3_600_000)
+        // Live days spread everything evenly over the day (see `LiveClock`), outcomes too.
+        let outcomeMs = isLive ? rng.below(86_400_000)
+            : delivered >= 0 ? 10 * 3_600_000 + rng.below(10 * 3_600_000) : 11 * 3_600_000 + rng.below(8 * 3_600_000)
         precondition(outcome > today && outcome - today < SimulationEngine.horizonDays)
 
         let shipment = PendingShipment(
@@ -98,6 +100,6 @@ extension SimulationEngine {
         out.raw("\",\"delay_days\":")
         out.uint(Int(s.delayDays))
         out.raw(s.damaged ? ",\"damaged\":true" : ",\"damaged\":false")
-        endEvent(.shipping, msOfDay: msOfDay)
+        endEvent(.shipping)
     }
 }

@@ -12,6 +12,8 @@ struct SimulationEngine {
     /// Shipments and restocks are queued in a ring of day buckets; nothing is scheduled further ahead.
     static let horizonDays = 64
     static let lastMsOfDay = 86_399_999
+    /// End-of-day inventory snapshots are dated 23:59:59.
+    static let closingMs = 86_399_000
 
     let config: SimulationConfig
     var rng: Xoshiro256
@@ -74,8 +76,26 @@ struct SimulationEngine {
     let ramadanHours = SmallWeights(BusinessCalendar.ramadanHourWeights)
     var isFirstDay = true
 
+    // Live mode (see `LiveClock`); without it `liveDay` is Int.max and nothing below applies.
+    let liveDay: Int
+    /// Today's k: live orders and sign-ups per ordinary baseline (see `LiveClock`).
+    var liveScale = 1.0
+    var liveOrdersPerSlice = 0.0
+    var liveSignupsPerSlice = 0.0
+    /// Whether today is a live day.
+    var isLive = false
+    /// On the live day, the start instant as ms of the day: no event is dated earlier.
+    var floorMs = 0
+    /// The current event's time of day (its `msOfDay`, raised to `floorMs`).
+    var eventMs = 0
+    /// A live day's shipment outcomes, sorted as agenda entries, and how many ran.
+    var dueOutcomes: [UInt64] = []
+    var dueCursor = 0
+    /// The live slice being run.
+    var slice = 0
+
     enum Phase: Equatable {
-        case stores, products, customers(Int), inventory(Int), opening, agenda(Int), closing(Int), done
+        case stores, products, customers(Int), inventory(Int), opening, slice(Int), agenda(Int), closing(Int), done
     }
 
     /// Agenda entry kinds, in the order they run when times tie.
@@ -96,11 +116,22 @@ struct SimulationEngine {
         onlineChance = Chance(OrderMix.online + profile.onlineBoost)
         whatsAppChance = Chance(OrderMix.whatsApp)
         hourPicker = profile.isRamadan ? ramadanHours : normalHours
-        var ahead = 0.0
-        for d in 0..<21 { ahead += BusinessCalendar.profile(for: SimDate(daysSinceEpoch: today + d)).demand }
-        forwardDemand = ahead
+        isLive = today >= liveDay
+        floorMs = today == liveDay ? config.live!.startMsOfDay : 0
+        if isLive {
+            forwardDemand = 21   // live days are all alike (see stockVolume)
+        } else {
+            var ahead = 0.0
+            for d in 0..<21 { ahead += BusinessCalendar.profile(for: SimDate(daysSinceEpoch: today + d)).demand }
+            forwardDemand = ahead
+        }
         phase = isFirstDay ? .stores : .opening
     }
+
+    /// The ordinary day's demand multiplier that stock is planned for: the customer
+    /// base's growth, or on live days the live scale k (their volume is flat at k times
+    /// the baseline, whatever the customer base, so `forwardDemand` is 21 days of 1).
+    var stockVolume: Double { isLive ? liveScale : growth }
 
     /// Produces the next part of the day into `out`. Returns false once the day is complete.
     mutating func produceChunk() -> Bool {
@@ -125,6 +156,9 @@ struct SimulationEngine {
                 phase = end < stock.count ? .inventory(end) : .opening
             case .opening:
                 openDay()
+                phase = isLive ? .slice(floorMs / LiveClock.sliceMs) : .agenda(0)
+            case .slice(let s):
+                fillSlice(s)
                 phase = .agenda(0)
             case .agenda(let next):
                 var i = next
@@ -132,11 +166,17 @@ struct SimulationEngine {
                     runAgendaItem(agenda[i])
                     i += 1
                 }
-                phase = i < agenda.count ? .agenda(i) : .closing(0)
+                if i < agenda.count {
+                    phase = .agenda(i)
+                } else if isLive && (slice + 1) * LiveClock.sliceMs < 86_400_000 {
+                    phase = .slice(slice + 1)
+                } else {
+                    phase = .closing(0)
+                }
             case .closing(let next):
                 if next == 0 { changedPairs.sort() }
                 let end = min(changedPairs.count, next + SimulationEngine.chunkEvents)
-                for i in next..<end { emitInventory(Int(changedPairs[i]), msOfDay: 86_399_000) }
+                for i in next..<end { emitInventory(Int(changedPairs[i]), msOfDay: SimulationEngine.closingMs) }
                 phase = end < changedPairs.count ? .closing(end) : .done
             case .done:
                 return false
@@ -150,6 +190,8 @@ struct SimulationEngine {
         changedPairs.removeAll(keepingCapacity: true)
         shipmentsDue[today & (SimulationEngine.horizonDays - 1)].removeAll(keepingCapacity: true)
         restocksDue[today & (SimulationEngine.horizonDays - 1)].removeAll(keepingCapacity: true)
+        dueOutcomes.removeAll(keepingCapacity: true)
+        dueCursor = 0
         today += 1
         isFirstDay = false
         stats.days += 1
@@ -158,11 +200,21 @@ struct SimulationEngine {
     /// Start of business: launches, price changes, restock deliveries, breakage,
     /// and the day's agenda of shipment outcomes, sign-ups and orders, in time order.
     mutating func openDay() {
+        if isLive {
+            planLiveDay()
+            if today == liveDay {
+                // Live volume from here on: shelves sized for it (a delivery at opening).
+                for pair in stock.indices where products[pair % products.count].launched { stockForLive(pair) }
+            }
+        }
         if !isFirstDay {
             var launchedToday = false
             for p in products.indices where products[p].launchDay == today {
                 launch(p)
-                for s in stores.indices { emitInventory(s * products.count + p, msOfDay: 0) }
+                for s in stores.indices {
+                    if isLive { stockForLive(s * products.count + p) }
+                    emitInventory(s * products.count + p, msOfDay: 0)
+                }
                 launchedToday = true
             }
             if launchedToday { rebuildProductPicker() }
@@ -177,12 +229,66 @@ struct SimulationEngine {
         for (i, s) in todaysShipments.enumerated() {
             agenda.append(agendaEntry(msOfDay: Int(s.outcomeMs), kind: .shipmentOutcome, index: i))
         }
+        if isLive {
+            // Orders and sign-ups are drawn slice by slice (`fillSlice`).
+            agenda.sort()
+            swap(&agenda, &dueOutcomes)
+            return
+        }
         let busy = 1 + (profile.demand - 1) * 0.5
         let signups = noisyCount(mean: Double(config.signupsPerDay) * busy)
         for _ in 0..<signups { agenda.append(agendaEntry(msOfDay: randomTimeOfDay(), kind: .signup, index: 0)) }
         let orders = noisyCount(mean: Double(config.ordersPerDay) * profile.demand * growth)
         for _ in 0..<orders { agenda.append(agendaEntry(msOfDay: randomTimeOfDay(), kind: .order, index: 0)) }
         agenda.sort()
+    }
+
+    /// Today's live volume: as many orders (and sign-ups with them) as the rate leaves
+    /// room for beside the events of today's shipment outcomes (see `LiveClock`).
+    mutating func planLiveDay() {
+        var outcomeEvents = 0
+        for s in shipmentsDue[today & (SimulationEngine.horizonDays - 1)] { outcomeEvents += s.eventCount }
+        let live = config.live!
+        let orders = live.ordersPerDay(outcomeEvents: outcomeEvents, baseOrders: config.ordersPerDay, baseSignups: config.signupsPerDay)
+        liveScale = orders / Double(config.ordersPerDay)
+        let slices = Double(86_400_000 / LiveClock.sliceMs)
+        liveOrdersPerSlice = orders / slices
+        liveSignupsPerSlice = liveScale * Double(config.signupsPerDay) / slices
+    }
+
+    /// A live slice's agenda: the shipment outcomes due before its end, and its sign-ups
+    /// and orders at uniform times (on the live day, none before the start).
+    mutating func fillSlice(_ s: Int) {
+        slice = s
+        let end = (s + 1) * LiveClock.sliceMs
+        let from = max(s * LiveClock.sliceMs, floorMs)
+        agenda.removeAll(keepingCapacity: true)
+        // The last slice takes whatever is left: an outcome is never dropped.
+        while dueCursor < dueOutcomes.count && (Int(dueOutcomes[dueCursor] >> 32) < end || end == 86_400_000) {
+            agenda.append(dueOutcomes[dueCursor])
+            dueCursor += 1
+        }
+        let share = Double(end - from) / Double(LiveClock.sliceMs)
+        let signups = noisyCount(mean: liveSignupsPerSlice * share)
+        for _ in 0..<signups { agenda.append(agendaEntry(msOfDay: from + rng.below(end - from), kind: .signup, index: 0)) }
+        let orders = noisyCount(mean: liveOrdersPerSlice * share)
+        for _ in 0..<orders { agenda.append(agendaEntry(msOfDay: from + rng.below(end - from), kind: .order, index: 0)) }
+        agenda.sort()
+    }
+
+    /// Every event still to come today is at or after this instant (ms since the epoch,
+    /// UTC), so a live day's events up to it can be released in time order. Capped at
+    /// closing time: the last slice's events after 23:59:59 come before the snapshots.
+    var producesNothingBeforeMs: Int64 {
+        let ms: Int
+        switch phase {
+        case .stores, .products, .customers, .inventory, .opening: ms = 0
+        case .slice(let s): ms = s * LiveClock.sliceMs
+        case .agenda(let i): ms = i < agenda.count ? Int(agenda[i] >> 32) : isLive ? (slice + 1) * LiveClock.sliceMs : SimulationEngine.closingMs
+        case .closing: ms = SimulationEngine.closingMs
+        case .done: return .max
+        }
+        return dayEpochMs + Int64(min(max(ms, floorMs), max(SimulationEngine.closingMs, floorMs))) - BusinessCalendar.utcOffsetMs
     }
 
     @inline(__always)
@@ -215,20 +321,24 @@ struct SimulationEngine {
     @inline(__always)
     func later(_ ms: Int, _ delta: Int) -> Int { min(ms + delta, SimulationEngine.lastMsOfDay) }
 
-    /// Starts an event: `{"event_id":"…","event_time":"…"`.
+    /// Starts an event: `{"event_id":"…","event_time":"…"`. On the live day an event due
+    /// before the start instant is dated at the start (`floorMs`; 0 on every other day),
+    /// here, once, for every time the event carries.
     @inline(__always)
     mutating func beginEvent(msOfDay: Int) {
+        eventMs = max(msOfDay, floorMs)
         out.beginEvent()
         out.raw("{\"event_id\":\"")
         out.uuid(rng.next(), rng.next())
         out.raw("\",\"event_time\":\"")
-        out.timestamp(dayText: dayText, msOfDay: msOfDay)
+        out.timestamp(dayText: dayText, msOfDay: eventMs)
         out.byte(0x22)
     }
 
+    /// Ends the event begun by `beginEvent`, stamped with its time.
     @inline(__always)
-    mutating func endEvent(_ entity: Entity, msOfDay: Int) {
+    mutating func endEvent(_ entity: Entity) {
         out.byte(0x7D)
-        out.endEvent(entity, timestampMs: dayEpochMs + Int64(msOfDay) - BusinessCalendar.utcOffsetMs)
+        out.endEvent(entity, timestampMs: dayEpochMs + Int64(eventMs) - BusinessCalendar.utcOffsetMs)
     }
 }

@@ -135,6 +135,9 @@ public final class SilverSink {
             // Inserts run on worker threads while this thread reads on; past
             // `maxBuffered` rows it stops reading and waits for them.
             try applyFinishedInserts(wait: buffered >= maxBuffered ? .milliseconds(50) : nil)
+            // A reader held back by its own inserts is busy, not idle: --idle-exit must not
+            // end a run that stopped reading only to let the warehouse catch up.
+            if buffered >= maxBuffered { lastActivity = .now }
             if buffered < maxBuffered, let m = try consumer.poll(timeout: .milliseconds(20)) {
                 lastActivity = .now
                 handle(m)
