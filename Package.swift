@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -9,6 +9,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The server ecosystem's own pieces for the long-running commands: structured logs, metrics
+        // (exported for Prometheus), services with graceful shutdown, and the HTTP server.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Without its default traits: swift-configuration support is not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries, each behind one module map and shim header.
@@ -54,6 +63,7 @@ let package = Package(
         .target(name: "ShopStreamSinks", dependencies: [
             "ShopStreamCore", "ShopStreamBus", "ShopStreamLake", "ShopStreamHTTP", "Czlib",
             "ShopStreamWarehouse", "ShopStreamSilver",
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Data checks in the spirit of dbt: unique, not_null, relationships, accepted_values,
         // freshness and reconciliation of Kafka, the lake and the warehouse.
@@ -65,6 +75,23 @@ let package = Package(
         .target(name: "ShopStreamGenerator", dependencies: ["ShopStreamCore"]),
         // Gold: the compactor that builds aggregates from silver (sql/gold/).
         .target(name: "ShopStreamGold", dependencies: ["ShopStreamCore", "ShopStreamWarehouse"]),
+        // Long-running commands: services with a bounded graceful stop, health, metrics for Prometheus, logs.
+        .target(name: "ShopStreamService", dependencies: [
+            "ShopStreamCore",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        // The HTTP side of a long-running command: /metrics, /healthz, /readyz and the live dashboard (Hummingbird).
+        .target(name: "ShopStreamServer", dependencies: [
+            "ShopStreamCore", "ShopStreamService",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The dashboard: one self-contained HTML page over gold.
         .target(name: "ShopStreamDashboard", dependencies: ["ShopStreamCore", "ShopStreamGold", "ShopStreamWarehouse"]),
         // The command line.
@@ -73,7 +100,11 @@ let package = Package(
             dependencies: [
                 "ShopStreamCore", "ShopStreamBus", "ShopStreamGenerator", "ShopStreamLake", "ShopStreamSinks",
                 "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamGold", "ShopStreamQuality", "ShopStreamDashboard",
+                "ShopStreamService", "ShopStreamServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
