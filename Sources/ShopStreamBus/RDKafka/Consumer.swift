@@ -174,6 +174,27 @@ public final class Consumer {
         return (low, high)
     }
 
+    /// The low and high watermarks librdkafka last learned for a partition from its fetches (no
+    /// request to the broker); nil until it knows them.
+    public func cachedWatermarks(_ tp: TopicPartition) -> (low: Int64, high: Int64)? {
+        var low: Int64 = -1, high: Int64 = -1
+        let err = rd_kafka_get_watermark_offsets(client.handle, tp.topic, tp.partition, &low, &high)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return (max(low, 0), high)
+    }
+
+    /// Whether this member has read everything its assigned partitions hold now: its position is at
+    /// or past each partition's high watermark, asked of the broker (the cached one may be older than
+    /// the last messages). False while nothing is assigned or the broker does not answer.
+    public func hasReadToEnd(timeout: Duration = .seconds(2)) -> Bool {
+        let parts = assignment
+        guard !parts.isEmpty, let positions = try? positions() else { return false }
+        return parts.allSatisfy { tp in
+            guard let marks = try? watermarks(tp, timeout: timeout) else { return false }
+            return (positions[tp] ?? marks.low) >= marks.high
+        }
+    }
+
     /// Leaves the group cleanly (revoking partitions through `onRebalance`).
     public func close() {
         guard !closed else { return }

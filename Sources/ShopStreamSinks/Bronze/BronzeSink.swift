@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamHTTP
@@ -47,6 +48,8 @@ public final class BronzeSink {
     public let configuration: BronzeConfiguration
     public let lake: any Lake
     public private(set) var statistics = Statistics()
+    /// Metrics, lag and stalls, for the status line and `/readyz`.
+    public let monitor = SinkMonitor(sink: "bronze")
     /// Progress and notes (retries, adopted objects), one line each.
     public var log: @Sendable (String) -> Void = { _ in }
 
@@ -89,8 +92,19 @@ public final class BronzeSink {
     /// commits everything read before returning. Throws on failures retrying cannot fix,
     /// committing nothing for the work that failed.
     public func run(shouldStop: () -> Bool = { false }) throws {
+        try run { shouldStop() ? .now : .none }
+    }
+
+    /// Runs until `stop` asks: `.now` stores and commits what was read, `.drain` first reads on
+    /// until caught up with the partitions' ends, `.abandon` returns without waiting for uploads in
+    /// flight (they are not committed; the next owner stores them again or adopts them).
+    public func run(until stop: StopSignal) throws {
+        try run { stop.request }
+    }
+
+    private func run(_ request: () -> StopSignal.Request) throws {
         do {
-            try consume(shouldStop: shouldStop)
+            try consume(request)
         } catch {
             // Leave the group now, so the next run need not wait for this member's
             // session to time out; nothing more is committed.
@@ -106,13 +120,24 @@ public final class BronzeSink {
         }
     }
 
-    private func consume(shouldStop: () -> Bool) throws {
+    private func consume(_ request: () -> StopSignal.Request) throws {
         try consumer.checkTopics()
         startWorkers()
         defer { jobs.close() }
         lastActivity = .now
         var lastRetryCheck = ContinuousClock.now
-        while !shouldStop() {
+        var lastEndCheck = ContinuousClock.now
+        while true {
+            let asked = request()
+            if asked >= .now { break }
+            if asked == .drain, ContinuousClock.now - lastEndCheck >= .milliseconds(200) {
+                lastEndCheck = .now
+                if consumer.hasReadToEnd() || ContinuousClock.now - lastActivity >= .seconds(5) {
+                    log("stopping: read to the end of every partition; storing what is left")
+                    break
+                }
+            }
+            monitor.tick(consumer: consumer)
             if let fatal { throw fatal }
             try handleResults(wait: buffered >= configuration.maxBufferedEvents ? .milliseconds(50) : nil)
             if buffered < configuration.maxBufferedEvents, let m = try consumer.poll(timeout: .milliseconds(50)) {
@@ -139,7 +164,12 @@ public final class BronzeSink {
                 break
             }
         }
-        try drain()
+        if request() == .abandon {
+            log("stopping at once: \(inFlight) uploads in flight are not committed (the next run stores or adopts them)")
+            consumer.close()
+            return
+        }
+        try drain(abandon: { request() == .abandon })
         collectRetries(report: false)
         if let firstRecordAt, let lastStoredAt { statistics.elapsed = lastStoredAt - firstRecordAt }
         consumer.close()
@@ -158,10 +188,13 @@ public final class BronzeSink {
         /// False until the partition stored a new object since it was assigned: until
         /// then a stored object may exist under the other suffix (.jsonl vs .jsonl.gz).
         var chainChecked = false
+        /// After a failed upload: when to try again.
+        var retryAt: ContinuousClock.Instant?
     }
 
     private func add(_ m: ConsumedMessage) {
         if firstRecordAt == nil { firstRecordAt = .now }
+        monitor.read(m.topic)
         let tp = m.topicPartition
         guard partitions[tp] != nil else { return }   // revoked while the message was on its way
         add(BronzeRecord(offset: m.offset, timestampMs: m.timestampMs, value: m.value), to: tp)
@@ -195,8 +228,9 @@ public final class BronzeSink {
 
     private func sealAged() {
         let now = ContinuousClock.now
-        for (tp, state) in partitions where state.open != nil && now - state.openedAt >= configuration.maxBatchAge {
-            seal(tp)
+        for (tp, state) in partitions {
+            if state.open != nil && now - state.openedAt >= configuration.maxBatchAge { seal(tp) }
+            else if let due = state.retryAt, due <= now { schedule(tp) }
         }
     }
 
@@ -211,6 +245,10 @@ public final class BronzeSink {
     /// Starts the partition's next upload if none is in flight.
     private func schedule(_ tp: TopicPartition) {
         guard var state = partitions[tp], !state.uploading, !state.sealed.isEmpty else { return }
+        if let due = state.retryAt {
+            guard due <= .now else { return }
+            state.retryAt = nil
+        }
         let batch = state.sealed.removeFirst()
         state.uploading = true
         partitions[tp] = state
@@ -245,9 +283,15 @@ public final class BronzeSink {
         guard workers.isEmpty else { return }
         for i in 0..<configuration.uploads {
             workersRunning.enter()
-            let thread = Thread { [jobs, done, lake, gzip = configuration.gzip, workersRunning] in
+            let thread = Thread { [jobs, done, lake, gzip = configuration.gzip, workersRunning, monitor] in
                 while let job = jobs.take() {
-                    done.put(UploadResult(job: job, outcome: BronzeSink.store(job, lake: lake, gzip: gzip)))
+                    let started = ContinuousClock.now
+                    let outcome = BronzeSink.store(job, lake: lake, gzip: gzip)
+                    if case .stored = outcome {
+                        monitor.writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+                        monitor.batchSize.record(job.batch.records.count)
+                    }
+                    done.put(UploadResult(job: job, outcome: outcome))
                 }
                 workersRunning.leave()
             }
@@ -320,6 +364,7 @@ public final class BronzeSink {
             statistics.bytes += bytes
             statistics.unparsed += unparsed
             statistics.perTopic[batch.topic, default: 0] += batch.records.count
+            monitor.landed(batch.topic, batch.records.count)
             lastStoredAt = .now
             state.chainChecked = true
             toCommit[tp] = batch.lastOffset + 1
@@ -338,11 +383,13 @@ public final class BronzeSink {
             for r in pending { add(r, to: tp) }
         case .retry(let error):
             statistics.requeued += 1
+            monitor.retried(batch.topic, batch.records.count)
             log("storing \(tp) offsets \(batch.firstOffset)–\(batch.lastOffset) failed, will retry: \(error)")
             state.sealed.insert(batch, at: 0)
             buffered += batch.records.count
+            // Not before a second from now; the polling thread does not wait for it.
+            state.retryAt = .now + .seconds(1)
             partitions[tp] = state
-            Thread.sleep(forTimeInterval: 1)
         case .failed(let error):
             partitions[tp] = state
             fatal = error
@@ -357,6 +404,7 @@ public final class BronzeSink {
         toCommit = [:]
         do {
             try consumer.commit(offsets)
+            monitor.committed(offsets)
         } catch let error as KafkaError {
             // A commit that races a rebalance fails; the partition's next owner starts
             // from the last good commit and adopts what this one stored.
@@ -364,12 +412,18 @@ public final class BronzeSink {
         }
     }
 
-    /// Stores every partial batch, waits for every upload, commits.
-    private func drain() throws {
+    /// Stores every partial batch, waits for every upload, commits; gives up waiting (committing
+    /// what is stored so far) once `abandon` says so.
+    private func drain(abandon: () -> Bool) throws {
         for tp in Array(partitions.keys) { seal(tp) }
         while inFlight > 0 {
+            if abandon() {
+                log("stopping at once: \(inFlight) uploads in flight are not committed (the next run stores or adopts them)")
+                break
+            }
             try handleResults(wait: .milliseconds(200))
             try commit()
+            monitor.tick(consumer: consumer)
         }
         try commit()
     }
@@ -388,6 +442,7 @@ public final class BronzeSink {
         switch change {
         case .assigned(let tps):
             for tp in tps where partitions[tp] == nil { partitions[tp] = PartitionState() }
+            monitor.assigned(tps)
             lastActivity = .now
             log("assigned \(tps.count) partitions")
         case .revoked(let tps):
@@ -408,6 +463,7 @@ public final class BronzeSink {
             }
             try? commit()
             for tp in revoked { partitions[tp] = nil }
+            monitor.revoked(tps)
         }
     }
 }

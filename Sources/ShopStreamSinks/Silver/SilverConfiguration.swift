@@ -22,6 +22,9 @@ public struct SilverConfiguration: Sendable {
     public var futureTolerance: Duration = .seconds(86_400)
     /// Stop once no message arrived for this long and nothing waits (after inserting everything).
     public var idleExit: Duration?
+    /// Tries of an insert that keeps failing before the sink gives up and throws; nil: keep trying
+    /// until stopped (a long-running sink: the stall shows in `/readyz` and the metrics meanwhile).
+    public var insertAttempts: Int? = 8
 
     public init(connection: KafkaConnection) { self.connection = connection }
 }

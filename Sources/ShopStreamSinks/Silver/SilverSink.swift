@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamSilver
@@ -43,6 +44,8 @@ public final class SilverSink {
     public let configuration: SilverConfiguration
     public let warehouse: any Warehouse
     public private(set) var statistics = Statistics()
+    /// Metrics, lag and stalls, for the status line and `/readyz`.
+    public let monitor = SinkMonitor(sink: "silver")
     public var log: @Sendable (String) -> Void = { _ in }
 
     private let validator: EventValidator
@@ -61,6 +64,9 @@ public final class SilverSink {
     private let jobs = BlockingQueue<InsertJob>()
     private let finished = BlockingQueue<FinishedInsert>()
     private var workers: [Thread] = []
+    /// What the caller asked, where the insert threads can see it (they stop retrying once asked to stop).
+    private let stopSeen = StopSignal()
+    private let eventToRow = Metrics.Timer(label: MetricCatalog.eventToSilver.name)
     /// Tables with an insert in flight.
     private var inserting: Set<Entity> = []
     /// Rows accepted and not yet in a table.
@@ -114,8 +120,19 @@ public final class SilverSink {
     /// consumes until `shouldStop` or idle. Inserts and commits what it read before
     /// returning; facts still waiting are left uncommitted, to be read again.
     public func run(shouldStop: () -> Bool = { false }) throws {
+        try run { shouldStop() ? .now : .none }
+    }
+
+    /// Runs until `stop` asks: `.now` inserts and commits what was read, `.drain` first reads on
+    /// until caught up with the partitions' ends, `.abandon` returns without waiting for inserts in
+    /// flight (not committed: the next run inserts them again under the same insertIds).
+    public func run(until stop: StopSignal) throws {
+        try run { stop.request }
+    }
+
+    private func run(_ request: () -> StopSignal.Request) throws {
         do {
-            try consume(shouldStop: shouldStop)
+            try consume(request)
         } catch {
             // Leave the group now, so the next run need not wait for this member's
             // session to time out; nothing more is committed.
@@ -125,13 +142,25 @@ public final class SilverSink {
         }
     }
 
-    private func consume(shouldStop: () -> Bool) throws {
+    private func consume(_ request: () -> StopSignal.Request) throws {
         try consumer.checkTopics()
         try loadState()
         lastActivity = .now
         startWorkers()
         defer { jobs.close() }
-        while !shouldStop() {
+        var lastEndCheck = ContinuousClock.now
+        while true {
+            let asked = request()
+            stopSeen.request(asked)
+            if asked >= .now { break }
+            if asked == .drain, ContinuousClock.now - lastEndCheck >= .milliseconds(200) {
+                lastEndCheck = .now
+                if (consumer.hasReadToEnd() && gate.waitingCount == 0) || ContinuousClock.now - lastActivity >= .seconds(5) {
+                    log("stopping: read to the end of every partition; inserting what is left")
+                    break
+                }
+            }
+            monitor.tick(consumer: consumer)
             // Inserts run on worker threads while this thread reads on; past
             // `maxBuffered` rows it stops reading and waits for them.
             try applyFinishedInserts(wait: buffered >= maxBuffered ? .milliseconds(50) : nil)
@@ -156,7 +185,13 @@ public final class SilverSink {
                 break
             }
         }
-        try drainInserts()
+        stopSeen.request(request())
+        if request() == .abandon {
+            log("stopping at once: \(inserting.count) inserts in flight are not committed (the next run inserts them again)")
+            consumer.close()
+            return
+        }
+        try drainInserts(abandon: { request() == .abandon })
         try commit(force: true)
         if let firstMessageAt, let lastRowAt { statistics.elapsed = lastRowAt - firstMessageAt }
         if gate.waitingCount > 0 {
@@ -187,6 +222,7 @@ public final class SilverSink {
 
     private func handle(_ m: ConsumedMessage) {
         if firstMessageAt == nil { firstMessageAt = .now }
+        monitor.read(m.topic)
         tracker.read(m.topicPartition, m.offset)
         if let ts = m.timestampMs { eventTime[m.topicPartition] = max(eventTime[m.topicPartition] ?? .min, ts) }
         guard let entity = Entity(topic: m.topic) else {
@@ -306,6 +342,8 @@ public final class SilverSink {
         var refused: [RowFailure] = []
         var retries = 0
         var error: String?
+        /// Gave up retrying because the sink was asked to stop.
+        var stopped = false
     }
 
     private struct InsertJob: Sendable {
@@ -321,10 +359,13 @@ public final class SilverSink {
     private func startWorkers() {
         guard workers.isEmpty else { return }
         for i in 0..<4 {
-            let thread = Thread { [jobs, finished, warehouse, log] in
+            let thread = Thread { [jobs, finished, warehouse, log, stopSeen, monitor, attempts = configuration.insertAttempts] in
                 while let job = jobs.take() {
+                    let started = ContinuousClock.now
                     let result = SilverSink.insert(job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
-                                                   warehouse: warehouse, log: log)
+                                                   warehouse: warehouse, attempts: attempts, stop: stopSeen, log: log)
+                    monitor.writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+                    monitor.batchSize.record(job.batch.rows.count)
                     finished.put(FinishedInsert(job: job, result: result))
                 }
             }
@@ -352,12 +393,18 @@ public final class SilverSink {
         }
     }
 
-    /// Submits every batch and waits until all are in (or refused).
-    private func drainInserts() throws {
+    /// Submits every batch and waits until all are in (or refused), or until `abandon` says to stop
+    /// waiting (what is not in stays uncommitted).
+    private func drainInserts(abandon: () -> Bool = { false }) throws {
         while true {
             try flush(force: true)
             if inserting.isEmpty && batches.values.allSatisfy({ $0.rows.isEmpty }) && rejected.isEmpty { return }
+            if abandon() {
+                log("stopping at once: \(inserting.count) inserts in flight are not committed (the next run inserts them again)")
+                return
+            }
             if let done = finished.take(timeout: .milliseconds(200)) { try apply(done) }
+            monitor.tick(consumer: consumer)
         }
     }
 
@@ -366,6 +413,11 @@ public final class SilverSink {
         inserting.remove(entity)
         buffered -= batch.rows.count
         statistics.retries += result.retries
+        if result.retries > 0 { monitor.retried(entity.topic, result.retries * batch.rows.count) }
+        if result.stopped {
+            // Asked to stop while the warehouse kept failing: these rows stay uncommitted.
+            return
+        }
         if let error = result.error {
             throw SinkError(.storage, "inserting into silver.\(entity.rawValue) kept failing: \(error)")
         }
@@ -374,11 +426,12 @@ public final class SilverSink {
             let m = batch.sources[index]
             tracker.finish(m.topicPartition, m.offset)
             statistics.rows[entity, default: 0] += 1
-            if statistics.latencies.count < 100_000,
-               let sent = m.headers.first(where: { $0.name == SentAt.header }).flatMap({ Int64(String(decoding: $0.value, as: UTF8.self)) }) {
-                statistics.latencies.append(now - sent)
+            if let sent = m.headers.first(where: { $0.name == SentAt.header }).flatMap({ Int64(String(decoding: $0.value, as: UTF8.self)) }) {
+                eventToRow.recordMilliseconds(now - sent)
+                if statistics.latencies.count < 100_000 { statistics.latencies.append(now - sent) }
             }
         }
+        monitor.landed(entity.topic, result.inserted.count)
         for f in result.refused {
             reject(batch.sources[f.index], reason: "\(f.location.map { "\($0): " } ?? "")the warehouse refused the row: \(f.message)",
                    field: f.location, rule: "warehouse")
@@ -387,7 +440,8 @@ public final class SilverSink {
     }
 
     /// Runs on a worker thread: one table's rows, retried until each is in or refused.
-    private static func insert(_ all: [WarehouseRow], into table: TableName, warehouse: any Warehouse, log: @Sendable (String) -> Void) -> InsertResult {
+    private static func insert(_ all: [WarehouseRow], into table: TableName, warehouse: any Warehouse, attempts: Int?,
+                               stop: StopSignal, log: @Sendable (String) -> Void) -> InsertResult {
         var result = InsertResult()
         var pending = Array(all.indices)
         var attempt = 0
@@ -398,9 +452,14 @@ public final class SilverSink {
             } catch {
                 attempt += 1
                 result.retries += 1
-                guard attempt < 8 else { result.error = "\(error)"; return result }
+                if let attempts, attempt >= attempts { result.error = "\(error)"; return result }
                 log("insert into \(table) failed (\(error)); retrying in \(1 << min(attempt, 5)) s")
-                Thread.sleep(forTimeInterval: Double(1 << min(attempt, 5)))
+                // In slices, so a request to stop is seen within a fifth of a second.
+                let until = ContinuousClock.now + .seconds(1 << min(attempt, 5))
+                while ContinuousClock.now < until {
+                    if stop.request >= .now { result.stopped = true; return result }
+                    Thread.sleep(forTimeInterval: 0.2)
+                }
                 continue
             }
             let failed = Dictionary(failures.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
@@ -445,6 +504,7 @@ public final class SilverSink {
         for r in batch {
             tracker.finish(r.message.topicPartition, r.message.offset)
             statistics.rejects[r.rule, default: 0] += 1
+            monitor.rejected(r.message.topic, rule: r.rule)
         }
     }
 
@@ -455,6 +515,7 @@ public final class SilverSink {
         guard !offsets.isEmpty else { return }
         do {
             try consumer.commit(offsets)
+            monitor.committed(offsets)
         } catch let error as KafkaError {
             log("commit failed (\(error.message)); those messages will be read again (inserts are idempotent downstream)")
         }
@@ -466,6 +527,7 @@ public final class SilverSink {
         switch change {
         case .assigned(let tps):
             lastActivity = .now
+            monitor.assigned(tps)
             log("assigned \(tps.count) partitions")
         case .revoked(let tps):
             // Insert and dead-letter what was read, commit, then forget these partitions.
@@ -476,6 +538,7 @@ public final class SilverSink {
                 log("while giving up partitions: \(error)")
             }
             tracker.forget(tps)
+            monitor.revoked(tps)
         }
     }
 }
