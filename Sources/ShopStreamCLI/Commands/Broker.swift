@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 import ShopStreamBus
 import ShopStreamCore
+import Logging
+import ServiceLifecycle
+import ShopStreamServer
+import ShopStreamService
 
 extension ShopStreamCommand {
     struct Broker: ParsableCommand {
@@ -29,15 +33,18 @@ extension ShopStreamCommand {
         @Option(help: ArgumentHelp("Folder of topic definitions. Default: ./topics, else the source checkout's.", valueName: "dir"))
         var topics: String?
 
+        @OptionGroup(title: "Service") var service: ServiceOptions
+
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
             guard (1...16).contains(brokers) else { throw ValidationError("--brokers \(brokers): the embedded cluster takes 1 to 16 brokers") }
         }
 
         func run() throws {
+            service.bootstrap()
+            let logger = Logger(label: "shopstream.broker")
             try reportingErrors {
                 let catalog = try TopicCatalog.load(directory: topics.map { URL(fileURLWithPath: $0) } ?? TopicCatalog.defaultDirectory())
-                let shutdown = ShutdownSignal()
                 let broker = try EmbeddedBroker(brokerCount: brokers, topics: catalog.definitions)
                 var forwarder: TCPForwarder?
                 var bootstrap = broker.bootstrapServers
@@ -54,10 +61,24 @@ extension ShopStreamCommand {
                     topics:    \(catalog.definitions.map { "\($0.name)(\($0.partitions))" }.joined(separator: " "))
 
                     """.utf8))
-                note("serving \(brokers) broker\(brokers == 1 ? "" : "s"); Ctrl-C to stop")
-                while !shutdown.isRequested { Thread.sleep(forTimeInterval: 0.2) }
+                logger.info("serving \(brokers) broker\(brokers == 1 ? "" : "s"); Ctrl-C to stop")
+                let health = Health()
+                let probe = health.probe("broker")
+                var services: [any Service] = []
+                if let address = service.http?.value {
+                    services.append(StatusServer(host: address.host, port: address.port, health: health).service())
+                }
+                services.append(BlockingService("broker") { stop in
+                    probe.ready(true)
+                    while !stop.isRequested {
+                        probe.beat()
+                        Thread.sleep(forTimeInterval: 0.2)
+                    }
+                    probe.finished()
+                })
+                try withExtendedLifetime(broker) { try service.runner.run(services) }
                 forwarder?.stop()
-                note("broker stopped")
+                logger.info("broker stopped")
             }
         }
     }

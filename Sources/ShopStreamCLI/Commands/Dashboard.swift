@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ShopStreamDashboard
+import ShopStreamServer
+import ShopStreamService
 import ShopStreamGold
 import ShopStreamWarehouse
 
@@ -25,8 +28,13 @@ extension ShopStreamCommand {
 
                 On GCP, Looker Studio reads the same tables (views in sql/looker/).
 
+                With --serve, it serves the page instead, read from gold at each load and reloading
+                itself every few seconds, over a warehouse that something else keeps filling
+                (`run --live` serves the same page itself), with /metrics, /healthz and /readyz.
+
                 Examples:
                   shopstream dashboard --warehouse sqlite://./demo/warehouse.db --out demo/dashboard.html
+                  shopstream dashboard --serve --http 127.0.0.1:8080 --warehouse sqlite://./demo/warehouse.db
                   shopstream dashboard --warehouse bigquery://my-project --out /tmp/shopstream.html
                 """)
 
@@ -35,11 +43,38 @@ extension ShopStreamCommand {
         @Option(name: .shortAndLong, help: ArgumentHelp("The HTML file to write (replaced if it exists).", valueName: "file"))
         var out = "dashboard.html"
 
+        @Flag(help: "Serve the page over HTTP (at --http, default 127.0.0.1:8080) until Ctrl-C, instead of writing it.")
+        var serve = false
+
+        @OptionGroup(title: "Service") var service: ServiceOptions
+
+        func validate() throws {
+            if service.http != nil && !serve { throw ValidationError("--http is for --serve; add --serve, or leave it out") }
+        }
+
         func run() throws {
+            if serve { return try runServer() }
             try reportingErrors {
                 let warehouse = try options.openExisting()
                 let path = try Self.write(from: warehouse, to: out)
                 print("wrote \(path): open it in a browser")
+            }
+        }
+
+        private func runServer() throws {
+            service.bootstrap()
+            let logger = Logger(label: "shopstream.dashboard")
+            try reportingErrors {
+                let warehouse = try options.openExisting()
+                let health = Health()
+                health.probe("dashboard", maxSilence: nil).ready(true)
+                let address = service.http?.value ?? HTTPAddress(host: "127.0.0.1", port: 8080)
+                let server = StatusServer(host: address.host, port: address.port, health: health, page: { query in
+                    try LiveDashboard.page(from: warehouse, query: query, goldLag: nil)
+                })
+                try service.runner.run([server.service(onListening: { port in
+                    logger.notice("serving the dashboard over \(warehouse.url) at http://\(address.host == "0.0.0.0" ? "127.0.0.1" : address.host):\(port)/ (Ctrl-C stops)")
+                })])
             }
         }
 

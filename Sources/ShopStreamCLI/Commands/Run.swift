@@ -24,8 +24,18 @@ extension ShopStreamCommand {
                 (`shopstream dashboard`) is written beside them: ./demo/dashboard.html (with --lake
                 and --warehouse, only where --dashboard says).
 
+                Live (--live): the same pipeline as long-running services until Ctrl-C or SIGTERM:
+                the generator publishing --rate events a second (after --history days at full speed),
+                bronze and silver landing them, the compactor building gold every --compact-every, and
+                an HTTP server on --http with the dashboard (/, read from gold at each load and
+                reloading itself), /metrics for Prometheus, /healthz and /readyz. A status line every
+                5 s shows events/s in and out, lag, rejects and how far gold is behind. A stop lets the
+                sinks land what was published and gold take it in (bounded by --shutdown-timeout).
+
                 Examples:
                   shopstream run                                   # 30 days, everything embedded
+                  shopstream run --live                            # open http://127.0.0.1:8080/
+                  shopstream run --live --rate 1000 --history 30 --http :8080
                   shopstream run --days 365
                   STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 \\
                     shopstream run --lake gs://shop-lake --warehouse bigquery://shopstream
@@ -53,8 +63,38 @@ extension ShopStreamCommand {
         @Option(help: ArgumentHelp("Also write what was published as totals (as `generate --truth`), to hold gold against.", valueName: "file"))
         var truth: String?
 
+        @Flag(help: "Run live, as services, until Ctrl-C or SIGTERM (see above).")
+        var live = false
+
+        @Option(help: ArgumentHelp("With --live: events published per second (default 200).", valueName: "R"))
+        var rate: Double?
+
+        @Option(help: ArgumentHelp("With --live: first publish this many days of history at full speed, so the trends have a past.", valueName: "days"))
+        var history: Int?
+
+        @Option(help: ArgumentHelp("With --live: a gold compaction pass this often (default 10s).", valueName: "duration"))
+        var compactEvery: DurationArgument?
+
+        @OptionGroup(title: "Live") var service: ServiceOptions
+        @OptionGroup var stall: StallOptions
+
+        @Flag(name: .shortAndLong, help: "With --live: no status line, only what matters (stalls, errors).")
+        var quiet = false
+
         func validate() throws {
             guard (1...3650).contains(days) else { throw ValidationError("--days \(days): expected 1 to 3,650") }
+            if !live {
+                let liveOnly = [("--rate", rate != nil), ("--history", history != nil), ("--compact-every", compactEvery != nil),
+                                ("--http", service.http != nil), ("--quiet", quiet)]
+                if let (name, _) = liveOnly.first(where: { $0.1 }) {
+                    throw ValidationError("\(name) is for --live runs; add --live, or leave it out")
+                }
+            }
+            if let rate, !(rate.isFinite && rate > 0 && rate <= 1_000_000) {
+                throw ValidationError("--rate \(rate): expected a positive number of events per second, up to 1,000,000")
+            }
+            if let history, !(0...3650).contains(history) { throw ValidationError("--history \(history): expected 0 to 3,650 days") }
+            if let compactEvery, compactEvery.value <= .zero { throw ValidationError("--compact-every \(compactEvery): expected a duration such as 10s") }
             // librdkafka's mock cluster keeps about 15 MB a partition and drops the oldest
             // messages past that: a longer simulation would lose its first days before
             // the sinks read them.
@@ -64,6 +104,7 @@ extension ShopStreamCommand {
         }
 
         func run() throws {
+            if live { return try runLive() }
             try reportingErrors {
                 let started = ContinuousClock.now
                 let catalog = try kafka.catalog()

@@ -6,6 +6,10 @@ import ShopStreamLake
 import ShopStreamSilver
 import ShopStreamSinks
 import ShopStreamWarehouse
+import Logging
+import ServiceLifecycle
+import ShopStreamServer
+import ShopStreamService
 
 extension ShopStreamCommand {
     struct Sink: ParsableCommand {
@@ -57,8 +61,11 @@ extension ShopStreamCommand.Sink {
         @Option(help: ArgumentHelp("Store what is left and exit once no event arrived for this long (e.g. 5s). Default: run until Ctrl-C.", valueName: "duration"))
         var idleExit: String?
 
-        @Flag(name: .shortAndLong, help: "Only the summary.")
+        @Flag(name: .shortAndLong, help: "Only the summary (and what matters: stalls, errors).")
         var quiet = false
+
+        @OptionGroup(title: "Service") var service: ServiceOptions
+        @OptionGroup var stall: StallOptions
 
         func validate() throws {
             guard let age = Duration(parsing: maxBatchAge), age > .zero else {
@@ -72,12 +79,14 @@ extension ShopStreamCommand.Sink {
         }
 
         func run() throws {
+            service.bootstrap()
+            let logger = Logger(label: "shopstream.bronze")
             try reportingErrors {
                 let lake = try lakeOptions.open()
                 let catalog = try kafka.catalog()
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {
-                    if broker != nil { note("no --brokers given: reading an empty embedded broker at \(conn.bootstrapServers); pass --brokers to read a real stream") }
+                    if broker != nil { logger.notice("no --brokers given: reading an empty embedded broker at \(conn.bootstrapServers); pass --brokers to read a real stream") }
                     var config = BronzeConfiguration(connection: conn)
                     config.groupId = group
                     config.batchSize = batchSize
@@ -86,10 +95,10 @@ extension ShopStreamCommand.Sink {
                     config.uploads = uploads
                     config.idleExit = idleExit.flatMap { Duration(parsing: $0) }
                     let sink = try BronzeSink(configuration: config, lake: lake)
-                    if !quiet { sink.log = { note($0) } }
-                    let shutdown = ShutdownSignal()
-                    if !quiet { note("bronze: \(conn.bootstrapServers) → \(lake.url), group \(group), batches of \(batchSize)") }
-                    try sink.run(shouldStop: { shutdown.isRequested })
+                    sink.monitor.stallAfter = stall.stallAfter.value
+                    if !quiet { sink.log = { logger.info("\($0)") } }
+                    if !quiet { logger.info("\(conn.bootstrapServers) → \(lake.url), group \(group), batches of \(batchSize)") }
+                    try runSinkService("bronze", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop) }
                     printSummary(sink.statistics, lake: lake.url)
                 }
             }
@@ -151,8 +160,11 @@ extension ShopStreamCommand.Sink {
         @Option(help: ArgumentHelp("Insert what is left and exit once no event arrived for this long (e.g. 5s).", valueName: "duration"))
         var idleExit: String?
 
-        @Flag(name: .shortAndLong, help: "Only the summary.")
+        @Flag(name: .shortAndLong, help: "Only the summary (and what matters: stalls, errors).")
         var quiet = false
+
+        @OptionGroup(title: "Service") var service: ServiceOptions
+        @OptionGroup var stall: StallOptions
 
         func validate() throws {
             guard Duration(parsing: referenceGrace) != nil else { throw ValidationError("--reference-grace \(referenceGrace): expected a duration such as 60s") }
@@ -163,11 +175,13 @@ extension ShopStreamCommand.Sink {
         }
 
         func run() throws {
+            service.bootstrap()
+            let logger = Logger(label: "shopstream.silver")
             try reportingErrors {
                 let warehouse = try warehouseOptions.open()
                 let catalog = try kafka.catalog()
                 let drift = try sqlOptions.setup(warehouse, catalog: catalog).apply()
-                for line in drift { note("warning: \(line)") }
+                for line in drift { logger.warning("\(line)") }
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {
                     var config = SilverConfiguration(connection: conn)
@@ -177,11 +191,14 @@ extension ShopStreamCommand.Sink {
                     config.maxDelay = Duration(parsing: maxDelay)!
                     config.futureTolerance = Duration(parsing: maxFuture)!
                     config.idleExit = idleExit.flatMap { Duration(parsing: $0) }
+                    // A sink that runs until stopped keeps retrying a failing warehouse (the stall shows
+                    // in /readyz and the log); one that ends when idle gives up after a minute and a half.
+                    config.insertAttempts = config.idleExit == nil ? nil : 8
                     let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: catalog)
-                    if !quiet { sink.log = { note($0) } }
-                    if !quiet { note("silver: \(conn.bootstrapServers) → \(warehouse.url), group \(group)") }
-                    let shutdown = ShutdownSignal()
-                    try sink.run(shouldStop: { shutdown.isRequested })
+                    sink.monitor.stallAfter = stall.stallAfter.value
+                    if !quiet { sink.log = { logger.info("\($0)") } }
+                    if !quiet { logger.info("\(conn.bootstrapServers) → \(warehouse.url), group \(group)") }
+                    try runSinkService("silver", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop) }
                     let s = sink.statistics
                     for entity in Entity.allCases {
                         print("  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(NumberText.grouped(s.rows[entity] ?? 0).leftPadded(10)) rows")
@@ -200,4 +217,19 @@ extension ShopStreamCommand.Sink {
             }
         }
     }
+}
+
+/// Runs one sink as a service until it ends (`--idle-exit`) or a signal stops it, beside a watcher
+/// that relays its health and, with `--http`, the status server.
+private func runSinkService(_ name: String, monitor: SinkMonitor, service: ServiceOptions, quiet: Bool,
+                            body: @escaping (StopSignal) throws -> Void) throws {
+    let health = Health()
+    let watcher = Watcher(sinks: [.init(monitor: monitor, probe: health.probe(name))], every: quiet ? nil : .seconds(10))
+    let handed = Handed(body)
+    var services: [any Service] = [BlockingService("status", whenShuttingDown: .now) { stop in watcher.run(stop: stop) }]
+    if let address = service.http?.value {
+        services.append(StatusServer(host: address.host, port: address.port, health: health).service())
+    }
+    services.append(BlockingService(name, whenShuttingDown: .now) { stop in try handed.value(stop) })
+    try service.runner.run(services)
 }

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import ShopStreamBus
+import ShopStreamCore
+import ShopStreamDashboard
+import ShopStreamGenerator
+import ShopStreamGold
+import ServiceLifecycle
+import ShopStreamLake
+import ShopStreamServer
+import ShopStreamService
+import ShopStreamSinks
+import ShopStreamWarehouse
+
+extension ShopStreamCommand.Run {
+    /// `run --live`: the whole pipeline as services in this process until Ctrl-C/SIGTERM.
+    ///
+    /// Stop order (the service group stops them in reverse): the generator first; then the bronze and
+    /// silver sinks, each reading on to the end of what was published (on the embedded broker that
+    /// memory dies with the process); then the compactor, after one last pass; then the HTTP server
+    /// and the status line. So a clean stop leaves every published event in the lake, in silver and
+    /// in gold.
+    func runLive() throws {
+        service.bootstrap()
+        let logger = Logger(label: "shopstream.run")
+        try reportingErrors {
+            let catalog = try kafka.catalog()
+            let inDemo = lake == nil || warehouse == nil
+            if inDemo && kafka.requestedBrokers == nil {
+                try? FileManager.default.removeItem(atPath: "demo")
+            }
+            let lakeURL = lake ?? "file://./demo/lake"
+            let warehouseURL = warehouse ?? "sqlite://./demo/warehouse.db"
+            let lakeStore = try makeLake(url: lakeURL)
+            let store = try makeWarehouse(url: warehouseURL)
+            for line in try sqlOptions.setup(store, catalog: catalog).apply() { logger.warning("\(line)") }
+            let (conn, broker) = try kafka.open(catalog)
+            try withExtendedLifetime(broker) {
+                let health = Health()
+                let published = PublishedCount()
+
+                var bronzeConfig = BronzeConfiguration(connection: conn)
+                bronzeConfig.maxBatchAge = .seconds(2)
+                let bronze = try BronzeSink(configuration: bronzeConfig, lake: lakeStore)
+                bronze.monitor.stallAfter = stall.stallAfter.value
+                bronze.log = { [logger = Logger(label: "shopstream.bronze")] in logger.info("\($0)") }
+
+                var silverConfig = SilverConfiguration(connection: conn)
+                silverConfig.maxDelay = .milliseconds(250)
+                silverConfig.insertAttempts = nil
+                let silver = try SilverSink(configuration: silverConfig, warehouse: store, catalog: catalog)
+                silver.monitor.stallAfter = stall.stallAfter.value
+                silver.log = { [logger = Logger(label: "shopstream.silver")] in logger.info("\($0)") }
+
+                // The compactor and the page each get their own connection: a pass's transaction
+                // must not hold up silver's inserts or a page load behind one lock.
+                let goldStore = try makeWarehouse(url: warehouseURL)
+                let compactor = try Compactor(warehouse: goldStore, sql: GoldSQL(directory: sqlOptions.directory, dialect: goldStore.dialect))
+                let pageStore = try makeWarehouse(url: warehouseURL)
+
+                var simulation = SimulationConfig()
+                simulation.seed = seed
+                try simulation.validate()
+                let generator = LiveGenerator(connection: conn, config: simulation, rate: rate ?? 200, historyDays: history ?? 0,
+                                              published: published, probe: health.probe("generator"))
+                let silverMonitor = silver.monitor
+                let loop = CompactionLoop(compactor: compactor, interval: compactEvery?.value ?? .seconds(10),
+                                          newestSilver: { silverMonitor.snapshot().lastLandedAt },
+                                          probe: health.probe("compactor", maxSilence: (compactEvery?.value ?? .seconds(10)) + .seconds(120)))
+                let watcher = Watcher(
+                    sinks: [.init(monitor: bronze.monitor, probe: health.probe("bronze")),
+                            .init(monitor: silver.monitor, probe: health.probe("silver"))],
+                    published: published, goldLag: { loop.lag.value }, every: quiet ? nil : .seconds(5))
+                let address = service.http?.value ?? HTTPAddress(host: "127.0.0.1", port: 8080)
+                let server = StatusServer(host: address.host, port: address.port, health: health, page: { query in
+                    try LiveDashboard.page(from: pageStore, query: query, goldLag: loop.lag.value)
+                })
+                let sinks = Handed((bronze, silver))
+                let services: [any Service] = [
+                    BlockingService("status", whenShuttingDown: .now) { stop in watcher.run(stop: stop) },
+                    server.service(onListening: { port in
+                        let url = "http://\(address.host == "0.0.0.0" ? "127.0.0.1" : address.host):\(port)"
+                        logger.notice("live: dashboard \(url)/  metrics \(url)/metrics  health \(url)/healthz \(url)/readyz  (Ctrl-C stops)")
+                    }),
+                    BlockingService("compactor", whenShuttingDown: .drain) { stop in loop.run(stop: stop) },
+                    BlockingService("silver", whenShuttingDown: .drain) { stop in try sinks.value.1.run(until: stop) },
+                    BlockingService("bronze", whenShuttingDown: .drain) { stop in try sinks.value.0.run(until: stop) },
+                    BlockingService("generator", whenShuttingDown: .now) { stop in try generator.run(stop: stop) },
+                ]
+                logger.info("live: \(conn.bootstrapServers)\(broker == nil ? "" : " (embedded)") → bronze \(lakeURL), silver and gold \(warehouseURL)")
+                try service.runner.run(services)
+                let b = bronze.statistics, s = silver.statistics
+                print("published \(NumberText.grouped(published.value)) events; bronze stored \(NumberText.grouped(b.events)) in \(NumberText.grouped(b.objects)) objects; silver \(NumberText.grouped(s.totalRows)) rows, \(s.totalRejects) rejected")
+                print("lake: \(lakeStore.url)   warehouse: \(store.url)")
+            }
+        }
+    }
+}
+
+/// A value handed whole to the one thread that uses it from then on.
+/// `@unchecked Sendable`: the creating thread lets go of it once the service starts.
+struct Handed<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// The served dashboard: the page `shopstream dashboard` writes, read from gold at each request.
+enum LiveDashboard {
+    static func page(from warehouse: any Warehouse, query: [String: String], goldLag: Double?) throws -> String {
+        guard try warehouse.columns(of: GoldTable.dailySales.tableName) != nil else {
+            return "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=3><title>ShopStream</title><p>Gold is being built; this page reloads itself.</p>"
+        }
+        let formatter = ISO8601DateFormatter()
+        let page = DashboardPage(data: try DashboardData.read(from: warehouse), source: warehouse.url, generatedAt: formatter.string(from: Date()))
+        let refresh = "<meta http-equiv=\"refresh\" content=\"5\">"
+        return page.html.replacingOccurrences(of: "<head>", with: "<head>\n" + refresh)
+    }
+}

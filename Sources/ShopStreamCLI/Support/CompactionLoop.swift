@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import Metrics
+import ShopStreamCore
+import ShopStreamGold
+import ShopStreamService
+import ShopStreamWarehouse
+
+/// Gold, a pass every `interval` until stopped: `compact --every` and the compactor of `run --live`.
+///
+/// A failed pass commits nothing (the compactor's pass is one transaction): it is logged, counted and
+/// tried again next time. Asked to stop with `.now`, it ends after the pass in progress; with
+/// `.drain` (the sinks upstream have drained), it runs one last pass first, so gold holds everything.
+struct CompactionLoop: Sendable {
+    let compactor: Compactor
+    let interval: Duration
+    var fullRefresh = false
+    /// When silver last received a row (nil: unknown); gold's lag is measured against it.
+    var newestSilver: @Sendable () -> Date?
+    let probe: Health.Probe
+    var logger = Logger(label: "shopstream.compactor")
+    /// Called with each successful pass's report.
+    var onPass: @Sendable (CompactionReport) -> Void = { _ in }
+    /// Gold's lag in seconds, as last measured; for the status line.
+    let lag = SharedValue<Double?>(nil)
+
+    private static let duration = Metrics.Timer(label: MetricCatalog.compactionDuration.name)
+    private static let tables = Counter(label: MetricCatalog.compactionTables.name)
+    private static let dates = Counter(label: MetricCatalog.compactionDates.name)
+    private static let failures = Counter(label: MetricCatalog.compactionFailures.name)
+    private static let goldLag = Gauge(label: MetricCatalog.goldLag.name)
+
+    func run(stop: StopSignal) {
+        var full = fullRefresh
+        /// The start of the last pass that succeeded: gold holds what silver held then.
+        var covered: Date?
+        probe.ready(true)
+        while true {
+            let started = Date()
+            if pass(fullRefresh: full) {
+                full = false
+                covered = started
+            }
+            probe.beat()
+            if stop.request >= .now { break }
+            let next = ContinuousClock.now + interval
+            var lastDrainPass = false
+            while ContinuousClock.now < next {
+                updateLag(covered: covered)
+                probe.beat()
+                let asked = stop.request
+                if asked == .drain { lastDrainPass = true; break }
+                if asked >= .now { break }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            if lastDrainPass {
+                logger.info("a last pass, so gold holds everything silver received")
+                if pass(fullRefresh: full) { covered = Date() }
+                updateLag(covered: covered)
+                break
+            }
+            if stop.request >= .now { break }
+        }
+        probe.finished()
+    }
+
+    /// One pass; false if it failed.
+    private func pass(fullRefresh: Bool) -> Bool {
+        let clock = ContinuousClock(), started = clock.now
+        do {
+            let report = try compactor.compact(fullRefresh: fullRefresh)
+            Self.duration.recordNanoseconds((clock.now - started).nanoseconds)
+            Self.tables.increment(by: report.plan.changedTables.count)
+            Self.dates.increment(by: report.plan.tables.values.reduce(0) { total, keys in
+                switch keys {
+                case .dates(let d): return total + d.count
+                case .months(_, let saleDates): return total + saleDates.count
+                case .whole: return total
+                }
+            })
+            onPass(report)
+            return true
+        } catch {
+            Self.failures.increment()
+            logger.error("compaction pass failed; gold is unchanged and the next pass tries again", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    private func updateLag(covered: Date?) {
+        guard let newest = newestSilver() else { Self.goldLag.record(0); lag.value = nil; return }
+        let seconds = covered.map { max(0, newest.timeIntervalSince($0)) } ?? max(0, Date().timeIntervalSince(newest))
+        Self.goldLag.record(seconds)
+        lag.value = seconds
+    }
+}
