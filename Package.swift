@@ -52,7 +52,7 @@ let package = Package(
         // The event bus: librdkafka producer, consumer, admin and embedded broker.
         .target(name: "ShopStreamBus", dependencies: ["Crdkafka", "ShopStreamCore"]),
         // HTTP over libcurl with retries, and Google credentials (JWT signing via libcrypto).
-        .target(name: "ShopStreamHTTP", dependencies: ["Ccurl", "Copenssl"]),
+        .target(name: "ShopStreamHTTP", dependencies: ["Ccurl", "Copenssl", "ShopStreamCore"]),
         // The bronze lake: Cloud Storage (JSON API) or a local folder, create-only objects.
         .target(name: "ShopStreamLake", dependencies: ["ShopStreamHTTP"]),
         // The warehouse: BigQuery REST v2 or an embedded SQLite file, one protocol.

@@ -1,3 +1,5 @@
+import ShopStreamCore
+
 /// Where the cluster is and how to talk to it.
 public struct KafkaConnection: Sendable, Equatable {
     /// `host:port[,host:port…]`, librdkafka's `bootstrap.servers`.
@@ -22,7 +24,10 @@ public struct KafkaConnection: Sendable, Equatable {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
                 throw KafkaError(.configuration, "-X \(pair): expected key=value, e.g. -X security.protocol=SASL_SSL")
             }
-            result[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+            let key = String(pair[..<eq]), value = String(pair[pair.index(after: eq)...])
+            // A password given on the command line is never shown again (logs, errors, metrics).
+            if Secrets.isSecretProperty(key) { Secrets.register(value) }
+            result[key] = value
         }
         return result
     }

@@ -62,7 +62,7 @@ extension ShopStreamCommand.Run {
                 simulation.seed = seed
                 try simulation.validate()
                 let generator = LiveGenerator(connection: conn, config: simulation, rate: rate ?? 200, historyDays: history ?? 0,
-                                              published: published, probe: health.probe("generator"))
+                                              truth: truth, published: published, probe: health.probe("generator"))
                 let silverMonitor = silver.monitor
                 let loop = CompactionLoop(compactor: compactor, interval: compactEvery?.value ?? .seconds(10),
                                           newestSilver: { silverMonitor.snapshot().lastLandedAt },
@@ -89,9 +89,14 @@ extension ShopStreamCommand.Run {
                 ]
                 logger.info("live: \(conn.bootstrapServers)\(broker == nil ? "" : " (embedded)") → bronze \(lakeURL), silver and gold \(warehouseURL)")
                 try service.runner.run(services)
-                let b = bronze.statistics, s = silver.statistics
-                print("published \(NumberText.grouped(published.value)) events; bronze stored \(NumberText.grouped(b.events)) in \(NumberText.grouped(b.objects)) objects; silver \(NumberText.grouped(s.totalRows)) rows, \(s.totalRejects) rejected")
-                print("lake: \(lakeStore.url)   warehouse: \(store.url)")
+                let b = bronze.statistics, s = silver.statistics, counts = published.perEntity
+                print("topic            published     bronze     silver")
+                for entity in Entity.allCases {
+                    print("\(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(counts[entity.index]).leftPadded(9)) \(NumberText.grouped(b.perTopic[entity.topic] ?? 0).leftPadded(10)) \(NumberText.grouped(s.rows[entity] ?? 0).leftPadded(10))")
+                }
+                print("lake:      \(NumberText.grouped(b.objects)) objects stored by this run under \(lakeStore.url)/bronze/")
+                print("warehouse: \(NumberText.grouped(s.totalRows)) rows in silver, \(s.totalRejects) rejected (shop.dlq, silver.rejects), at \(store.url)")
+                if let truth { print("ground truth of what was published: \(truth)") }
             }
         }
     }

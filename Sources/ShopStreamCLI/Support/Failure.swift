@@ -28,11 +28,11 @@ struct CommandFailure: Error {
 }
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("error: \(Secrets.redact(message))\n".utf8))
     Foundation.exit(1)
 }
 
 /// Writes a line to stderr (progress and notes, so stdout stays data).
 func note(_ message: String) {
-    FileHandle.standardError.write(Data("\(message)\n".utf8))
+    FileHandle.standardError.write(Data("\(Secrets.redact(message))\n".utf8))
 }

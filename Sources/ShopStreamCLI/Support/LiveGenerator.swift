@@ -14,6 +14,8 @@ struct LiveGenerator: Sendable {
     let config: SimulationConfig
     let rate: Double
     var historyDays = 0
+    /// Where to write the ground truth of what was published, when the run ends.
+    var truth: String?
     let published: PublishedCount
     let probe: Health.Probe
     var flushTimeout: Duration = .seconds(5)
@@ -24,19 +26,35 @@ struct LiveGenerator: Sendable {
         try producer.checkConnection()
         probe.ready(true)
         let simulator = Simulator(config: config)
+        let pacing = Pacing()
+        var sink = PublishingSink(producer: producer, stop: stop, probe: probe, published: published, pacing: pacing)
+        if let truth {
+            var recorder = TruthRecorder(wrapping: sink)
+            try publish(simulator, into: &recorder, pacing: pacing)
+            try finish(producer, sink: &recorder.inner)
+            try recorder.truth(of: simulator).write(to: URL(fileURLWithPath: truth))
+        } else {
+            try publish(simulator, into: &sink, pacing: pacing)
+            try finish(producer, sink: &sink)
+        }
+        probe.finished()
+    }
+
+    private func publish(_ simulator: Simulator, into sink: inout some EventSink, pacing: Pacing) throws {
         if historyDays > 0 {
             logger.info("publishing \(historyDays) days of history at full speed")
-            var history = PublishingSink(producer: producer, stop: stop, probe: probe, published: published, pacer: nil)
-            try simulator.run(days: historyDays, into: &history)
+            try simulator.run(days: historyDays, into: &sink)
         }
-        if stop.request == .none {
-            logger.info("publishing live at \(NumberText.grouped(Int(rate))) events/s")
-            var live = PublishingSink(producer: producer, stop: stop, probe: probe, published: published, pacer: Pacer(rate))
-            while stop.request == .none, try simulator.emitNextDay(into: &live) {}
-        }
+        logger.info("publishing live at \(NumberText.grouped(Int(rate))) events/s")
+        pacing.pacer = Pacer(rate)
+        while try simulator.emitNextDay(into: &sink) {}
+    }
+
+    /// Delivers what is in flight (bounded) and counts it published.
+    private func finish(_ producer: Producer, sink: inout PublishingSink) throws {
         logger.info("stopped publishing; flushing what is in flight", metadata: ["in_flight": "\(producer.statistics.inFlight)"])
         try producer.flush(timeout: flushTimeout)
-        probe.finished()
+        sink.report()
     }
 }
 
@@ -46,30 +64,50 @@ private struct PublishingSink: EventSink {
     let stop: StopSignal
     let probe: Health.Probe
     let published: PublishedCount
-    let pacer: Pacer?
-    var counters = Entity.allCases.map { Counter(label: MetricCatalog.published.name, dimensions: [("topic", $0.topic)]) }
-    var sent = 0
+    let pacing: Pacing
+    let counters = Entity.allCases.map { Counter(label: MetricCatalog.published.name, dimensions: [("topic", $0.topic)]) }
+    /// Sent since the last report, per entity.
+    var unreported = [Int](repeating: 0, count: Entity.allCases.count)
+    /// Sent under the current pacer.
+    var paced = 0
 
-    init(producer: Producer, stop: StopSignal, probe: Health.Probe, published: PublishedCount, pacer: Pacer?) {
+    init(producer: Producer, stop: StopSignal, probe: Health.Probe, published: PublishedCount, pacing: Pacing) {
         self.producer = producer
         self.stop = stop
         self.probe = probe
         self.published = published
-        self.pacer = pacer
+        self.pacing = pacing
     }
 
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
-        if let pacer, !pacer.wait(forEvent: sent + 1, unless: { stop.isRequested }) { return false }
+        // The event handed in is taken whatever happens (a truth recorder around this sink has counted
+        // it): a stop asked meanwhile ends the run after it.
+        let pacer = pacing.pacer
+        if let pacer {
+            _ = pacer.wait(forEvent: paced + 1, unless: { stop.isRequested })
+            paced += 1
+        }
         let headers = pacer == nil ? [] : [KafkaHeader(SentAt.header, String(SentAt.nowMilliseconds()))]
         try producer.send(topic: entity.topic, key: key, value: value, headers: headers, timestampMs: timestampMs)
-        sent += 1
-        counters[entity.index].increment()
-        published.add(1)
-        if sent & 0xFF == 0 {
+        unreported[entity.index] += 1
+        if unreported.reduce(0, +) >= 64 || pacer != nil {
+            report()
             probe.beat()
             try producer.throwIfFailed()
-            if stop.isRequested { return false }
         }
-        return true
+        return !stop.isRequested
     }
+
+    /// Publishes the counts sent since the last report to the metrics and the status line.
+    mutating func report() {
+        for i in unreported.indices where unreported[i] > 0 { counters[i].increment(by: unreported[i]) }
+        published.add(unreported)
+        unreported = [Int](repeating: 0, count: unreported.count)
+    }
+}
+
+/// History goes out at full speed, the live part at the rate: the switch between them.
+/// Used by the generator's thread only.
+private final class Pacing {
+    var pacer: Pacer?
 }

@@ -15,11 +15,12 @@ final class SharedValue<T: Sendable>: Sendable {
     }
 }
 
-/// Counts what a live generator published (any thread reads it).
+/// Counts what a live generator published, per topic (any thread reads it).
 final class PublishedCount: Sendable {
-    private let count = Atomic<Int>(0)
-    func add(_ n: Int) { count.add(n, ordering: .relaxed) }
-    var value: Int { count.load(ordering: .relaxed) }
+    private let counts = Mutex([Int](repeating: 0, count: Entity.allCases.count))
+    func add(_ perEntity: [Int]) { counts.withLock { c in for i in c.indices { c[i] += perEntity[i] } } }
+    var perEntity: [Int] { counts.withLock { $0 } }
+    var value: Int { perEntity.reduce(0, +) }
 }
 
 /// Watches the running parts twice a second: relays each sink's state to its health probe (beats,

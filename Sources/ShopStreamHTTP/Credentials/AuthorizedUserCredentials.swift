@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 
 /// Tokens for a person, from gcloud's application-default credentials
 /// (`gcloud auth application-default login`): a refresh-token grant.
@@ -34,6 +35,8 @@ public final class AuthorizedUserCredentials: AccessTokenProvider, @unchecked Se
         clientID = try field("client_id")
         clientSecret = try field("client_secret")
         refreshToken = try field("refresh_token")
+        Secrets.register(clientSecret)
+        Secrets.register(refreshToken)
         account = (object["account"] as? String).flatMap { $0.isEmpty ? nil : $0 }
         tokenURI = (object["token_uri"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? GoogleCredentials.defaultTokenURI
         source = "gcloud application-default credentials \(path)"

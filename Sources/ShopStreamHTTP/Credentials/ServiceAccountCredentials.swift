@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 
 /// Tokens for a service account, from its JSON key: an RS256-signed JWT exchanged at the key's
 /// `token_uri` (the JWT bearer grant, RFC 7523).
@@ -38,6 +39,9 @@ public final class ServiceAccountCredentials: AccessTokenProvider, @unchecked Se
         clientEmail = try field("client_email")
         keyID = try field("private_key_id")
         let pem = try field("private_key")
+        // Never in a log line, an error or a page.
+        Secrets.register(pem)
+        Secrets.register(keyID)
         tokenURI = (key["token_uri"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? GoogleCredentials.defaultTokenURI
         do {
             signer = try RSAPrivateKey(pem: pem)

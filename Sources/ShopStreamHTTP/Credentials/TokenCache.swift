@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 
 /// Holds one access token and fetches a new one shortly before it expires. Callers that arrive
 /// during a fetch wait for it instead of fetching again.
@@ -88,6 +89,7 @@ func exchangeForToken(
         else {
             throw HTTPError(.invalidResponse, "could not get an access token for \(who): \(tokenURI) answered without an access_token; check the token_uri")
         }
+        Secrets.register(decoded.access_token)
         return decoded.token(now: now)
     } catch let error as HTTPError where error.code != .invalidResponse {
         let advice = error.status.map { (400..<500).contains($0) } == true ? fix : "try again later, or check the network"
