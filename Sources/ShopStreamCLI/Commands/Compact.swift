@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
+import Logging
+import ServiceLifecycle
 import ShopStreamCore
+import ShopStreamServer
+import ShopStreamService
 import ShopStreamGold
 import ShopStreamSinks
 import ShopStreamWarehouse
@@ -43,15 +47,20 @@ extension ShopStreamCommand {
         @Flag(help: "Rebuild every gold table whole, and the state with it; re-create tables whose columns differ from sql/.")
         var fullRefresh = false
 
+        @OptionGroup(title: "With --every") var service: ServiceOptions
+
         func validate() throws {
             if let every {
                 guard let interval = Duration(parsing: every), interval > .zero else {
                     throw ValidationError("--every takes a duration like 500ms, 30s, 2m or 1h, not '\(every)'")
                 }
+            } else if service.http != nil {
+                throw ValidationError("--http is for a compactor that keeps running: add --every")
             }
         }
 
         func run() throws {
+            if every != nil { service.bootstrap() }
             let compactor = try reportingErrors { () -> Compactor in
                 let warehouse = try options.openExisting()
                 return try Compactor(warehouse: warehouse, sql: GoldSQL(directory: sqlOptions.directory, dialect: warehouse.dialect))
@@ -60,28 +69,30 @@ extension ShopStreamCommand {
                 try reportingErrors { try pass(compactor, fullRefresh: fullRefresh) }
                 return
             }
-            let shutdown = ShutdownSignal()
-            note("compact: a pass every \(every) on \(compactor.warehouse.url); Ctrl-C stops")
-            var full = fullRefresh
-            while !shutdown.isRequested {
-                do {
-                    try pass(compactor, fullRefresh: full)
-                    full = false
-                } catch {
-                    // A failed pass commits nothing: say why and try again next time.
-                    note("compact: pass failed, retrying in \(every): \(error)")
-                }
-                let deadline = ContinuousClock.now + interval
-                while !shutdown.isRequested && ContinuousClock.now < deadline {
-                    Thread.sleep(forTimeInterval: 0.1)
-                }
+            let logger = Logger(label: "shopstream.compactor")
+            logger.info("a pass every \(every) on \(compactor.warehouse.url); Ctrl-C stops")
+            let health = Health()
+            // Gold's lag is measured against the newest row silver holds, read before each pass's wait.
+            let silver = try reportingErrors { try options.openExisting() }
+            let loop = CompactionLoop(compactor: compactor, interval: interval, fullRefresh: fullRefresh,
+                                      newestSilver: { newestIngest(in: silver) },
+                                      probe: health.probe("compactor", maxSilence: interval + .seconds(600)),
+                                      onPass: { report in Self.print(report) })
+            var services: [any Service] = []
+            if let address = service.http?.value {
+                services.append(StatusServer(host: address.host, port: address.port, health: health).service())
             }
+            services.append(BlockingService("compactor", whenShuttingDown: .now) { stop in loop.run(stop: stop) })
+            try reportingErrors { try service.runner.run(services) }
         }
 
         private func pass(_ compactor: Compactor, fullRefresh: Bool) throws {
-            let report = try compactor.compact(fullRefresh: fullRefresh)
-            // Unbuffered, so `compact --every … | tee log` shows each pass as it ends.
-            let text = (["\(Self.now()) \(report.summary)"] + report.lines.map { "  \($0)" }).joined(separator: "\n") + "\n"
+            Self.print(try compactor.compact(fullRefresh: fullRefresh))
+        }
+
+        /// A pass's report on stdout, unbuffered, so `compact --every … | tee log` shows each pass as it ends.
+        static func print(_ report: CompactionReport) {
+            let text = (["\(now()) \(report.summary)"] + report.lines.map { "  \($0)" }).joined(separator: "\n") + "\n"
             FileHandle.standardOutput.write(Data(text.utf8))
         }
 
@@ -90,4 +101,15 @@ extension ShopStreamCommand {
             return formatter.string(from: Date())
         }
     }
+}
+
+/// When silver last received a row: the newest `_ingested_at` of the fact tables (nil when empty or unreadable).
+func newestIngest(in warehouse: any Warehouse) -> Date? {
+    var newest: Int64?
+    for table in ["sales", "payments", "shipping"] {
+        guard let text = try? warehouse.query("SELECT MAX(_ingested_at) FROM silver.\(table)").rows.first?.first ?? nil,
+              let micros = TimestampText.microseconds(parsing: text) else { continue }
+        newest = max(newest ?? micros, micros)
+    }
+    return newest.map { Date(timeIntervalSince1970: Double($0) / 1e6) }
 }

@@ -2,12 +2,12 @@ import ShopStreamCore
 /// TIMESTAMP and DATE texts: validation, and the one canonical form both engines return,
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds). Pure integer calendar arithmetic
 /// (proleptic Gregorian, years 0001–9999 as in BigQuery); no Foundation calendars or locales.
-enum TimestampText {
+public enum TimestampText {
     /// Microseconds since 1970-01-01T00:00:00Z for RFC 3339 / BigQuery timestamp text:
     /// `2025-01-02T03:04:05Z`, `2025-01-02 03:04:05.123456`, `…+05:00`, `… UTC`, minutes without
     /// seconds. No zone means UTC. Fractions beyond microseconds must be zeros (nothing is
     /// silently rounded). Nil when the text is not such a timestamp.
-    static func microseconds(parsing text: some StringProtocol) -> Int64? {
+    public static func microseconds(parsing text: some StringProtocol) -> Int64? {
         let b = Array(text.utf8)
         var i = 0
         func number(_ width: Int) -> Int? {
