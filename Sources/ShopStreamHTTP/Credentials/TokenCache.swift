@@ -93,6 +93,8 @@ func exchangeForToken(
         return decoded.token(now: now)
     } catch let error as HTTPError where error.code != .invalidResponse {
         let advice = error.status.map { (400..<500).contains($0) } == true ? fix : "try again later, or check the network"
-        throw error.withMessage("could not get an access token for \(who): \(error.message); \(advice)", code: error.code == .status ? .credentials : nil)
+        // A credentials error even when the network failed: the exchange was already retried here, and a
+        // caller that retried it again would multiply the waits (minutes before the user hears of it).
+        throw error.withMessage("could not get an access token for \(who): \(error.message); \(advice)", code: .credentials)
     }
 }

@@ -49,7 +49,7 @@ extension BigQueryClient {
                     quotaWaitsUsed += 1
                     attempt += 1
                 default:
-                    if error.status == 400 {
+                    if error.status == 400 && error.code != .credentials {
                         throw queryError(message: error.googleMessage ?? error.message, reason: error.googleReason, sql: sql, http: error)
                     }
                     throw warehouseError(error, doing: doing, attempts: attempt, quotaWaits: quotaWaitsUsed, sql: sql)

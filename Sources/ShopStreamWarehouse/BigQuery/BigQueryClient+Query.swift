@@ -62,7 +62,7 @@ extension BigQueryClient {
         let response: HTTPResponse
         do {
             response = try withRetries(doing: doing, send)
-        } catch let error as WarehouseError where error.http != nil && [400, 404].contains(error.http?.status ?? 0) {
+        } catch let error as WarehouseError where error.http != nil && [400, 404].contains(error.http?.status ?? 0) && error.http?.code != .credentials {
             throw queryError(message: error.http?.googleMessage ?? error.message, reason: error.reason, sql: sql, http: error.http)
         }
         guard let object = JSONReader.object(response.body) else {

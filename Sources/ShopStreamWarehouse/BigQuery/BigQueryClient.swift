@@ -158,6 +158,9 @@ public final class BigQueryClient: @unchecked Sendable {
 
     /// Google's reasons first, then the status, then the kind of transport failure.
     static func disposition(of error: HTTPError) -> Disposition {
+        // No access token: the credentials already retried what could be, and the 400 or 401 came
+        // from the token endpoint, not from BigQuery.
+        if error.code == .credentials { return .fail }
         switch error.googleReason {
         case "backendError", "internalError", "rateLimitExceeded", "backendErrors": return .retry
         case "quotaExceeded": return .waitForQuota
