@@ -1,6 +1,7 @@
 import Foundation
 import ServiceLifecycle
 import ShopStreamCore
+import Synchronization
 
 /// A loop that blocks (librdkafka polls, libcurl transfers, SQLite) run as a swift-service-lifecycle
 /// `Service`: on a thread of its own, never on Swift's cooperative pool.
@@ -31,9 +32,15 @@ public struct BlockingService: Service, CustomStringConvertible {
                 stop.request(request)
             }
         } onCancel: {
+            Abandonment.happened.store(true, ordering: .releasing)
             stop.request(.abandon)
         }
     }
+}
+
+/// Whether a service had to abandon work in flight because the stop's deadline passed.
+enum Abandonment {
+    static let happened = Atomic<Bool>(false)
 }
 
 /// Runs `body` on a new thread and waits, without blocking a cooperative thread, for its result.

@@ -78,7 +78,7 @@ final class ShutdownWatchdog: @unchecked Sendable {
                                 metadata: ["deadline_seconds": "\(deadline.components.seconds)"])
                     DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(deadline.components.seconds * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000))) {
                         guard self.armed.load(ordering: .acquiring) else { return }
-                        logger.error("the stop took longer than \(deadline); exiting now (what was not committed is read again next time)")
+                        logger.error("stopped at the deadline (\(deadline)): exiting now; what was not committed is read again next time")
                         Self.exitNow(1)
                     }
                 } else {

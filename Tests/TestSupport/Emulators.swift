@@ -42,5 +42,14 @@ public final class PrivateBigQueryEmulator {
         child?.wait(timeout: 10)
     }
 
-    deinit { kill() }
+    /// SIGSTOP: it keeps its connections and answers nothing (a warehouse that hangs).
+    public func pause() { child?.send(SIGSTOP) }
+
+    /// SIGCONT: it answers again, finishing what it was asked meanwhile.
+    public func resume() { child?.send(SIGCONT) }
+
+    deinit {
+        resume()
+        kill()
+    }
 }

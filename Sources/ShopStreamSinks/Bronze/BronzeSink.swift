@@ -50,6 +50,8 @@ public final class BronzeSink {
     public private(set) var statistics = Statistics()
     /// Metrics, lag and stalls, for the status line and `/readyz`.
     public let monitor = SinkMonitor(sink: "bronze")
+    /// What the caller asked, where the rebalance handler can see it.
+    private let stopSeen = StopSignal()
     /// Progress and notes (retries, adopted objects), one line each.
     public var log: @Sendable (String) -> Void = { _ in }
 
@@ -129,6 +131,7 @@ public final class BronzeSink {
         var lastEndCheck = ContinuousClock.now
         while true {
             let asked = request()
+            stopSeen.request(asked)
             if asked >= .now { break }
             if asked == .drain, ContinuousClock.now - lastEndCheck >= .milliseconds(200) {
                 lastEndCheck = .now
@@ -164,6 +167,7 @@ public final class BronzeSink {
                 break
             }
         }
+        stopSeen.request(request())
         if request() == .abandon {
             log("stopping at once: \(inFlight) uploads in flight are not committed (the next run stores or adopts them)")
             consumer.close()
@@ -457,7 +461,9 @@ public final class BronzeSink {
                 partitions[tp] = state
             }
             while tps.contains(where: { partitions[$0]?.uploading == true }) {
-                guard let result = done.take(timeout: .seconds(1)) else { continue }
+                // Not past the stop's deadline: those uploads are left to the next owner.
+                if stopSeen.request == .abandon { break }
+                guard let result = done.take(timeout: .milliseconds(200)) else { continue }
                 inFlight -= 1
                 do { try apply(result) } catch { fatal = error }
             }

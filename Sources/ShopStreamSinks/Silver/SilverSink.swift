@@ -532,7 +532,7 @@ public final class SilverSink {
         case .revoked(let tps):
             // Insert and dead-letter what was read, commit, then forget these partitions.
             do {
-                try drainInserts()
+                try drainInserts(abandon: { stopSeen.request == .abandon })
                 try commit(force: true)
             } catch {
                 log("while giving up partitions: \(error)")
