@@ -38,6 +38,11 @@ public struct ServiceRunner {
             done.signal()
         }
         done.wait()
+        if Abandonment.happened.load(ordering: .acquiring) {
+            // Work in flight was given up: not a clean stop, and threads may still be inside libcurl.
+            logger.error("stopped at the deadline (\(shutdownTimeout)): work in flight was given up; what was not committed is read again next time")
+            ShutdownWatchdog.exitNow(1)
+        }
         watchdog.disarm()
         if case .failure(let error)? = outcome.withLock({ $0 }) { throw error }
     }
