@@ -5,24 +5,45 @@ import ShopStreamCore
 /// it opens from disk, from a bucket or as a mail attachment. Four sections, as the design's
 /// dashboards: the executive summary, sales analytics, customer insights, inventory and
 /// shipping. Every number comes from `DashboardData` (gold); every text is escaped.
+///
+/// Served (`live` set), the same page also reloads itself (a meta refresh: it keeps the URL, so
+/// the period, and needs no script) and offers the periods as plain links (`?period=7`).
 public struct DashboardPage: Sendable {
     public var data: DashboardData
     /// Where the numbers come from (the warehouse URL), shown in the header.
     public var source: String
-    /// When the page was made (ISO 8601), shown in the header.
+    /// When gold was read (ISO 8601), shown in the header.
     public var generatedAt: String
+    /// What only the served page has.
+    public var live: Live?
 
-    public init(data: DashboardData, source: String, generatedAt: String) {
+    public struct Live: Sendable {
+        /// The page reloads itself after this many seconds.
+        public var refreshSeconds: Int
+        /// How far gold is behind silver, in seconds, when a compactor runs in the serving
+        /// process; nil otherwise (the page then says when gold was last compacted).
+        public var goldLagSeconds: Double?
+
+        public init(refreshSeconds: Int, goldLagSeconds: Double? = nil) {
+            self.refreshSeconds = refreshSeconds
+            self.goldLagSeconds = goldLagSeconds
+        }
+    }
+
+    public init(data: DashboardData, source: String, generatedAt: String, live: Live? = nil) {
         self.data = data
         self.source = source
         self.generatedAt = generatedAt
+        self.live = live
     }
 
     public var html: String {
         let k = data.kpis
+        var meta = "<span id=\"period\">\(Format.html(period))</span> · from <code>\(Format.html(source))</code> (gold) · read <span id=\"read-at\">\(Format.html(generatedAt))</span>"
+        if let freshness { meta += " · <span id=\"gold-freshness\">\(Format.html(freshness))</span>" }
         var body = """
             <header><h1>ShopStream — Apple accessories across Pakistan</h1>
-            <p class="meta">\(period) · from <code>\(Format.html(source))</code> (gold) · generated \(Format.html(generatedAt))</p></header>
+            <p class="meta">\(meta)</p>\(live == nil ? "" : periodLinks)</header>
 
             """
         guard k.firstDay != nil else {
@@ -31,15 +52,34 @@ public struct DashboardPage: Sendable {
                 sinks (or <code>shopstream run</code>), then build gold with <code>shopstream compact</code>.</p></section>
 
                 """
-            return Self.document(body)
+            return Self.document(body, refreshSeconds: live?.refreshSeconds)
         }
         body += executiveSummary() + salesAnalytics() + customerInsights() + inventoryAndShipping()
-        return Self.document(body)
+        return Self.document(body, refreshSeconds: live?.refreshSeconds)
     }
 
     private var period: String {
-        guard let first = data.kpis.firstDay, let last = data.kpis.lastDay else { return "no sales yet" }
-        return "\(first) … \(last), \(data.days.count) days with sales"
+        let span = data.period == .all ? "all of gold" : "last \(data.period.label)"
+        guard let first = data.kpis.firstDay, let last = data.kpis.lastDay else { return "\(span): no sales yet" }
+        return "\(span): \(first) … \(last), \(data.days.count) days with sales"
+    }
+
+    /// The selector: a link per period (the current one plain), so no script is needed.
+    private var periodLinks: String {
+        let items = DashboardPeriod.allCases.map { p in
+            p == data.period ? "<strong aria-current=\"page\">\(p.label)</strong>"
+                : "<a href=\"?period=\(p.rawValue)\" id=\"period-\(p.rawValue)\">\(p.label)</a>"
+        }
+        return "\n<nav class=\"periods\" id=\"periods\">period: \(items.joined(separator: " "))</nav>"
+    }
+
+    /// How old gold is: its lag behind silver when known, else its last compaction's age at
+    /// the time of reading.
+    private var freshness: String? {
+        if let lag = live?.goldLagSeconds { return "gold \(Int(lag.rounded())) s behind silver" }
+        guard let compacted = data.lastCompaction else { return nil }
+        guard let then = Format.instant(compacted), let now = Format.instant(generatedAt) else { return "gold compacted \(compacted)" }
+        return "gold compacted \(Format.age(now.timeIntervalSince(then))) before this read"
     }
 
     // MARK: Sections
@@ -82,7 +122,7 @@ public struct DashboardPage: Sendable {
             <div><h3>Revenue by region</h3>\(bars(data.regions.map { ($0.label, $0.paisa, NumberText.pkr($0.paisa)) }, id: "regions"))</div>
             <div><h3>Payment methods</h3>\(table(["method", "payments", "share", "completed", "declined", "refunded"], payments, numeric: 1..., id: "payments"))</div>
             </div>
-            <h3>Month by month</h3>
+            <h3>Month by month\(wholeMonths)</h3>
             \(table(["month", "orders", "net revenue", "growth", "active customers", "new", "customers"], monthly, numeric: 1..., id: "months"))
             </section>
 
@@ -105,7 +145,7 @@ public struct DashboardPage: Sendable {
             <div><h3>Top products</h3>\(table(["#", "product", "category", "units", "net revenue"], products, numeric: 3..., id: "products"))</div>
             <div><h3>Revenue by category</h3>\(bars(data.categories.map { ($0.label, $0.paisa, NumberText.pkr($0.paisa)) }, id: "categories"))</div>
             </div>
-            <h3>Top salespeople</h3>
+            <h3>Top salespeople\(wholeMonths)</h3>
             \(table(["salesperson", "store", "orders", "net revenue", "discount rate"], people, numeric: 2..., id: "salespeople"))
             <h3>Stores</h3>
             \(table(["store", "city", "region", "orders", "net revenue", "discount rate"], stores, numeric: 3..., id: "stores"))
@@ -133,6 +173,7 @@ public struct DashboardPage: Sendable {
             \(lineChart(customerGrowth, label: { NumberText.grouped(Int($0)) }, fromZero: false, id: "customer-growth"))
             <div class="columns">
             \(segmentTables)</div>
+            <p class="note">Segments count every customer and all their purchases, whatever the period.</p>
             </section>
 
             """
@@ -161,6 +202,7 @@ public struct DashboardPage: Sendable {
         }
         return """
             <section id="operations"><h2>Inventory and shipping</h2>
+            <p class="note">Stock as of each pair's latest snapshot, whatever the period; shipments in the period.</p>
             <div class="cards">\(cards.joined())</div>
             <div class="columns">
             <div><h3>Furthest below reorder level</h3>\(table(["store", "product", "stock", "reorder at", "last restock"], low, numeric: 2...4, id: "low-stock"))</div>
@@ -173,6 +215,13 @@ public struct DashboardPage: Sendable {
     }
 
     // MARK: Pieces
+
+    /// ` (whole months from 2025-03)`: the monthly tables cannot cut a month, so a bounded
+    /// period shows every month it touches.
+    private var wholeMonths: String {
+        guard let since = data.since else { return "" }
+        return " <span class=\"note\">(whole months from \(Format.html(String(DashboardPeriod.monthStart(of: since).prefix(7)))))</span>"
+    }
 
     private func card(_ title: String, _ value: String, _ note: String, id: String) -> String {
         "<div class=\"card\" id=\"kpi-\(id)\"><div class=\"title\">\(Format.html(title))</div><div class=\"value\">\(Format.html(value))</div><div class=\"note\">\(Format.html(note))</div></div>"
@@ -232,11 +281,14 @@ public struct DashboardPage: Sendable {
             """
     }
 
-    private static func document(_ body: String) -> String {
+    /// The page around `body`. Its icon is an empty data: URL, so a browser asks for no
+    /// /favicon.ico (the server has none, and the 404 would be logged as a console error).
+    private static func document(_ body: String, refreshSeconds: Int?) -> String {
         """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
+        <html lang="en"><head><meta charset="utf-8">\(refreshSeconds.map { "\n<meta http-equiv=\"refresh\" content=\"\($0)\">" } ?? "")
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        <link rel="icon" href="data:,">
         <title>ShopStream dashboard</title>
         <style>
         body { font: 14px/1.45 -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1200px; padding: 16px 24px; color: #1d1d1f; background: #f5f5f7; }
@@ -255,7 +307,8 @@ public struct DashboardPage: Sendable {
         .chart { width: 100%; height: auto; } .chart text { font-size: 11px; fill: #666; }
         .chart .line { fill: none; stroke: #0071e3; stroke-width: 2; } .chart .area { fill: #0071e3; opacity: .12; }
         .chart .axis { stroke: #ccc; } .chart .grid { stroke: #eee; stroke-dasharray: 4 4; }
-        .empty { color: #888; }
+        .empty { color: #888; } .note { color: #888; font-size: 12px; font-weight: normal; }
+        .periods { margin: -8px 0 16px; color: #666; } .periods a, .periods strong { margin-left: 8px; } .periods a { color: #0071e3; }
         </style></head>
         <body>
         \(body)</body></html>

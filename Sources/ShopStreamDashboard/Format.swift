@@ -25,6 +25,26 @@ enum Format {
         value.map { String(format: "%.\(places)f", $0) } ?? "–"
     }
 
+    /// An instant from ISO 8601 text, with or without fractions of a second (`2025-01-02T03:04:05Z`,
+    /// `2025-01-02T03:04:05.123Z`), as the page's read time and gold._state's timestamps are written.
+    static func instant(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+
+    /// `12 s`, `4 min`, `3 h`, `2 days`: an age, roughly.
+    static func age(_ seconds: TimeInterval) -> String {
+        let s = Int(max(0, seconds).rounded())
+        switch s {
+        case ..<120: return "\(s) s"
+        case ..<7200: return "\(s / 60) min"
+        case ..<172_800: return "\(s / 3600) h"
+        default: return "\(s / 86_400) days"
+        }
+    }
+
     /// Escapes text for HTML element content and attribute values.
     static func html(_ text: String) -> String {
         var out = ""

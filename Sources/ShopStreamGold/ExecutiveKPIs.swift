@@ -34,14 +34,20 @@ public struct ExecutiveKPIs: Sendable {
 
     public init() {}
 
-    public static func read(from warehouse: any Warehouse) throws -> ExecutiveKPIs {
+    /// Reads the numbers over gold's whole history, or, with `since` (`YYYY-MM-DD`), over the sale
+    /// dates from that day on: every query then filters by date in SQL, so a short period reads
+    /// only its own days of a long history. The last-7-days card always reads gold's last 14 days
+    /// with sales.
+    public static func read(from warehouse: any Warehouse, since: String? = nil) throws -> ExecutiveKPIs {
         let gold = GoldReader(warehouse: warehouse)
         func sum(_ column: String) -> String { gold.moneySum(column) }
+        /// `WHERE sale_date >= DATE '…'`, or nothing over the whole history.
+        func from(_ column: String) -> String { since.map { "WHERE \(column) >= \(warehouse.dialect.dateLiteral($0))" } ?? "" }
         var k = ExecutiveKPIs()
 
         let totals = try gold.query("""
             SELECT MIN(sale_date), MAX(sale_date), SUM(orders), SUM(units), \(sum("gross_revenue")), \(sum("discounts")), \(sum("net_revenue"))
-            FROM gold.daily_sales
+            FROM gold.daily_sales \(from("sale_date"))
             """).first ?? []
         k.firstDay = totals.first.flatMap { gold.day($0) }
         k.lastDay = totals.count > 1 ? gold.day(totals[1]) : nil
@@ -52,34 +58,36 @@ public struct ExecutiveKPIs: Sendable {
         k.discountsPaisa = gold.paisa(totals[5])
         k.netRevenuePaisa = gold.paisa(totals[6])
 
-        let days = try gold.query("SELECT day, new_customers, cumulative_customers FROM gold.customer_daily ORDER BY day")
-        for row in days {
-            guard let day = gold.day(row[0]), day <= last else { continue }
-            if day >= first { k.newCustomers += gold.int(row[1]) }
-            k.customers = gold.int(row[2])
-        }
+        // Everyone signed up by the last day; of them, those who signed up from the first day on.
+        let (firstDay, lastDay) = (warehouse.dialect.dateLiteral(first), warehouse.dialect.dateLiteral(last))
+        k.customers = gold.int(try gold.query("""
+            SELECT cumulative_customers FROM gold.customer_daily WHERE day <= \(lastDay) ORDER BY day DESC LIMIT 1
+            """).first?.first)
+        k.newCustomers = gold.int(try gold.query("""
+            SELECT SUM(new_customers) FROM gold.customer_daily WHERE day >= \(firstDay) AND day <= \(lastDay)
+            """).first?.first)
 
         let daily = try gold.query("SELECT sale_date, \(sum("net_revenue")) FROM gold.daily_sales GROUP BY sale_date ORDER BY sale_date DESC LIMIT 14")
         k.lastWeekPaisa = daily.prefix(7).reduce(0) { $0 + gold.paisa($1[1]) }
         if daily.count == 14 { k.previousWeekPaisa = daily.suffix(7).reduce(0) { $0 + gold.paisa($1[1]) } }
 
-        let payments = try gold.query("SELECT SUM(attempts), SUM(failed), SUM(refunded) FROM gold.payment_daily").first ?? []
+        let payments = try gold.query("SELECT SUM(attempts), SUM(failed), SUM(refunded) FROM gold.payment_daily \(from("payment_date"))").first ?? []
         if payments.count == 3, gold.int(payments[0]) > 0 {
             k.paymentFailureShare = Double(gold.int(payments[1])) / Double(gold.int(payments[0]))
             k.refundShare = Double(gold.int(payments[2])) / Double(gold.int(payments[0]))
         }
-        let shipping = try gold.query("SELECT SUM(shipments), SUM(delivered) FROM gold.shipping_daily").first ?? []
+        let shipping = try gold.query("SELECT SUM(shipments), SUM(delivered) FROM gold.shipping_daily \(from("shipped_date"))").first ?? []
         if shipping.count == 2, gold.int(shipping[0]) > 0 { k.onTimeShare = Double(gold.int(shipping[1])) / Double(gold.int(shipping[0])) }
 
         k.topStores = try gold.query("""
-            SELECT store_name, city, \(sum("net_revenue")) AS revenue FROM gold.daily_sales
+            SELECT store_name, city, \(sum("net_revenue")) AS revenue FROM gold.daily_sales \(from("sale_date"))
             GROUP BY store_name, city ORDER BY revenue DESC LIMIT 3
             """).map { ($0[0] ?? "?", $0[1] ?? "?", gold.paisa($0[2])) }
         k.topRegion = try gold.query("""
-            SELECT region, \(sum("net_revenue")) AS revenue FROM gold.daily_sales GROUP BY region ORDER BY revenue DESC LIMIT 1
+            SELECT region, \(sum("net_revenue")) AS revenue FROM gold.daily_sales \(from("sale_date")) GROUP BY region ORDER BY revenue DESC LIMIT 1
             """).first.map { ($0[0] ?? "?", gold.paisa($0[1])) }
         k.topCategory = try gold.query("""
-            SELECT category, \(sum("net_revenue")) AS revenue FROM gold.product_daily GROUP BY category ORDER BY revenue DESC LIMIT 1
+            SELECT category, \(sum("net_revenue")) AS revenue FROM gold.product_daily \(from("sale_date")) GROUP BY category ORDER BY revenue DESC LIMIT 1
             """).first.map { ($0[0] ?? "?", gold.paisa($0[1])) }
         return k
     }

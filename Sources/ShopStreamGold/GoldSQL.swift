@@ -147,9 +147,7 @@ public struct GoldSQL: Sendable {
     }
 
     /// `DATE '2025-01-01'` (BigQuery) or `'2025-01-01'` (SQLite, where dates are ISO text).
-    public func dateLiteral(_ day: String) -> String {
-        dialect == .bigquery ? "DATE '\(day)'" : "'\(day)'"
-    }
+    public func dateLiteral(_ day: String) -> String { dialect.dateLiteral(day) }
 
     public func timestampLiteral(_ text: String) -> String {
         dialect == .bigquery ? "TIMESTAMP '\(text)'" : "'\(text)'"

@@ -18,4 +18,10 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable, CustomStringCo
         case .sqlite: "paisa(\(expression))"
         }
     }
+
+    /// `DATE '2025-01-01'` (BigQuery) or `'2025-01-01'` (SQLite, where dates are ISO text): a
+    /// `YYYY-MM-DD` day to compare with a DATE column.
+    public func dateLiteral(_ day: String) -> String {
+        self == .bigquery ? "DATE '\(day)'" : "'\(day)'"
+    }
 }

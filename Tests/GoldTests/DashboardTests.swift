@@ -84,6 +84,18 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(a.inventory.averageRestockCycleDays, "SQLite has restock cycles"),
                        try XCTUnwrap(b.inventory.averageRestockCycleDays, "the emulator has restock cycles"), accuracy: 1e-9)
         XCTAssertEqual(a.carriers, b.carriers)
+
+        // A period's date filter, in each engine's SQL.
+        let a7 = try DashboardData.read(from: sqlite, period: .days7), b7 = try DashboardData.read(from: bigquery, period: .days7)
+        XCTAssertEqual(a7.since, b7.since)
+        XCTAssertEqual(a7.days.count, 5, "7 days of a 5-day history")
+        XCTAssertEqual(a7.days, b7.days)
+        XCTAssertEqual(a7.kpis.netRevenuePaisa, b7.kpis.netRevenuePaisa)
+        XCTAssertEqual(a7.kpis.newCustomers, b7.kpis.newCustomers)
+        XCTAssertEqual(a7.months, b7.months)
+        XCTAssertEqual(a7.payments, b7.payments)
+        XCTAssertEqual(a7.lastCompaction.flatMap(Format.instant) == nil, false, "gold._state's time reads as an instant: \(a7.lastCompaction ?? "nil")")
+        XCTAssertEqual(b7.lastCompaction.flatMap(Format.instant) == nil, false, "on BigQuery too: \(b7.lastCompaction ?? "nil")")
     }
 
     func testTextFromTheWarehouseIsEscaped() throws {
@@ -126,19 +138,134 @@ final class DashboardTests: XCTestCase {
         XCTAssertTrue(html.contains("2025-03-01 … 2025-03-03, 3 days with sales"), "the period gold holds")
     }
 
+    // MARK: Periods
+
+    func testAPeriodShowsGoldsLastDaysOnly() throws {
+        let warehouse = try sqliteWarehouse()
+        try History(into: warehouse, ordersPerDay: 30).load(days: 40)
+        try compactor(warehouse).compact()
+        let all = try DashboardData.read(from: warehouse)
+        XCTAssertEqual(all.days.count, 40, "every day has sales")
+        XCTAssertNil(all.since)
+
+        for period in [DashboardPeriod.days7, .days30] {
+            let n = period.days!
+            let data = try DashboardData.read(from: warehouse, period: period)
+            let first = all.days[40 - n].day
+            // Gold's own sums over the same days, by SQL of the test's own.
+            func gold(_ sql: String) throws -> Int64 { Int64(try warehouse.query(sql).scalar ?? "") ?? -1 }
+            let net = try gold("SELECT SUM(paisa(net_revenue)) FROM gold.daily_sales WHERE sale_date >= '\(first)'")
+            let orders = try gold("SELECT SUM(orders) FROM gold.daily_sales WHERE sale_date >= '\(first)'")
+
+            XCTAssertEqual(data.period, period)
+            XCTAssertEqual(data.since, first, "\(n) days back from gold's newest sale")
+            XCTAssertEqual(data.days, Array(all.days.suffix(n)), "\(n) days: the last \(n) days of gold, as all of it shows them")
+            XCTAssertEqual([data.kpis.firstDay, data.kpis.lastDay], [first, all.kpis.lastDay])
+            XCTAssertEqual(data.kpis.netRevenuePaisa, net, "\(n) days: net revenue")
+            XCTAssertEqual(Int64(data.kpis.orders), orders, "\(n) days: orders")
+            XCTAssertLessThan(data.kpis.netRevenuePaisa, all.kpis.netRevenuePaisa)
+            XCTAssertEqual(data.regions.reduce(0) { $0 + $1.paisa }, net, "\(n) days: regions")
+            XCTAssertEqual(Int64(data.stores.reduce(0) { $0 + $1.orders }), orders, "\(n) days: stores")
+            XCTAssertEqual(data.categories.reduce(0) { $0 + $1.paisa }, net, "\(n) days: categories")
+            XCTAssertEqual(Int64(data.payments.reduce(0) { $0 + $1.attempts }),
+                           try gold("SELECT SUM(attempts) FROM gold.payment_daily WHERE payment_date >= '\(first)'"), "\(n) days: payments")
+            XCTAssertEqual(Int64(data.carriers.reduce(0) { $0 + $1.shipments }),
+                           try gold("SELECT SUM(shipments) FROM gold.shipping_daily WHERE shipped_date >= '\(first)'"), "\(n) days: carriers")
+            XCTAssertEqual(data.kpis.customers, all.kpis.customers, "everyone signed up by the last day")
+            XCTAssertEqual(Int64(data.kpis.newCustomers),
+                           try gold("SELECT SUM(new_customers) FROM gold.customer_daily WHERE day >= '\(first)' AND day <= '\(all.kpis.lastDay!)'"),
+                           "\(n) days: new customers")
+            XCTAssertEqual(data.months.map(\.month), all.months.map(\.month).filter { $0 >= String(first.prefix(7)) }, "whole months from the first")
+            XCTAssertEqual(data.segments.map(\.rows), all.segments.map(\.rows), "segments: every customer, whatever the period")
+
+            let html = DashboardPage(data: data, source: warehouse.url, generatedAt: "now").html
+            XCTAssertTrue(html.contains("last \(n) days: \(first) … \(all.kpis.lastDay!), \(n) days with sales"), "the header names the period")
+            XCTAssertTrue(html.contains(">\(pkr(net))</div>"), "the headline is the period's net revenue")
+        }
+        let ninety = try DashboardData.read(from: warehouse, period: .days90)
+        XCTAssertEqual(ninety.days, all.days, "a period longer than gold holds shows all of it")
+        XCTAssertEqual(ninety.kpis.netRevenuePaisa, all.kpis.netRevenuePaisa)
+    }
+
+    func testAPeriodIsFilteredInTheQueriesNotAfterReading() throws {
+        let warehouse = try sqliteWarehouse()
+        try History(into: warehouse, ordersPerDay: 30).load(days: 12)
+        try compactor(warehouse).compact()
+        let recording = RecordingWarehouse(warehouse)
+        let data = try DashboardData.read(from: recording, period: .days7)
+        let since = try XCTUnwrap(data.since)
+        let month = String(since.prefix(8)) + "01"
+        let dated = ["daily_sales": "sale_date", "product_daily": "sale_date", "payment_daily": "payment_date",
+                     "shipping_daily": "shipped_date", "customer_daily": "day", "executive_monthly": "month", "salesperson_monthly": "month"]
+        var bounded: Set<String> = []
+        for sql in recording.queries {
+            for (table, column) in dated where sql.range(of: "gold\\.\(table)\\b", options: .regularExpression) != nil {
+                let from = table.hasSuffix("monthly") ? month : since
+                if sql.contains("\(column) >= '\(from)'") { bounded.insert(table); continue }
+                // Bounded otherwise: where the period ends, and the newest few rows (the last 14 days
+                // with sales for the week-on-week card, the newest count of customers).
+                let allowed = sql.hasPrefix("SELECT MAX(sale_date) FROM gold.daily_sales") || sql.contains("DESC LIMIT")
+                XCTAssertTrue(allowed, "a query over gold.\(table) that reads all of its history:\n\(sql)")
+            }
+        }
+        XCTAssertEqual(bounded, Set(dated.keys), "every dated table is read from the period's first day")
+    }
+
+    func testTheServedPageReloadsItselfLinksEachPeriodAndSaysHowOldGoldIs() throws {
+        let warehouse = try sqliteWarehouse()
+        try History(into: warehouse, ordersPerDay: 30).load(days: 3)
+        let waiting = try LiveDashboard.page(from: warehouse, query: [:], goldLag: nil)
+        XCTAssertTrue(waiting.contains("<meta http-equiv=refresh content=5>"), "before gold exists the page waits for it: \(waiting)")
+        try compactor(warehouse).compact()
+
+        let compacted = try XCTUnwrap(DashboardData.read(from: warehouse).lastCompaction, "gold._state records the pass")
+        let later = try XCTUnwrap(Format.instant(compacted)).addingTimeInterval(125)
+        let html = try LiveDashboard.page(from: warehouse, query: ["period": "7"], goldLag: nil, now: later)
+        XCTAssertTrue(html.contains("<meta http-equiv=\"refresh\" content=\"5\">"), "it reloads itself every 5 s, at the same URL")
+        XCTAssertTrue(html.contains("<strong aria-current=\"page\">7 days</strong>"), "the period shown is not a link")
+        for (value, label) in [("30", "30 days"), ("90", "90 days"), ("all", "all")] {
+            XCTAssertTrue(html.contains("<a href=\"?period=\(value)\" id=\"period-\(value)\">\(label)</a>"), "a plain link to \(label)")
+        }
+        XCTAssertTrue(html.contains("<span id=\"read-at\">\(ISO8601DateFormatter().string(from: later))</span>"), "when gold was read")
+        XCTAssertTrue(html.contains("<span id=\"gold-freshness\">gold compacted 2 min before this read</span>"), "how old gold is")
+        XCTAssertFalse(html.contains("<script"), "no script")
+        XCTAssertFalse(html.contains("http://") || html.contains("https://"), "nothing to fetch")
+
+        let withCompactor = try LiveDashboard.page(from: warehouse, query: [:], goldLag: 12.4)
+        XCTAssertTrue(withCompactor.contains("<span id=\"gold-freshness\">gold 12 s behind silver</span>"), "the lag a compactor in the process measured")
+        XCTAssertTrue(withCompactor.contains("<span id=\"period\">last 30 days: "), "30 days without ?period=")
+        XCTAssertTrue(try LiveDashboard.page(from: warehouse, query: ["period": "all"], goldLag: nil).contains("<span id=\"period\">all of gold: "))
+        XCTAssertTrue(try LiveDashboard.page(from: warehouse, query: ["period": "13"], goldLag: nil).contains("<span id=\"period\">last 30 days: "),
+                      "an unknown period shows the default")
+
+        let file = DashboardPage(data: try DashboardData.read(from: warehouse), source: warehouse.url, generatedAt: "now").html
+        XCTAssertFalse(file.contains("http-equiv=\"refresh\""), "the written file does not reload itself")
+        XCTAssertFalse(file.contains("id=\"periods\""), "nor offer links that would open the same file")
+    }
+
     private static func escaped(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
     }
 }
 
-/// `PKR 1,234`, as the page writes money.
-private func pkr(_ paisa: Int64) -> String {
-    let rupees = String((paisa + 50) / 100)
-    var out = ""
-    for (i, c) in rupees.enumerated() {
-        if i > 0 && (rupees.count - i) % 3 == 0 { out.append(",") }
-        out.append(c)
+/// A warehouse that remembers every query it is asked, and answers from another.
+private final class RecordingWarehouse: Warehouse, @unchecked Sendable {
+    let inner: any Warehouse
+    private let lock = NSLock()
+    private var recorded: [String] = []
+    init(_ inner: any Warehouse) { self.inner = inner }
+
+    var queries: [String] { lock.withLock { recorded } }
+    var url: String { inner.url }
+    var dialect: SQLDialect { inner.dialect }
+    func execute(_ sql: String) throws { try inner.execute(sql) }
+    func executeTransaction(_ sql: String) throws { try inner.executeTransaction(sql) }
+    func query(_ sql: String) throws -> QueryResult {
+        lock.withLock { recorded.append(sql) }
+        return try inner.query(sql)
     }
-    return "PKR " + out
+    func insert(into table: TableName, rows: [WarehouseRow]) throws -> [RowFailure] { try inner.insert(into: table, rows: rows) }
+    func columns(of table: TableName) throws -> [Column]? { try inner.columns(of: table) }
+    func createDataset(_ name: String) throws { try inner.createDataset(name) }
 }

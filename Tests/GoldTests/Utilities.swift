@@ -146,3 +146,19 @@ func eventually(within seconds: TimeInterval, _ condition: () throws -> Bool) re
     }
     return try condition()
 }
+
+/// `PKR 1,234`, as the dashboard writes money (rounded to the rupee).
+func pkr(_ paisa: Int64) -> String {
+    "PKR " + grouped((paisa + 50) / 100)
+}
+
+/// `12,345`, as the dashboard writes counts.
+func grouped(_ n: some BinaryInteger) -> String {
+    let digits = String(n)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return out
+}

@@ -28,12 +28,19 @@ extension ShopStreamCommand {
 
                 On GCP, Looker Studio reads the same tables (views in sql/looker/).
 
+                --period limits what is read to gold's last 7, 30 or 90 days (counted back from its
+                newest sale), or reads all of it (the default for the file). Customer segments and
+                stock are snapshots of now whatever the period; monthly tables show whole months.
+
                 With --serve, it serves the page instead, read from gold at each load and reloading
-                itself every few seconds, over a warehouse that something else keeps filling
+                itself every 5 seconds, over a warehouse that something else keeps filling
                 (`run --live` serves the same page itself), with /metrics, /healthz and /readyz.
+                The served page shows when it was read and how old gold is, and links to each
+                period (`/?period=7`, 30, 90, all; without one, the last 30 days).
 
                 Examples:
                   shopstream dashboard --warehouse sqlite://./demo/warehouse.db --out demo/dashboard.html
+                  shopstream dashboard --warehouse sqlite://./demo/warehouse.db --period 30 --out demo/month.html
                   shopstream dashboard --serve --http 127.0.0.1:8080 --warehouse sqlite://./demo/warehouse.db
                   shopstream dashboard --warehouse bigquery://my-project --out /tmp/shopstream.html
                 """)
@@ -43,6 +50,9 @@ extension ShopStreamCommand {
         @Option(name: .shortAndLong, help: ArgumentHelp("The HTML file to write (replaced if it exists).", valueName: "file"))
         var out = "dashboard.html"
 
+        @Option(help: ArgumentHelp("How much history the file shows: 7, 30 or 90 (days up to gold's newest sale) or all. Served, the page's links choose.", valueName: "period"))
+        var period: DashboardPeriod = .all
+
         @Flag(help: "Serve the page over HTTP (at --http, default 127.0.0.1:8080) until Ctrl-C, instead of writing it.")
         var serve = false
 
@@ -50,13 +60,14 @@ extension ShopStreamCommand {
 
         func validate() throws {
             if service.http != nil && !serve { throw ValidationError("--http is for --serve; add --serve, or leave it out") }
+            if serve && period != .all { throw ValidationError("--period is for the file; the served page takes ?period=7|30|90|all") }
         }
 
         func run() throws {
             if serve { return try runServer() }
             try reportingErrors {
                 let warehouse = try options.openExisting()
-                let path = try Self.write(from: warehouse, to: out)
+                let path = try Self.write(from: warehouse, period: period, to: out)
                 print("wrote \(path): open it in a browser")
             }
         }
@@ -78,14 +89,14 @@ extension ShopStreamCommand {
             }
         }
 
-        /// Reads gold (all but `kpis`, when given) and writes the page; returns the file's
-        /// absolute path. Shared with `run`.
-        static func write(from warehouse: any Warehouse, kpis: ExecutiveKPIs? = nil, to file: String) throws -> String {
+        /// Reads gold over `period` (all but `kpis`, when given for the same period) and writes the
+        /// page; returns the file's absolute path. Shared with `run`.
+        static func write(from warehouse: any Warehouse, period: DashboardPeriod = .all, kpis: ExecutiveKPIs? = nil, to file: String) throws -> String {
             guard try warehouse.columns(of: GoldTable.dailySales.tableName) != nil else {
                 throw CommandFailure("\(warehouse.url) has no gold tables: build them with `shopstream compact --warehouse \(warehouse.url)` first")
             }
             let formatter = ISO8601DateFormatter()
-            let page = DashboardPage(data: try DashboardData.read(from: warehouse, kpis: kpis), source: warehouse.url,
+            let page = DashboardPage(data: try DashboardData.read(from: warehouse, period: period, kpis: kpis), source: warehouse.url,
                                      generatedAt: formatter.string(from: Date()))
             let url = URL(fileURLWithPath: file)
             do {
@@ -98,3 +109,5 @@ extension ShopStreamCommand {
         }
     }
 }
+
+extension DashboardPeriod: ExpressibleByArgument {}

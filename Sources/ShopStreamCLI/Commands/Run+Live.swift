@@ -108,16 +108,3 @@ struct Handed<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
-
-/// The served dashboard: the page `shopstream dashboard` writes, read from gold at each request.
-enum LiveDashboard {
-    static func page(from warehouse: any Warehouse, query: [String: String], goldLag: Double?) throws -> String {
-        guard try warehouse.columns(of: GoldTable.dailySales.tableName) != nil else {
-            return "<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=3><title>ShopStream</title><p>Gold is being built; this page reloads itself.</p>"
-        }
-        let formatter = ISO8601DateFormatter()
-        let page = DashboardPage(data: try DashboardData.read(from: warehouse), source: warehouse.url, generatedAt: formatter.string(from: Date()))
-        let refresh = "<meta http-equiv=\"refresh\" content=\"5\">"
-        return page.html.replacingOccurrences(of: "<head>", with: "<head>\n" + refresh)
-    }
-}
