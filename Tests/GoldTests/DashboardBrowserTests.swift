@@ -43,7 +43,8 @@ final class DashboardBrowserTests: XCTestCase {
         // The default page: the last 30 days, loaded with nothing but the server's own page.
         let first = try browser.load(origin + "/")
         assertOnlyTheServer(first, origin: origin, "the first load")
-        XCTAssertEqual(first.loads ?? [], [origin + "/"])
+        // A slow machine may see the page's own refresh already: every load is of this URL.
+        XCTAssertEqual(Set(first.loads ?? []), [origin + "/"])
         let month = try gold(lastDays: 30)
         XCTAssertEqual(try shown().orders, month.orders, "the default period's orders are gold's last 30 days'")
         XCTAssertEqual(try shown().net, month.net, "the default period's net revenue is gold's last 30 days'")
@@ -78,7 +79,7 @@ final class DashboardBrowserTests: XCTestCase {
         while try shown().orders != grown.orders && refreshes < 3 {
             let again = try browser.reloadByItself()
             assertOnlyTheServer(again, origin: origin, "a refresh")
-            XCTAssertEqual(again.loads ?? [], [origin + "/?period=all"], "the refresh keeps the period")
+            XCTAssertEqual(Set(again.loads ?? []), [origin + "/?period=all"], "the refresh keeps the period")
             refreshes += 1
         }
         XCTAssertEqual(try shown().orders, grown.orders, "after \(refreshes) refreshes the page shows gold's new orders")

@@ -135,7 +135,12 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(r.stdout, "wrote \(dir.path)/out/page.html: open it in a browser\n")
         let html = try String(contentsOfFile: dir.path + "/out/page.html", encoding: .utf8)
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
-        XCTAssertTrue(html.contains("2025-03-01 … 2025-03-03, 3 days with sales"), "the period gold holds")
+        XCTAssertTrue(html.contains("all of gold: 2025-03-01 … 2025-03-03, 3 days with sales"), "the file shows all of gold by default")
+
+        let week = try shopstream(["dashboard", "--warehouse", url, "--period", "7", "--out", dir.path + "/week.html"])
+        XCTAssertEqual(week.status, 0, week.stderr)
+        XCTAssertTrue(try String(contentsOfFile: dir.path + "/week.html", encoding: .utf8).contains("<span id=\"period\">last 7 days: 2025-03-01 … 2025-03-03,"),
+                      "--period 7 names its period")
     }
 
     // MARK: Periods
