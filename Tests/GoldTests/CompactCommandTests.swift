@@ -77,7 +77,7 @@ final class CompactCommandTests: XCTestCase {
         let compact = try Child(shopstreamBinary(), ["compact", "--every", "1s", "--warehouse", url], directory: dir.path, label: "compact")
         defer { compact.wait(timeout: 0) }   // never outlives the test
         func said() -> String { "stdout:\n\(compact.stdout)\nstderr:\n\(compact.stderr)" }
-        XCTAssertTrue(eventually(within: 60) { compact.stdout.contains("full refresh: rebuilt 10 of 10 gold tables") }, "the first pass: \(said())")
+        XCTAssertTrue(eventually(timeout: 60) { compact.stdout.contains("full refresh: rebuilt 10 of 10 gold tables") }, "the first pass: \(said())")
         let warehouse = try makeWarehouse(url: url)
         XCTAssertEqual(try warehouse.query("SELECT MAX(sale_date) FROM gold.daily_sales").scalar.map { String($0.prefix(10)) }, "2025-03-02")
 
@@ -85,12 +85,12 @@ final class CompactCommandTests: XCTestCase {
         let more = try shopstream(["backfill", "--warehouse", url, "--days", "4", "--skip-days", "2", "--start", "2025-03-01", "-q"])
         XCTAssertEqual(more.status, 0, more.stderr)
         let sales = try XCTUnwrap(warehouse.query("SELECT COUNT(DISTINCT event_id) FROM silver.sales").scalar)
-        XCTAssertTrue(try eventually(within: 60) { try warehouse.query("SELECT SUM(orders) FROM gold.daily_sales").scalar == sales },
+        XCTAssertTrue(try eventually(timeout: 60) { try warehouse.query("SELECT SUM(orders) FROM gold.daily_sales").scalar == sales },
                       "a later pass puts every sale in gold: \(said())")
         XCTAssertEqual(try warehouse.query("SELECT MAX(sale_date) FROM gold.daily_sales").scalar.map { String($0.prefix(10)) }, "2025-03-04")
         XCTAssertTrue(compact.stdout.contains("incremental: rebuilt"), said())
         // And the passes go on, finding nothing new.
-        XCTAssertTrue(eventually(within: 60) {
+        XCTAssertTrue(eventually(timeout: 60) {
             compact.stdout.components(separatedBy: "incremental: rebuilt").last!.contains("gold is up to date: nothing new in silver")
         }, said())
 
@@ -110,7 +110,7 @@ final class CompactCommandTests: XCTestCase {
         // A pass an hour: stopping within the minute allowed below means the signal cut the wait short.
         let compact = try Child(shopstreamBinary(), ["compact", "--every", "1h", "--warehouse", url], directory: dir.path, label: "compact")
         defer { compact.wait(timeout: 0) }
-        XCTAssertTrue(eventually(within: 60) { compact.stdout.contains("full refresh: rebuilt 10 of 10 gold tables") }, compact.stdout + compact.stderr)
+        XCTAssertTrue(eventually(timeout: 60) { compact.stdout.contains("full refresh: rebuilt 10 of 10 gold tables") }, compact.stdout + compact.stderr)
         compact.send(SIGTERM)
         XCTAssertEqual(compact.wait(timeout: 60), 0, "SIGTERM ends it, exit 0: \(compact.stdout)\(compact.stderr)")
     }

@@ -136,17 +136,6 @@ func businessDates(of events: [Event], knownCustomers known: inout Set<String>) 
     return out
 }
 
-/// Polls `condition` until it holds or `seconds` pass; whether it held. Generous deadlines, so a
-/// loaded machine only makes it slower, never wrong.
-func eventually(within seconds: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        Thread.sleep(forTimeInterval: 0.1)
-    }
-    return try condition()
-}
-
 /// `PKR 1,234`, as the dashboard writes money (rounded to the rupee).
 func pkr(_ paisa: Int64) -> String {
     "PKR " + grouped((paisa + 50) / 100)

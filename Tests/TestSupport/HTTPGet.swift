@@ -23,15 +23,16 @@ public func httpGet(_ url: String, timeout: TimeInterval = 10) -> (status: Int, 
 /// Written by the session's callback before the semaphore is signalled, read after.
 private final class ResponseBox: @unchecked Sendable { var value: (Int, String)? }
 
-/// Polls `condition` every 200 ms until it holds or `timeout` passes; true if it held.
+/// Polls `condition` every 100 ms until it holds or `timeout` passes; whether it held. Generous
+/// deadlines, so a loaded machine only makes a test slower, never wrong.
 @discardableResult
-public func eventually(timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
+public func eventually(timeout: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.2)
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: 0.1)
     }
-    return condition()
+    return try condition()
 }
 
 /// Samples of the Prometheus text format: `name{labels} value` lines.
