@@ -18,8 +18,11 @@ public final class Telemetry: Sendable {
     }
 
     /// Routes swift-metrics to this registry. Idempotent; only the first call in a process counts.
-    public func bootstrap() {
+    /// `SHOPSTREAM_METRICS=off` leaves swift-metrics on its no-op backend (what metrics cost is
+    /// measured that way: benchmarks/metrics-cost.sh); `/metrics` then shows the process figures only.
+    public func bootstrap(environment: [String: String] = ProcessInfo.processInfo.environment) {
         guard !bootstrapped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if environment["SHOPSTREAM_METRICS"] == "off" { return }
         MetricsSystem.bootstrap(CatalogMetricsFactory(registry: registry))
     }
 
