@@ -129,5 +129,7 @@ let package = Package(
             "ShopStreamQuality", "ShopStreamWarehouse", "ShopStreamLake", "ShopStreamSilver", "ShopStreamCore", "TestSupport",
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
+        // docker/: the compose stack rehearsed as processes on the local stand-ins, and its files checked.
+        .testTarget(name: "DockerTests", dependencies: ["ShopStreamCore", "ShopStreamLake", "ShopStreamWarehouse", "TestSupport"]),
     ]
 )
