@@ -58,10 +58,7 @@ extension ShopStreamCommand.Run {
                 let compactor = try Compactor(warehouse: goldStore, sql: GoldSQL(directory: sqlOptions.directory, dialect: goldStore.dialect))
                 let pageStore = try makeWarehouse(url: warehouseURL)
 
-                var simulation = SimulationConfig()
-                simulation.seed = seed
-                try simulation.validate()
-                let generator = LiveGenerator(connection: conn, config: simulation, rate: rate ?? 200, historyDays: history ?? 0,
+                let generator = LiveGenerator(connection: conn, seed: seed, rate: rate ?? 200, historyDays: history ?? 0,
                                               truth: truth, published: published, probe: health.probe("generator"))
                 let silverMonitor = silver.monitor
                 let loop = CompactionLoop(compactor: compactor, interval: compactEvery?.value ?? .seconds(10),

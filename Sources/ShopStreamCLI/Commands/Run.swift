@@ -90,8 +90,8 @@ extension ShopStreamCommand {
                     throw ValidationError("\(name) is for --live runs; add --live, or leave it out")
                 }
             }
-            if let rate, !(rate.isFinite && rate > 0 && rate <= 1_000_000) {
-                throw ValidationError("--rate \(rate): expected a positive number of events per second, up to 1,000,000")
+            if let rate, !(rate.isFinite && rate > 0 && rate <= LiveClock.maxEventsPerSecond) {
+                throw ValidationError("--rate \(rate): expected a positive number of events per second, up to 10,000")
             }
             if let history, !(0...3650).contains(history) { throw ValidationError("--history \(history): expected 0 to 3,650 days") }
             if let compactEvery, compactEvery.value <= .zero { throw ValidationError("--compact-every \(compactEvery): expected a duration such as 10s") }

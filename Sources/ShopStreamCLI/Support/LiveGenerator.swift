@@ -6,12 +6,13 @@ import ShopStreamCore
 import ShopStreamGenerator
 import ShopStreamService
 
-/// The generator as a service: optional history at full speed, then events at `rate` per second,
-/// each stamped with its send time (`shopstream-sent-at`) so the sinks can measure latency.
+/// The generator as a service: the live simulation (`SimulationConfig.live`: history days at full
+/// speed, then the business on the wall clock at about `rate` events a second), each event held until
+/// its own time and stamped with its send time (`shopstream-sent-at`) so the sinks can measure latency.
 /// Stops between two events when asked, and flushes what it sent (bounded by `flushTimeout`).
 struct LiveGenerator: Sendable {
     let connection: KafkaConnection
-    let config: SimulationConfig
+    let seed: UInt64
     let rate: Double
     var historyDays = 0
     /// Where to write the ground truth of what was published, when the run ends.
@@ -25,29 +26,32 @@ struct LiveGenerator: Sendable {
         let producer = try Producer(configuration: ProducerConfiguration(connection: connection))
         try producer.checkConnection()
         probe.ready(true)
+        var config = SimulationConfig(live: LiveClock(startMs: SentAt.nowMilliseconds(), eventsPerSecond: rate), historyDays: historyDays)
+        config.seed = seed
+        try config.validate()
         let simulator = Simulator(config: config)
-        let pacing = Pacing()
-        var sink = PublishingSink(producer: producer, stop: stop, probe: probe, published: published, pacing: pacing)
+        if historyDays > 0 { logger.info("publishing \(historyDays) days of history at full speed, from \(config.startDate)") }
+        logger.info("then live from \(config.live!.day) (PKT) at about \(NumberText.grouped(Int(rate))) events/s")
+        var sink = PublishingSink(producer: producer, stop: stop, probe: probe, published: published,
+                                  follower: ClockFollower(shouldStop: { stop.isRequested }))
         if let truth {
             var recorder = TruthRecorder(wrapping: sink)
-            try publish(simulator, into: &recorder, pacing: pacing)
+            try publish(simulator, into: &recorder)
             try finish(producer, sink: &recorder.inner)
             try recorder.truth(of: simulator).write(to: URL(fileURLWithPath: truth))
         } else {
-            try publish(simulator, into: &sink, pacing: pacing)
+            try publish(simulator, into: &sink)
             try finish(producer, sink: &sink)
         }
         probe.finished()
     }
 
-    private func publish(_ simulator: Simulator, into sink: inout some EventSink, pacing: Pacing) throws {
-        if historyDays > 0 {
-            logger.info("publishing \(historyDays) days of history at full speed")
-            try simulator.run(days: historyDays, into: &sink)
+    private func publish(_ simulator: Simulator, into sink: inout some EventSink) throws {
+        do {
+            while try simulator.emitNextDay(into: &sink) {}
+        } catch is ClockFollower.Interrupted {
+            // Asked to stop while an event waited for its time: that event was not taken.
         }
-        logger.info("publishing live at \(NumberText.grouped(Int(rate))) events/s")
-        pacing.pacer = Pacer(rate)
-        while try simulator.emitNextDay(into: &sink) {}
     }
 
     /// Delivers what is in flight (bounded) and counts it published.
@@ -58,43 +62,39 @@ struct LiveGenerator: Sendable {
     }
 }
 
-/// Publishes, counts per topic (in the metrics and for the status line), paces, and stops when asked.
+/// Publishes each event at its time, counts per topic (in the metrics and for the status line), and
+/// stops when asked.
 private struct PublishingSink: EventSink {
     let producer: Producer
     let stop: StopSignal
     let probe: Health.Probe
     let published: PublishedCount
-    let pacing: Pacing
+    let follower: ClockFollower
     let counters = Entity.allCases.map { Counter(label: MetricCatalog.published.name, dimensions: [("topic", $0.topic)]) }
     /// Sent since the last report, per entity.
     var unreported = [Int](repeating: 0, count: Entity.allCases.count)
-    /// Sent under the current pacer.
-    var paced = 0
+    var lastReport = ContinuousClock.now
 
-    init(producer: Producer, stop: StopSignal, probe: Health.Probe, published: PublishedCount, pacing: Pacing) {
+    init(producer: Producer, stop: StopSignal, probe: Health.Probe, published: PublishedCount, follower: ClockFollower) {
         self.producer = producer
         self.stop = stop
         self.probe = probe
         self.published = published
-        self.pacing = pacing
+        self.follower = follower
     }
 
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
-        // The event handed in is taken whatever happens (a truth recorder around this sink has counted
-        // it): a stop asked meanwhile ends the run after it.
-        let pacer = pacing.pacer
-        if let pacer {
-            _ = pacer.wait(forEvent: paced + 1, unless: { stop.isRequested })
-            paced += 1
-        }
-        let headers = pacer == nil ? [] : [KafkaHeader(SentAt.header, String(SentAt.nowMilliseconds()))]
-        try producer.send(topic: entity.topic, key: key, value: value, headers: headers, timestampMs: timestampMs)
+        // Not taken if a stop comes while it waits for its time (a truth recorder does not count it).
+        guard follower.hold(untilMs: timestampMs) else { throw ClockFollower.Interrupted() }
+        try producer.send(topic: entity.topic, key: key, value: value,
+                          headers: [KafkaHeader(SentAt.header, String(SentAt.nowMilliseconds()))], timestampMs: timestampMs)
         unreported[entity.index] += 1
-        if unreported.reduce(0, +) >= 64 || pacer != nil {
+        if unreported.reduce(0, +) >= 256 || ContinuousClock.now - lastReport >= .milliseconds(200) {
             report()
             probe.beat()
             try producer.throwIfFailed()
         }
+        // Taken: a stop asked meanwhile ends the run after it.
         return !stop.isRequested
     }
 
@@ -103,11 +103,6 @@ private struct PublishingSink: EventSink {
         for i in unreported.indices where unreported[i] > 0 { counters[i].increment(by: unreported[i]) }
         published.add(unreported)
         unreported = [Int](repeating: 0, count: unreported.count)
+        lastReport = .now
     }
-}
-
-/// History goes out at full speed, the live part at the rate: the switch between them.
-/// Used by the generator's thread only.
-private final class Pacing {
-    var pacer: Pacer?
 }
