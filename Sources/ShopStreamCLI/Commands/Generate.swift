@@ -3,6 +3,9 @@ import Foundation
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamGenerator
+import ServiceLifecycle
+import ShopStreamServer
+import ShopStreamService
 
 extension ShopStreamCommand {
     struct Generate: ParsableCommand {
@@ -84,6 +87,8 @@ extension ShopStreamCommand {
         @Flag(name: .shortAndLong, help: "No progress display.")
         var quiet = false
 
+        @OptionGroup(title: "With --rate") var service: ServiceOptions
+
         var ratePerSecond: Double? {
             guard let rate else { return nil }
             let text = rate.hasSuffix("/s") ? String(rate.dropLast(2)) : rate
@@ -132,10 +137,26 @@ extension ShopStreamCommand {
         }
 
         func run() throws {
-            try reportingErrors {
+            service.bootstrap()
+            let health = Health()
+            let probe = health.probe("generator", maxSilence: nil)
+            var services: [any Service] = []
+            if let address = service.http?.value {
+                services.append(StatusServer(host: address.host, port: address.port, health: health).service())
+            }
+            // The whole run is one service: Ctrl-C or SIGTERM asks it to stop after the event in
+            // hand (it then flushes and reports), a second one ends the process at once.
+            services.append(BlockingService("generator", whenShuttingDown: .now) { shutdown in
+                try publish(shutdown: shutdown, probe: probe)
+                probe.finished()
+            })
+            try reportingErrors { try service.runner.run(services) }
+        }
+
+        private func publish(shutdown: StopSignal, probe: Health.Probe) throws {
+            do {
                 let config = simulationConfig(liveFrom: SentAt.nowMilliseconds())
                 let dayLimit = days ?? ((events == nil && rate == nil) ? 30 : nil)
-                let shutdown = ShutdownSignal()
                 let progress = Progress(quiet: quiet)
                 let follower = config.live == nil ? nil : ClockFollower(shouldStop: { shutdown.isRequested })
                 if let live = config.live {
@@ -159,6 +180,7 @@ extension ShopStreamCommand {
                     if broker != nil { note("no --brokers given: using an embedded broker at \(conn.bootstrapServers) (lives as long as this command)") }
                     let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
                     let md = try producer.checkConnection()
+                    probe.ready(true)
                     for entity in Entity.allCases where md.topics[entity.topic] == nil {
                         throw CommandFailure("topic \(entity.topic) does not exist at \(conn.bootstrapServers); create the topics first: shopstream topics apply --brokers \(conn.bootstrapServers)")
                     }

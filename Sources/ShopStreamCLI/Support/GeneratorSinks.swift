@@ -2,6 +2,7 @@ import Foundation
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamGenerator
+import Metrics
 
 /// A generator sink that counts what passed, honours --events, --rate (holding each
 /// event until its time) and Ctrl-C, and keeps the progress display fed.
@@ -21,11 +22,14 @@ struct SinkBookkeeping {
     var perEntity = [(events: Int, bytes: Int)](repeating: (0, 0), count: Entity.allCases.count)
     var total = 0
     let limit: Int?
-    let shutdown: ShutdownSignal
+    let shutdown: StopSignal
     let progress: Progress
     /// Live runs (--rate): holds each event until its time.
     let follower: ClockFollower?
     var day = ""
+    /// `shopstream_events_published_total`, per entity; fed every 64 events.
+    let published = Entity.allCases.map { Counter(label: MetricCatalog.published.name, dimensions: [("topic", $0.topic)]) }
+    var unreported = [Int](repeating: 0, count: Entity.allCases.count)
 
     /// Before an event is sent: on a live run, waits for its time. Throws
     /// `ClockFollower.Interrupted` if told to stop meanwhile (the event is then not sent).
@@ -39,6 +43,8 @@ struct SinkBookkeeping {
         perEntity[i].events += 1
         perEntity[i].bytes += bytes
         total += 1
+        unreported[i] += 1
+        if total & 63 == 0 { reportPublished() }
         if total & 1023 == 0 {
             if shutdown.isRequested { progress.message("stopping: finishing what is in flight"); return false }
             progress.update(events: total, day: day)
@@ -50,6 +56,12 @@ struct SinkBookkeeping {
     var counts: [Entity: (events: Int, bytes: Int)] {
         Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0, perEntity[$0.index]) })
     }
+
+    /// Adds what was counted since the last time to the metrics.
+    mutating func reportPublished() {
+        for i in unreported.indices where unreported[i] > 0 { published[i].increment(by: unreported[i]) }
+        unreported = [Int](repeating: 0, count: unreported.count)
+    }
 }
 
 /// Publishes to Kafka.
@@ -59,7 +71,7 @@ struct KafkaSink: CountingSink {
     /// The first sale, to show the user what went out.
     var sampleSale: String?
 
-    init(producer: Producer, limit: Int?, shutdown: ShutdownSignal, progress: Progress, follower: ClockFollower?) {
+    init(producer: Producer, limit: Int?, shutdown: StopSignal, progress: Progress, follower: ClockFollower?) {
         self.producer = producer
         book = SinkBookkeeping(limit: limit, shutdown: shutdown, progress: progress, follower: follower)
     }
@@ -85,7 +97,7 @@ struct FileSink: CountingSink {
     private var files: [Entity: FileHandle] = [:]
     private var buffers: [Entity: [UInt8]] = [:]
 
-    init(directory: String?, limit: Int?, shutdown: ShutdownSignal, progress: Progress, follower: ClockFollower?) throws {
+    init(directory: String?, limit: Int?, shutdown: StopSignal, progress: Progress, follower: ClockFollower?) throws {
         book = SinkBookkeeping(limit: limit, shutdown: shutdown, progress: progress, follower: follower)
         guard let directory else { return }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
