@@ -3,6 +3,7 @@ import Foundation
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamGenerator
+import Logging
 import ServiceLifecycle
 import ShopStreamServer
 import ShopStreamService
@@ -157,7 +158,7 @@ extension ShopStreamCommand {
             do {
                 let config = simulationConfig(liveFrom: SentAt.nowMilliseconds())
                 let dayLimit = days ?? ((events == nil && rate == nil) ? 30 : nil)
-                let progress = Progress(quiet: quiet)
+                let progress = Progress(quiet: quiet, logger: service.logFormat == .json ? Logger(label: "shopstream.generator") : nil)
                 let follower = config.live == nil ? nil : ClockFollower(shouldStop: { shutdown.isRequested })
                 if let live = config.live {
                     let history = config.historyDays ?? 0
@@ -177,7 +178,7 @@ extension ShopStreamCommand {
                 let catalog = try kafka.catalog()
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {
-                    if broker != nil { note("no --brokers given: using an embedded broker at \(conn.bootstrapServers) (lives as long as this command)") }
+                    if broker != nil { progress.message("no --brokers given: using an embedded broker at \(conn.bootstrapServers) (lives as long as this command)") }
                     let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
                     let md = try producer.checkConnection()
                     probe.ready(true)

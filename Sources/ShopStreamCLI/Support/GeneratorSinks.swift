@@ -2,6 +2,7 @@ import Foundation
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamGenerator
+import Logging
 import Metrics
 
 /// A generator sink that counts what passed, honours --events, --rate (holding each
@@ -139,14 +140,25 @@ struct FileSink: CountingSink {
 }
 
 /// A progress line on stderr: redrawn in place on a terminal, every 10 s otherwise.
+/// With a logger (`--log-format json`), every line goes through it instead: a log collector gets
+/// JSON only, never a redrawn terminal line.
 final class Progress {
     private let enabled: Bool
-    private let tty = isatty(STDERR_FILENO) == 1
+    private let logger: Logger?
+    private let tty: Bool
     private let start = ContinuousClock.now
     private var last = ContinuousClock.now
     private var drawn = false
 
-    init(quiet: Bool) { enabled = !quiet }
+    init(quiet: Bool, logger: Logger? = nil) {
+        enabled = !quiet
+        self.logger = logger
+        tty = logger == nil && isatty(STDERR_FILENO) == 1
+    }
+
+    private func say(_ line: String) {
+        if let logger { logger.info("\(line)") } else { note(line) }
+    }
 
     func update(events: Int, day: String) {
         guard enabled else { return }
@@ -155,13 +167,13 @@ final class Progress {
         last = now
         let secs = Double((now - start).components.seconds) + Double((now - start).components.attoseconds) / 1e18
         let line = "day \(day)  \(NumberText.grouped(events)) events  \(NumberText.grouped(Int(Double(events) / max(secs, 0.001)))) events/s"
-        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)); drawn = true } else { note(line) }
+        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)); drawn = true } else { say(line) }
     }
 
     func message(_ text: String) {
         guard enabled else { return }
         if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drawn = false }
-        note(text)
+        say(text)
     }
 
     func finish() {
