@@ -63,6 +63,7 @@ let package = Package(
         .target(name: "ShopStreamSinks", dependencies: [
             "ShopStreamCore", "ShopStreamBus", "ShopStreamLake", "ShopStreamHTTP", "Czlib",
             "ShopStreamWarehouse", "ShopStreamSilver",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Data checks in the spirit of dbt: unique, not_null, relationships, accepted_values,

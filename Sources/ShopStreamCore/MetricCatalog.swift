@@ -22,7 +22,7 @@ public struct MetricDescriptor: Sendable, Hashable {
 }
 
 public enum MetricCatalog {
-    static let latencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+    static let latencyBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 2, 3, 5, 10, 15, 30, 60]
     static let batchBuckets: [Double] = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000]
 
     public static let published = MetricDescriptor(
@@ -52,6 +52,10 @@ public enum MetricCatalog {
     public static let eventToSilver = MetricDescriptor(
         "shopstream_event_to_silver_seconds", .histogram,
         "From a live event's send (its shopstream-sent-at header) to its row in silver.", buckets: latencyBuckets)
+    public static let eventToGold = MetricDescriptor(
+        "shopstream_event_to_gold_seconds", .histogram,
+        "From a live sale's time (when it was sent) to the end of the first compaction pass that put it in gold.",
+        buckets: latencyBuckets)
     public static let stalled = MetricDescriptor(
         "shopstream_sink_stalled", .gauge,
         "1 while a sink's partition has lag but landed nothing for the stall window, else 0.", labels: ["sink"])
@@ -68,8 +72,8 @@ public enum MetricCatalog {
         "shopstream_gold_lag_seconds", .gauge,
         "How far gold is behind silver: the newest silver row's ingest time minus the start of the last pass that covered it.")
     public static let httpRetries = MetricDescriptor(
-        "shopstream_http_retries_total", .counter, "HTTP requests retried, by service (gcs, bigquery) and reason.",
-        labels: ["service", "reason"])
+        "shopstream_http_retries_total", .counter, "HTTP requests to Google (or its emulators) retried, by service: gcs, bigquery.",
+        labels: ["service"])
     public static let residentMemory = MetricDescriptor(
         "process_resident_memory_bytes", .gauge, "Resident memory size in bytes.")
     public static let cpuSeconds = MetricDescriptor(
@@ -83,7 +87,7 @@ public enum MetricCatalog {
 
     public static let all: [MetricDescriptor] = [
         published, recordsRead, recordsLanded, recordsRejected, recordsRetried, consumerLag, batchSize, writeDuration,
-        eventToSilver, stalled, compactionDuration, compactionTables, compactionDates, compactionFailures, goldLag, httpRetries,
+        eventToSilver, eventToGold, stalled, compactionDuration, compactionTables, compactionDates, compactionFailures, goldLag, httpRetries,
         residentMemory, cpuSeconds, startTime, openFDs, threads,
     ]
 

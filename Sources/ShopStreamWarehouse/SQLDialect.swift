@@ -24,4 +24,10 @@ public enum SQLDialect: String, Sendable, Hashable, CaseIterable, CustomStringCo
     public func dateLiteral(_ day: String) -> String {
         self == .bigquery ? "DATE '\(day)'" : "'\(day)'"
     }
+
+    /// `TIMESTAMP '…'` (BigQuery) or `'…'` (SQLite, where timestamps are canonical UTC text that
+    /// sorts as time does): an instant, `YYYY-MM-DDTHH:MM:SS.ffffffZ`, to compare with a TIMESTAMP column.
+    public func timestampLiteral(_ instant: String) -> String {
+        self == .bigquery ? "TIMESTAMP '\(instant)'" : "'\(instant)'"
+    }
 }

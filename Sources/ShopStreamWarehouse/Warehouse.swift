@@ -1,3 +1,4 @@
+import ShopStreamHTTP
 /// A place silver and gold tables live: BigQuery (`BigQueryWarehouse`) or an embedded SQLite file
 /// (`SQLiteWarehouse`). Dataset-qualified names (`silver.sales`) mean the same table in both.
 ///
@@ -37,4 +38,11 @@ public protocol Warehouse: AnyObject, Sendable {
     /// Creates the dataset if it is missing (a BigQuery dataset; a SQLite file beside the main
     /// one, attached under the dataset's name).
     func createDataset(_ name: String) throws
+
+    /// The HTTP requests retried since the last call (none for an embedded warehouse).
+    func takeRetries() -> RetrySummary
+}
+
+extension Warehouse {
+    public func takeRetries() -> RetrySummary { RetrySummary() }
 }

@@ -43,14 +43,14 @@ extension ShopStreamCommand.Run {
                 bronzeConfig.maxBatchAge = .seconds(2)
                 let bronze = try BronzeSink(configuration: bronzeConfig, lake: lakeStore)
                 bronze.monitor.stallAfter = stall.stallAfter.value
-                bronze.log = { [logger = Logger(label: "shopstream.bronze")] in logger.info("\($0)") }
+                bronze.logger = Logger(label: "shopstream.bronze")
 
                 var silverConfig = SilverConfiguration(connection: conn)
                 silverConfig.maxDelay = .milliseconds(250)
                 silverConfig.insertAttempts = nil
                 let silver = try SilverSink(configuration: silverConfig, warehouse: store, catalog: catalog)
                 silver.monitor.stallAfter = stall.stallAfter.value
-                silver.log = { [logger = Logger(label: "shopstream.silver")] in logger.info("\($0)") }
+                silver.logger = Logger(label: "shopstream.silver")
 
                 // The compactor and the page each get their own connection: a pass's transaction
                 // must not hold up silver's inserts or a page load behind one lock.
@@ -61,9 +61,11 @@ extension ShopStreamCommand.Run {
                 let generator = LiveGenerator(connection: conn, seed: seed, rate: rate ?? 200, historyDays: history ?? 0,
                                               truth: truth, published: published, probe: health.probe("generator"))
                 let silverMonitor = silver.monitor
-                let loop = CompactionLoop(compactor: compactor, interval: compactEvery?.value ?? .seconds(10),
-                                          newestSilver: { silverMonitor.snapshot().lastLandedAt },
-                                          probe: health.probe("compactor", maxSilence: (compactEvery?.value ?? .seconds(10)) + .seconds(120)))
+                var compaction = CompactionLoop(compactor: compactor, interval: compactEvery?.value ?? .seconds(10),
+                                                newestSilver: { silverMonitor.snapshot().lastLandedAt },
+                                                probe: health.probe("compactor", maxSilence: (compactEvery?.value ?? .seconds(10)) + .seconds(120)))
+                compaction.measuresEventToGold = true
+                let loop = compaction
                 let watcher = Watcher(
                     sinks: [.init(monitor: bronze.monitor, probe: health.probe("bronze")),
                             .init(monitor: silver.monitor, probe: health.probe("silver"))],
@@ -93,6 +95,14 @@ extension ShopStreamCommand.Run {
                 }
                 print("lake:      \(NumberText.grouped(b.objects)) objects stored by this run under \(lakeStore.url)/bronze/")
                 print("warehouse: \(NumberText.grouped(s.totalRows)) rows in silver, \(s.totalRejects) rejected (shop.dlq, silver.rejects), at \(store.url)")
+                if let p50 = s.latency(0.5), let p99 = s.latency(0.99) {
+                    print("latency:   event sent → row in silver p50 \(p50) ms, p99 \(p99) ms (\(NumberText.grouped(s.latencies.count)) events)")
+                }
+                let gold = loop.eventToGold.value.sorted()
+                if !gold.isEmpty {
+                    let at = { (q: Double) in gold[min(gold.count - 1, Int(Double(gold.count) * q))] }
+                    print("           sale sent → in gold p50 \(at(0.5)) ms, p99 \(at(0.99)) ms (\(NumberText.grouped(gold.count)) sales, a pass every \(compactEvery?.value ?? .seconds(10)))")
+                }
                 if let truth { print("ground truth of what was published: \(truth)") }
             }
         }

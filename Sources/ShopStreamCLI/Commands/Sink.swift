@@ -96,7 +96,7 @@ extension ShopStreamCommand.Sink {
                     config.idleExit = idleExit.flatMap { Duration(parsing: $0) }
                     let sink = try BronzeSink(configuration: config, lake: lake)
                     sink.monitor.stallAfter = stall.stallAfter.value
-                    if !quiet { sink.log = { logger.info("\($0)") } }
+                    if !quiet { sink.logger = logger }
                     if !quiet { logger.info("\(conn.bootstrapServers) → \(lake.url), group \(group), batches of \(batchSize)") }
                     try runSinkService("bronze", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop) }
                     printSummary(sink.statistics, lake: lake.url)
@@ -196,7 +196,7 @@ extension ShopStreamCommand.Sink {
                     config.insertAttempts = config.idleExit == nil ? nil : 8
                     let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: catalog)
                     sink.monitor.stallAfter = stall.stallAfter.value
-                    if !quiet { sink.log = { logger.info("\($0)") } }
+                    if !quiet { sink.logger = logger }
                     if !quiet { logger.info("\(conn.bootstrapServers) → \(warehouse.url), group \(group)") }
                     try runSinkService("silver", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop) }
                     let s = sink.statistics

@@ -23,6 +23,11 @@ struct CompactionLoop: Sendable {
     var onPass: @Sendable (CompactionReport) -> Void = { _ in }
     /// Gold's lag in seconds, as last measured; for the status line.
     let lag = SharedValue<Double?>(nil)
+    /// In a live run (event time = send time): after each pass, how long each sale it took in took
+    /// from its time to gold, in milliseconds (a sample of at most 100,000), and the histogram.
+    var measuresEventToGold = false
+    let eventToGold = SharedValue<[Int64]>([])
+    private static let eventToGoldTimer = Metrics.Timer(label: MetricCatalog.eventToGold.name)
 
     private static let duration = Metrics.Timer(label: MetricCatalog.compactionDuration.name)
     private static let tables = Counter(label: MetricCatalog.compactionTables.name)
@@ -39,6 +44,7 @@ struct CompactionLoop: Sendable {
             let started = Date()
             if pass(fullRefresh: full) {
                 full = false
+                measure(since: covered, until: started)
                 covered = started
             }
             probe.beat()
@@ -55,7 +61,11 @@ struct CompactionLoop: Sendable {
             }
             if lastDrainPass {
                 logger.info("a last pass, so gold holds everything silver received")
-                if pass(fullRefresh: full) { covered = Date() }
+                let started = Date()
+                if pass(fullRefresh: full) {
+                    measure(since: covered, until: started)
+                    covered = started
+                }
                 updateLag(covered: covered)
                 break
             }
@@ -85,6 +95,35 @@ struct CompactionLoop: Sendable {
             logger.error("compaction pass failed; gold is unchanged and the next pass tries again", metadata: ["error": "\(error)"])
             return false
         }
+    }
+
+    /// The sales ingested into silver in (`since`, `until`] are in gold now: from each one's time to now.
+    private func measure(since: Date?, until: Date) {
+        guard measuresEventToGold else { return }
+        let warehouse = compactor.warehouse, dialect = warehouse.dialect
+        var condition = "_ingested_at <= \(dialect.timestampLiteral(Self.instant(until)))"
+        if let since { condition += " AND _ingested_at > \(dialect.timestampLiteral(Self.instant(since)))" }
+        guard let rows = try? warehouse.query("SELECT event_time FROM silver.sales WHERE \(condition)").rows else { return }
+        let now = SentAt.nowMilliseconds()
+        var samples: [Int64] = []
+        for row in rows {
+            guard let text = row.first ?? nil, let micros = TimestampText.microseconds(parsing: text) else { continue }
+            let ms = now - micros / 1000
+            Self.eventToGoldTimer.recordMilliseconds(ms)
+            samples.append(ms)
+        }
+        var kept = eventToGold.value
+        kept.append(contentsOf: samples.prefix(max(0, 100_000 - kept.count)))
+        eventToGold.value = kept
+    }
+
+    private static func instant(_ date: Date) -> String {
+        let micros = Int64((date.timeIntervalSince1970 * 1e6).rounded())
+        var t = time_t(micros / 1_000_000)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec, Int(micros % 1_000_000))
     }
 
     private func updateLag(covered: Date?) {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Metrics
 import ShopStreamBus
 import ShopStreamCore
@@ -53,7 +54,7 @@ public final class BronzeSink {
     /// What the caller asked, where the rebalance handler can see it.
     private let stopSeen = StopSignal()
     /// Progress and notes (retries, adopted objects), one line each.
-    public var log: @Sendable (String) -> Void = { _ in }
+    public var logger = Logger(label: "shopstream.bronze", factory: { _ in SwiftLogNoOpLogHandler() })
 
     private let consumer: Consumer
     private var partitions: [TopicPartition: PartitionState] = [:]
@@ -136,7 +137,7 @@ public final class BronzeSink {
             if asked == .drain, ContinuousClock.now - lastEndCheck >= .milliseconds(200) {
                 lastEndCheck = .now
                 if consumer.hasReadToEnd() || ContinuousClock.now - lastActivity >= .seconds(5) {
-                    log("stopping: read to the end of every partition; storing what is left")
+                    logger.info("stopping: read to the end of every partition; storing what is left")
                     break
                 }
             }
@@ -163,13 +164,13 @@ public final class BronzeSink {
             // takes seconds); a sink that never gets partitions waits four times as long.
             if let idle = configuration.idleExit, ContinuousClock.now - lastActivity >= idle,
                !consumer.assignment.isEmpty || ContinuousClock.now - lastActivity >= idle * 4 {
-                log("idle for \(idle): storing what is left")
+                logger.info("idle: storing what is left", metadata: ["idle": "\(idle)"])
                 break
             }
         }
         stopSeen.request(request())
         if request() == .abandon {
-            log("stopping at once: \(inFlight) uploads in flight are not committed (the next run stores or adopts them)")
+            logger.warning("stopping at once: uploads in flight are not committed (the next run stores or adopts them)", metadata: ["uploads": "\(inFlight)"])
             consumer.close()
             return
         }
@@ -375,7 +376,8 @@ public final class BronzeSink {
             partitions[tp] = state
         case .alreadyStored(let last, let name):
             statistics.adopted += 1
-            log("\(name) was already stored (through offset \(last)): adopting it")
+            logger.notice("already stored by an earlier run: adopting it", metadata: [
+                "object": "\(name)", "topic": "\(tp.topic)", "partition": "\(tp.partition)", "last_offset": "\(last)"])
             toCommit[tp] = last + 1
             state.storedThrough = max(state.storedThrough, last)
             // Re-batch what follows the adopted object, in order.
@@ -388,7 +390,9 @@ public final class BronzeSink {
         case .retry(let error):
             statistics.requeued += 1
             monitor.retried(batch.topic, batch.records.count)
-            log("storing \(tp) offsets \(batch.firstOffset)–\(batch.lastOffset) failed, will retry: \(error)")
+            logger.warning("storing failed; will retry", metadata: [
+                "topic": "\(tp.topic)", "partition": "\(tp.partition)", "first_offset": "\(batch.firstOffset)",
+                "last_offset": "\(batch.lastOffset)", "error": "\(error)"])
             state.sealed.insert(batch, at: 0)
             buffered += batch.records.count
             // Not before a second from now; the polling thread does not wait for it.
@@ -412,7 +416,7 @@ public final class BronzeSink {
         } catch let error as KafkaError {
             // A commit that races a rebalance fails; the partition's next owner starts
             // from the last good commit and adopts what this one stored.
-            log("commit failed (\(error.message)); the next owner of these partitions resumes from the lake")
+            logger.warning("commit failed; the next owner of these partitions resumes from the lake", metadata: ["error": "\(error.message)"])
         }
     }
 
@@ -422,7 +426,7 @@ public final class BronzeSink {
         for tp in Array(partitions.keys) { seal(tp) }
         while inFlight > 0 {
             if abandon() {
-                log("stopping at once: \(inFlight) uploads in flight are not committed (the next run stores or adopts them)")
+                logger.warning("stopping at once: uploads in flight are not committed (the next run stores or adopts them)", metadata: ["uploads": "\(inFlight)"])
                 break
             }
             try handleResults(wait: .milliseconds(200))
@@ -435,9 +439,10 @@ public final class BronzeSink {
     private func collectRetries(report: Bool) {
         let summary = lake.takeRetries()
         guard !summary.isEmpty else { return }
+        monitor.httpRetried(summary.count, service: "gcs")
         statistics.retryCount += summary.count
         for reason in summary.reasons { statistics.retries[reason, default: 0] += 1 }
-        if report { log("lake requests retried: \(summary)") }
+        if report { logger.notice("lake requests retried", metadata: ["retries": "\(summary)"]) }
     }
 
     // MARK: Rebalance
@@ -448,7 +453,7 @@ public final class BronzeSink {
             for tp in tps where partitions[tp] == nil { partitions[tp] = PartitionState() }
             monitor.assigned(tps)
             lastActivity = .now
-            log("assigned \(tps.count) partitions")
+            logger.info("assigned partitions", metadata: ["partitions": "\(tps.count)"])
         case .revoked(let tps):
             // Drop what is only buffered (the next owner reads it again), finish the
             // uploads in flight and commit them while these partitions are still ours.

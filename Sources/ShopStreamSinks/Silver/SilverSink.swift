@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Metrics
 import ShopStreamBus
 import ShopStreamCore
@@ -46,7 +47,7 @@ public final class SilverSink {
     public private(set) var statistics = Statistics()
     /// Metrics, lag and stalls, for the status line and `/readyz`.
     public let monitor = SinkMonitor(sink: "silver")
-    public var log: @Sendable (String) -> Void = { _ in }
+    public var logger = Logger(label: "shopstream.silver", factory: { _ in SwiftLogNoOpLogHandler() })
 
     private let validator: EventValidator
     private let consumer: Consumer
@@ -59,6 +60,7 @@ public final class SilverSink {
     private var rejected: [Rejected] = []
     private var lastActivity = ContinuousClock.now
     private var lastCommit = ContinuousClock.now
+    private var lastRetryCheck = ContinuousClock.now
     private var firstMessageAt: ContinuousClock.Instant?
     private var lastRowAt: ContinuousClock.Instant?
     private let jobs = BlockingQueue<InsertJob>()
@@ -156,11 +158,15 @@ public final class SilverSink {
             if asked == .drain, ContinuousClock.now - lastEndCheck >= .milliseconds(200) {
                 lastEndCheck = .now
                 if (consumer.hasReadToEnd() && gate.waitingCount == 0) || ContinuousClock.now - lastActivity >= .seconds(5) {
-                    log("stopping: read to the end of every partition; inserting what is left")
+                    logger.info("stopping: read to the end of every partition; inserting what is left")
                     break
                 }
             }
             monitor.tick(consumer: consumer)
+            if ContinuousClock.now - lastRetryCheck >= .seconds(1) {
+                lastRetryCheck = .now
+                monitor.httpRetried(warehouse.takeRetries().count, service: "bigquery")
+            }
             // Inserts run on worker threads while this thread reads on; past
             // `maxBuffered` rows it stops reading and waits for them.
             try applyFinishedInserts(wait: buffered >= maxBuffered ? .milliseconds(50) : nil)
@@ -181,13 +187,13 @@ public final class SilverSink {
             try commit(force: false)
             if let idle = configuration.idleExit, ContinuousClock.now - lastActivity >= idle,
                gate.waitingCount == 0, !consumer.assignment.isEmpty || ContinuousClock.now - lastActivity >= idle * 4 {
-                log("idle for \(idle): inserting what is left")
+                logger.info("idle: inserting what is left", metadata: ["idle": "\(idle)"])
                 break
             }
         }
         stopSeen.request(request())
         if request() == .abandon {
-            log("stopping at once: \(inserting.count) inserts in flight are not committed (the next run inserts them again)")
+            logger.warning("stopping at once: inserts in flight are not committed (the next run inserts them again)", metadata: ["inserts": "\(inserting.count)"])
             consumer.close()
             return
         }
@@ -195,7 +201,7 @@ public final class SilverSink {
         try commit(force: true)
         if let firstMessageAt, let lastRowAt { statistics.elapsed = lastRowAt - firstMessageAt }
         if gate.waitingCount > 0 {
-            log("\(gate.waitingCount) facts still wait for their dimensions; they are not committed and will be read again")
+            logger.notice("facts still wait for their dimensions; they are not committed and will be read again", metadata: ["facts": "\(gate.waitingCount)"])
         }
         consumer.close()
     }
@@ -215,7 +221,7 @@ public final class SilverSink {
                 if EntityReference.referencedEntities.contains(entity), let id = row[2] { gate.learn(entity, id) }
             }
         }
-        if !seen.isEmpty { log("silver already holds \(seen.count) events; continuing after them") }
+        if !seen.isEmpty { logger.info("silver already holds events; continuing after them", metadata: ["events": "\(seen.count)"]) }
     }
 
     // MARK: Each message
@@ -359,11 +365,11 @@ public final class SilverSink {
     private func startWorkers() {
         guard workers.isEmpty else { return }
         for i in 0..<4 {
-            let thread = Thread { [jobs, finished, warehouse, log, stopSeen, monitor, attempts = configuration.insertAttempts] in
+            let thread = Thread { [jobs, finished, warehouse, logger, stopSeen, monitor, attempts = configuration.insertAttempts] in
                 while let job = jobs.take() {
                     let started = ContinuousClock.now
                     let result = SilverSink.insert(job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
-                                                   warehouse: warehouse, attempts: attempts, stop: stopSeen, log: log)
+                                                   warehouse: warehouse, attempts: attempts, stop: stopSeen, logger: logger)
                     monitor.writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
                     monitor.batchSize.record(job.batch.rows.count)
                     finished.put(FinishedInsert(job: job, result: result))
@@ -400,7 +406,7 @@ public final class SilverSink {
             try flush(force: true)
             if inserting.isEmpty && batches.values.allSatisfy({ $0.rows.isEmpty }) && rejected.isEmpty { return }
             if abandon() {
-                log("stopping at once: \(inserting.count) inserts in flight are not committed (the next run inserts them again)")
+                logger.warning("stopping at once: inserts in flight are not committed (the next run inserts them again)", metadata: ["inserts": "\(inserting.count)"])
                 return
             }
             if let done = finished.take(timeout: .milliseconds(200)) { try apply(done) }
@@ -441,7 +447,7 @@ public final class SilverSink {
 
     /// Runs on a worker thread: one table's rows, retried until each is in or refused.
     private static func insert(_ all: [WarehouseRow], into table: TableName, warehouse: any Warehouse, attempts: Int?,
-                               stop: StopSignal, log: @Sendable (String) -> Void) -> InsertResult {
+                               stop: StopSignal, logger: Logger) -> InsertResult {
         var result = InsertResult()
         var pending = Array(all.indices)
         var attempt = 0
@@ -453,7 +459,8 @@ public final class SilverSink {
                 attempt += 1
                 result.retries += 1
                 if let attempts, attempt >= attempts { result.error = "\(error)"; return result }
-                log("insert into \(table) failed (\(error)); retrying in \(1 << min(attempt, 5)) s")
+                logger.warning("insert failed; retrying", metadata: [
+                    "table": "\(table)", "rows": "\(pending.count)", "retry_in_seconds": "\(1 << min(attempt, 5))", "error": "\(error)"])
                 // In slices, so a request to stop is seen within a fifth of a second.
                 let until = ContinuousClock.now + .seconds(1 << min(attempt, 5))
                 while ContinuousClock.now < until {
@@ -499,7 +506,7 @@ public final class SilverSink {
         let failures = try warehouse.insert(into: SilverSchema.rejects.name, rows: rows)
         for f in failures {
             // The dead-letter topic has it; the table row is a convenience for queries.
-            log("silver.rejects refused a row (\(f.message)); it is still in \(Entity.deadLetterTopic)")
+            logger.warning("silver.rejects refused a row; it is still in \(Entity.deadLetterTopic)", metadata: ["error": "\(f.message)"])
         }
         for r in batch {
             tracker.finish(r.message.topicPartition, r.message.offset)
@@ -517,7 +524,7 @@ public final class SilverSink {
             try consumer.commit(offsets)
             monitor.committed(offsets)
         } catch let error as KafkaError {
-            log("commit failed (\(error.message)); those messages will be read again (inserts are idempotent downstream)")
+            logger.warning("commit failed; those messages will be read again (inserts are idempotent downstream)", metadata: ["error": "\(error.message)"])
         }
     }
 
@@ -528,14 +535,14 @@ public final class SilverSink {
         case .assigned(let tps):
             lastActivity = .now
             monitor.assigned(tps)
-            log("assigned \(tps.count) partitions")
+            logger.info("assigned partitions", metadata: ["partitions": "\(tps.count)"])
         case .revoked(let tps):
             // Insert and dead-letter what was read, commit, then forget these partitions.
             do {
                 try drainInserts(abandon: { stopSeen.request == .abandon })
                 try commit(force: true)
             } catch {
-                log("while giving up partitions: \(error)")
+                logger.error("while giving up partitions", metadata: ["error": "\(error)"])
             }
             tracker.forget(tps)
             monitor.revoked(tps)

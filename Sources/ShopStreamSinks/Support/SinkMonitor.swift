@@ -51,6 +51,7 @@ public final class SinkMonitor: @unchecked Sendable {
     private var landedCounters: [String: Counter] = [:]
     private var retriedCounters: [String: Counter] = [:]
     private var rejectedCounters: [String: Counter] = [:]
+    private var httpRetries: Counter?
     private let stalledGauge: Gauge
     let batchSize: Recorder
     let writeDuration: Metrics.Timer
@@ -80,6 +81,13 @@ public final class SinkMonitor: @unchecked Sendable {
     func retried(_ topic: String, _ n: Int) {
         counts.retried += n
         counter(&retriedCounters, MetricCatalog.recordsRetried, topic).increment(by: n)
+    }
+
+    /// HTTP requests the sink's lake or warehouse retried (`service`: gcs, bigquery).
+    func httpRetried(_ n: Int, service: String) {
+        guard n > 0 else { return }
+        if httpRetries == nil { httpRetries = Counter(label: MetricCatalog.httpRetries.name, dimensions: [("service", service)]) }
+        httpRetries!.increment(by: n)
     }
 
     func rejected(_ topic: String, rule: String) {

@@ -16,6 +16,8 @@ public final class BigQueryWarehouse: Warehouse, @unchecked Sendable {
     private let lock = NSLock()
     private var schemas: [TableName: [Column]] = [:]
 
+    public func takeRetries() -> RetrySummary { client.takeRetries() }
+
     public init(client: BigQueryClient) {
         self.client = client
     }
