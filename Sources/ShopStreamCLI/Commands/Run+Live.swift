@@ -64,7 +64,7 @@ extension ShopStreamCommand.Run {
                 var compaction = CompactionLoop(compactor: compactor, interval: compactEvery?.value ?? .seconds(10),
                                                 newestSilver: { silverMonitor.snapshot().lastLandedAt },
                                                 probe: health.probe("compactor", maxSilence: (compactEvery?.value ?? .seconds(10)) + .seconds(120)))
-                compaction.measuresEventToGold = true
+                compaction.measuresEventToGoldFrom = SentAt.nowMilliseconds()
                 let loop = compaction
                 let watcher = Watcher(
                     sinks: [.init(monitor: bronze.monitor, probe: health.probe("bronze")),

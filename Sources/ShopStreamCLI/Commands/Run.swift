@@ -66,7 +66,7 @@ extension ShopStreamCommand {
         @Flag(help: "Run live, as services, until Ctrl-C or SIGTERM (see above).")
         var live = false
 
-        @Option(help: ArgumentHelp("With --live: events published per second (default 200).", valueName: "R"))
+        @Option(help: ArgumentHelp("With --live: events published per second (default 200), evenly at any hour; about half of it for the first minutes, until the payments that follow each sale by 20 s to 8 min catch up.", valueName: "R"))
         var rate: Double?
 
         @Option(help: ArgumentHelp("With --live: first publish this many days of history at full speed, so the trends have a past.", valueName: "days"))

@@ -23,9 +23,10 @@ struct CompactionLoop: Sendable {
     var onPass: @Sendable (CompactionReport) -> Void = { _ in }
     /// Gold's lag in seconds, as last measured; for the status line.
     let lag = SharedValue<Double?>(nil)
-    /// In a live run (event time = send time): after each pass, how long each sale it took in took
+    /// In a live run (event time = send time from this instant on, in ms since the epoch; the
+    /// history before it is a backfill): after each pass, how long each live sale it took in took
     /// from its time to gold, in milliseconds (a sample of at most 100,000), and the histogram.
-    var measuresEventToGold = false
+    var measuresEventToGoldFrom: Int64?
     let eventToGold = SharedValue<[Int64]>([])
     private static let eventToGoldTimer = Metrics.Timer(label: MetricCatalog.eventToGold.name)
 
@@ -99,9 +100,10 @@ struct CompactionLoop: Sendable {
 
     /// The sales ingested into silver in (`since`, `until`] are in gold now: from each one's time to now.
     private func measure(since: Date?, until: Date) {
-        guard measuresEventToGold else { return }
+        guard let liveFrom = measuresEventToGoldFrom else { return }
         let warehouse = compactor.warehouse, dialect = warehouse.dialect
         var condition = "_ingested_at <= \(dialect.timestampLiteral(Self.instant(until)))"
+        condition += " AND event_time >= \(dialect.timestampLiteral(Self.instant(Date(timeIntervalSince1970: Double(liveFrom) / 1000))))"
         if let since { condition += " AND _ingested_at > \(dialect.timestampLiteral(Self.instant(since)))" }
         guard let rows = try? warehouse.query("SELECT event_time FROM silver.sales WHERE \(condition)").rows else { return }
         let now = SentAt.nowMilliseconds()

@@ -26,14 +26,15 @@ struct LiveGenerator: Sendable {
         let producer = try Producer(configuration: ProducerConfiguration(connection: connection))
         try producer.checkConnection()
         probe.ready(true)
-        var config = SimulationConfig(live: LiveClock(startMs: SentAt.nowMilliseconds(), eventsPerSecond: rate), historyDays: historyDays)
+        let liveStart = SentAt.nowMilliseconds()
+        var config = SimulationConfig(live: LiveClock(startMs: liveStart, eventsPerSecond: rate), historyDays: historyDays)
         config.seed = seed
         try config.validate()
         let simulator = Simulator(config: config)
         if historyDays > 0 { logger.info("publishing \(historyDays) days of history at full speed, from \(config.startDate)") }
         logger.info("then live from \(config.live!.day) (PKT) at about \(NumberText.grouped(Int(rate))) events/s")
         var sink = PublishingSink(producer: producer, stop: stop, probe: probe, published: published,
-                                  follower: ClockFollower(shouldStop: { stop.isRequested }))
+                                  follower: ClockFollower(shouldStop: { stop.isRequested }), liveFromMs: liveStart)
         if let truth {
             var recorder = TruthRecorder(wrapping: sink)
             try publish(simulator, into: &recorder)
@@ -63,19 +64,22 @@ struct LiveGenerator: Sendable {
 }
 
 /// Publishes each event at its time, counts per topic (in the metrics and for the status line), and
-/// stops when asked.
+/// stops when asked. Only live events (from `liveFromMs` on) carry `shopstream-sent-at`: the history,
+/// published at full speed, is a backfill, and its queueing is not the pipeline's latency.
 private struct PublishingSink: EventSink {
     let producer: Producer
     let stop: StopSignal
     let probe: Health.Probe
     let published: PublishedCount
     let follower: ClockFollower
+    let liveFromMs: Int64
     let counters = Entity.allCases.map { Counter(label: MetricCatalog.published.name, dimensions: [("topic", $0.topic)]) }
     /// Sent since the last report, per entity.
     var unreported = [Int](repeating: 0, count: Entity.allCases.count)
     var lastReport = ContinuousClock.now
 
-    init(producer: Producer, stop: StopSignal, probe: Health.Probe, published: PublishedCount, follower: ClockFollower) {
+    init(producer: Producer, stop: StopSignal, probe: Health.Probe, published: PublishedCount, follower: ClockFollower, liveFromMs: Int64) {
+        self.liveFromMs = liveFromMs
         self.producer = producer
         self.stop = stop
         self.probe = probe
@@ -86,8 +90,8 @@ private struct PublishingSink: EventSink {
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
         // Not taken if a stop comes while it waits for its time (a truth recorder does not count it).
         guard follower.hold(untilMs: timestampMs) else { throw ClockFollower.Interrupted() }
-        try producer.send(topic: entity.topic, key: key, value: value,
-                          headers: [KafkaHeader(SentAt.header, String(SentAt.nowMilliseconds()))], timestampMs: timestampMs)
+        let headers = timestampMs >= liveFromMs ? [KafkaHeader(SentAt.header, String(SentAt.nowMilliseconds()))] : []
+        try producer.send(topic: entity.topic, key: key, value: value, headers: headers, timestampMs: timestampMs)
         unreported[entity.index] += 1
         if unreported.reduce(0, +) >= 256 || ContinuousClock.now - lastReport >= .milliseconds(200) {
             report()
