@@ -156,10 +156,11 @@ extension ShopStreamCommand {
 
         private func publish(shutdown: StopSignal, probe: Health.Probe) throws {
             do {
-                let config = simulationConfig(liveFrom: SentAt.nowMilliseconds())
+                let liveFrom = SentAt.nowMilliseconds()
+                let config = simulationConfig(liveFrom: liveFrom)
                 let dayLimit = days ?? ((events == nil && rate == nil) ? 30 : nil)
                 let progress = Progress(quiet: quiet, logger: service.logFormat == .json ? Logger(label: "shopstream.generator") : nil)
-                let follower = config.live == nil ? nil : ClockFollower(shouldStop: { shutdown.isRequested })
+                let follower = config.live == nil ? nil : ClockFollower(shouldStop: { shutdown.isRequested }, liveFromMs: liveFrom)
                 if let live = config.live {
                     let history = config.historyDays ?? 0
                     progress.message("live from \(live.day) (PKT): \(history == 0 ? "" : "\(history) history day\(history == 1 ? "" : "s") from \(config.startDate) at full speed, then ")about \(NumberText.grouped(Int(live.eventsPerSecond.rounded()))) events/s as they happen; Ctrl-C stops")

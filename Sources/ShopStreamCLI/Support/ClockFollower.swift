@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamBus
 import ShopStreamCore
 
 /// Holds a live run's events until their own time on the wall clock: a publisher asks
@@ -16,6 +17,10 @@ struct ClockFollower {
     /// Whether to stop now (a shutdown was requested); asked before every event and
     /// between sleeps.
     let shouldStop: () -> Bool
+    /// Where live publishing starts (ms since the epoch): events dated before it are the
+    /// history, a backfill sent at full speed, and carry no `shopstream-sent-at` (their
+    /// queueing behind each other is not the pipeline's latency).
+    var liveFromMs: Int64 = .min
     /// The wall clock in milliseconds since the epoch; replaceable in tests.
     var now: () -> Int64 = SentAt.nowMilliseconds
     /// Sleeps this many milliseconds; replaceable in tests.
@@ -24,6 +29,11 @@ struct ClockFollower {
     /// What a sink throws when told to stop while holding an event: the event was not
     /// taken (a `TruthRecorder` does not count it), and the run ends cleanly.
     struct Interrupted: Error {}
+
+    /// The headers a live event sent now carries: its send time, if it is live.
+    func headers(forEventAt timestampMs: Int64) -> [KafkaHeader] {
+        timestampMs >= liveFromMs ? [KafkaHeader(SentAt.header, String(SentAt.nowMilliseconds()))] : []
+    }
 
     /// Returns true once the wall clock has reached `timestampMs` (at once if it has),
     /// or false as soon as `shouldStop` says so, without waiting for the time.

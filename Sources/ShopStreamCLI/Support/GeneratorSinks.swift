@@ -84,7 +84,7 @@ struct KafkaSink: CountingSink {
         try book.hold(timestampMs)
         // Live runs stamp the wall-clock send time, so sinks can measure event-to-row latency
         // (the record timestamp is the business time: the same, but for the burst at the start).
-        let headers = book.follower == nil ? [] : [KafkaHeader(SentAt.header, String(SentAt.nowMilliseconds()))]
+        let headers = book.follower?.headers(forEventAt: timestampMs) ?? []
         try producer.send(topic: entity.topic, key: key, value: value, headers: headers, timestampMs: timestampMs)
         if sampleSale == nil && entity == .sales { sampleSale = String(decoding: value, as: UTF8.self) }
         if book.total & 0xFFFF == 0 { try producer.throwIfFailed() }

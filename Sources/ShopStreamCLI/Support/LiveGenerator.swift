@@ -34,7 +34,7 @@ struct LiveGenerator: Sendable {
         if historyDays > 0 { logger.info("publishing \(historyDays) days of history at full speed, from \(config.startDate)") }
         logger.info("then live from \(config.live!.day) (PKT) at about \(NumberText.grouped(Int(rate))) events/s")
         var sink = PublishingSink(producer: producer, stop: stop, probe: probe, published: published,
-                                  follower: ClockFollower(shouldStop: { stop.isRequested }), liveFromMs: liveStart)
+                                  follower: ClockFollower(shouldStop: { stop.isRequested }, liveFromMs: liveStart))
         if let truth {
             var recorder = TruthRecorder(wrapping: sink)
             try publish(simulator, into: &recorder)
@@ -64,22 +64,19 @@ struct LiveGenerator: Sendable {
 }
 
 /// Publishes each event at its time, counts per topic (in the metrics and for the status line), and
-/// stops when asked. Only live events (from `liveFromMs` on) carry `shopstream-sent-at`: the history,
-/// published at full speed, is a backfill, and its queueing is not the pipeline's latency.
+/// stops when asked. Only live events carry `shopstream-sent-at` (`ClockFollower.headers`).
 private struct PublishingSink: EventSink {
     let producer: Producer
     let stop: StopSignal
     let probe: Health.Probe
     let published: PublishedCount
     let follower: ClockFollower
-    let liveFromMs: Int64
     let counters = Entity.allCases.map { Counter(label: MetricCatalog.published.name, dimensions: [("topic", $0.topic)]) }
     /// Sent since the last report, per entity.
     var unreported = [Int](repeating: 0, count: Entity.allCases.count)
     var lastReport = ContinuousClock.now
 
-    init(producer: Producer, stop: StopSignal, probe: Health.Probe, published: PublishedCount, follower: ClockFollower, liveFromMs: Int64) {
-        self.liveFromMs = liveFromMs
+    init(producer: Producer, stop: StopSignal, probe: Health.Probe, published: PublishedCount, follower: ClockFollower) {
         self.producer = producer
         self.stop = stop
         self.probe = probe
@@ -90,8 +87,7 @@ private struct PublishingSink: EventSink {
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
         // Not taken if a stop comes while it waits for its time (a truth recorder does not count it).
         guard follower.hold(untilMs: timestampMs) else { throw ClockFollower.Interrupted() }
-        let headers = timestampMs >= liveFromMs ? [KafkaHeader(SentAt.header, String(SentAt.nowMilliseconds()))] : []
-        try producer.send(topic: entity.topic, key: key, value: value, headers: headers, timestampMs: timestampMs)
+        try producer.send(topic: entity.topic, key: key, value: value, headers: follower.headers(forEventAt: timestampMs), timestampMs: timestampMs)
         unreported[entity.index] += 1
         if unreported.reduce(0, +) >= 256 || ContinuousClock.now - lastReport >= .milliseconds(200) {
             report()
