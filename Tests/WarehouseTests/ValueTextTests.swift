@@ -3,6 +3,41 @@ import XCTest
 
 /// The exact texts both engines agree on, the statement splitter and warehouse URLs.
 final class ValueTextTests: XCTestCase {
+    /// The fast paths (text already canonical: taken as it is) agree with parsing and writing it
+    /// again, on seeded random texts near the canonical forms, valid and not.
+    func testCanonicalFastPathsAgreeWithTheFullParse() {
+        var rng = SplitMix(seed: 2026)
+        let alphabet = Array("0123456789-.eE+ ")
+        var numerics = ["0", "-0", "0.0", "00", "-0.5", "0.50", "1.", ".1", "1e3", "12345678901234567890123456789", "123456789012345678901234567890",
+                        "1.123456789", "1.1234567891", "-", "", "007", "10", "-10.01"]
+        for _ in 0..<20_000 {
+            let length = Int(rng.next() % 14) + 1
+            numerics.append(String((0..<length).map { _ in rng.next() % 4 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : Character(String(rng.next() % 10)) }))
+        }
+        var canonicalSeen = 0
+        for text in numerics {
+            let slow = !text.contains("e") && !text.contains("E") && DecimalText(text).map { $0.text == text && $0.fitsBigQueryNumeric } == true
+            XCTAssertEqual(DecimalText.isCanonicalNumeric(text), slow, "\(text)")
+            if slow { canonicalSeen += 1 }
+        }
+        XCTAssertGreaterThan(canonicalSeen, 1000)
+
+        var timestamps = ["2024-02-29T23:59:59.999999Z", "2023-02-29T00:00:00.000000Z", "0001-01-01T00:00:00.000000Z", "9999-12-31T23:59:59.999999Z",
+                          "2024-01-01T24:00:00.000000Z", "2024-01-01 00:00:00.000000Z", "2024-01-01T00:00:00.000000z", "0000-01-01T00:00:00.000000Z"]
+        for _ in 0..<20_000 {
+            var bytes = Array(TimestampText.text(microseconds: Int64(bitPattern: rng.next()) % 253_402_300_800_000_000).utf8)
+            if rng.next() % 2 == 0 { bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: 44 + rng.next() % 48) }
+            timestamps.append(String(decoding: bytes, as: UTF8.self))
+        }
+        canonicalSeen = 0
+        for text in timestamps {
+            let slow = TimestampText.microseconds(parsing: text).map { TimestampText.text(microseconds: $0) } == text
+            XCTAssertEqual(TimestampText.isCanonical(text), slow, text)
+            if slow { canonicalSeen += 1 }
+        }
+        XCTAssertGreaterThan(canonicalSeen, 5000)
+    }
+
     func testDecimalsAreExactAndCanonical() {
         let cases = [
             "74999.00": "74999", "0.10": "0.1", "-0.000000001": "-0.000000001", "-1E-9": "-0.000000001", "000123.4500": "123.45",
@@ -111,5 +146,18 @@ final class ValueTextTests: XCTestCase {
         XCTAssertEqual(ColumnType(bigQueryType: "BOOLEAN"), .bool)
         XCTAssertNil(ColumnType(sqliteDeclaredType: "BLOB"))
         XCTAssertNil(ColumnType(bigQueryType: "DATETIME"))
+    }
+}
+
+/// A seeded generator for the property tests (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -38,7 +38,14 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     private let connection: SQLiteConnection
     private var attached: Set<String> = []
     /// Prepared inserts by table and column list, reused across calls.
-    private var insertStatements: [String: SQLiteStatement] = [:]
+    private var insertStatements: [InsertKey: SQLiteStatement] = [:]
+
+    /// A prepared insert's identity: the table and which of its columns it sets.
+    private struct InsertKey: Hashable {
+        var table: TableName
+        var columns: UInt64
+        var wide: String
+    }
 
     /// Opens (creating if missing, with its folder) the warehouse whose main file is `path`, and
     /// attaches every dataset file already beside it.
@@ -163,8 +170,17 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     // MARK: Internals (called with the lock held)
 
     private func insert(_ row: RowChecker.Checked, into table: TableName, columns: [Column]) throws -> RowFailure? {
-        let present = columns.indices.filter { row.values[$0] != nil }
-        let key = table.description + "(" + present.map { columns[$0].name }.joined(separator: ",") + ")"
+        // The statement for this table and set of columns, found without building its text: the
+        // set as bits (tables wider than 64 columns use the names).
+        var bits: UInt64 = 0
+        var present: [Int] = []
+        present.reserveCapacity(columns.count)
+        for index in columns.indices where row.values[index] != nil {
+            present.append(index)
+            if index < 64 { bits |= 1 << UInt64(index) }
+        }
+        let key = InsertKey(table: table, columns: bits,
+                            wide: columns.count > 64 ? present.map { columns[$0].name }.joined(separator: ",") : "")
         let statement: SQLiteStatement
         if let cached = insertStatements[key] {
             statement = cached

@@ -106,6 +106,35 @@ struct DecimalText: Equatable, Sendable {
         return out
     }
 
+    /// Whether `text` is already what `DecimalText(text).text` gives and fits BigQuery NUMERIC:
+    /// an optional `-`, `0` or digits without a leading zero (at most 29), and optionally `.` and
+    /// 1 to 9 digits not ending in `0`; not `-0`. Such text needs no parsing and rewriting.
+    static func isCanonicalNumeric(_ text: String) -> Bool {
+        var integer = 0, fraction = 0, lastFraction: UInt8 = 0, firstInteger: UInt8 = 0
+        var negative = false, point = false, first = true
+        for byte in text.utf8 {
+            defer { first = false }
+            if first && byte == UInt8(ascii: "-") { negative = true; continue }
+            if byte == UInt8(ascii: ".") {
+                guard !point, integer > 0 else { return false }
+                point = true
+                continue
+            }
+            guard byte >= 48 && byte <= 57 else { return false }
+            if point {
+                fraction += 1
+                lastFraction = byte
+            } else {
+                if integer == 0 { firstInteger = byte } else if firstInteger == 48 { return false }
+                integer += 1
+            }
+        }
+        guard integer >= 1, integer <= 29, fraction <= 9 else { return false }
+        if point && (fraction == 0 || lastFraction == 48) { return false }
+        if negative && firstInteger == 48 && !point { return false }
+        return true
+    }
+
     /// Whether BigQuery NUMERIC holds it exactly: at most 29 digits before the point and 9 after.
     var fitsBigQueryNumeric: Bool { integerDigits <= 29 && scale <= 9 }
 

@@ -81,13 +81,65 @@ public enum TimestampText {
             days -= 1
         }
         let (year, month, day) = DateText.civil(daysSinceEpoch: Int(days))
-        return DateText.text(year: year, month: month, day: day) + "T" + pad(Int(secondOfDay / 3600), 2) + ":"
-            + pad(Int(secondOfDay % 3600 / 60), 2) + ":" + pad(Int(secondOfDay % 60), 2) + "." + pad(Int(micros), 6) + "Z"
+        guard (0...9999).contains(year) else {
+            return DateText.text(year: year, month: month, day: day) + "T" + pad(Int(secondOfDay / 3600), 2) + ":"
+                + pad(Int(secondOfDay % 3600 / 60), 2) + ":" + pad(Int(secondOfDay % 60), 2) + "." + pad(Int(micros), 6) + "Z"
+        }
+        // Written digit by digit into the string's own storage: this runs for every TIMESTAMP
+        // cell the warehouse writes or reads.
+        return String(unsafeUninitializedCapacity: 27) { b in
+            func put(_ value: Int, _ width: Int, at start: Int) {
+                var v = value
+                for k in stride(from: start + width - 1, through: start, by: -1) {
+                    b[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(year, 4, at: 0); b[4] = 45; put(month, 2, at: 5); b[7] = 45; put(day, 2, at: 8)
+            b[10] = UInt8(ascii: "T")
+            put(Int(secondOfDay / 3600), 2, at: 11); b[13] = 58
+            put(Int(secondOfDay % 3600 / 60), 2, at: 14); b[16] = 58
+            put(Int(secondOfDay % 60), 2, at: 17); b[19] = 46
+            put(Int(micros), 6, at: 20); b[26] = UInt8(ascii: "Z")
+            return 27
+        }
+    }
+
+    /// Whether `text` is already canonical (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, a real date and time):
+    /// then `canonical(text) == text`, without parsing and writing it again.
+    static func isCanonical(_ text: String) -> Bool {
+        var utf8 = text.utf8
+        guard utf8.count == 27 else { return false }
+        if let known = utf8.withContiguousStorageIfAvailable({ isCanonical(bytes: $0) }) { return known }
+        var copy = text
+        copy.makeContiguousUTF8()
+        utf8 = copy.utf8
+        return utf8.withContiguousStorageIfAvailable { isCanonical(bytes: $0) } ?? false
+    }
+
+    private static func isCanonical(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count == 27, b[4] == 45, b[7] == 45, b[10] == UInt8(ascii: "T"), b[13] == 58, b[16] == 58, b[19] == 46,
+              b[26] == UInt8(ascii: "Z") else { return false }
+        func number(_ start: Int, _ width: Int) -> Int {
+            var value = 0
+            for k in start..<(start + width) {
+                let d = Int(b[k]) - 48
+                guard d >= 0 && d <= 9 else { return -1 }
+                value = value * 10 + d
+            }
+            return value
+        }
+        let year = number(0, 4), month = number(5, 2), day = number(8, 2)
+        let hour = number(11, 2), minute = number(14, 2), second = number(17, 2)
+        guard year >= 1, month >= 1, day >= 1, hour >= 0, hour < 24, minute >= 0, minute < 60, second >= 0, second < 60,
+              number(20, 6) >= 0 else { return false }
+        return DateText.daysSinceEpoch(year: year, month: month, day: day) != nil
     }
 
     /// The canonical form of timestamp text, or nil when it is not a timestamp.
     static func canonical(_ text: some StringProtocol) -> String? {
-        microseconds(parsing: text).map { self.text(microseconds: $0) }
+        if let string = text as? String, isCanonical(string) { return string }
+        return microseconds(parsing: text).map { self.text(microseconds: $0) }
     }
 
     /// BigQuery's answer for a TIMESTAMP cell in canonical form: an integer is microseconds
