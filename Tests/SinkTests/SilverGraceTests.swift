@@ -102,6 +102,38 @@ final class SilverGraceTests: XCTestCase {
         XCTAssertEqual(letters.first?.headers, headers + [KafkaHeader("shopstream-reason", "reference")])
     }
 
+    func testOnAQuietStreamTheGraceIsTheGraceTheUserSet() throws {
+        // Nothing at all on shop.customers: it is read to its end from the start, so the sale's
+        // customer cannot be on the way. The sale is rejected after the grace, not after ten
+        // graces (which is how long a fact may wait while a topic is still being read up to it).
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        try publishDimensions(producer)
+        try producer.send(topic: Entity.sales.topic, key: Array("SAL-0000000009".utf8),
+                          value: SilverEvents.sale(9, customer: "CUS-00000009"), timestampMs: SilverEvents.saleTimeMs, partition: 1)
+        try producer.flush()
+        let warehouse = try freshSQLiteWarehouse()
+        let grace: Duration = .seconds(3)
+        var config = silverConfiguration(broker, grace: grace)
+        config.idleExit = nil
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+
+        var parkedAt: ContinuousClock.Instant?
+        var rejectedAt: ContinuousClock.Instant?
+        let deadline = ContinuousClock.now + grace * 10 + .seconds(20)
+        try sink.run(shouldStop: {
+            let s = sink.statistics
+            if parkedAt == nil && s.waited == 1 { parkedAt = .now }
+            if rejectedAt == nil && s.totalRejects > 0 { rejectedAt = .now }
+            return rejectedAt != nil || ContinuousClock.now > deadline
+        })
+
+        XCTAssertEqual(sink.statistics.rejects, ["reference": 1])
+        let waited = try XCTUnwrap(rejectedAt) - XCTUnwrap(parkedAt)
+        XCTAssertGreaterThanOrEqual(waited, grace - .milliseconds(100), "the grace is given in full")
+        XCTAssertLessThan(waited, grace * 5, "rejected after about the grace (\(waited)), not after up to ten graces as for a topic still being read")
+    }
+
     func testASaleStillWaitingWhenTheSinkStopsHoldsItsPartitionsCommitAndIsReadAgain() throws {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
@@ -204,57 +236,54 @@ final class SilverGraceTests: XCTestCase {
         XCTAssertEqual(s.rows[.payments], 1, "the payment landed with its sale")
     }
 
-    /// A payment waits for its sale while the sale waits for its customer (shop.customers is
-    /// behind, so the sale may wait up to ten graces). The payment must wait as long as its sale
-    /// does, not be rejected after one grace because shop.sales has been read past it: its sale
-    /// was read, it is waiting too.
+    /// A payment waits for its sale while the sale waits for its customer. The payment must wait as
+    /// long as its sale does, not be rejected when its own grace ends because shop.sales has been
+    /// read to its end: its sale was read, it is waiting too. (The payment is read first, then the
+    /// sale, then the customer comes after the payment's grace and within the sale's.)
     func testAPaymentWaitsAsLongAsItsSaleWaitsForItsCustomer() throws {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
         try publishDimensions(producer, customers: ["CUS-00000001"])
-        try producer.send(topic: Entity.sales.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.sale(100, customer: "CUS-00000002"),
-                          timestampMs: SilverEvents.saleTimeMs)
         try producer.send(topic: Entity.payments.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.payment(100, sale: "SAL-0000000100"),
                           timestampMs: SilverEvents.saleTimeMs + 60_000)
         try producer.flush()
         let warehouse = try freshSQLiteWarehouse()
-        let grace: Duration = .seconds(2)
+        let grace: Duration = .seconds(4)
         var config = silverConfiguration(broker, grace: grace)
         config.idleExit = nil
         let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
-        let salesPartitions = try XCTUnwrap(silverCatalog.definitions.first { $0.name == Entity.sales.topic }?.partitions)
 
-        var bothWaiting: ContinuousClock.Instant?
-        var fillersSent = false, customerSent = false
+        var paymentParked: ContinuousClock.Instant?, saleParked: ContinuousClock.Instant?
+        var saleSent = false, customerSentAt: ContinuousClock.Instant?
+        var setUpInTime = true
         let deadline = ContinuousClock.now + .seconds(60)
         try sink.run(shouldStop: {
             let s = sink.statistics
             let now = ContinuousClock.now
-            if bothWaiting == nil && s.waited == 2 { bothWaiting = now }
-            if bothWaiting != nil && !fillersSent && s.rows[.customers] == 1 {
-                // Sales of the known customer, one per partition and later than the payment, so
-                // shop.sales is read past the payment's time.
-                for p in 0..<salesPartitions {
-                    try? producer.send(topic: Entity.sales.topic, key: Array("SAL-\(p + 1)".utf8), value: SilverEvents.sale(p + 1, customer: "CUS-00000001"),
-                                       timestampMs: SilverEvents.saleTimeMs + 120_000, partition: Int32(p))
-                }
+            if paymentParked == nil && s.waited == 1 { paymentParked = now }
+            if let paymentParked, !saleSent, now - paymentParked >= .seconds(1) {
+                try? producer.send(topic: Entity.sales.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.sale(100, customer: "CUS-00000002"),
+                                   timestampMs: SilverEvents.saleTimeMs)
                 try? producer.flush()
-                fillersSent = true
+                saleSent = true
             }
-            // The customer comes two graces and a second after both started waiting.
-            if let bothWaiting, fillersSent, !customerSent, s.rows[.sales] == salesPartitions, now - bothWaiting >= grace * 2 + .seconds(1) {
+            if saleParked == nil && s.waited == 2 { saleParked = now }
+            if let paymentParked, let saleParked, customerSentAt == nil, now >= paymentParked + grace + .milliseconds(300) {
+                if now > saleParked + grace - .milliseconds(300) { setUpInTime = false }
                 try? producer.send(topic: Entity.customers.topic, key: Array("CUS-00000002".utf8), value: SilverEvents.customer("CUS-00000002"),
                                    timestampMs: SilverEvents.dimensionTimeMs)
                 try? producer.flush()
-                customerSent = true
+                customerSentAt = now
             }
             return s.rows[.payments] == 1 || s.totalRejects > 0 || now > deadline
         })
 
         let s = sink.statistics
-        XCTAssertTrue(customerSent, "the customer came after the payment's grace")
+        XCTAssertNotNil(customerSentAt, "the customer came after the payment's grace")
+        XCTAssertTrue(setUpInTime, "the customer came within the sale's grace (set-up)")
+        XCTAssertEqual(s.waited, 2, "the payment and the sale waited")
         XCTAssertEqual(s.rejects, [:], "nothing rejected")
-        XCTAssertEqual(s.rows[.sales], salesPartitions + 1)
+        XCTAssertEqual(s.rows[.sales], 1)
         XCTAssertEqual(s.rows[.payments], 1, "the payment landed once its sale did")
     }
 }

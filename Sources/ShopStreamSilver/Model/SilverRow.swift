@@ -8,14 +8,20 @@ public enum SilverRow {
     /// `<topic>:<partition>:<offset>`: the same record always gets the same id,
     /// so a resend after a crash is recognisable.
     public static func insertId(topic: String, partition: Int32, offset: Int64) -> String {
-        "\(topic):\(partition):\(offset)"
+        topic + ":" + String(partition) + ":" + String(offset)
     }
 
     /// The row of `silver.<entity>` for a validated event read at these coordinates.
     public static func make(entity: Entity, event: ValidatedEvent, topic: String, partition: Int32, offset: Int64,
                             ingestedAt: Date) -> WarehouseRow {
+        make(entity: entity, event: event, topic: topic, partition: partition, offset: offset, ingestedAt: ingestedAt,
+             insertId: insertId(topic: topic, partition: partition, offset: offset))
+    }
+
+    /// The same, with the insert id the caller already made from these coordinates.
+    public static func make(entity: Entity, event: ValidatedEvent, topic: String, partition: Int32, offset: Int64,
+                            ingestedAt: Date, insertId id: String) -> WarehouseRow {
         precondition(event.entity == entity, "a \(event.entity.rawValue) event cannot become a silver.\(entity.rawValue) row")
-        let id = insertId(topic: topic, partition: partition, offset: offset)
         var values = event.values
         values[SilverSchema.topicColumn] = .string(topic)
         values[SilverSchema.partitionColumn] = .int64(Int64(partition))

@@ -75,6 +75,8 @@ public final class SilverSink {
     private var buffered = 0
     /// The latest record time read per partition: how far each topic has been read.
     private var eventTime: [TopicPartition: Int64] = [:]
+    /// Messages read per entity (`Entity.index`) not yet counted in the metrics.
+    private var unreportedReads = [Int](repeating: 0, count: Entity.allCases.count)
     private var maxBuffered: Int { configuration.maxRows * 40 }
 
     private struct Accepted {
@@ -181,6 +183,7 @@ public final class SilverSink {
                     handle(more)
                     n += 1
                 }
+                reportReads()
             }
             releaseWaiting(expireAll: false)
             try flush(force: false)
@@ -228,13 +231,15 @@ public final class SilverSink {
 
     private func handle(_ m: ConsumedMessage) {
         if firstMessageAt == nil { firstMessageAt = .now }
-        monitor.read(m.topic)
-        tracker.read(m.topicPartition, m.offset)
-        if let ts = m.timestampMs { eventTime[m.topicPartition] = max(eventTime[m.topicPartition] ?? .min, ts) }
+        let tp = m.topicPartition
+        tracker.read(tp, m.offset)
+        if let ts = m.timestampMs, ts > eventTime[tp, default: .min] { eventTime[tp] = ts }
         guard let entity = Entity(topic: m.topic) else {
+            monitor.read(m.topic)
             reject(m, reason: "(root): topic \(m.topic) is not an entity topic", field: nil, rule: "topic")
             return
         }
+        unreportedReads[entity.index] += 1
         switch validator.validate(m.value, entity: entity, now: Date()) {
         case .failure(let rejection):
             reject(m, reason: rejection.reason, field: rejection.field, rule: rejection.violations.first?.rule.rawValue ?? "schema")
@@ -251,6 +256,14 @@ public final class SilverSink {
         }
     }
 
+    /// Counts what `handle` read, per topic, into the metrics: once per burst of polls, not per message.
+    private func reportReads() {
+        for entity in Entity.allCases where unreportedReads[entity.index] > 0 {
+            monitor.read(entity.topic, unreportedReads[entity.index])
+            unreportedReads[entity.index] = 0
+        }
+    }
+
     private func accept(_ a: Accepted) {
         let m = a.message
         let insertId = SilverRow.insertId(topic: m.topic, partition: m.partition, offset: m.offset)
@@ -262,7 +275,8 @@ public final class SilverSink {
             seen[eventId] = insertId
         }
         if EntityReference.referencedEntities.contains(a.entity) { gate.learn(a.entity, a.event.id) }
-        let row = SilverRow.make(entity: a.entity, event: a.event, topic: m.topic, partition: m.partition, offset: m.offset, ingestedAt: Date())
+        let row = SilverRow.make(entity: a.entity, event: a.event, topic: m.topic, partition: m.partition, offset: m.offset,
+                                 ingestedAt: Date(), insertId: insertId)
         // Mutated in place through the dictionary: a copy out and back would copy the
         // whole batch on every append.
         if batches[a.entity]?.rows.isEmpty ?? true { batches[a.entity] = Batch() }
@@ -281,6 +295,7 @@ public final class SilverSink {
         for a in ready { accept(a) }
         // Facts expiring in this pass may be kept waiting below; until decided they count as waiting.
         let expiring = Set(expired.compactMap { gateKey($0.0) })
+        var positions: [TopicPartition: Int64]?
         for (a, missingBefore) in expired {
             // What was missing when the gate let go may have arrived since: accepting the ready
             // facts above (a sale is a dimension of payments and shipping) or an expired one below.
@@ -295,7 +310,7 @@ public final class SilverSink {
             // So does a dimension that was read but waits in the gate itself (a payment's sale
             // waiting for its customer).
             let behind = missing.contains {
-                !readUpTo($0.entity, a.message.timestampMs ?? 0) || gate.isWaiting($0) || expiring.contains($0)
+                !readUpTo($0.entity, a.message.timestampMs ?? 0, positions: &positions) || gate.isWaiting($0) || expiring.contains($0)
             }
             if behind && !expireAll && ContinuousClock.now - a.parkedAt < configuration.referenceGrace * 10 {
                 gate.park(a, as: gateKey(a), missing: missing, deadline: .now + .seconds(1))
@@ -316,10 +331,19 @@ public final class SilverSink {
         EntityReference.referencedEntities.contains(a.entity) ? .init(entity: a.entity, id: a.event.id) : nil
     }
 
-    /// Whether every partition of `entity`'s topic that this member reads has been read
-    /// up to event time `timestampMs`.
-    private func readUpTo(_ entity: Entity, _ timestampMs: Int64) -> Bool {
-        consumer.assignment.filter { $0.topic == entity.topic }.allSatisfy { (eventTime[$0] ?? .min) >= timestampMs }
+    /// Whether every partition of `entity`'s topic that this member reads has been read up to
+    /// event time `timestampMs`, or to its end: a quiet partition (nothing newer published) has
+    /// nothing more to give, so a fact waiting on it gets the grace the user set, not ten.
+    /// `positions` is asked of the consumer once per pass, when first needed.
+    private func readUpTo(_ entity: Entity, _ timestampMs: Int64, positions: inout [TopicPartition: Int64]?) -> Bool {
+        consumer.assignment.filter { $0.topic == entity.topic }.allSatisfy { tp in
+            if (eventTime[tp] ?? .min) >= timestampMs { return true }
+            // The high watermark librdkafka learned from its last fetch of the partition (it fetches
+            // an idle partition again every fetch.wait.max.ms); nothing read yet: from the start.
+            guard let marks = consumer.cachedWatermarks(tp) else { return false }
+            if positions == nil { positions = (try? consumer.positions()) ?? [:] }
+            return (positions?[tp] ?? marks.low) >= marks.high
+        }
     }
 
     // MARK: Inserts and dead letters
