@@ -42,15 +42,23 @@ final class PatternTests: XCTestCase {
         candidates.formUnion(["", "2025-01-01T00:00:00.000Z", "2025-01-01T00:00:00.000+05:00", "2025-01-01T00:00:00.000+5:00",
                               "a@b.co", "a@b.c", "a@@b.co", "A@b.co", "+923001234567", "+92300123456"])
         var checked = 0
+        var fixedLength = Set<String>()
         for (field, source) in topicPatterns() {
             let pattern = try Pattern(source)
             XCTAssert(pattern.isSimple, "\(field): \(source) falls back to ICU")
+            let simple = try XCTUnwrap(SimplePattern(source))
+            if simple.isFixedLength { fixedLength.insert(source) }
             for s in candidates {
                 XCTAssertEqual(pattern.matches(s), pattern.matchesWithICU(s), "\(field) \(source) on \(s.debugDescription)")
+                XCTAssertEqual(simple.matches(s), simple.matchesNFA(s), "\(field) \(source) on \(s.debugDescription): fixed-length and NFA differ")
                 checked += 1
             }
         }
         XCTAssertGreaterThan(checked, 10_000)
+        // Every id, date and date-time pattern (all but the email, the free text and the phone's
+        // neighbours) takes the fixed-length way.
+        XCTAssertGreaterThanOrEqual(fixedLength.count, 12, "\(fixedLength.sorted())")
+        XCTAssert(fixedLength.contains(#"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}(Z|[+-][0-9]{2}:[0-9]{2})$"#))
     }
 
     func testTheFastMatcherAgreesWithICUOnOtherShapes() throws {
@@ -68,6 +76,16 @@ final class PatternTests: XCTestCase {
             let pattern = try Pattern(source)
             XCTAssert(pattern.isSimple, source)
             for s in inputs { XCTAssertEqual(pattern.matches(s), pattern.matchesWithICU(s), "\(source) on \(s.debugDescription)") }
+        }
+        // Fixed-length shapes, alternatives of different lengths among them.
+        for (source, inputs) in [("^(ab|c)[0-9]{2}$", ["ab12", "c12", "abc12", "c1", "ab123", ""]), ("^x(|y)z$", ["xz", "xyz", "xyyz"]),
+                                 ("^[^a]{3}$", ["bcd", "abc", "é€😀", "bc"])] {
+            let simple = try XCTUnwrap(SimplePattern(source))
+            XCTAssert(simple.isFixedLength, source)
+            for s in inputs {
+                XCTAssertEqual(simple.matches(s), simple.matchesNFA(s), "\(source) on \(s.debugDescription)")
+                XCTAssertEqual(simple.matches(s), try Pattern(source).matchesWithICU(s), "\(source) on \(s.debugDescription)")
+            }
         }
     }
 

@@ -5,6 +5,19 @@ import XCTest
 @testable import ShopStreamSilver
 
 final class SchemaTests: XCTestCase {
+    func testTheEmailShapeCheck() {
+        for good in ["umarsiddiqui1@gmail.com", "danish.hussain700@hotmail.com", "a+b!#$%&'*/=?^_`{|}~-@x-y.pk", "a@b.c",
+                     String(repeating: "a", count: 64) + "@" + String(repeating: "d", count: 63) + ".pk"] {
+            XCTAssertTrue(SchemaNode.isEmail(good), good)
+        }
+        for bad in ["umar at gmail", "a@b", "@b.pk", "a@", "a@@b.pk", "a@b@c.pk", ".a@b.pk", "a.@b.pk", "a..b@c.pk", "a b@c.pk",
+                    "a@-b.pk", "a@b-.pk", "a@b..pk", "a@b_c.pk", "é@b.pk", "a@bé.pk", "a(b)@c.pk", "a@b.pk.",
+                    String(repeating: "a", count: 65) + "@b.pk", "a@" + String(repeating: "d", count: 64) + ".pk",
+                    String(repeating: "a", count: 60) + "@" + String(repeating: "d.", count: 100) + "pk"] {
+            XCTAssertFalse(SchemaNode.isEmail(bad), bad)
+        }
+    }
+
     func testColumnsFollowTheTopicSchemas() {
         let sales = silverSchema.table(for: .sales)
         XCTAssertEqual(sales.name.description, "silver.sales")

@@ -146,13 +146,24 @@ extension SchemaNode {
         guard parts.count == 2, s.utf8.count <= 254 else { return false }
         let local = parts[0], domain = parts[1]
         guard !local.isEmpty, local.utf8.count <= 64, !domain.isEmpty, domain.contains(".") else { return false }
-        let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-.")
-        guard local.allSatisfy({ localAllowed.contains($0) }), !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else { return false }
-        for label in domain.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !label.isEmpty, label.utf8.count <= 63, !label.hasPrefix("-"), !label.hasSuffix("-"),
-                  label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        guard local.utf8.allSatisfy({ emailLocalBytes[Int($0)] }), local.utf8.first != 46, local.utf8.last != 46 else { return false }
+        var previous: UInt8 = 0
+        for byte in local.utf8 {
+            if byte == 46 && previous == 46 { return false }   // ".."
+            previous = byte
+        }
+        for label in domain.utf8.split(separator: 46, omittingEmptySubsequences: false) {
+            guard !label.isEmpty, label.count <= 63, label.first != 45, label.last != 45,
+                  label.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 })
             else { return false }
         }
         return true
     }
+
+    /// The bytes a dot-atom local part may hold (ASCII letters, digits and ``!#$%&'*+/=?^_`{|}~-.``).
+    private static let emailLocalBytes: [Bool] = {
+        var allowed = [Bool](repeating: false, count: 256)
+        for byte in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-.".utf8 { allowed[Int(byte)] = true }
+        return allowed
+    }()
 }

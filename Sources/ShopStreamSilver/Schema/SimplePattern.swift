@@ -46,6 +46,83 @@ struct SimplePattern: Sendable {
         states.append(State(kind: .accept))
         guard let s = compile(.group(alternatives), next: 0) else { return nil }
         start = s
+        if let sequences = SimplePattern.fixedSequences(of: .group(alternatives)) {
+            fixed = sequences.map { positions in positions.map { consumeState($0.ranges, negated: $0.negated) } }
+        }
+    }
+
+    // MARK: Fixed-length patterns
+
+    /// When every alternative of the pattern is a fixed sequence of single characters (each item
+    /// repeated exactly `{n}` times, as in `^CUS-[0-9]{8}$` or the date-time pattern's `(Z|…)`), the
+    /// sequences, each position a consume state; matching then walks the text once, position by
+    /// position, without the NFA's state lists. Nil for anything else (the NFA matches those).
+    private var fixed: [[State]]?
+    /// Whether `matches` takes the fixed-length way.
+    var isFixedLength: Bool { fixed != nil }
+    private static let maxFixedSequences = 16
+    private static let maxFixedLength = 1024
+
+    private typealias Position = (ranges: [ClosedRange<UInt32>], negated: Bool)
+
+    private static func fixedSequences(of node: Node) -> [[Position]]? {
+        switch node {
+        case .scalar(let c): return [[([c...c], false)]]
+        case .set(let ranges, let negated): return [[(ranges, negated)]]
+        case .group(let alternatives):
+            var all: [[Position]] = []
+            for items in alternatives {
+                guard let sequences = fixedSequences(of: items) else { return nil }
+                all += sequences
+                guard all.count <= maxFixedSequences else { return nil }
+            }
+            return all
+        }
+    }
+
+    private static func fixedSequences(of items: [Item]) -> [[Position]]? {
+        var result: [[Position]] = [[]]
+        for item in items {
+            guard item.min == item.max, let options = fixedSequences(of: item.node) else { return nil }
+            for _ in 0..<item.min {
+                var next: [[Position]] = []
+                for prefix in result {
+                    for option in options { next.append(prefix + option) }
+                }
+                guard next.count <= maxFixedSequences, next.allSatisfy({ $0.count <= maxFixedLength }) else { return nil }
+                result = next
+            }
+        }
+        return result
+    }
+
+    private mutating func consumeState(_ ranges: [ClosedRange<UInt32>], negated: Bool) -> State {
+        let first = Int32(rangeLo.count)
+        for r in ranges { rangeLo.append(r.lowerBound); rangeHi.append(r.upperBound) }
+        return State(kind: .consume, rangeStart: first, rangeCount: Int32(ranges.count), negated: negated)
+    }
+
+    private func accepts(_ st: State, _ v: UInt32) -> Bool {
+        var hit = false
+        var r = Int(st.rangeStart)
+        let end = r + Int(st.rangeCount)
+        while r < end {
+            if v >= rangeLo[r] && v <= rangeHi[r] { hit = true; break }
+            r += 1
+        }
+        return hit != st.negated
+    }
+
+    private func matchesFixed(_ s: String, _ sequences: [[State]]) -> Bool {
+        next: for sequence in sequences {
+            var k = 0
+            for scalar in s.unicodeScalars {
+                guard k < sequence.count, accepts(sequence[k], scalar.value) else { continue next }
+                k += 1
+            }
+            if k == sequence.count { return true }
+        }
+        return false
     }
 
     // MARK: Compiling (back to front: each fragment is built knowing what follows it)
@@ -118,6 +195,12 @@ struct SimplePattern: Sendable {
     // MARK: Matching
 
     func matches(_ s: String) -> Bool {
+        if let fixed { return matchesFixed(s, fixed) }
+        return matchesNFA(s)
+    }
+
+    /// The Thompson NFA run (every pattern; `matches` takes the fixed-length way when it can).
+    func matchesNFA(_ s: String) -> Bool {
         let n = states.count
         // One scratch block on the stack: two state lists, the closure stack, and
         // the generation mark per state. A state enters a list at most once per

@@ -95,9 +95,10 @@ final class SQLiteConnection {
     var changes: Int { Int(sqlite3_changes(handle)) }
     var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
-    func check(_ code: Int32, doing what: String, sql: String? = nil) throws {
+    /// `what` is built only for an error: checks run for every bound value and step.
+    func check(_ code: Int32, doing what: @autoclosure () -> String, sql: @autoclosure () -> String? = nil) throws {
         guard code == SQLITE_OK || code == SQLITE_DONE || code == SQLITE_ROW else {
-            throw error(code, "SQLite could not \(what)", sql: sql)
+            throw error(code, "SQLite could not \(what())", sql: sql())
         }
     }
 

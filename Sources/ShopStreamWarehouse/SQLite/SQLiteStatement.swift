@@ -45,8 +45,14 @@ final class SQLiteStatement {
         case .int64(let v)?: code = sqlite3_bind_int64(handle, index, v)
         case .float64(let v)?: code = sqlite3_bind_double(handle, index, v)
         case .bool(let v)?: code = sqlite3_bind_int64(handle, index, v ? 1 : 0)
-        case .string(let text)?, .numeric(let text)?, .date(let text)?, .timestamp(let text)?:
-            code = sqlite3_bind_text(handle, index, text, -1, shopstream_sqlite_transient())
+        case .string(var text)?, .numeric(var text)?, .date(var text)?, .timestamp(var text)?:
+            // SQLite copies the bytes (transient); with the length given it need not count them.
+            code = text.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    guard let base = chars.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, shopstream_sqlite_transient()) }
+                    return sqlite3_bind_text(handle, index, base, Int32(chars.count), shopstream_sqlite_transient())
+                }
+            }
         }
         try connection.check(code, doing: "bind parameter \(index)", sql: sql)
     }
