@@ -14,7 +14,7 @@ final class LiveRunTests: XCTestCase {
         let lake = "file://\(dir)/lake", warehouse = "sqlite://\(dir)/warehouse.db", truth = "\(dir)/truth.json"
         let port = freePort(), base = "http://127.0.0.1:\(port)"
         let run = try Child(try shopstreamBinary(), [
-            "run", "--live", "--rate", "300", "--history", "2", "--compact-every", "2s", "--http", "127.0.0.1:\(port)",
+            "run", "--live", "--rate", "300", "--history", "2", "--compact-every", "2s", "--http", "127.0.0.1:\(port)", "--shutdown-timeout", "90s",
             "--lake", lake, "--warehouse", warehouse, "--truth", truth,
         ], directory: dir, label: "live")
         defer { run.send(SIGKILL) }
@@ -59,9 +59,9 @@ final class LiveRunTests: XCTestCase {
         XCTAssertEqual(lint.status, 0, "promtool check metrics: \(lint.stdout)\(lint.stderr)")
 
         // SIGTERM: the generator stops first, the sinks land what it published, gold takes it in; exit 0
-        // (the process's own deadline is 10 s, after which it would exit 1).
+        // (past its deadline it would exit 1: 90 s here, so a loaded machine's drain is not a failure).
         run.send(SIGTERM)
-        XCTAssertEqual(run.wait(timeout: 30), 0, "exit status after SIGTERM\n\(run.stderr)")
+        XCTAssertEqual(run.wait(timeout: 120), 0, "exit status after SIGTERM\n\(run.stderr)")
         let events = try GroundTruth.read(from: URL(fileURLWithPath: truth)).events
         try assertRunLanded(report: run.stdout, published: Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, events[$0]) }),
                             lake: lake, warehouse: warehouse)

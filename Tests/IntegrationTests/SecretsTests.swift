@@ -22,6 +22,8 @@ final class SecretsTests: XCTestCase {
         let run = try Child(try shopstreamBinary(), [
             "run", "--live", "--rate", "100", "--history", "1", "--http", "127.0.0.1:\(port)", "--log-level", "trace",
             "--log-format", "json", "-X", "sasl.password=\(password)", "-X", "sasl.username=shop",
+            // The stop is not what this test is about: room for a loaded machine's drain.
+            "--shutdown-timeout", "90s",
             "--lake", "file://\(dir)/lake", "--warehouse", "sqlite://\(dir)/warehouse.db",
         ], directory: dir, label: "live")
         defer { run.send(SIGKILL) }
@@ -32,7 +34,7 @@ final class SecretsTests: XCTestCase {
             return served.contains("id=\"kpi-orders\"")
         }, "the page has gold to show")
         run.send(SIGTERM)
-        XCTAssertEqual(run.wait(timeout: 60), 0, run.stderr)
+        XCTAssertEqual(run.wait(timeout: 120), 0, run.stderr)
         let everything = run.stdout + run.stderr + served
         XCTAssertFalse(run.stderr.isEmpty, "it logged")
         XCTAssertFalse(everything.contains(password), "the SASL password appears nowhere")
