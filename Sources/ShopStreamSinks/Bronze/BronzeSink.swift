@@ -40,9 +40,9 @@ public final class BronzeSink {
         public var skipped = 0
         /// Uploads retried by the sink after the HTTP layer's own retries ran out.
         public var requeued = 0
-        /// HTTP retries by reason ("503", "429", "reset", …).
+        /// HTTP retries by reason ("503", "429", "reset", "dead keep-alive", "401", …).
         public var retries: [String: Int] = [:]
-        /// All HTTP retries (the reasons above keep a bounded recent sample).
+        /// All HTTP retries.
         public var retryCount = 0
         /// The most events, and the most bytes of events, held in memory at once (read and not
         /// yet stored). The bytes stay below `maxBufferedBytes` plus one message.
@@ -498,7 +498,7 @@ public final class BronzeSink {
         guard !summary.isEmpty else { return }
         monitor.httpRetried(summary.count, service: "gcs")
         statistics.retryCount += summary.count
-        for reason in summary.reasons { statistics.retries[reason, default: 0] += 1 }
+        statistics.retries.merge(summary.countsByReason, uniquingKeysWith: +)
         if report { logger.notice("lake requests retried", metadata: ["retries": "\(summary)"]) }
     }
 
