@@ -22,6 +22,9 @@ static inline CURLcode shopstream_curl_setopt_slist(CURL *handle, CURLoption opt
 static inline CURLcode shopstream_curl_setopt_write_function(CURL *handle, CURLoption option, curl_write_callback value) {
     return curl_easy_setopt(handle, option, value);
 }
+static inline CURLcode shopstream_curl_setopt_prereq_function(CURL *handle, CURLoption option, curl_prereq_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
 static inline CURLcode shopstream_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -24,21 +24,42 @@ public final class HTTPClient {
     /// Sends `request`, repeating it under the retry policy if it is idempotent, and returns the
     /// 2xx answer. Anything else throws an `HTTPError` naming the method, the URL (redacted),
     /// the status and Google's error message.
+    ///
+    /// A request authorized by a token source (`AccessTokenProvider.authorize`) that gets 401 is
+    /// sent once more with a freshly fetched token, idempotent or not: a 401 means the server did
+    /// nothing with it. A second 401 is a `.credentials` error naming the credentials.
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
         let policy = configuration.retry
+        var request = request
         var retried = RetrySummary()
         var attempt = 1
+        var refreshedToken = false
         while true {
             let outcome = try handle.perform(
                 method: request.method, url: request.url, headers: request.headers, body: request.body,
                 connectTimeout: request.connectTimeout ?? configuration.connectTimeout,
                 timeout: request.timeout ?? configuration.timeout,
                 userAgent: configuration.userAgent)
+            let resends: Int
+            switch outcome {
+            case .success(let answer): resends = answer.resends
+            case .failure(let failure): resends = failure.resends
+            }
+            for _ in 0..<resends { record(Self.deadKeepAlive, into: &retried) }
 
             let canRetry = request.isIdempotent && attempt < policy.maxAttempts
             switch outcome {
             case .success(let answer) where (200..<300).contains(answer.status):
                 return HTTPResponse(status: answer.status, headers: answer.headers, body: answer.body, retries: retried)
+
+            case .success(let answer) where answer.status == 401 && request.authorization != nil:
+                guard !refreshedToken else { throw tokenRefused(answer, request: request, retries: retried) }
+                try request.reauthorize()
+                refreshedToken = true
+                // At once: a refused token does not get better by waiting, and the policy's
+                // attempts stay for the faults it is there for.
+                record("401", into: &retried)
+                continue
 
             case .success(let answer):
                 guard canRetry, policy.retryableStatuses.contains(answer.status) else {
@@ -59,10 +80,34 @@ public final class HTTPClient {
         }
     }
 
+    /// The retry reason for libcurl's own resend on a reused connection found dead.
+    static let deadKeepAlive = "dead keep-alive"
+
     private func wait(_ delay: Duration, reason: String, into retried: inout RetrySummary) {
+        record(reason, into: &retried)
+        configuration.retry.sleep(delay)
+    }
+
+    private func record(_ reason: String, into retried: inout RetrySummary) {
         retried.record(reason)
         retries.record(reason)
-        configuration.retry.sleep(delay)
+    }
+
+    /// The second 401, after a fresh token: the credentials themselves are refused.
+    private func tokenRefused(_ answer: CurlResponse, request: HTTPRequest, retries: RetrySummary) -> HTTPError {
+        // Worded without the retries, which the sentence tells in its own words.
+        let refused = HTTPError.status(
+            answer.status, method: request.method, url: request.url, headers: answer.headers, body: answer.body,
+            retries: RetrySummary())
+        let who = request.authorization.map { authorization in
+            let credentials = authorization.credentials
+            return credentials.principal.map { "\($0) (\(credentials.source))" } ?? credentials.source
+        } ?? "the request's credentials"
+        return HTTPError(
+            .credentials,
+            "\(refused.message), also with a freshly fetched access token for \(who); check that the account exists and is enabled, that its key or login has not been revoked (`gcloud iam service-accounts keys create` makes a new key, `gcloud auth application-default login` renews a person's), that the token's scopes cover this API, and that this machine's clock is right",
+            method: refused.method, url: refused.url, status: refused.status, googleReason: refused.googleReason,
+            googleMessage: refused.googleMessage, retries: retries)
     }
 
     private func transportError(

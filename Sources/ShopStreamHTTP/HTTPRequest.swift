@@ -15,6 +15,9 @@ public struct HTTPRequest: Sendable {
     public var timeout: Duration?
     /// Overrides the client's connect timeout for this request.
     public var connectTimeout: Duration?
+    /// The token source and token behind the `Authorization` header, set by
+    /// `AccessTokenProvider.authorize(_:)`, so that a 401 can be answered with a fresh token.
+    var authorization: BearerAuthorization?
 
     public init(
         method: HTTPMethod = .get,
@@ -32,5 +35,12 @@ public struct HTTPRequest: Sendable {
         self.isIdempotent = isIdempotent ?? method.isIdempotent
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+    }
+
+    /// After a 401: forgets the refused token and authorizes the request with a fresh one.
+    mutating func reauthorize() throws {
+        guard let authorization else { return }
+        authorization.credentials.invalidate(authorization.token)
+        try authorization.credentials.authorize(&self)
     }
 }

@@ -3,8 +3,11 @@ public struct RetrySummary: Sendable, Equatable, CustomStringConvertible {
     /// How many retries were made.
     public private(set) var count: Int = 0
     /// Why, oldest first: an HTTP status ("503") or a transport failure ("reset", "timeout",
-    /// "refused", "dropped", "tls"). Only the last `reasonLimit` are kept; `count` is exact.
+    /// "refused", "dropped", "tls", "dead keep-alive"). Only the last `reasonLimit` are kept;
+    /// `count` and `countsByReason` are exact.
     public private(set) var reasons: [String] = []
+    /// How many retries each reason caused.
+    public private(set) var countsByReason: [String: Int] = [:]
 
     static let reasonLimit = 100
 
@@ -14,12 +17,14 @@ public struct RetrySummary: Sendable, Equatable, CustomStringConvertible {
 
     public mutating func record(_ reason: String) {
         count += 1
+        countsByReason[reason, default: 0] += 1
         reasons.append(reason)
         if reasons.count > Self.reasonLimit { reasons.removeFirst(reasons.count - Self.reasonLimit) }
     }
 
     public mutating func merge(_ other: RetrySummary) {
         count += other.count
+        countsByReason.merge(other.countsByReason, uniquingKeysWith: +)
         reasons.append(contentsOf: other.reasons)
         if reasons.count > Self.reasonLimit { reasons.removeFirst(reasons.count - Self.reasonLimit) }
     }

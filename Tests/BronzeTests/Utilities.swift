@@ -514,8 +514,11 @@ struct SinkSummary {
         if let line = stdout.split(separator: "\n").last(where: { $0.hasPrefix("retries:") }),
            let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")"), open < close {
             for item in line[line.index(after: open)..<close].split(separator: ",") {
-                let parts = item.split(separator: " ")
-                if parts.count == 2, parts[1].hasPrefix("x"), let n = Int(parts[1].dropFirst()) { retryReasons[String(parts[0])] = n }
+                // The reason may have spaces ("dead keep-alive x2"); the count is the last word.
+                let words = item.split(separator: " ")
+                if words.count >= 2, let last = words.last, last.hasPrefix("x"), let n = Int(last.dropFirst()) {
+                    retryReasons[words.dropLast().joined(separator: " ")] = n
+                }
             }
         }
     }

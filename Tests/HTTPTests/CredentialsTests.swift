@@ -179,6 +179,91 @@ final class CredentialsTests: XCTestCase {
         XCTAssertEqual(server.requests.count, 1, "a 400 is not retried")
     }
 
+    func testATokenRefusedWith401IsRefreshedOnceAndTheRequestSentAgain() throws {
+        // The token endpoint mints ya29.first, then ya29.second; the API refuses ya29.first, as
+        // Google does with a token revoked before its expiry (a key rotated, a password changed).
+        let server = try TokenAndAPIServer(acceptedToken: "ya29.second")
+        let account = try ThrowawayServiceAccount(in: makeTemporaryDirectory(self), tokenURI: server.url + "/token")
+        let credentials = try ServiceAccountCredentials(keyFile: account.keyFilePath, http: http)
+        let client = try HTTPClient(configuration: http)
+
+        // Not idempotent, and sent again all the same: a 401 means the server did nothing with it.
+        var request = HTTPRequest(method: .post, url: server.url + "/bigquery/v2/projects/p/queries", body: Data("{}".utf8))
+        try credentials.authorize(&request)
+        let response = try client.send(request)
+
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(server.tokensMinted, 2, "exactly one refresh")
+        XCTAssertEqual(server.apiAuthorizations, ["Bearer ya29.first", "Bearer ya29.second"])
+        XCTAssertEqual(server.apiRequests.last?.body, Data("{}".utf8))
+        XCTAssertEqual(response.retries.reasons, ["401"])
+        XCTAssertEqual(client.takeRetries().reasons, ["401"], "counted where shopstream_http_retries_total reads")
+
+        // The fresh token is the cached one now: no further exchange.
+        var next = HTTPRequest(url: server.url + "/bigquery/v2/projects/p/datasets")
+        try credentials.authorize(&next)
+        XCTAssertEqual(try client.send(next).status, 200)
+        XCTAssertEqual(server.tokensMinted, 2)
+        XCTAssertTrue(client.takeRetries().isEmpty)
+    }
+
+    func testATokenRefusedAgainAfterARefreshIsOneErrorNamingTheCredentials() throws {
+        let server = try TokenAndAPIServer(acceptedToken: nil)
+        let config = try makeTemporaryDirectory(self)
+        let file = config + "/application_default_credentials.json"
+        try Data(#"{"type":"authorized_user","client_id":"id.apps","client_secret":"s3cret","refresh_token":"1//refresh","token_uri":"\#(server.url)/token"}"#.utf8)
+            .write(to: URL(fileURLWithPath: file))
+        let credentials = try GoogleCredentials.applicationDefault(environment: ["CLOUDSDK_CONFIG": config], http: http)
+        let client = try HTTPClient(configuration: http)
+
+        var request = HTTPRequest(url: server.url + "/storage/v1/b/shop/o")
+        try credentials.authorize(&request)
+        XCTAssertThrowsError(try client.send(request)) { error in
+            let error = error as! HTTPError
+            XCTAssertEqual(error.code, .credentials)
+            XCTAssertEqual(error.status, 401)
+            XCTAssertEqual(error.retries.reasons, ["401"])
+            XCTAssertEqual(
+                error.message,
+                "GET \(server.url)/storage/v1/b/shop/o: HTTP 401 Unauthorized: Invalid Credentials (authError), also with a freshly fetched access token for gcloud application-default credentials \(file); check that the account exists and is enabled, that its key or login has not been revoked (`gcloud iam service-accounts keys create` makes a new key, `gcloud auth application-default login` renews a person's), that the token's scopes cover this API, and that this machine's clock is right")
+            XCTAssertFalse(error.message.contains("ya29"), "no token in the message")
+        }
+        XCTAssertEqual(server.tokensMinted, 2, "one refresh, no more")
+        XCTAssertEqual(server.apiAuthorizations, ["Bearer ya29.first", "Bearer ya29.second"])
+    }
+
+    func testARequestWithoutCredentialsIsNotRetriedOn401() throws {
+        let server = try TokenAndAPIServer(acceptedToken: "ya29.first")
+        let client = try HTTPClient(configuration: http)
+        var request = HTTPRequest(url: server.url + "/storage/v1/b/shop/o")
+        try NoCredentials().authorize(&request)
+        XCTAssertThrowsError(try client.send(request)) { error in
+            XCTAssertEqual((error as? HTTPError)?.code, .status)
+            XCTAssertEqual((error as? HTTPError)?.status, 401)
+        }
+        XCTAssertEqual(server.apiAuthorizations, [nil], "sent once, without credentials")
+        XCTAssertEqual(server.tokensMinted, 0)
+        XCTAssertTrue(client.takeRetries().isEmpty)
+    }
+
+    func testConcurrentRefusalsOfOneTokenFetchOneNewToken() throws {
+        let server = try TokenAndAPIServer(acceptedToken: "ya29.second")
+        let account = try ThrowawayServiceAccount(in: makeTemporaryDirectory(self), tokenURI: server.url + "/token")
+        let credentials = try ServiceAccountCredentials(keyFile: account.keyFilePath, http: http)
+        let pool = HTTPClientPool(configuration: http)
+        // All four carry ya29.first before any is sent, so all four are refused.
+        let requests = try (0..<4).map { i in
+            var request = HTTPRequest(url: server.url + "/storage/v1/b/shop/o/\(i)")
+            try credentials.authorize(&request)
+            return request
+        }
+        DispatchQueue.concurrentPerform(iterations: requests.count) { i in
+            XCTAssertEqual(try? pool.send(requests[i]).status, 200)
+        }
+        XCTAssertEqual(server.tokensMinted, 2, "the first refusal fetched a new token; the others found it")
+        XCTAssertEqual(pool.takeRetries().reasons, ["401", "401", "401", "401"])
+    }
+
     func testATokenDoesNotShowItselfInDescriptions() {
         let token = AccessToken(value: "ya29.very-secret", expiresAt: Date())
         XCTAssertFalse("\(token)".contains("secret"))
@@ -188,5 +273,37 @@ final class CredentialsTests: XCTestCase {
         XCTAssertNil(request.headers["authorization"])
         request.headers.add("Authorization", "Bearer ya29.very-secret")
         XCTAssertFalse(request.headers.description.contains("secret"))
+    }
+}
+
+/// A token endpoint (`POST /token`, minting ya29.first, ya29.second, … in turn) and an API on one
+/// loopback server: the API answers 200 to `acceptedToken` and 401 to anything else.
+private final class TokenAndAPIServer: @unchecked Sendable {
+    private let server: LoopbackHTTPServer
+    var url: String { server.url }
+
+    init(acceptedToken: String?) throws {
+        let minted = Counter()
+        server = try LoopbackHTTPServer { request in
+            if request.target == "/token" {
+                let names = ["first", "second", "third", "fourth"]
+                return .json(200, #"{"access_token":"ya29.\#(names[min(minted.next(), 3)])","expires_in":3600,"token_type":"Bearer"}"#)
+            }
+            if let acceptedToken, request.headers["authorization"] == "Bearer \(acceptedToken)" {
+                return .json(200, #"{"kind":"ok"}"#)
+            }
+            return .json(401, #"{"error":{"code":401,"message":"Invalid Credentials","errors":[{"reason":"authError"}]}}"#)
+        }
+    }
+
+    var tokensMinted: Int { server.requests.filter { $0.target == "/token" }.count }
+    var apiRequests: [LoopbackHTTPServer.Request] { server.requests.filter { $0.target != "/token" } }
+    var apiAuthorizations: [String?] { apiRequests.map { $0.headers["authorization"] } }
+
+    /// 0, 1, 2, … across threads.
+    private final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
     }
 }

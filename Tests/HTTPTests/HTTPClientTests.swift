@@ -157,6 +157,29 @@ final class HTTPClientTests: XCTestCase {
         }
     }
 
+    func testLibcurlsOwnResendOnADeadKeptAliveConnectionIsCountedAsARetry() throws {
+        // The server answers the first request, then drops the kept-alive connection without an
+        // answer when the second arrives on it (its idle timeout racing our request): libcurl
+        // sends the request again on a fresh connection by itself, before our retry policy sees
+        // anything.
+        let server = try LoopbackHTTPServer(replies: [
+            .respond(200, body: Data("first".utf8)), .close, .respond(200, body: Data("second".utf8)),
+        ])
+        let pool = HTTPClientPool(configuration: HTTPClientConfiguration(retry: RetryPolicy(sleep: sleeper.sleep)), maximumIdle: 1)
+        XCTAssertEqual(try pool.send(HTTPRequest(url: server.url + "/a")).body, Data("first".utf8))
+        XCTAssertTrue(pool.takeRetries().isEmpty)
+
+        let second = try pool.send(HTTPRequest(method: .put, url: server.url + "/b", body: Data("payload".utf8)))
+        XCTAssertEqual(second.body, Data("second".utf8))
+        XCTAssertEqual(server.requests.map(\.target), ["/a", "/b", "/b"], "the second request went out twice")
+        XCTAssertEqual(server.requests[2].body, Data("payload".utf8), "with its body")
+        XCTAssertEqual(server.connections, 2, "the resend went out on a fresh connection")
+        XCTAssertEqual(second.retries.reasons, ["dead keep-alive"])
+        // What the lake's and the warehouse's `takeRetries()` hand to shopstream_http_retries_total.
+        XCTAssertEqual(pool.takeRetries().reasons, ["dead keep-alive"])
+        XCTAssertTrue(sleeper.sleeps.isEmpty, "no backoff: libcurl resends at once")
+    }
+
     func testThePoolReusesItsClientsAndTheirConnections() throws {
         let server = try LoopbackHTTPServer(replies: [.respond(200, body: Data("ok".utf8))])
         let pool = HTTPClientPool(configuration: HTTPClientConfiguration(retry: RetryPolicy(sleep: sleeper.sleep)), maximumIdle: 4)

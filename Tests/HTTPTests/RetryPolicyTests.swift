@@ -40,4 +40,15 @@ final class RetryPolicyTests: XCTestCase {
         summary.record("reset")
         XCTAssertEqual(summary.description, "retried 3 times: 503, 503, reset")
     }
+
+    func testCountsByReasonStayExactPastTheSampleOfRecentReasons() {
+        var summary = RetrySummary()
+        for _ in 0..<150 { summary.record("503") }
+        var other = RetrySummary()
+        for _ in 0..<10 { other.record("dead keep-alive") }
+        summary.merge(other)
+        XCTAssertEqual(summary.count, 160)
+        XCTAssertEqual(summary.reasons.count, 100, "a bounded sample for messages")
+        XCTAssertEqual(summary.countsByReason, ["503": 150, "dead keep-alive": 10], "but every reason counted")
+    }
 }

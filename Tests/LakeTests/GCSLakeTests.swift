@@ -136,7 +136,8 @@ final class GCSLakeErrorTests: XCTestCase {
         let server = try StubServer(status: 401, json: #"{"error":{"code":401,"message":"Invalid Credentials","errors":[{"reason":"authError"}]}}"#)
         XCTAssertThrowsError(try lake(server).list(prefix: "")) { error in
             XCTAssertEqual((error as? LakeError)?.code, .credentials)
-            XCTAssertTrue("\(error)".contains("Cloud Storage refused the credentials from a test token (Invalid Credentials)"), "\(error)")
+            // The client asked the credentials for a fresh token, sent the request again, and was refused again.
+            XCTAssertTrue("\(error)".contains("HTTP 401 Unauthorized: Invalid Credentials (authError), also with a freshly fetched access token for lake-writer@shopstream-test.iam.gserviceaccount.com (a test token)"), "\(error)")
             XCTAssertTrue("\(error)".contains("gcloud auth application-default login"), "\(error)")
         }
     }

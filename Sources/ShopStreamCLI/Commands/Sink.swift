@@ -34,6 +34,10 @@ extension ShopStreamCommand.Sink {
                 event is --max-batch-age old. Offsets are committed only once the object is stored; after a
                 crash at any point every event ends up in exactly one object.
 
+                Memory: events read and not yet stored are held up to --max-buffer bytes (and
+                max(20,000, uploads × batch size × 4) events). When it is full the sink stops reading and
+                closes open batches early so that uploads make room, then reads on.
+
                 Examples:
                   shopstream sink bronze --brokers localhost:9092 --lake file:///data/lake
                   STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 shopstream sink bronze --lake gs://shop-lake
@@ -54,6 +58,11 @@ extension ShopStreamCommand.Sink {
 
         @Option(help: "Uploads in flight at once (at most one per partition).")
         var uploads = 8
+
+        @Option(help: ArgumentHelp(
+            "Memory for events read and not yet stored (e.g. 16MiB, 1GiB; MB and GB are powers of 1000). Full, the sink stops reading and closes batches early, so 10 MB messages cost this much, not batch size × 10 MB. At least 1MiB; each upload in flight also holds its object, and librdkafka prefetches up to 64 MiB more.",
+            valueName: "size"))
+        var maxBuffer = ByteCountArgument(bytes: BronzeConfiguration.defaultMaxBufferedBytes)
 
         @Option(help: "Consumer group, whose committed offsets are the sink's progress.")
         var group = "shopstream-bronze"
@@ -76,6 +85,9 @@ extension ShopStreamCommand.Sink {
             }
             guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size \(batchSize): expected 1 to 1,000,000") }
             guard (1...256).contains(uploads) else { throw ValidationError("--uploads \(uploads): expected 1 to 256") }
+            guard maxBuffer.bytes >= BronzeConfiguration.minimumBufferedBytes else {
+                throw ValidationError("--max-buffer \(maxBuffer): expected at least 1MiB (the default is 64MiB)")
+            }
         }
 
         func run() throws {
@@ -93,18 +105,19 @@ extension ShopStreamCommand.Sink {
                     config.maxBatchAge = Duration(parsing: maxBatchAge)!
                     config.gzip = gzip
                     config.uploads = uploads
+                    config.maxBufferedBytes = maxBuffer.bytes
                     config.idleExit = idleExit.flatMap { Duration(parsing: $0) }
                     let sink = try BronzeSink(configuration: config, lake: lake)
                     sink.monitor.stallAfter = stall.stallAfter.value
                     if !quiet { sink.logger = logger }
                     if !quiet { logger.info("\(conn.bootstrapServers) → \(lake.url), group \(group), batches of \(batchSize)") }
                     try runSinkService("bronze", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop) }
-                    printSummary(sink.statistics, lake: lake.url)
+                    printSummary(sink.statistics, lake: lake.url, maxBuffer: maxBuffer)
                 }
             }
         }
 
-        private func printSummary(_ s: BronzeSink.Statistics, lake: String) {
+        private func printSummary(_ s: BronzeSink.Statistics, lake: String, maxBuffer: ByteCountArgument) {
             let secs = Double(s.elapsed.components.seconds) + Double(s.elapsed.components.attoseconds) / 1e18
             for (topic, n) in s.perTopic.sorted(by: { $0.key < $1.key }) {
                 print("  \(topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(n).leftPadded(10)) events")
@@ -117,6 +130,10 @@ extension ShopStreamCommand.Sink {
             if s.adopted > 0 { print("adopted: \(s.adopted) objects already stored by an earlier run (\(s.skipped) records not stored again)") }
             if s.requeued > 0 { print("requeued: \(s.requeued) uploads tried again after the HTTP layer's retries ran out") }
             if s.unparsed > 0 { print("unparsed: \(s.unparsed) records were not single-line UTF-8 JSON and are kept base64-encoded") }
+            let peak = String(format: "%.1f", Double(s.peakBufferedBytes) / 1_048_576)
+            var memory = "buffer: at most \(NumberText.grouped(s.peakBufferedEvents)) events, \(peak) MiB held at once (--max-buffer \(maxBuffer))"
+            if s.sealedToMakeRoom > 0 { memory += "; \(s.sealedToMakeRoom) batches closed early to make room" }
+            print(memory)
         }
     }
 }

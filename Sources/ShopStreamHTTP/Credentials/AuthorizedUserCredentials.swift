@@ -45,6 +45,10 @@ public final class AuthorizedUserCredentials: AccessTokenProvider, @unchecked Se
         client = try HTTPClient(configuration: http)
     }
 
+    public func invalidate(_ token: AccessToken) {
+        cache.invalidate(token)
+    }
+
     public func accessToken() throws -> AccessToken? {
         try cache.token {
             try exchangeForToken(

@@ -32,6 +32,10 @@ public final class MetadataServerCredentials: AccessTokenProvider, @unchecked Se
 
     private var base: String { "http://\(host)/computeMetadata/v1/instance/service-accounts/default" }
 
+    public func invalidate(_ token: AccessToken) {
+        cache.invalidate(token)
+    }
+
     public func accessToken() throws -> AccessToken? {
         try cache.token {
             let time = now()

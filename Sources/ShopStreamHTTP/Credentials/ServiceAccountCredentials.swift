@@ -71,6 +71,10 @@ public final class ServiceAccountCredentials: AccessTokenProvider, @unchecked Se
         return signingInput + "." + Data(signature).base64URLEncoded
     }
 
+    public func invalidate(_ token: AccessToken) {
+        cache.invalidate(token)
+    }
+
     public func accessToken() throws -> AccessToken? {
         try cache.token {
             let time = now()

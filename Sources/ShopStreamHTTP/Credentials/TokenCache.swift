@@ -32,10 +32,11 @@ final class TokenCache: @unchecked Sendable {
         return fresh
     }
 
-    /// Forgets the token (after the server refused it).
-    func invalidate() {
+    /// Forgets `refused` (a server answered it with 401) if it is still the cached token; a
+    /// token fetched meanwhile by another caller stays, so concurrent refusals fetch once.
+    func invalidate(_ refused: AccessToken) {
         lock.lock()
-        token = nil
+        if token?.value == refused.value { token = nil }
         lock.unlock()
     }
 }

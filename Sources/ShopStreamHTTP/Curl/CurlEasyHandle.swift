@@ -10,6 +10,8 @@ struct CurlResponse {
     var status: Int
     var headers: HTTPHeaders
     var body: Data
+    /// Times libcurl sent the request again by itself within the transfer (see `curlRequestStarts`).
+    var resends = 0
 }
 
 /// A transfer that got no (complete) answer.
@@ -29,6 +31,8 @@ struct CurlTransportFailure: Error {
     var kind: Kind
     /// libcurl's own words: `curl_easy_strerror` and the error buffer.
     var detail: String
+    /// Times libcurl sent the request again by itself before failing (see `curlRequestStarts`).
+    var resends = 0
 
     /// Short word for retry reports.
     var reason: String {
@@ -62,6 +66,35 @@ struct CurlTransportFailure: Error {
 final class CurlTransferContext {
     var headers = HTTPHeaders()
     var body = Data()
+    /// How many times libcurl sent the request in this transfer.
+    var requestsSent = 0
+}
+
+/// libcurl's pre-request callback (`CURLOPT_PREREQFUNCTION`): called each time the request is about
+/// to go out on a connection, so a count above one is a resend libcurl made by itself.
+///
+/// Why this way: libcurl silently sends a request again, once, when it went out on a reused
+/// keep-alive connection that turns out dead before any answer byte ("Connection died, retrying a
+/// fresh connect"): the server closed an idle connection just as we used it. No option turns that
+/// off (only `CURLOPT_FORBID_REUSE`/`FRESH_CONNECT`, which give up keep-alive altogether), and
+/// doing it ourselves would add the retry policy's backoff to the commonest harmless race. So we
+/// let libcurl resend and count it: `CURLINFO_NUM_CONNECTS` cannot tell a resend from a first
+/// connect, `CURLINFO_CONN_ID` needs libcurl 8.2 (Debian 12 has 7.88), and the debug callback's
+/// text is a log line whose wording changes between versions and costs `CURLOPT_VERBOSE` on every
+/// transfer. This callback exists since 7.80 and runs once per request actually sent.
+func curlRequestStarts(
+    _ context: UnsafeMutableRawPointer?, _ remoteAddress: UnsafeMutablePointer<CChar>?,
+    _ localAddress: UnsafeMutablePointer<CChar>?, _ remotePort: Int32, _ localPort: Int32
+) -> Int32 {
+    guard let context else { return Int32(CURL_PREREQFUNC_OK) }
+    let transfer = Unmanaged<CurlTransferContext>.fromOpaque(context).takeUnretainedValue()
+    transfer.requestsSent += 1
+    if transfer.requestsSent > 1 {
+        // Whatever the dead connection delivered belongs to the abandoned attempt.
+        transfer.headers = HTTPHeaders()
+        transfer.body = Data()
+    }
+    return Int32(CURL_PREREQFUNC_OK)
 }
 
 /// libcurl's write callback: appends body bytes to the context.
@@ -163,6 +196,8 @@ final class CurlEasyHandle {
         try check(shopstream_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context), "CURLOPT_WRITEDATA")
         try check(shopstream_curl_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader), "CURLOPT_HEADERFUNCTION")
         try check(shopstream_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context), "CURLOPT_HEADERDATA")
+        try check(shopstream_curl_setopt_prereq_function(handle, CURLOPT_PREREQFUNCTION, curlRequestStarts), "CURLOPT_PREREQFUNCTION")
+        try check(shopstream_curl_setopt_pointer(handle, CURLOPT_PREREQDATA, context), "CURLOPT_PREREQDATA")
 
         let code: CURLcode = try body.withUnsafeBytes { bytes in
             // libcurl reads the body from this pointer during `curl_easy_perform`, no longer.
@@ -184,6 +219,7 @@ final class CurlEasyHandle {
             return withExtendedLifetime(transfer) { curl_easy_perform(handle) }
         }
 
+        let resends = max(0, transfer.requestsSent - 1)
         guard code == CURLE_OK else {
             let words = String(cString: curl_easy_strerror(code))
             let buffer = String(cString: errorBuffer)
@@ -191,11 +227,13 @@ final class CurlEasyHandle {
             if code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL {
                 throw HTTPError(.invalidRequest, "\(method) \(URLRedaction.redact(url)): \(detail); expected an http:// or https:// URL")
             }
-            return .failure(CurlTransportFailure(code: code, detail: detail))
+            var failure = CurlTransportFailure(code: code, detail: detail)
+            failure.resends = resends
+            return .failure(failure)
         }
         var status = 0
         try check(shopstream_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status), "CURLINFO_RESPONSE_CODE")
-        return .success(CurlResponse(status: status, headers: transfer.headers, body: transfer.body))
+        return .success(CurlResponse(status: status, headers: transfer.headers, body: transfer.body, resends: resends))
     }
 
     private func append(_ list: UnsafeMutablePointer<curl_slist>?, _ line: String) throws -> UnsafeMutablePointer<curl_slist> {

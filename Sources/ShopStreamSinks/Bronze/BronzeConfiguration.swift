@@ -21,6 +21,15 @@ public struct BronzeConfiguration: Sendable {
     public var idleExit: Duration?
     /// Events held in memory before the sink stops reading and waits for uploads.
     public var maxBufferedEvents: Int { max(20_000, uploads * batchSize * 4) }
+    /// Bytes of events (their values as read) held in memory before the sink stops reading and
+    /// waits for uploads; whichever bound comes first applies. Default 64 MiB: about 200,000 events
+    /// of ~300 bytes, so only large messages reach it, and then it keeps a few 10 MB messages from
+    /// taking gigabytes. The sink may hold one message more than this: it reads while below it.
+    public var maxBufferedBytes = BronzeConfiguration.defaultMaxBufferedBytes
+
+    public static let defaultMaxBufferedBytes = 64 << 20
+    /// The smallest byte bound accepted: 1 MiB.
+    public static let minimumBufferedBytes = 1 << 20
 
     public init(connection: KafkaConnection) { self.connection = connection }
 
@@ -28,5 +37,8 @@ public struct BronzeConfiguration: Sendable {
         guard (1...1_000_000).contains(batchSize) else { throw SinkError(.invalidArgument, "--batch-size \(batchSize): expected 1 to 1,000,000") }
         guard (1...256).contains(uploads) else { throw SinkError(.invalidArgument, "--uploads \(uploads): expected 1 to 256") }
         guard maxBatchAge > .zero else { throw SinkError(.invalidArgument, "--max-batch-age must be more than 0") }
+        guard maxBufferedBytes >= Self.minimumBufferedBytes else {
+            throw SinkError(.invalidArgument, "--max-buffer \(maxBufferedBytes) bytes: expected at least 1MiB")
+        }
     }
 }

@@ -18,6 +18,8 @@ struct BronzeBatch: Sendable {
 
     var firstOffset: Int64 { records.first!.offset }
     var lastOffset: Int64 { records.last!.offset }
+    /// The records' values, in bytes: what the batch costs the sink's buffer bound.
+    var valueBytes: Int { records.reduce(0) { $0 + $1.value.count } }
 }
 
 /// Names, lines and metadata of bronze objects: the on-lake format.

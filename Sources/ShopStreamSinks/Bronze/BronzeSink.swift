@@ -16,13 +16,16 @@ import ShopStreamLake
 ///   form one unbroken chain that starts at the committed offset;
 /// - after a restart a batch starts at the committed offset, the name of the next
 ///   stored object in the chain. If that object exists with other contents (a
-///   timer cut it shorter or longer before the crash), the sink adopts it: it
+///   timer or a full buffer cut it shorter or longer before the crash), the sink adopts it: it
 ///   commits past its last offset and drops the records it already holds. No event
 ///   is stored twice, none is skipped.
 ///
 /// Threads: the caller's thread polls Kafka, batches and commits; `uploads`
 /// worker threads store objects. Memory stays bounded: past `maxBufferedEvents`
-/// the sink stops reading until uploads catch up.
+/// events or `maxBufferedBytes` bytes the sink stops reading until uploads catch up,
+/// sealing open batches early if too little is on its way to the lake to make room.
+/// (An upload also holds its encoded object while in flight, and librdkafka its own
+/// prefetch queue: `queued.max.messages.kbytes`, 64 MiB by default.)
 public final class BronzeSink {
     /// What the sink did, for its summary.
     public struct Statistics: Sendable {
@@ -37,10 +40,16 @@ public final class BronzeSink {
         public var skipped = 0
         /// Uploads retried by the sink after the HTTP layer's own retries ran out.
         public var requeued = 0
-        /// HTTP retries by reason ("503", "429", "reset", …).
+        /// HTTP retries by reason ("503", "429", "reset", "dead keep-alive", "401", …).
         public var retries: [String: Int] = [:]
-        /// All HTTP retries (the reasons above keep a bounded recent sample).
+        /// All HTTP retries.
         public var retryCount = 0
+        /// The most events, and the most bytes of events, held in memory at once (read and not
+        /// yet stored). The bytes stay below `maxBufferedBytes` plus one message.
+        public var peakBufferedEvents = 0
+        public var peakBufferedBytes = 0
+        /// Open batches sealed before their size or age because the buffer was full.
+        public var sealedToMakeRoom = 0
         public var perTopic: [String: Int] = [:]
         /// From the first record read to the last object stored.
         public var elapsed: Duration = .zero
@@ -64,7 +73,9 @@ public final class BronzeSink {
     /// Entered by each upload thread while it runs.
     private let workersRunning = DispatchGroup()
     private var inFlight = 0
-    private var buffered = 0
+    /// Records read and not yet stored (open, sealed or uploading), in events and value bytes.
+    private var bufferedEvents = 0
+    private var bufferedBytes = 0
     private var toCommit: [TopicPartition: Int64] = [:]
     private var firstRecordAt: ContinuousClock.Instant?
     private var lastActivity = ContinuousClock.now
@@ -143,13 +154,18 @@ public final class BronzeSink {
             }
             monitor.tick(consumer: consumer)
             if let fatal { throw fatal }
-            try handleResults(wait: buffered >= configuration.maxBufferedEvents ? .milliseconds(50) : nil)
-            if buffered < configuration.maxBufferedEvents, let m = try consumer.poll(timeout: .milliseconds(50)) {
+            if bufferIsFull {
+                sealToMakeRoom()
+                // Waiting for the lake, not for Kafka: not idle.
+                lastActivity = .now
+            }
+            try handleResults(wait: bufferIsFull ? .milliseconds(50) : nil)
+            if !bufferIsFull, let m = try consumer.poll(timeout: .milliseconds(50)) {
                 lastActivity = .now
                 add(m)
                 // Drain quickly without waiting while messages are flowing.
                 var n = 0
-                while n < 5000, buffered < configuration.maxBufferedEvents, let more = try consumer.poll(timeout: .zero) {
+                while n < 5000, !bufferIsFull, let more = try consumer.poll(timeout: .zero) {
                     add(more)
                     n += 1
                 }
@@ -222,13 +238,54 @@ public final class BronzeSink {
             state.openedAt = .now
         }
         state.open!.records.append(record)
-        buffered += 1
+        hold(record)
         if state.open!.records.count >= configuration.batchSize {
             state.sealed.append(state.open!)
             state.open = nil
         }
         partitions[tp] = state
         schedule(tp)
+    }
+
+    // MARK: The buffer bound
+
+    private var bufferIsFull: Bool {
+        bufferedEvents >= configuration.maxBufferedEvents || bufferedBytes >= configuration.maxBufferedBytes
+    }
+
+    private func hold(_ record: BronzeRecord) {
+        bufferedEvents += 1
+        bufferedBytes += record.value.count
+        statistics.peakBufferedEvents = max(statistics.peakBufferedEvents, bufferedEvents)
+        statistics.peakBufferedBytes = max(statistics.peakBufferedBytes, bufferedBytes)
+    }
+
+    private func release(_ records: some Sequence<BronzeRecord>) {
+        for record in records {
+            bufferedEvents -= 1
+            bufferedBytes -= record.value.count
+        }
+    }
+
+    /// With the buffer full only stored objects make room, so enough must be on its way: while
+    /// more than half of what is held sits in open batches, seal the largest. Without this, large
+    /// messages fill the byte bound long before a batch reaches --batch-size, and nothing would be
+    /// uploaded until --max-batch-age. A batch cut early is like one the timer cut: its object is
+    /// named by its first offset, and a restart adopts whatever cut was stored.
+    private func sealToMakeRoom() {
+        // Measured by the bound that is reached.
+        let inBytes = bufferedBytes >= configuration.maxBufferedBytes
+        let held = inBytes ? bufferedBytes : bufferedEvents
+        let open = partitions.compactMap { tp, state in
+            state.open.map { (tp, inBytes ? $0.valueBytes : $0.records.count) }
+        }
+        var inOpenBatches = open.reduce(0) { $0 + $1.1 }
+        for (tp, size) in open.sorted(by: { $0.1 > $1.1 }) {
+            guard inOpenBatches * 2 > held else { break }
+            seal(tp)
+            statistics.sealedToMakeRoom += 1
+            inOpenBatches -= size
+        }
     }
 
     private func sealAged() {
@@ -359,7 +416,7 @@ public final class BronzeSink {
     private func apply(_ result: UploadResult) throws {
         let batch = result.job.batch
         let tp = TopicPartition(batch.topic, batch.partition)
-        buffered -= batch.records.count
+        release(batch.records)
         guard var state = partitions[tp] else { return }   // revoked meanwhile: the next owner redoes it
         state.uploading = false
         switch result.outcome {
@@ -382,7 +439,7 @@ public final class BronzeSink {
             state.storedThrough = max(state.storedThrough, last)
             // Re-batch what follows the adopted object, in order.
             let pending = batch.records + state.sealed.flatMap(\.records) + (state.open?.records ?? [])
-            buffered -= pending.count - batch.records.count
+            release(pending.dropFirst(batch.records.count))
             state.sealed = []
             state.open = nil
             partitions[tp] = state
@@ -394,7 +451,7 @@ public final class BronzeSink {
                 "topic": "\(tp.topic)", "partition": "\(tp.partition)", "first_offset": "\(batch.firstOffset)",
                 "last_offset": "\(batch.lastOffset)", "error": "\(error)"])
             state.sealed.insert(batch, at: 0)
-            buffered += batch.records.count
+            for record in batch.records { hold(record) }
             // Not before a second from now; the polling thread does not wait for it.
             state.retryAt = .now + .seconds(1)
             partitions[tp] = state
@@ -441,7 +498,7 @@ public final class BronzeSink {
         guard !summary.isEmpty else { return }
         monitor.httpRetried(summary.count, service: "gcs")
         statistics.retryCount += summary.count
-        for reason in summary.reasons { statistics.retries[reason, default: 0] += 1 }
+        statistics.retries.merge(summary.countsByReason, uniquingKeysWith: +)
         if report { logger.notice("lake requests retried", metadata: ["retries": "\(summary)"]) }
     }
 
@@ -460,7 +517,8 @@ public final class BronzeSink {
             let revoked = Set(tps)
             for tp in revoked {
                 guard var state = partitions[tp] else { continue }
-                buffered -= state.sealed.reduce(0) { $0 + $1.records.count } + (state.open?.records.count ?? 0)
+                for batch in state.sealed { release(batch.records) }
+                release(state.open?.records ?? [])
                 state.sealed = []
                 state.open = nil
                 partitions[tp] = state
