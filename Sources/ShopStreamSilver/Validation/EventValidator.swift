@@ -64,8 +64,19 @@ public struct EventValidator: Sendable {
 
         var fields = TypedFields()
         fields.values.reserveCapacity(topic.columns.count)
+        // Members usually come in the columns' order: look where the last one was found first.
+        var next = 0
         for plan in topic.columns {
-            let raw = members.first { $0.key == plan.name }?.value ?? .null
+            let raw: JSONNode
+            if next < members.count, members[next].key == plan.name {
+                raw = members[next].value
+                next += 1
+            } else if let k = members.firstIndex(where: { $0.key == plan.name }) {
+                raw = members[k].value
+                next = k + 1
+            } else {
+                raw = .null
+            }
             switch EventValidator.cast(raw, plan) {
             case .value(let v): fields.values[plan.name] = v
             case .violation(let v): violations.append(v)
