@@ -92,6 +92,8 @@ final class ValidationTests: XCTestCase {
                  reason: "customer_id: missing (required)"),
             Case(name: "unknown field", entity: .sales, bytes: text(with(sale, "colour", #""red""#)), field: "colour", rule: .additionalProperties,
                  reason: "colour: is not an allowed field (additionalProperties is false)"),
+            Case(name: "a member with an empty name", entity: .sales, bytes: text(with(sale, "", "1")), field: #""""#, rule: .additionalProperties,
+                 reason: #""": is not an allowed field (additionalProperties is false)"#),
             Case(name: "zero quantity", entity: .sales, bytes: text(with(sale, "quantity", "0")), field: "quantity", rule: .minimum,
                  reason: "quantity: 0 is below the minimum 1"),
             Case(name: "too many units", entity: .sales, bytes: text(with(sale, "quantity", "51")), field: "quantity", rule: .maximum,
