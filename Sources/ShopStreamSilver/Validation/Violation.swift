@@ -23,6 +23,8 @@ public struct Violation: Sendable, Hashable, CustomStringConvertible {
         case range
         /// A rule across fields (`SanityRules`): a total that does not add up, a delivery before shipping.
         case consistency
+        /// A control character in a text field (`SanityRules`), e.g. U+0000.
+        case control
         /// A referenced id that is not known (for the sink's reference checks).
         case reference
     }
