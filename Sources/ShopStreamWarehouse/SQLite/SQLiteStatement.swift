@@ -46,13 +46,14 @@ final class SQLiteStatement {
         case .float64(let v)?: code = sqlite3_bind_double(handle, index, v)
         case .bool(let v)?: code = sqlite3_bind_int64(handle, index, v ? 1 : 0)
         case .string(let text)?, .numeric(let text)?, .date(let text)?, .timestamp(let text)?:
-            code = sqlite3_bind_text(handle, index, text, -1, shopstream_sqlite_transient())
+            // The length in bytes, not -1: with -1 SQLite stops at the first U+0000 and stores the rest of nothing.
+            code = sqlite3_bind_text(handle, index, text, Int32(text.utf8.count), shopstream_sqlite_transient())
         }
         try connection.check(code, doing: "bind parameter \(index)", sql: sql)
     }
 
     func bind(text: String, at index: Int32) throws {
-        try connection.check(sqlite3_bind_text(handle, index, text, -1, shopstream_sqlite_transient()), doing: "bind parameter \(index)", sql: sql)
+        try connection.check(sqlite3_bind_text(handle, index, text, Int32(text.utf8.count), shopstream_sqlite_transient()), doing: "bind parameter \(index)", sql: sql)
     }
 
     var columnCount: Int32 { sqlite3_column_count(handle) }
