@@ -108,7 +108,7 @@ final class SilverGraceTests: XCTestCase {
         try publishDimensions(producer, customers: ["CUS-00000001"])
         // Partition 0 of shop.sales: offset 0 lands, offset 1 waits for CUS-00000002, offset 2 lands.
         for (n, customer) in [(1, "CUS-00000001"), (2, "CUS-00000002"), (3, "CUS-00000001")] {
-            try producer.send(topic: Entity.sales.topic, key: Array("SAL-\(n)".utf8), value: SilverEvents.sale(n, customer: customer),
+            try producer.send(topic: Entity.sales.topic, key: Array(SilverEvents.saleId(n).utf8), value: SilverEvents.sale(n, customer: customer),
                               timestampMs: SilverEvents.saleTimeMs, partition: 0)
         }
         try producer.flush()
@@ -235,7 +235,7 @@ final class SilverGraceTests: XCTestCase {
                 // Sales of the known customer, one per partition and later than the payment, so
                 // shop.sales is read past the payment's time.
                 for p in 0..<salesPartitions {
-                    try? producer.send(topic: Entity.sales.topic, key: Array("SAL-\(p + 1)".utf8), value: SilverEvents.sale(p + 1, customer: "CUS-00000001"),
+                    try? producer.send(topic: Entity.sales.topic, key: Array(SilverEvents.saleId(p + 1).utf8), value: SilverEvents.sale(p + 1, customer: "CUS-00000001"),
                                        timestampMs: SilverEvents.saleTimeMs + 120_000, partition: Int32(p))
                 }
                 try? producer.flush()

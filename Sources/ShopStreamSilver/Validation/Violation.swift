@@ -25,6 +25,10 @@ public struct Violation: Sendable, Hashable, CustomStringConvertible {
         case consistency
         /// A control character in a text field (`SanityRules`), e.g. U+0000.
         case control
+        /// The record key is not the value's key field (`EventValidator.checkRecord`).
+        case key
+        /// A header says something false about the record (`EventValidator.checkRecord`).
+        case header
         /// A referenced id that is not known (for the sink's reference checks).
         case reference
     }

@@ -239,6 +239,12 @@ public final class SilverSink {
         case .failure(let rejection):
             reject(m, reason: rejection.reason, field: rejection.field, rule: rejection.violations.first?.rule.rawValue ?? "schema")
         case .success(let event):
+            // A key or header that contradicts the value: the producer is wrong about this record.
+            if let lie = validator.checkRecord(key: m.key, headers: m.headers.lazy.map { (name: $0.name, value: $0.value) }, of: event, now: Date()) {
+                let rejection = Rejection(lie)
+                reject(m, reason: rejection.reason, field: rejection.field, rule: lie.rule.rawValue)
+                return
+            }
             let accepted = Accepted(message: m, entity: entity, event: event)
             let refs = event.references.map { ReferenceGate<Accepted>.Reference(entity: $0.reference.target, id: $0.id) }
             let missing = gate.missing(refs)
