@@ -89,6 +89,8 @@ public final class SilverSink {
         var reason: String
         var field: String?
         var rule: String
+        /// What the letter and silver.rejects keep of the value (`DeadLetter.bounded`).
+        var payload: [UInt8]
     }
 
     private struct Batch {
@@ -279,7 +281,8 @@ public final class SilverSink {
     }
 
     private func reject(_ m: ConsumedMessage, reason: String, field: String?, rule: String) {
-        rejected.append(Rejected(message: m, reason: reason, field: field, rule: rule))
+        let (payload, reason) = DeadLetter.bounded(m.value, reason: reason, source: "\(m.topic)+\(m.partition)+\(m.offset)")
+        rejected.append(Rejected(message: m, reason: reason, field: field, rule: rule, payload: payload))
     }
 
     private func releaseWaiting(expireAll: Bool) {
@@ -499,7 +502,7 @@ public final class SilverSink {
         let now = Date()
         for r in batch {
             let letter = DeadLetter(sourceTopic: r.message.topic, sourcePartition: r.message.partition, sourceOffset: r.message.offset,
-                                    reason: r.reason, field: r.field, payload: r.message.value, headers: r.message.headers,
+                                    reason: r.reason, field: r.field, payload: r.payload, headers: r.message.headers,
                                     rejectedAt: SilverRow.timestamp(now))
             try dlq.send(topic: Entity.deadLetterTopic, key: Array(letter.key.utf8), value: letter.envelope(),
                          headers: r.message.headers + [KafkaHeader("shopstream-reason", r.rule)])
@@ -507,7 +510,7 @@ public final class SilverSink {
         try dlq.flush(timeout: .seconds(60))
         let rows = batch.map {
             SilverRow.reject(topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset,
-                             payload: $0.message.value, reason: $0.reason, field: $0.field, rejectedAt: now)
+                             payload: $0.payload, reason: $0.reason, field: $0.field, rejectedAt: now)
         }
         let failures = try warehouse.insert(into: SilverSchema.rejects.name, rows: rows)
         for f in failures {
