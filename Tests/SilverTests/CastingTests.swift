@@ -1,6 +1,7 @@
 import Foundation
 import ShopStreamCore
 import ShopStreamWarehouse
+import TestSupport
 import XCTest
 @testable import ShopStreamSilver
 

@@ -1,6 +1,7 @@
 import Foundation
 import ShopStreamCore
 import ShopStreamWarehouse
+import TestSupport
 import XCTest
 @testable import ShopStreamSilver
 
@@ -91,6 +92,8 @@ final class ValidationTests: XCTestCase {
                  reason: "customer_id: missing (required)"),
             Case(name: "unknown field", entity: .sales, bytes: text(with(sale, "colour", #""red""#)), field: "colour", rule: .additionalProperties,
                  reason: "colour: is not an allowed field (additionalProperties is false)"),
+            Case(name: "a member with an empty name", entity: .sales, bytes: text(with(sale, "", "1")), field: #""""#, rule: .additionalProperties,
+                 reason: #""": is not an allowed field (additionalProperties is false)"#),
             Case(name: "zero quantity", entity: .sales, bytes: text(with(sale, "quantity", "0")), field: "quantity", rule: .minimum,
                  reason: "quantity: 0 is below the minimum 1"),
             Case(name: "too many units", entity: .sales, bytes: text(with(sale, "quantity", "51")), field: "quantity", rule: .maximum,
@@ -124,6 +127,12 @@ final class ValidationTests: XCTestCase {
                  reason: #"email: "umar at gmail" is not a valid email address"#),
             Case(name: "empty name", entity: .customers, bytes: text(with(customer, "full_name", #""""#)), field: "full_name", rule: .minLength,
                  reason: #"full_name: "" is shorter than the minimum length 1"#),
+            Case(name: "a NUL in a name", entity: .customers, bytes: text(with(customer, "full_name", #""Umar\u0000Siddiqui""#)), field: "full_name",
+                 rule: .control, reason: #"full_name: "Umar\u0000Siddiqui" holds the control character U+0000"#),
+            Case(name: "a line break in an address", entity: .stores, bytes: text(with(Samples.first(.stores), "address", #""Shop 114,\nClifton""#)),
+                 field: "address", rule: .control, reason: #"address: "Shop 114,\nClifton" holds the control character U+000A"#),
+            Case(name: "a C1 control (NEL) in a salesperson", entity: .sales, bytes: text(with(sale, "salesperson", "\"Umar\u{85}Anwar\"")),
+                 field: "salesperson", rule: .control, reason: "salesperson: \"Umar\u{85}Anwar\" holds the control character U+0085"),
             Case(name: "total does not add up", entity: .sales, bytes: text(with(twoUnits, "total_price", "3000.00")), field: "total_price",
                  rule: .consistency, reason: "total_price: 3000.00 is not quantity × unit_price − discount = 2 × 1499.00 − 0.00 = 2998.00"),
             Case(name: "sale date off by a day", entity: .sales, bytes: text(with(sale, "sale_date", #""2025-03-22""#)), field: "sale_date",

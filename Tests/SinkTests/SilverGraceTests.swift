@@ -140,7 +140,7 @@ final class SilverGraceTests: XCTestCase {
         try publishDimensions(producer, customers: ["CUS-00000001"])
         // Partition 0 of shop.sales: offset 0 lands, offset 1 waits for CUS-00000002, offset 2 lands.
         for (n, customer) in [(1, "CUS-00000001"), (2, "CUS-00000002"), (3, "CUS-00000001")] {
-            try producer.send(topic: Entity.sales.topic, key: Array("SAL-\(n)".utf8), value: SilverEvents.sale(n, customer: customer),
+            try producer.send(topic: Entity.sales.topic, key: Array(SilverEvents.saleId(n).utf8), value: SilverEvents.sale(n, customer: customer),
                               timestampMs: SilverEvents.saleTimeMs, partition: 0)
         }
         try producer.flush()

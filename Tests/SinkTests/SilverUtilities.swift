@@ -65,8 +65,13 @@ enum SilverEvents {
 
     /// Sale number `n` (sale_id SAL-000000000n) of one unit, by `customer`, of PRD-0001 at STR-01.
     static func sale(_ n: Int, customer: String, product: String = "PRD-0001", store: String = "STR-01") -> [UInt8] {
-        let saleId = "SAL-" + String(repeating: "0", count: max(0, 10 - String(n).count)) + String(n)
+        let saleId = self.saleId(n)
         return Array(#"{"event_id":"\#(eventId())","event_time":"2025-03-21T00:01:38.974+05:00","sale_id":"\#(saleId)","sale_date":"2025-03-21","customer_id":"\#(customer)","product_id":"\#(product)","store_id":"\#(store)","salesperson":"Umar Anwar","channel":"WhatsApp","quantity":1,"unit_price":2299.00,"discount":340.00,"promotion":"Ramadan Offer","total_price":1959.00}"#.utf8)
+    }
+
+    /// `SAL-000000000n`, the id of `sale(n, …)` and its record key.
+    static func saleId(_ n: Int) -> String {
+        "SAL-" + String(repeating: "0", count: max(0, 10 - String(n).count)) + String(n)
     }
 
     /// Payment number `n` (payment_id PAY-000000000n) of sale `saleId`.

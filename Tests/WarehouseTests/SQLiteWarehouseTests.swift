@@ -68,6 +68,16 @@ final class SQLiteWarehouseTests: XCTestCase {
         XCTAssertThrowsError(try warehouse.query("SELECT numeric_sum(store) FROM silver.p")) { XCTAssertTrue("\($0)".contains("is not a decimal"), "\($0)") }
     }
 
+    /// silver.rejects keeps a rejected message's bytes as text; a NUL among them must not end it.
+    func testTextWithANULReadsBackWhole() throws {
+        let warehouse = try warehouse()
+        try warehouse.createDataset("silver")
+        try warehouse.execute("CREATE TABLE silver.n (id TEXT NOT NULL, payload TEXT);")
+        let text = "{\"name\":\"Umar\u{0}Anwar\"}\u{0}"
+        XCTAssertEqual(try warehouse.insert(into: TableName("silver", "n"), rows: [WarehouseRow(insertId: "1", values: ["id": .string("a\u{0}b"), "payload": .string(text)])]), [])
+        XCTAssertEqual(try warehouse.query("SELECT id, payload, length(CAST(payload AS BLOB)) FROM silver.n").rows, [["a\u{0}b", text, String(text.utf8.count)]])
+    }
+
     func testAConstraintFailureIsThatRowsFailureAndTheRestGoIn() throws {
         let warehouse = try warehouse()
         try warehouse.createDataset("silver")

@@ -15,6 +15,8 @@ struct CompiledTopic: Sendable {
     let entity: Entity
     let root: SchemaNode
     let columns: [ColumnPlan]
+    /// The value field whose text is the record key (the topic's `key.field`).
+    let keyField: String
 
     init(entity: Entity, definition: TopicDefinition) throws(SilverError) {
         let root = try SchemaNode(definition.valueSchema, location: "\(definition.name) value_schema", isRoot: true)
@@ -51,8 +53,12 @@ struct CompiledTopic: Sendable {
             }
             plans.append(ColumnPlan(name: name, type: type, nullable: nullable, scale: scale, schema: node))
         }
+        guard plans.contains(where: { $0.name == definition.key.field && $0.type == .string && !$0.nullable }) else {
+            throw SilverError(.schemaMismatch, "\(definition.name): the key field \(definition.key.field) must be a required string field of value_schema")
+        }
         self.entity = entity
         self.root = root
         self.columns = plans
+        self.keyField = definition.key.field
     }
 }

@@ -121,7 +121,9 @@ extension SchemaNode {
     }
 
     /// A JSON Pointer step (RFC 6901 escaping), without the leading slash at the top.
+    /// The member with an empty name at the top is `""`: its pointer would be blank there.
     static func child(_ path: String?, _ key: String) -> String {
+        if key.isEmpty && path == nil { return "\"\"" }
         let escaped = key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") })
             ? key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") : key
         guard let path else { return escaped }

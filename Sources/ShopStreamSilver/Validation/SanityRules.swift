@@ -8,7 +8,9 @@ import ShopStreamCore
 /// - a date-time field lies between `earliest` and now + `futureTolerance`;
 /// - a date field likewise (by day), except promises about the future
 ///   (`shipping.expected_delivery_date`, checked against `shipped_date` below);
-/// - a NUMERIC (money) field lies between 0 and `maxAmount` rupees.
+/// - a NUMERIC (money) field lies between 0 and `maxAmount` rupees;
+/// - a STRING field holds no control character (U+0000–U+001F, U+007F–U+009F): none
+///   belongs in an id, a name or an address, and U+0000 cuts text short in C libraries.
 ///
 /// sales: `total_price == quantity × unit_price − discount`, exactly in paisa;
 /// `sale_date` is the date part of `event_time` as written (both in shop time).
@@ -75,6 +77,10 @@ public struct SanityRules: Sendable, Equatable {
                 } else if d > maxAmount {
                     add(c.name, .range, "\(d.text(scale: scale)) is above the sane maximum \(self.maxAmount)")
                 }
+            case .string(let s)?:
+                if let control = SanityRules.controlCharacter(in: s) {
+                    add(c.name, .control, "\(JSONNode.quoted(s).prefix(80)) holds the control character U+\(SanityRules.hex(control))")
+                }
             default:
                 break
             }
@@ -133,6 +139,23 @@ public struct SanityRules: Sendable, Equatable {
             break
         }
         return out
+    }
+
+    /// The first control character (Unicode category Cc) in `s`, or nil.
+    static func controlCharacter(in s: String) -> UInt8? {
+        var previous: UInt8 = 0
+        for b in s.utf8 {
+            if b < 0x20 || b == 0x7F { return b }
+            // U+0080…U+009F are C2 80…C2 9F (0xC2 is always a lead byte).
+            if previous == 0xC2, b >= 0x80, b <= 0x9F { return b }
+            previous = b
+        }
+        return nil
+    }
+
+    static func hex(_ scalar: UInt8) -> String {
+        let digits = String(scalar, radix: 16, uppercase: true)
+        return String(repeating: "0", count: 4 - digits.count) + digits
     }
 
     static func micros(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) }

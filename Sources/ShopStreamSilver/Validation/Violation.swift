@@ -23,6 +23,12 @@ public struct Violation: Sendable, Hashable, CustomStringConvertible {
         case range
         /// A rule across fields (`SanityRules`): a total that does not add up, a delivery before shipping.
         case consistency
+        /// A control character in a text field (`SanityRules`), e.g. U+0000.
+        case control
+        /// The record key is not the value's key field (`EventValidator.checkRecord`).
+        case key
+        /// A header says something false about the record (`EventValidator.checkRecord`).
+        case header
         /// A referenced id that is not known (for the sink's reference checks).
         case reference
     }

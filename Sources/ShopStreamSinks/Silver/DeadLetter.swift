@@ -36,3 +36,25 @@ struct DeadLetter: Sendable {
     }
 }
 
+extension DeadLetter {
+    /// The most of a rejected value a dead letter carries, and silver.rejects keeps. A letter must
+    /// fit one Kafka message (librdkafka and brokers allow about 1 MB by default) even when JSON
+    /// escapes every byte six-fold (`\u0000`); a larger letter could not be published, and the
+    /// sink would stop on it, and on it again after every restart. The record stays whole at its
+    /// coordinates.
+    static let maxPayloadBytes = 100_000
+
+    /// `payload` cut to `maxPayloadBytes` (at a character boundary when it is UTF-8, so it stays
+    /// text), and `reason` saying so, within the dead-letter schema's 1000 characters.
+    static func bounded(_ payload: [UInt8], reason: String, source: String) -> (payload: [UInt8], reason: String) {
+        guard payload.count > maxPayloadBytes else { return (payload, reason) }
+        var end = maxPayloadBytes
+        if String(validating: payload, as: UTF8.self) != nil {
+            while end > 0 && payload[end] & 0xC0 == 0x80 { end -= 1 }
+        }
+        let note = " [payload cut to its first \(NumberText.grouped(end)) of \(NumberText.grouped(payload.count)) bytes; the record is whole at \(source)]"
+        let room = 1000 - note.count
+        let kept = reason.count <= room ? reason : String(reason.prefix(room - 1)) + "…"
+        return (Array(payload[..<end]), kept + note)
+    }
+}

@@ -91,6 +91,8 @@ public final class SilverSink {
         var reason: String
         var field: String?
         var rule: String
+        /// What the letter and silver.rejects keep of the value (`DeadLetter.bounded`).
+        var payload: [UInt8]
     }
 
     private struct Batch {
@@ -244,6 +246,12 @@ public final class SilverSink {
         case .failure(let rejection):
             reject(m, reason: rejection.reason, field: rejection.field, rule: rejection.violations.first?.rule.rawValue ?? "schema")
         case .success(let event):
+            // A key or header that contradicts the value: the producer is wrong about this record.
+            if let lie = validator.checkRecord(key: m.key, headers: m.headers.lazy.map { (name: $0.name, value: $0.value) }, of: event, now: Date()) {
+                let rejection = Rejection(lie)
+                reject(m, reason: rejection.reason, field: rejection.field, rule: lie.rule.rawValue)
+                return
+            }
             let accepted = Accepted(message: m, entity: entity, event: event)
             let refs = event.references.map { ReferenceGate<Accepted>.Reference(entity: $0.reference.target, id: $0.id) }
             let missing = gate.missing(refs)
@@ -287,7 +295,8 @@ public final class SilverSink {
     }
 
     private func reject(_ m: ConsumedMessage, reason: String, field: String?, rule: String) {
-        rejected.append(Rejected(message: m, reason: reason, field: field, rule: rule))
+        let (payload, reason) = DeadLetter.bounded(m.value, reason: reason, source: "\(m.topic)+\(m.partition)+\(m.offset)")
+        rejected.append(Rejected(message: m, reason: reason, field: field, rule: rule, payload: payload))
     }
 
     private func releaseWaiting(expireAll: Bool) {
@@ -517,7 +526,7 @@ public final class SilverSink {
         let now = Date()
         for r in batch {
             let letter = DeadLetter(sourceTopic: r.message.topic, sourcePartition: r.message.partition, sourceOffset: r.message.offset,
-                                    reason: r.reason, field: r.field, payload: r.message.value, headers: r.message.headers,
+                                    reason: r.reason, field: r.field, payload: r.payload, headers: r.message.headers,
                                     rejectedAt: SilverRow.timestamp(now))
             try dlq.send(topic: Entity.deadLetterTopic, key: Array(letter.key.utf8), value: letter.envelope(),
                          headers: r.message.headers + [KafkaHeader("shopstream-reason", r.rule)])
@@ -525,7 +534,7 @@ public final class SilverSink {
         try dlq.flush(timeout: .seconds(60))
         let rows = batch.map {
             SilverRow.reject(topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset,
-                             payload: $0.message.value, reason: $0.reason, field: $0.field, rejectedAt: now)
+                             payload: $0.payload, reason: $0.reason, field: $0.field, rejectedAt: now)
         }
         let failures = try warehouse.insert(into: SilverSchema.rejects.name, rows: rows)
         for f in failures {
