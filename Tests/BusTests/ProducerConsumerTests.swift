@@ -90,7 +90,7 @@ final class ProducerConsumerTests: XCTestCase {
     func testAFailedDeliveryIsAnError() throws {
         let broker = try EmbeddedBroker(topics: [testTopic("t.fail", partitions: 1)])
         // Every produce to the topic is refused by the broker with a non-retriable error.
-        broker.setTopicError("t.fail", errorCode: 10 /* MESSAGE_TOO_LARGE */)
+        try broker.setTopicError("t.fail", KafkaErrorCode(name: "MSG_SIZE_TOO_LARGE")!)
         var config = ProducerConfiguration(connection: connection(broker))
         config.messageTimeout = .seconds(3)
         let producer = try Producer(configuration: config)
@@ -110,7 +110,7 @@ final class ProducerConsumerTests: XCTestCase {
         config.messageTimeout = .seconds(2)
         let producer = try Producer(configuration: config)
         try producer.checkConnection()
-        broker.setBroker(1, up: false)
+        try broker.setBroker(1, up: false)
         try producer.send(topic: "t.down", key: nil, value: Array("lost?".utf8))
         XCTAssertThrowsError(try producer.flush(timeout: .seconds(15)))
         XCTAssertEqual(producer.statistics.failed, 1, "the message is reported failed, not silently dropped")
