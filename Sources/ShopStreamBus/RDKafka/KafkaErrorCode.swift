@@ -28,6 +28,20 @@ public struct KafkaErrorCode: Hashable, Sendable, CustomStringConvertible {
 
     public static let noError = KafkaErrorCode(rawValue: 0)
 
+    /// A broker error that goes away when the request is made again (after a metadata refresh, a
+    /// back-off): Kafka's retriable protocol errors (a leader moving, a request timing out, a replica
+    /// or coordinator not ready yet).
+    public var isRetriable: Bool { Self.retriable.contains(rawValue) }
+
+    /// UNKNOWN_TOPIC_OR_PART, LEADER_NOT_AVAILABLE, NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT,
+    /// BROKER_NOT_AVAILABLE, REPLICA_NOT_AVAILABLE, NETWORK_EXCEPTION, COORDINATOR_LOAD_IN_PROGRESS,
+    /// COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR, NOT_ENOUGH_REPLICAS(_AFTER_APPEND),
+    /// KAFKA_STORAGE_ERROR, FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH,
+    /// LISTENER_NOT_FOUND, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, OFFSET_NOT_AVAILABLE,
+    /// PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNSTABLE_OFFSET_COMMIT,
+    /// THROTTLING_QUOTA_EXCEEDED.
+    private static let retriable: Set<Int32> = [3, 5, 6, 7, 8, 9, 13, 14, 15, 16, 19, 20, 56, 70, 71, 72, 74, 75, 78, 80, 83, 88, 89]
+
     /// Every code librdkafka names.
     public static var all: [KafkaErrorCode] {
         var descriptions: UnsafePointer<rd_kafka_err_desc>?
