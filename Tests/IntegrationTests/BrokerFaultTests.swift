@@ -125,6 +125,31 @@ final class BrokerFaultTests: XCTestCase {
         }
     }
 
+    /// A broker down for longer than the generator may take to deliver a message: the messages for
+    /// its partitions fail, and the generator stops at once, saying so, instead of publishing on
+    /// (a live run would otherwise go on until its next check, 65,536 events later).
+    func testAGeneratorWhoseBrokerStaysDownPastItsMessageTimeoutStopsSayingSo() throws {
+        let broker = try BrokerProcess(port: 0, brokers: 3, http: true)
+        defer { broker.stop() }
+        let directory = NSTemporaryDirectory() + "broker-faults-timeout-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = freePort()
+        let generator = try Child(try shopstreamBinary(), [
+            "generate", "--brokers", broker.bootstrap, "--rate", "300", "-q", "--http", "127.0.0.1:\(port)", "-X", "message.timeout.ms=2000",
+        ], directory: directory, label: "generate")
+        defer { generator.send(SIGKILL) }
+        XCTAssertTrue(eventually(timeout: 30) {
+            PrometheusSamples(httpGet("http://127.0.0.1:\(port)/metrics", timeout: 2)?.body ?? "").sum("shopstream_events_published_total") > 0
+        }, "the generator publishes\n\(generator.stderr)")
+        XCTAssertEqual(broker.fault("brokers/2/down").status, 200)
+        XCTAssertEqual(generator.wait(timeout: 20), 1, "the generator stops on its own\n\(generator.stderr.suffix(1500))")
+        let said = generator.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        print("generate said: \(said)")
+        XCTAssertTrue(said.hasPrefix("error: ") && said.contains("messages were not delivered; first: delivery to shop.")
+                      && said.hasSuffix("failed: Local: Message timed out"), said)
+    }
+
     /// A request the fault control cannot do is answered with why and what it takes.
     func testTheFaultControlAnswersBadRequestsWithWhatToDo() throws {
         let broker = try BrokerProcess(port: 0, brokers: 3, http: true)
