@@ -74,6 +74,10 @@ public enum MetricCatalog {
     public static let httpRetries = MetricDescriptor(
         "shopstream_http_retries_total", .counter, "HTTP requests to Google (or its emulators) retried, by service: gcs, bigquery.",
         labels: ["service"])
+    public static let busErrors = MetricDescriptor(
+        "shopstream_bus_errors_total", .counter,
+        "Retriable errors Kafka answered a sink's fetches with (fetched again after a back-off), by sink and error.",
+        labels: ["sink", "error"])
     public static let residentMemory = MetricDescriptor(
         "process_resident_memory_bytes", .gauge, "Resident memory size in bytes.")
     public static let cpuSeconds = MetricDescriptor(
@@ -88,7 +92,7 @@ public enum MetricCatalog {
     public static let all: [MetricDescriptor] = [
         published, recordsRead, recordsLanded, recordsRejected, recordsRetried, consumerLag, batchSize, writeDuration,
         eventToSilver, eventToGold, stalled, compactionDuration, compactionTables, compactionDates, compactionFailures, goldLag, httpRetries,
-        residentMemory, cpuSeconds, startTime, openFDs, threads,
+        busErrors, residentMemory, cpuSeconds, startTime, openFDs, threads,
     ]
 
     public static func descriptor(named name: String) -> MetricDescriptor? { all.first { $0.name == name } }

@@ -8,8 +8,8 @@ import ShopStreamCore
 import ShopStreamService
 
 /// The HTTP side of a long-running command (Hummingbird): `/metrics` (Prometheus text format),
-/// `/healthz` and `/readyz` (200 or 503, a line per part), and, where the command has one, the
-/// dashboard page at `/`.
+/// `/healthz` and `/readyz` (200 or 503, a line per part), and, where the command has them, the
+/// dashboard page at `/` and a `Control` under its prefix (the broker's `/faults`).
 public struct StatusServer: Sendable {
     /// Renders the page for a request's query (`?period=30`); runs on a thread of its own, since it reads
     /// the warehouse with blocking calls.
@@ -19,19 +19,21 @@ public struct StatusServer: Sendable {
     public let port: Int
     public let health: Health
     public let page: Page?
+    public let control: Control?
     public var logger = Logger(label: "shopstream.http")
 
-    public init(host: String, port: Int, health: Health, page: Page? = nil) {
+    public init(host: String, port: Int, health: Health, page: Page? = nil, control: Control? = nil) {
         self.host = host
         self.port = port
         self.health = health
         self.page = page
+        self.control = control
     }
 
     /// The server as a service; `onListening` gets the bound port (useful with port 0).
     public func service(onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> some Service {
         let router = Router()
-        let health = health, page = page, logger = logger
+        let health = health, page = page, control = control, logger = logger
         router.get("metrics") { _, _ -> Response in
             Self.text(.ok, Telemetry.shared.exposition(), type: "text/plain; version=0.0.4; charset=utf-8")
         }
@@ -56,6 +58,21 @@ public struct StatusServer: Sendable {
             } catch {
                 logger.error("the dashboard page failed", metadata: ["error": "\(error)"])
                 return Self.text(.internalServerError, Secrets.redact("the dashboard could not be read: \(error)\n"))
+            }
+        }
+        if let control {
+            for path in [RouterPath(stringLiteral: control.prefix), RouterPath(stringLiteral: control.prefix + "/**")] {
+                for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
+                    router.on(path, method: method) { request, _ -> Response in
+                        let below = request.uri.path.split(separator: "/").dropFirst().map { String($0).removingPercentEncoding ?? String($0) }
+                        var query: [String: String] = [:]
+                        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+                        let asked = Control.Request(method: request.method.rawValue, path: below, query: query)
+                        let answer = try await Self.offload { control.handle(asked) }
+                        if answer.status >= 400 { logger.notice("\(asked.method) \(request.uri.path): \(answer.status) \(answer.body)") }
+                        return Self.text(HTTPResponse.Status(code: answer.status), answer.body)
+                    }
+                }
             }
         }
         return Application(

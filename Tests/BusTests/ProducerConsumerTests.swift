@@ -71,6 +71,31 @@ final class ProducerConsumerTests: XCTestCase {
         second.close()
     }
 
+    func testARetriableFetchErrorIsCountedAndReadOnWhileOneThatCannotBeRetriedIsThrownNamingThePartition() throws {
+        let broker = try EmbeddedBroker(topics: [testTopic("t.fetcherr", partitions: 1)])
+        let producer = try Producer(configuration: ProducerConfiguration(connection: connection(broker)))
+        for i in 0..<20 { try producer.send(topic: "t.fetcherr", key: nil, value: Array("m\(i)".utf8)) }
+        try producer.flush()
+        // librdkafka hands a fetch answered REQUEST_TIMED_OUT to the application, then fetches again.
+        try broker.pushRequestErrors(Array(repeating: KafkaErrorCode(name: "REQUEST_TIMED_OUT")!, count: 3), api: .fetch, broker: 1)
+        let consumer = try Consumer(configuration: ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup()), topics: ["t.fetcherr"])
+        XCTAssertEqual(try consume(consumer, count: 20).map(\.offset), Array(0..<20), "every message, each once, after the errors")
+        XCTAssertEqual(try broker.waitingErrors(broker: 1, api: .fetch), 0, "the fetches met the errors")
+        XCTAssertEqual(consumer.retriedErrors["REQUEST_TIMED_OUT"], 3)
+
+        try broker.pushRequestErrors([KafkaErrorCode(name: "TOPIC_AUTHORIZATION_FAILED")!], api: .fetch, broker: 1)
+        try producer.send(topic: "t.fetcherr", key: nil, value: Array("more".utf8))
+        try producer.flush()
+        var thrown: Error?
+        let deadline = ContinuousClock.now + .seconds(20)
+        while thrown == nil && ContinuousClock.now < deadline {
+            do { _ = try consumer.poll(timeout: .milliseconds(100)) } catch { thrown = error }
+        }
+        XCTAssertEqual((thrown as? KafkaError)?.message,
+                       "reading t.fetcherr[0] failed with an error retrying cannot fix: Broker: Topic authorization failed")
+        consumer.close()
+    }
+
     func testRebalanceHandlerSeesAssignedPartitions() throws {
         let broker = try EmbeddedBroker(topics: [testTopic("t.rebalance", partitions: 4)])
         let consumer = try Consumer(configuration: ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup()),
@@ -90,7 +115,7 @@ final class ProducerConsumerTests: XCTestCase {
     func testAFailedDeliveryIsAnError() throws {
         let broker = try EmbeddedBroker(topics: [testTopic("t.fail", partitions: 1)])
         // Every produce to the topic is refused by the broker with a non-retriable error.
-        broker.setTopicError("t.fail", errorCode: 10 /* MESSAGE_TOO_LARGE */)
+        try broker.setTopicError("t.fail", KafkaErrorCode(name: "MSG_SIZE_TOO_LARGE")!)
         var config = ProducerConfiguration(connection: connection(broker))
         config.messageTimeout = .seconds(3)
         let producer = try Producer(configuration: config)
@@ -110,7 +135,7 @@ final class ProducerConsumerTests: XCTestCase {
         config.messageTimeout = .seconds(2)
         let producer = try Producer(configuration: config)
         try producer.checkConnection()
-        broker.setBroker(1, up: false)
+        try broker.setBroker(1, up: false)
         try producer.send(topic: "t.down", key: nil, value: Array("lost?".utf8))
         XCTAssertThrowsError(try producer.flush(timeout: .seconds(15)))
         XCTAssertEqual(producer.statistics.failed, 1, "the message is reported failed, not silently dropped")

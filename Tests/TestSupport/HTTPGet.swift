@@ -5,9 +5,15 @@ import FoundationNetworking
 
 /// One GET, as a scraper or a browser makes it: status and body, or nil if nothing answered.
 public func httpGet(_ url: String, timeout: TimeInterval = 10) -> (status: Int, body: String)? {
+    httpRequest("GET", url, timeout: timeout)
+}
+
+/// One request without a body (`POST` to a control endpoint): status and body, or nil if nothing answered.
+public func httpRequest(_ method: String, _ url: String, timeout: TimeInterval = 10) -> (status: Int, body: String)? {
     let done = DispatchSemaphore(value: 0)
     let box = ResponseBox()
     var request = URLRequest(url: URL(string: url)!, timeoutInterval: timeout)
+    request.httpMethod = method
     request.cachePolicy = .reloadIgnoringLocalCacheData
     let task = URLSession.shared.dataTask(with: request) { data, response, _ in
         if let http = response as? HTTPURLResponse {

@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamBus
 import ShopStreamCore
 import ShopStreamLake
 import ShopStreamWarehouse
@@ -9,18 +10,25 @@ import XCTest
 public struct Landed {
     public var bronze: [String: [String]] = [:]
     public var silver: [String: [String]] = [:]
+    /// Each Kafka partition's bronze lines, in offset order (objects by their first offset, then
+    /// line by line).
+    public var bronzeLog: [TopicPartition: [[UInt8]]] = [:]
 
     /// Reads every object under bronze/ (its topic from its name, `…/<topic>+<partition>+<offset>.jsonl`)
     /// and every row of the silver tables (`silver.<entity>`).
     public init(lake: String, warehouse: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let store = try makeLake(url: lake)
+        var objects: [TopicPartition: [(first: Int64, lines: [[UInt8]])]] = [:]
         for object in try store.list(prefix: "bronze/") {
             let fileName = object.name.split(separator: "/").last ?? ""
-            guard fileName.hasSuffix(".jsonl"), let topic = fileName.split(separator: "+").first.map(String.init) else {
+            let coordinates = fileName.dropLast(".jsonl".count).split(separator: "+")
+            guard fileName.hasSuffix(".jsonl"), coordinates.count == 3, let partition = Int32(coordinates[1]), let first = Int64(coordinates[2]) else {
                 XCTFail("unexpected object in the lake: \(object.name) (plain .jsonl expected)", file: file, line: line)
                 continue
             }
+            let topic = String(coordinates[0])
             let bytes = try store.get(object.name).bytes
+            objects[TopicPartition(topic, partition), default: []].append((first, bytes.split(separator: UInt8(ascii: "\n")).map(Array.init)))
             for record in bytes.split(separator: UInt8(ascii: "\n")) {
                 guard let id = eventID(record) else {
                     XCTFail("\(object.name): a line without an event_id: \(String(decoding: record.prefix(200), as: UTF8.self))", file: file, line: line)
@@ -29,6 +37,7 @@ public struct Landed {
                 bronze[topic, default: []].append(id)
             }
         }
+        bronzeLog = objects.mapValues { $0.sorted { $0.first < $1.first }.flatMap(\.lines) }
         let tables = try makeWarehouse(url: warehouse)
         for entity in Entity.allCases {
             silver[entity.topic] = try tables.query("SELECT event_id FROM silver.\(entity.rawValue)").rows.map { $0.first.flatMap { $0 } ?? "" }

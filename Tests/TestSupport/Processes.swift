@@ -206,14 +206,21 @@ public final class Child {
 /// `shopstream broker` running as its own process, stopped by `stop()`.
 public final class BrokerProcess {
     public let bootstrap: String
+    /// `http://127.0.0.1:PORT` of its status server and fault control, when started with `http: true`.
+    public let statusURL: String?
     private let child: Child
     private let directory: String
     public var process: Process { child.process }
 
-    public init(port: Int = freePort()) throws {
+    /// `brokers` brokers; with `http`, its status server and fault control (`fault(_:)`) on a free port.
+    public init(port: Int = freePort(), brokers: Int = 1, http: Bool = false) throws {
         directory = NSTemporaryDirectory() + "shopstream-broker-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        child = try Child(try shopstreamBinary(), ["broker", "--port", String(port)], directory: directory, label: "broker")
+        var arguments = ["broker", "--port", String(port), "--brokers", String(brokers)]
+        let httpPort = http ? freePort() : nil
+        if let httpPort { arguments += ["--http", "127.0.0.1:\(httpPort)"] }
+        statusURL = httpPort.map { "http://127.0.0.1:\($0)" }
+        child = try Child(try shopstreamBinary(), arguments, directory: directory, label: "broker")
         // Its first line names the bootstrap address; only whole lines count.
         let deadline = Date().addingTimeInterval(30)
         var found: String?
@@ -230,7 +237,23 @@ public final class BrokerProcess {
             throw missingStandIn("shopstream broker --port \(port) did not start (exited, or no address within 30 s): \(said.isEmpty ? "it said nothing" : said)")
         }
         bootstrap = found
+        if let statusURL, !eventually(timeout: 30, { httpGet(statusURL + "/healthz", timeout: 2)?.status == 200 }) {
+            child.send(SIGKILL)
+            child.wait(timeout: 10)
+            throw missingStandIn("shopstream broker's status server did not answer on \(statusURL) within 30 s: \(child.stderr)")
+        }
     }
+
+    /// Asks its fault control (`POST /faults/…`, or `GET /faults` for `""`), e.g. `fault("brokers/2/down")`;
+    /// the answer's status and text.
+    @discardableResult
+    public func fault(_ path: String, method: String = "POST") -> (status: Int, body: String) {
+        guard let statusURL else { preconditionFailure("fault control needs BrokerProcess(http: true)") }
+        return httpRequest(method, statusURL + "/faults" + (path.isEmpty ? "" : "/" + path)) ?? (0, "no answer")
+    }
+
+    /// What the broker wrote to stderr so far.
+    public var stderr: String { child.stderr }
 
     /// Ctrl-C, as a user stops it; killed if it has not stopped after 10 s.
     public func stop() {

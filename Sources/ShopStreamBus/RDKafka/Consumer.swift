@@ -19,6 +19,9 @@ public final class Consumer {
     }
     /// The partitions this member holds now.
     public var assignment: Set<TopicPartition> { context.assignment }
+    /// Retriable errors brokers answered this consumer's fetches with (librdkafka fetches again after
+    /// a back-off), by librdkafka's name, since it was made. `poll` does not throw them.
+    public private(set) var retriedErrors: [String: Int] = [:]
 
     private let context: RebalanceContext
     private let client: RDKafkaClient
@@ -72,9 +75,14 @@ public final class Consumer {
             case RD_KAFKA_RESP_ERR__PARTITION_EOF, RD_KAFKA_RESP_ERR__TRANSPORT,
                  RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__TIMED_OUT:
                 return nil
+            case let err where KafkaErrorCode(rawValue: err.rawValue).isRetriable:
+                // librdkafka hands some of these to the application though it fetches again itself
+                // (a fetch answered REQUEST_TIMED_OUT): counted, never fatal.
+                retriedErrors[KafkaErrorCode(rawValue: err.rawValue).name, default: 0] += 1
+                return nil
             default:
-                let where_ = m.rkt.map { " on \(String(cString: rd_kafka_topic_name($0)))" } ?? ""
-                throw KafkaError(.consumer, "consumer error\(where_): \(rdkafkaMessage(m.err))", rdkafkaCode: m.err.rawValue)
+                let where_ = m.rkt.map { " \(TopicPartition(String(cString: rd_kafka_topic_name($0)), m.partition))" } ?? ""
+                throw KafkaError(.consumer, "reading\(where_) failed with an error retrying cannot fix: \(rdkafkaMessage(m.err))", rdkafkaCode: m.err.rawValue)
             }
         }
         var result = ConsumedMessage(

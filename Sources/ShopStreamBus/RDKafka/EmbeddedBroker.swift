@@ -1,4 +1,5 @@
 import Crdkafka
+import Foundation
 import ShopStreamCore
 
 /// A Kafka-protocol cluster inside this process: librdkafka's mock cluster.
@@ -10,13 +11,23 @@ import ShopStreamCore
 /// The mock cluster does not answer CreateTopics or DescribeConfigs over the
 /// wire, and would auto-create unknown topics with 4 partitions, so the broker
 /// creates the defined topics itself, with their partition counts, at start.
-public final class EmbeddedBroker {
+///
+/// Faults (for tests and chaos drills): brokers go down and come back, answer late, partitions
+/// change leader, requests fail with the error asked for. Brokers are numbered 1 to `brokerCount`.
+///
+/// `@unchecked Sendable`: every mock call is handed to the cluster's own thread by librdkafka, and
+/// the fault bookkeeping here is only touched under `lock`.
+public final class EmbeddedBroker: @unchecked Sendable {
     /// `host:port,…` of the cluster's own listeners.
     public let bootstrapServers: String
     public let brokerCount: Int
+    /// Partitions per topic, as created.
+    public let partitions: [String: Int]
 
     private let client: RDKafkaClient
     private let cluster: OpaquePointer
+    private let lock = NSLock()
+    private var state: Faults
 
     public init(brokerCount: Int = 1, topics: [TopicDefinition]) throws {
         guard (1...16).contains(brokerCount) else {
@@ -29,11 +40,20 @@ public final class EmbeddedBroker {
         }
         self.cluster = cluster
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
-        for t in topics {
+        partitions = Dictionary(topics.map { ($0.name, $0.partitions) }, uniquingKeysWith: { a, _ in a })
+        state = Faults(brokers: Array(1...Int32(brokerCount)))
+        for (index, t) in topics.enumerated() {
             let err = rd_kafka_mock_topic_create(cluster, t.name, Int32(t.partitions), Int32(min(t.replicationFactor, brokerCount)))
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 rd_kafka_mock_cluster_destroy(cluster)
                 throw KafkaError(.broker, "the embedded cluster could not create \(t.name): \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+            }
+            // The mock picks each leader at random; spread them over the brokers instead, so a
+            // fault on one broker hits a known share of every topic, and leaders can be moved on.
+            for p in 0..<Int32(t.partitions) {
+                let leader = Int32((Int(p) + index) % brokerCount + 1)
+                rd_kafka_mock_partition_set_leader(cluster, t.name, p, leader)
+                state.leaders[TopicPartition(t.name, p)] = leader
             }
         }
     }
@@ -42,22 +62,215 @@ public final class EmbeddedBroker {
         rd_kafka_mock_cluster_destroy(cluster)
     }
 
-    /// Makes every request of type `apiKey` (Kafka protocol ApiKey, e.g. 0 = Produce)
-    /// fail with `errorCode` for the next `count` requests; for fault tests.
-    public func injectErrors(apiKey: Int16, errorCode: Int32, count: Int) {
-        let errs = [rd_kafka_resp_err_t](repeating: rd_kafka_resp_err_t(rawValue: errorCode), count: count)
-        errs.withUnsafeBufferPointer {
-            rd_kafka_mock_push_request_errors_array(cluster, apiKey, count, $0.baseAddress)
+    // MARK: Faults
+
+    /// What is in force now: brokers down, delays, leaders, the errors injected so far and those
+    /// still waiting on each broker.
+    public var faults: Faults {
+        var now = lock.withLock { state }
+        for (b, apis) in now.stacked {
+            for api in apis {
+                if let n = try? waitingErrors(broker: b, api: api), n > 0 { now.waiting[b, default: [:]][api.name] = n }
+            }
+        }
+        return now
+    }
+
+    /// Takes a broker off the network (`up: false`: it drops its connections and refuses new
+    /// ones, its partitions keep it as leader) or brings it back; nil: every broker.
+    public func setBroker(_ id: Int32?, up: Bool) throws {
+        try check(broker: id)
+        let err = up ? rd_kafka_mock_broker_set_up(cluster, id ?? -1) : rd_kafka_mock_broker_set_down(cluster, id ?? -1)
+        try check(err, "setting broker \(id.map(String.init) ?? "all") \(up ? "up" : "down")")
+        lock.withLock {
+            for b in id.map({ [$0] }) ?? state.brokers {
+                if up { state.down.remove(b) } else { state.down.insert(b) }
+            }
         }
     }
 
-    /// Makes every produce to `topic` fail with `errorCode` (0 clears it); for fault tests.
-    public func setTopicError(_ topic: String, errorCode: Int32) {
-        rd_kafka_mock_topic_set_error(cluster, topic, rd_kafka_resp_err_t(rawValue: errorCode))
+    /// Delays every answer of a broker (nil: every broker) by `rtt`; `.zero` ends the delay.
+    public func setRoundTripTime(_ rtt: Duration, broker id: Int32?) throws {
+        try check(broker: id)
+        let ms = rtt.milliseconds
+        guard ms <= 3_600_000 else { throw KafkaError(.invalidArgument, "a round-trip time of \(rtt) is more than an hour; give at most 1h") }
+        try check(rd_kafka_mock_broker_set_rtt(cluster, id ?? -1, Int32(ms)), "setting the round-trip time")
+        lock.withLock {
+            for b in id.map({ [$0] }) ?? state.brokers { state.rtt[b] = ms == 0 ? nil : rtt }
+        }
     }
 
-    /// Takes a broker off the network (`up: false`) or brings it back.
-    public func setBroker(_ id: Int32, up: Bool) {
-        if up { rd_kafka_mock_broker_set_up(cluster, id) } else { rd_kafka_mock_broker_set_down(cluster, id) }
+    /// Makes `broker` the leader of a partition: clients asking the old leader are told
+    /// NOT_LEADER_FOR_PARTITION and look up the new one.
+    public func setLeader(_ tp: TopicPartition, broker: Int32) throws {
+        try check(broker: broker)
+        guard let count = partitions[tp.topic] else {
+            throw KafkaError(.invalidArgument, "topic \(tp.topic) is not on this broker; its topics are \(partitions.keys.sorted().joined(separator: ", "))")
+        }
+        guard (0..<Int32(count)).contains(tp.partition) else {
+            throw KafkaError(.invalidArgument, "\(tp.topic) has partitions 0 to \(count - 1), not \(tp.partition)")
+        }
+        try check(rd_kafka_mock_partition_set_leader(cluster, tp.topic, tp.partition, broker), "moving the leader of \(tp)")
+        lock.withLock { state.leaders[tp] = broker }
+    }
+
+    /// Moves the leader of every partition (of `topic`, or of every topic) to the next broker that
+    /// is up; returns the partitions moved.
+    @discardableResult
+    public func moveLeaders(topic: String? = nil) throws -> [TopicPartition] {
+        if let topic, partitions[topic] == nil {
+            throw KafkaError(.invalidArgument, "topic \(topic) is not on this broker; its topics are \(partitions.keys.sorted().joined(separator: ", "))")
+        }
+        let (leaders, down) = lock.withLock { (state.leaders, state.down) }
+        var moved: [TopicPartition] = []
+        for (tp, leader) in leaders.sorted(by: { $0.key < $1.key }) where topic == nil || tp.topic == topic {
+            let next = (1..<Int32(brokerCount)).map { (leader - 1 + $0) % Int32(brokerCount) + 1 }.first { !down.contains($0) }
+            guard let next else { continue }
+            try setLeader(tp, broker: next)
+            moved.append(tp)
+        }
+        return moved
+    }
+
+    /// Makes `broker` the coordinator of a consumer group (members find it with FindCoordinator).
+    public func setCoordinator(group: String, broker: Int32) throws {
+        try check(broker: broker)
+        try check(rd_kafka_mock_coordinator_set(cluster, "group", group, broker), "moving the coordinator of group \(group)")
+        lock.withLock { state.coordinators[group] = broker }
+    }
+
+    /// Makes the next `errors.count` requests of type `api`, to any broker and from any client,
+    /// fail with these errors in turn (`_TRANSPORT`: the broker drops the connection instead).
+    public func pushRequestErrors(_ errors: [KafkaErrorCode], api: KafkaAPI) {
+        guard !errors.isEmpty else { return }
+        let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0.rawValue) }
+        codes.withUnsafeBufferPointer { rd_kafka_mock_push_request_errors_array(cluster, api.key, $0.count, $0.baseAddress) }
+        lock.withLock {
+            let counted = Dictionary(grouping: errors, by: \.self).map { "\($0.value.count) × \($0.key.name)" }.sorted()
+            state.injected.append("\(api.name): \(counted.joined(separator: ", "))")
+            if state.injected.count > 100 { state.injected.removeFirst() }
+        }
+    }
+
+    /// Forgets the errors still waiting for requests of type `api` (nil: of every type) on the whole
+    /// cluster; those pushed onto one broker (`pushRequestErrors(_:api:broker:rtt:)`) stay until used.
+    public func clearRequestErrors(api: KafkaAPI? = nil) {
+        for key in api.map({ [$0.key] }) ?? (0...67).map(Int16.init) { rd_kafka_mock_clear_request_errors(cluster, key) }
+        lock.withLock { state.injected.append("cleared: \(api?.name ?? "every request type") (the cluster's; each broker's run out by use)") }
+    }
+
+    /// Makes the next `errors.count` requests of type `api` to one broker (nil: to each broker) fail
+    /// with these errors in turn, each answered `rtt` late. `.noError` answers normally, only late.
+    /// Unlike the cluster's, these cannot be cleared: requests use them up, and `faults` counts
+    /// what is left.
+    public func pushRequestErrors(_ errors: [KafkaErrorCode], api: KafkaAPI, broker id: Int32?, rtt: Duration = .zero) throws {
+        try check(broker: id)
+        guard rtt.milliseconds <= 3_600_000 else { throw KafkaError(.invalidArgument, "a delay of \(rtt) is more than an hour; give at most 1h") }
+        let brokers = id.map { [$0] } ?? Array(1...Int32(brokerCount))
+        for b in brokers {
+            for e in errors {
+                let err = shopstream_mock_broker_push_request_error_rtt(cluster, b, api.key, rd_kafka_resp_err_t(rawValue: e.rawValue), Int32(rtt.milliseconds))
+                try check(err, "pushing an error onto broker \(b)")
+            }
+        }
+        lock.withLock {
+            for b in brokers { state.stacked[b, default: []].insert(api) }
+            let counted = Dictionary(grouping: errors, by: \.self).map { "\($0.value.count) × \($0.key.name)" }.sorted()
+            let late = rtt == .zero ? "" : ", \(rtt.milliseconds) ms late"
+            state.injected.append("\(api.name) to \(id.map { "broker \($0)" } ?? "each broker"): \(counted.joined(separator: ", "))\(late)")
+            if state.injected.count > 100 { state.injected.removeFirst() }
+        }
+    }
+
+    /// Errors still waiting on a broker for requests of type `api`.
+    public func waitingErrors(broker id: Int32, api: KafkaAPI) throws -> Int {
+        try check(broker: id)
+        var count = 0
+        try check(rd_kafka_mock_broker_error_stack_cnt(cluster, id, api.key, &count), "counting broker \(id)'s errors")
+        return count
+    }
+
+    /// Gives a topic an error in every metadata answer (`.noError` ends it): clients treat the topic
+    /// as failing with it (e.g. TOPIC_AUTHORIZATION_FAILED: messages for it fail, consumers are told).
+    public func setTopicError(_ topic: String, _ error: KafkaErrorCode) throws {
+        guard partitions[topic] != nil else {
+            throw KafkaError(.invalidArgument, "topic \(topic) is not on this broker; its topics are \(partitions.keys.sorted().joined(separator: ", "))")
+        }
+        rd_kafka_mock_topic_set_error(cluster, topic, rd_kafka_resp_err_t(rawValue: error.rawValue))
+        lock.withLock { state.topicErrors[topic] = error == .noError ? nil : error }
+    }
+
+    /// Ends every fault: all brokers up, no delays, no topic errors, no errors waiting for requests.
+    /// Leaders and coordinators stay where they were moved.
+    public func clearFaults() throws {
+        try setBroker(nil, up: true)
+        try setRoundTripTime(.zero, broker: nil)
+        for topic in lock.withLock({ Array(state.topicErrors.keys) }) { try setTopicError(topic, .noError) }
+        clearRequestErrors()
+    }
+
+    /// Faults in force, for `GET /faults` and tests.
+    public struct Faults: Sendable, CustomStringConvertible {
+        public let brokers: [Int32]
+        public var down: Set<Int32> = []
+        public var rtt: [Int32: Duration] = [:]
+        public var leaders: [TopicPartition: Int32] = [:]
+        public var coordinators: [String: Int32] = [:]
+        public var topicErrors: [String: KafkaErrorCode] = [:]
+        /// What was pushed onto the request error stacks, oldest first (the last 100).
+        public var injected: [String] = []
+        /// Errors still waiting on each broker, by request type (`Produce`): those pushed onto one broker.
+        public var waiting: [Int32: [String: Int]] = [:]
+        /// Request types that ever had errors pushed onto each broker.
+        var stacked: [Int32: Set<KafkaAPI>] = [:]
+
+        /// Partitions led by each broker.
+        public var led: [Int32: Int] { Dictionary(grouping: leaders.values, by: { $0 }).mapValues(\.count) }
+
+        public var description: String {
+            var lines = ["brokers:"]
+            for b in brokers {
+                let delay = rtt[b].map { ", answers \($0.milliseconds) ms late" } ?? ""
+                let left = (waiting[b] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+                let pending = left.isEmpty ? "" : ", errors waiting: \(left.joined(separator: ", "))"
+                lines.append("  \(b): \(down.contains(b) ? "down" : "up")\(delay), leads \(led[b] ?? 0) partitions\(pending)")
+            }
+            for (group, broker) in coordinators.sorted(by: { $0.key < $1.key }) { lines.append("coordinator of \(group): broker \(broker)") }
+            for (topic, error) in topicErrors.sorted(by: { $0.key < $1.key }) { lines.append("topic \(topic): \(error.name) in metadata") }
+            lines.append("errors injected:\(injected.isEmpty ? " none" : "")")
+            lines += injected.map { "  \($0)" }
+            return lines.joined(separator: "\n") + "\n"
+        }
+
+        init(brokers: [Int32]) { self.brokers = brokers }
+
+        /// The same as JSON, for scripts: `{"brokers":[{"id":1,"up":true,"rttMs":0,"leads":11,"waiting":{"Produce":3}}],…}`.
+        public var json: String {
+            struct Broker: Encodable { var id: Int32; var up: Bool; var rttMs: Int; var leads: Int; var waiting: [String: Int] }
+            struct Leader: Encodable { var topic: String; var partition: Int32; var broker: Int32 }
+            struct All: Encodable {
+                var brokers: [Broker]; var leaders: [Leader]; var coordinators: [String: Int32]; var topicErrors: [String: String]; var injected: [String]
+            }
+            let all = All(
+                brokers: brokers.map { Broker(id: $0, up: !down.contains($0), rttMs: rtt[$0]?.milliseconds ?? 0, leads: led[$0] ?? 0, waiting: waiting[$0] ?? [:]) },
+                leaders: leaders.sorted { $0.key < $1.key }.map { Leader(topic: $0.key.topic, partition: $0.key.partition, broker: $0.value) },
+                coordinators: coordinators, topicErrors: topicErrors.mapValues(\.name), injected: injected)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: (try? encoder.encode(all)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
+        }
+    }
+
+    private func check(broker id: Int32?) throws {
+        guard let id else { return }
+        guard (1...Int32(brokerCount)).contains(id) else {
+            throw KafkaError(.invalidArgument, "broker \(id): this cluster has brokers 1 to \(brokerCount)")
+        }
+    }
+
+    private func check(_ err: rd_kafka_resp_err_t, _ what: String) throws {
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.broker, "\(what) failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+        }
     }
 }

@@ -85,8 +85,13 @@ final class RDKafkaClient {
             let name = String(cString: t.topic)
             if t.err != RD_KAFKA_RESP_ERR_NO_ERROR { continue }
             var rf = 0
-            for p in 0..<Int(t.partition_cnt) { rf = max(rf, Int(t.partitions[p].replica_cnt)) }
-            result.topics[name] = .init(partitions: Int(t.partition_cnt), replicationFactor: rf)
+            var leaders = [Int32](repeating: -1, count: Int(t.partition_cnt))
+            for p in 0..<Int(t.partition_cnt) {
+                rf = max(rf, Int(t.partitions[p].replica_cnt))
+                let id = Int(t.partitions[p].id)
+                if leaders.indices.contains(id) { leaders[id] = t.partitions[p].leader }
+            }
+            result.topics[name] = .init(partitions: Int(t.partition_cnt), replicationFactor: rf, leaders: leaders)
         }
         return result
     }

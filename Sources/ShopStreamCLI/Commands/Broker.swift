@@ -21,13 +21,33 @@ extension ShopStreamCommand {
 
                 Messages live in memory and are gone when the broker stops. The bootstrap
                 port forwards to the cluster's own listeners, whose addresses clients learn
-                from metadata; all of them are on 127.0.0.1.
+                from metadata; all of them are on 127.0.0.1. Brokers are numbered 1 to N; the
+                leaders of each topic's partitions are spread over them.
+
+                Faults, for tests and chaos drills: with --http the status server also takes
+                requests under /faults that break the cluster while clients use it:
+
+                \(FaultControl.usage.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+
+                Examples:
+                  shopstream broker --brokers 3 --http 127.0.0.1:9644 &
+                  curl -X POST localhost:9644/faults/brokers/2/down; sleep 10
+                  curl -X POST localhost:9644/faults/brokers/2/up
+                  curl -X POST localhost:9644/faults/leaders/move
+                  curl -X POST 'localhost:9644/faults/errors/fetch/REQUEST_TIMED_OUT?count=50'
+                  curl -X POST localhost:9644/faults/brokers/all/rtt/5s    # past timeouts
+                  curl -X POST localhost:9644/faults/coordinator/shopstream-silver/3
+                  curl -X POST localhost:9644/faults/clear
+                  curl localhost:9644/faults
+
+                Anyone who reaches the --http address can break the cluster: keep it on
+                127.0.0.1 unless a drill needs more.
                 """)
 
         @Option(help: "Bootstrap port to listen on (0: only the cluster's own random ports).")
         var port: Int = 9092
 
-        @Option(help: "Number of brokers in the cluster (1–16).")
+        @Option(help: "Number of brokers in the cluster (1–16), numbered from 1.")
         var brokers: Int = 1
 
         @Option(help: ArgumentHelp("Folder of topic definitions. Default: ./topics, else the source checkout's.", valueName: "dir"))
@@ -66,7 +86,8 @@ extension ShopStreamCommand {
                 let probe = health.probe("broker")
                 var services: [any Service] = []
                 if let address = service.http?.value {
-                    services.append(StatusServer(host: address.host, port: address.port, health: health).service())
+                    services.append(StatusServer(host: address.host, port: address.port, health: health,
+                                                 control: FaultControl.control(for: broker)).service())
                 }
                 services.append(BlockingService("broker") { stop in
                     probe.ready(true)

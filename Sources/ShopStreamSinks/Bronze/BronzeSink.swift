@@ -77,6 +77,8 @@ public final class BronzeSink {
     private var bufferedEvents = 0
     private var bufferedBytes = 0
     private var toCommit: [TopicPartition: Int64] = [:]
+    /// After a failed commit: not again before this (the offsets wait in `toCommit`).
+    private var commitAgainAt = ContinuousClock.now
     private var firstRecordAt: ContinuousClock.Instant?
     private var lastActivity = ContinuousClock.now
     private var lastStoredAt: ContinuousClock.Instant?
@@ -463,17 +465,22 @@ public final class BronzeSink {
         schedule(tp)
     }
 
-    private func commit() throws {
-        guard !toCommit.isEmpty else { return }
+    /// Commits what is stored; `force` ignores the wait after a failed commit (stopping, revoking).
+    private func commit(force: Bool = false) throws {
+        guard !toCommit.isEmpty, force || ContinuousClock.now >= commitAgainAt else { return }
         let offsets = toCommit.filter { partitions[$0.key] != nil }
         toCommit = [:]
         do {
             try consumer.commit(offsets)
             monitor.committed(offsets)
         } catch let error as KafkaError {
-            // A commit that races a rebalance fails; the partition's next owner starts
-            // from the last good commit and adopts what this one stored.
-            logger.warning("commit failed; the next owner of these partitions resumes from the lake", metadata: ["error": "\(error.message)"])
+            // A commit fails when it races a rebalance or its coordinator moved, timed out or is
+            // down. Keep the offsets and try again in a second: a partition with nothing new to store
+            // would otherwise stay uncommitted (lag shown, a stall reported) until the next run.
+            // Should the partition go meanwhile, its next owner adopts what this one stored.
+            for (tp, offset) in offsets where offset > (toCommit[tp] ?? -1) { toCommit[tp] = offset }
+            commitAgainAt = .now + .seconds(1)
+            logger.warning("commit failed; trying again in a second", metadata: ["error": "\(error.message)"])
         }
     }
 
@@ -490,7 +497,7 @@ public final class BronzeSink {
             try commit()
             monitor.tick(consumer: consumer)
         }
-        try commit()
+        try commit(force: true)
     }
 
     private func collectRetries(report: Bool) {
@@ -530,8 +537,11 @@ public final class BronzeSink {
                 inFlight -= 1
                 do { try apply(result) } catch { fatal = error }
             }
-            try? commit()
-            for tp in revoked { partitions[tp] = nil }
+            try? commit(force: true)
+            for tp in revoked {
+                partitions[tp] = nil
+                toCommit[tp] = nil   // not ours to commit any more, should that commit have failed
+            }
             monitor.revoked(tps)
         }
     }

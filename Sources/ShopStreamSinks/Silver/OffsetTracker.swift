@@ -49,6 +49,16 @@ struct OffsetTracker {
         return out
     }
 
+    /// Offers offsets taken by `takeCommittable` again (their commit failed), unless a partition
+    /// moved past them or was forgotten meanwhile.
+    mutating func restore(_ offsets: [TopicPartition: Int64]) {
+        for (tp, offset) in offsets {
+            guard var p = partitions[tp], offset > (p.committable ?? -1) else { continue }
+            p.committable = offset
+            partitions[tp] = p
+        }
+    }
+
     /// Messages read and not yet done (those done behind one that is not are done).
     var outstanding: Int { partitions.values.reduce(0) { $0 + $1.pending.count - $1.head - $1.done.count } }
 

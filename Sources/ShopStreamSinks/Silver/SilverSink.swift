@@ -557,7 +557,10 @@ public final class SilverSink {
             try consumer.commit(offsets)
             monitor.committed(offsets)
         } catch let error as KafkaError {
-            logger.warning("commit failed; those messages will be read again (inserts are idempotent downstream)", metadata: ["error": "\(error.message)"])
+            // Offered again at the next commit: a partition with nothing new would otherwise stay uncommitted.
+            tracker.restore(offsets)
+            logger.warning("commit failed; trying again (if the partition goes first, its messages are read again; inserts are idempotent downstream)",
+                           metadata: ["error": "\(error.message)"])
         }
     }
 

@@ -52,6 +52,7 @@ public final class SinkMonitor: @unchecked Sendable {
     private var retriedCounters: [String: Counter] = [:]
     private var rejectedCounters: [String: Counter] = [:]
     private var httpRetries: Counter?
+    private var busErrors: [String: (counter: Counter, seen: Int)] = [:]
     private let stalledGauge: Gauge
     let batchSize: Recorder
     let writeDuration: Metrics.Timer
@@ -137,6 +138,11 @@ public final class SinkMonitor: @unchecked Sendable {
         counts.lastBeat = now
         guard now - lastPublished >= .milliseconds(500) else { return }
         lastPublished = now
+        for (error, total) in consumer.retriedErrors where total > (busErrors[error]?.seen ?? 0) {
+            let counter = busErrors[error]?.counter ?? Counter(label: MetricCatalog.busErrors.name, dimensions: [("sink", sink), ("error", error)])
+            counter.increment(by: total - (busErrors[error]?.seen ?? 0))
+            busErrors[error] = (counter, total)
+        }
         let assignment = consumer.assignment
         counts.assigned = assignment.count
         let unknown = assignment.filter { landedOffset[$0] == nil }
