@@ -50,7 +50,7 @@ final class CommitRetryTests: XCTestCase {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
         for i in 0..<5 {
-            try producer.send(topic: "shop.customers", key: Array("CUS-\(i)".utf8), value: SilverEvents.customer("CUS-0000000\(i)"),
+            try producer.send(topic: "shop.customers", key: Array("CUS-0000000\(i)".utf8), value: SilverEvents.customer("CUS-0000000\(i)"),
                               timestampMs: SilverEvents.dimensionTimeMs, partition: 0)
         }
         try producer.flush()
