@@ -54,7 +54,7 @@ let package = Package(
         // HTTP over libcurl with retries, and Google credentials (JWT signing via libcrypto).
         .target(name: "ShopStreamHTTP", dependencies: ["Ccurl", "Copenssl", "ShopStreamCore"]),
         // The bronze lake: Cloud Storage (JSON API) or a local folder, create-only objects.
-        .target(name: "ShopStreamLake", dependencies: ["ShopStreamHTTP"]),
+        .target(name: "ShopStreamLake", dependencies: ["ShopStreamCore", "ShopStreamHTTP"]),
         // The warehouse: BigQuery REST v2 or an embedded SQLite file, one protocol.
         .target(name: "ShopStreamWarehouse", dependencies: ["ShopStreamCore", "ShopStreamHTTP", "Csqlite"]),
         // Silver's contract: JSON Schema validation, casting to typed rows, the table model.

@@ -1,5 +1,6 @@
+import ShopStreamCore
 /// Everything that can go wrong on the event bus, with a sentence a person can act on.
-public struct KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct KafkaError: ShopStreamError, Equatable {
     /// What kind of failure this is; compare against the static values.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
@@ -36,5 +37,11 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
         self.rdkafkaCode = rdkafkaCode
     }
 
-    public var description: String { message }
+    /// librdkafka's own verdict on its code where there is one (a broker between leaders, a timed-out
+    /// request, a coordinator moving); without one, a cluster that could not be reached may be back
+    /// later. Configuration, topics that differ from their definitions, and refusals need a person.
+    public var isTransient: Bool {
+        if let rdkafkaCode { return KafkaErrorCode(rawValue: rdkafkaCode).isTransient }
+        return code == .unreachable
+    }
 }

@@ -1,5 +1,7 @@
+import ShopStreamCore
+
 /// What went wrong building gold, said so that a person can act on it.
-public struct GoldError: Error, CustomStringConvertible, Sendable {
+public struct GoldError: ShopStreamError {
     public enum Code: Sendable { case sqlFiles, warehouse, state, drift }
     public let code: Code
     public let message: String
@@ -9,5 +11,7 @@ public struct GoldError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
-    public var description: String { message }
+    /// Gold's own errors need a person: its SQL files, its state, drift, a silver table missing
+    /// (a failing query is the warehouse's own error, not wrapped).
+    public var isTransient: Bool { false }
 }

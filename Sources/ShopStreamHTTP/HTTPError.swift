@@ -1,8 +1,9 @@
 import Foundation
+import ShopStreamCore
 
 /// Everything that can go wrong talking HTTP to Google (or its stand-ins), with a sentence a
 /// person can act on. Never holds a token or a secret: URLs are redacted and bodies are not kept.
-public struct HTTPError: Error, CustomStringConvertible, Sendable {
+public struct HTTPError: ShopStreamError {
     /// What kind of failure this is; compare against the static values.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
@@ -54,7 +55,15 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
         self.retries = retries
     }
 
-    public var description: String { message }
+    /// No answer or none in time, or an answer that says "later": 408, 429 and every 5xx. (The
+    /// client has already retried these under its policy; a caller with a longer horizon may again.)
+    public var isTransient: Bool {
+        switch code {
+        case .transport, .timeout: return true
+        case .status: return status.map { $0 == 408 || $0 == 429 || (500...599).contains($0) } ?? false
+        default: return false
+        }
+    }
 
     /// The same error with a different sentence (to add context such as the bucket or the fix),
     /// and optionally a different code.

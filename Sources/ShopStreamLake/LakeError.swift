@@ -1,7 +1,8 @@
 import ShopStreamHTTP
+import ShopStreamCore
 
 /// Everything that can go wrong in a lake, with a sentence a person can act on.
-public struct LakeError: Error, CustomStringConvertible, Sendable {
+public struct LakeError: ShopStreamError {
     /// What kind of failure this is; compare against the static values.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
@@ -40,5 +41,11 @@ public struct LakeError: Error, CustomStringConvertible, Sendable {
         self.http = http
     }
 
-    public var description: String { message }
+    /// A store that failed otherwise (disk, network, server) may work later, unless Cloud Storage
+    /// answered with a status that says it will not; everything else needs a person (a name, a
+    /// bucket, permissions, credentials), or is an answer rather than a failure (`alreadyExists`).
+    public var isTransient: Bool {
+        guard code == .storage else { return false }
+        return http?.isTransient ?? true
+    }
 }

@@ -1,6 +1,8 @@
+import ShopStreamCore
+
 /// What can stop the data checks from running at all, in a sentence a person can act on. A check
 /// that runs and finds offending rows is not an error: it is a `CheckResult` with status `.fail`.
-public struct QualityError: Error, CustomStringConvertible, Sendable {
+public struct QualityError: ShopStreamError {
     /// What kind of failure this is; compare against the static values.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
@@ -22,5 +24,7 @@ public struct QualityError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
-    public var description: String { message }
+    /// A catalog that lacks what a check needs stays so; a lake that cannot be listed or counted
+    /// is said in the message, for a person to look at (`check` runs once, it does not retry).
+    public var isTransient: Bool { false }
 }

@@ -1,9 +1,11 @@
+import ShopStreamCore
+
 /// What stops the silver layer from starting, in a sentence a person can act on.
 ///
 /// Bad events are not errors: they become a `Rejection`. This is for a topic
 /// definition the validator cannot honour, or a silver schema that cannot be
 /// derived from it.
-public struct SilverError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct SilverError: ShopStreamError, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
         private init(_ name: String) { self.name = name }
@@ -24,5 +26,6 @@ public struct SilverError: Error, CustomStringConvertible, Sendable, Equatable {
         self.message = message
     }
 
-    public var description: String { message }
+    /// Topic definitions the validator cannot honour stay so until they are changed.
+    public var isTransient: Bool { false }
 }

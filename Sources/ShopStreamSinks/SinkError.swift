@@ -1,5 +1,7 @@
+import ShopStreamCore
+
 /// What can stop a sink, in a sentence a person can act on.
-public struct SinkError: Error, CustomStringConvertible, Sendable {
+public struct SinkError: ShopStreamError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
         private init(_ name: String) { self.name = name }
@@ -22,5 +24,6 @@ public struct SinkError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
-    public var description: String { message }
+    /// A sink's own errors need a person: a setting, a lake that contradicts itself.
+    public var isTransient: Bool { false }
 }

@@ -1,8 +1,9 @@
 import ShopStreamHTTP
+import ShopStreamCore
 
 /// Everything that can go wrong in a warehouse, with a sentence a person can act on: what failed,
 /// on which table or statement, and what to do.
-public struct WarehouseError: Error, CustomStringConvertible, Sendable {
+public struct WarehouseError: ShopStreamError {
     /// What kind of failure this is; compare against the static values.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
@@ -49,5 +50,18 @@ public struct WarehouseError: Error, CustomStringConvertible, Sendable {
         self.reason = reason ?? http?.googleReason
     }
 
-    public var description: String { message }
+    /// BigQuery failing in a way its HTTP answer calls temporary (or with no answer), a quota that
+    /// refills, SQLite busy, locked, out of memory, disk or I/O trouble: later may work. A bad URL or
+    /// name, a missing table, a refused statement, an unmapped type, credentials and permissions
+    /// need a person.
+    public var isTransient: Bool {
+        switch code {
+        case .bigquery: return http?.isTransient ?? true
+        case .quotaExceeded: return true
+        case .sqlite:
+            let primary = reason.map { $0.prefix { $0 != " " } }.map { $0.split(separator: "_").prefix(2).joined(separator: "_") }
+            return ["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_NOMEM", "SQLITE_IOERR", "SQLITE_FULL"].contains(primary ?? "")
+        default: return false
+        }
+    }
 }

@@ -33,6 +33,16 @@ public struct KafkaErrorCode: Hashable, Sendable, CustomStringConvertible {
     /// or coordinator not ready yet).
     public var isRetriable: Bool { Self.retriable.contains(rawValue) }
 
+    /// Retriable, or one of librdkafka's own codes for a cluster out of reach or too slow for now
+    /// (`_TRANSPORT`, `_ALL_BROKERS_DOWN`, `_TIMED_OUT`, `_MSG_TIMED_OUT`, `_QUEUE_FULL`): trying
+    /// again later may work.
+    public var isTransient: Bool { isRetriable || Self.localTransient.contains(rawValue) }
+
+    private static let localTransient: Set<Int32> = [
+        RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__TIMED_OUT,
+        RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__QUEUE_FULL,
+    ].map(\.rawValue).reduce(into: []) { $0.insert($1) }
+
     /// UNKNOWN_TOPIC_OR_PART, LEADER_NOT_AVAILABLE, NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT,
     /// BROKER_NOT_AVAILABLE, REPLICA_NOT_AVAILABLE, NETWORK_EXCEPTION, COORDINATOR_LOAD_IN_PROGRESS,
     /// COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR, NOT_ENOUGH_REPLICAS(_AFTER_APPEND),

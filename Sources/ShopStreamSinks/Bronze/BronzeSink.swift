@@ -385,13 +385,10 @@ public final class BronzeSink {
                 guard let existing = try lake.head(name) else { return .retry(error) }
                 return try adopted(existing)
             }
-        } catch let error as LakeError {
-            switch error.code {
-            case .storage, .notFound: return .retry(error)
-            default: return .failed(error)
-            }
         } catch {
-            return .failed(error)
+            // The error says whether later may work (a 503, a dropped connection, a full disk);
+            // what needs a person (permissions, a missing bucket) stops the sink.
+            return error.isTransient ? .retry(error) : .failed(error)
         }
     }
 

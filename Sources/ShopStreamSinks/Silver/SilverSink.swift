@@ -381,6 +381,8 @@ public final class SilverSink {
         var refused: [RowFailure] = []
         var retries = 0
         var error: String?
+        /// The error is one retrying cannot fix.
+        var permanent = false
         /// Gave up retrying because the sink was asked to stop.
         var stopped = false
     }
@@ -458,6 +460,7 @@ public final class SilverSink {
             return
         }
         if let error = result.error {
+            if result.permanent { throw SinkError(.storage, "inserting into silver.\(entity.rawValue) failed in a way retrying cannot fix: \(error)") }
             throw SinkError(.storage, "inserting into silver.\(entity.rawValue) kept failing: \(error)")
         }
         let now = SentAt.nowMilliseconds()
@@ -489,6 +492,9 @@ public final class SilverSink {
             do {
                 failures = try warehouse.insert(into: table, rows: pending.map { all[$0] })
             } catch {
+                // A missing table, refused credentials, a statement the warehouse rejects: no
+                // number of tries fixes them, so the sink stops and says so at once.
+                if !error.isTransient { result.error = "\(error)"; result.permanent = true; return result }
                 attempt += 1
                 result.retries += 1
                 if let attempts, attempt >= attempts { result.error = "\(error)"; return result }
