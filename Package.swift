@@ -129,6 +129,11 @@ let package = Package(
         .testTarget(name: "QualityTests", dependencies: [
             "ShopStreamQuality", "ShopStreamWarehouse", "ShopStreamLake", "ShopStreamSilver", "ShopStreamCore", "TestSupport",
         ]),
+        // The command line's own parsing, in process: options to typed configuration.
+        .testTarget(name: "CLITests", dependencies: [
+            "ShopStreamCLI", "ShopStreamBus", "ShopStreamSinks",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         // docker/: the compose stack rehearsed as processes on the local stand-ins, and its files checked.
         .testTarget(name: "DockerTests", dependencies: ["ShopStreamCore", "ShopStreamLake", "ShopStreamWarehouse", "TestSupport"]),
