@@ -8,6 +8,7 @@ import ShopStreamLake
 import ShopStreamSilver
 import ShopStreamSinks
 import ShopStreamWarehouse
+import Synchronization
 
 extension ShopStreamCommand {
     struct Run: ParsableCommand {
@@ -249,11 +250,10 @@ private struct TopicCounter: EventSink {
 }
 
 /// A sink's result, handed from its thread to the command's.
-private final class SinkOutcome<T>: @unchecked Sendable {
-    private var result: Result<T, Error>?
-    private let lock = NSLock()
-    func set(_ r: Result<T, Error>) { lock.lock(); result = r; lock.unlock() }
-    func get() throws -> T { lock.lock(); defer { lock.unlock() }; return try result!.get() }
+private final class SinkOutcome<T: Sendable>: Sendable {
+    private let result = Mutex<Result<T, any Error>?>(nil)
+    func set(_ r: Result<T, any Error>) { result.withLock { $0 = r } }
+    func get() throws -> T { try result.withLock { $0 }!.get() }
 }
 
 /// Runs a sink on a thread of its own (sinks block; they never run on Swift's cooperative pool).
