@@ -6,7 +6,6 @@ import ShopStreamCore
 import ShopStreamServer
 import ShopStreamService
 import ShopStreamGold
-import ShopStreamSinks
 import ShopStreamWarehouse
 
 extension ShopStreamCommand {
