@@ -9,8 +9,6 @@ public struct QualityError: Error, CustomStringConvertible, Sendable {
 
         /// The topic definitions lack something a standard check is derived from.
         public static let catalog = Code("catalog")
-        /// The lake could not be listed or an object's events could not be counted.
-        public static let lake = Code("lake")
     }
 
     public let code: Code
