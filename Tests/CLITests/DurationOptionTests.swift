@@ -50,6 +50,10 @@ final class DurationOptionTests: XCTestCase {
         XCTAssertEqual(bronze.service.runner.shutdownTimeout, .seconds(90))
         XCTAssertEqual(try ShopStreamCommand.Broker.parse(["--shutdown-timeout", "3s"]).service.runner.shutdownTimeout, .seconds(3))
         XCTAssertEqual(try ShopStreamCommand.Broker.parse([]).service.runner.shutdownTimeout, .seconds(10))
+        XCTAssertEqual(try ShopStreamCommand.Dashboard.parse(["--serve", "--shutdown-timeout", "500ms"]).service.runner.shutdownTimeout,
+                       .milliseconds(500))
+        XCTAssertEqual(try ShopStreamCommand.Compact.parse(["--every", "1m", "--shutdown-timeout", "1h"]).service.runner.shutdownTimeout,
+                       .seconds(3600))
     }
 
     func testConnectTimeoutReachesTheKafkaConnection() throws {
@@ -57,6 +61,9 @@ final class DurationOptionTests: XCTestCase {
         XCTAssertEqual(try generate.kafka.connection(bootstrap: "127.0.0.1:9092").connectTimeout, .seconds(2))
         let silver = try ShopStreamCommand.Sink.Silver.parse(["--connect-timeout", "500ms"])
         XCTAssertEqual(try silver.kafka.connection(bootstrap: "127.0.0.1:9092").connectTimeout, .milliseconds(500))
+        let topics = try ShopStreamCommand.Topics.Apply.parse(["--connect-timeout", "1m30s"])
+        XCTAssertEqual(try topics.kafka.connection(bootstrap: "127.0.0.1:9092").connectTimeout, .seconds(90))
+        XCTAssertEqual(try ShopStreamCommand.Topics.List.parse([]).kafka.connection(bootstrap: "127.0.0.1:9092").connectTimeout, .seconds(10))
     }
 
     func testCompactEveryIsTheLoopsInterval() throws {
