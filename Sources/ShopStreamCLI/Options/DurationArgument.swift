@@ -53,7 +53,9 @@ enum DurationArgument {
     /// `digits[.digits]` times a unit, in nanoseconds.
     private static func scaled(_ number: Substring, by unit: Int64) throws(Refusal) -> Int64 {
         let parts = number.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, !parts[0].isEmpty, parts.count == 1 || !parts[1].isEmpty else { throw Refusal("\(number) is not a number") }
+        guard parts.count <= 2, !parts[0].isEmpty, parts.count == 1 || !parts[1].isEmpty else {
+            throw Refusal("\(number) is not a number")
+        }
         let tooLong = Refusal("longer than a duration can be (292 years)")
         guard let whole = Int64(parts[0]) else { throw tooLong }
         let (product, overflow) = whole.multipliedReportingOverflow(by: unit)
@@ -91,7 +93,8 @@ enum DurationArgument {
 extension Option where Value == Duration {
     /// A duration option with a default: `@Option(help: "…") var maxDelay: Duration = .seconds(1)`.
     init(wrappedValue: Duration, name: NameSpecification = .long, help: String) {
-        self.init(wrappedValue: wrappedValue, name: name, parsing: .unconditional, help: DurationArgument.help(help, default: wrappedValue),
+        self.init(wrappedValue: wrappedValue, name: name, parsing: .unconditional,
+                  help: DurationArgument.help(help, default: wrappedValue),
                   transform: { text in try DurationArgument.parse(text) })
     }
 }
