@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,12 +8,11 @@ import Glibc
 /// port. It gives the embedded broker a well-known bootstrap address
 /// (librdkafka's mock cluster picks random ports); after bootstrap, clients
 /// connect to the addresses the cluster advertises in its metadata.
-public final class TCPForwarder: @unchecked Sendable {
+public final class TCPForwarder: Sendable {
     public let listenPort: Int
     private let targetPort: Int
     private let listener: Int32
-    private let stopped = NSLock()
-    private var isStopped = false
+    private let isStopped = Atomic<Bool>(false)
     /// Signalled by the accept loop once it has closed the listener.
     private let acceptLoopEnded = DispatchSemaphore(value: 0)
 
@@ -43,11 +43,7 @@ public final class TCPForwarder: @unchecked Sendable {
     /// thread has run, the descriptor's number could be reused by another socket the loop would
     /// then accept on.
     public func stop() {
-        let first = stopped.withLock {
-            defer { isStopped = true }
-            return !isStopped
-        }
-        guard first else { return }
+        guard !isStopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         acceptLoopEnded.wait()
     }
@@ -61,7 +57,7 @@ public final class TCPForwarder: @unchecked Sendable {
         }
         while true {
             let client = accept(listener, nil, nil)
-            if stopped.withLock({ isStopped }) {
+            if isStopped.load(ordering: .acquiring) {
                 if client >= 0 { close(client) }
                 return
             }
@@ -114,16 +110,11 @@ private func loopback(port: Int) -> sockaddr_in {
 }
 
 /// Both sockets of one forwarded connection, closed once both directions ended.
-private final class SocketPair: @unchecked Sendable {
+private final class SocketPair: Sendable {
     private let a: Int32, b: Int32
-    private let lock = NSLock()
-    private var finished = 0
+    private let finished = Atomic<Int>(0)
     init(_ a: Int32, _ b: Int32) { self.a = a; self.b = b }
     func finishOne() {
-        lock.lock()
-        finished += 1
-        let last = finished == 2
-        lock.unlock()
-        if last { close(a); close(b) }
+        if finished.add(1, ordering: .acquiringAndReleasing).newValue == 2 { close(a); close(b) }
     }
 }

@@ -20,6 +20,8 @@ struct ShopStreamCommand: ParsableCommand {
               shopstream dashboard            the dashboard page over gold
               shopstream check                data tests on the warehouse
               shopstream <command> --help     what each one does, with examples
+
+            A <duration> is a number and a unit: 500ms, 5s, 2m, 1h, or 1h30m.
             """,
         version: "0.1.0",
         subcommands: [Run.self, Generate.self, Broker.self, Topics.self, Sink.self, LakeCommand.self, WarehouseCommand.self,

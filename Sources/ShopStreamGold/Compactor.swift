@@ -1,6 +1,7 @@
 import Foundation
 import ShopStreamCore
 import ShopStreamWarehouse
+import Synchronization
 
 /// Builds the gold tables from silver, incrementally.
 ///
@@ -12,10 +13,11 @@ import ShopStreamWarehouse
 /// its date (never half-counted); and a pass with nothing new changes nothing (idempotent).
 ///
 /// Run one compactor per warehouse: two at once would contend for the same gold rows.
-public final class Compactor: @unchecked Sendable {
+public final class Compactor: Sendable {
     public let warehouse: any Warehouse
     public let sql: GoldSQL
-    private var tablesReady = false
+    /// Whether the gold tables were checked against sql/ (once per compactor).
+    private let tablesReady = Atomic<Bool>(false)
 
     public init(warehouse: any Warehouse, sql: GoldSQL) throws {
         guard sql.dialect == warehouse.dialect else {
@@ -31,7 +33,7 @@ public final class Compactor: @unchecked Sendable {
     /// rebuilds every table anyway), dropped and made again. Returns the tables re-created.
     @discardableResult
     public func prepare(recreatingDrifted: Bool = false) throws -> [TableName] {
-        guard !tablesReady else { return [] }
+        guard !tablesReady.load(ordering: .acquiring) else { return [] }
         // Facts first: a warehouse without silver is named by silver.sales.
         for entity in Entity.allCases.filter({ !$0.isDimension }) + Entity.allCases.filter(\.isDimension) {
             let table = TableName("silver", entity.rawValue)
@@ -51,7 +53,7 @@ public final class Compactor: @unchecked Sendable {
         }
         try warehouse.execute(sql.tables)
         if let views = sql.views { try warehouse.execute(views) }
-        tablesReady = true
+        tablesReady.store(true, ordering: .releasing)
         return drifted.map(\.table)
     }
 

@@ -2,6 +2,10 @@ import Foundation
 
 /// Shares `HTTPClient`s between threads: each call borrows an idle client (or makes one) and
 /// gives it back, so every client keeps one owner at a time and its connections stay alive.
+///
+/// `@unchecked Sendable`: `idle` and `retries` are touched only under `lock`; a checked-out
+/// client belongs to its borrower alone. (A `Mutex` cannot hold them checked: the compiler cannot
+/// see that `body` lets go of the client it borrowed, so giving it back does not type-check.)
 public final class HTTPClientPool: @unchecked Sendable {
     public let configuration: HTTPClientConfiguration
     /// How many idle clients (and their connections) to keep.

@@ -1,5 +1,6 @@
 import Foundation
 import ShopStreamWarehouse
+import Synchronization
 
 /// An ordered list of checks, run together against one warehouse. Start from the standard suite
 /// and append your own:
@@ -120,24 +121,22 @@ public struct CheckSuite: Sendable {
 }
 
 /// Results written by the worker threads, each into its own slot.
-private final class ResultSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private var slots: [CheckResult?]
+private final class ResultSlots: Sendable {
+    private let state: Mutex<(next: Int, slots: [CheckResult?])>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { state = Mutex((0, Array(repeating: nil, count: count))) }
 
     /// The next check to run, or nil when every one is taken.
     func claim() -> Int? {
-        lock.withLock {
-            guard next < slots.count else { return nil }
-            defer { next += 1 }
-            return next
+        state.withLock { state in
+            guard state.next < state.slots.count else { return nil }
+            defer { state.next += 1 }
+            return state.next
         }
     }
 
-    func set(_ index: Int, _ result: CheckResult) { lock.withLock { slots[index] = result } }
-    var all: [CheckResult] { lock.withLock { slots.map { $0! } } }
+    func set(_ index: Int, _ result: CheckResult) { state.withLock { $0.slots[index] = result } }
+    var all: [CheckResult] { state.withLock { $0.slots.map { $0! } } }
 }
 
 /// `*` and `?` wildcards, nothing else (check names are full of brackets and dots).

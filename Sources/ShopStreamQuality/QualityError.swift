@@ -11,8 +11,6 @@ public struct QualityError: ShopStreamError {
 
         /// The topic definitions lack something a standard check is derived from.
         public static let catalog = Code("catalog")
-        /// The lake could not be listed or an object's events could not be counted.
-        public static let lake = Code("lake")
     }
 
     public let code: Code
@@ -24,7 +22,6 @@ public struct QualityError: ShopStreamError {
         self.message = message
     }
 
-    /// A catalog that lacks what a check needs stays so; a lake that cannot be listed or counted
-    /// is said in the message, for a person to look at (`check` runs once, it does not retry).
+    /// A catalog that lacks what a check needs stays so until topics/ changes.
     public var isTransient: Bool { false }
 }

@@ -10,7 +10,7 @@ public struct StandardSuiteConfiguration: Sendable {
     /// The compactor's state table (default `gold._state`: source, business_date, row_count,
     /// compacted_at).
     public var goldState: TableName
-    /// Events per topic in the lake (`TopicCounts.inLake`); nil leaves out reconciliation.
+    /// Events per topic in the lake (the CLI counts them: `TopicCounts.inLake`); nil leaves out reconciliation.
     public var lakeEvents: [String: Int]?
     /// Records per topic on Kafka (`TopicCounts.onKafka`); nil leaves Kafka out of
     /// reconciliation. Used only with `lakeEvents`.

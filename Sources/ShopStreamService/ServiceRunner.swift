@@ -63,43 +63,43 @@ public struct ServiceRunner {
 
 /// Counts stop signals beside the service group: a second one, or the deadline after the first,
 /// ends the process at once.
-/// `@unchecked Sendable`: `sources` is written once in init; the rest are atomics.
-final class ShutdownWatchdog: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
+final class ShutdownWatchdog: Sendable {
+    /// The two signal sources, made in init and cancelled by `disarm`.
+    private let sources = Mutex<[any DispatchSourceSignal]>([])
     private let count = Atomic<Int>(0)
     private let armed = Atomic<Bool>(true)
 
     init(deadline: Duration, logger: Logger) {
-        var made: [any DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            // Until the service group traps them too, the default action would end the process.
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak self] in
-                guard let self, self.armed.load(ordering: .acquiring) else { return }
-                let n = self.count.add(1, ordering: .acquiringAndReleasing).newValue
-                if n == 1 {
-                    logger.info("stopping: landing and committing what is in flight (a second Ctrl-C stops at once)",
-                                metadata: ["deadline_seconds": "\(deadline.components.seconds)"])
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(deadline.components.seconds * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000))) {
-                        guard self.armed.load(ordering: .acquiring) else { return }
-                        logger.error("stopped at the deadline (\(deadline)): exiting now; what was not committed is read again next time")
-                        Self.exitNow(1)
+        sources.withLock { sources in
+            for sig in [SIGINT, SIGTERM] {
+                // Until the service group traps them too, the default action would end the process.
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler { [weak self] in
+                    guard let self, self.armed.load(ordering: .acquiring) else { return }
+                    let n = self.count.add(1, ordering: .acquiringAndReleasing).newValue
+                    if n == 1 {
+                        logger.info("stopping: landing and committing what is in flight (a second Ctrl-C stops at once)",
+                                    metadata: ["deadline_seconds": "\(deadline.components.seconds)"])
+                        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(deadline.components.seconds * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000))) {
+                            guard self.armed.load(ordering: .acquiring) else { return }
+                            logger.error("stopped at the deadline (\(deadline)): exiting now; what was not committed is read again next time")
+                            Self.exitNow(1)
+                        }
+                    } else {
+                        logger.warning("second stop signal: exiting now (what was not committed is read again next time)")
+                        Self.exitNow(130)
                     }
-                } else {
-                    logger.warning("second stop signal: exiting now (what was not committed is read again next time)")
-                    Self.exitNow(130)
                 }
+                source.resume()
+                sources.append(source)
             }
-            source.resume()
-            made.append(source)
         }
-        sources = made
     }
 
     func disarm() {
         armed.store(false, ordering: .releasing)
-        sources.forEach { $0.cancel() }
+        sources.withLock { $0.forEach { $0.cancel() } }
     }
 
     /// Exits without running atexit handlers or static destructors: the C libraries' threads may still

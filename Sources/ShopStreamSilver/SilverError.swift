@@ -3,8 +3,8 @@ import ShopStreamCore
 /// What stops the silver layer from starting, in a sentence a person can act on.
 ///
 /// Bad events are not errors: they become a `Rejection`. This is for a topic
-/// definition the validator cannot honour, or a silver schema that cannot be
-/// derived from it.
+/// definition the validator cannot honour, a silver schema that cannot be
+/// derived from it, or warehouse SQL that cannot be read.
 public struct SilverError: ShopStreamError, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
@@ -16,6 +16,8 @@ public struct SilverError: ShopStreamError, Equatable {
         public static let invalidSchema = Code("invalid schema")
         /// The silver tables cannot be derived from topics/ (a field with no column type, a missing layout column).
         public static let schemaMismatch = Code("schema mismatch")
+        /// A file of the warehouse SQL (sql/silver/) cannot be read.
+        public static let missingSQL = Code("missing sql")
     }
 
     public let code: Code

@@ -68,11 +68,11 @@ extension ShopStreamCommand {
 
         @OptionGroup var kafka: KafkaOptions
 
-        @Option(help: ArgumentHelp("Each silver fact table must have a row ingested this recently (e.g. 30m, 1h, 24h).", valueName: "duration"))
-        var maxAge = "1h"
+        @Option(help: "Each silver fact table must have a row ingested this recently.")
+        var maxAge: Duration = .seconds(3600)
 
-        @Option(help: ArgumentHelp("Gold's last compaction may trail silver.sales by at most this (e.g. 15m).", valueName: "duration"))
-        var maxLag = "15m"
+        @Option(help: "Gold's last compaction may trail silver.sales by at most this.")
+        var maxLag: Duration = .seconds(900)
 
         @Option(help: ArgumentHelp(
             "Run only the checks whose name contains PATTERN, or matches it as a glob with * and ? (repeatable; any may match).",
@@ -86,9 +86,6 @@ extension ShopStreamCommand {
         var showSql = false
 
         func validate() throws {
-            for (flag, text) in [("--max-age", maxAge), ("--max-lag", maxLag)] where Duration(parsing: text) == nil {
-                throw ValidationError("\(flag) \(text): expected a duration such as 30s, 15m or 1h")
-            }
             if let brokers = kafka.brokers, !brokers.isEmpty, lakeURL == nil {
                 throw ValidationError("--brokers needs --lake: Kafka's records are reconciled with the lake's events")
             }
@@ -104,7 +101,7 @@ extension ShopStreamCommand {
         func run() throws {
             let succeeded = try reportingErrors { () -> Bool in
                 let catalog = try kafka.catalog()
-                var configuration = StandardSuiteConfiguration(maxAge: Duration(parsing: maxAge)!, maxLag: Duration(parsing: maxLag)!)
+                var configuration = StandardSuiteConfiguration(maxAge: maxAge, maxLag: maxLag)
                 let topics = Entity.allCases.map(\.topic)
                 // Which checks there are does not depend on the counts: --list needs none of them.
                 if lakeURL != nil { configuration.lakeEvents = [:] }

@@ -6,7 +6,6 @@ import ShopStreamCore
 import ShopStreamServer
 import ShopStreamService
 import ShopStreamGold
-import ShopStreamSinks
 import ShopStreamWarehouse
 
 extension ShopStreamCommand {
@@ -41,8 +40,8 @@ extension ShopStreamCommand {
         @OptionGroup var options: WarehouseOptions
         @OptionGroup var sqlOptions: SQLOptions
 
-        @Option(help: ArgumentHelp("Keep going: a pass every interval (e.g. 30s, 5m) until Ctrl-C.", valueName: "interval"))
-        var every: String?
+        @Option(help: "Keep going: a pass this often until Ctrl-C.")
+        var every: Duration?
 
         @Flag(help: "Rebuild every gold table whole, and the state with it; re-create tables whose columns differ from sql/.")
         var fullRefresh = false
@@ -51,9 +50,7 @@ extension ShopStreamCommand {
 
         func validate() throws {
             if let every {
-                guard let interval = Duration(parsing: every), interval > .zero else {
-                    throw ValidationError("--every takes a duration like 500ms, 30s, 2m or 1h, not '\(every)'")
-                }
+                guard every > .zero else { throw ValidationError("--every 0s: expected a duration longer than 0s, such as 30s") }
             } else if service.http != nil {
                 throw ValidationError("--http is for a compactor that keeps running: add --every")
             }
@@ -65,12 +62,12 @@ extension ShopStreamCommand {
                 let warehouse = try options.openExisting()
                 return try Compactor(warehouse: warehouse, sql: GoldSQL(directory: sqlOptions.directory, dialect: warehouse.dialect))
             }
-            guard let every, let interval = Duration(parsing: every) else {
+            guard let interval = every else {
                 try reportingErrors { try pass(compactor, fullRefresh: fullRefresh) }
                 return
             }
             let logger = Logger(label: "shopstream.compactor")
-            logger.info("a pass every \(every) on \(compactor.warehouse.url); Ctrl-C stops")
+            logger.info("a pass every \(DurationArgument.format(interval)) on \(compactor.warehouse.url); Ctrl-C stops")
             let health = Health()
             // Gold's lag is measured against the newest row silver holds, read before each pass's wait.
             let silver = try reportingErrors { try options.openExisting() }

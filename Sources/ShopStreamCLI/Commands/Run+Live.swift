@@ -42,14 +42,14 @@ extension ShopStreamCommand.Run {
                 var bronzeConfig = BronzeConfiguration(connection: conn)
                 bronzeConfig.maxBatchAge = .seconds(2)
                 let bronze = try BronzeSink(configuration: bronzeConfig, lake: lakeStore)
-                bronze.monitor.stallAfter = stall.stallAfter.value
+                bronze.monitor.stallAfter = stall.stallAfter
                 bronze.logger = Logger(label: "shopstream.bronze")
 
                 var silverConfig = SilverConfiguration(connection: conn)
                 silverConfig.maxDelay = .milliseconds(250)
                 silverConfig.insertAttempts = nil
                 let silver = try SilverSink(configuration: silverConfig, warehouse: store, catalog: catalog)
-                silver.monitor.stallAfter = stall.stallAfter.value
+                silver.monitor.stallAfter = stall.stallAfter
                 silver.logger = Logger(label: "shopstream.silver")
 
                 // The compactor and the page each get their own connection: a pass's transaction
@@ -61,9 +61,9 @@ extension ShopStreamCommand.Run {
                 let generator = LiveGenerator(connection: conn, seed: seed, rate: rate ?? 200, historyDays: history ?? 0,
                                               truth: truth, published: published, probe: health.probe("generator"))
                 let silverMonitor = silver.monitor
-                var compaction = CompactionLoop(compactor: compactor, interval: compactEvery?.value ?? .seconds(10),
+                var compaction = CompactionLoop(compactor: compactor, interval: compactionInterval,
                                                 newestSilver: { silverMonitor.snapshot().lastLandedAt },
-                                                probe: health.probe("compactor", maxSilence: (compactEvery?.value ?? .seconds(10)) + .seconds(120)))
+                                                probe: health.probe("compactor", maxSilence: compactionInterval + .seconds(120)))
                 compaction.measuresEventToGoldFrom = SentAt.nowMilliseconds()
                 let loop = compaction
                 let watcher = Watcher(
@@ -101,7 +101,7 @@ extension ShopStreamCommand.Run {
                 let gold = loop.eventToGold.value.sorted()
                 if !gold.isEmpty {
                     let at = { (q: Double) in gold[min(gold.count - 1, Int(Double(gold.count) * q))] }
-                    print("           sale sent → in gold p50 \(at(0.5)) ms, p99 \(at(0.99)) ms (\(NumberText.grouped(gold.count)) sales, a pass every \(compactEvery?.value ?? .seconds(10)))")
+                    print("           sale sent → in gold p50 \(at(0.5)) ms, p99 \(at(0.99)) ms (\(NumberText.grouped(gold.count)) sales, a pass every \(DurationArgument.format(compactionInterval)))")
                 }
                 if let truth { print("ground truth of what was published: \(truth)") }
             }

@@ -8,6 +8,7 @@ import ShopStreamLake
 import ShopStreamSilver
 import ShopStreamSinks
 import ShopStreamWarehouse
+import Synchronization
 
 extension ShopStreamCommand {
     struct Run: ParsableCommand {
@@ -72,8 +73,11 @@ extension ShopStreamCommand {
         @Option(help: ArgumentHelp("With --live: first publish this many days of history at full speed, so the trends have a past.", valueName: "days"))
         var history: Int?
 
-        @Option(help: ArgumentHelp("With --live: a gold compaction pass this often (default 10s).", valueName: "duration"))
-        var compactEvery: DurationArgument?
+        @Option(help: "With --live: a gold compaction pass this often (default: 10s).")
+        var compactEvery: Duration?
+
+        /// How often a live run compacts gold.
+        var compactionInterval: Duration { compactEvery ?? .seconds(10) }
 
         @OptionGroup(title: "Live") var service: ServiceOptions
         @OptionGroup var stall: StallOptions
@@ -94,7 +98,7 @@ extension ShopStreamCommand {
                 throw ValidationError("--rate \(rate): expected a positive number of events per second, up to 10,000")
             }
             if let history, !(0...3650).contains(history) { throw ValidationError("--history \(history): expected 0 to 3,650 days") }
-            if let compactEvery, compactEvery.value <= .zero { throw ValidationError("--compact-every \(compactEvery): expected a duration such as 10s") }
+            if let compactEvery, compactEvery <= .zero { throw ValidationError("--compact-every 0s: expected a duration longer than 0s, such as 10s") }
             // librdkafka's mock cluster keeps about 15 MB a partition and drops the oldest
             // messages past that: a longer simulation would lose its first days before
             // the sinks read them.
@@ -246,11 +250,10 @@ private struct TopicCounter: EventSink {
 }
 
 /// A sink's result, handed from its thread to the command's.
-private final class SinkOutcome<T>: @unchecked Sendable {
-    private var result: Result<T, Error>?
-    private let lock = NSLock()
-    func set(_ r: Result<T, Error>) { lock.lock(); result = r; lock.unlock() }
-    func get() throws -> T { lock.lock(); defer { lock.unlock() }; return try result!.get() }
+private final class SinkOutcome<T: Sendable>: Sendable {
+    private let result = Mutex<Result<T, any Error>?>(nil)
+    func set(_ r: Result<T, any Error>) { result.withLock { $0 = r } }
+    func get() throws -> T { try result.withLock { $0 }!.get() }
 }
 
 /// Runs a sink on a thread of its own (sinks block; they never run on Swift's cooperative pool).

@@ -50,8 +50,8 @@ extension ShopStreamCommand.Sink {
         @Option(help: "Events an object holds at most.")
         var batchSize = 100
 
-        @Option(help: ArgumentHelp("Store a partial batch once its oldest event is this old (500ms, 30s, 2m).", valueName: "duration"))
-        var maxBatchAge = "30s"
+        @Option(help: "Store a partial batch once its oldest event is this old.")
+        var maxBatchAge: Duration = .seconds(30)
 
         @Flag(help: "Compress objects (.jsonl.gz).")
         var gzip = false
@@ -67,8 +67,8 @@ extension ShopStreamCommand.Sink {
         @Option(help: "Consumer group, whose committed offsets are the sink's progress.")
         var group = "shopstream-bronze"
 
-        @Option(help: ArgumentHelp("Store what is left and exit once no event arrived for this long (e.g. 5s). Default: run until Ctrl-C.", valueName: "duration"))
-        var idleExit: String?
+        @Option(help: "Store what is left and exit once no event arrived for this long. Default: run until Ctrl-C.")
+        var idleExit: Duration?
 
         @Flag(name: .shortAndLong, help: "Only the summary (and what matters: stalls, errors).")
         var quiet = false
@@ -77,12 +77,7 @@ extension ShopStreamCommand.Sink {
         @OptionGroup var stall: StallOptions
 
         func validate() throws {
-            guard let age = Duration(parsing: maxBatchAge), age > .zero else {
-                throw ValidationError("--max-batch-age \(maxBatchAge): expected a duration such as 500ms, 30s or 2m")
-            }
-            if let idleExit, Duration(parsing: idleExit) == nil {
-                throw ValidationError("--idle-exit \(idleExit): expected a duration such as 5s")
-            }
+            guard maxBatchAge > .zero else { throw ValidationError("--max-batch-age 0s: expected a duration longer than 0s, such as 30s") }
             guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size \(batchSize): expected 1 to 1,000,000") }
             guard (1...256).contains(uploads) else { throw ValidationError("--uploads \(uploads): expected 1 to 256") }
             guard maxBuffer.bytes >= BronzeConfiguration.minimumBufferedBytes else {
@@ -99,22 +94,27 @@ extension ShopStreamCommand.Sink {
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {
                     if broker != nil { logger.notice("no --brokers given: reading an empty embedded broker at \(conn.bootstrapServers); pass --brokers to read a real stream") }
-                    var config = BronzeConfiguration(connection: conn)
-                    config.groupId = group
-                    config.batchSize = batchSize
-                    config.maxBatchAge = Duration(parsing: maxBatchAge)!
-                    config.gzip = gzip
-                    config.uploads = uploads
-                    config.maxBufferedBytes = maxBuffer.bytes
-                    config.idleExit = idleExit.flatMap { Duration(parsing: $0) }
-                    let sink = try BronzeSink(configuration: config, lake: lake)
-                    sink.monitor.stallAfter = stall.stallAfter.value
+                    let sink = try BronzeSink(configuration: configuration(connection: conn), lake: lake)
+                    sink.monitor.stallAfter = stall.stallAfter
                     if !quiet { sink.logger = logger }
                     if !quiet { logger.info("\(conn.bootstrapServers) → \(lake.url), group \(group), batches of \(batchSize)") }
                     try runSinkService("bronze", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop) }
                     printSummary(sink.statistics, lake: lake.url, maxBuffer: maxBuffer)
                 }
             }
+        }
+
+        /// The sink's configuration, as the options ask.
+        func configuration(connection: KafkaConnection) -> BronzeConfiguration {
+            var config = BronzeConfiguration(connection: connection)
+            config.groupId = group
+            config.batchSize = batchSize
+            config.maxBatchAge = maxBatchAge
+            config.gzip = gzip
+            config.uploads = uploads
+            config.maxBufferedBytes = maxBuffer.bytes
+            config.idleExit = idleExit
+            return config
         }
 
         private func printSummary(_ s: BronzeSink.Statistics, lake: String, maxBuffer: ByteCountArgument) {
@@ -159,23 +159,23 @@ extension ShopStreamCommand.Sink {
         @OptionGroup var warehouseOptions: WarehouseOptions
         @OptionGroup var sqlOptions: SQLOptions
 
-        @Option(help: ArgumentHelp("How long a fact may wait for a dimension it references (e.g. 60s).", valueName: "duration"))
-        var referenceGrace = "60s"
+        @Option(help: "How long a fact may wait for a dimension it references.")
+        var referenceGrace: Duration = .seconds(60)
 
         @Option(help: "Rows an insert carries at most.")
         var maxRows = 500
 
-        @Option(help: ArgumentHelp("How far in the future an event's time may lie before it is rejected (e.g. 24h; more for a simulation that runs past today).", valueName: "duration"))
-        var maxFuture = "24h"
+        @Option(help: "How far in the future an event's time may lie before it is rejected (more for a simulation that runs past today).")
+        var maxFuture: Duration = .seconds(86_400)
 
-        @Option(help: ArgumentHelp("Insert a partial batch once its oldest row is this old (latency vs. request count).", valueName: "duration"))
-        var maxDelay = "1s"
+        @Option(help: "Insert a partial batch once its oldest row is this old (latency vs. request count).")
+        var maxDelay: Duration = .seconds(1)
 
         @Option(help: "Consumer group, whose committed offsets are the sink's progress.")
         var group = "shopstream-silver"
 
-        @Option(help: ArgumentHelp("Insert what is left and exit once no event arrived for this long (e.g. 5s).", valueName: "duration"))
-        var idleExit: String?
+        @Option(help: "Insert what is left and exit once no event arrived for this long. Default: run until Ctrl-C.")
+        var idleExit: Duration?
 
         @Flag(name: .shortAndLong, help: "Only the summary (and what matters: stalls, errors).")
         var quiet = false
@@ -184,10 +184,6 @@ extension ShopStreamCommand.Sink {
         @OptionGroup var stall: StallOptions
 
         func validate() throws {
-            guard Duration(parsing: referenceGrace) != nil else { throw ValidationError("--reference-grace \(referenceGrace): expected a duration such as 60s") }
-            if let idleExit, Duration(parsing: idleExit) == nil { throw ValidationError("--idle-exit \(idleExit): expected a duration such as 5s") }
-            guard Duration(parsing: maxFuture) != nil else { throw ValidationError("--max-future \(maxFuture): expected a duration such as 24h") }
-            guard Duration(parsing: maxDelay) != nil else { throw ValidationError("--max-delay \(maxDelay): expected a duration such as 200ms") }
             guard (1...10_000).contains(maxRows) else { throw ValidationError("--max-rows \(maxRows): expected 1 to 10,000") }
         }
 
@@ -201,18 +197,8 @@ extension ShopStreamCommand.Sink {
                 for line in drift { logger.warning("\(line)") }
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {
-                    var config = SilverConfiguration(connection: conn)
-                    config.groupId = group
-                    config.referenceGrace = Duration(parsing: referenceGrace)!
-                    config.maxRows = maxRows
-                    config.maxDelay = Duration(parsing: maxDelay)!
-                    config.futureTolerance = Duration(parsing: maxFuture)!
-                    config.idleExit = idleExit.flatMap { Duration(parsing: $0) }
-                    // A sink that runs until stopped keeps retrying a failing warehouse (the stall shows
-                    // in /readyz and the log); one that ends when idle gives up after a minute and a half.
-                    config.insertAttempts = config.idleExit == nil ? nil : 8
-                    let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: catalog)
-                    sink.monitor.stallAfter = stall.stallAfter.value
+                    let sink = try SilverSink(configuration: configuration(connection: conn), warehouse: warehouse, catalog: catalog)
+                    sink.monitor.stallAfter = stall.stallAfter
                     if !quiet { sink.logger = logger }
                     if !quiet { logger.info("\(conn.bootstrapServers) → \(warehouse.url), group \(group)") }
                     try runSinkService("silver", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop) }
@@ -233,6 +219,23 @@ extension ShopStreamCommand.Sink {
                 }
             }
         }
+    }
+}
+
+extension ShopStreamCommand.Sink.Silver {
+    /// The sink's configuration, as the options ask.
+    func configuration(connection: KafkaConnection) -> SilverConfiguration {
+        var config = SilverConfiguration(connection: connection)
+        config.groupId = group
+        config.referenceGrace = referenceGrace
+        config.maxRows = maxRows
+        config.maxDelay = maxDelay
+        config.futureTolerance = maxFuture
+        config.idleExit = idleExit
+        // A sink that runs until stopped keeps retrying a failing warehouse (the stall shows
+        // in /readyz and the log); one that ends when idle gives up after a minute and a half.
+        config.insertAttempts = idleExit == nil ? nil : 8
+        return config
     }
 }
 

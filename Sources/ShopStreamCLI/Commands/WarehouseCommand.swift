@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShopStreamCore
-import ShopStreamSinks
+import ShopStreamSilver
 import ShopStreamWarehouse
 
 extension ShopStreamCommand {

@@ -15,16 +15,13 @@ struct KafkaOptions: ParsableArguments {
         valueName: "key=value"))
     var properties: [String] = []
 
-    @Option(name: .long, help: "How long to wait for the cluster to answer before giving up (e.g. 500ms, 10s, 1m).")
-    var connectTimeout: String = "10s"
+    @Option(help: "How long to wait for the cluster to answer before giving up.")
+    var connectTimeout: Duration = .seconds(10)
 
     @Option(name: .long, help: ArgumentHelp("Folder of topic definitions. Default: ./topics, else the source checkout's.", valueName: "dir"))
     var topics: String?
 
     func validate() throws {
-        guard Duration(parsing: connectTimeout) != nil else {
-            throw ValidationError("--connect-timeout \(connectTimeout): expected a duration such as 500ms, 10s or 2m")
-        }
         do { _ = try KafkaConnection.parseProperties(properties) } catch { throw ValidationError("\(error)") }
     }
 
@@ -42,7 +39,7 @@ struct KafkaOptions: ParsableArguments {
     func connection(bootstrap: String) throws -> KafkaConnection {
         KafkaConnection(bootstrapServers: bootstrap,
                         properties: try KafkaConnection.parseProperties(properties),
-                        connectTimeout: Duration(parsing: connectTimeout)!)
+                        connectTimeout: connectTimeout)
     }
 
     /// Connects to the requested cluster, or starts an embedded one with the

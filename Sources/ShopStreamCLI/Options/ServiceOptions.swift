@@ -18,10 +18,8 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The least severe log level shown: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: Logger.Level = .info
 
-    @Option(help: ArgumentHelp(
-        "How long a stop (Ctrl-C, SIGTERM) may take to land and commit what is in flight; then the process exits at once, status 1.",
-        valueName: "duration"))
-    var shutdownTimeout: DurationArgument = DurationArgument(.seconds(10))
+    @Option(help: "How long a stop (Ctrl-C, SIGTERM) may take to land and commit what is in flight; then the process exits at once, status 1.")
+    var shutdownTimeout: Duration = .seconds(10)
 
     /// Logs and metrics for this process; call before anything logs.
     func bootstrap() {
@@ -29,36 +27,13 @@ struct ServiceOptions: ParsableArguments {
         Telemetry.shared.bootstrap()
     }
 
-    var runner: ServiceRunner { ServiceRunner(shutdownTimeout: shutdownTimeout.value) }
+    var runner: ServiceRunner { ServiceRunner(shutdownTimeout: shutdownTimeout) }
 }
 
 /// `--stall-after`, for the sinks.
 struct StallOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "A sink whose partition has lag but landed nothing for this long is stalled: /readyz answers 503 naming it, and the log says so.",
-        valueName: "duration"))
-    var stallAfter: DurationArgument = DurationArgument(.seconds(60))
-}
-
-/// A duration option: `500ms`, `30s`, `2m`, `1h`.
-struct DurationArgument: ExpressibleByArgument, Sendable, CustomStringConvertible {
-    let value: Duration
-    let text: String
-
-    init(_ value: Duration) {
-        self.value = value
-        let ms = value.components.seconds * 1000 + value.components.attoseconds / 1_000_000_000_000_000
-        text = ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms"
-    }
-
-    init?(argument: String) {
-        guard let value = Duration(parsing: argument) else { return nil }
-        self.value = value
-        text = argument
-    }
-
-    var description: String { text }
-    var defaultValueDescription: String { text }
+    @Option(help: "A sink whose partition has lag but landed nothing for this long is stalled: /readyz answers 503 naming it, and the log says so.")
+    var stallAfter: Duration = .seconds(60)
 }
 
 struct HTTPAddressArgument: ExpressibleByArgument, Sendable {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import ShopStreamCore
 import ShopStreamSilver
-import ShopStreamSinks
 import ShopStreamWarehouse
 
 /// Where the warehouse is.

@@ -72,7 +72,7 @@ enum FaultControl {
             return "\(id.map { "broker \($0) is" } ?? "every broker is") \(path[2])"
         case ("brokers", 4) where path[2] == "rtt":
             let id = try brokerID(path[1], broker)
-            guard let rtt = Duration(parsing: path[3]) else {
+            guard let rtt = try? DurationArgument.parse(path[3]) else {
                 throw FaultRequestError(400, "rtt \(path[3]): expected a duration such as 500ms, 3s or 1m")
             }
             try broker.setRoundTripTime(rtt, broker: id)
@@ -97,7 +97,7 @@ enum FaultControl {
         case ("brokers", 5) where path[2] == "errors":
             let id = try brokerID(path[1], broker)
             let (api, errors) = try requestErrors(path[3], path[4], query: query)
-            guard let rtt = Duration(parsing: query["rtt"] ?? "0s") else {
+            guard let rtt = try? DurationArgument.parse(query["rtt"] ?? "0s") else {
                 throw FaultRequestError(400, "rtt=\(query["rtt"] ?? ""): expected a duration such as 500ms, 3s or 1m")
             }
             try broker.pushRequestErrors(errors, api: api, broker: id, rtt: rtt)

@@ -3,6 +3,9 @@ import ShopStreamCore
 
 /// Tokens for a person, from gcloud's application-default credentials
 /// (`gcloud auth application-default login`): a refresh-token grant.
+///
+/// `@unchecked Sendable`: `client` (an `HTTPClient`, one curl handle) is used only inside the
+/// token cache's fetch, which runs under the cache's lock; the rest are immutable.
 public final class AuthorizedUserCredentials: AccessTokenProvider, @unchecked Sendable {
     public let tokenURI: String
     public let source: String

@@ -2,6 +2,9 @@ import Foundation
 
 /// Tokens for the attached service account of a Google Cloud VM, Cloud Run service or GKE pod,
 /// from the metadata server.
+///
+/// `@unchecked Sendable`: `client` (an `HTTPClient`, one curl handle) and `email` are used only
+/// under `lock`; the token itself is the cache's, under its own lock.
 public final class MetadataServerCredentials: AccessTokenProvider, @unchecked Sendable {
     /// `metadata.google.internal`, or `GCE_METADATA_HOST` (host[:port]) when set.
     public let host: String
@@ -9,7 +12,7 @@ public final class MetadataServerCredentials: AccessTokenProvider, @unchecked Se
 
     private let cache: TokenCache
     private let lock = NSLock()
-    /// Used only under `lock` or the cache's lock (never both at once).
+    /// Used only under `lock` (in `accessToken()` inside the cache's lock too: always that order).
     private let client: HTTPClient
     private var email: String??
     private let now: @Sendable () -> Date

@@ -3,6 +3,9 @@ import ShopStreamCore
 
 /// Tokens for a service account, from its JSON key: an RS256-signed JWT exchanged at the key's
 /// `token_uri` (the JWT bearer grant, RFC 7523).
+///
+/// `@unchecked Sendable`: `client` (an `HTTPClient`) and `signer` (an OpenSSL key) are used only
+/// inside the token cache's fetch, which runs under the cache's lock; the rest are immutable.
 public final class ServiceAccountCredentials: AccessTokenProvider, @unchecked Sendable {
     /// The service account's email (`client_email`).
     public let clientEmail: String

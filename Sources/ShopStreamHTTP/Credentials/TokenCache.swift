@@ -1,15 +1,15 @@
 import Foundation
 import ShopStreamCore
+import Synchronization
 
 /// Holds one access token and fetches a new one shortly before it expires. Callers that arrive
 /// during a fetch wait for it instead of fetching again.
-final class TokenCache: @unchecked Sendable {
+final class TokenCache: Sendable {
     /// How long before expiry a token is replaced (at most half its lifetime).
     let refreshMargin: Duration
     let now: @Sendable () -> Date
-    private let lock = NSLock()
-    private var token: AccessToken?
-    private var fetchedAt = Date.distantPast
+    /// The cached token and when it was fetched.
+    private let state = Mutex<(token: AccessToken?, fetchedAt: Date)>((nil, .distantPast))
 
     init(refreshMargin: Duration = .seconds(300), now: @escaping @Sendable () -> Date) {
         self.refreshMargin = refreshMargin
@@ -18,26 +18,25 @@ final class TokenCache: @unchecked Sendable {
 
     /// The cached token, or the one `fetch` returns; `fetch` runs under the cache's lock.
     func token(fetch: () throws -> AccessToken) throws -> AccessToken {
-        lock.lock()
-        defer { lock.unlock() }
-        let time = now()
-        if let token {
-            let lifetime = token.expiresAt.timeIntervalSince(fetchedAt)
-            let margin = min(Double(refreshMargin.components.seconds), lifetime / 2)
-            if time < token.expiresAt.addingTimeInterval(-margin) { return token }
+        try state.withLock { state in
+            let time = now()
+            if let token = state.token {
+                let lifetime = token.expiresAt.timeIntervalSince(state.fetchedAt)
+                let margin = min(Double(refreshMargin.components.seconds), lifetime / 2)
+                if time < token.expiresAt.addingTimeInterval(-margin) { return token }
+            }
+            let fresh = try fetch()
+            state = (fresh, time)
+            return fresh
         }
-        let fresh = try fetch()
-        token = fresh
-        fetchedAt = time
-        return fresh
     }
 
     /// Forgets `refused` (a server answered it with 401) if it is still the cached token; a
     /// token fetched meanwhile by another caller stays, so concurrent refusals fetch once.
     func invalidate(_ refused: AccessToken) {
-        lock.lock()
-        if token?.value == refused.value { token = nil }
-        lock.unlock()
+        state.withLock { state in
+            if state.token?.value == refused.value { state.token = nil }
+        }
     }
 }
 

@@ -1,9 +1,10 @@
 import Foundation
 import ShopStreamHTTP
+import Synchronization
 
 /// A lake in a Cloud Storage bucket, over the JSON API. The same code talks to Google and to
 /// fake-gcs-server; only the endpoint differs.
-public final class GCSLake: Lake, @unchecked Sendable {
+public final class GCSLake: Lake, Sendable {
     /// Where and how to reach Cloud Storage.
     public struct Configuration: Sendable {
         /// `https://storage.googleapis.com`, or an emulator's base URL.
@@ -45,8 +46,7 @@ public final class GCSLake: Lake, @unchecked Sendable {
     public var url: String { LakeURL.gcs(bucket: bucket, prefix: prefix).description }
 
     private let pool: HTTPClientPool
-    private let lock = NSLock()
-    private var bucketSeen = false
+    private let bucketSeen = Atomic<Bool>(false)
 
     public init(
         bucket: String, prefix: String = "", credentials: any AccessTokenProvider,
@@ -252,14 +252,14 @@ public final class GCSLake: Lake, @unchecked Sendable {
     }
 
     private func markBucketSeen() {
-        lock.withLock { bucketSeen = true }
+        bucketSeen.store(true, ordering: .relaxed)
     }
 
     /// After a 404 on an object: was it the object or the whole bucket? Cloud Storage words the two
     /// differently, fake-gcs-server does not, so ask once by listing (objects.list is in every
     /// role that can read objects).
     private func checkBucketExists() throws {
-        if lock.withLock({ bucketSeen }) { return }
+        if bucketSeen.load(ordering: .relaxed) { return }
         let request = HTTPRequest(url: configuration.endpoint + "/storage/v1/b/\(PercentEncoding.encode(bucket))/o?maxResults=1&prefix=\(PercentEncoding.encode(prefix))")
         do {
             _ = try send(request, doing: "list", "")

@@ -12,7 +12,7 @@ import Foundation
 /// very end, ICU's also before a final line break, so `^CUS-[0-9]{8}$` would
 /// accept `"CUS-00000042\n"`. For ICU `$` is rewritten to `\z`, and `\d`/`\w` to
 /// their ASCII classes (ICU's match any Unicode digit or letter).
-final class Pattern: @unchecked Sendable {   // immutable; NSRegularExpression is thread-safe
+final class Pattern: Sendable {
     let source: String
     private let simple: SimplePattern?
     private let regex: NSRegularExpression

@@ -16,6 +16,10 @@ import ShopStreamWarehouse
 /// de-duplicate by event_id.
 ///
 /// An `EventSink`: `Simulator.run(days:into:)` feeds it; `finish()` waits for every insert.
+///
+/// `@unchecked Sendable`: the feeding thread alone touches `buffers`, `offsets`, `skipping` and the
+/// validator (`emit`, `sync`, `finish`); the worker threads touch only the queue, the semaphore and
+/// `totals`, which `lock` guards.
 public final class SilverBackfill: EventSink, @unchecked Sendable {
     public struct Totals: Sendable {
         public var rowsByEntity = [Int](repeating: 0, count: Entity.allCases.count)

@@ -1,6 +1,8 @@
 import Foundation
 
 /// A FIFO that threads hand work through; `take` waits for an item.
+/// `@unchecked Sendable`: `items`, `head` and `closed` are touched only with `condition` locked;
+/// an item belongs to the one thread that took it.
 final class BlockingQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element] = []

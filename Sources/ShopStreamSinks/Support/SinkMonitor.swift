@@ -13,8 +13,9 @@ import Synchronization
 /// have: running, assigned, and landing nothing.
 ///
 /// Threads: the sink's polling thread calls everything but `snapshot()`, which any thread may call.
-/// `@unchecked Sendable`: the unsynchronised fields are the polling thread's alone; what others
-/// read is behind `published`.
+/// `@unchecked Sendable`: the unsynchronised fields are the polling thread's alone (`stallAfter` is
+/// set before the sink runs); what others read is behind `published`, a `Mutex`. Kept unchecked
+/// because the counters are bumped for every record, and a lock there would cost the hot path.
 public final class SinkMonitor: @unchecked Sendable {
     public struct Snapshot: Sendable {
         public var read = 0

@@ -12,7 +12,7 @@ import ShopStreamHTTP
 /// `notFound`, `accessDenied` and the like never.
 ///
 /// Thread-safe: requests borrow connections from a pool. Every method blocks its thread.
-public final class BigQueryClient: @unchecked Sendable {
+public final class BigQueryClient: Sendable {
     /// Where BigQuery is and how to talk to it.
     public struct Configuration: Sendable {
         /// `https://bigquery.googleapis.com/bigquery/v2`, or an emulator's base URL with the same path.

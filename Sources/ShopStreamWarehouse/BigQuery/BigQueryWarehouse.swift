@@ -1,20 +1,21 @@
 import Foundation
 import ShopStreamHTTP
+import Synchronization
 
 /// BigQuery as a `Warehouse`: DDL and DML through jobs with client-chosen ids, queries through
 /// `jobs.query`, rows through `tabledata.insertAll`, each row checked against the table's
 /// schema first (read once per table and cached until the next `execute`).
 ///
 /// Thread-safe: calls run in parallel over the client's connection pool.
-public final class BigQueryWarehouse: Warehouse, @unchecked Sendable {
+public final class BigQueryWarehouse: Warehouse, Sendable {
     public let client: BigQueryClient
     public var url: String {
         "bigquery://" + client.project + (client.configuration.location.map { "?location=" + $0 } ?? "")
     }
     public var dialect: SQLDialect { .bigquery }
 
-    private let lock = NSLock()
-    private var schemas: [TableName: [Column]] = [:]
+    /// Table schemas read, for checking rows before an insert.
+    private let schemas = Mutex<[TableName: [Column]]>([:])
 
     public func takeRetries() -> RetrySummary { client.takeRetries() }
 
@@ -37,7 +38,7 @@ public final class BigQueryWarehouse: Warehouse, @unchecked Sendable {
     /// Each statement (split where `;` ends a line) runs as its own job, so a failure names the
     /// statement and a resend never repeats one that finished.
     public func execute(_ sql: String) throws {
-        defer { lock.withLock { schemas.removeAll() } }
+        defer { schemas.withLock { $0.removeAll() } }
         let statements = SQLStatements.split(sql)
         for (number, statement) in statements.enumerated() {
             do {
@@ -59,13 +60,13 @@ public final class BigQueryWarehouse: Warehouse, @unchecked Sendable {
 
     public func columns(of table: TableName) throws -> [Column]? {
         let columns = try client.table(table)?.columns
-        lock.withLock { schemas[table] = columns }
+        schemas.withLock { $0[table] = columns }
         return columns
     }
 
     public func insert(into table: TableName, rows: [WarehouseRow]) throws -> [RowFailure] {
         guard !rows.isEmpty else { return [] }
-        let cached = lock.withLock { schemas[table] }
+        let cached = schemas.withLock { $0[table] }
         guard let columns = try cached ?? self.columns(of: table) else {
             throw WarehouseError(.notFound, "table \(table) does not exist in \(url); create it first (shopstream warehouse init)")
         }
@@ -89,7 +90,7 @@ public final class BigQueryWarehouse: Warehouse, @unchecked Sendable {
         failures += try client.insertAll(into: table, rows: good, positions: positions)
         if failures.contains(where: { $0.message.contains("no such field") }) {
             // The table changed under us: read its schema afresh next time.
-            lock.withLock { _ = schemas.removeValue(forKey: table) }
+            schemas.withLock { _ = $0.removeValue(forKey: table) }
         }
         return failures.sorted { $0.index < $1.index }
     }

@@ -17,6 +17,9 @@ import Foundation
 /// - At most 10 datasets can be attached at once (the limit Debian's SQLite is built with).
 /// - Transactions: one per `insert` call. With attached files in WAL mode a transaction is atomic
 ///   within each file, not across files; an insert touches one table, so one file.
+///
+/// `@unchecked Sendable`: the connection, its prepared statements and `attached` are used only with
+/// `lock` held (the methods below take it; the internals are called with it held).
 public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     /// How the warehouse waits and names its files.
     public struct Configuration: Sendable {

@@ -1,6 +1,5 @@
 import Foundation
 import ShopStreamCore
-import ShopStreamSilver
 import ShopStreamWarehouse
 
 /// Applies sql/ to a warehouse, idempotently, and reports tables whose columns
@@ -35,7 +34,7 @@ public struct WarehouseSetup {
         try warehouse.createDataset(SilverSchema.dataset)
         for file in files {
             guard let sql = try? String(contentsOf: file, encoding: .utf8) else {
-                throw SinkError(.invalidArgument, "cannot read \(file.path); pass --sql DIR pointing at the repository's sql/ folder")
+                throw SilverError(.missingSQL, "cannot read \(file.path); pass --sql DIR pointing at the repository's sql/ folder")
             }
             try warehouse.execute(sql)
         }

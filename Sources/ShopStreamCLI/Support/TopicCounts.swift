@@ -4,20 +4,22 @@ import ShopStreamLake
 import ShopStreamSinks
 
 /// Events per topic where reconciliation counts them outside the warehouse: the lake's bronze
-/// objects and Kafka's partitions. The counts go into `Check.reconcile` as literals, so the
-/// check itself stays one query.
-public enum TopicCounts {
+/// objects and Kafka's partitions. `check` counts them here and hands them to the quality
+/// checks as plain numbers (`StandardSuiteConfiguration`), which go into `Check.reconcile` as
+/// literals, so the check itself stays one query and ShopStreamQuality needs neither the bus
+/// nor the lake.
+enum TopicCounts {
     /// Events per topic in the lake's bronze objects: the `count` each object's metadata records
     /// (one listing, no download). An object without that metadata is downloaded and its lines
     /// counted. Objects whose name is not a bronze name are not counted (`lake verify` reports
     /// them). Every topic of `topics` is in the answer, 0 when the lake has none of it.
-    public static func inLake(_ lake: any Lake, topics: [String]) throws -> [String: Int] {
+    static func inLake(_ lake: any Lake, topics: [String]) throws -> [String: Int] {
         var counts = Dictionary(uniqueKeysWithValues: topics.map { ($0, 0) })
         let objects: [StoredObject]
         do {
             objects = try lake.list(prefix: "bronze/")
         } catch {
-            throw QualityError(.lake, "cannot list bronze/ in \(lake.url) to count its events: \(error); check --lake and its credentials")
+            throw CommandFailure("cannot list bronze/ in \(lake.url) to count its events: \(error); check --lake and its credentials")
         }
         for object in objects {
             guard let parsed = BronzeFormat.parse(object.name), counts[parsed.topic] != nil else { continue }
@@ -30,7 +32,7 @@ public enum TopicCounts {
                 let plain = try BronzeFormat.plainBytes(bytes, name: object.name)
                 counts[parsed.topic, default: 0] += plain.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
             } catch {
-                throw QualityError(.lake, "\(lake.url)/\(object.name) has no count in its metadata and its lines could not be counted: \(error)")
+                throw CommandFailure("\(lake.url)/\(object.name) has no count in its metadata and its lines could not be counted: \(error)")
             }
         }
         return counts
@@ -40,7 +42,7 @@ public enum TopicCounts {
     /// partitions. A topic the cluster does not have counts 0. Retention and compaction move
     /// the low watermark, so on a long-lived cluster Kafka may legitimately hold fewer records
     /// than the lake.
-    public static func onKafka(_ connection: KafkaConnection, topics: [String]) throws -> [String: Int] {
+    static func onKafka(_ connection: KafkaConnection, topics: [String]) throws -> [String: Int] {
         let admin = try TopicAdmin(connection: connection)
         let metadata = try admin.metadata()
         var counts: [String: Int] = [:]

@@ -1,0 +1,34 @@
+import Foundation
+import ShopStreamCore
+import ShopStreamSilver
+import ShopStreamWarehouse
+import XCTest
+
+/// Applying sql/silver/ to a warehouse: idempotent, and a missing folder said so in words a person can act on.
+final class WarehouseSetupTests: XCTestCase {
+    private func temporaryWarehouse() throws -> (SQLiteWarehouse, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("setup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return (try SQLiteWarehouse(path: dir.appendingPathComponent("w.db").path), dir)
+    }
+
+    func testApplyingTheRepositorysSQLTwiceCreatesTheModelWithNoDrift() throws {
+        let (warehouse, dir) = try temporaryWarehouse()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sql = topicsDirectory.deletingLastPathComponent().appendingPathComponent("sql")
+        let setup = WarehouseSetup(warehouse: warehouse, sqlDirectory: sql, schema: silverSchema)
+        XCTAssertEqual(try setup.apply(), [])
+        XCTAssertEqual(try setup.apply(), [], "a second apply changes nothing")
+        XCTAssertNotNil(try warehouse.columns(of: TableName("silver", "sales")))
+    }
+
+    func testAFolderWithoutTheSQLNamesTheFileAndTheOption() throws {
+        let (warehouse, dir) = try temporaryWarehouse()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let setup = WarehouseSetup(warehouse: warehouse, sqlDirectory: dir.appendingPathComponent("nowhere"), schema: silverSchema)
+        XCTAssertThrowsError(try setup.apply()) { error in
+            XCTAssertEqual((error as? SilverError)?.code, .missingSQL)
+            XCTAssertEqual("\(error)", "cannot read \(dir.path)/nowhere/silver/sqlite.sql; pass --sql DIR pointing at the repository's sql/ folder")
+        }
+    }
+}
