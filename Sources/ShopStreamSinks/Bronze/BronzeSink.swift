@@ -539,6 +539,12 @@ public final class BronzeSink {
             }
             try? commit(force: true)
             for tp in revoked {
+                // What an upload applied above put back (records after an adopted object, a batch to
+                // retry) is the next owner's now: out of the buffer bound, or it would never empty.
+                if let state = partitions[tp] {
+                    for batch in state.sealed { release(batch.records) }
+                    release(state.open?.records ?? [])
+                }
                 partitions[tp] = nil
                 toCommit[tp] = nil   // not ours to commit any more, should that commit have failed
             }
