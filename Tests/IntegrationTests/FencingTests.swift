@@ -35,6 +35,8 @@ final class FencingTests: XCTestCase {
         XCTAssertTrue(eventually(timeout: 30) { zombies.allSatisfy { $0.metric("shopstream_sink_records_landed_total") > 0 } },
                       "each zombie-to-be landed events before its pause")
 
+        // No commit moves back: a zombie's stale offsets never overwrite its successor's.
+        let watch = run.watchCommits()
         let committedAtPause = try run.committed(.silver)
         let paused = ContinuousClock.now
         // Past the session, the survivors hold every partition, and land past what was published
@@ -56,6 +58,8 @@ final class FencingTests: XCTestCase {
         print("fencing: the bronze zombie found \(adopted) object(s) it was about to store already stored")
 
         try run.finishAndCheckEveryEventExactlyOnce()
+        let backwards = watch.stop()
+        XCTAssertTrue(backwards.isEmpty, "no group's committed offset moved back: \(backwards.prefix(10))")
 
         // Silver's extra raw rows: each a record inserted at most twice, read and not committed at the pause.
         let duplicates = try run.silverDuplicates()

@@ -242,11 +242,18 @@ final class PipelineRun {
         return high
     }
 
+    /// The entity topics' partitions.
+    var partitions: [TopicPartition] {
+        Entity.allCases.flatMap { e in (0..<catalog[e].partitions).map { TopicPartition(e.topic, Int32($0)) } }
+    }
+
     /// The group's committed offsets (0 where none) of the entity topics' partitions.
     func committed(_ kind: Kind) throws -> [TopicPartition: Int64] {
-        let partitions = Entity.allCases.flatMap { e in (0..<catalog[e].partitions).map { TopicPartition(e.topic, Int32($0)) } }
-        return try Consumer.committed(partitions, groupId: "shopstream-\(kind.rawValue)", connection: admin.connection)
-            .mapValues { $0 ?? 0 }
+        try Self.committed(kind, partitions: partitions, connection: admin.connection)
+    }
+
+    private static func committed(_ kind: Kind, partitions: [TopicPartition], connection: KafkaConnection) throws -> [TopicPartition: Int64] {
+        try Consumer.committed(partitions, groupId: "shopstream-\(kind.rawValue)", connection: connection).mapValues { $0 ?? 0 }
     }
 
     /// Waits until the groups of `kinds` committed every partition up to its end as it is now;
@@ -265,6 +272,42 @@ final class PipelineRun {
         }
         return behind
     }
+
+    /// Samples the groups' committed offsets until stopped, remembering every one that moved back.
+    final class CommitWatch: @unchecked Sendable {  // `lock` guards `backwards` and `stopped`.
+        private let lock = NSLock()
+        private var backwards: [String] = []
+        private var stopped = false
+        private let done = DispatchSemaphore(value: 0)
+
+        fileprivate init(_ run: PipelineRun, kinds: [Kind]) {
+            let partitions = run.partitions, connection = run.admin.connection
+            Thread.detachNewThread { [self] in
+                var last: [Kind: [TopicPartition: Int64]] = [:]
+                while !lock.withLock({ stopped }) {
+                    for kind in kinds {
+                        guard let now = try? PipelineRun.committed(kind, partitions: partitions, connection: connection) else { continue }
+                        for (tp, offset) in now where offset < last[kind]?[tp] ?? 0 {
+                            lock.withLock { backwards.append("\(kind) \(tp): \(last[kind]![tp]!) → \(offset)") }
+                        }
+                        last[kind] = now
+                    }
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+                done.signal()
+            }
+        }
+
+        /// Stops sampling; every committed offset seen to move back ("bronze shop.sales[2]: 410 → 388").
+        func stop() -> [String] {
+            lock.withLock { stopped = true }
+            done.wait()
+            return lock.withLock { backwards }
+        }
+    }
+
+    /// Starts watching the committed offsets of the groups of `kinds` for one moving back.
+    func watchCommits(_ kinds: [Kind] = [.bronze, .silver]) -> CommitWatch { CommitWatch(self, kinds: kinds) }
 
     // MARK: The end
 
