@@ -12,8 +12,8 @@ import XCTest
 /// dimensions the others read from silver itself.
 final class ScaleOutTests: XCTestCase {
     func testThreeBronzeAndTwoSilverSinksKilledPausedAddedAndStoppedLandEveryEventOnce() throws {
-        // About 8,000 history events at full speed, then ~50 s live at 300 a second.
-        let run = try PipelineRun(name: "scale-out", events: 23_000, bronzeSinks: 3, silverSinks: 2,
+        // About 8,000 history events at full speed, then ~45 s live at 300 a second.
+        let run = try PipelineRun(name: "scale-out", events: 21_000, bronzeSinks: 3, silverSinks: 2,
                                   sinkOptions: ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300"])
         try run.startAndWaitUntilLanding()
         let all = run.entityPartitions
