@@ -53,6 +53,8 @@ final class FencingTests: XCTestCase {
             zip(zombies, assignedBefore).allSatisfy { $0.assignments.count > $1 && ($0.assignments.last ?? 0) > 0 }
         }, "the zombies rejoined their groups: \(zombies.map(\.assignments))\n\(zombies.map { $0.child.stderr.suffix(1500) })")
         let highAtRejoin = try run.highWatermarks()
+        XCTAssertTrue(zombies[1].child.stderr.contains("partitions lost to another member"),
+                      "the silver zombie learned its partitions were lost, not handed over\n\(zombies[1].child.stderr.suffix(1500))")
         XCTAssertTrue(run.generator.isRunning, "the generator was live throughout")
         let adopted = zombies[0].child.stderr.components(separatedBy: "adopting it").count - 1
         print("fencing: the bronze zombie found \(adopted) object(s) it was about to store already stored")

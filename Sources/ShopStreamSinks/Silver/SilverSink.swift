@@ -30,8 +30,9 @@ import ShopStreamWarehouse
 /// resumed) cannot break this: until librdkafka tells it the partitions are lost it may insert
 /// rows for them, but under the same insertIds (their Kafka coordinates) as their new owner, so
 /// the views hold each event once; its commits carry a stale generation and the broker refuses
-/// them. On the loss it inserts what it still holds (the same insertIds again), commits nothing and
-/// forgets the partitions. So its extra raw rows are messages it had read and not committed.
+/// them. Told of the loss (librdkafka's lost assignment), it drops what it still buffers for those
+/// partitions, commits nothing and forgets them. So its extra raw rows are messages it had read and
+/// not committed, inserted before it learned of the loss.
 public final class SilverSink {
     public struct Statistics: Sendable {
         public var rows: [Entity: Int] = [:]
@@ -617,6 +618,26 @@ public final class SilverSink {
         }
     }
 
+    /// Takes the rows and rejects of `revoked` partitions out of the batches not yet submitted;
+    /// how many of each.
+    private func dropBuffered(of revoked: Set<TopicPartition>) -> (rows: Int, rejects: Int) {
+        var rows = 0
+        for (entity, batch) in batches {
+            let keep = batch.sources.indices.filter { !revoked.contains(batch.sources[$0].topicPartition) }
+            guard keep.count < batch.sources.count else { continue }
+            rows += batch.sources.count - keep.count
+            var kept = batch
+            kept.rows = keep.map { batch.rows[$0] }
+            kept.sources = keep.map { batch.sources[$0] }
+            kept.bytes = kept.sources.reduce(0) { $0 + $1.value.count + 256 }
+            batches[entity] = kept
+        }
+        buffered -= rows
+        let before = rejected.count
+        rejected.removeAll { revoked.contains($0.message.topicPartition) }
+        return (rows, before - rejected.count)
+    }
+
     // MARK: Rebalance
 
     private func rebalanced(_ change: Rebalance) {
@@ -627,16 +648,25 @@ public final class SilverSink {
             monitor.assigned(tps)
             logger.info("assigned partitions", metadata: ["partitions": "\(tps.count)"])
         case .revoked(let tps):
-            // Insert and dead-letter what was read, commit, then forget these partitions.
-            do {
-                try drainInserts(abandon: { stopSeen.request == .abandon })
-                try commit(force: true)
-            } catch {
-                logger.error("while giving up partitions", metadata: ["error": "\(error)"])
+            let revoked = Set(tps)
+            if consumer.assignmentLost {
+                // Lost, not handed over (this member was paused past its session): the new owner reads
+                // them from the committed offset and a commit from here would be refused, so what is
+                // buffered for them would only be inserted twice. Inserts in flight still land.
+                let (rows, letters) = dropBuffered(of: revoked)
+                logger.warning("partitions lost to another member; left what was read of them to it", metadata: [
+                    "partitions": "\(tps.count)", "rows": "\(rows)", "rejects": "\(letters)"])
+            } else {
+                // Insert and dead-letter what was read, commit, then forget these partitions.
+                do {
+                    try drainInserts(abandon: { stopSeen.request == .abandon })
+                    try commit(force: true)
+                } catch {
+                    logger.error("while giving up partitions", metadata: ["error": "\(error)"])
+                }
             }
             // Facts still waiting are not committed: the next owner reads them again. Kept here, they
             // would be inserted or dead-lettered later, twice or wrongly.
-            let revoked = Set(tps)
             let dropped = gate.drop { revoked.contains($0.message.topicPartition) }
             if dropped > 0 { logger.info("left waiting facts to the partitions' next owner", metadata: ["facts": "\(dropped)"]) }
             tracker.forget(tps)
