@@ -21,7 +21,7 @@ final class BrokerFaultTests: XCTestCase {
     /// Broker 2 goes away for six seconds (its partitions keep it as leader, as on a real restart)
     /// and comes back.
     func testABrokerDownForSecondsAndBackLosesAndDoublesNothing() throws {
-        let run = try FaultRun(name: "down")
+        let run = try PipelineRun(name: "down")
         try run.startAndWaitUntilLanding()
         let listener = try run.listener(of: 2)
         XCTAssertTrue(canConnect(listener), "broker 2 takes connections at \(listener)")
@@ -38,7 +38,7 @@ final class BrokerFaultTests: XCTestCase {
     /// Every partition's leader moves to the next broker three times while events flow; each time
     /// clients are told NOT_LEADER_FOR_PARTITION by the old leader and must find the new one.
     func testPartitionLeadersMovedMidStreamLoseAndDoubleNothing() throws {
-        let run = try FaultRun(name: "leaders")
+        let run = try PipelineRun(name: "leaders")
         try run.startAndWaitUntilLanding()
         for _ in 0..<3 {
             let before = try run.clusterLeaders()
@@ -61,7 +61,7 @@ final class BrokerFaultTests: XCTestCase {
     /// for persisted (Kafka would have refused the later one as out of sequence had it not been); the
     /// mock does not check sequences, so there that batch would be lost though acknowledged.
     func testRetriableProduceFetchAndCommitErrorsLoseAndDoubleNothing() throws {
-        let run = try FaultRun(name: "errors", generatorOptions: ["-X", "max.in.flight.requests.per.connection=1"])
+        let run = try PipelineRun(name: "errors", generatorOptions: ["-X", "max.in.flight.requests.per.connection=1"])
         try run.startAndWaitUntilLanding()
         // Offset commits go to each group's coordinator: make it broker 3 (itself a fault: the old
         // one answers NOT_COORDINATOR), and fail commits there.
@@ -90,7 +90,7 @@ final class BrokerFaultTests: XCTestCase {
     /// Every broker answers 3 s late for 8 s: past the sinks' request timeout (1.5 s here), so their
     /// fetches, commits and heartbeats time out and are retried; the generator's acks come late.
     func testAnswersSlowerThanTheSinksTimeoutsLoseAndDoubleNothing() throws {
-        let run = try FaultRun(name: "rtt", sinkOptions: ["-X", "socket.timeout.ms=1500"])
+        let run = try PipelineRun(name: "rtt", sinkOptions: ["-X", "socket.timeout.ms=1500"])
         try run.startAndWaitUntilLanding()
         XCTAssertEqual(run.broker.fault("brokers/all/rtt/3s").status, 200)
         // The delay is real for a client: one metadata request takes the 3 s.
@@ -107,7 +107,7 @@ final class BrokerFaultTests: XCTestCase {
     /// names the topic and the cause, promptly and on its own.
     func testANonRetriableErrorStopsEachCommandWithOneSentenceNamingTheCause() throws {
         // Live until stopped: only the error may end it.
-        let run = try FaultRun(name: "fatal", events: nil)
+        let run = try PipelineRun(name: "fatal", events: nil)
         try run.startAndWaitUntilLanding()
         XCTAssertEqual(run.broker.fault("brokers/all/errors/produce/TOPIC_AUTHORIZATION_FAILED?count=10").status, 200)
         XCTAssertEqual(run.generator.wait(timeout: 30), 1, "the generator stops on its own\n\(run.generator.stderr.suffix(1500))")
@@ -172,243 +172,6 @@ final class BrokerFaultTests: XCTestCase {
         XCTAssertEqual(broker.fault("brokers/3/down").body, "broker 3 is down\n")
         XCTAssertTrue(broker.fault("", method: "GET").body.contains("  3: down, leads 11 partitions"), broker.fault("", method: "GET").body)
     }
-}
-
-/// One test's pipeline: a three-broker `shopstream broker` with its fault control, the bronze sink
-/// (folder lake) and the silver sink (SQLite), then the generator, live, each a process of its own.
-private final class FaultRun {
-    let broker: BrokerProcess
-    let directory: String
-    let lake: String
-    let warehouse: String
-    let truth: String
-    let bronze: Child
-    let silver: Child
-    private(set) var generator: Child!
-    let admin: Admin
-    private let events: Int?
-    private let bronzeStatus = freePort(), silverStatus = freePort()
-
-    /// `events`: the generator stops after that many (a live run of about 3 history days at full
-    /// speed, then some 10 s at 300 a second); nil: it runs until stopped.
-    private let generatorOptions: [String]
-
-    init(name: String, events: Int? = 11_000, generatorOptions: [String] = [], sinkOptions: [String] = []) throws {
-        self.generatorOptions = generatorOptions
-        directory = NSTemporaryDirectory() + "broker-faults-\(name)-\(UUID().uuidString.prefix(6))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        lake = "file://\(directory)/lake"
-        warehouse = "sqlite://\(directory)/warehouse.db"
-        truth = "\(directory)/truth.json"
-        self.events = events
-        broker = try BrokerProcess(port: 0, brokers: 3, http: true)
-        admin = try Admin(bootstrap: broker.bootstrap)
-        bronze = try Child(try shopstreamBinary(), [
-            "sink", "bronze", "--brokers", broker.bootstrap, "--lake", lake, "--max-batch-age", "1s",
-            "--http", "127.0.0.1:\(bronzeStatus)",
-        ] + sinkOptions, directory: directory, label: "bronze")
-        silver = try Child(try shopstreamBinary(), [
-            "sink", "silver", "--brokers", broker.bootstrap, "--warehouse", warehouse, "--max-delay", "200ms",
-            "--http", "127.0.0.1:\(silverStatus)",
-        ] + sinkOptions, directory: directory, label: "silver")
-    }
-
-    deinit {
-        for child in [generator, bronze, silver].compactMap({ $0 }) { child.send(SIGKILL) }
-        broker.stop()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    /// Starts the generator once both sinks hold their partitions; returns once both land events.
-    func startAndWaitUntilLanding(file: StaticString = #filePath, line: UInt = #line) throws {
-        for (sink, port) in [(bronze, bronzeStatus), (silver, silverStatus)] {
-            guard eventually(timeout: 60, { httpGet("http://127.0.0.1:\(port)/readyz", timeout: 2)?.status == 200 }) else {
-                XCTFail("\(sink.label) did not get its partitions within 60 s\n\(sink.stderr.suffix(1500))", file: file, line: line)
-                throw CommandFailure()
-            }
-        }
-        generator = try Child(try shopstreamBinary(), [
-            "generate", "--brokers", broker.bootstrap, "--rate", "300", "--history", "3", "--seed", "11", "--truth", truth, "-q",
-        ] + (events.map { ["--events", String($0)] } ?? []) + generatorOptions, directory: directory, label: "generate")
-        for (sink, port) in [(bronze, bronzeStatus), (silver, silverStatus)] {
-            guard eventually(timeout: 60, { landed(port) > 0 }) else {
-                XCTFail("\(sink.label) landed nothing within 60 s\n\(sink.stderr.suffix(1500))", file: file, line: line)
-                throw CommandFailure()
-            }
-        }
-    }
-
-    /// A metric summed over both sinks' `/metrics`.
-    func sinkMetric(_ name: String, _ labels: [String: String] = [:]) -> Double {
-        [bronzeStatus, silverStatus].map {
-            PrometheusSamples(httpGet("http://127.0.0.1:\($0)/metrics", timeout: 5)?.body ?? "").sum(name, labels)
-        }.reduce(0, +)
-    }
-
-    private func landed(_ port: Int) -> Double {
-        PrometheusSamples(httpGet("http://127.0.0.1:\(port)/metrics", timeout: 5)?.body ?? "").sum("shopstream_sink_records_landed_total")
-    }
-
-    // MARK: What the broker and a client see
-
-    /// Where broker `id` listens, as metadata says.
-    func listener(of id: Int32) throws -> (host: String, port: Int) {
-        guard let b = try admin.metadata().brokers.first(where: { $0.id == id }) else { throw CommandFailure() }
-        return (b.host, b.port)
-    }
-
-    /// The leaders the broker says it set (`GET /faults?format=json`).
-    func brokerLeaders() throws -> [TopicPartition: Int32] {
-        let state = try faultState()
-        var out: [TopicPartition: Int32] = [:]
-        for leader in state["leaders"] as? [[String: Any]] ?? [] {
-            guard let topic = leader["topic"] as? String, let p = leader["partition"] as? Int, let b = leader["broker"] as? Int else { continue }
-            out[TopicPartition(topic, Int32(p))] = Int32(b)
-        }
-        return out
-    }
-
-    /// The leaders a client learns from metadata.
-    func clusterLeaders() throws -> [TopicPartition: Int32] {
-        var out: [TopicPartition: Int32] = [:]
-        for (topic, t) in try admin.metadata().topics {
-            for (p, leader) in t.leaders.enumerated() { out[TopicPartition(topic, Int32(p))] = leader }
-        }
-        return out
-    }
-
-    /// Injected errors no request met yet, per broker and request type (`2 Fetch`: 3).
-    func waitingErrors() -> [String: Int] {
-        var out: [String: Int] = [:]
-        for b in (try? faultState())?["brokers"] as? [[String: Any]] ?? [] {
-            for (api, n) in b["waiting"] as? [String: Int] ?? [:] { out["\(b["id"] ?? "?") \(api)"] = n }
-        }
-        return out
-    }
-
-    private func faultState() throws -> [String: Any] {
-        let answer = broker.fault("?format=json", method: "GET")
-        guard answer.status == 200, let state = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any] else {
-            XCTFail("GET /faults?format=json: \(answer.status) \(answer.body)")
-            throw CommandFailure()
-        }
-        return state
-    }
-
-    // MARK: The end
-
-    /// Waits for the generator to finish and for both sinks to commit every partition to its end,
-    /// stops them (SIGTERM: exit 0), and checks that every published event is exactly once in Kafka,
-    /// in the lake and in silver.
-    func finishAndCheckEveryEventExactlyOnce(file: StaticString = #filePath, line: UInt = #line) throws {
-        XCTAssertEqual(generator.wait(timeout: 120), 0, "the generator finished\n\(generator.stderr.suffix(2000))", file: file, line: line)
-        let published = try GroundTruth.read(from: URL(fileURLWithPath: truth)).events
-        XCTAssertEqual(published.total, events, "the truth covers every event", file: file, line: line)
-
-        // Kafka holds each published event once: per topic, offsets = events published.
-        let catalog = try TopicCatalog.load(directory: TopicCatalog.sourceDirectory)
-        var high: [TopicPartition: Int64] = [:]
-        for d in catalog.definitions {
-            for (p, mark) in try admin.watermarks(d.name, partitions: d.partitions).enumerated() { high[TopicPartition(d.name, Int32(p))] = mark.high }
-        }
-        for entity in Entity.allCases {
-            let offsets = high.filter { $0.key.topic == entity.topic }.values.reduce(0, +)
-            XCTAssertEqual(offsets, Int64(published[entity]), "\(entity.topic): offsets on the broker = events published (no duplicate, none lost)", file: file, line: line)
-        }
-        XCTAssertEqual(high.filter { $0.key.topic == Entity.deadLetterTopic }.values.reduce(0, +), 0, "nothing dead-lettered", file: file, line: line)
-
-        // Both sinks catch up on their own: each group committed every partition to its end.
-        let partitions = high.keys.filter { $0.topic != Entity.deadLetterTopic }
-        for (sink, group) in [(bronze, "shopstream-bronze"), (silver, "shopstream-silver")] {
-            var behind: [TopicPartition] = []
-            let caughtUp = eventually(timeout: 90) {
-                guard sink.isRunning else { return true }
-                let committed = (try? Consumer.committed(partitions, groupId: group, connection: admin.connection)) ?? [:]
-                behind = partitions.filter { ((committed[$0] ?? nil) ?? 0) < high[$0]! }.sorted()
-                return behind.isEmpty
-            }
-            guard sink.isRunning else {
-                XCTFail("\(sink.label) stopped before it caught up\n\(sink.stderr.suffix(2000))", file: file, line: line)
-                throw CommandFailure()
-            }
-            XCTAssertTrue(caughtUp, "\(group) committed every partition to its end; behind: \(behind.prefix(5))…\n\(sink.stderr.suffix(2000))", file: file, line: line)
-        }
-        for sink in [bronze, silver] {
-            sink.send(SIGTERM)
-            XCTAssertEqual(sink.wait(timeout: 60), 0, "\(sink.label) stops cleanly\n\(sink.stderr.suffix(2000))", file: file, line: line)
-        }
-
-        // The lake: every offset in exactly one object, none missing (lake verify against Kafka).
-        let verify = try shopstream(["lake", "verify", "--lake", lake, "--brokers", broker.bootstrap])
-        XCTAssertEqual(verify.status, 0, "lake verify is clean\n\(verify.stdout.suffix(2000))\(verify.stderr)", file: file, line: line)
-        XCTAssertTrue(verify.stdout.contains("verify: OK (") && verify.stdout.contains(" objects, \(published.total) events)"), verify.stdout.suffix(500).description, file: file, line: line)
-
-        // Each event once in bronze and in silver, the same events in both, each key's in order.
-        let landed = try Landed(lake: lake, warehouse: warehouse, file: file, line: line)
-        for entity in Entity.allCases {
-            let topic = entity.topic, bronzeIDs = landed.bronze[topic] ?? [], silverIDs = landed.silver[topic] ?? []
-            XCTAssertEqual(bronzeIDs.count, published[entity], "\(topic): bronze lines = events published", file: file, line: line)
-            XCTAssertEqual(Set(bronzeIDs).count, bronzeIDs.count, "\(topic): no event twice in bronze", file: file, line: line)
-            XCTAssertEqual(Set(silverIDs).count, published[entity], "\(topic): distinct events in silver = events published", file: file, line: line)
-            let onlyBronze = Set(bronzeIDs).subtracting(silverIDs), onlySilver = Set(silverIDs).subtracting(bronzeIDs)
-            XCTAssertTrue(onlyBronze.isEmpty && onlySilver.isEmpty,
-                          "\(topic): \(onlyBronze.count) events only in bronze (e.g. \(onlyBronze.sorted().prefix(3))), \(onlySilver.count) only in silver (e.g. \(onlySilver.sorted().prefix(3)))",
-                          file: file, line: line)
-        }
-        for (tp, log) in landed.bronzeLog {
-            XCTAssertEqual(Int64(log.count), high[tp], "\(tp): bronze lines = offsets on the broker", file: file, line: line)
-        }
-        try checkEachKeyInOrder(landed, catalog: catalog, file: file, line: line)
-        let rows = try query("SELECT (SELECT COUNT(*) FROM silver.rejects), " + Entity.allCases.map {
-            "(SELECT COUNT(*) FROM (SELECT event_id FROM silver.\($0.rawValue) GROUP BY event_id HAVING COUNT(DISTINCT _insert_id) > 1))"
-        }.joined(separator: " + "))
-        XCTAssertEqual(rows, ["0", "0"], "silver rejected nothing and holds no event under two Kafka coordinates", file: file, line: line)
-    }
-
-    /// Per key, the events in each partition's log (by offset) are in the order they happened: the
-    /// idempotent producer keeps the order through its retries.
-    private func checkEachKeyInOrder(_ landed: Landed, catalog: TopicCatalog, file: StaticString, line: UInt) throws {
-        var outOfOrder: [String] = []
-        for (tp, log) in landed.bronzeLog {
-            guard let keyField = catalog.definitions.first(where: { $0.name == tp.topic })?.key.field else { continue }
-            var last: [String: String] = [:]
-            for record in log {
-                guard let event = try JSONSerialization.jsonObject(with: Data(record)) as? [String: Any],
-                      let key = event[keyField] as? String, let time = event["event_time"] as? String else { continue }
-                if let before = last[key], time < before { outOfOrder.append("\(tp) \(key): \(time) after \(before)") }
-                last[key] = time
-            }
-        }
-        XCTAssertTrue(outOfOrder.isEmpty, "each key's events in the order they happened: \(outOfOrder.prefix(5))", file: file, line: line)
-    }
-
-    /// One row of `shopstream warehouse query`.
-    private func query(_ sql: String) throws -> [String] {
-        let r = try shopstream(["warehouse", "query", "--warehouse", warehouse, sql])
-        guard r.status == 0, let row = r.stdout.split(separator: "\n").dropFirst().first else {
-            XCTFail("warehouse query failed: \(r.stderr)\n\(sql)")
-            throw CommandFailure()
-        }
-        return row.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-    }
-}
-
-/// A client of the test's own: metadata and watermarks, as any Kafka client sees them.
-private struct Admin {
-    let connection: KafkaConnection
-    private let admin: TopicAdmin
-
-    init(bootstrap: String) throws {
-        connection = KafkaConnection(bootstrapServers: bootstrap, connectTimeout: .seconds(10))
-        admin = try TopicAdmin(connection: connection)
-    }
-
-    func metadata() throws -> ClusterMetadata { try admin.metadata() }
-
-    func watermarks(_ topic: String, partitions: Int) throws -> [(low: Int64, high: Int64)] {
-        try admin.watermarks(topic, partitions: partitions)
-    }
-
 }
 
 /// Whether a TCP connection to `address` is accepted within a second.

@@ -20,6 +20,25 @@ final class ReferenceGateTests: XCTestCase {
         XCTAssertEqual(gate.waitingCount, 0)
     }
 
+    /// A revoked partition's waiting facts go (its next owner reads them again): neither released
+    /// when their dimension comes nor expired later, and no longer awaited or waiting.
+    func testDroppedFactsLeaveTheGateForGoodAndOthersStay() {
+        var gate = Gate()
+        let now = ContinuousClock.now
+        gate.park("sale of a revoked partition", as: sale, missing: [customer], deadline: now + .seconds(1))
+        gate.park("sale kept", missing: [customer, product], deadline: now + .seconds(1))
+        XCTAssertEqual(Set(gate.awaited), [customer, product])
+        XCTAssertEqual(gate.drop { $0.hasSuffix("revoked partition") }, 1)
+        XCTAssertEqual(gate.waitingCount, 1)
+        XCTAssertFalse(gate.isWaiting(sale), "the dropped sale no longer waits")
+        gate.learn(.customers, "CUS-00000001")
+        XCTAssertEqual(gate.release(now: now).ready, [], "the kept sale still misses its product; the dropped one is gone")
+        XCTAssertEqual(Set(gate.awaited), [product])
+        let (ready, expired) = gate.release(now: now + .seconds(1))
+        XCTAssertEqual(ready, [])
+        XCTAssertEqual(expired.map(\.0), ["sale kept"], "only the kept sale expires")
+    }
+
     func testAFactWhoseGraceRunsOutIsReturnedWithWhatIsStillMissing() {
         var gate = Gate()
         let now = ContinuousClock.now

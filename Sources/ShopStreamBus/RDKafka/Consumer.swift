@@ -203,6 +203,11 @@ public final class Consumer {
         }
     }
 
+    /// Whether the partitions being revoked were lost rather than handed over: this member's session
+    /// ended or its generation went stale (a zombie), so another member may read them already and
+    /// the broker refuses this one's commits. Meaningful inside `onRebalance`.
+    public var assignmentLost: Bool { rd_kafka_assignment_lost(client.handle) != 0 }
+
     /// Leaves the group cleanly (revoking partitions through `onRebalance`).
     public func close() {
         guard !closed else { return }

@@ -20,6 +20,17 @@ import ShopStreamLake
 ///   commits past its last offset and drops the records it already holds. No event
 ///   is stored twice, none is skipped.
 ///
+/// Why a zombie (a member paused past its session while the group gave its partitions to another,
+/// then resumed with its batches, uploads and offsets from before) cannot break this: every member
+/// of a partition, old or new, starts at the committed offset, a boundary of the chain, and only
+/// ever names its next object after the end of an object it stored or adopted, so all of them walk
+/// the one chain; create-only decides each name once, and whoever loses adopts the winner's object.
+/// The zombie's commits carry its old generation and the broker refuses them; librdkafka then hands
+/// it the loss as a revoke, which drops what it buffered and forgets its unsent offsets before it
+/// can rejoin, so no stale offset is committed under a new generation. The folder lake is
+/// create-only by `link(2)` under a folder lock (a zombie paused inside that lock stalls the other
+/// writers of the folder until it resumes: slower, never wrong). FencingTests shows it.
+///
 /// Threads: the caller's thread polls Kafka, batches and commits; `uploads`
 /// worker threads store objects. Memory stays bounded: past `maxBufferedEvents`
 /// events or `maxBufferedBytes` bytes the sink stops reading until uploads catch up,
@@ -536,6 +547,12 @@ public final class BronzeSink {
             }
             try? commit(force: true)
             for tp in revoked {
+                // What an upload applied above put back (records after an adopted object, a batch to
+                // retry) is the next owner's now: out of the buffer bound, or it would never empty.
+                if let state = partitions[tp] {
+                    for batch in state.sealed { release(batch.records) }
+                    release(state.open?.records ?? [])
+                }
                 partitions[tp] = nil
                 toCommit[tp] = nil   // not ours to commit any more, should that commit have failed
             }

@@ -69,6 +69,9 @@ struct ReferenceGate<Item> {
 
     var waitingCount: Int { entries.count }
 
+    /// The references some waiting item still misses.
+    var awaited: Dictionary<Reference, [Int]>.Keys { waitingOn.keys }
+
     /// Items whose references all arrived, and items whose grace ran out (with what
     /// is still missing). With `expireAll`, every waiting item is expired.
     mutating func release(now: ContinuousClock.Instant, expireAll: Bool = false) -> (ready: [Item], expired: [(Item, [Reference])]) {
@@ -100,6 +103,22 @@ struct ReferenceGate<Item> {
             orderHead = 0
         }
         return (out, expired)
+    }
+
+    /// Lets go of the waiting items `predicate` picks (those of partitions this member no longer
+    /// holds), without releasing them; how many.
+    @discardableResult
+    mutating func drop(where predicate: (Item) -> Bool) -> Int {
+        let keys = entries.filter { predicate($0.value.item) }.map(\.key)
+        for key in keys {
+            guard let e = entries.removeValue(forKey: key) else { continue }
+            unkey(e)
+            for ref in e.missing {
+                waitingOn[ref]?.removeAll { $0 == key }
+                if waitingOn[ref]?.isEmpty == true { waitingOn[ref] = nil }
+            }
+        }
+        return keys.count
     }
 
     private mutating func unkey(_ e: Entry) {

@@ -18,6 +18,21 @@ import ShopStreamWarehouse
 /// independently) waits beside the stream for up to `referenceGrace`; an event
 /// whose `event_id` was already accepted at other Kafka coordinates is a
 /// duplicate and is rejected.
+///
+/// Several sinks in one group split the partitions, so a member reads only part of a dimension's
+/// topic: what the others read reaches it through silver. While facts wait for a dimension whose
+/// topic it did not always wholly hold, it looks the missing ids up in the dimension's table once a
+/// second; while it does not wholly hold the topic it keeps them waiting up to ten graces (it cannot
+/// tell how far the others have read). Facts waiting when their partition is revoked are dropped
+/// (uncommitted, they are read again by the next owner).
+///
+/// A zombie (a member paused past its session while the others took its partitions over, then
+/// resumed) cannot break this: until librdkafka tells it the partitions are lost it may insert
+/// rows for them, but under the same insertIds (their Kafka coordinates) as their new owner, so
+/// the views hold each event once; its commits carry a stale generation and the broker refuses
+/// them. Told of the loss (librdkafka's lost assignment), it drops what it still buffers for those
+/// partitions, commits nothing and forgets them. So its extra raw rows are messages it had read and
+/// not committed, inserted before it learned of the loss.
 public final class SilverSink {
     public struct Statistics: Sendable {
         public var rows: [Entity: Int] = [:]
@@ -78,6 +93,12 @@ public final class SilverSink {
     /// Messages read per entity (`Entity.index`) not yet counted in the metrics.
     private var unreportedReads = [Int](repeating: 0, count: Entity.allCases.count)
     private var maxBuffered: Int { configuration.maxRows * 40 }
+    /// Partitions of each entity's topic: a member holding fewer shares the topic with others.
+    private let partitionCounts: [Entity: Int]
+    /// Entities whose topic this member did not wholly hold at some time since it loaded silver:
+    /// other members may have inserted ids of them that it never read.
+    private var sharedTopics: Set<Entity> = []
+    private var lastLookup = ContinuousClock.now
 
     private struct Accepted {
         var message: ConsumedMessage
@@ -105,6 +126,7 @@ public final class SilverSink {
     public init(configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog) throws {
         self.configuration = configuration
         self.warehouse = warehouse
+        partitionCounts = Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0, catalog[$0].partitions) })
         validator = try EventValidator(catalog: catalog, maxMessageBytes: configuration.maxMessageBytes,
                                        rules: SanityRules(futureTolerance: configuration.futureTolerance))
         var consumerConfig = ConsumerConfiguration(connection: configuration.connection, groupId: configuration.groupId)
@@ -187,6 +209,7 @@ public final class SilverSink {
                 }
                 reportReads()
             }
+            lookUpReferencesReadElsewhere()
             releaseWaiting(expireAll: false)
             try flush(force: false)
             try commit(force: false)
@@ -335,6 +358,35 @@ public final class SilverSink {
         }
     }
 
+    /// Whether this member holds every partition of `entity`'s topic (else other members of the
+    /// group read the rest).
+    private func holdsWholeTopic(_ entity: Entity) -> Bool {
+        consumer.assignment.lazy.filter { $0.topic == entity.topic }.count >= partitionCounts[entity] ?? 0
+    }
+
+    /// Learns, from silver, the awaited ids of dimensions whose topic other members shared since this
+    /// one loaded silver: they insert what they read (and commit it, so this member never reads it).
+    /// Once a second while facts wait; a failed lookup is tried again then.
+    private func lookUpReferencesReadElsewhere() {
+        guard gate.waitingCount > 0, ContinuousClock.now - lastLookup >= .seconds(1) else { return }
+        lastLookup = .now
+        var wanted: [Entity: [String]] = [:]
+        for ref in gate.awaited where sharedTopics.contains(ref.entity) { wanted[ref.entity, default: []].append(ref.id) }
+        for (entity, ids) in wanted {
+            let table = TableName(SilverSchema.dataset, entity.rawValue), idField = EntityReference.idField(of: entity)
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let list = ids[start..<min(start + 500, ids.count)].map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }
+                do {
+                    let found = try warehouse.query("SELECT DISTINCT \(idField) FROM \(table) WHERE \(idField) IN (\(list.joined(separator: ", ")))")
+                    for row in found.rows { if let id = row[0] { gate.learn(entity, id) } }
+                } catch {
+                    logger.warning("looking up ids other sinks inserted failed; trying again in a second", metadata: ["table": "\(table)", "error": "\(error)"])
+                    return
+                }
+            }
+        }
+    }
+
     /// What a waiting fact is to the gate when other facts may reference it (a sale), else nil.
     private func gateKey(_ a: Accepted) -> ReferenceGate<Accepted>.Reference? {
         EntityReference.referencedEntities.contains(a.entity) ? .init(entity: a.entity, id: a.event.id) : nil
@@ -345,7 +397,9 @@ public final class SilverSink {
     /// nothing more to give, so a fact waiting on it gets the grace the user set, not ten.
     /// `positions` is asked of the consumer once per pass, when first needed.
     private func readUpTo(_ entity: Entity, _ timestampMs: Int64, positions: inout [TopicPartition: Int64]?) -> Bool {
-        consumer.assignment.filter { $0.topic == entity.topic }.allSatisfy { tp in
+        // How far other members read is not known here.
+        guard holdsWholeTopic(entity) else { return false }
+        return consumer.assignment.filter { $0.topic == entity.topic }.allSatisfy { tp in
             if (eventTime[tp] ?? .min) >= timestampMs { return true }
             // The high watermark librdkafka learned from its last fetch of the partition (it fetches
             // an idle partition again every fetch.wait.max.ms); nothing read yet: from the start.
@@ -570,22 +624,57 @@ public final class SilverSink {
         }
     }
 
+    /// Takes the rows and rejects of `revoked` partitions out of the batches not yet submitted;
+    /// how many of each.
+    private func dropBuffered(of revoked: Set<TopicPartition>) -> (rows: Int, rejects: Int) {
+        var rows = 0
+        for (entity, batch) in batches {
+            let keep = batch.sources.indices.filter { !revoked.contains(batch.sources[$0].topicPartition) }
+            guard keep.count < batch.sources.count else { continue }
+            rows += batch.sources.count - keep.count
+            var kept = batch
+            kept.rows = keep.map { batch.rows[$0] }
+            kept.sources = keep.map { batch.sources[$0] }
+            kept.bytes = kept.sources.reduce(0) { $0 + $1.value.count + 256 }
+            batches[entity] = kept
+        }
+        buffered -= rows
+        let before = rejected.count
+        rejected.removeAll { revoked.contains($0.message.topicPartition) }
+        return (rows, before - rejected.count)
+    }
+
     // MARK: Rebalance
 
     private func rebalanced(_ change: Rebalance) {
         switch change {
         case .assigned(let tps):
+            for entity in Entity.allCases where !holdsWholeTopic(entity) { sharedTopics.insert(entity) }
             lastActivity = .now
             monitor.assigned(tps)
             logger.info("assigned partitions", metadata: ["partitions": "\(tps.count)"])
         case .revoked(let tps):
-            // Insert and dead-letter what was read, commit, then forget these partitions.
-            do {
-                try drainInserts(abandon: { stopSeen.request == .abandon })
-                try commit(force: true)
-            } catch {
-                logger.error("while giving up partitions", metadata: ["error": "\(error)"])
+            let revoked = Set(tps)
+            if consumer.assignmentLost {
+                // Lost, not handed over (this member was paused past its session): the new owner reads
+                // them from the committed offset and a commit from here would be refused, so what is
+                // buffered for them would only be inserted twice. Inserts in flight still land.
+                let (rows, letters) = dropBuffered(of: revoked)
+                logger.warning("partitions lost to another member; left what was read of them to it", metadata: [
+                    "partitions": "\(tps.count)", "rows": "\(rows)", "rejects": "\(letters)"])
+            } else {
+                // Insert and dead-letter what was read, commit, then forget these partitions.
+                do {
+                    try drainInserts(abandon: { stopSeen.request == .abandon })
+                    try commit(force: true)
+                } catch {
+                    logger.error("while giving up partitions", metadata: ["error": "\(error)"])
+                }
             }
+            // Facts still waiting are not committed: the next owner reads them again. Kept here, they
+            // would be inserted or dead-lettered later, twice or wrongly.
+            let dropped = gate.drop { revoked.contains($0.message.topicPartition) }
+            if dropped > 0 { logger.info("left waiting facts to the partitions' next owner", metadata: ["facts": "\(dropped)"]) }
             tracker.forget(tps)
             monitor.revoked(tps)
         }
