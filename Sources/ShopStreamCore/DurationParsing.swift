@@ -1,10 +1,10 @@
 import Foundation
 
 extension Duration {
-    /// Parses `500ms`, `30s`, `2m`, `1h` (a number and a unit; no unit means seconds).
+    /// Parses `500ms`, `30s`, `2m`, `1h`, `30d` (a number and a unit; no unit means seconds).
     public init?(parsing text: String) {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         var number = t
         var scale = 1.0
         for (suffix, s) in units where t.hasSuffix(suffix) {

@@ -150,6 +150,13 @@ extension ShopStreamCommand.Sink {
                 accept goes to shop.dlq and silver.rejects with a reason that names the field.
                 Applies sql/ first (as `warehouse init` does).
 
+                Memory follows --dedup-window, not history: the sink holds the event ids it accepted (to
+                reject a duplicate event_id published again) and the sale ids payments and shipments
+                refer to for that long in event time, about 50 bytes an event (plus every customer,
+                product and store id). A duplicate older than the window is inserted again, and the
+                views silver.<fact>_dedup and silver.<dimension>_current still show it once; a payment
+                or shipment whose sale is older than the window is checked against silver.sales.
+
                 Examples:
                   shopstream sink silver --brokers localhost:9092                       # SQLite ./warehouse.db
                   BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 shopstream sink silver --warehouse bigquery://shopstream
@@ -161,6 +168,11 @@ extension ShopStreamCommand.Sink {
 
         @Option(help: ArgumentHelp("How long a fact may wait for a dimension it references (e.g. 60s).", valueName: "duration"))
         var referenceGrace = "60s"
+
+        @Option(help: ArgumentHelp(
+            "How long, in event time, accepted event ids and sale ids stay in memory (e.g. 30d; whole days). A duplicate event_id within it is rejected; an older one is inserted again and the _dedup/_current views still show it once.",
+            valueName: "duration"))
+        var dedupWindow = "30d"
 
         @Option(help: "Rows an insert carries at most.")
         var maxRows = 500
@@ -186,6 +198,9 @@ extension ShopStreamCommand.Sink {
         func validate() throws {
             guard Duration(parsing: referenceGrace) != nil else { throw ValidationError("--reference-grace \(referenceGrace): expected a duration such as 60s") }
             if let idleExit, Duration(parsing: idleExit) == nil { throw ValidationError("--idle-exit \(idleExit): expected a duration such as 5s") }
+            guard let window = Duration(parsing: dedupWindow), window > .zero else {
+                throw ValidationError("--dedup-window \(dedupWindow): expected a duration such as 30d")
+            }
             guard Duration(parsing: maxFuture) != nil else { throw ValidationError("--max-future \(maxFuture): expected a duration such as 24h") }
             guard Duration(parsing: maxDelay) != nil else { throw ValidationError("--max-delay \(maxDelay): expected a duration such as 200ms") }
             guard (1...10_000).contains(maxRows) else { throw ValidationError("--max-rows \(maxRows): expected 1 to 10,000") }
@@ -205,6 +220,7 @@ extension ShopStreamCommand.Sink {
                     config.groupId = group
                     config.referenceGrace = Duration(parsing: referenceGrace)!
                     config.maxRows = maxRows
+                    config.dedupWindow = Duration(parsing: dedupWindow)!
                     config.maxDelay = Duration(parsing: maxDelay)!
                     config.futureTolerance = Duration(parsing: maxFuture)!
                     config.idleExit = idleExit.flatMap { Duration(parsing: $0) }
