@@ -51,6 +51,15 @@ final class SilverWindowTests: XCTestCase {
     }
 
     func testADuplicateWithinTheWindowIsStillRejectedAfterARestart() throws {
+        try duplicateWithinTheWindowIsRejectedAfterARestart(try freshSQLiteWarehouse())
+    }
+
+    /// The same through BigQuery's SQL (the windowed start-up read, streamed page by page).
+    func testADuplicateWithinTheWindowIsStillRejectedAfterARestartInTheBigQueryEmulator() throws {
+        try duplicateWithinTheWindowIsRejectedAfterARestart(try emptiedEmulatorWarehouse())
+    }
+
+    private func duplicateWithinTheWindowIsRejectedAfterARestart(_ warehouse: any Warehouse) throws {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
         try publishDimensions(producer, customers: ["CUS-00000001"])
@@ -61,7 +70,6 @@ final class SilverWindowTests: XCTestCase {
             try publishSale(producer, moved(SilverEvents.sale(n, customer: "CUS-00000001"), to: 100 + n * 2), saleId: SilverEvents.saleId(n), day: 100 + n * 2)
         }
         try producer.flush()
-        let warehouse = try freshSQLiteWarehouse()
         let first = try sink(broker, warehouse, group: "window-dup", window: .seconds(30 * 86_400))
         try first.run()
         XCTAssertEqual(first.statistics.rows[.sales], 4)
@@ -110,13 +118,21 @@ final class SilverWindowTests: XCTestCase {
     }
 
     func testAPaymentForASaleOlderThanTheWindowIsFoundInSilverAndAccepted() throws {
+        try paymentOfASaleOlderThanTheWindowIsAccepted(try freshSQLiteWarehouse())
+    }
+
+    /// The same through BigQuery's SQL (the look-up of sale ids in silver.sales).
+    func testAPaymentForASaleOlderThanTheWindowIsFoundInSilverAndAcceptedInTheBigQueryEmulator() throws {
+        try paymentOfASaleOlderThanTheWindowIsAccepted(try emptiedEmulatorWarehouse())
+    }
+
+    private func paymentOfASaleOlderThanTheWindowIsAccepted(_ warehouse: any Warehouse) throws {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
         try publishDimensions(producer, customers: ["CUS-00000001"])
         try publishSale(producer, moved(SilverEvents.sale(1, customer: "CUS-00000001"), to: 10), saleId: SilverEvents.saleId(1), day: 10)
         try publishSale(producer, moved(SilverEvents.sale(2, customer: "CUS-00000001"), to: 40), saleId: SilverEvents.saleId(2), day: 40)
         try producer.flush()
-        let warehouse = try freshSQLiteWarehouse()
         let first = try sink(broker, warehouse, group: "window-pay", window: .seconds(7 * 86_400))
         try first.run()
         XCTAssertEqual(first.statistics.rows[.sales], 2)
