@@ -152,7 +152,7 @@ extension ShopStreamCommand.Sink {
 
                 Memory follows --dedup-window, not history: the sink holds the event ids it accepted (to
                 reject a duplicate event_id published again) and the sale ids payments and shipments
-                refer to for that long in event time, about 50 bytes an event (plus every customer,
+                refer to for that long in event time, under 100 bytes an event (plus every customer,
                 product and store id). A duplicate older than the window is inserted again, and the
                 views silver.<fact>_dedup and silver.<dimension>_current still show it once; a payment
                 or shipment whose sale is older than the window is checked against silver.sales.
