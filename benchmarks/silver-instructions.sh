@@ -7,6 +7,7 @@
 #
 #   benchmarks/silver-instructions.sh [EVENTS]           (default 20,000)
 #   BASE=dc08827 benchmarks/silver-instructions.sh       (and the ratio against that commit)
+#   BASE=dc08827 BASE_BIN=/path/shopstream benchmarks/silver-instructions.sh   (that commit's binary, already built)
 #
 # The count moves a little with how the topics' reads interleave (facts that wait for a dimension
 # cost more; the sink prints how many waited): compare runs whose "waited" is alike, or take several.
@@ -21,7 +22,10 @@ swift build -c release --product shopstream >/dev/null
 WORK=$(mktemp -d)
 trap 'kill $BROKER_PID 2>/dev/null || true; [ -n "${TREE:-}" ] && git worktree remove --force "$TREE" 2>/dev/null; rm -rf "$WORK"' EXIT
 objcopy --strip-debug .build/release/shopstream "$WORK/head"
-if [ -n "${BASE:-}" ]; then
+if [ -n "${BASE_BIN:-}" ]; then
+  BASE=${BASE:-base}
+  objcopy --strip-debug "$BASE_BIN" "$WORK/base"
+elif [ -n "${BASE:-}" ]; then
   TREE="$WORK/base-tree"
   git worktree add -q --detach "$TREE" "$BASE"
   (cd "$TREE" && swift build -c release --product shopstream >/dev/null)

@@ -25,6 +25,11 @@ public protocol Warehouse: AnyObject, Sendable {
     /// Runs one query and returns every row (all pages), as text (see `QueryResult`).
     func query(_ sql: String) throws -> QueryResult
 
+    /// Runs one query and hands each row to `body` as it is read (text, as in `QueryResult`),
+    /// holding at most a page of the result at a time: for results too large to hold whole.
+    /// `body` must not call the warehouse (SQLite holds its connection while rows are read).
+    func forEachRow(_ sql: String, _ body: ([String?]) throws -> Void) throws
+
     /// Streams rows into an existing table. Returns the rows that are not in it (empty: all
     /// are); a bad row never stops the good ones. Each row is checked against the table's
     /// columns first: an unknown column, a value of the wrong type or a missing required value
@@ -45,4 +50,8 @@ public protocol Warehouse: AnyObject, Sendable {
 
 extension Warehouse {
     public func takeRetries() -> RetrySummary { RetrySummary() }
+
+    public func forEachRow(_ sql: String, _ body: ([String?]) throws -> Void) throws {
+        for row in try query(sql).rows { try body(row) }
+    }
 }

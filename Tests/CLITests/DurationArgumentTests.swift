@@ -18,6 +18,8 @@ final class DurationArgumentTests: XCTestCase {
             ("0.25h", .seconds(900)),
             ("0s", .zero),
             ("24h", .seconds(86_400)),
+            ("30d", .seconds(30 * 86_400)),
+            ("1d12h", .seconds(129_600)),
             ("100000h", .seconds(360_000_000)),
             ("10S", .seconds(10)),
         ]
@@ -27,7 +29,7 @@ final class DurationArgumentTests: XCTestCase {
     }
 
     func testEachRefusalSaysWhyAndWhichFormsAreAccepted() {
-        let forms = " (durations are written 500ms, 5s, 2m, 1h or 1h30m)"
+        let forms = " (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"
         let cases: [(String, String)] = [
             ("5", "a number needs a unit"),
             ("1h30", "a number needs a unit"),
@@ -38,7 +40,7 @@ final class DurationArgumentTests: XCTestCase {
             ("soon", "expected a number and a unit"),
             ("+5s", "expected a number and a unit"),
             ("-q", "expected a number and a unit"),
-            ("5d", "d is not a unit; the units are h, m, s and ms"),
+            ("5w", "w is not a unit; the units are d, h, m, s and ms"),
             ("30m1h", "units go from the largest down, each once"),
             ("5s5s", "units go from the largest down, each once"),
             ("1.2.3s", "1.2.3 is not a number"),
@@ -58,8 +60,9 @@ final class DurationArgumentTests: XCTestCase {
         XCTAssertEqual(DurationArgument.format(.seconds(90)), "1m30s")
         XCTAssertEqual(DurationArgument.format(.seconds(5400)), "1h30m")
         XCTAssertEqual(DurationArgument.format(.seconds(86_400)), "24h")
+        XCTAssertEqual(DurationArgument.format(.seconds(30 * 86_400)), "30d")
         XCTAssertEqual(DurationArgument.format(.zero), "0s")
-        for text in ["500ms", "1h30m", "1s500ms", "24h"] {
+        for text in ["500ms", "1h30m", "1s500ms", "24h", "30d"] {
             XCTAssertEqual(DurationArgument.format(try! DurationArgument.parse(text)), text, "round trip")
         }
     }

@@ -85,11 +85,11 @@ final class DurationOptionTests: XCTestCase {
     func testARefusedDurationNamesTheOptionAndTheAcceptedForms() {
         for (command, arguments, message) in [
             (ShopStreamCommand.Sink.Silver.self as any ParsableCommand.Type, ["--reference-grace", "5"],
-             "The value '5' is invalid for '--reference-grace <duration>': a number needs a unit (durations are written 500ms, 5s, 2m, 1h or 1h30m)"),
+             "The value '5' is invalid for '--reference-grace <duration>': a number needs a unit (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"),
             (ShopStreamCommand.Sink.Bronze.self, ["--max-batch-age", "-1s"],
-             "The value '-1s' is invalid for '--max-batch-age <duration>': a duration cannot be negative (durations are written 500ms, 5s, 2m, 1h or 1h30m)"),
+             "The value '-1s' is invalid for '--max-batch-age <duration>': a duration cannot be negative (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"),
             (ShopStreamCommand.Compact.self, ["--every", "5 s"],
-             "The value '5 s' is invalid for '--every <duration>': a duration has no spaces (durations are written 500ms, 5s, 2m, 1h or 1h30m)"),
+             "The value '5 s' is invalid for '--every <duration>': a duration has no spaces (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"),
             (ShopStreamCommand.Compact.self, ["--every", "0s"], "--every 0s: expected a duration longer than 0s, such as 30s"),
             (ShopStreamCommand.Sink.Bronze.self, ["--max-batch-age", "0ms"], "--max-batch-age 0s: expected a duration longer than 0s, such as 30s"),
             (ShopStreamCommand.Run.self, ["--live", "--compact-every", "0s"], "--compact-every 0s: expected a duration longer than 0s, such as 10s"),

@@ -45,7 +45,7 @@ final class CompactCommandTests: XCTestCase {
     func testABadIntervalIsAUsageError() throws {
         let r = try shopstream(["compact", "--every", "soon"])
         XCTAssertEqual(r.status, 64)
-        XCTAssertTrue(r.stderr.hasPrefix("error: The value 'soon' is invalid for '--every <duration>': expected a number and a unit (durations are written 500ms, 5s, 2m, 1h or 1h30m)"), r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("error: The value 'soon' is invalid for '--every <duration>': expected a number and a unit (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"), r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line")
     }
 

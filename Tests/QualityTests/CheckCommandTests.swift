@@ -156,7 +156,7 @@ final class CheckCommandTests: XCTestCase {
 
     func testUsageErrorsExitWith64AndSayWhatIsWrong() throws {
         for (arguments, message) in [
-            (["--max-age", "soon"], "'--max-age <duration>': expected a number and a unit (durations are written 500ms, 5s, 2m, 1h or 1h30m)"),
+            (["--max-age", "soon"], "'--max-age <duration>': expected a number and a unit (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"),
             (["--brokers", "localhost:9092"], "--brokers needs --lake"),
             (["--select", "no-such-check"], "matches no check"),
         ] {

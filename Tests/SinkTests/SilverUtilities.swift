@@ -4,6 +4,7 @@ import ShopStreamCore
 import ShopStreamSilver
 import ShopStreamSinks
 import ShopStreamWarehouse
+import TestSupport
 import XCTest
 
 // Helpers of the silver sink tests (the bronze ones are in Utilities.swift).
@@ -23,6 +24,19 @@ func freshSQLiteWarehouse() throws -> any Warehouse {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let warehouse = try makeWarehouse(url: "sqlite://\(dir.path)/warehouse.db")
     try initialiseSilver(warehouse)
+    return warehouse
+}
+
+/// The BigQuery emulator's warehouse (BIGQUERY_EMULATOR_HOST), with sql/ applied and every silver
+/// table emptied (the emulator lives for the whole test run); skipped without the emulator, except
+/// under CI=true.
+func emptiedEmulatorWarehouse() throws -> any Warehouse {
+    _ = try requiredEnvironment("BIGQUERY_EMULATOR_HOST")
+    let warehouse = try makeWarehouse(url: "bigquery://shopstream")
+    try initialiseSilver(warehouse)
+    for table in try SilverSchema(catalog: silverCatalog).allTables {
+        try warehouse.execute("DELETE FROM \(table.name) WHERE TRUE;")
+    }
     return warehouse
 }
 

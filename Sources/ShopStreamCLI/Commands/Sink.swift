@@ -150,6 +150,13 @@ extension ShopStreamCommand.Sink {
                 accept goes to shop.dlq and silver.rejects with a reason that names the field.
                 Applies sql/ first (as `warehouse init` does).
 
+                Memory follows --dedup-window, not history: the sink holds the event ids it accepted (to
+                reject a duplicate event_id published again) and the sale ids payments and shipments
+                refer to for that long in event time, under 100 bytes an event (plus every customer,
+                product and store id). A duplicate older than the window is inserted again, and the
+                views silver.<fact>_dedup and silver.<dimension>_current still show it once; a payment
+                or shipment whose sale is older than the window is checked against silver.sales.
+
                 Examples:
                   shopstream sink silver --brokers localhost:9092                       # SQLite ./warehouse.db
                   BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 shopstream sink silver --warehouse bigquery://shopstream
@@ -161,6 +168,9 @@ extension ShopStreamCommand.Sink {
 
         @Option(help: "How long a fact may wait for a dimension it references.")
         var referenceGrace: Duration = .seconds(60)
+
+        @Option(help: "How long, in event time, accepted event ids and sale ids stay in memory. A duplicate event_id within it is rejected; an older one is inserted again and the _dedup/_current views still show it once.")
+        var dedupWindow: Duration = .seconds(30 * 86_400)
 
         @Option(help: "Rows an insert carries at most.")
         var maxRows = 500
@@ -184,6 +194,7 @@ extension ShopStreamCommand.Sink {
         @OptionGroup var stall: StallOptions
 
         func validate() throws {
+            guard dedupWindow > .zero else { throw ValidationError("--dedup-window \(DurationArgument.format(dedupWindow)): expected a window longer than zero, such as 30d") }
             guard (1...10_000).contains(maxRows) else { throw ValidationError("--max-rows \(maxRows): expected 1 to 10,000") }
         }
 
@@ -213,6 +224,7 @@ extension ShopStreamCommand.Sink {
                         print("rejects: " + s.rejects.sorted { $0.value > $1.value }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))
                     }
                     if s.retries > 0 { print("retries: \(s.retries)") }
+                    if s.lookedUp > 0 { print("looked up: \(s.lookedUp) ids in silver, not held (older than --dedup-window)") }
                     if let p50 = s.latency(0.5), let p99 = s.latency(0.99) {
                         print("latency: p50 \(p50) ms, p99 \(p99) ms, event sent → row in silver (\(s.latencies.count) live events)")
                     }
@@ -231,6 +243,7 @@ extension ShopStreamCommand.Sink.Silver {
         config.maxRows = maxRows
         config.maxDelay = maxDelay
         config.futureTolerance = maxFuture
+        config.dedupWindow = dedupWindow
         config.idleExit = idleExit
         // A sink that runs until stopped keeps retrying a failing warehouse (the stall shows
         // in /readyz and the log); one that ends when idle gives up after a minute and a half.

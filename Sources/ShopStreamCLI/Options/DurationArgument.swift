@@ -1,8 +1,8 @@
 import ArgumentParser
 
 /// How every duration option is written: a number and a unit, `500ms`, `5s`, `2m`, `1h`, or
-/// several from the largest unit down, `1h30m`, `2m30s`, `1s500ms`. The units are `h`, `m`, `s`
-/// and `ms`; a number may have a fraction (`1.5s`). A bare number is refused rather than taken
+/// several from the largest unit down, `1h30m`, `2m30s`, `1s500ms`, or days, `30d`. The units are
+/// `d`, `h`, `m`, `s` and `ms`; a number may have a fraction (`1.5s`). A bare number is refused rather than taken
 /// as seconds (`--max-delay 200` could as well mean milliseconds), and so are signs and spaces.
 ///
 /// Options declare a plain `Duration` (`@Option(help: …) var maxDelay: Duration = .seconds(1)`):
@@ -12,7 +12,7 @@ import ArgumentParser
 /// why a value was refused, so the parser is a throwing transform, and a refusal names the forms.
 enum DurationArgument {
     /// The forms, as refusals show them.
-    static let forms = "500ms, 5s, 2m, 1h or 1h30m"
+    static let forms = "500ms, 5s, 2m, 1h, 1h30m or 30d"
 
     /// Why a text is not a duration, in a phrase that ends with the accepted forms.
     struct Refusal: Error, CustomStringConvertible, Equatable {
@@ -21,7 +21,7 @@ enum DurationArgument {
     }
 
     private static let units: [(name: String, nanoseconds: Int64)] = [
-        ("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000),
+        ("d", 86_400_000_000_000), ("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000),
     ]
 
     static func parse(_ text: String) throws(Refusal) -> Duration {
@@ -39,7 +39,7 @@ enum DurationArgument {
             guard !number.isEmpty else { throw Refusal("expected a number and a unit") }
             guard !unit.isEmpty else { throw Refusal(rest.isEmpty ? "a number needs a unit" : "expected a number and a unit") }
             guard let index = units.firstIndex(where: { $0.name == unit.lowercased() }) else {
-                throw Refusal("\(unit) is not a unit; the units are h, m, s and ms")
+                throw Refusal("\(unit) is not a unit; the units are d, h, m, s and ms")
             }
             guard index > previousUnit else { throw Refusal("units go from the largest down, each once") }
             previousUnit = index
@@ -70,13 +70,16 @@ enum DurationArgument {
 
     private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { value, _ in value * 10 } }
 
-    /// The shortest exact form, largest unit first: `24h`, `1m30s`, `500ms` (what `--help` shows as a default).
+    /// An exact form, largest unit first: `30d`, `24h`, `1m30s`, `500ms` (what `--help` shows as a default).
     static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         guard seconds >= 0, attoseconds >= 0, attoseconds % 1_000_000_000_000_000 == 0 else { return "\(duration)" }
         var milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
         if milliseconds == 0 { return "0s" }
         var text = ""
+        // Whole days from two up as days (`30d`); a day and anything shorter in hours (`24h`, `36h`).
+        let day: Int64 = 86_400_000
+        if milliseconds >= 2 * day && milliseconds % day == 0 { return "\(milliseconds / day)d" }
         for (name, size) in [("h", Int64(3_600_000)), ("m", 60_000), ("s", 1000), ("ms", 1)] where milliseconds >= size {
             text += "\(milliseconds / size)\(name)"
             milliseconds %= size

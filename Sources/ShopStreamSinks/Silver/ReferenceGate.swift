@@ -22,7 +22,7 @@ struct ReferenceGate<Item> {
         var deadline: ContinuousClock.Instant
     }
 
-    private var known: [Entity: Set<String>] = [:]
+    private var known = [KnownIds](repeating: KnownIds(), count: Entity.allCases.count)
     private var entries: [Int: Entry] = [:]
     private var waitingOn: [Reference: [Int]] = [:]
     /// Entry ids in arrival order; deadlines grow with it (one grace for all).
@@ -33,8 +33,12 @@ struct ReferenceGate<Item> {
     /// How many waiting items carry each key.
     private var waitingKeys: [Reference: Int] = [:]
 
-    mutating func learn(_ entity: Entity, _ id: String) {
-        guard known[entity, default: []].insert(id).inserted else { return }
+    /// Adds `id` to the known ids of `entity`, seen on UTC day `day` (for `forget`), and wakes
+    /// what waited for it. With `hold: false` it only wakes them (an id already out of the window).
+    mutating func learn(_ entity: Entity, _ id: String, day: Int32 = .max, hold: Bool = true) {
+        if hold {
+            guard known[entity.index].insert(id, day: day) else { return }
+        }
         guard let waiters = waitingOn.removeValue(forKey: Reference(entity: entity, id: id)) else { return }
         for key in waiters {
             guard var e = entries[key] else { continue }
@@ -48,7 +52,13 @@ struct ReferenceGate<Item> {
         for id in ids { learn(entity, id) }
     }
 
-    func isKnown(_ ref: Reference) -> Bool { known[ref.entity]?.contains(ref.id) ?? false }
+    func isKnown(_ ref: Reference) -> Bool { known[ref.entity.index].contains(ref.id) }
+
+    /// Forgets the ids of `entity` last seen before UTC day `day`.
+    mutating func forget(_ entity: Entity, before day: Int32) { known[entity.index].forget(before: day) }
+
+    /// How many ids of `entity` are known.
+    func knownCount(_ entity: Entity) -> Int { known[entity.index].count }
 
     func missing(_ refs: [Reference]) -> [Reference] { refs.filter { !isKnown($0) } }
 

@@ -9,6 +9,11 @@ public struct SilverConfiguration: Sendable {
     public var topics = Entity.allCases.map(\.topic)
     /// How long a fact may wait for a dimension it references before it is rejected.
     public var referenceGrace: Duration = .seconds(60)
+    /// How long, in event time, accepted event ids and sale ids are held in memory (rounded up to
+    /// whole days; nil: for ever). An event id seen again within it is rejected as a duplicate;
+    /// older, it is inserted again under its own insertId and the silver views still show it once.
+    /// A fact whose sale is older than the window is checked against the warehouse instead.
+    public var dedupWindow: Duration? = .seconds(30 * 86_400)
     /// Rows an insert carries at most.
     public var maxRows = 500
     /// Bytes (of published JSON) an insert carries at most, roughly.

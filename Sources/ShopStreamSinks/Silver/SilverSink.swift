@@ -33,6 +33,13 @@ import ShopStreamWarehouse
 /// them. Told of the loss (librdkafka's lost assignment), it drops what it still buffers for those
 /// partitions, commits nothing and forgets them. So its extra raw rows are messages it had read and
 /// not committed, inserted before it learned of the loss.
+///
+/// Memory is bounded by `dedupWindow` (event time), not by history: accepted event ids
+/// (`AcceptedEvents`) and sale ids (the gate's known ids of facts) older than the window are
+/// forgotten; dimension ids (customers, products, stores) are all held, being few. A duplicate
+/// older than the window lands again, under its own insertId, and the views show it once; a
+/// payment or shipment whose sale is older than the window is checked against silver.sales
+/// before it could be rejected, so nothing valid is refused for being old.
 public final class SilverSink {
     public struct Statistics: Sendable {
         public var rows: [Entity: Int] = [:]
@@ -40,6 +47,8 @@ public final class SilverSink {
         public var rejects: [String: Int] = [:]
         /// Facts that had to wait for a dimension (and later got in or were rejected).
         public var waited = 0
+        /// Referenced ids looked up in silver because they were older than the dedup window.
+        public var lookedUp = 0
         /// Inserts retried (transient warehouse errors).
         public var retries = 0
         public var elapsed: Duration = .zero
@@ -69,8 +78,8 @@ public final class SilverSink {
     private let dlq: Producer
     private var tracker = OffsetTracker()
     private var gate = ReferenceGate<Accepted>()
-    /// event_id → insertId of the accepted event, to tell a replay from a duplicate.
-    private var seen: [String: String] = [:]
+    /// event_id → coordinates of the accepted event, to tell a replay from a duplicate.
+    private var accepted: AcceptedEvents
     private var batches: [Entity: Batch] = [:]
     private var rejected: [Rejected] = []
     private var lastActivity = ContinuousClock.now
@@ -127,6 +136,7 @@ public final class SilverSink {
         self.configuration = configuration
         self.warehouse = warehouse
         partitionCounts = Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0, catalog[$0].partitions) })
+        accepted = AcceptedEvents(window: configuration.dedupWindow)
         validator = try EventValidator(catalog: catalog, maxMessageBytes: configuration.maxMessageBytes,
                                        rules: SanityRules(futureTolerance: configuration.futureTolerance))
         var consumerConfig = ConsumerConfiguration(connection: configuration.connection, groupId: configuration.groupId)
@@ -210,7 +220,7 @@ public final class SilverSink {
                 reportReads()
             }
             lookUpReferencesReadElsewhere()
-            releaseWaiting(expireAll: false)
+            try releaseWaiting(expireAll: false)
             try flush(force: false)
             try commit(force: false)
             if let idle = configuration.idleExit, ContinuousClock.now - lastActivity >= idle,
@@ -243,14 +253,48 @@ public final class SilverSink {
                 throw SinkError(.storage, "table \(name) does not exist in \(warehouse.url); run `shopstream warehouse init --warehouse \(warehouse.url)` first")
             }
             let idField = EntityReference.idField(of: entity)
-            let result = try warehouse.query("SELECT event_id, \(SilverSchema.insertIdColumn), \(idField) FROM \(name)")
-            for row in result.rows {
-                if let eventId = row[0], let insertId = row[1] { seen[eventId] = insertId }
-                if EntityReference.referencedEntities.contains(entity), let id = row[2] { gate.learn(entity, id) }
+            let referenced = EntityReference.referencedEntities.contains(entity)
+            // Dimension ids are all held (few, and referenced for ever); fact ids only within the window.
+            if referenced && entity.isDimension {
+                try warehouse.forEachRow("SELECT DISTINCT \(idField) FROM \(name)") { row in
+                    if let id = row[0] { gate.learn(entity, id) }
+                }
+            }
+            // Only the window before the newest event: read row by row, never the whole table at once.
+            var since = ""
+            if configuration.dedupWindow != nil,
+               let latest = try warehouse.query("SELECT MAX(event_time) FROM \(name)").scalar.flatMap(AcceptedEvents.day(of:)) {
+                advance(entity, to: latest)
+                if let horizon = accepted.horizon(entity) {
+                    since = " WHERE event_time >= " + warehouse.dialect.timestampLiteral(Self.startOfDay(horizon))
+                }
+            }
+            try warehouse.forEachRow("SELECT event_id, \(SilverSchema.insertIdColumn), \(idField), event_time FROM \(name)\(since)") { row in
+                guard let day = row[3].flatMap(AcceptedEvents.day(of:)) else { return }
+                if let eventId = row[0], let insertId = row[1] { accepted.load(eventId, insertId: insertId, entity: entity, day: day) }
+                if referenced && !entity.isDimension, let id = row[2] { gate.learn(entity, id, day: day) }
             }
         }
-        if !seen.isEmpty { logger.info("silver already holds events; continuing after them", metadata: ["events": "\(seen.count)"]) }
+        if accepted.count > 0 { logger.info("silver already holds events; continuing after them", metadata: ["events_held": "\(accepted.count)"]) }
     }
+
+    /// `YYYY-MM-DDT00:00:00.000000Z` of a day since 1970-01-01.
+    static func startOfDay(_ day: Int32) -> String {
+        let (y, m, d) = CivilCalendar.civil(days: Int(day))
+        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T00:00:00.000000Z"
+    }
+
+    /// Moves `entity`'s event time on; when its window moved, forgets its old ids in the gate too.
+    private func advance(_ entity: Entity, to day: Int32) {
+        if let horizon = accepted.advance(entity, to: day), !entity.isDimension {
+            gate.forget(entity, before: horizon)
+        }
+    }
+
+    /// Held state, for tests: accepted event ids, and the known ids of `entity`.
+    var heldEventIds: Int { accepted.count }
+    func heldIds(_ entity: Entity) -> Int { gate.knownCount(entity) }
 
     // MARK: Each message
 
@@ -282,7 +326,10 @@ public final class SilverSink {
                 accept(accepted)
             } else {
                 statistics.waited += 1
-                gate.park(accepted, as: gateKey(accepted), missing: missing, deadline: .now + configuration.referenceGrace)
+                // A sale older than the window is no longer held: ask silver soon, not after the whole grace.
+                let ask = configuration.dedupWindow != nil && missing.contains { !$0.entity.isDimension }
+                let grace = ask ? min(configuration.referenceGrace, .seconds(1)) : configuration.referenceGrace
+                gate.park(accepted, as: gateKey(accepted), missing: missing, deadline: .now + grace)
             }
         }
     }
@@ -298,14 +345,19 @@ public final class SilverSink {
     private func accept(_ a: Accepted) {
         let m = a.message
         let insertId = SilverRow.insertId(topic: m.topic, partition: m.partition, offset: m.offset)
+        let day = a.event.text("event_time").flatMap(AcceptedEvents.day(of:)) ?? Int32(clamping: (m.timestampMs ?? 0) / 86_400_000)
+        advance(a.entity, to: day)
         if let eventId = a.event.text("event_id") {
-            if let prior = seen[eventId], prior != insertId {
+            let coordinates = AcceptedEvents.Coordinates(entity: a.entity, partition: m.partition, offset: m.offset)
+            if let prior = accepted.accept(eventId, at: coordinates, day: day) {
                 reject(m, reason: "event_id: \(eventId) was already accepted at \(prior); a duplicate is not stored twice", field: "event_id", rule: "duplicate")
                 return
             }
-            seen[eventId] = insertId
         }
-        if EntityReference.referencedEntities.contains(a.entity) { gate.learn(a.entity, a.event.id) }
+        if EntityReference.referencedEntities.contains(a.entity) {
+            // A sale older than the window wakes what waits for it, but is not held.
+            if a.entity.isDimension { gate.learn(a.entity, a.event.id) } else { gate.learn(a.entity, a.event.id, day: day, hold: accepted.holds(day, a.entity)) }
+        }
         let row = SilverRow.make(entity: a.entity, event: a.event, topic: m.topic, partition: m.partition, offset: m.offset,
                                  ingestedAt: Date(), insertId: insertId)
         // Mutated in place through the dictionary: a copy out and back would copy the
@@ -322,12 +374,13 @@ public final class SilverSink {
         rejected.append(Rejected(message: m, reason: reason, field: field, rule: rule, payload: payload))
     }
 
-    private func releaseWaiting(expireAll: Bool) {
+    private func releaseWaiting(expireAll: Bool) throws {
         let (ready, expired) = gate.release(now: .now, expireAll: expireAll)
         for a in ready { accept(a) }
         // Facts expiring in this pass may be kept waiting below; until decided they count as waiting.
         let expiring = Set(expired.compactMap { gateKey($0.0) })
         var positions: [TopicPartition: Int64]?
+        var unheld: [(Accepted, [ReferenceGate<Accepted>.Reference])] = []
         for (a, missingBefore) in expired {
             // What was missing when the gate let go may have arrived since: accepting the ready
             // facts above (a sale is a dimension of payments and shipping) or an expired one below.
@@ -348,14 +401,65 @@ public final class SilverSink {
                 gate.park(a, as: gateKey(a), missing: missing, deadline: .now + .seconds(1))
                 continue
             }
-            let fields = Dictionary(grouping: a.event.references, by: { $0.reference.target })
-            let text = missing.map { ref -> String in
-                let field = fields[ref.entity]?.first?.reference.field ?? EntityReference.idField(of: ref.entity)
-                return "\(field): unknown \(ref.entity.rawValue) id \(ref.id) (not seen within \(configuration.referenceGrace))"
-            }.joined(separator: "; ")
-            let field = fields[missing[0].entity]?.first?.reference.field
-            reject(a.message, reason: text, field: field, rule: "reference")
+            // A fact's id (a sale) older than the window was forgotten: silver may hold it.
+            if configuration.dedupWindow != nil && missing.contains(where: { !$0.entity.isDimension }) {
+                unheld.append((a, missing))
+                continue
+            }
+            reject(a, missing: missing)
         }
+        guard !unheld.isEmpty else { return }
+        let found = try lookUp(Set(unheld.flatMap { $0.1.filter { !$0.entity.isDimension } }))
+        for ref in found { gate.learn(ref.entity, ref.id, day: accepted.latestDay(ref.entity)) }
+        for (a, missingBefore) in unheld {
+            let missing = gate.missing(missingBefore)
+            if missing.isEmpty {
+                accept(a)
+            } else if !expireAll && ContinuousClock.now - a.parkedAt < configuration.referenceGrace {
+                // Neither held nor in silver yet: it may still come, within the grace.
+                gate.park(a, as: gateKey(a), missing: missing, deadline: a.parkedAt + configuration.referenceGrace)
+            } else {
+                reject(a, missing: missing)
+            }
+        }
+    }
+
+    private func reject(_ a: Accepted, missing: [ReferenceGate<Accepted>.Reference]) {
+        let fields = Dictionary(grouping: a.event.references, by: { $0.reference.target })
+        let text = missing.map { ref -> String in
+            let field = fields[ref.entity]?.first?.reference.field ?? EntityReference.idField(of: ref.entity)
+            return "\(field): unknown \(ref.entity.rawValue) id \(ref.id) (not seen within \(configuration.referenceGrace))"
+        }.joined(separator: "; ")
+        let field = fields[missing[0].entity]?.first?.reference.field
+        reject(a.message, reason: text, field: field, rule: "reference")
+    }
+
+    /// Which of `refs` silver's tables hold: ids forgotten with the window. Rows of those tables
+    /// still on their way in are inserted first, so an id accepted moments ago is found too.
+    private func lookUp(_ refs: Set<ReferenceGate<Accepted>.Reference>) throws -> [ReferenceGate<Accepted>.Reference] {
+        let entities = Set(refs.map(\.entity))
+        while entities.contains(where: { inserting.contains($0) || !(batches[$0]?.rows.isEmpty ?? true) }) {
+            try flush(force: true)
+            if let done = finished.take(timeout: .milliseconds(200)) { try apply(done) }
+        }
+        var found: [ReferenceGate<Accepted>.Reference] = []
+        for entity in entities {
+            // Only ids that need no quoting (every id the topics allow); any other is not looked up.
+            let ids = refs.filter { $0.entity == entity && $0.id.utf8.allSatisfy(Self.isPlainIdByte) }.map(\.id).sorted()
+            let idField = EntityReference.idField(of: entity)
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let list = ids[start..<min(start + 500, ids.count)].map { "'\($0)'" }.joined(separator: ", ")
+                try warehouse.forEachRow("SELECT DISTINCT \(idField) FROM \(SilverSchema.dataset).\(entity.rawValue) WHERE \(idField) IN (\(list))") { row in
+                    if let id = row[0] { found.append(.init(entity: entity, id: id)) }
+                }
+            }
+            statistics.lookedUp += ids.count
+        }
+        return found
+    }
+
+    private static func isPlainIdByte(_ b: UInt8) -> Bool {
+        (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b) || b == 45 || b == 95 || b == 46 || b == 58
     }
 
     /// Whether this member holds every partition of `entity`'s topic (else other members of the

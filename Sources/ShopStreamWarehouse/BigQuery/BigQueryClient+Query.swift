@@ -7,6 +7,14 @@ extension BigQueryClient {
     /// `jobComplete`, follows `pageToken` through every page, and returns the rows as canonical
     /// text (see `QueryResult`). A failed query throws `.query` with BigQuery's message and the SQL.
     public func query(_ sql: String) throws -> QueryResult {
+        var rows: [[String?]] = []
+        let columns = try query(sql) { rows.append($0) }
+        return QueryResult(columns: columns, rows: rows)
+    }
+
+    /// The same, handing each row to `eachRow` as its page arrives (one page held at a time);
+    /// returns the column names.
+    public func query(_ sql: String, eachRow: ([String?]) throws -> Void) throws -> [String] {
         var body: [String: Any] = [
             "query": sql, "useLegacySql": false, "timeoutMs": 10_000, "requestId": UUID().uuidString.lowercased(),
             "formatOptions": ["useInt64Timestamp": true],
@@ -41,19 +49,18 @@ extension BigQueryClient {
         let fields = ((page["schema"] as? [String: Any])?["fields"] as? [[String: Any]]) ?? []
         let columns = fields.map { $0["name"] as? String ?? "" }
         let types = fields.map { ($0["type"] as? String ?? "").uppercased() }
-        var rows: [[String?]] = []
         var seenTokens: Set<String> = []
         while true {
             for row in page["rows"] as? [[String: Any]] ?? [] {
                 let cells = row["f"] as? [[String: Any]] ?? []
-                rows.append(cells.enumerated().map { position, cell in
+                try eachRow(cells.enumerated().map { position, cell in
                     Self.canonical(cell["v"], type: position < types.count ? types[position] : "")
                 })
             }
             guard let token = page["pageToken"] as? String, !token.isEmpty, seenTokens.insert(token).inserted else { break }
             page = try queryCall(doing: doing + " (next page)", sql: sql) { try send(.get, resultsURL(pageToken: token)) }
         }
-        return QueryResult(columns: columns, rows: rows)
+        return columns
     }
 
     /// One query request with retries, its answer as JSON; errors in the answer (the emulator

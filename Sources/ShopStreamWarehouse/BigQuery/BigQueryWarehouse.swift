@@ -58,6 +58,10 @@ public final class BigQueryWarehouse: Warehouse, Sendable {
         try client.query(sql)
     }
 
+    public func forEachRow(_ sql: String, _ body: ([String?]) throws -> Void) throws {
+        _ = try client.query(sql, eachRow: body)
+    }
+
     public func columns(of table: TableName) throws -> [Column]? {
         let columns = try client.table(table)?.columns
         schemas.withLock { $0[table] = columns }

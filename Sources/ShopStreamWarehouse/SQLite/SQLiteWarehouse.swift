@@ -108,27 +108,35 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     }
 
     public func query(_ sql: String) throws -> QueryResult {
+        var rows: [[String?]] = []
+        let columns = try stream(sql) { rows.append($0) }
+        return QueryResult(columns: columns, rows: rows)
+    }
+
+    public func forEachRow(_ sql: String, _ body: ([String?]) throws -> Void) throws {
+        _ = try stream(sql, body)
+    }
+
+    /// Steps through one query's rows, handing each to `body`; returns the column names.
+    private func stream(_ sql: String, _ body: ([String?]) throws -> Void) throws -> [String] {
         try lock.withLock {
             try attachDatasetFiles()
-            do {
-                var tail = ""
-                guard let statement = try connection.prepareFirst(sql, tail: &tail) else {
-                    throw WarehouseError(.query, "the query is empty", sql: sql)
-                }
-                guard SQLStatements.isOnlyComments(tail.replacingOccurrences(of: ";", with: "")) else {
-                    throw WarehouseError(
-                        .query, "query takes one statement, but the text goes on after \"\(statement.sql.statementPreview)\"; use execute for several",
-                        sql: sql)
-                }
-                let count = statement.columnCount
-                let columns = (0..<count).map { statement.columnName($0) }
-                let types = (0..<count).map { statement.declaredType($0) }
-                var rows: [[String?]] = []
-                while try statement.step() {
-                    rows.append((0..<count).map { statement.text($0, declared: types[Int($0)]) })
-                }
-                return QueryResult(columns: columns, rows: rows)
+            var tail = ""
+            guard let statement = try connection.prepareFirst(sql, tail: &tail) else {
+                throw WarehouseError(.query, "the query is empty", sql: sql)
             }
+            guard SQLStatements.isOnlyComments(tail.replacingOccurrences(of: ";", with: "")) else {
+                throw WarehouseError(
+                    .query, "query takes one statement, but the text goes on after \"\(statement.sql.statementPreview)\"; use execute for several",
+                    sql: sql)
+            }
+            let count = statement.columnCount
+            let columns = (0..<count).map { statement.columnName($0) }
+            let types = (0..<count).map { statement.declaredType($0) }
+            while try statement.step() {
+                try body((0..<count).map { statement.text($0, declared: types[Int($0)]) })
+            }
+            return columns
         }
     }
 

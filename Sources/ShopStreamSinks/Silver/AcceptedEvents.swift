@@ -1,0 +1,216 @@
+import ShopStreamCore
+
+/// The event ids the silver sink accepted, each with the Kafka coordinates it was accepted at,
+/// held for a window of event time: what tells a replay (same coordinates, same insertId) from a
+/// duplicate (the same `event_id` published again elsewhere), in about 32 bytes an event.
+///
+/// An event id that is a canonical UUID (what the topics' schemas require) is held as its 128
+/// bits, and coordinates on an entity topic as three integers; anything else is held as text, so
+/// nothing depends on the shape of an id. With a window, ids whose event time is more than the
+/// window older than the newest event of the same entity are forgotten (whole UTC days: an id
+/// is held for at least the window, at most an eighth of it longer): a duplicate that old is
+/// inserted again under its own insertId, and the silver views (`_dedup`, `_current`) still
+/// show it once.
+struct AcceptedEvents {
+    /// Where an event was accepted: its topic's entity, partition and offset.
+    struct Coordinates: Hashable {
+        var entity: Entity
+        var partition: Int32
+        var offset: Int64
+    }
+
+    private struct UUIDKey: Hashable {
+        var high: UInt64
+        var low: UInt64
+    }
+
+    /// Coordinates and the event's UTC day, in two words.
+    private struct Packed {
+        var offset: Int64
+        /// partition (32 bits) | entity index (8) | day since 1970 (24).
+        var rest: UInt64
+
+        init(_ c: Coordinates, day: Int32) {
+            offset = c.offset
+            rest = UInt64(UInt32(bitPattern: c.partition)) << 32 | UInt64(c.entity.index) << 24 | UInt64(AcceptedEvents.clampDay(day))
+        }
+
+        var entityIndex: Int { Int(rest >> 24 & 0xFF) }
+        var day: Int32 { Int32(rest & 0xFF_FFFF) }
+        var partition: Int32 { Int32(bitPattern: UInt32(rest >> 32)) }
+        func sameCoordinates(as other: Packed) -> Bool { offset == other.offset && rest >> 24 == other.rest >> 24 }
+    }
+
+    /// How many days of event time to hold; nil: every id, for ever.
+    let windowDays: Int32?
+    private var byUUID: [UUIDKey: Packed] = [:]
+    /// Event ids that are not canonical UUIDs, or whose insert id is not `<entity topic>:<partition>:<offset>`.
+    private var other: [String: (insertId: String, entityIndex: Int, day: Int32)] = [:]
+    /// The newest event day seen per entity (`Entity.index`).
+    private var latestDay = [Int32](repeating: .min, count: Entity.allCases.count)
+    /// The horizon each entity was last purged at.
+    private var purgedAt = [Int32](repeating: .min, count: Entity.allCases.count)
+
+    init(window: Duration?) {
+        windowDays = window.map(AcceptedEvents.days)
+    }
+
+    /// How many event ids are held.
+    var count: Int { byUUID.count + other.count }
+
+    /// The first day still held for `entity`: ids of earlier days are forgotten (or not taken).
+    func horizon(_ entity: Entity) -> Int32? {
+        guard let windowDays, latestDay[entity.index] != .min else { return nil }
+        return latestDay[entity.index] - windowDays
+    }
+
+    /// The newest event day seen of `entity` (0 before any).
+    func latestDay(_ entity: Entity) -> Int32 { max(latestDay[entity.index], 0) }
+
+    /// Records that `eventId` was accepted at `coordinates`, an event of UTC day `day` (call
+    /// `advance` first). Returns nil when it is new, or a replay of the same coordinates; else the
+    /// insert id it was accepted at before (a duplicate: the caller rejects it, nothing is recorded).
+    /// An id older than the window is not held.
+    mutating func accept(_ eventId: String, at coordinates: Coordinates, day: Int32) -> String? {
+        let packed = Packed(coordinates, day: day)
+        if let key = Self.uuid(eventId) {
+            if let prior = byUUID[key] {
+                return prior.sameCoordinates(as: packed) ? nil : Self.insertId(prior)
+            }
+            if other.isEmpty || other[eventId] == nil {
+                if isHeld(day, coordinates.entity) { byUUID[key] = packed }
+                return nil
+            }
+        }
+        let insertId = Self.insertId(coordinates)
+        if let prior = other[eventId] {
+            return prior.insertId == insertId ? nil : prior.insertId
+        }
+        if isHeld(day, coordinates.entity) { other[eventId] = (insertId, coordinates.entity.index, day) }
+        return nil
+    }
+
+    /// Takes an event silver already holds (at start), with the insert id it was stored under
+    /// (call `advance` first).
+    mutating func load(_ eventId: String, insertId: String, entity: Entity, day: Int32) {
+        guard isHeld(day, entity) else { return }
+        if let key = Self.uuid(eventId), let c = Self.coordinates(insertId), c.entity == entity {
+            byUUID[key] = Packed(c, day: day)
+        } else {
+            other[eventId] = (insertId, entity.index, day)
+        }
+    }
+
+    /// Moves `entity`'s newest day on to `day` if it is later. Once the horizon has moved an eighth
+    /// of the window (at least a day) since the last time, forgets what fell out of the window and
+    /// returns the new horizon (the first day held), so the caller can forget its own old ids.
+    @discardableResult
+    mutating func advance(_ entity: Entity, to day: Int32) -> Int32? {
+        guard day > latestDay[entity.index] else { return nil }
+        latestDay[entity.index] = day
+        guard let windowDays else { return nil }
+        let horizon = day - windowDays
+        if purgedAt[entity.index] == .min {
+            purgedAt[entity.index] = horizon
+            return nil
+        }
+        guard horizon - purgedAt[entity.index] >= max(1, windowDays / 8) else { return nil }
+        purgedAt[entity.index] = horizon
+        purge()
+        return horizon
+    }
+
+    /// Whether an event of `entity` on `day` is within the window (and so held).
+    func holds(_ day: Int32, _ entity: Entity) -> Bool { isHeld(day, entity) }
+
+    private func isHeld(_ day: Int32, _ entity: Entity) -> Bool {
+        guard let windowDays else { return true }
+        return Int64(day) >= Int64(latestDay[entity.index]) - Int64(windowDays)
+    }
+
+    private func isHeld(day: Int32, entityIndex: Int) -> Bool {
+        guard let windowDays else { return true }
+        return Int64(day) >= Int64(latestDay[entityIndex]) - Int64(windowDays)
+    }
+
+    /// Forgets every id older than its entity's horizon.
+    private mutating func purge() {
+        var gone: [UUIDKey] = []
+        for (key, packed) in byUUID where !isHeld(day: packed.day, entityIndex: packed.entityIndex) { gone.append(key) }
+        for key in gone { byUUID.removeValue(forKey: key) }
+        if !other.isEmpty {
+            let old = other.filter { !isHeld(day: $0.value.day, entityIndex: $0.value.entityIndex) }.map(\.key)
+            for key in old { other.removeValue(forKey: key) }
+        }
+    }
+
+    // MARK: Encodings
+
+    /// Whole days of `window`, rounded up (at least one).
+    static func days(_ window: Duration) -> Int32 {
+        let seconds = window.components.seconds + (window.components.attoseconds > 0 ? 1 : 0)
+        return Int32(clamping: max(1, (seconds + 86_399) / 86_400))
+    }
+
+    static func clampDay(_ day: Int32) -> UInt32 { UInt32(min(max(day, 0), 0xFF_FFFF)) }
+
+    /// The UTC day of a canonical timestamp or date text (`2025-01-02T…`, `2025-01-02`), days since 1970-01-01.
+    static func day(of text: String) -> Int32? {
+        var text = text
+        return text.withUTF8 { b -> Int32? in
+            guard b.count >= 10, b[4] == 45, b[7] == 45 else { return nil }
+            func digits(_ from: Int, _ count: Int) -> Int? {
+                var v = 0
+                for i in from..<(from + count) {
+                    let d = Int(b[i]) - 48
+                    guard (0...9).contains(d) else { return nil }
+                    v = v * 10 + d
+                }
+                return v
+            }
+            guard let y = digits(0, 4), let m = digits(5, 2), let d = digits(8, 2), (1...12).contains(m), (1...31).contains(d) else { return nil }
+            return Int32(clamping: CivilCalendar.days(year: y, month: m, day: d))
+        }
+    }
+
+    /// The 128 bits of a lowercase canonical UUID (`8-4-4-4-12` hex digits); nil for any other text.
+    private static func uuid(_ text: String) -> UUIDKey? {
+        var text = text
+        return text.withUTF8 { b -> UUIDKey? in
+            guard b.count == 36, b[8] == 45, b[13] == 45, b[18] == 45, b[23] == 45 else { return nil }
+            var words: (UInt64, UInt64) = (0, 0)
+            var n = 0
+            for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
+                let c = b[i]
+                let v: UInt64
+                switch c {
+                case 48...57: v = UInt64(c - 48)
+                case 97...102: v = UInt64(c - 87)
+                default: return nil
+                }
+                if n < 16 { words.0 = words.0 << 4 | v } else { words.1 = words.1 << 4 | v }
+                n += 1
+            }
+            return UUIDKey(high: words.0, low: words.1)
+        }
+    }
+
+    /// `SilverRow.insertId` of these coordinates.
+    static func insertId(_ c: Coordinates) -> String {
+        c.entity.topic + ":" + String(c.partition) + ":" + String(c.offset)
+    }
+
+    private static func insertId(_ p: Packed) -> String {
+        insertId(Coordinates(entity: Entity.allCases[p.entityIndex], partition: p.partition, offset: p.offset))
+    }
+
+    /// The coordinates an insert id names, when it is `<entity topic>:<partition>:<offset>`
+    /// and writing them back gives the same text.
+    static func coordinates(_ insertId: String) -> Coordinates? {
+        let parts = insertId.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, let entity = Entity(topic: String(parts[0])), let partition = Int32(parts[1]), let offset = Int64(parts[2]),
+              partition >= 0, offset >= 0 else { return nil }
+        let c = Coordinates(entity: entity, partition: partition, offset: offset)
+        return Self.insertId(c) == insertId ? c : nil
+    }
+}
