@@ -5,7 +5,7 @@ let package = Package(
     name: "ShopStream",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "shopstream", targets: ["ShopStreamCLI"]),
+        .executable(name: "shopstream", targets: ["ShopStreamCLI"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,39 +61,47 @@ let package = Package(
         // set-up in a warehouse (sql/silver/).
         .target(name: "ShopStreamSilver", dependencies: ["ShopStreamCore", "ShopStreamWarehouse"]),
         // Consumers that land the stream: bronze (lake objects), later silver.
-        .target(name: "ShopStreamSinks", dependencies: [
-            "ShopStreamCore", "ShopStreamBus", "ShopStreamLake", "ShopStreamHTTP", "Czlib",
-            "ShopStreamWarehouse", "ShopStreamSilver",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-        ]),
+        .target(
+            name: "ShopStreamSinks",
+            dependencies: [
+                "ShopStreamCore", "ShopStreamBus", "ShopStreamLake", "ShopStreamHTTP", "Czlib",
+                "ShopStreamWarehouse", "ShopStreamSilver",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]),
         // Data checks in the spirit of dbt: unique, not_null, relationships, accepted_values,
         // freshness and reconciliation of Kafka, the lake and the warehouse.
         // Counts from Kafka and the lake are handed in as numbers, so it needs neither.
-        .target(name: "ShopStreamQuality", dependencies: [
-            "ShopStreamCore", "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamGold",
-        ]),
+        .target(
+            name: "ShopStreamQuality",
+            dependencies: [
+                "ShopStreamCore", "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamGold",
+            ]),
         // The simulated retailer: pure, no I/O; it emits into any EventSink.
         .target(name: "ShopStreamGenerator", dependencies: ["ShopStreamCore"]),
         // Gold: the compactor that builds aggregates from silver (sql/gold/).
         .target(name: "ShopStreamGold", dependencies: ["ShopStreamCore", "ShopStreamWarehouse"]),
         // Long-running commands: services with a bounded graceful stop, health, metrics for Prometheus, logs.
-        .target(name: "ShopStreamService", dependencies: [
-            "ShopStreamCore",
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-        ]),
+        .target(
+            name: "ShopStreamService",
+            dependencies: [
+                "ShopStreamCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
         // The HTTP side of a long-running command: /metrics, /healthz, /readyz and the live dashboard (Hummingbird).
-        .target(name: "ShopStreamServer", dependencies: [
-            "ShopStreamCore", "ShopStreamService",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "ShopStreamServer",
+            dependencies: [
+                "ShopStreamCore", "ShopStreamService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The dashboard: one self-contained HTML page over gold.
         .target(name: "ShopStreamDashboard", dependencies: ["ShopStreamCore", "ShopStreamGold", "ShopStreamWarehouse"]),
         // The command line.
@@ -111,7 +119,9 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets (processes, brokers, ports); never shipped.
-        .target(name: "TestSupport", dependencies: ["ShopStreamBus", "ShopStreamCore", "ShopStreamLake", "ShopStreamWarehouse"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["ShopStreamBus", "ShopStreamCore", "ShopStreamLake", "ShopStreamWarehouse"],
+            path: "Tests/TestSupport"),
 
         .testTarget(name: "BusTests", dependencies: ["ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["ShopStreamGenerator", "ShopStreamCore"]),
@@ -119,22 +129,32 @@ let package = Package(
         .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP"]),
         .testTarget(name: "SilverTests", dependencies: ["ShopStreamSilver", "ShopStreamCore", "ShopStreamWarehouse", "TestSupport"]),
         .testTarget(name: "WarehouseTests", dependencies: ["ShopStreamWarehouse", "ShopStreamHTTP"]),
-        .testTarget(name: "SinkTests", dependencies: [
-            "ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore", "ShopStreamGenerator",
-            "ShopStreamWarehouse", "ShopStreamSilver", "TestSupport",
-        ]),
-        .testTarget(name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
-        .testTarget(name: "GoldTests", dependencies: [
-            "ShopStreamGold", "ShopStreamDashboard", "ShopStreamWarehouse", "ShopStreamGenerator", "ShopStreamSinks", "ShopStreamCore", "TestSupport",
-        ]),
-        .testTarget(name: "QualityTests", dependencies: [
-            "ShopStreamQuality", "ShopStreamWarehouse", "ShopStreamLake", "ShopStreamSilver", "ShopStreamCore", "TestSupport",
-        ]),
+        .testTarget(
+            name: "SinkTests",
+            dependencies: [
+                "ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore", "ShopStreamGenerator",
+                "ShopStreamWarehouse", "ShopStreamSilver", "TestSupport",
+            ]),
+        .testTarget(
+            name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
+        .testTarget(
+            name: "GoldTests",
+            dependencies: [
+                "ShopStreamGold", "ShopStreamDashboard", "ShopStreamWarehouse", "ShopStreamGenerator", "ShopStreamSinks", "ShopStreamCore",
+                "TestSupport",
+            ]),
+        .testTarget(
+            name: "QualityTests",
+            dependencies: [
+                "ShopStreamQuality", "ShopStreamWarehouse", "ShopStreamLake", "ShopStreamSilver", "ShopStreamCore", "TestSupport",
+            ]),
         // The command line's own parsing, in process: options to typed configuration.
-        .testTarget(name: "CLITests", dependencies: [
-            "ShopStreamCLI", "ShopStreamBus", "ShopStreamSinks",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "ShopStreamCLI", "ShopStreamBus", "ShopStreamSinks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         // docker/: the compose stack rehearsed as processes on the local stand-ins, and its files checked.
         .testTarget(name: "DockerTests", dependencies: ["ShopStreamCore", "ShopStreamLake", "ShopStreamWarehouse", "TestSupport"]),

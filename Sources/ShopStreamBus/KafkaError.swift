@@ -1,4 +1,5 @@
 import ShopStreamCore
+
 /// Everything that can go wrong on the event bus, with a sentence a person can act on.
 public struct KafkaError: ShopStreamError, Equatable {
     /// What kind of failure this is; compare against the static values.

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Forwards every TCP connection on a fixed loopback port to another loopback
@@ -30,7 +31,10 @@ public final class TCPForwarder: Sendable {
         guard bound == 0, listen(fd, 64) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw KafkaError(.broker, "cannot listen on 127.0.0.1:\(listenPort): \(reason); is another broker running there? Pick another with --port, or --port 0")
+            throw KafkaError(
+                .broker,
+                "cannot listen on 127.0.0.1:\(listenPort): \(reason); is another broker running there? Pick another with --port, or --port 0"
+            )
         }
         listener = fd
         let thread = Thread { [self] in acceptLoop() }

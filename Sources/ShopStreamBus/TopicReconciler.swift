@@ -59,24 +59,28 @@ public struct TopicReconciler {
         return catalog.definitions.map { d in
             let expectedRF = min(d.replicationFactor, brokers)
             guard let t = md.topics[d.name] else {
-                return TopicStatus(name: d.name, state: .missing, definedPartitions: d.partitions, actualPartitions: nil,
-                                   expectedReplication: expectedRF, actualReplication: nil, configsChecked: configs != nil)
+                return TopicStatus(
+                    name: d.name, state: .missing, definedPartitions: d.partitions, actualPartitions: nil,
+                    expectedReplication: expectedRF, actualReplication: nil, configsChecked: configs != nil)
             }
             var diffs: [String] = []
             if t.partitions != d.partitions {
                 diffs.append("partition count \(t.partitions) differs from topics/ (\(d.partitions))")
             }
             if t.replicationFactor != expectedRF {
-                diffs.append("replication factor \(t.replicationFactor) differs from topics/ (\(expectedRF) on \(brokers) broker\(brokers == 1 ? "" : "s"))")
+                diffs.append(
+                    "replication factor \(t.replicationFactor) differs from topics/ (\(expectedRF) on \(brokers) broker\(brokers == 1 ? "" : "s"))"
+                )
             }
             if let actual = configs?[d.name] {
                 for (k, v) in d.config.sorted(by: { $0.key < $1.key }) where actual[k] != v {
                     diffs.append("\(k) is \(actual[k] ?? "unset"), topics/ says \(v)")
                 }
             }
-            return TopicStatus(name: d.name, state: diffs.isEmpty ? .matches : .drifted(diffs), definedPartitions: d.partitions,
-                               actualPartitions: t.partitions, expectedReplication: expectedRF,
-                               actualReplication: t.replicationFactor, configsChecked: configs?[d.name] != nil)
+            return TopicStatus(
+                name: d.name, state: diffs.isEmpty ? .matches : .drifted(diffs), definedPartitions: d.partitions,
+                actualPartitions: t.partitions, expectedReplication: expectedRF,
+                actualReplication: t.replicationFactor, configsChecked: configs?[d.name] != nil)
         }
     }
 
@@ -87,7 +91,10 @@ public struct TopicReconciler {
         guard !missing.isEmpty else { return before }
         let md = try admin.metadata()
         guard md.controllerId != nil else {
-            throw KafkaError(.admin, "the cluster at \(admin.bootstrapServers) names no controller, so it cannot create topics (librdkafka's mock cluster cannot); missing: \(missing.joined(separator: ", ")). Start `shopstream broker`, which creates them itself, or use a real cluster.")
+            throw KafkaError(
+                .admin,
+                "the cluster at \(admin.bootstrapServers) names no controller, so it cannot create topics (librdkafka's mock cluster cannot); missing: \(missing.joined(separator: ", ")). Start `shopstream broker`, which creates them itself, or use a real cluster."
+            )
         }
         let brokers = max(1, md.brokers.count)
         try admin.create(catalog.definitions.filter { missing.contains($0.name) }, maxReplication: brokers)
@@ -105,4 +112,3 @@ public struct TopicReconciler {
         }
     }
 }
-

@@ -24,8 +24,10 @@ struct ShopStreamCommand: ParsableCommand {
             A <duration> is a number and a unit: 500ms, 5s, 2m, 1h, or 1h30m.
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Generate.self, Broker.self, Topics.self, Sink.self, LakeCommand.self, WarehouseCommand.self,
-                      Backfill.self, Compact.self, Check.self, Dashboard.self]
+        subcommands: [
+            Run.self, Generate.self, Broker.self, Topics.self, Sink.self, LakeCommand.self, WarehouseCommand.self,
+            Backfill.self, Compact.self, Check.self, Dashboard.self,
+        ]
     )
 
     /// Like ArgumentParser's, but a usage error is one line on stderr, `error: …`,
@@ -35,7 +37,7 @@ struct ShopStreamCommand: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            guard exitCode(for: error) != .success else { exit(withError: error) }   // --help, --version
+            guard exitCode(for: error) != .success else { exit(withError: error) }  // --help, --version
             let name = CommandLine.arguments.dropFirst().prefix { !$0.hasPrefix("-") }.joined(separator: " ")
             FileHandle.standardError.write(Data("error: \(message(for: error)) (see: shopstream \(name) --help)\n".utf8))
             Foundation.exit(exitCode(for: error).rawValue)

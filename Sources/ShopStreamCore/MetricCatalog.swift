@@ -91,7 +91,8 @@ public enum MetricCatalog {
 
     public static let all: [MetricDescriptor] = [
         published, recordsRead, recordsLanded, recordsRejected, recordsRetried, consumerLag, batchSize, writeDuration,
-        eventToSilver, eventToGold, stalled, compactionDuration, compactionTables, compactionDates, compactionFailures, goldLag, httpRetries,
+        eventToSilver, eventToGold, stalled, compactionDuration, compactionTables, compactionDates, compactionFailures, goldLag,
+        httpRetries,
         busErrors, residentMemory, cpuSeconds, startTime, openFDs, threads,
     ]
 

@@ -19,7 +19,8 @@ public enum Secrets {
         }
         // A PEM key is also shown line by line (in a JSON file, with \n escapes): each line counts.
         if value.contains("\n") || value.contains("\\n") {
-            for line in value.replacingOccurrences(of: "\\n", with: "\n").split(separator: "\n") where line.count >= 16 && !line.hasPrefix("-----") {
+            for line in value.replacingOccurrences(of: "\\n", with: "\n").split(separator: "\n")
+            where line.count >= 16 && !line.hasPrefix("-----") {
                 register(String(line))
             }
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `shopstream-sent-at` header: wall-clock milliseconds when a live generator

@@ -7,7 +7,8 @@ import Synchronization
 /// passed: give up on work in flight, commit nothing more, return as soon as possible).
 public final class StopSignal: Sendable {
     public enum Request: UInt8, Sendable, Comparable {
-        case none = 0, drain, now, abandon
+        case none = 0
+        case drain, now, abandon
         public static func < (a: Request, b: Request) -> Bool { a.rawValue < b.rawValue }
     }
 
@@ -22,7 +23,8 @@ public final class StopSignal: Sendable {
     public func request(_ request: Request) {
         var current = state.load(ordering: .relaxed)
         while current < request.rawValue {
-            let (exchanged, original) = state.compareExchange(expected: current, desired: request.rawValue, ordering: .acquiringAndReleasing)
+            let (exchanged, original) = state.compareExchange(
+                expected: current, desired: request.rawValue, ordering: .acquiringAndReleasing)
             if exchanged { return }
             current = original
         }

@@ -14,7 +14,9 @@ public struct TopicCatalog: Sendable {
                 .filter { $0.pathExtension == "json" }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
         } catch {
-            throw CatalogError("cannot read the topic definitions in \(directory.path): \(error.localizedDescription); pass --topics DIR pointing at the repository's topics/ folder")
+            throw CatalogError(
+                "cannot read the topic definitions in \(directory.path): \(error.localizedDescription); pass --topics DIR pointing at the repository's topics/ folder"
+            )
         }
         var defs: [TopicDefinition] = []
         let decoder = JSONDecoder()
@@ -27,7 +29,9 @@ public struct TopicCatalog: Sendable {
         }
         let names = defs.map(\.name)
         for required in Entity.allCases.map(\.topic) + [Entity.deadLetterTopic] where !names.contains(required) {
-            throw CatalogError("\(directory.path) has no definition of \(required); expected one file per topic (customers.json … shipping.json, dlq.json)")
+            throw CatalogError(
+                "\(directory.path) has no definition of \(required); expected one file per topic (customers.json … shipping.json, dlq.json)"
+            )
         }
         if Set(names).count != names.count {
             throw CatalogError("\(directory.path) defines a topic twice: \(names.sorted().joined(separator: ", "))")

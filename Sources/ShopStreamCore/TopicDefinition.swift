@@ -28,8 +28,10 @@ public struct TopicDefinition: Codable, Sendable, Equatable {
         }
     }
 
-    public init(name: String, description: String, partitions: Int, replicationFactor: Int,
-                config: [String: String], key: Key, valueSchema: JSONValue) {
+    public init(
+        name: String, description: String, partitions: Int, replicationFactor: Int,
+        config: [String: String], key: Key, valueSchema: JSONValue
+    ) {
         self.name = name
         self.description = description
         self.partitions = partitions

@@ -39,7 +39,8 @@ public struct DashboardPage: Sendable {
 
     public var html: String {
         let k = data.kpis
-        var meta = "<span id=\"period\">\(Format.html(period))</span> · from <code>\(Format.html(source))</code> (gold) · read <span id=\"read-at\">\(Format.html(generatedAt))</span>"
+        var meta =
+            "<span id=\"period\">\(Format.html(period))</span> · from <code>\(Format.html(source))</code> (gold) · read <span id=\"read-at\">\(Format.html(generatedAt))</span>"
         if let freshness { meta += " · <span id=\"gold-freshness\">\(Format.html(freshness))</span>" }
         var body = """
             <header><h1>ShopStream — Apple accessories across Pakistan</h1>
@@ -67,7 +68,8 @@ public struct DashboardPage: Sendable {
     /// The selector: a link per period (the current one plain), so no script is needed.
     private var periodLinks: String {
         let items = DashboardPeriod.allCases.map { p in
-            p == data.period ? "<strong aria-current=\"page\">\(p.label)</strong>"
+            p == data.period
+                ? "<strong aria-current=\"page\">\(p.label)</strong>"
                 : "<a href=\"?period=\(p.rawValue)\" id=\"period-\(p.rawValue)\">\(p.label)</a>"
         }
         return "\n<nav class=\"periods\" id=\"periods\">period: \(items.joined(separator: " "))</nav>"
@@ -87,16 +89,24 @@ public struct DashboardPage: Sendable {
     private func executiveSummary() -> String {
         let k = data.kpis
         var cards = [
-            card("Net revenue", NumberText.pkr(k.netRevenuePaisa), "gross \(NumberText.pkr(k.grossRevenuePaisa)), discounts \(NumberText.pkr(k.discountsPaisa))", id: "net-revenue"),
+            card(
+                "Net revenue", NumberText.pkr(k.netRevenuePaisa),
+                "gross \(NumberText.pkr(k.grossRevenuePaisa)), discounts \(NumberText.pkr(k.discountsPaisa))", id: "net-revenue"),
             card("Orders", NumberText.grouped(k.orders), "\(NumberText.grouped(k.units)) units", id: "orders"),
             card("Average order", NumberText.pkr(k.averageOrderPaisa), "net revenue per order", id: "average-order"),
             card("Customers", NumberText.grouped(k.customers), "\(NumberText.grouped(k.newCustomers)) new in the period", id: "customers"),
         ]
         if let growth = k.weeklyGrowth {
-            cards.append(card("Last 7 days", NumberText.pkr(k.lastWeekPaisa), "\(NumberText.percent(growth, signed: true)) on the 7 days before", id: "last-week"))
+            cards.append(
+                card(
+                    "Last 7 days", NumberText.pkr(k.lastWeekPaisa), "\(NumberText.percent(growth, signed: true)) on the 7 days before",
+                    id: "last-week"))
         }
         if let declined = k.paymentFailureShare {
-            cards.append(card("Payments declined", NumberText.percent(declined), "refunded \(NumberText.percent(k.refundShare ?? 0))", id: "declined"))
+            cards.append(
+                card(
+                    "Payments declined", NumberText.percent(declined), "refunded \(NumberText.percent(k.refundShare ?? 0))", id: "declined")
+            )
         }
         if let onTime = k.onTimeShare {
             cards.append(card("On-time deliveries", NumberText.percent(onTime), "of shipments", id: "on-time"))
@@ -105,13 +115,17 @@ public struct DashboardPage: Sendable {
         for (i, m) in data.months.enumerated() {
             let previous = i > 0 ? data.months[i - 1].netPaisa : 0
             let growth = previous > 0 ? NumberText.percent(Double(m.netPaisa) / Double(previous) - 1, signed: true) : "–"
-            monthly.append([m.month, NumberText.grouped(m.orders), NumberText.pkr(m.netPaisa), growth, NumberText.grouped(m.activeCustomers),
-                            NumberText.grouped(m.newCustomers), NumberText.grouped(m.cumulativeCustomers)])
+            monthly.append([
+                m.month, NumberText.grouped(m.orders), NumberText.pkr(m.netPaisa), growth, NumberText.grouped(m.activeCustomers),
+                NumberText.grouped(m.newCustomers), NumberText.grouped(m.cumulativeCustomers),
+            ])
         }
         let allAttempts = data.payments.reduce(0) { $0 + $1.attempts }
         let payments = data.payments.map {
-            [$0.method, NumberText.grouped($0.attempts), Format.percent($0.attempts, of: allAttempts), NumberText.pkr($0.completedPaisa),
-             Format.percent($0.failed, of: $0.attempts), Format.percent($0.refunded, of: $0.attempts)]
+            [
+                $0.method, NumberText.grouped($0.attempts), Format.percent($0.attempts, of: allAttempts), NumberText.pkr($0.completedPaisa),
+                Format.percent($0.failed, of: $0.attempts), Format.percent($0.refunded, of: $0.attempts),
+            ]
         }
         return """
             <section id="executive"><h2>Executive summary</h2>
@@ -134,10 +148,16 @@ public struct DashboardPage: Sendable {
             ["\(i + 1)", p.name, p.category, NumberText.grouped(p.units), NumberText.pkr(p.netPaisa)]
         }
         let people = data.topSalespeople.map {
-            [$0.name, $0.store, NumberText.grouped($0.orders), NumberText.pkr($0.netPaisa), Format.percent($0.discountsPaisa, of: $0.grossPaisa)]
+            [
+                $0.name, $0.store, NumberText.grouped($0.orders), NumberText.pkr($0.netPaisa),
+                Format.percent($0.discountsPaisa, of: $0.grossPaisa),
+            ]
         }
         let stores = data.stores.map {
-            [$0.name, $0.city, $0.region, NumberText.grouped($0.orders), NumberText.pkr($0.netPaisa), Format.percent($0.discountsPaisa, of: $0.grossPaisa)]
+            [
+                $0.name, $0.city, $0.region, NumberText.grouped($0.orders), NumberText.pkr($0.netPaisa),
+                Format.percent($0.discountsPaisa, of: $0.grossPaisa),
+            ]
         }
         return """
             <section id="sales"><h2>Sales analytics</h2>
@@ -158,13 +178,17 @@ public struct DashboardPage: Sendable {
         var segmentTables = ""
         for (dimension, rows) in data.segments {
             let cells = rows.map {
-                [$0.label, NumberText.grouped($0.customers), NumberText.grouped($0.buyers),
-                 Format.decimal($0.customers == 0 ? nil : Double($0.orders) / Double($0.customers)),
-                 NumberText.pkr($0.customers == 0 ? 0 : $0.netPaisa / Int64($0.customers))]
+                [
+                    $0.label, NumberText.grouped($0.customers), NumberText.grouped($0.buyers),
+                    Format.decimal($0.customers == 0 ? nil : Double($0.orders) / Double($0.customers)),
+                    NumberText.pkr($0.customers == 0 ? 0 : $0.netPaisa / Int64($0.customers)),
+                ]
             }
-            segmentTables += "<div><h3>By \(Format.html(dimension))</h3>"
-                + table([dimension, "customers", "buyers", "orders per customer", "revenue per customer"], cells, numeric: 1...,
-                        id: "segments-" + dimension.replacingOccurrences(of: " ", with: "-"))
+            segmentTables +=
+                "<div><h3>By \(Format.html(dimension))</h3>"
+                + table(
+                    [dimension, "customers", "buyers", "orders per customer", "revenue per customer"], cells, numeric: 1...,
+                    id: "segments-" + dimension.replacingOccurrences(of: " ", with: "-"))
                 + "</div>\n"
         }
         return """
@@ -190,15 +214,23 @@ public struct DashboardPage: Sendable {
         let i = data.inventory
         let cards = [
             card("Stock pairs", NumberText.grouped(i.pairs), "store × product", id: "pairs"),
-            card("Below reorder level", NumberText.grouped(i.belowReorder), Format.percent(i.belowReorder, of: i.pairs) + " of pairs", id: "below-reorder"),
+            card(
+                "Below reorder level", NumberText.grouped(i.belowReorder), Format.percent(i.belowReorder, of: i.pairs) + " of pairs",
+                id: "below-reorder"),
             card("Units in stock", NumberText.grouped(i.units), "\(NumberText.grouped(i.damaged)) damaged", id: "units"),
-            card("Restock cycle", Format.decimal(i.averageRestockCycleDays, places: 1) + " days", "average, last 90 days", id: "restock-cycle"),
+            card(
+                "Restock cycle", Format.decimal(i.averageRestockCycleDays, places: 1) + " days", "average, last 90 days",
+                id: "restock-cycle"),
         ]
-        let low = i.lowest.map { [$0.store, $0.product, NumberText.grouped($0.stock), NumberText.grouped($0.reorderLevel), $0.lastRestock] }
+        let low = i.lowest.map {
+            [$0.store, $0.product, NumberText.grouped($0.stock), NumberText.grouped($0.reorderLevel), $0.lastRestock]
+        }
         let carriers = data.carriers.map {
-            [$0.carrier, NumberText.grouped($0.shipments), Format.percent($0.onTime, of: $0.shipments),
-             Format.decimal(($0.onTime + $0.delayed) == 0 ? nil : Double($0.delayDays) / Double($0.onTime + $0.delayed)),
-             NumberText.grouped($0.damaged), NumberText.grouped($0.returned), NumberText.grouped($0.lost)]
+            [
+                $0.carrier, NumberText.grouped($0.shipments), Format.percent($0.onTime, of: $0.shipments),
+                Format.decimal(($0.onTime + $0.delayed) == 0 ? nil : Double($0.delayDays) / Double($0.onTime + $0.delayed)),
+                NumberText.grouped($0.damaged), NumberText.grouped($0.returned), NumberText.grouped($0.lost),
+            ]
         }
         return """
             <section id="operations"><h2>Inventory and shipping</h2>
@@ -245,7 +277,8 @@ public struct DashboardPage: Sendable {
         var out = "<div class=\"bars\" id=\"\(id)\">"
         for item in items {
             let width = Double(max(item.value, 0)) / Double(top) * 100
-            out += "<div class=\"bar\"><span class=\"label\">\(Format.html(item.label))</span><span class=\"track\"><span class=\"fill\" style=\"width:\(String(format: "%.1f", width))%\"></span></span><span class=\"text\">\(Format.html(item.text))</span></div>"
+            out +=
+                "<div class=\"bar\"><span class=\"label\">\(Format.html(item.label))</span><span class=\"track\"><span class=\"fill\" style=\"width:\(String(format: "%.1f", width))%\"></span></span><span class=\"text\">\(Format.html(item.text))</span></div>"
         }
         return out + "</div>"
     }
@@ -253,9 +286,12 @@ public struct DashboardPage: Sendable {
     /// A line over an area, in SVG: the first and last labels under it, the top and bottom
     /// values beside. The axis starts at zero, or with `fromZero: false` at the lowest value
     /// (a cumulative count, whose growth would be a flat line over zero).
-    private func lineChart(_ points: [(label: String, value: Double)], label: (Double) -> String, fromZero: Bool = true, id: String) -> String {
+    private func lineChart(_ points: [(label: String, value: Double)], label: (Double) -> String, fromZero: Bool = true, id: String)
+        -> String
+    {
         guard points.count > 1, let top = points.map(\.value).max(), top > 0 else {
-            return "<p class=\"empty\" id=\"\(id)\">\(points.count == 1 ? "one point: \(Format.html(points[0].label)) \(Format.html(label(points[0].value)))" : "nothing yet")</p>"
+            return
+                "<p class=\"empty\" id=\"\(id)\">\(points.count == 1 ? "one point: \(Format.html(points[0].label)) \(Format.html(label(points[0].value)))" : "nothing yet")</p>"
         }
         let low = fromZero ? 0 : min(points.map(\.value).min()!, top - 1)
         let width = 900.0, height = 220.0, left = 70.0, bottom = 24.0
@@ -264,7 +300,8 @@ public struct DashboardPage: Sendable {
             (x: left + Double(i) * step, y: 10 + (height - bottom - 10) * (1 - (p.value - low) / (top - low)))
         }
         let line = coordinates.map { String(format: "%.1f,%.1f", $0.x, $0.y) }.joined(separator: " ")
-        let area = String(format: "%.1f,%.1f ", left, height - bottom) + line + String(format: " %.1f,%.1f", coordinates.last!.x, height - bottom)
+        let area =
+            String(format: "%.1f,%.1f ", left, height - bottom) + line + String(format: " %.1f,%.1f", coordinates.last!.x, height - bottom)
         let title = points.map { "\($0.label): \(label($0.value))" }.joined(separator: "\n")
         return """
             <svg class="chart" id="\(id)" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="\(Format.html(title.components(separatedBy: "\n").last ?? ""))">

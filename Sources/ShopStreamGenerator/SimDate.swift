@@ -20,8 +20,8 @@ public struct SimDate: Sendable, Hashable, Comparable, LosslessStringConvertible
     public init?(_ description: String) {
         let parts = description.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              SimDate.isValid(year: y, month: m, day: d)
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+            SimDate.isValid(year: y, month: m, day: d)
         else { return nil }
         self.init(year: y, month: m, day: d)
     }

@@ -60,7 +60,8 @@ public struct SimulationConfig: Sendable, Equatable {
         }
         if let live {
             guard live.eventsPerSecond > 0, live.eventsPerSecond <= LiveClock.maxEventsPerSecond else {
-                throw SimulationConfigError("live.eventsPerSecond is \(live.eventsPerSecond); use more than 0 and at most \(Int(LiveClock.maxEventsPerSecond))")
+                throw SimulationConfigError(
+                    "live.eventsPerSecond is \(live.eventsPerSecond); use more than 0 and at most \(Int(LiveClock.maxEventsPerSecond))")
             }
             guard ordersPerDay > 0 else {
                 throw SimulationConfigError("ordersPerDay is 0; live mode scales the orders, so use 1 or more")

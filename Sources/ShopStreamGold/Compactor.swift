@@ -38,16 +38,21 @@ public final class Compactor: Sendable {
         for entity in Entity.allCases.filter({ !$0.isDimension }) + Entity.allCases.filter(\.isDimension) {
             let table = TableName("silver", entity.rawValue)
             guard try warehouse.columns(of: table) != nil else {
-                throw GoldError(.warehouse, "\(warehouse.url) has no table \(table): gold is built from silver; run shopstream warehouse init (or a silver sink) first")
+                throw GoldError(
+                    .warehouse,
+                    "\(warehouse.url) has no table \(table): gold is built from silver; run shopstream warehouse init (or a silver sink) first"
+                )
             }
         }
         try warehouse.createDataset(GoldTable.dataset)
         let drifted = try drift()
         if !drifted.isEmpty {
             guard recreatingDrifted else {
-                throw GoldError(.drift, "gold differs from sql/gold/tables.\(sql.dialect).sql (an older ShopStream made these tables): "
-                    + drifted.map(\.description).joined(separator: "; ")
-                    + ". Run shopstream compact --full-refresh: it re-creates the tables that differ and rebuilds gold from silver")
+                throw GoldError(
+                    .drift,
+                    "gold differs from sql/gold/tables.\(sql.dialect).sql (an older ShopStream made these tables): "
+                        + drifted.map(\.description).joined(separator: "; ")
+                        + ". Run shopstream compact --full-refresh: it re-creates the tables that differ and rebuilds gold from silver")
             }
             for table in drifted { try warehouse.execute("DROP TABLE IF EXISTS \(table.table);") }
         }
@@ -136,7 +141,9 @@ public final class Compactor: Sendable {
         if plan.fullRefresh {
             statements.append("DELETE FROM gold._state WHERE TRUE;")
             for source in SilverSource.allCases {
-                for (day, n) in (plan.counts[source] ?? [:]).sorted(by: { ($0.key ?? "") < ($1.key ?? "") }) { rows.append(row(source, day, n)) }
+                for (day, n) in (plan.counts[source] ?? [:]).sorted(by: { ($0.key ?? "") < ($1.key ?? "") }) {
+                    rows.append(row(source, day, n))
+                }
             }
         } else {
             for source in SilverSource.allCases {
@@ -145,14 +152,17 @@ public final class Compactor: Sendable {
                 var conditions: [String] = []
                 if !days.isEmpty { conditions.append("business_date IN (\(days.map(sql.dateLiteral).joined(separator: ", ")))") }
                 if keys.contains(where: { $0 == nil }) { conditions.append("business_date IS NULL") }
-                statements.append("DELETE FROM gold._state WHERE source = '\(source.rawValue)' AND (\(conditions.joined(separator: " OR ")));")
+                statements.append(
+                    "DELETE FROM gold._state WHERE source = '\(source.rawValue)' AND (\(conditions.joined(separator: " OR ")));")
                 for key in keys { if let n = plan.counts[source]?[key] { rows.append(row(source, key, n)) } }
             }
         }
         var start = 0
         while start < rows.count {
             let chunk = rows[start..<min(start + 400, rows.count)]
-            statements.append("INSERT INTO gold._state (source, business_date, row_count, compacted_at) VALUES\n  " + chunk.joined(separator: ",\n  ") + ";")
+            statements.append(
+                "INSERT INTO gold._state (source, business_date, row_count, compacted_at) VALUES\n  " + chunk.joined(separator: ",\n  ")
+                    + ";")
             start += 400
         }
         return statements
@@ -185,17 +195,19 @@ public struct CompactionReport: Sendable {
     /// One line per re-created table, then one per rebuilt table, e.g.
     /// `daily_sales: 2 dates (2025-03-01 … 2025-03-02)`.
     public var lines: [String] {
-        recreated.map { "re-created \($0): its columns differed from sql/" } + GoldTable.allCases.compactMap { table in
-            var parts: [String] = []
-            switch plan.tables[table] {
-            case nil: break
-            case .whole: parts.append("whole table")
-            case .dates(let d): parts.append("\(d.count) date\(d.count == 1 ? "" : "s") (\(Self.span(d)))")
-            case .months(let m, _): parts.append("\(m.count) month\(m.count == 1 ? "" : "s") (\(Self.span(m.map { String($0.prefix(7)) })))")
+        recreated.map { "re-created \($0): its columns differed from sql/" }
+            + GoldTable.allCases.compactMap { table in
+                var parts: [String] = []
+                switch plan.tables[table] {
+                case nil: break
+                case .whole: parts.append("whole table")
+                case .dates(let d): parts.append("\(d.count) date\(d.count == 1 ? "" : "s") (\(Self.span(d)))")
+                case .months(let m, _):
+                    parts.append("\(m.count) month\(m.count == 1 ? "" : "s") (\(Self.span(m.map { String($0.prefix(7)) })))")
+                }
+                if plan.relabel.contains(table) { parts.append("labels from the current stores and products") }
+                return parts.isEmpty ? nil : "\(table.rawValue): " + parts.joined(separator: "; ")
             }
-            if plan.relabel.contains(table) { parts.append("labels from the current stores and products") }
-            return parts.isEmpty ? nil : "\(table.rawValue): " + parts.joined(separator: "; ")
-        }
     }
 
     /// One sentence.

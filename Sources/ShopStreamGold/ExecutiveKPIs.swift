@@ -45,10 +45,13 @@ public struct ExecutiveKPIs: Sendable {
         func from(_ column: String) -> String { since.map { "WHERE \(column) >= \(warehouse.dialect.dateLiteral($0))" } ?? "" }
         var k = ExecutiveKPIs()
 
-        let totals = try gold.query("""
-            SELECT MIN(sale_date), MAX(sale_date), SUM(orders), SUM(units), \(sum("gross_revenue")), \(sum("discounts")), \(sum("net_revenue"))
-            FROM gold.daily_sales \(from("sale_date"))
-            """).first ?? []
+        let totals =
+            try gold.query(
+                """
+                SELECT MIN(sale_date), MAX(sale_date), SUM(orders), SUM(units), \(sum("gross_revenue")), \(sum("discounts")), \(sum("net_revenue"))
+                FROM gold.daily_sales \(from("sale_date"))
+                """
+            ).first ?? []
         k.firstDay = totals.first.flatMap { gold.day($0) }
         k.lastDay = totals.count > 1 ? gold.day(totals[1]) : nil
         guard let first = k.firstDay, let last = k.lastDay else { return k }
@@ -60,18 +63,26 @@ public struct ExecutiveKPIs: Sendable {
 
         // Everyone signed up by the last day; of them, those who signed up from the first day on.
         let (firstDay, lastDay) = (warehouse.dialect.dateLiteral(first), warehouse.dialect.dateLiteral(last))
-        k.customers = gold.int(try gold.query("""
-            SELECT cumulative_customers FROM gold.customer_daily WHERE day <= \(lastDay) ORDER BY day DESC LIMIT 1
-            """).first?.first)
-        k.newCustomers = gold.int(try gold.query("""
-            SELECT SUM(new_customers) FROM gold.customer_daily WHERE day >= \(firstDay) AND day <= \(lastDay)
-            """).first?.first)
+        k.customers = gold.int(
+            try gold.query(
+                """
+                SELECT cumulative_customers FROM gold.customer_daily WHERE day <= \(lastDay) ORDER BY day DESC LIMIT 1
+                """
+            ).first?.first)
+        k.newCustomers = gold.int(
+            try gold.query(
+                """
+                SELECT SUM(new_customers) FROM gold.customer_daily WHERE day >= \(firstDay) AND day <= \(lastDay)
+                """
+            ).first?.first)
 
-        let daily = try gold.query("SELECT sale_date, \(sum("net_revenue")) FROM gold.daily_sales GROUP BY sale_date ORDER BY sale_date DESC LIMIT 14")
+        let daily = try gold.query(
+            "SELECT sale_date, \(sum("net_revenue")) FROM gold.daily_sales GROUP BY sale_date ORDER BY sale_date DESC LIMIT 14")
         k.lastWeekPaisa = daily.prefix(7).reduce(0) { $0 + gold.paisa($1[1]) }
         if daily.count == 14 { k.previousWeekPaisa = daily.suffix(7).reduce(0) { $0 + gold.paisa($1[1]) } }
 
-        let payments = try gold.query("SELECT SUM(attempts), SUM(failed), SUM(refunded) FROM gold.payment_daily \(from("payment_date"))").first ?? []
+        let payments =
+            try gold.query("SELECT SUM(attempts), SUM(failed), SUM(refunded) FROM gold.payment_daily \(from("payment_date"))").first ?? []
         if payments.count == 3, gold.int(payments[0]) > 0 {
             k.paymentFailureShare = Double(gold.int(payments[1])) / Double(gold.int(payments[0]))
             k.refundShare = Double(gold.int(payments[2])) / Double(gold.int(payments[0]))
@@ -79,16 +90,22 @@ public struct ExecutiveKPIs: Sendable {
         let shipping = try gold.query("SELECT SUM(shipments), SUM(delivered) FROM gold.shipping_daily \(from("shipped_date"))").first ?? []
         if shipping.count == 2, gold.int(shipping[0]) > 0 { k.onTimeShare = Double(gold.int(shipping[1])) / Double(gold.int(shipping[0])) }
 
-        k.topStores = try gold.query("""
+        k.topStores = try gold.query(
+            """
             SELECT store_name, city, \(sum("net_revenue")) AS revenue FROM gold.daily_sales \(from("sale_date"))
             GROUP BY store_name, city ORDER BY revenue DESC LIMIT 3
-            """).map { ($0[0] ?? "?", $0[1] ?? "?", gold.paisa($0[2])) }
-        k.topRegion = try gold.query("""
+            """
+        ).map { ($0[0] ?? "?", $0[1] ?? "?", gold.paisa($0[2])) }
+        k.topRegion = try gold.query(
+            """
             SELECT region, \(sum("net_revenue")) AS revenue FROM gold.daily_sales \(from("sale_date")) GROUP BY region ORDER BY revenue DESC LIMIT 1
-            """).first.map { ($0[0] ?? "?", gold.paisa($0[1])) }
-        k.topCategory = try gold.query("""
+            """
+        ).first.map { ($0[0] ?? "?", gold.paisa($0[1])) }
+        k.topCategory = try gold.query(
+            """
             SELECT category, \(sum("net_revenue")) AS revenue FROM gold.product_daily \(from("sale_date")) GROUP BY category ORDER BY revenue DESC LIMIT 1
-            """).first.map { ($0[0] ?? "?", gold.paisa($0[1])) }
+            """
+        ).first.map { ($0[0] ?? "?", gold.paisa($0[1])) }
         return k
     }
 }

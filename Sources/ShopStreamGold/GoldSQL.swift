@@ -34,8 +34,9 @@ public struct GoldSQL: Sendable {
             return text
         }
         let looker = directory.appendingPathComponent("looker").appendingPathComponent("views.\(dialect).sql")
-        try self.init(dialect: dialect, tables: read("tables.\(dialect).sql"), build: read("build.\(dialect).sql"),
-                      views: try? String(contentsOf: looker, encoding: .utf8))
+        try self.init(
+            dialect: dialect, tables: read("tables.\(dialect).sql"), build: read("build.\(dialect).sql"),
+            views: try? String(contentsOf: looker, encoding: .utf8))
     }
 
     /// Parses the text of a build file: blocks start at lines `-- @detect SOURCE`, `-- @build TABLE`
@@ -55,12 +56,18 @@ public struct GoldSQL: Sendable {
             switch block.kind {
             case "detect":
                 guard let source = SilverSource(rawValue: block.name) else {
-                    throw GoldError(.sqlFiles, "build.\(dialect).sql: '-- @detect \(block.name)' names no silver source; known: \(SilverSource.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw GoldError(
+                        .sqlFiles,
+                        "build.\(dialect).sql: '-- @detect \(block.name)' names no silver source; known: \(SilverSource.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 detect[source] = body.hasSuffix(";") ? String(body.dropLast()) : body
             default:
                 guard let table = GoldTable(rawValue: block.name) else {
-                    throw GoldError(.sqlFiles, "build.\(dialect).sql: '-- @\(block.kind) \(block.name)' names no gold table; known: \(GoldTable.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw GoldError(
+                        .sqlFiles,
+                        "build.\(dialect).sql: '-- @\(block.kind) \(block.name)' names no gold table; known: \(GoldTable.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 if block.kind == "relabel" { relabel[table] = body } else { build[table] = body }
             }
@@ -70,7 +77,10 @@ public struct GoldSQL: Sendable {
                 try finish()
                 let words = line.dropFirst(4).split(separator: " ")
                 guard words.count == 2, ["detect", "build", "relabel"].contains(words[0]) else {
-                    throw GoldError(.sqlFiles, "build.\(dialect).sql: cannot read '\(line)'; blocks start with '-- @detect SOURCE', '-- @build TABLE' or '-- @relabel TABLE'")
+                    throw GoldError(
+                        .sqlFiles,
+                        "build.\(dialect).sql: cannot read '\(line)'; blocks start with '-- @detect SOURCE', '-- @build TABLE' or '-- @relabel TABLE'"
+                    )
                 }
                 current = (String(words[0]), String(words[1]), [])
             } else if current != nil {
@@ -82,8 +92,12 @@ public struct GoldSQL: Sendable {
         let missingBuild = GoldTable.allCases.filter { build[$0] == nil }
         let missingRelabel = GoldTable.relabelled.filter { relabel[$0] == nil }
         guard missingDetect.isEmpty, missingBuild.isEmpty, missingRelabel.isEmpty else {
-            throw GoldError(.sqlFiles, "build.\(dialect).sql lacks blocks for: " + (missingDetect.map { "@detect \($0.rawValue)" }
-                + missingBuild.map { "@build \($0.rawValue)" } + missingRelabel.map { "@relabel \($0.rawValue)" }).joined(separator: ", "))
+            throw GoldError(
+                .sqlFiles,
+                "build.\(dialect).sql lacks blocks for: "
+                    + (missingDetect.map { "@detect \($0.rawValue)" }
+                    + missingBuild.map { "@build \($0.rawValue)" } + missingRelabel.map { "@relabel \($0.rawValue)" }).joined(
+                        separator: ", "))
         }
         self.detect = detect
         self.build = build
@@ -133,7 +147,9 @@ public struct GoldSQL: Sendable {
             case ("months", .months(let months, _)): values = months
             case ("month_dates", .months(_, let dates)): values = dates
             default:
-                throw GoldError(.sqlFiles, "build.\(dialect).sql, @build \(table.rawValue): placeholder {\(kind): …} does not fit a table rebuilt by \(keys.kind)")
+                throw GoldError(
+                    .sqlFiles,
+                    "build.\(dialect).sql, @build \(table.rawValue): placeholder {\(kind): …} does not fit a table rebuilt by \(keys.kind)")
             }
             if let values {
                 out += values.isEmpty ? "FALSE" : "\(expression) IN (\(values.map(dateLiteral).joined(separator: ", ")))"

@@ -99,10 +99,11 @@ public final class HTTPClient {
         let refused = HTTPError.status(
             answer.status, method: request.method, url: request.url, headers: answer.headers, body: answer.body,
             retries: RetrySummary())
-        let who = request.authorization.map { authorization in
-            let credentials = authorization.credentials
-            return credentials.principal.map { "\($0) (\(credentials.source))" } ?? credentials.source
-        } ?? "the request's credentials"
+        let who =
+            request.authorization.map { authorization in
+                let credentials = authorization.credentials
+                return credentials.principal.map { "\($0) (\(credentials.source))" } ?? credentials.source
+            } ?? "the request's credentials"
         return HTTPError(
             .credentials,
             "\(refused.message), also with a freshly fetched access token for \(who); check that the account exists and is enabled, that its key or login has not been revoked (`gcloud iam service-accounts keys create` makes a new key, `gcloud auth application-default login` renews a person's), that the token's scopes cover this API, and that this machine's clock is right",

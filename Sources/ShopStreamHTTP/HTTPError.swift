@@ -138,9 +138,9 @@ struct GoogleErrorBody {
     /// "message (reason)", "message", "reason" or the short text.
     var summary: String? {
         switch (message, reason) {
-        case let (m?, r?) where !m.lowercased().contains(r.lowercased()): "\(m) (\(r))"
-        case let (m?, _): m
-        case let (nil, r?): r
+        case (let m?, let r?) where !m.lowercased().contains(r.lowercased()): "\(m) (\(r))"
+        case (let m?, _): m
+        case (nil, let r?): r
         default: text
         }
     }

@@ -1,5 +1,5 @@
-import ShopStreamHTTP
 import ShopStreamCore
+import ShopStreamHTTP
 
 /// Everything that can go wrong in a lake, with a sentence a person can act on.
 public struct LakeError: ShopStreamError {

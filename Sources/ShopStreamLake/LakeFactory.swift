@@ -11,9 +11,9 @@ public func makeLake(
     currentDirectory: String = FileManager.default.currentDirectoryPath
 ) throws -> any Lake {
     switch try LakeURL(parsing: url, currentDirectory: currentDirectory) {
-    case let .gcs(bucket, prefix):
+    case .gcs(let bucket, let prefix):
         return try GCSLake(bucket: bucket, prefix: prefix, environment: environment)
-    case let .folder(path):
+    case .folder(let path):
         return try FolderLake(root: path)
     }
 }

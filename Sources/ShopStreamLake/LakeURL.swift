@@ -34,7 +34,8 @@ public enum LakeURL: Sendable, Hashable, CustomStringConvertible {
             if path.hasPrefix("localhost/") { path.removeFirst("localhost".count) }
             path = path.removingPercentEncoding ?? path
             if path == "." || path.hasPrefix("./") || path.hasPrefix("../") || path == ".." {
-                path = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
+                path =
+                    URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
                     .standardizedFileURL.path
             } else if !path.hasPrefix("/") {
                 throw invalid("file:// must be followed by an absolute path (file:///data/lake) or ./ (file://./lake)")
@@ -49,8 +50,8 @@ public enum LakeURL: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .gcs(bucket, prefix): prefix.isEmpty ? "gs://\(bucket)" : "gs://\(bucket)/\(prefix)"
-        case let .folder(path): "file://\(path)"
+        case .gcs(let bucket, let prefix): prefix.isEmpty ? "gs://\(bucket)" : "gs://\(bucket)/\(prefix)"
+        case .folder(let path): "file://\(path)"
         }
     }
 

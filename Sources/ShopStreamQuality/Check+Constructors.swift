@@ -111,7 +111,8 @@ extension Check {
             },
             explain: { offending in
                 guard let row = offending.rows.first, let latest = row["latest"] ?? nil else {
-                    return "\(table) has no rows, so nothing was \(column == "_ingested_at" ? "ingested" : "recorded") within \(DurationText.short(maxAge))"
+                    return
+                        "\(table) has no rows, so nothing was \(column == "_ingested_at" ? "ingested" : "recorded") within \(DurationText.short(maxAge))"
                 }
                 let age = (row["age_seconds"] ?? nil).flatMap(Int64.init).map { DurationText.short(.seconds($0)) } ?? "?"
                 return "newest \(column) \(latest) is \(age) old; allowed \(DurationText.short(maxAge))"
@@ -130,7 +131,10 @@ extension Check {
             name: "freshness(\(state))", kind: .freshness,
             expectation: "\(state) records a compaction at most \(DurationText.short(maxLag)) before the newest \(column) of \(silver)",
             severity: severity,
-            requires: [Requirement(table: state, whenMissing: "gold never compacted; run shopstream compact (there is no table \(state))", severity: .warn)],
+            requires: [
+                Requirement(
+                    table: state, whenMissing: "gold never compacted; run shopstream compact (there is no table \(state))", severity: .warn)
+            ],
             sql: CheckSQL { sql in
                 """
                 SELECT latest_ingested_at, latest_compacted_at, lag_seconds
@@ -150,7 +154,8 @@ extension Check {
                     return "gold is stale: \(state) records no compaction, but \(silver) has rows up to \(ingested); run shopstream compact"
                 }
                 let lag = (row["lag_seconds"] ?? nil).flatMap(Int64.init).map { DurationText.short(.seconds($0)) } ?? "?"
-                return "gold is stale: \(silver) has rows ingested \(lag) after the last compaction in \(state) (\(compacted), newest \(column) \(ingested)); allowed \(DurationText.short(maxLag)); run shopstream compact"
+                return
+                    "gold is stale: \(silver) has rows ingested \(lag) after the last compaction in \(state) (\(compacted), newest \(column) \(ingested)); allowed \(DurationText.short(maxLag)); run shopstream compact"
             })
     }
 
@@ -166,7 +171,8 @@ extension Check {
         let equation = kafkaRecords == nil ? "lake = silver + rejects" : "kafka = lake = silver + rejects"
         return Check(
             name: "reconcile(\(topic): \(equation))", kind: .reconcile,
-            expectation: "\(kafkaRecords == nil ? "" : "each record of \(topic) on Kafka is one event in the lake, and ")each event of \(topic) in the lake is one row of \(table) or one reject in \(rejects)",
+            expectation:
+                "\(kafkaRecords == nil ? "" : "each record of \(topic) on Kafka is one event in the lake, and ")each event of \(topic) in the lake is one row of \(table) or one reject in \(rejects)",
             severity: severity,
             sql: CheckSQL { sql in
                 let lake = sql.integer(lakeEvents)
@@ -186,17 +192,20 @@ extension Check {
             explain: { offending in
                 let row = offending.rows.first ?? [:]
                 func number(_ column: String) -> Int? { (row[column] ?? nil).flatMap { Int($0) } }
-                guard let lake = number("lake_events"), let silver = number("silver_records"), let rejected = number("rejected_records") else {
+                guard let lake = number("lake_events"), let silver = number("silver_records"), let rejected = number("rejected_records")
+                else {
                     return offending.described
                 }
                 var sentences: [String] = []
                 if let kafka = number("kafka_records"), kafka != lake {
-                    sentences.append("kafka \(kafka) ≠ lake \(lake): the lake has \(Difference.text(lake - kafka, unit: "event")) than Kafka's records")
+                    sentences.append(
+                        "kafka \(kafka) ≠ lake \(lake): the lake has \(Difference.text(lake - kafka, unit: "event")) than Kafka's records")
                 }
                 let landed = silver + rejected
                 if lake != landed {
                     sentences.append(
-                        "lake \(lake) ≠ silver \(silver) + rejects \(rejected) = \(landed): silver and rejects have \(Difference.text(landed - lake, unit: "record")) than the lake")
+                        "lake \(lake) ≠ silver \(silver) + rejects \(rejected) = \(landed): silver and rejects have \(Difference.text(landed - lake, unit: "record")) than the lake"
+                    )
                 }
                 return sentences.joined(separator: "; ")
             })

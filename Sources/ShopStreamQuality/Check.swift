@@ -114,7 +114,8 @@ public struct Check: Sendable {
             guard let value else { return "NULL" }
             let plain = !value.isEmpty && !value.contains { $0.isWhitespace || $0 == "\"" || $0 == ";" || $0 == "=" }
             if plain { return value }
-            return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return "\""
+                + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
                 .replacingOccurrences(of: "\n", with: "\\n") + "\""
         }
     }

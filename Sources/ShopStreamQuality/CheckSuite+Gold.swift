@@ -26,7 +26,8 @@ extension CheckSuite {
     }
 
     private static func neverBuilt(_ table: TableName) -> Check.Requirement {
-        Check.Requirement(table: table, whenMissing: "gold was never built; run shopstream compact (there is no table \(table))", severity: .warn)
+        Check.Requirement(
+            table: table, whenMissing: "gold was never built; run shopstream compact (there is no table \(table))", severity: .warn)
     }
 
     /// gold.customer_totals is kept by difference (a pass takes a day's old counts away and adds
@@ -37,7 +38,8 @@ extension CheckSuite {
         let ledger = GoldTable.customerTotals.ledger!.table
         return Check(
             name: "reconcile(gold.customer_totals = sums of gold.customer_spend_daily)", kind: .reconcile,
-            expectation: "each customer's orders, units, net revenue and first and last purchase in gold.customer_totals equal the sums over gold.customer_spend_daily",
+            expectation:
+                "each customer's orders, units, net revenue and first and last purchase in gold.customer_totals equal the sums over gold.customer_spend_daily",
             requires: [neverBuilt(totals), neverBuilt(ledger)],
             sql: CheckSQL { sql in
                 """
@@ -75,8 +77,10 @@ extension CheckSuite {
             name: "reconcile(gold.daily_sales: orders = sale events per compacted date)", kind: .reconcile,
             expectation: "on every date gold has compacted, gold.daily_sales counts each sale event in silver.sales exactly once",
             requires: [
-                Check.Requirement(table: state, whenMissing: "gold never compacted; run shopstream compact (there is no table \(state))", severity: .warn),
-                Check.Requirement(table: daily, whenMissing: "gold was never built; run shopstream compact (there is no table \(daily))", severity: .warn),
+                Check.Requirement(
+                    table: state, whenMissing: "gold never compacted; run shopstream compact (there is no table \(state))", severity: .warn),
+                Check.Requirement(
+                    table: daily, whenMissing: "gold was never built; run shopstream compact (there is no table \(daily))", severity: .warn),
             ],
             sql: CheckSQL { sql in
                 """

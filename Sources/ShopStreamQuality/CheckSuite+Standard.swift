@@ -20,7 +20,9 @@ extension CheckSuite {
     ///   `goldState` table).
     /// - `reconcile` (with `lakeEvents`): per topic, lake = silver + rejects (and Kafka = lake,
     ///   with `kafkaRecords`).
-    public static func standard(catalog: TopicCatalog, configuration: StandardSuiteConfiguration = StandardSuiteConfiguration()) throws -> CheckSuite {
+    public static func standard(catalog: TopicCatalog, configuration: StandardSuiteConfiguration = StandardSuiteConfiguration()) throws
+        -> CheckSuite
+    {
         let schema: SilverSchema
         do {
             schema = try SilverSchema(catalog: catalog)
@@ -36,30 +38,35 @@ extension CheckSuite {
         for entity in Entity.allCases {
             let id = EntityReference.idField(of: entity)
             let references = EntityReference.references(from: entity).map(\.field)
-            suite.append(.notNull(
-                table: view(entity), columns: (entity.isDimension ? [] : ["event_id"]) + [id] + references,
-                identifiedBy: entity.isDimension ? ["event_id"] : []))
+            suite.append(
+                .notNull(
+                    table: view(entity), columns: (entity.isDimension ? [] : ["event_id"]) + [id] + references,
+                    identifiedBy: entity.isDimension ? ["event_id"] : []))
         }
         for reference in EntityReference.all {
-            suite.append(.relationship(
-                from: view(reference.entity), column: reference.field, identifiedBy: [EntityReference.idField(of: reference.entity)],
-                to: view(reference.target), column: reference.targetField))
+            suite.append(
+                .relationship(
+                    from: view(reference.entity), column: reference.field, identifiedBy: [EntityReference.idField(of: reference.entity)],
+                    to: view(reference.target), column: reference.targetField))
         }
         for entity in Entity.allCases {
             suite.append(contentsOf: try acceptedValues(of: entity, catalog: catalog, schema: schema))
         }
         for entity in Entity.allCases where !entity.isDimension {
-            suite.append(.freshness(table: schema.table(for: entity).name, column: SilverSchema.ingestedAtColumn, maxAge: configuration.maxAge))
+            suite.append(
+                .freshness(table: schema.table(for: entity).name, column: SilverSchema.ingestedAtColumn, maxAge: configuration.maxAge))
         }
-        suite.append(.compactionLag(
-            silver: schema.table(for: .sales).name, column: SilverSchema.ingestedAtColumn, state: configuration.goldState,
-            maxLag: configuration.maxLag))
+        suite.append(
+            .compactionLag(
+                silver: schema.table(for: .sales).name, column: SilverSchema.ingestedAtColumn, state: configuration.goldState,
+                maxLag: configuration.maxLag))
         suite.append(contentsOf: gold())
         if let lake = configuration.lakeEvents {
             for entity in Entity.allCases {
-                suite.append(.reconcile(
-                    topic: entity.topic, table: schema.table(for: entity).name, rejects: SilverSchema.rejects.name,
-                    lakeEvents: lake[entity.topic] ?? 0, kafkaRecords: configuration.kafkaRecords.map { $0[entity.topic] ?? 0 }))
+                suite.append(
+                    .reconcile(
+                        topic: entity.topic, table: schema.table(for: entity).name, rejects: SilverSchema.rejects.name,
+                        lakeEvents: lake[entity.topic] ?? 0, kafkaRecords: configuration.kafkaRecords.map { $0[entity.topic] ?? 0 }))
             }
         }
         return suite
@@ -87,10 +94,12 @@ extension CheckSuite {
                 default:
                     throw QualityError(
                         .catalog,
-                        "\(definition.name): the enum of \(column.name) holds \(value), but accepted_values compares text only; make the enum strings or leave the check out")
+                        "\(definition.name): the enum of \(column.name) holds \(value), but accepted_values compares text only; make the enum strings or leave the check out"
+                    )
                 }
             }
-            checks.append(.acceptedValues(table: SilverSchema.view(for: entity), column: column.name, values: values, allowNull: allowsNull))
+            checks.append(
+                .acceptedValues(table: SilverSchema.view(for: entity), column: column.name, values: values, allowNull: allowsNull))
         }
         return checks
     }

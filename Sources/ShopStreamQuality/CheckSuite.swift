@@ -22,7 +22,8 @@ public struct CheckSuite: Sendable {
 
     /// Adds a check at the end. Its name must not be in the suite already.
     public mutating func append(_ check: Check) {
-        precondition(!checks.contains { $0.name == check.name }, "the suite already has a check named \(check.name); give the new one another name")
+        precondition(
+            !checks.contains { $0.name == check.name }, "the suite already has a check named \(check.name); give the new one another name")
         checks.append(check)
     }
 
@@ -86,9 +87,12 @@ public struct CheckSuite: Sendable {
     /// sample is full).
     static func run(_ check: Check, on warehouse: any Warehouse, sampleSize: Int) -> CheckResult {
         let started = ContinuousClock.now
-        func result(_ status: CheckResult.Status, _ offending: Check.Offending? = nil, _ detail: String? = nil, _ sql: String? = nil) -> CheckResult {
-            CheckResult(name: check.name, kind: check.kind, status: status, offending: offending, detail: detail, sql: sql,
-                        elapsed: ContinuousClock.now - started)
+        func result(_ status: CheckResult.Status, _ offending: Check.Offending? = nil, _ detail: String? = nil, _ sql: String? = nil)
+            -> CheckResult
+        {
+            CheckResult(
+                name: check.name, kind: check.kind, status: status, offending: offending, detail: detail, sql: sql,
+                elapsed: ContinuousClock.now - started)
         }
         do {
             for requirement in check.requires where try warehouse.columns(of: requirement.table) == nil {
@@ -97,7 +101,8 @@ public struct CheckSuite: Sendable {
         } catch {
             return result(.fail, nil, "could not look for the tables it needs: \(oneLine(error))")
         }
-        let sql = check.sql.text(for: warehouse.dialect).trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
+        let sql = check.sql.text(for: warehouse.dialect).trimmingCharacters(
+            in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
         do {
             // One query when the check passes (the usual case); a count only when the sample is full.
             let sample = try warehouse.query("SELECT * FROM (\n\(sql)\n) AS offending ORDER BY 1 LIMIT \(sampleSize + 1)")
@@ -107,7 +112,8 @@ public struct CheckSuite: Sendable {
                 let counted = try warehouse.query("SELECT COUNT(*) AS offending_rows FROM (\n\(sql)\n) AS offending")
                 count = counted.scalar.flatMap { Int($0) } ?? count
             }
-            let offending = Check.Offending(count: count, sample: QueryResult(columns: sample.columns, rows: Array(sample.rows.prefix(sampleSize))))
+            let offending = Check.Offending(
+                count: count, sample: QueryResult(columns: sample.columns, rows: Array(sample.rows.prefix(sampleSize))))
             let detail = check.explain?(offending) ?? offending.described
             return result(check.severity == .warn ? .warn : .fail, offending, detail, sql)
         } catch {

@@ -64,7 +64,9 @@ public struct StatusServer: Sendable {
             for path in [RouterPath(stringLiteral: control.prefix), RouterPath(stringLiteral: control.prefix + "/**")] {
                 for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
                     router.on(path, method: method) { request, _ -> Response in
-                        let below = request.uri.path.split(separator: "/").dropFirst().map { String($0).removingPercentEncoding ?? String($0) }
+                        let below = request.uri.path.split(separator: "/").dropFirst().map {
+                            String($0).removingPercentEncoding ?? String($0)
+                        }
                         var query: [String: String] = [:]
                         for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
                         let asked = Control.Request(method: request.method.rawValue, path: below, query: query)
@@ -82,7 +84,9 @@ public struct StatusServer: Sendable {
             logger: logger)
     }
 
-    private static func text(_ status: HTTPResponse.Status, _ body: String, type: String = "text/plain; charset=utf-8", cache: Bool = false) -> Response {
+    private static func text(_ status: HTTPResponse.Status, _ body: String, type: String = "text/plain; charset=utf-8", cache: Bool = false)
+        -> Response
+    {
         var headers: HTTPFields = [.contentType: type]
         if !cache { headers[.cacheControl] = "no-store" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
@@ -108,7 +112,9 @@ public struct HTTPAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// `127.0.0.1:8080`, `:8080` (all interfaces), `0.0.0.0:9090`, `[::1]:8080`.
     public init?(parsing text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
+            return nil
+        }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         self.host = host.isEmpty ? "0.0.0.0" : host

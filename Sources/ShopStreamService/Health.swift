@@ -31,14 +31,20 @@ public final class Health: Sendable {
 
         /// Ready, or not ready with the reason (`"joining the consumer group"`).
         public func ready(_ ready: Bool, reason: String? = nil) {
-            state.withLock { $0.notReady = ready ? nil : (reason ?? "not ready"); $0.lastBeat = .now }
+            state.withLock {
+                $0.notReady = ready ? nil : (reason ?? "not ready"); $0.lastBeat = .now
+            }
         }
 
         /// Stalled, with a sentence naming what (`"shop.sales[2]: 1,204 records behind, nothing landed for 61 s"`), or no longer.
         public func stalled(_ why: String?) { state.withLock { $0.stalled = why } }
 
         /// The part ended on purpose (a graceful stop): no longer expected to beat.
-        public func finished() { state.withLock { $0.finished = true; $0.notReady = "stopped" } }
+        public func finished() {
+            state.withLock {
+                $0.finished = true; $0.notReady = "stopped"
+            }
+        }
 
         public var isStalled: Bool { state.withLock { $0.stalled != nil } }
     }
@@ -70,7 +76,8 @@ public final class Health: Sendable {
             if s.finished { return "\(probe.name): stopped" }
             if let limit = probe.maxSilence, silent > limit {
                 ok = false
-                return "\(probe.name): no progress of its loop for \(Int(silent.components.seconds)) s (limit \(Int(limit.components.seconds)) s)"
+                return
+                    "\(probe.name): no progress of its loop for \(Int(silent.components.seconds)) s (limit \(Int(limit.components.seconds)) s)"
             }
             return "\(probe.name): ok"
         }

@@ -58,7 +58,8 @@ public struct LogOutput: LogHandler {
 
     static func json(level: Logger.Level, component: String, message: String, metadata: Logger.Metadata) -> String {
         var fields: [(String, String)] = [
-            ("time", quoted(Self.timestamp())), ("level", quoted(level.rawValue)), ("component", quoted(component)), ("message", quoted(message)),
+            ("time", quoted(Self.timestamp())), ("level", quoted(level.rawValue)), ("component", quoted(component)),
+            ("message", quoted(message)),
         ]
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where !["time", "level", "component", "message"].contains(key) {
             fields.append((key, jsonValue(value)))
@@ -75,7 +76,8 @@ public struct LogOutput: LogHandler {
             if c is any BinaryInteger || c is Double, Double(s) != nil { return s }
             return quoted(s)
         case .array(let a): return "[" + a.map(jsonValue).joined(separator: ",") + "]"
-        case .dictionary(let d): return "{" + d.sorted { $0.key < $1.key }.map { "\(quoted($0.key)):\(jsonValue($0.value))" }.joined(separator: ",") + "}"
+        case .dictionary(let d):
+            return "{" + d.sorted { $0.key < $1.key }.map { "\(quoted($0.key)):\(jsonValue($0.value))" }.joined(separator: ",") + "}"
         }
     }
 

@@ -40,7 +40,8 @@ public struct ServiceRunner {
         done.wait()
         if Abandonment.happened.load(ordering: .acquiring) {
             // Work in flight was given up: not a clean stop, and threads may still be inside libcurl.
-            logger.error("stopped at the deadline (\(shutdownTimeout)): work in flight was given up; what was not committed is read again next time")
+            logger.error(
+                "stopped at the deadline (\(shutdownTimeout)): work in flight was given up; what was not committed is read again next time")
             ShutdownWatchdog.exitNow(1)
         }
         watchdog.disarm()
@@ -50,7 +51,8 @@ public struct ServiceRunner {
     private func configuration(_ services: [any Service]) -> ServiceGroupConfiguration {
         var config = ServiceGroupConfiguration(
             services: services.map {
-                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                .init(
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
@@ -79,11 +81,17 @@ final class ShutdownWatchdog: Sendable {
                     guard let self, self.armed.load(ordering: .acquiring) else { return }
                     let n = self.count.add(1, ordering: .acquiringAndReleasing).newValue
                     if n == 1 {
-                        logger.info("stopping: landing and committing what is in flight (a second Ctrl-C stops at once)",
-                                    metadata: ["deadline_seconds": "\(deadline.components.seconds)"])
-                        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(deadline.components.seconds * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000))) {
+                        logger.info(
+                            "stopping: landing and committing what is in flight (a second Ctrl-C stops at once)",
+                            metadata: ["deadline_seconds": "\(deadline.components.seconds)"])
+                        DispatchQueue.global().asyncAfter(
+                            deadline: .now()
+                                + .nanoseconds(
+                                    Int(deadline.components.seconds * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000))
+                        ) {
                             guard self.armed.load(ordering: .acquiring) else { return }
-                            logger.error("stopped at the deadline (\(deadline)): exiting now; what was not committed is read again next time")
+                            logger.error(
+                                "stopped at the deadline (\(deadline)): exiting now; what was not committed is read again next time")
                             Self.exitNow(1)
                         }
                     } else {
@@ -99,13 +107,15 @@ final class ShutdownWatchdog: Sendable {
 
     func disarm() {
         armed.store(false, ordering: .releasing)
-        sources.withLock { $0.forEach { $0.cancel() } }
+        sources.withLock { sources in
+            for source in sources { source.cancel() }
+        }
     }
 
     /// Exits without running atexit handlers or static destructors: the C libraries' threads may still
     /// be running, and tearing their globals down under them is what crashes at exit.
     static func exitNow(_ status: Int32) -> Never {
-        fflush(nil)   // every C stream, stdout and stderr among them
+        fflush(nil)  // every C stream, stdout and stderr among them
         _exit(status)
     }
 }

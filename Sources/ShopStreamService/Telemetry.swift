@@ -64,8 +64,9 @@ struct CatalogMetricsFactory: MetricsFactory {
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions,
-                                       buckets: buckets(label).map { Duration.nanoseconds(Int64(($0 * 1e9).rounded())) })
+        registry.makeDurationHistogram(
+            descriptor: descriptor(label), labels: dimensions,
+            buckets: buckets(label).map { Duration.nanoseconds(Int64(($0 * 1e9).rounded())) })
     }
 
     func destroyCounter(_ handler: any CounterHandler) {
@@ -90,6 +91,6 @@ struct CatalogMetricsFactory: MetricsFactory {
     }
 }
 
-private extension Array {
-    var nonEmpty: Self? { isEmpty ? nil : self }
+extension Array {
+    fileprivate var nonEmpty: Self? { isEmpty ? nil : self }
 }

@@ -1,4 +1,5 @@
 import ShopStreamHTTP
+
 /// A place silver and gold tables live: BigQuery (`BigQueryWarehouse`) or an embedded SQLite file
 /// (`SQLiteWarehouse`). Dataset-qualified names (`silver.sales`) mean the same table in both.
 ///

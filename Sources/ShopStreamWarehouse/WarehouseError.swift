@@ -1,5 +1,5 @@
-import ShopStreamHTTP
 import ShopStreamCore
+import ShopStreamHTTP
 
 /// Everything that can go wrong in a warehouse, with a sentence a person can act on: what failed,
 /// on which table or statement, and what to do.

@@ -12,9 +12,9 @@ public func makeWarehouse(
     http: HTTPClientConfiguration = HTTPClientConfiguration()
 ) throws -> any Warehouse {
     switch try WarehouseURL(parsing: url, currentDirectory: currentDirectory) {
-    case let .bigquery(project, location):
+    case .bigquery(let project, let location):
         return try BigQueryWarehouse(project: project, location: location, environment: environment, http: http)
-    case let .sqlite(path):
+    case .sqlite(let path):
         return try SQLiteWarehouse(path: path)
     }
 }

@@ -40,9 +40,12 @@ public enum WarehouseURL: Sendable, Hashable, CustomStringConvertible {
             var path = String(text.dropFirst("sqlite://".count))
             path = path.removingPercentEncoding ?? path
             if path.hasPrefix("./") || path.hasPrefix("../") {
-                path = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true)).standardizedFileURL.path
+                path =
+                    URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true)).standardizedFileURL
+                    .path
             } else if !path.hasPrefix("/") {
-                throw invalid("sqlite:// must be followed by an absolute path (sqlite:///data/warehouse.db) or ./ (sqlite://./warehouse.db)")
+                throw invalid(
+                    "sqlite:// must be followed by an absolute path (sqlite:///data/warehouse.db) or ./ (sqlite://./warehouse.db)")
             }
             guard !path.hasSuffix("/"), !path.hasSuffix("/."), !path.hasSuffix("/..") else {
                 throw invalid("the path names a folder, not a database file")
@@ -55,8 +58,8 @@ public enum WarehouseURL: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .bigquery(project, location): "bigquery://\(project)" + (location.map { "?location=\($0)" } ?? "")
-        case let .sqlite(path): "sqlite://\(path)"
+        case .bigquery(let project, let location): "bigquery://\(project)" + (location.map { "?location=\($0)" } ?? "")
+        case .sqlite(let path): "sqlite://\(path)"
         }
     }
 

@@ -34,7 +34,9 @@ final class BronzeBadInputTests: XCTestCase {
         let scratch = try makeScratchDirectory(self)
         // Real Google, so Application Default Credentials, which point at a missing file.
         let env = environment(storageEmulator: nil, ["GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/key.json"])
-        let run = try sink(lake: "gs://shopstream-bronze-test", brokers: backlog.broker.bootstrap, group: SharedBacklog.freshGroup(), scratch: scratch, environment: env)
+        let run = try sink(
+            lake: "gs://shopstream-bronze-test", brokers: backlog.broker.bootstrap, group: SharedBacklog.freshGroup(), scratch: scratch,
+            environment: env)
         try assertOneError(run, naming: ["/nonexistent/key.json"], fix: ["GOOGLE_APPLICATION_CREDENTIALS", "gcloud"])
     }
 
@@ -51,8 +53,9 @@ final class BronzeBadInputTests: XCTestCase {
             upstream: endpoint, faults: "403:0.03,slow", seed: 5, slowMilliseconds: 300, passFirst: 24, match: "^POST /upload/",
             directory: scratch)
 
-        let run = try sink(lake: "gs://\(bucket)", brokers: backlog.broker.bootstrap, group: group, scratch: scratch,
-                           environment: environment(storageEmulator: proxy.url))
+        let run = try sink(
+            lake: "gs://\(bucket)", brokers: backlog.broker.bootstrap, group: group, scratch: scratch,
+            environment: environment(storageEmulator: proxy.url))
         proxy.stop()
         try assertOneError(run, naming: [bucket], fix: ["roles/", "grant"])
         let env = environment(storageEmulator: endpoint)
@@ -64,7 +67,9 @@ final class BronzeBadInputTests: XCTestCase {
         let firstRefusal = try XCTUnwrap(refused.compactMap(\.finished).min(), "no upload was refused")
         let storedBefore = uploads.filter { ($0.stored ?? .infinity) < firstRefusal }
         let stored = try lake.list(prefix: "bronze/").compactMap { o in BronzeObject.parse(o.name).map { (object: o, parsed: $0) } }
-        print("the refused run: \(uploads.count) uploads, \(storedBefore.count) stored before the first 403, \(refused.count) refused, \(stored.count) objects in the lake")
+        print(
+            "the refused run: \(uploads.count) uploads, \(storedBefore.count) stored before the first 403, \(refused.count) refused, \(stored.count) objects in the lake"
+        )
         XCTAssertGreaterThan(storedBefore.count, 0, "objects were stored before the first 403")
         for upload in refused {
             XCTAssertNil(try lake.head(upload.name), "\(upload.name) was refused, yet it is in the lake")
@@ -73,8 +78,9 @@ final class BronzeBadInputTests: XCTestCase {
         // The same group, now with access: every event exactly once, what the failed run stored
         // included and nothing stored twice. A proxy that injects nothing watches where it resumes.
         let watcher = try FaultProxy(upstream: endpoint, faults: "ok", directory: scratch)
-        try assertRecovery(lake: "gs://\(bucket)", group: group, backlog: backlog, scratch: scratch, environment: env,
-                           sinkEnvironment: environment(storageEmulator: watcher.url))
+        try assertRecovery(
+            lake: "gs://\(bucket)", group: group, backlog: backlog, scratch: scratch, environment: env,
+            sinkEnvironment: environment(storageEmulator: watcher.url))
         watcher.stop()
 
         // The group resumes each partition at its committed offset, so that is where the next run's
@@ -93,11 +99,14 @@ final class BronzeBadInputTests: XCTestCase {
             let key = "\(tp.topic)+\(tp.partition)"
             let committed = resumedAt[key] ?? high
             var next = low
-            for o in stored.filter({ "\($0.parsed.topic)+\($0.parsed.partition)" == key }).sorted(by: { $0.parsed.firstOffset < $1.parsed.firstOffset })
+            for o in stored.filter({ "\($0.parsed.topic)+\($0.parsed.partition)" == key }).sorted(by: {
+                $0.parsed.firstOffset < $1.parsed.firstOffset
+            })
             where o.parsed.firstOffset == next && next < committed {
                 next = (o.object.metadata["last_offset"].flatMap { Int64($0) } ?? next) + 1
             }
-            XCTAssertEqual(next, committed, "\(key): the group resumed at \(committed), but the objects stored from offset \(low) on reach \(next)")
+            XCTAssertEqual(
+                next, committed, "\(key): the group resumed at \(committed), but the objects stored from offset \(low) on reach \(next)")
             for upload in refused {
                 guard let r = BronzeObject.parse(upload.name), "\(r.topic)+\(r.partition)" == key else { continue }
                 XCTAssertLessThanOrEqual(committed, r.firstOffset, "\(key): committed past the refused \(upload.name)")
@@ -110,18 +119,24 @@ final class BronzeBadInputTests: XCTestCase {
 
     // MARK: -
 
-    private func sink(lake: String, brokers: String, group: String, scratch: String, environment: [String: String]? = nil) throws -> RunResult {
+    private func sink(lake: String, brokers: String, group: String, scratch: String, environment: [String: String]? = nil) throws
+        -> RunResult
+    {
         // A sink that fails exits without leaving its group; the next run of the group waits for
         // that member's session to expire. Keep it shorter than what --idle-exit 3s waits for
         // partitions (4 × 3 s).
         try runShopstream(
-            ["sink", "bronze", "--lake", lake, "--brokers", brokers, "--group", group, "--idle-exit", "3s", "--max-batch-age", "1s",
-             "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"],
+            [
+                "sink", "bronze", "--lake", lake, "--brokers", brokers, "--group", group, "--idle-exit", "3s", "--max-batch-age", "1s",
+                "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
+            ],
             environment: environment, timeout: 60, directory: scratch, label: "sink")
     }
 
     /// Exit 1 and exactly one `error:` line that names each of `naming` and at least one of `fix`.
-    private func assertOneError(_ run: RunResult, naming: [String], fix: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertOneError(_ run: RunResult, naming: [String], fix: [String], file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         print("→ \(run.errorLines.joined(separator: "\n"))")
         XCTAssertEqual(run.status, 1, "\(run)", file: file, line: line)
         XCTAssertEqual(run.errorLines.count, 1, "one error line: \(run)", file: file, line: line)
@@ -138,7 +153,8 @@ final class BronzeBadInputTests: XCTestCase {
         lake url: String, group: String, backlog: SharedBacklog, scratch: String, environment: [String: String],
         sinkEnvironment: [String: String]? = nil, file: StaticString = #filePath, line: UInt = #line
     ) throws {
-        let run = try sink(lake: url, brokers: backlog.broker.bootstrap, group: group, scratch: scratch, environment: sinkEnvironment ?? environment)
+        let run = try sink(
+            lake: url, brokers: backlog.broker.bootstrap, group: group, scratch: scratch, environment: sinkEnvironment ?? environment)
         print(run.stdout)
         XCTAssertEqual(run.status, 0, "\(run)", file: file, line: line)
         let lake = try makeLake(url: url, environment: environment)
@@ -147,7 +163,9 @@ final class BronzeBadInputTests: XCTestCase {
         print(report)
         XCTAssertTrue(report.problems.isEmpty, "\(report)", file: file, line: line)
         XCTAssertEqual(report.events, SharedBacklog.events, file: file, line: line)
-        let verify = try runShopstream(["lake", "verify", "--lake", url, "--brokers", backlog.broker.bootstrap], environment: environment, directory: scratch, label: "verify")
+        let verify = try runShopstream(
+            ["lake", "verify", "--lake", url, "--brokers", backlog.broker.bootstrap], environment: environment, directory: scratch,
+            label: "verify")
         XCTAssertEqual(verify.status, 0, "\(verify)", file: file, line: line)
     }
 }

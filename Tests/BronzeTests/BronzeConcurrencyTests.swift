@@ -16,8 +16,10 @@ final class BronzeConcurrencyTests: XCTestCase {
         let proxy = try FaultProxy(upstream: endpoint, faults: "slow", slowMilliseconds: 50, match: "^POST /upload/", directory: scratch)
 
         let run = try runShopstream(
-            ["sink", "bronze", "--lake", "gs://\(bucket)", "--brokers", backlog.broker.bootstrap, "--group", SharedBacklog.freshGroup(),
-             "--idle-exit", "3s", "--max-batch-age", "1s"],
+            [
+                "sink", "bronze", "--lake", "gs://\(bucket)", "--brokers", backlog.broker.bootstrap, "--group", SharedBacklog.freshGroup(),
+                "--idle-exit", "3s", "--max-batch-age", "1s",
+            ],
             environment: environment(storageEmulator: proxy.url), timeout: 120, directory: scratch, label: "sink")
         let uploads = proxy.uploads()
         proxy.stop()
@@ -41,7 +43,9 @@ final class BronzeConcurrencyTests: XCTestCase {
             let sorted = chain.sorted { $0.start < $1.start }
             let overlaps = zip(sorted, sorted.dropFirst()).filter { a, b in b.start < a.end }
                 .map { a, b in "\(b.name) was sent \(Int((a.end - b.start) * 1000)) ms before \(a.name) was answered" }
-            XCTAssertTrue(overlaps.isEmpty, "\(partition): \(overlaps.count) uploads overlap the one before: \(overlaps.prefix(3).joined(separator: "; "))")
+            XCTAssertTrue(
+                overlaps.isEmpty,
+                "\(partition): \(overlaps.count) uploads overlap the one before: \(overlaps.prefix(3).joined(separator: "; "))")
         }
         // Across partitions uploads do overlap, so the check above could see a violation.
         var inFlight = 0, most = 0

@@ -36,7 +36,10 @@ final class BronzeCrashTests: XCTestCase {
         let events = 22_000, rounds = 11, publishSeconds = 55
         let generator = try Child(
             try shopstreamBinary(),
-            ["generate", "--brokers", broker.bootstrap, "--events", String(events), "--seed", "11", "--rate", String(events / publishSeconds), "-q"],
+            [
+                "generate", "--brokers", broker.bootstrap, "--events", String(events), "--seed", "11", "--rate",
+                String(events / publishSeconds), "-q",
+            ],
             directory: scratch, label: "generate")
         let sinkArguments = [
             "sink", "bronze", "--lake", "gs://\(bucket)", "--brokers", broker.bootstrap, "--max-batch-age", "300ms",
@@ -48,7 +51,8 @@ final class BronzeCrashTests: XCTestCase {
         for round in 0..<rounds {
             let uploadsBefore = proxy.uploadCount()
             let started = Date()
-            let sink = try Child(try shopstreamBinary(), sinkArguments, environment: sinkEnvironment, directory: scratch, label: "sink-\(round)")
+            let sink = try Child(
+                try shopstreamBinary(), sinkArguments, environment: sinkEnvironment, directory: scratch, label: "sink-\(round)")
             if round % 4 == 1 {
                 // Early: while it checks the lake and joins the group.
                 Thread.sleep(forTimeInterval: Double.random(in: 0.3...2.5, using: &random))
@@ -70,7 +74,8 @@ final class BronzeCrashTests: XCTestCase {
         XCTAssertEqual(generator.wait(timeout: 120), 0, "generate: \(generator.stderr)")
 
         // The last run stores what is left and exits once idle.
-        let final = try runShopstream(sinkArguments + ["--idle-exit", "3s"], environment: sinkEnvironment, timeout: 120, directory: scratch, label: "sink-final")
+        let final = try runShopstream(
+            sinkArguments + ["--idle-exit", "3s"], environment: sinkEnvironment, timeout: 120, directory: scratch, label: "sink-final")
         XCTAssertEqual(final.status, 0, "\(final)")
         print("final run:\n\(final.stdout)")
 
@@ -97,14 +102,17 @@ final class BronzeCrashTests: XCTestCase {
             for phase in Set(phases.map(\.key)) { tally[phase, default: 0] += 1 }
             let text = phases.sorted { $0.key < $1.key }.map { "\($0.key)\($0.value > 1 ? " ×\($0.value)" : "")" }.joined(separator: ", ")
             let after = String(format: "%.1f s", kill.killed.timeIntervalSince(kill.started))
-            print("\(String(kill.round + 1).leftPadded(4))  \(after.leftPadded(11))  \((kill.whilePublishing ? "yes" : "no").leftPadded(16))  \(text)")
+            print(
+                "\(String(kill.round + 1).leftPadded(4))  \(after.leftPadded(11))  \((kill.whilePublishing ? "yes" : "no").leftPadded(16))  \(text)"
+            )
         }
         let adoptions = (kills.map(\.stderr) + [final.stderr]).reduce(0) { $0 + $1.components(separatedBy: "adopting").count - 1 }
         print("kills per phase: " + tally.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "))
         print("objects adopted after a restart (stored before a kill, not committed): \(adoptions)")
 
         XCTAssertGreaterThanOrEqual(kills.count, 10)
-        XCTAssertGreaterThanOrEqual(kills.filter(\.whilePublishing).count, kills.count / 2, "most kills come while events are still published")
+        XCTAssertGreaterThanOrEqual(
+            kills.filter(\.whilePublishing).count, kills.count / 2, "most kills come while events are still published")
         for phase in [Self.midUpload, Self.storedNotAcknowledged, Self.startingUp] {
             XCTAssertGreaterThan(tally[phase] ?? 0, 0, "no kill landed \(phase); try another BRONZE_CRASH_SEED")
         }
@@ -128,7 +136,11 @@ final class BronzeCrashTests: XCTestCase {
             let finished = all.first { ["answered", "reset", "client-gone"].contains($0.ev) }
             let stored = all.first { $0.ev == "upstream" && (200..<300).contains($0.status ?? 0) }
             if finished == nil || finished!.t > end {
-                if let stored, stored.t <= end { phases[storedNotAcknowledged, default: 0] += 1 } else { phases[midUpload, default: 0] += 1 }
+                if let stored, stored.t <= end {
+                    phases[storedNotAcknowledged, default: 0] += 1
+                } else {
+                    phases[midUpload, default: 0] += 1
+                }
             } else if let finished, finished.ev == "answered", end - finished.t < 0.05 {
                 phases[justAnswered, default: 0] += 1
             }
@@ -137,6 +149,6 @@ final class BronzeCrashTests: XCTestCase {
     }
 }
 
-private extension String {
-    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }

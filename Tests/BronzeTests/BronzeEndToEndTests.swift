@@ -33,13 +33,15 @@ final class BronzeEndToEndTests: XCTestCase {
         let bucket = try createBucket(endpoint)
         let env = environment(storageEmulator: endpoint)
 
-        let run = try sinkUntilIdle(lake: "gs://\(bucket)", brokers: backlog.broker.bootstrap, extra: ["--gzip"], scratch: scratch, environment: env)
+        let run = try sinkUntilIdle(
+            lake: "gs://\(bucket)", brokers: backlog.broker.bootstrap, extra: ["--gzip"], scratch: scratch, environment: env)
         let lake = try makeLake(url: "gs://\(bucket)", environment: env)
         _ = try checkLake(lake, backlog: backlog, run: run, gzip: true, scratch: scratch, environment: env)
 
         // `lake cat` decompresses.
         let object = try XCTUnwrap(lake.list(prefix: "bronze/payments/").first)
-        let cat = try runShopstream(["lake", "cat", "--lake", "gs://\(bucket)", object.name], environment: env, directory: scratch, label: "cat")
+        let cat = try runShopstream(
+            ["lake", "cat", "--lake", "gs://\(bucket)", object.name], environment: env, directory: scratch, label: "cat")
         XCTAssertEqual(cat.status, 0, "\(cat)")
         let firstLine = try XCTUnwrap(cat.stdout.split(separator: "\n").first)
         XCTAssertNotNil(eventID(Data(firstLine.utf8)), "lake cat prints JSON lines, not gzip bytes")
@@ -54,15 +56,21 @@ final class BronzeEndToEndTests: XCTestCase {
         let lake = try makeLake(url: "gs://\(bucket)", environment: direct)
         let group = SharedBacklog.freshGroup()
         // The timer never fires here, so a batch cut short by neither size nor date was stored by the stop.
-        let arguments = ["sink", "bronze", "--lake", "gs://\(bucket)", "--brokers", backlog.broker.bootstrap, "--group", group, "--max-batch-age", "60s"]
+        let arguments = [
+            "sink", "bronze", "--lake", "gs://\(bucket)", "--brokers", backlog.broker.bootstrap, "--group", group, "--max-batch-age", "60s",
+        ]
         // Every upload takes at least 50 ms, 8 at a time: storing the whole backlog (some 460 objects)
         // takes seconds however fast the machine, so the signal, sent once the first object is
         // stored, lands while most of it is still to come.
         let proxy = try FaultProxy(upstream: endpoint, faults: "slow", slowMilliseconds: 50, match: "^POST /upload/", directory: scratch)
 
-        let sink = try Child(try shopstreamBinary(), arguments, environment: environment(storageEmulator: proxy.url), directory: scratch, label: "sink-stopped")
+        let sink = try Child(
+            try shopstreamBinary(), arguments, environment: environment(storageEmulator: proxy.url), directory: scratch,
+            label: "sink-stopped")
         let deadline = Date().addingTimeInterval(60)
-        while sink.isRunning && Date() < deadline && !proxy.uploads().contains(where: { $0.stored != nil }) { Thread.sleep(forTimeInterval: 0.05) }
+        while sink.isRunning && Date() < deadline && !proxy.uploads().contains(where: { $0.stored != nil }) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         let beforeSignal = Date().timeIntervalSince1970
         sink.send(SIGTERM)
         let afterSignal = Date().timeIntervalSince1970
@@ -82,13 +90,16 @@ final class BronzeEndToEndTests: XCTestCase {
         let surelyIn = uploads.filter { ($0.stored ?? .infinity) < beforeSignal }
         let atMost = try events(uploads.filter { ($0.stored ?? .infinity) <= afterSignal })
         let startedAfter = uploads.filter { $0.requested > afterSignal }
-        print("at the signal: \(try events(surelyIn))–\(atMost) of \(SharedBacklog.events) events in the lake; \(startedAfter.count) uploads started after it")
+        print(
+            "at the signal: \(try events(surelyIn))–\(atMost) of \(SharedBacklog.events) events in the lake; \(startedAfter.count) uploads started after it"
+        )
         XCTAssertGreaterThan(surelyIn.count, 0, "an object was stored before the signal")
         XCTAssertLessThan(atMost, SharedBacklog.events, "not all of the backlog was stored at the signal")
 
         // The same group carries on where the stopped run committed: nothing to adopt (all it
         // stored was committed), nothing twice, nothing missing.
-        let rest = try runShopstream(arguments + ["--idle-exit", "3s"], environment: direct, timeout: 120, directory: scratch, label: "sink-rest")
+        let rest = try runShopstream(
+            arguments + ["--idle-exit", "3s"], environment: direct, timeout: 120, directory: scratch, label: "sink-rest")
         print("second run:\n\(rest.stdout)")
         XCTAssertEqual(rest.status, 0, "\(rest)")
         let second = SinkSummary(rest.stdout)
@@ -110,10 +121,14 @@ final class BronzeEndToEndTests: XCTestCase {
     ) throws -> RunResult {
         let started = Date()
         let run = try runShopstream(
-            ["sink", "bronze", "--lake", lake, "--brokers", brokers, "--group", SharedBacklog.freshGroup(),
-             "--idle-exit", "3s", "--max-batch-age", "1s"] + extra,
+            [
+                "sink", "bronze", "--lake", lake, "--brokers", brokers, "--group", SharedBacklog.freshGroup(),
+                "--idle-exit", "3s", "--max-batch-age", "1s",
+            ] + extra,
             environment: environment, timeout: 120, directory: scratch, label: "sink")
-        print("sink bronze \(extra.joined(separator: " ")) → \(lake): \(String(format: "%.1f", Date().timeIntervalSince(started))) s\n\(run.stdout)")
+        print(
+            "sink bronze \(extra.joined(separator: " ")) → \(lake): \(String(format: "%.1f", Date().timeIntervalSince(started))) s\n\(run.stdout)"
+        )
         XCTAssertEqual(run.status, 0, "\(run)")
         XCTAssertTrue(run.errorLines.isEmpty, "\(run)")
         return run

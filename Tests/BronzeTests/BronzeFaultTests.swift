@@ -18,8 +18,10 @@ final class BronzeFaultTests: XCTestCase {
 
         let started = Date()
         let run = try runShopstream(
-            ["sink", "bronze", "--lake", "gs://\(bucket)", "--brokers", backlog.broker.bootstrap, "--group", SharedBacklog.freshGroup(),
-             "--idle-exit", "3s", "--max-batch-age", "1s"],
+            [
+                "sink", "bronze", "--lake", "gs://\(bucket)", "--brokers", backlog.broker.bootstrap, "--group", SharedBacklog.freshGroup(),
+                "--idle-exit", "3s", "--max-batch-age", "1s",
+            ],
             environment: environment(storageEmulator: proxy.url), timeout: 150, directory: scratch, label: "sink")
         let counts = proxy.stop()
         let stats = try proxy.stats()
@@ -30,12 +32,14 @@ final class BronzeFaultTests: XCTestCase {
         for kind in ["503", "429", "reset", "reset-after", "slow", "slow-after"] {
             XCTAssertGreaterThan(stats.faults[kind] ?? 0, 0, "faultproxy injected no \(kind): \(stats.faults)")
         }
-        XCTAssertGreaterThan(stats.by_method["POST"]?["reset-after"] ?? 0, 0, "an upload landed without the sink hearing: \(stats.by_method)")
+        XCTAssertGreaterThan(
+            stats.by_method["POST"]?["reset-after"] ?? 0, 0, "an upload landed without the sink hearing: \(stats.by_method)")
         let summary = SinkSummary(run.stdout)
         let failures = ["503", "429", "reset", "reset-after"].reduce(0) { $0 + (stats.faults[$1] ?? 0) }
         XCTAssertGreaterThan(summary.retries ?? 0, 0, "the summary reports retries: \(run.stdout)")
         for status in ["503", "429"] {
-            XCTAssertEqual(summary.retryReasons[status] ?? 0, stats.faults[status] ?? 0, "every injected \(status) is reported: \(run.stdout)")
+            XCTAssertEqual(
+                summary.retryReasons[status] ?? 0, stats.faults[status] ?? 0, "every injected \(status) is reported: \(run.stdout)")
         }
         // Each injected failure is one retry in the sink's count (and in shopstream_http_retries_total):
         // the retry policy's, or libcurl's own resend of a request whose reused connection died

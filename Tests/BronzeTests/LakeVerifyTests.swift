@@ -86,7 +86,9 @@ final class LakeVerifyTests: XCTestCase {
     /// is not a command that broke).
     private func assertFails(_ run: RunResult, with problems: [String], file: StaticString = #filePath, line: UInt = #line) {
         let reported = run.stdout.split(separator: "\n").filter { $0.hasPrefix("problem: ") }.map { String($0.dropFirst(9)) }
-        print("lake verify → exit \(run.status.map(String.init) ?? "timeout"):\n" + reported.map { "  problem: \($0)" }.joined(separator: "\n"))
+        print(
+            "lake verify → exit \(run.status.map(String.init) ?? "timeout"):\n"
+                + reported.map { "  problem: \($0)" }.joined(separator: "\n"))
         XCTAssertEqual(run.status, 1, "\(run)", file: file, line: line)
         XCTAssertEqual(reported, problems, "\(run)", file: file, line: line)
         XCTAssertTrue(run.stdout.contains("verify: FAILED (\(problems.count) problems)"), "\(run)", file: file, line: line)
@@ -130,8 +132,10 @@ private struct DamagedLake {
         try FileManager.default.copyItem(atPath: pristine.path, toPath: scratch + "/lake")
         url = "file://\(scratch)/lake"
         lake = try makeLake(url: url)
-        let counts = Dictionary(grouping: try lake.list(prefix: "bronze/").compactMap { BronzeObject.parse($0.name) }, by: { "\($0.topic)+\($0.partition)" })
-            .mapValues(\.count).sorted { ($0.value, $0.key) < ($1.value, $1.key) }
+        let counts = Dictionary(
+            grouping: try lake.list(prefix: "bronze/").compactMap { BronzeObject.parse($0.name) }, by: { "\($0.topic)+\($0.partition)" }
+        )
+        .mapValues(\.count).sorted { ($0.value, $0.key) < ($1.value, $1.key) }
         shortestPartition = counts.first!.key
         longestPartition = counts.last!.key
     }
@@ -140,7 +144,9 @@ private struct DamagedLake {
     func chain(_ partition: String) throws -> [Object] {
         try lake.list(prefix: "bronze/").compactMap { stored -> Object? in
             guard let parsed = BronzeObject.parse(stored.name), "\(parsed.topic)+\(parsed.partition)" == partition else { return nil }
-            guard let first = stored.metadata["first_offset"].flatMap({ Int64($0) }), let last = stored.metadata["last_offset"].flatMap({ Int64($0) }) else {
+            guard let first = stored.metadata["first_offset"].flatMap({ Int64($0) }),
+                let last = stored.metadata["last_offset"].flatMap({ Int64($0) })
+            else {
                 throw BronzeTestError("\(stored.name) has no offsets in its metadata")
             }
             return Object(stored: stored, partition: partition, first: first, last: last)
@@ -160,14 +166,15 @@ private struct DamagedLake {
 
     func verify(deep: Bool = false, brokers: Bool = false) throws -> RunResult {
         try runShopstream(
-            ["lake", "verify", "--lake", url] + (deep ? ["--deep"] : []) + (brokers ? ["--brokers", pristine.backlog.broker.bootstrap] : []),
+            ["lake", "verify", "--lake", url] + (deep ? ["--deep"] : [])
+                + (brokers ? ["--brokers", pristine.backlog.broker.bootstrap] : []),
             timeout: 60, directory: scratch, label: "verify")
     }
 }
 
 /// A folder lake `shopstream sink bronze` filled from the shared backlog, checked clean by
 /// `lake verify --deep --brokers`; made once, then copied by each test.
-private final class PristineLake: @unchecked Sendable {   // immutable once made; `lock` guards `instance`
+private final class PristineLake: @unchecked Sendable {  // immutable once made; `lock` guards `instance`
     let path: String
     let backlog: SharedBacklog
 
@@ -191,13 +198,18 @@ private final class PristineLake: @unchecked Sendable {   // immutable once made
             if let directory = pristineLakeDirectory { try? FileManager.default.removeItem(atPath: directory) }
         }
         let sink = try runShopstream(
-            ["sink", "bronze", "--lake", "file://\(path)", "--brokers", backlog.broker.bootstrap, "--group", SharedBacklog.freshGroup(),
-             "--idle-exit", "3s", "--max-batch-age", "1s", "-q"],
+            [
+                "sink", "bronze", "--lake", "file://\(path)", "--brokers", backlog.broker.bootstrap, "--group", SharedBacklog.freshGroup(),
+                "--idle-exit", "3s", "--max-batch-age", "1s", "-q",
+            ],
             timeout: 120, directory: directory, label: "sink")
         guard sink.status == 0 else { throw BronzeTestError("the sink could not fill the pristine lake: \(sink)") }
         let verify = try runShopstream(
-            ["lake", "verify", "--lake", "file://\(path)", "--brokers", backlog.broker.bootstrap, "--deep"], directory: directory, label: "verify")
-        guard verify.status == 0, verify.stdout.contains("verify: OK (") else { throw BronzeTestError("the pristine lake does not verify: \(verify)") }
+            ["lake", "verify", "--lake", "file://\(path)", "--brokers", backlog.broker.bootstrap, "--deep"], directory: directory,
+            label: "verify")
+        guard verify.status == 0, verify.stdout.contains("verify: OK (") else {
+            throw BronzeTestError("the pristine lake does not verify: \(verify)")
+        }
     }
 }
 

@@ -36,7 +36,8 @@ final class SharedBacklog: @unchecked Sendable {
         }
         published = try Published.drain(broker.bootstrap, expected: Self.events)
         guard published.count == Self.events, published.eventIDs.count == Self.events else {
-            throw BronzeTestError("read back \(published.count) records (\(published.eventIDs.count) event ids) of \(Self.events) generated")
+            throw BronzeTestError(
+                "read back \(published.count) records (\(published.eventIDs.count) event ids) of \(Self.events) generated")
         }
     }
 

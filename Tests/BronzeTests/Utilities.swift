@@ -32,7 +32,8 @@ func runShopstream(
 ) throws -> RunResult {
     let child = try Child(
         try shopstreamBinary(), arguments, environment: environment, directory: directory,
-        label: label.map { "\($0)-\(UUID().uuidString.prefix(4))" } ?? "\(arguments.prefix(2).joined(separator: "-"))-\(UUID().uuidString.prefix(6))")
+        label: label.map { "\($0)-\(UUID().uuidString.prefix(4))" }
+            ?? "\(arguments.prefix(2).joined(separator: "-"))-\(UUID().uuidString.prefix(6))")
     let status = child.wait(timeout: timeout)
     if status == nil {
         XCTFail("shopstream \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s", file: file, line: line)
@@ -70,7 +71,8 @@ final class Broker {
     let bootstrap: String
 
     init(directory: String) throws {
-        child = try Child(try shopstreamBinary(), ["broker", "--port", "0"], directory: directory, label: "broker-\(UUID().uuidString.prefix(6))")
+        child = try Child(
+            try shopstreamBinary(), ["broker", "--port", "0"], directory: directory, label: "broker-\(UUID().uuidString.prefix(6))")
         let deadline = Date().addingTimeInterval(20)
         var found: String?
         while found == nil && Date() < deadline && child.isRunning {
@@ -107,14 +109,17 @@ func emulatorEndpoint(file: StaticString = #filePath, line: UInt = #line) throws
 func createBucket(_ endpoint: String, named name: String? = nil) throws -> String {
     let bucket = name ?? "bronze-test-" + UUID().uuidString.prefix(12).lowercased()
     let client = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(2), timeout: .seconds(10)))
-    _ = try client.send(HTTPRequest(
-        method: .post, url: endpoint + "/storage/v1/b?project=test", headers: ["Content-Type": "application/json"],
-        body: Data(#"{"name":"\#(bucket)"}"#.utf8)))
+    _ = try client.send(
+        HTTPRequest(
+            method: .post, url: endpoint + "/storage/v1/b?project=test", headers: ["Content-Type": "application/json"],
+            body: Data(#"{"name":"\#(bucket)"}"#.utf8)))
     return bucket
 }
 
 /// Tests/Fixtures/faultproxy.py between a client and the emulator.
 final class FaultProxy {
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // (the fault proxy's JSON names)
     struct Stats: Decodable {
         var requests: Int
         var faults: [String: Int]
@@ -143,13 +148,18 @@ final class FaultProxy {
             .appendingPathComponent("Fixtures/faultproxy.py").path
     }
 
-    init(upstream: String, faults: String, seed: Int = 1, slowMilliseconds: Int = 300, passFirst: Int = 0, match: String? = nil, directory: String) throws {
+    init(
+        upstream: String, faults: String, seed: Int = 1, slowMilliseconds: Int = 300, passFirst: Int = 0, match: String? = nil,
+        directory: String
+    ) throws {
         let python = try requiredTool("python3")
         let label = "faultproxy-\(UUID().uuidString.prefix(6))"
         statsPath = "\(directory)/\(label).json"
         logPath = "\(directory)/\(label).log"
-        var arguments = [Self.script, "--listen", "0", "--upstream", upstream, "--faults", faults, "--seed", String(seed),
-                         "--slow-ms", String(slowMilliseconds), "--pass-first", String(passFirst), "--stats", statsPath, "--log", logPath]
+        var arguments = [
+            Self.script, "--listen", "0", "--upstream", upstream, "--faults", faults, "--seed", String(seed),
+            "--slow-ms", String(slowMilliseconds), "--pass-first", String(passFirst), "--stats", statsPath, "--log", logPath,
+        ]
         if let match { arguments += ["--match", match] }
         child = try Child(python, arguments, directory: directory, label: label)
         let deadline = Date().addingTimeInterval(10)
@@ -296,7 +306,8 @@ struct BronzeObject {
         file.removeLast(gzip ? 9 : 6)
         let coords = file.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
         guard coords.count == 3, let partition = Int32(coords[1]), coords[2].count == 20,
-              coords[2].allSatisfy({ $0.isASCII && $0.isNumber }), let offset = Int64(coords[2]) else { return nil }
+            coords[2].allSatisfy({ $0.isASCII && $0.isNumber }), let offset = Int64(coords[2])
+        else { return nil }
         return (parts[1], dt, coords[0], partition, offset, gzip)
     }
 }
@@ -335,9 +346,10 @@ func readBronzeObjects(_ lake: any Lake, scratch: String) throws -> (objects: [B
     var badNames: [String] = []
     for (i, stored) in listed.enumerated() {
         guard let p = BronzeObject.parse(stored.name) else { badNames.append(stored.name); continue }
-        objects.append(BronzeObject(
-            stored: stored, entity: p.entity, dt: p.dt, topic: p.topic, partition: p.partition,
-            firstOffset: p.firstOffset, gzip: p.gzip, raw: raw[i], plain: plain[i]))
+        objects.append(
+            BronzeObject(
+                stored: stored, entity: p.entity, dt: p.dt, topic: p.topic, partition: p.partition,
+                firstOffset: p.firstOffset, gzip: p.gzip, raw: raw[i], plain: plain[i]))
     }
     return (objects, badNames)
 }
@@ -365,7 +377,8 @@ struct BronzeReport: CustomStringConvertible {
 
     var description: String {
         let short = shortByReason.sorted { $0.key < $1.key }.map { "\($0.value) at \($0.key)" }.joined(separator: ", ")
-        let head = "lake: \(objects) objects, \(events) events, \(sizes[100] ?? 0) of 100 events; shorter ones: \(short.isEmpty ? "none" : short)"
+        let head =
+            "lake: \(objects) objects, \(events) events, \(sizes[100] ?? 0) of 100 events; shorter ones: \(short.isEmpty ? "none" : short)"
         let shown = problems.prefix(25).map { "  - \($0)" }.joined(separator: "\n")
         return problems.isEmpty ? head : head + "\n\(problems.count) problems:\n" + shown + (problems.count > 25 ? "\n  …" : "")
     }
@@ -389,7 +402,7 @@ func checkBronze(_ objects: [BronzeObject], badNames: [String], against publishe
     var seenIDs: [String: String] = [:]
     var dayCache: [Int64: String] = [:]
     func day(_ ms: Int64) -> String {
-        let key = ms / 3_600_000   // dates change on the hour, so cache per hour
+        let key = ms / 3_600_000  // dates change on the hour, so cache per hour
         if let d = dayCache[key] { return d }
         let d = utcDate(milliseconds: key * 3_600_000)
         dayCache[key] = d
@@ -407,8 +420,12 @@ func checkBronze(_ objects: [BronzeObject], badNames: [String], against publishe
         let first = meta["first_offset"].flatMap { Int64($0) }, last = meta["last_offset"].flatMap { Int64($0) }
         let count = meta["count"].flatMap { Int($0) }
         if meta["topic"] != o.topic { problem("metadata topic \(meta["topic"] ?? "-") differs from the name's \(o.topic)") }
-        if meta["partition"] != String(o.partition) { problem("metadata partition \(meta["partition"] ?? "-") differs from the name's \(o.partition)") }
-        if first != o.firstOffset { problem("metadata first_offset \(meta["first_offset"] ?? "-") differs from the name's \(o.firstOffset)") }
+        if meta["partition"] != String(o.partition) {
+            problem("metadata partition \(meta["partition"] ?? "-") differs from the name's \(o.partition)")
+        }
+        if first != o.firstOffset {
+            problem("metadata first_offset \(meta["first_offset"] ?? "-") differs from the name's \(o.firstOffset)")
+        }
         if meta["format"] != (gzip ? "jsonl+gzip" : "jsonl") { problem("metadata format is \(meta["format"] ?? "missing")") }
         let crc = CRC32C.base64(o.raw)
         if meta["crc32c"] != crc { problem("metadata crc32c \(meta["crc32c"] ?? "missing") is not the bytes' \(crc)") }
@@ -448,14 +465,15 @@ func checkBronze(_ objects: [BronzeObject], badNames: [String], against publishe
     for (tp, messages) in published.partitions.sorted(by: { $0.key < $1.key }) {
         let chain = (byPartition[tp] ?? []).sorted { $0.firstOffset < $1.firstOffset }
         let offsets = messages.map(\.offset)
-        var next = 0   // index in `offsets` of the record the next object must start with
+        var next = 0  // index in `offsets` of the record the next object must start with
         for (i, o) in chain.enumerated() {
             if next >= offsets.count {
                 report.problems.append("\(tp): \(o.name) starts at \(o.firstOffset), after every published record is already stored")
             } else if o.firstOffset > offsets[next] {
                 report.problems.append("\(tp): gap: offsets \(offsets[next])–\(o.firstOffset - 1) are in no object")
             } else if o.firstOffset < offsets[next] {
-                report.problems.append("\(tp): overlap: \(o.name) starts at \(o.firstOffset), but offsets up to \(offsets[next] - 1) are already stored")
+                report.problems.append(
+                    "\(tp): overlap: \(o.name) starts at \(o.firstOffset), but offsets up to \(offsets[next] - 1) are already stored")
             }
             let last = o.lastOffset ?? o.firstOffset
             next = offsets.firstIndex { $0 > last } ?? offsets.count
@@ -502,8 +520,9 @@ struct SinkSummary {
     init(_ stdout: String) {
         func number(_ pattern: String) -> String? {
             guard let regex = try? NSRegularExpression(pattern: pattern),
-                  let m = regex.firstMatch(in: stdout, range: NSRange(stdout.startIndex..., in: stdout)),
-                  let r = Range(m.range(at: 1), in: stdout) else { return nil }
+                let m = regex.firstMatch(in: stdout, range: NSRange(stdout.startIndex..., in: stdout)),
+                let r = Range(m.range(at: 1), in: stdout)
+            else { return nil }
             return stdout[r].replacingOccurrences(of: ",", with: "")
         }
         events = number(#"bronze:\s*([\d,]+)\s+events?"#).flatMap { Int($0) }
@@ -512,7 +531,8 @@ struct SinkSummary {
         elapsedSeconds = number(#"elapsed:\s*([\d.]+)\s*s"#).flatMap { Double($0) }
         adopted = number(#"adopted:\s*([\d,]+)"#).flatMap { Int($0) }
         if let line = stdout.split(separator: "\n").last(where: { $0.hasPrefix("retries:") }),
-           let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")"), open < close {
+            let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")"), open < close
+        {
             for item in line[line.index(after: open)..<close].split(separator: ",") {
                 // The reason may have spaces ("dead keep-alive x2"); the count is the last word.
                 let words = item.split(separator: " ")

@@ -1,7 +1,8 @@
 import Foundation
-@testable import ShopStreamBus
 import ShopStreamCore
 import XCTest
+
+@testable import ShopStreamBus
 
 /// What the producer promises about how it publishes, read back from the librdkafka handle it
 /// runs with (its configuration dump), not from ProducerConfiguration's own fields.

@@ -8,15 +8,17 @@ final class ProducerConsumerTests: XCTestCase {
         let broker = try EmbeddedBroker(topics: [testTopic("t.roundtrip", partitions: 3)])
         let producer = try Producer(configuration: ProducerConfiguration(connection: connection(broker)))
         for i in 0..<50 {
-            try producer.send(topic: "t.roundtrip", key: Array("key-\(i % 5)".utf8), value: Array("{\"n\":\(i)}".utf8),
-                              headers: [KafkaHeader("source", "test"), KafkaHeader("n", "\(i)")],
-                              timestampMs: 1_700_000_000_000 + Int64(i))
+            try producer.send(
+                topic: "t.roundtrip", key: Array("key-\(i % 5)".utf8), value: Array("{\"n\":\(i)}".utf8),
+                headers: [KafkaHeader("source", "test"), KafkaHeader("n", "\(i)")],
+                timestampMs: 1_700_000_000_000 + Int64(i))
         }
         try producer.flush()
         XCTAssertEqual(producer.statistics.delivered, 50)
 
-        let consumer = try Consumer(configuration: ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup()),
-                                    topics: ["t.roundtrip"])
+        let consumer = try Consumer(
+            configuration: ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup()),
+            topics: ["t.roundtrip"])
         let got = try consume(consumer, count: 50)
         XCTAssertEqual(got.count, 50)
         for m in got {
@@ -78,7 +80,8 @@ final class ProducerConsumerTests: XCTestCase {
         try producer.flush()
         // librdkafka hands a fetch answered REQUEST_TIMED_OUT to the application, then fetches again.
         try broker.pushRequestErrors(Array(repeating: KafkaErrorCode(name: "REQUEST_TIMED_OUT")!, count: 3), api: .fetch, broker: 1)
-        let consumer = try Consumer(configuration: ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup()), topics: ["t.fetcherr"])
+        let consumer = try Consumer(
+            configuration: ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup()), topics: ["t.fetcherr"])
         XCTAssertEqual(try consume(consumer, count: 20).map(\.offset), Array(0..<20), "every message, each once, after the errors")
         XCTAssertEqual(try broker.waitingErrors(broker: 1, api: .fetch), 0, "the fetches met the errors")
         XCTAssertEqual(consumer.retriedErrors["REQUEST_TIMED_OUT"], 3)
@@ -99,15 +102,17 @@ final class ProducerConsumerTests: XCTestCase {
                 pushedAt = .now
             }
         }
-        XCTAssertEqual((thrown as? KafkaError)?.message,
-                       "reading t.fetcherr[0] failed with an error retrying cannot fix: Broker: Topic authorization failed")
+        XCTAssertEqual(
+            (thrown as? KafkaError)?.message,
+            "reading t.fetcherr[0] failed with an error retrying cannot fix: Broker: Topic authorization failed")
         consumer.close()
     }
 
     func testRebalanceHandlerSeesAssignedPartitions() throws {
         let broker = try EmbeddedBroker(topics: [testTopic("t.rebalance", partitions: 4)])
-        let consumer = try Consumer(configuration: ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup()),
-                                    topics: ["t.rebalance"])
+        let consumer = try Consumer(
+            configuration: ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup()),
+            topics: ["t.rebalance"])
         var events: [Rebalance] = []
         consumer.onRebalance = { events.append($0) }
         let deadline = ContinuousClock.now + .seconds(20)

@@ -2,8 +2,9 @@ import Foundation
 import ShopStreamBus
 import TestSupport
 import XCTest
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 final class TCPForwarderTests: XCTestCase {

@@ -1,7 +1,8 @@
 import Foundation
-@testable import ShopStreamBus
 import ShopStreamCore
 import XCTest
+
+@testable import ShopStreamBus
 
 final class TopicReconcilerTests: XCTestCase {
     func testTheEmbeddedBrokerServesEveryDefinedTopicWithItsPartitionCount() throws {
@@ -28,14 +29,15 @@ final class TopicReconcilerTests: XCTestCase {
         let catalog = try repositoryCatalog()
         var defs = catalog.definitions
         let i = defs.firstIndex { $0.name == "shop.sales" }!
-        defs[i].partitions = 2   // the cluster has 2 partitions; topics/ says otherwise
+        defs[i].partitions = 2  // the cluster has 2 partitions; topics/ says otherwise
         let broker = try EmbeddedBroker(topics: defs)
         let reconciler = TopicReconciler(admin: try TopicAdmin(connection: connection(broker)))
         let status = try reconciler.apply(catalog)
         let sales = status.first { $0.name == "shop.sales" }!
         guard case .drifted(let diffs) = sales.state else { return XCTFail("expected drift, got \(sales.state)") }
         XCTAssertEqual(diffs, ["partition count 2 differs from topics/ (\(catalog[.sales].partitions))"])
-        XCTAssertEqual(try TopicAdmin(connection: connection(broker)).metadata().topics["shop.sales"]?.partitions, 2, "apply never alters a topic")
+        XCTAssertEqual(
+            try TopicAdmin(connection: connection(broker)).metadata().topics["shop.sales"]?.partitions, 2, "apply never alters a topic")
     }
 
     // librdkafka's mock cluster names no controller and cannot create topics over the wire
@@ -50,8 +52,9 @@ final class TopicReconcilerTests: XCTestCase {
         XCTAssertEqual(cluster.requests.count, 1, "one CreateTopics request")
         let request = try XCTUnwrap(cluster.requests.first)
         XCTAssertEqual(request.definitions.map(\.name).sorted(), ["shop.dlq", "shop.shipping"], "only the missing topics")
-        XCTAssertEqual(request.definitions, catalog.definitions.filter { ["shop.dlq", "shop.shipping"].contains($0.name) },
-                       "partitions and configs as topics/ defines them")
+        XCTAssertEqual(
+            request.definitions, catalog.definitions.filter { ["shop.dlq", "shop.shipping"].contains($0.name) },
+            "partitions and configs as topics/ defines them")
         XCTAssertEqual(request.maxReplication, 2, "topics/ asks for 3 replicas; the cluster has 2 brokers")
         XCTAssertEqual(cluster.topics["shop.shipping"]?.partitions, catalog[.shipping].partitions)
         for s in status {
@@ -98,8 +101,9 @@ private final class InMemoryCluster: TopicCluster {
         metadataRequests += 1
         for p in pending where p.visibleAt <= metadataRequests { topics[p.name] = p.topic }
         pending.removeAll { $0.visibleAt <= metadataRequests }
-        return ClusterMetadata(brokers: (1...brokers).map { .init(id: Int32($0), host: "127.0.0.1", port: 9091 + $0) },
-                               controllerId: 1, topics: topics)
+        return ClusterMetadata(
+            brokers: (1...brokers).map { .init(id: Int32($0), host: "127.0.0.1", port: 9091 + $0) },
+            controllerId: 1, topics: topics)
     }
 
     func topicConfigs(_ names: [String]) throws -> [String: [String: String]]? {
@@ -109,7 +113,9 @@ private final class InMemoryCluster: TopicCluster {
     func create(_ definitions: [TopicDefinition], maxReplication: Int) throws {
         requests.append((definitions, maxReplication))
         for d in definitions {
-            pending.append((metadataRequests + 2, d.name, .init(partitions: d.partitions, replicationFactor: min(d.replicationFactor, maxReplication))))
+            pending.append(
+                (metadataRequests + 2, d.name, .init(partitions: d.partitions, replicationFactor: min(d.replicationFactor, maxReplication)))
+            )
             configs[d.name] = d.config
         }
     }

@@ -5,8 +5,9 @@ import XCTest
 
 /// A topic definition for tests.
 func testTopic(_ name: String, partitions: Int = 3, config: [String: String] = ["cleanup.policy": "delete"]) -> TopicDefinition {
-    TopicDefinition(name: name, description: "test topic", partitions: partitions, replicationFactor: 1,
-                    config: config, key: .init(field: "id", description: "id"), valueSchema: .object([:]))
+    TopicDefinition(
+        name: name, description: "test topic", partitions: partitions, replicationFactor: 1,
+        config: config, key: .init(field: "id", description: "id"), valueSchema: .object([:]))
 }
 
 /// The real topics/ of this repository.
@@ -30,4 +31,3 @@ func consume(_ consumer: Consumer, count: Int, timeout: Duration = .seconds(30))
     }
     return out
 }
-

@@ -37,8 +37,9 @@ final class DurationOptionTests: XCTestCase {
         let configuration = bronze.configuration(connection: connection)
         XCTAssertEqual(configuration.maxBatchAge, .milliseconds(300))
         XCTAssertEqual(configuration.idleExit, .seconds(90))
-        XCTAssertEqual(try ShopStreamCommand.Sink.Bronze.parse([]).configuration(connection: connection).maxBatchAge,
-                       BronzeConfiguration(connection: connection).maxBatchAge)
+        XCTAssertEqual(
+            try ShopStreamCommand.Sink.Bronze.parse([]).configuration(connection: connection).maxBatchAge,
+            BronzeConfiguration(connection: connection).maxBatchAge)
     }
 
     func testTheStallAndShutdownOptionsReachTheSinksAndTheRunner() throws {
@@ -50,10 +51,12 @@ final class DurationOptionTests: XCTestCase {
         XCTAssertEqual(bronze.service.runner.shutdownTimeout, .seconds(90))
         XCTAssertEqual(try ShopStreamCommand.Broker.parse(["--shutdown-timeout", "3s"]).service.runner.shutdownTimeout, .seconds(3))
         XCTAssertEqual(try ShopStreamCommand.Broker.parse([]).service.runner.shutdownTimeout, .seconds(10))
-        XCTAssertEqual(try ShopStreamCommand.Dashboard.parse(["--serve", "--shutdown-timeout", "500ms"]).service.runner.shutdownTimeout,
-                       .milliseconds(500))
-        XCTAssertEqual(try ShopStreamCommand.Compact.parse(["--every", "1m", "--shutdown-timeout", "1h"]).service.runner.shutdownTimeout,
-                       .seconds(3600))
+        XCTAssertEqual(
+            try ShopStreamCommand.Dashboard.parse(["--serve", "--shutdown-timeout", "500ms"]).service.runner.shutdownTimeout,
+            .milliseconds(500))
+        XCTAssertEqual(
+            try ShopStreamCommand.Compact.parse(["--every", "1m", "--shutdown-timeout", "1h"]).service.runner.shutdownTimeout,
+            .seconds(3600))
     }
 
     func testConnectTimeoutReachesTheKafkaConnection() throws {
@@ -63,7 +66,8 @@ final class DurationOptionTests: XCTestCase {
         XCTAssertEqual(try silver.kafka.connection(bootstrap: "127.0.0.1:9092").connectTimeout, .milliseconds(500))
         let topics = try ShopStreamCommand.Topics.Apply.parse(["--connect-timeout", "1m30s"])
         XCTAssertEqual(try topics.kafka.connection(bootstrap: "127.0.0.1:9092").connectTimeout, .seconds(90))
-        XCTAssertEqual(try ShopStreamCommand.Topics.List.parse([]).kafka.connection(bootstrap: "127.0.0.1:9092").connectTimeout, .seconds(10))
+        XCTAssertEqual(
+            try ShopStreamCommand.Topics.List.parse([]).kafka.connection(bootstrap: "127.0.0.1:9092").connectTimeout, .seconds(10))
     }
 
     func testCompactEveryIsTheLoopsInterval() throws {
@@ -84,15 +88,27 @@ final class DurationOptionTests: XCTestCase {
 
     func testARefusedDurationNamesTheOptionAndTheAcceptedForms() {
         for (command, arguments, message) in [
-            (ShopStreamCommand.Sink.Silver.self as any ParsableCommand.Type, ["--reference-grace", "5"],
-             "The value '5' is invalid for '--reference-grace <duration>': a number needs a unit (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"),
-            (ShopStreamCommand.Sink.Bronze.self, ["--max-batch-age", "-1s"],
-             "The value '-1s' is invalid for '--max-batch-age <duration>': a duration cannot be negative (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"),
-            (ShopStreamCommand.Compact.self, ["--every", "5 s"],
-             "The value '5 s' is invalid for '--every <duration>': a duration has no spaces (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"),
+            (
+                ShopStreamCommand.Sink.Silver.self as any ParsableCommand.Type, ["--reference-grace", "5"],
+                "The value '5' is invalid for '--reference-grace <duration>': a number needs a unit (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"
+            ),
+            (
+                ShopStreamCommand.Sink.Bronze.self, ["--max-batch-age", "-1s"],
+                "The value '-1s' is invalid for '--max-batch-age <duration>': a duration cannot be negative (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"
+            ),
+            (
+                ShopStreamCommand.Compact.self, ["--every", "5 s"],
+                "The value '5 s' is invalid for '--every <duration>': a duration has no spaces (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"
+            ),
             (ShopStreamCommand.Compact.self, ["--every", "0s"], "--every 0s: expected a duration longer than 0s, such as 30s"),
-            (ShopStreamCommand.Sink.Bronze.self, ["--max-batch-age", "0ms"], "--max-batch-age 0s: expected a duration longer than 0s, such as 30s"),
-            (ShopStreamCommand.Run.self, ["--live", "--compact-every", "0s"], "--compact-every 0s: expected a duration longer than 0s, such as 10s"),
+            (
+                ShopStreamCommand.Sink.Bronze.self, ["--max-batch-age", "0ms"],
+                "--max-batch-age 0s: expected a duration longer than 0s, such as 30s"
+            ),
+            (
+                ShopStreamCommand.Run.self, ["--live", "--compact-every", "0s"],
+                "--compact-every 0s: expected a duration longer than 0s, such as 10s"
+            ),
         ] {
             XCTAssertThrowsError(try command.parse(arguments), "\(arguments)") { error in
                 XCTAssertEqual(command.message(for: error), message)
@@ -102,9 +118,11 @@ final class DurationOptionTests: XCTestCase {
 
     func testEveryDurationOptionIsHelpedTheSameWay() {
         let silver = ShopStreamCommand.Sink.Silver.helpMessage(columns: 400)
-        for line in ["--reference-grace <duration>", "(default: 1m)", "--max-future <duration>", "(default: 24h)",
-                     "--max-delay <duration>", "(default: 1s)", "--idle-exit <duration>", "--stall-after <duration>",
-                     "--shutdown-timeout <duration>", "(default: 10s)", "--connect-timeout <duration>"] {
+        for line in [
+            "--reference-grace <duration>", "(default: 1m)", "--max-future <duration>", "(default: 24h)",
+            "--max-delay <duration>", "(default: 1s)", "--idle-exit <duration>", "--stall-after <duration>",
+            "--shutdown-timeout <duration>", "(default: 10s)", "--connect-timeout <duration>",
+        ] {
             XCTAssertTrue(silver.contains(line), "\(line) in:\n\(silver)")
         }
         XCTAssertTrue(ShopStreamCommand.Compact.helpMessage(columns: 400).contains("--every <duration>"))

@@ -21,7 +21,9 @@ final class ComposeRehearsalTests: XCTestCase {
 
     func testTheComposeStackRunsOnTheStandInsLandsEveryEventAndPrometheusScrapesEveryService() throws {
         let started = Date()
-        let (gcs, bigquery) = try { let e = try requiredEnvironment("STORAGE_EMULATOR_HOST", "BIGQUERY_EMULATOR_HOST"); return (e[0], e[1]) }()
+        let (gcs, bigquery) = try {
+            let e = try requiredEnvironment("STORAGE_EMULATOR_HOST", "BIGQUERY_EMULATOR_HOST"); return (e[0], e[1])
+        }()
         let curl = try requiredTool("curl"), promtool = try requiredTool("promtool"), prometheusTool = try requiredTool("prometheus")
         let shopstreamBin = try shopstreamBinary()
         let compose = try ComposeFile(dockerDirectory.appendingPathComponent("compose.yaml"))
@@ -60,15 +62,18 @@ final class ComposeRehearsalTests: XCTestCase {
         // What compose promises about its long-running ShopStream services (the one-shot jobs others
         // wait on to complete are not long-running): each serves --http, logs JSON and is healthy by /readyz.
         let jobs = Set(compose.services.values.flatMap { $0.dependsOn.filter { $0.condition == .completed }.map(\.service) })
-        let longRunning = compose.services.values.filter { $0.image == Self.shopstreamImage && !jobs.contains($0.name) }.map(\.name).sorted()
+        let longRunning = compose.services.values.filter { $0.image == Self.shopstreamImage && !jobs.contains($0.name) }.map(\.name)
+            .sorted()
         XCTAssertEqual(longRunning, ["compactor", "dashboard", "generator", "sink-bronze", "sink-silver"])
         for name in longRunning {
             let service = compose.services[name]!
             XCTAssertNotNil(service.httpPort, "\(name) serves /metrics, /healthz and /readyz (--http)")
-            XCTAssertTrue(service.command.joined(separator: " ").contains("--log-format json"), "\(name) logs JSON lines: \(service.command)")
+            XCTAssertTrue(
+                service.command.joined(separator: " ").contains("--log-format json"), "\(name) logs JSON lines: \(service.command)")
             if let port = service.httpPort {
-                XCTAssertTrue((service.healthcheck ?? []).contains { $0.contains(":\(port)/readyz") },
-                              "\(name)'s healthcheck asks its /readyz on :\(port): \(service.healthcheck ?? [])")
+                XCTAssertTrue(
+                    (service.healthcheck ?? []).contains { $0.contains(":\(port)/readyz") },
+                    "\(name)'s healthcheck asks its /readyz on :\(port): \(service.healthcheck ?? [])")
             }
         }
 
@@ -106,12 +111,17 @@ final class ComposeRehearsalTests: XCTestCase {
                     XCTAssertNotNil(children[dependency], "\(dependency) started before \(service.name)")
                 case .completed:
                     let status = children[dependency]?.wait(timeout: 120)
-                    guard status == 0 else { return XCTFail("\(dependency) did not complete successfully (\(status.map(String.init) ?? "killed")) before \(service.name):\(tail(dependency))") }
+                    guard status == 0 else {
+                        return XCTFail(
+                            "\(dependency) did not complete successfully (\(status.map(String.init) ?? "killed")) before \(service.name):\(tail(dependency))"
+                        )
+                    }
                 case .healthy:
                     guard try eventually(timeout: 120, every: 0.5, { try healthcheckPasses(other) }) else {
                         let readyz = try hostPorts[dependency].map { try httpGet("http://127.0.0.1:\($0.host)/readyz") }
-                        return XCTFail("\(dependency) did not become healthy by its healthcheck \(other.healthcheck ?? [])"
-                                       + (readyz.map { "; /readyz answers \($0.status): \($0.body)" } ?? "") + tail(dependency))
+                        return XCTFail(
+                            "\(dependency) did not become healthy by its healthcheck \(other.healthcheck ?? [])"
+                                + (readyz.map { "; /readyz answers \($0.status): \($0.body)" } ?? "") + tail(dependency))
                     }
                 }
             }
@@ -125,8 +135,9 @@ final class ComposeRehearsalTests: XCTestCase {
             }
             var environment = baseEnvironment
             for (key, value) in service.environment { environment[key] = substituted(value, in: service.name) }
-            children[service.name] = try Child(executable, arguments.map { substituted($0, in: service.name) },
-                                               environment: environment, directory: dir.path, label: service.name)
+            children[service.name] = try Child(
+                executable, arguments.map { substituted($0, in: service.name) },
+                environment: environment, directory: dir.path, label: service.name)
             order.append(service.name)
         }
         print("rehearsal: started \(order.joined(separator: ", ")) in \(seconds(since: stackStart))")
@@ -139,20 +150,24 @@ final class ComposeRehearsalTests: XCTestCase {
         XCTAssertEqual(Set(configured), expectedTargets, "docker/prometheus.yml scrapes every --http service of compose.yaml")
         var config = prometheusConfig
         config["global"] = ["scrape_interval": "1s", "scrape_timeout": "1s"]
-        config["scrape_configs"] = [[
-            "job_name": "shopstream",
-            "static_configs": configured.map { target -> [String: Any] in
-                let service = String(target.split(separator: ":")[0])
-                return ["targets": ["127.0.0.1:\(hostPorts[service]?.host ?? 0)"], "labels": ["service": service]]
-            },
-        ]]
-        let configFile = dir.appendingPathComponent("prometheus.json")   // JSON is YAML
+        config["scrape_configs"] = [
+            [
+                "job_name": "shopstream",
+                "static_configs": configured.map { target -> [String: Any] in
+                    let service = String(target.split(separator: ":")[0])
+                    return ["targets": ["127.0.0.1:\(hostPorts[service]?.host ?? 0)"], "labels": ["service": service]]
+                },
+            ]
+        ]
+        let configFile = dir.appendingPathComponent("prometheus.json")  // JSON is YAML
         try JSONSerialization.data(withJSONObject: config).write(to: configFile)
         let prometheusPort = freePort()
-        let prometheus = try Child(prometheusTool, [
-            "--config.file=\(configFile.path)", "--storage.tsdb.path=\(dir.path)/tsdb",
-            "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn",
-        ], directory: dir.path, label: "prometheus")
+        let prometheus = try Child(
+            prometheusTool,
+            [
+                "--config.file=\(configFile.path)", "--storage.tsdb.path=\(dir.path)/tsdb",
+                "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn",
+            ], directory: dir.path, label: "prometheus")
         defer { prometheus.send(SIGTERM); prometheus.wait(timeout: 20) }
 
         // Events reach the lake and silver while everything runs (gold: below, once the publisher stopped).
@@ -182,23 +197,29 @@ final class ComposeRehearsalTests: XCTestCase {
             XCTAssertEqual(metrics.status, 200, "\(name) /metrics")
             let file = dir.appendingPathComponent("\(name).metrics")
             try Data(metrics.body.utf8).write(to: file)
-            let lint = try runProgram(URL(fileURLWithPath: "/bin/sh"), ["-c", "\"$0\" check metrics < \"$1\"", promtool.path, file.path], timeout: 60)
+            let lint = try runProgram(
+                URL(fileURLWithPath: "/bin/sh"), ["-c", "\"$0\" check metrics < \"$1\"", promtool.path, file.path], timeout: 60)
             XCTAssertEqual(lint.status, 0, "promtool check metrics on \(name)'s /metrics: \(lint.stdout)\(lint.stderr)")
         }
 
         var up: [String: String] = [:]
         let allUp = try eventually(timeout: 90, every: 1) {
             let r = try httpGet("http://127.0.0.1:\(prometheusPort)/api/v1/query?query=up")
-            let result = ((try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any])?["data"] as? [String: Any])?["result"] as? [[String: Any]] ?? []
+            let result =
+                ((try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any])?["data"] as? [String: Any])?["result"]
+                as? [[String: Any]] ?? []
             up = [:]
             for sample in result {
-                if let service = (sample["metric"] as? [String: String])?["service"], let value = (sample["value"] as? [Any])?.last as? String {
+                if let service = (sample["metric"] as? [String: String])?["service"],
+                    let value = (sample["value"] as? [Any])?.last as? String
+                {
                     up[service] = value
                 }
             }
             return Set(up.keys) == Set(hostPorts.keys) && up.values.allSatisfy { $0 == "1" }
         }
-        XCTAssertTrue(allUp, "Prometheus sees up == 1 for every service: \(up.sorted { $0.key < $1.key })\n\(prometheus.stderr.suffix(2000))")
+        XCTAssertTrue(
+            allUp, "Prometheus sees up == 1 for every service: \(up.sorted { $0.key < $1.key })\n\(prometheus.stderr.suffix(2000))")
         if allUp { print("rehearsal: Prometheus saw every service up after \(seconds(since: stackStart))") }
 
         // Stop the publisher first; then everything it published must be in the lake, in silver and in gold.
@@ -209,20 +230,28 @@ final class ComposeRehearsalTests: XCTestCase {
             XCTAssertEqual(children[name]!.wait(timeout: 60), 0, "\(name) stops on SIGTERM with status 0\(tail(name))")
         }
         let published = generatedCounts(children["generator"]?.stdout ?? "")
-        XCTAssertEqual(Set(published.keys), Set(Entity.allCases.map(\.topic)), "the generator's summary counts every topic: \(children["generator"]?.stdout ?? "")")
+        XCTAssertEqual(
+            Set(published.keys), Set(Entity.allCases.map(\.topic)),
+            "the generator's summary counts every topic: \(children["generator"]?.stdout ?? "")")
         var landed: Landed?
         let allLanded = try eventually(timeout: 90, every: 3) {
             landed = try Landed(lake: "gs://\(bucket)", warehouse: "bigquery://\(project)")
             return Entity.allCases.allSatisfy { entity in
                 let bronze = landed!.bronze[entity.topic] ?? [], silver = Set(landed!.silver[entity.topic] ?? [])
-                return bronze.count == published[entity.topic] && Set(bronze).count == bronze.count && silver.count == published[entity.topic]
+                return bronze.count == published[entity.topic] && Set(bronze).count == bronze.count
+                    && silver.count == published[entity.topic]
             }
         }
-        XCTAssertTrue(allLanded, "every published event once in bronze and in silver: published \(published), bronze \(landed?.bronze.mapValues(\.count) ?? [:]), silver \(landed?.silver.mapValues { Set($0).count } ?? [:])")
+        XCTAssertTrue(
+            allLanded,
+            "every published event once in bronze and in silver: published \(published), bronze \(landed?.bronze.mapValues(\.count) ?? [:]), silver \(landed?.silver.mapValues { Set($0).count } ?? [:])"
+        )
         let sales = published["shop.sales"] ?? -1
         XCTAssertGreaterThan(sales, 0, "sales were published (silver had some before the stop)")
         var inGold = 0
-        let inGoldToo = eventually(timeout: 90, every: 3) { inGold = count("SELECT COALESCE(SUM(orders), 0) FROM gold.daily_sales"); return inGold == sales }
+        let inGoldToo = eventually(timeout: 90, every: 3) {
+            inGold = count("SELECT COALESCE(SUM(orders), 0) FROM gold.daily_sales"); return inGold == sales
+        }
         XCTAssertTrue(inGoldToo, "gold.daily_sales counts every published sale: \(inGold) of \(sales)\(tail("compactor"))")
         if allLanded && inGoldToo { print("rehearsal: every event in the lake, silver and gold after \(seconds(since: stackStart))") }
         let page = try httpGet("http://127.0.0.1:\(hostPorts["dashboard"]?.host ?? 0)/")
@@ -235,7 +264,8 @@ final class ComposeRehearsalTests: XCTestCase {
         }
         for name in longRunning {
             for line in children[name]?.stderr.split(separator: "\n") ?? [] {
-                XCTAssertNotNil(try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(name) logs JSON lines only: \(line)")
+                XCTAssertNotNil(
+                    try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(name) logs JSON lines only: \(line)")
             }
         }
         print("rehearsal: \(published.values.reduce(0, +)) events, done in \(seconds(since: started))")

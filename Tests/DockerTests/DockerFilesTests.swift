@@ -7,13 +7,15 @@ import XCTest
 final class DockerFilesTests: XCTestCase {
     func testTheComposeFileIsValidAgainstTheComposeSpecification() throws {
         // Debian's docker-compose 1.29 is too old to judge (it rejects the top-level `name:`).
-        let r = try runProgram(try venvTool("check-jsonschema"),
-                               ["--verbose", "--builtin-schema", "vendor.compose-spec", dockerDirectory.appendingPathComponent("compose.yaml").path])
+        let r = try runProgram(
+            try venvTool("check-jsonschema"),
+            ["--verbose", "--builtin-schema", "vendor.compose-spec", dockerDirectory.appendingPathComponent("compose.yaml").path])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
     }
 
     func testThePrometheusConfigurationIsValidForPrometheus() throws {
-        let r = try runProgram(try requiredTool("promtool"), ["check", "config", dockerDirectory.appendingPathComponent("prometheus.yml").path])
+        let r = try runProgram(
+            try requiredTool("promtool"), ["check", "config", dockerDirectory.appendingPathComponent("prometheus.yml").path])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
     }
 
@@ -25,7 +27,8 @@ final class DockerFilesTests: XCTestCase {
         XCTAssertEqual(stages.count, 2, "a build stage and a runtime stage")
         guard stages.count == 2 else { return }
         let build = Self.aptInstalled(in: stages[0]), runtime = Self.aptInstalled(in: stages[1])
-        XCTAssertEqual(Set(build.filter { $0.hasSuffix("-dev") }), needed, "the build stage installs exactly the -dev packages Package.swift names")
+        XCTAssertEqual(
+            Set(build.filter { $0.hasSuffix("-dev") }), needed, "the build stage installs exactly the -dev packages Package.swift names")
         XCTAssertTrue(build.contains("pkg-config"), "pkg-config finds them")
         // Each -dev package's library is the package of the same build it depends on, `(= version)`.
         let dpkgQuery = try requiredTool("dpkg-query")
@@ -34,7 +37,8 @@ final class DockerFilesTests: XCTestCase {
             XCTAssertEqual(r.status, 0, "\(dev) is installed here (scripts/setup): \(r.stderr)")
             let libraries = r.stdout.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { $0.contains("(= ") }.map { String($0.split(separator: " ")[0]) }
-            XCTAssertFalse(Set(libraries).isDisjoint(with: runtime), "the runtime stage installs \(dev)'s library (one of \(libraries)): \(runtime)")
+            XCTAssertFalse(
+                Set(libraries).isDisjoint(with: runtime), "the runtime stage installs \(dev)'s library (one of \(libraries)): \(runtime)")
         }
         XCTAssertTrue(runtime.contains("curl"), "the healthchecks' client is in the runtime image")
     }
@@ -44,13 +48,18 @@ final class DockerFilesTests: XCTestCase {
         let checkouts = repositoryRoot.appendingPathComponent(".build/checkouts")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: checkouts.path)) ?? []
         guard !names.isEmpty else { throw missingStandIn("no dependencies in \(checkouts.path); run `swift build` first") }
-        var needed: [(package: String, version: [Int])] = [("ShopStream", try Self.toolsVersion(of: repositoryRoot.appendingPathComponent("Package.swift")))]
+        var needed: [(package: String, version: [Int])] = [
+            ("ShopStream", try Self.toolsVersion(of: repositoryRoot.appendingPathComponent("Package.swift")))
+        ]
         for name in names.sorted() {
             let folder = checkouts.appendingPathComponent(name)
-            let manifests = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("Package") && $0.hasSuffix(".swift") }
+            let manifests = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+                $0.hasPrefix("Package") && $0.hasSuffix(".swift")
+            }
             let versions = try manifests.map { file -> [Int] in
                 let tools = try Self.toolsVersion(of: folder.appendingPathComponent(file))
-                let from = file.split(separator: "@swift-").dropFirst().first.map { Self.version(String($0.dropLast(".swift".count))) } ?? []
+                let from =
+                    file.split(separator: "@swift-").dropFirst().first.map { Self.version(String($0.dropLast(".swift".count))) } ?? []
                 return [tools, from].max { $0.lexicographicallyPrecedes($1) }!
             }
             if let lowest = versions.min(by: { $0.lexicographicallyPrecedes($1) }) { needed.append((name, lowest)) }
@@ -62,20 +71,26 @@ final class DockerFilesTests: XCTestCase {
         XCTAssertEqual(images.count, 2, "build and runtime are official swift images")
         for tag in images {
             let version = Self.version(String(tag.split(separator: "-")[0]))
-            XCTAssertFalse(version.lexicographicallyPrecedes(highest.version),
-                           "swift:\(tag) is older than Swift \(highest.version.map(String.init).joined(separator: ".")), which \(highest.package) needs")
+            XCTAssertFalse(
+                version.lexicographicallyPrecedes(highest.version),
+                "swift:\(tag) is older than Swift \(highest.version.map(String.init).joined(separator: ".")), which \(highest.package) needs"
+            )
         }
-        XCTAssertEqual(Set(images.map { $0.replacingOccurrences(of: "-slim", with: "") }).count, 1, "one Swift for building and running: \(images)")
+        XCTAssertEqual(
+            Set(images.map { $0.replacingOccurrences(of: "-slim", with: "") }).count, 1, "one Swift for building and running: \(images)")
     }
 
     func testTheBigQueryImageInstallsWhatTheTestsRunAgainst() throws {
         let script = try String(contentsOf: repositoryRoot.appendingPathComponent("scripts/emulators"), encoding: .utf8)
-        let pins = script.split(separator: "\n").first { $0.hasPrefix("BQ_PINS=(") }
+        let pins =
+            script.split(separator: "\n").first { $0.hasPrefix("BQ_PINS=(") }
             .map { $0.dropFirst("BQ_PINS=(".count).prefix { $0 != ")" }.split(separator: " ").map(String.init) } ?? []
         XCTAssertFalse(pins.isEmpty, "scripts/emulators pins bqemulator's versions")
         let dockerfile = try String(contentsOf: dockerDirectory.appendingPathComponent("bigquery.Dockerfile"), encoding: .utf8)
         let installed = dockerfile.split(separator: "\n").filter { $0.contains("pip install") }
-            .flatMap { $0.components(separatedBy: "pip install").last!.split(separator: " ").map(String.init).filter { !$0.hasPrefix("-") } }
+            .flatMap {
+                $0.components(separatedBy: "pip install").last!.split(separator: " ").map(String.init).filter { !$0.hasPrefix("-") }
+            }
         XCTAssertEqual(Set(installed), Set(pins), "docker/bigquery.Dockerfile installs scripts/emulators' pins")
     }
 
@@ -85,7 +100,9 @@ final class DockerFilesTests: XCTestCase {
     static func quoted(in text: String, after marker: String) -> [String] {
         text.components(separatedBy: marker).dropFirst().flatMap { part -> [String] in
             let list = part.prefix { $0 != "]" }
-            return list.split(separator: "\"", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+            return list.split(separator: "\"", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map {
+                String($0.element)
+            }
         }
     }
 
@@ -104,7 +121,9 @@ final class DockerFilesTests: XCTestCase {
     static func aptInstalled(in stage: [String]) -> [String] {
         stage.filter { $0.hasPrefix("RUN ") }.flatMap { line in
             line.components(separatedBy: "&&").filter { $0.contains("apt-get install") }.flatMap { command in
-                command.components(separatedBy: "apt-get install").last!.split(separator: " ").map(String.init).filter { !$0.hasPrefix("-") }
+                command.components(separatedBy: "apt-get install").last!.split(separator: " ").map(String.init).filter {
+                    !$0.hasPrefix("-")
+                }
             }
         }
     }

@@ -11,7 +11,8 @@ let dockerDirectory = repositoryRoot.appendingPathComponent("docker")
 /// check-jsonschema there beside the emulators); a missing one is a missing stand-in.
 func venvTool(_ name: String) throws -> URL {
     let environment = ProcessInfo.processInfo.environment
-    let venv = environment["SHOPSTREAM_VENV"].map { URL(fileURLWithPath: $0) }
+    let venv =
+        environment["SHOPSTREAM_VENV"].map { URL(fileURLWithPath: $0) }
         ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/shopstream/venv")
     let tool = venv.appendingPathComponent("bin/\(name)")
     guard FileManager.default.isExecutableFile(atPath: tool.path) else {
@@ -36,7 +37,11 @@ func loadYAML(_ file: URL) throws -> [String: Any] {
 /// docker/compose.yaml, the parts a rehearsal needs.
 struct ComposeFile {
     struct Service {
-        enum Condition: String { case started = "service_started", healthy = "service_healthy", completed = "service_completed_successfully" }
+        enum Condition: String {
+            case started = "service_started"
+            case healthy = "service_healthy"
+            case completed = "service_completed_successfully"
+        }
 
         var name: String
         var image: String
@@ -50,7 +55,8 @@ struct ComposeFile {
         /// `--http HOST:PORT`: where it serves /metrics, /healthz and /readyz in its container.
         var httpPort: Int? {
             guard let i = command.firstIndex(of: "--http"), i + 1 < command.count,
-                  let port = command[i + 1].split(separator: ":").last.flatMap({ Int($0) }) else { return nil }
+                let port = command[i + 1].split(separator: ":").last.flatMap({ Int($0) })
+            else { return nil }
             return port
         }
     }

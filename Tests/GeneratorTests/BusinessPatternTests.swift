@@ -31,7 +31,7 @@ final class BusinessPatternTests: XCTestCase {
         var payday = 0, paydays = 0, mid = 0, mids = 0
         for (i, sales) in year.salesPerDay.enumerated() {
             let date = year.start.adding(days: i)
-            if date.month == 3 || date.month == 11 { continue }   // festivals would blur the comparison
+            if date.month == 3 || date.month == 11 { continue }  // festivals would blur the comparison
             if date.day <= 5 { payday += sales; paydays += 1 }
             if (12...20).contains(date.day) { mid += sales; mids += 1 }
         }

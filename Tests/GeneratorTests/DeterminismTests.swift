@@ -38,7 +38,8 @@ final class DeterminismTests: XCTestCase {
         XCTAssertEqual(order.first, .stores)
         XCTAssertEqual(order.filter { $0 == .customers }.count, config.initialCustomers)
         XCTAssertEqual(order.filter { $0 == .stores }.count, 17)
-        let products = Set(events[..<firstFact].filter { $0.entity == .products }.map(\.keyString)).count   // a price change may republish one
+        // A price change may republish a product.
+        let products = Set(events[..<firstFact].filter { $0.entity == .products }.map(\.keyString)).count
         XCTAssertTrue((60...120).contains(products), "\(products) products")
         XCTAssertEqual(order.filter { $0 == .inventory }.count, 17 * products, "one snapshot per store×product")
     }

@@ -1,5 +1,6 @@
-@testable import ShopStreamGenerator
 import XCTest
+
+@testable import ShopStreamGenerator
 
 final class EncodingTests: XCTestCase {
     private func written(_ body: (inout EventBuffer) -> Void) -> String {

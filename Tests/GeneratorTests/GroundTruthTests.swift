@@ -112,7 +112,8 @@ final class GroundTruthTests: XCTestCase {
         XCTAssertEqual(rows.reduce(0) { $0 + $1.newCustomers }, week.truth.totals.customers)
         XCTAssertEqual(rows.map(\.signupDate), rows.map(\.signupDate).sorted())
         let duringTheWeek = rows.filter { $0.signupDate >= "2025-01-01" }.reduce(0) { $0 + $1.newCustomers }
-        XCTAssertEqual(duringTheWeek, week.stats.customers - smallConfig().initialCustomers, "the initial customers signed up before the first day")
+        XCTAssertEqual(
+            duringTheWeek, week.stats.customers - smallConfig().initialCustomers, "the initial customers signed up before the first day")
         XCTAssertGreaterThan(duringTheWeek, 0)
     }
 
@@ -125,11 +126,16 @@ final class GroundTruthTests: XCTestCase {
         XCTAssertEqual(try GroundTruth.read(from: url), week.truth)
 
         let top = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-        XCTAssertEqual(Set(top.keys), ["seed", "start_date", "days", "events", "totals", "daily_sales", "payments_daily",
-                                       "shipping_daily", "customers_by_tier", "new_customers_daily"])
+        XCTAssertEqual(
+            Set(top.keys),
+            [
+                "seed", "start_date", "days", "events", "totals", "daily_sales", "payments_daily",
+                "shipping_daily", "customers_by_tier", "new_customers_daily",
+            ])
         let text = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertLessThan(try XCTUnwrap(text.range(of: "\"customers_by_tier\"")).lowerBound,
-                          try XCTUnwrap(text.range(of: "\"daily_sales\"")).lowerBound, "keys are sorted")
+        XCTAssertLessThan(
+            try XCTUnwrap(text.range(of: "\"customers_by_tier\"")).lowerBound,
+            try XCTUnwrap(text.range(of: "\"daily_sales\"")).lowerBound, "keys are sorted")
         XCTAssertTrue(text.contains("\"net_revenue_paisa\" : \(week.truth.totals.netRevenuePaisa)"), "money is integer paisa")
     }
 
@@ -156,8 +162,9 @@ final class GroundTruthTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         try a.write(to: dir.appendingPathComponent("a.json"))
         try b.write(to: dir.appendingPathComponent("b.json"))
-        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("a.json")), try Data(contentsOf: dir.appendingPathComponent("b.json")),
-                       "the same bytes, so truth files can be compared with diff")
+        XCTAssertEqual(
+            try Data(contentsOf: dir.appendingPathComponent("a.json")), try Data(contentsOf: dir.appendingPathComponent("b.json")),
+            "the same bytes, so truth files can be compared with diff")
     }
 
     // MARK: Only what was accepted
@@ -208,7 +215,8 @@ final class GroundTruthTests: XCTestCase {
 
     func testMoneyWithAFractionOfAPaisaIsRefusedNamingTheField() throws {
         var recorder = TruthRecorder(wrapping: EventCollector())
-        XCTAssertThrowsError(try emit(.sales, sale(quantity: 1, unitPrice: "1.005", discount: "0", total: "1.01"), into: &recorder)) { error in
+        XCTAssertThrowsError(try emit(.sales, sale(quantity: 1, unitPrice: "1.005", discount: "0", total: "1.01"), into: &recorder)) {
+            error in
             XCTAssertTrue("\(error)".contains("unit_price 1.005"), "\(error)")
             XCTAssertTrue("\(error)".contains("shop.sales event 1"), "\(error)")
         }
@@ -235,7 +243,9 @@ final class GroundTruthTests: XCTestCase {
 
     func testAnUnknownPaymentStatusIsRefusedByName() throws {
         var recorder = TruthRecorder(wrapping: EventCollector())
-        XCTAssertThrowsError(try emit(.payments, payment(time: "2025-01-01T10:00:00.000+05:00", method: "Cash", status: "Chargeback"), into: &recorder)) { error in
+        XCTAssertThrowsError(
+            try emit(.payments, payment(time: "2025-01-01T10:00:00.000+05:00", method: "Cash", status: "Chargeback"), into: &recorder)
+        ) { error in
             XCTAssertTrue("\(error)".contains("status \"Chargeback\""), "\(error)")
         }
     }

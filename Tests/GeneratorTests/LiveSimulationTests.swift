@@ -10,7 +10,9 @@ final class LiveSimulationTests: XCTestCase {
     let day = SimDate(year: 2026, month: 9, day: 15)
 
     /// A live config for the default business, or for `business`'s baselines.
-    private func live(_ start: Int64, rate: Double, history: Int, seed: UInt64 = 42, business: SimulationConfig = SimulationConfig()) -> SimulationConfig {
+    private func live(_ start: Int64, rate: Double, history: Int, seed: UInt64 = 42, business: SimulationConfig = SimulationConfig())
+        -> SimulationConfig
+    {
         var config = SimulationConfig(live: LiveClock(startMs: start, eventsPerSecond: rate), historyDays: history, seed: seed)
         config.ordersPerDay = business.ordersPerDay
         config.initialCustomers = business.initialCustomers
@@ -27,18 +29,27 @@ final class LiveSimulationTests: XCTestCase {
         // Its dimensions are there from the start, dated at the start, not at midnight.
         XCTAssertEqual(events.first?.entity, .stores)
         XCTAssertEqual(events.first?.timestampMs, start)
-        XCTAssertEqual(events.filter { $0.entity == .customers && $0.timestampMs == start }.count, 2000, "the first customers, at the start")
+        XCTAssertEqual(
+            events.filter { $0.entity == .customers && $0.timestampMs == start }.count, 2000, "the first customers, at the start")
         var lastPerTopic: [Entity: Int64] = [:]
         var last = Int64.min
         var problems: [String] = []
         for (i, e) in events.enumerated() where problems.count < 10 {
             let time = e.field("event_time")!
             if e.timestampMs < start || e.timestampMs >= end { problems.append("event \(i) at \(time): outside [start, start + 20 min)") }
-            if time != pakistanTimestamp(e.timestampMs) { problems.append("event \(i): event_time \(time), record time \(pakistanTimestamp(e.timestampMs))") }
-            if e.timestampMs < lastPerTopic[e.entity, default: .min] { problems.append("event \(i): \(e.entity) at \(time) after a later one") }
+            if time != pakistanTimestamp(e.timestampMs) {
+                problems.append("event \(i): event_time \(time), record time \(pakistanTimestamp(e.timestampMs))")
+            }
+            if e.timestampMs < lastPerTopic[e.entity, default: .min] {
+                problems.append("event \(i): \(e.entity) at \(time) after a later one")
+            }
             if e.timestampMs < last { problems.append("event \(i): \(e.entity) at \(time) after an event at \(pakistanTimestamp(last))") }
-            if e.entity == .sales, e.field("sale_date") != day.description { problems.append("event \(i): sale_date \(e.field("sale_date")!)") }
-            if e.entity == .payments, let paid = e.field("paid_at"), paid != "null", paid != time { problems.append("event \(i): paid_at \(paid) at \(time)") }
+            if e.entity == .sales, e.field("sale_date") != day.description {
+                problems.append("event \(i): sale_date \(e.field("sale_date")!)")
+            }
+            if e.entity == .payments, let paid = e.field("paid_at"), paid != "null", paid != time {
+                problems.append("event \(i): paid_at \(paid) at \(time)")
+            }
             lastPerTopic[e.entity] = e.timestampMs
             last = e.timestampMs
         }
@@ -112,7 +123,8 @@ final class LiveSimulationTests: XCTestCase {
             XCTAssertEqual(problems, [], "history \(history)")
             XCTAssertGreaterThan(sales, 12_000, "history \(history)")
             if history > 0 {
-                XCTAssertGreaterThan(events.filter { $0.entity == .shipping && $0.timestampMs >= start }.count, 0, "history shipments come back live")
+                XCTAssertGreaterThan(
+                    events.filter { $0.entity == .shipping && $0.timestampMs >= start }.count, 0, "history shipments come back live")
             }
         }
     }
@@ -121,7 +133,8 @@ final class LiveSimulationTests: XCTestCase {
         // Three live days of the small business, so that shipments ordered live (their
         // outcomes at any hour) come back: of each topic, the first events of the live
         // start (the first day's dimensions) and of the third day.
-        let events = try collect(live(pakistanTime(day, 0), rate: 0.5, history: 0, business: smallConfig()), until: pakistanTime(day.adding(days: 3), 0))
+        let events = try collect(
+            live(pakistanTime(day, 0), rate: 0.5, history: 0, business: smallConfig()), until: pakistanTime(day.adding(days: 3), 0))
         let thirdDay = pakistanTime(day.adding(days: 2), 0)
         var sample: [Event] = []
         for entity in Entity.allCases {
@@ -136,14 +149,18 @@ final class LiveSimulationTests: XCTestCase {
             if !errors.isEmpty { failures.append("\(event.entity): \(errors) in \(String(decoding: event.value, as: UTF8.self))") }
         }
         XCTAssertEqual(failures, [])
-        for entity in Entity.allCases { XCTAssertGreaterThan(sample.filter { $0.entity == entity }.count, 0, "no \(entity) events checked") }
+        for entity in Entity.allCases {
+            XCTAssertGreaterThan(sample.filter { $0.entity == entity }.count, 0, "no \(entity) events checked")
+        }
         XCTAssertEqual(sample.filter { $0.entity == .shipping && $0.timestampMs >= thirdDay }.count, 150)
     }
 
     func testTheSameSeedAndStartGiveTheSameLiveEventsAndAnotherStartOrSeedOthers() throws {
         let start = pakistanTime(day, 18, 5, 0, ms: 250)
         func liveEvents(_ start: Int64, seed: UInt64) throws -> [Event] {
-            try collect(live(start, rate: 100, history: 1, seed: seed), until: pakistanTime(day, 18, 10)).filter { $0.timestampMs >= pakistanTime(day, 0) }
+            try collect(live(start, rate: 100, history: 1, seed: seed), until: pakistanTime(day, 18, 10)).filter {
+                $0.timestampMs >= pakistanTime(day, 0)
+            }
         }
         let a = try liveEvents(start, seed: 7)
         let b = try liveEvents(start, seed: 7)

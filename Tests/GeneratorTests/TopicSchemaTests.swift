@@ -75,8 +75,11 @@ final class TopicSchemaTests: XCTestCase {
         XCTAssertEqual(dlq.name, Entity.deadLetterTopic)
         XCTAssertEqual(dlq.partitions, 3)
         XCTAssertEqual(dlq.config, ["cleanup.policy": "delete", "retention.ms": String(30 * 24 * 3600 * 1000)])
-        XCTAssertEqual(Set(dlq.valueSchema["properties"]!.objectValue!.keys), [
-            "source_topic", "source_partition", "source_offset", "reason", "field", "payload", "payload_encoding", "headers", "rejected_at",
-        ])
+        XCTAssertEqual(
+            Set(dlq.valueSchema["properties"]!.objectValue!.keys),
+            [
+                "source_topic", "source_partition", "source_offset", "reason", "field", "payload", "payload_encoding", "headers",
+                "rejected_at",
+            ])
     }
 }

@@ -234,8 +234,8 @@ indirect enum JSON: Equatable {
     /// A money amount (`123.45`) in paisa; requires exactly two decimals.
     var paisa: Int64 {
         guard case .number(let n) = self, let dot = n.firstIndex(of: "."),
-              n.distance(from: dot, to: n.endIndex) == 3,
-              let rupees = Int64(n[..<dot]), let cents = Int64(n[n.index(after: dot)...])
+            n.distance(from: dot, to: n.endIndex) == 3,
+            let rupees = Int64(n[..<dot]), let cents = Int64(n[n.index(after: dot)...])
         else { return Int64.min }
         return rupees * 100 + cents
     }
@@ -338,8 +338,8 @@ indirect enum JSON: Equatable {
                     case UInt8(ascii: "f"): out.append(0x0C)
                     case UInt8(ascii: "u"):
                         guard i + 4 <= bytes.count,
-                              let code = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16),
-                              let scalar = Unicode.Scalar(code)
+                            let code = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16),
+                            let scalar = Unicode.Scalar(code)
                         else { throw fail("bad \\u escape") }
                         i += 4
                         out.append(contentsOf: Array(String(Character(scalar)).utf8))
@@ -388,7 +388,9 @@ final class SchemaChecker {
     private static let annotations: Set<String> = ["$schema", "$id", "title", "description"]
     private static let date = try! NSRegularExpression(pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
     private static let dateTime = try! NSRegularExpression(
-        pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+        pattern:
+            "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+    )
     private static let email = try! NSRegularExpression(pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$")
 
     /// Problems found, as "path: what"; empty when the value is valid.
@@ -429,8 +431,11 @@ final class SchemaChecker {
                 if case .object(let o) = value {
                     let declared = Set(s["properties"]?.objectValue?.keys.map { $0 } ?? [])
                     for name in o.keys.sorted() where !declared.contains(name) {
-                        if case .bool(false) = rule { errors.append("\(path): unexpected property \(name)") }
-                        else { check(o[name]!, rule, "\(path).\(name)", &errors) }
+                        if case .bool(false) = rule {
+                            errors.append("\(path): unexpected property \(name)")
+                        } else {
+                            check(o[name]!, rule, "\(path).\(name)", &errors)
+                        }
                     }
                 }
             case "items":

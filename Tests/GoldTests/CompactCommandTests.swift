@@ -11,7 +11,8 @@ final class CompactCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let r = try shopstream(["compact", "--warehouse", "sqlite://\(dir.path)/typo.db"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.stderr, "error: there is no SQLite warehouse at \(dir.path)/typo.db; check --warehouse (the pipeline's sinks create it)\n")
+        XCTAssertEqual(
+            r.stderr, "error: there is no SQLite warehouse at \(dir.path)/typo.db; check --warehouse (the pipeline's sinks create it)\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path + "/typo.db"), "a mistyped path must not become an empty warehouse")
     }
 
@@ -21,7 +22,10 @@ final class CompactCommandTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: dir.path + "/w.db", contents: nil), "an empty SQLite database")
         let r = try shopstream(["compact", "--warehouse", "sqlite://\(dir.path)/w.db"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.stderr, "error: sqlite://\(dir.path)/w.db has no table silver.sales: gold is built from silver; run shopstream warehouse init (or a silver sink) first\n")
+        XCTAssertEqual(
+            r.stderr,
+            "error: sqlite://\(dir.path)/w.db has no table silver.sales: gold is built from silver; run shopstream warehouse init (or a silver sink) first\n"
+        )
     }
 
     func testATableOfAnOlderShapeStopsThePassUntilAFullRefreshRecreatesIt() throws {
@@ -45,7 +49,10 @@ final class CompactCommandTests: XCTestCase {
     func testABadIntervalIsAUsageError() throws {
         let r = try shopstream(["compact", "--every", "soon"])
         XCTAssertEqual(r.status, 64)
-        XCTAssertTrue(r.stderr.hasPrefix("error: The value 'soon' is invalid for '--every <duration>': expected a number and a unit (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.hasPrefix(
+                "error: The value 'soon' is invalid for '--every <duration>': expected a number and a unit (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"
+            ), r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line")
     }
 
@@ -74,25 +81,31 @@ final class CompactCommandTests: XCTestCase {
         let url = "sqlite://\(dir.path)/w.db"
         let load = try shopstream(["backfill", "--warehouse", url, "--days", "2", "--start", "2025-03-01", "-q"])
         XCTAssertEqual(load.status, 0, load.stderr)
-        let compact = try Child(shopstreamBinary(), ["compact", "--every", "1s", "--warehouse", url], directory: dir.path, label: "compact")
-        defer { compact.wait(timeout: 0) }   // never outlives the test
+        let compact = try Child(
+            shopstreamBinary(), ["compact", "--every", "1s", "--warehouse", url], directory: dir.path, label: "compact")
+        defer { compact.wait(timeout: 0) }  // never outlives the test
         func said() -> String { "stdout:\n\(compact.stdout)\nstderr:\n\(compact.stderr)" }
-        XCTAssertTrue(eventually(timeout: 60) { compact.stdout.contains("full refresh: rebuilt 10 of 10 gold tables") }, "the first pass: \(said())")
+        XCTAssertTrue(
+            eventually(timeout: 60) { compact.stdout.contains("full refresh: rebuilt 10 of 10 gold tables") }, "the first pass: \(said())")
         let warehouse = try makeWarehouse(url: url)
-        XCTAssertEqual(try warehouse.query("SELECT MAX(sale_date) FROM gold.daily_sales").scalar.map { String($0.prefix(10)) }, "2025-03-02")
+        XCTAssertEqual(
+            try warehouse.query("SELECT MAX(sale_date) FROM gold.daily_sales").scalar.map { String($0.prefix(10)) }, "2025-03-02")
 
         // Two more days land in silver while it runs.
         let more = try shopstream(["backfill", "--warehouse", url, "--days", "4", "--skip-days", "2", "--start", "2025-03-01", "-q"])
         XCTAssertEqual(more.status, 0, more.stderr)
         let sales = try XCTUnwrap(warehouse.query("SELECT COUNT(DISTINCT event_id) FROM silver.sales").scalar)
-        XCTAssertTrue(try eventually(timeout: 60) { try warehouse.query("SELECT SUM(orders) FROM gold.daily_sales").scalar == sales },
-                      "a later pass puts every sale in gold: \(said())")
-        XCTAssertEqual(try warehouse.query("SELECT MAX(sale_date) FROM gold.daily_sales").scalar.map { String($0.prefix(10)) }, "2025-03-04")
+        XCTAssertTrue(
+            try eventually(timeout: 60) { try warehouse.query("SELECT SUM(orders) FROM gold.daily_sales").scalar == sales },
+            "a later pass puts every sale in gold: \(said())")
+        XCTAssertEqual(
+            try warehouse.query("SELECT MAX(sale_date) FROM gold.daily_sales").scalar.map { String($0.prefix(10)) }, "2025-03-04")
         XCTAssertTrue(compact.stdout.contains("incremental: rebuilt"), said())
         // And the passes go on, finding nothing new.
-        XCTAssertTrue(eventually(timeout: 60) {
-            compact.stdout.components(separatedBy: "incremental: rebuilt").last!.contains("gold is up to date: nothing new in silver")
-        }, said())
+        XCTAssertTrue(
+            eventually(timeout: 60) {
+                compact.stdout.components(separatedBy: "incremental: rebuilt").last!.contains("gold is up to date: nothing new in silver")
+            }, said())
 
         compact.send(SIGINT)
         XCTAssertEqual(compact.wait(timeout: 60), 0, "SIGINT ends it between passes, exit 0: \(said())")
@@ -108,9 +121,12 @@ final class CompactCommandTests: XCTestCase {
         let url = "sqlite://\(dir.path)/w.db"
         XCTAssertEqual(try shopstream(["backfill", "--warehouse", url, "--days", "1", "--start", "2025-03-01", "-q"]).status, 0)
         // A pass an hour: stopping within the minute allowed below means the signal cut the wait short.
-        let compact = try Child(shopstreamBinary(), ["compact", "--every", "1h", "--warehouse", url], directory: dir.path, label: "compact")
+        let compact = try Child(
+            shopstreamBinary(), ["compact", "--every", "1h", "--warehouse", url], directory: dir.path, label: "compact")
         defer { compact.wait(timeout: 0) }
-        XCTAssertTrue(eventually(timeout: 60) { compact.stdout.contains("full refresh: rebuilt 10 of 10 gold tables") }, compact.stdout + compact.stderr)
+        XCTAssertTrue(
+            eventually(timeout: 60) { compact.stdout.contains("full refresh: rebuilt 10 of 10 gold tables") },
+            compact.stdout + compact.stderr)
         compact.send(SIGTERM)
         XCTAssertEqual(compact.wait(timeout: 60), 0, "SIGTERM ends it, exit 0: \(compact.stdout)\(compact.stderr)")
     }

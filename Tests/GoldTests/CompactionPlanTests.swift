@@ -60,14 +60,15 @@ final class CompactionPlanTests: XCTestCase {
         now[.customers]![nil] = 46
         let plan = CompactionPlan(previous: history, current: now, fullRefresh: false)
         XCTAssertEqual(plan.tables[.customerDaily], .dates(["2025-01-30", "2025-01-31", "2025-02-01"]))
-        XCTAssertEqual(plan.tables[.executiveMonthly], .months(["2025-01-01", "2025-02-01"], saleDates: ["2025-01-30", "2025-01-31", "2025-02-01"]))
+        XCTAssertEqual(
+            plan.tables[.executiveMonthly], .months(["2025-01-01", "2025-02-01"], saleDates: ["2025-01-30", "2025-01-31", "2025-02-01"]))
         XCTAssertEqual(plan.tables[.customerSegments], .whole)
         XCTAssertNil(plan.tables[.dailySales])
     }
 
     func testALoyaltyRiseRebuildsTheSegmentsButNoDay() {
         var now = history
-        now[.customers]![nil] = 46   // a new row, but no new customer
+        now[.customers]![nil] = 46  // a new row, but no new customer
         let plan = CompactionPlan(previous: history, current: now, fullRefresh: false)
         XCTAssertEqual(Set(plan.tables.keys), [.customerSegments])
     }
@@ -96,7 +97,8 @@ final class CompactionPlanTests: XCTestCase {
             XCTAssertEqual(catalogue.relabel, [.inventoryHealth], "their labels are set again")
             XCTAssertFalse(catalogue.isUpToDate)
         }
-        XCTAssertEqual(CompactionPlan(previous: history, current: now, fullRefresh: true).relabel, [], "a full refresh rebuilds, labels and all")
+        XCTAssertEqual(
+            CompactionPlan(previous: history, current: now, fullRefresh: true).relabel, [], "a full refresh rebuilds, labels and all")
     }
 
     func testADateThatVanishedFromSilverIsRebuiltToo() {

@@ -15,19 +15,23 @@ final class CompactorTests: XCTestCase {
         XCTAssertTrue(report.plan.fullRefresh, "the first pass builds everything")
         let stats = history.simulator.stats
 
-        let sales = try warehouse.query("SELECT SUM(orders), SUM(units), SUM(paisa(net_revenue)), SUM(paisa(discounts)) FROM gold.daily_sales")
+        let sales = try warehouse.query(
+            "SELECT SUM(orders), SUM(units), SUM(paisa(net_revenue)), SUM(paisa(discounts)) FROM gold.daily_sales")
         XCTAssertEqual(sales.rows[0], ["\(stats.sales)", "\(stats.unitsSold)", "\(stats.revenuePaisa)", "\(stats.discountPaisa)"])
-        let monthly = try warehouse.query("SELECT SUM(orders), SUM(paisa(net_revenue)), MAX(cumulative_customers) FROM gold.executive_monthly")
+        let monthly = try warehouse.query(
+            "SELECT SUM(orders), SUM(paisa(net_revenue)), MAX(cumulative_customers) FROM gold.executive_monthly")
         XCTAssertEqual(monthly.rows[0], ["\(stats.sales)", "\(stats.revenuePaisa)", "\(stats.customers)"])
         let products = try warehouse.query("SELECT SUM(orders), SUM(paisa(net_revenue)) FROM gold.product_daily")
         XCTAssertEqual(products.rows[0], ["\(stats.sales)", "\(stats.revenuePaisa)"])
-        let people = try warehouse.query("SELECT SUM(orders), SUM(paisa(gross_revenue)) - SUM(paisa(discounts)) FROM gold.salesperson_monthly")
+        let people = try warehouse.query(
+            "SELECT SUM(orders), SUM(paisa(gross_revenue)) - SUM(paisa(discounts)) FROM gold.salesperson_monthly")
         XCTAssertEqual(people.rows[0], ["\(stats.sales)", "\(stats.revenuePaisa)"])
         let segments = try warehouse.query("SELECT SUM(customers), SUM(orders), SUM(paisa(net_revenue)) FROM gold.customer_segments")
         XCTAssertEqual(segments.rows[0], ["\(stats.customers)", "\(stats.sales)", "\(stats.revenuePaisa)"])
         let refunds = try warehouse.query("SELECT SUM(paisa(refunded_amount)) FROM gold.payment_daily")
         XCTAssertEqual(refunds.scalar, "\(stats.refundedPaisa)")
-        let ranks = try warehouse.query("SELECT COUNT(*) FROM gold.product_daily WHERE rank_in_category = 1 GROUP BY sale_date, category HAVING COUNT(*) <> 1")
+        let ranks = try warehouse.query(
+            "SELECT COUNT(*) FROM gold.product_daily WHERE rank_in_category = 1 GROUP BY sale_date, category HAVING COUNT(*) <> 1")
         XCTAssertEqual(ranks.rows, [], "exactly one product ranks first in each category each day")
     }
 
@@ -53,8 +57,9 @@ final class CompactorTests: XCTestCase {
         XCTAssertFalse(report.plan.fullRefresh)
         for source in [SilverSource.sales, .payments, .shipping, .signups] {
             XCTAssertFalse(expected[source, default: []].isEmpty, "the new day carries \(source), so this compares something")
-            XCTAssertEqual(Set((report.plan.touched[source] ?? []).compactMap { $0 }), expected[source] ?? [],
-                           "the pass touches exactly the \(source) dates the new events carry")
+            XCTAssertEqual(
+                Set((report.plan.touched[source] ?? []).compactMap { $0 }), expected[source] ?? [],
+                "the pass touches exactly the \(source) dates the new events carry")
         }
         XCTAssertEqual(report.plan.tables[.dailySales], .dates(["2025-02-05"]), "one new sales day, nothing older")
         // Shipments reported today left on a few recent days: those dates are rebuilt, not the whole history.
@@ -75,10 +80,13 @@ final class CompactorTests: XCTestCase {
         }
         if warehouse.dialect == .bigquery {
             // Looker Studio's views read the same rows.
-            XCTAssertEqual(try warehouse.query("SELECT COUNT(*), SUM(orders) FROM looker.store_sales").rows,
-                           try warehouse.query("SELECT COUNT(*), SUM(orders) FROM gold.daily_sales").rows)
-            for view in ["executive_summary", "product_performance", "salesperson_performance", "payment_mix", "customer_growth",
-                         "customer_segments", "inventory_health", "shipping_performance"] {
+            XCTAssertEqual(
+                try warehouse.query("SELECT COUNT(*), SUM(orders) FROM looker.store_sales").rows,
+                try warehouse.query("SELECT COUNT(*), SUM(orders) FROM gold.daily_sales").rows)
+            for view in [
+                "executive_summary", "product_performance", "salesperson_performance", "payment_mix", "customer_growth",
+                "customer_segments", "inventory_health", "shipping_performance",
+            ] {
                 XCTAssertNotEqual(try warehouse.query("SELECT COUNT(*) FROM looker.\(view)").scalar, "0", "looker.\(view) has rows")
             }
         }
@@ -105,7 +113,8 @@ final class CompactorTests: XCTestCase {
         // INT64. Their SUM(delay_days) overflows INT64 in both engines, row order or not.
         let faulty = ["e0000000-0000-4000-8000-0000000fa171", "e0000000-0000-4000-8000-0000000fa172"]
         for (n, id) in faulty.enumerated() {
-            try warehouse.execute("""
+            try warehouse.execute(
+                """
                 INSERT INTO silver.shipping (event_id, event_time, shipment_id, sale_id, carrier, origin_city, destination_city,
                   shipped_date, expected_delivery_date, delivery_status, delay_days, damaged, delivered_date,
                   _topic, _kafka_partition, _offset, _insert_id, _ingested_at)
@@ -124,7 +133,9 @@ final class CompactorTests: XCTestCase {
         XCTAssertFalse(before["_state", default: []].isEmpty, "the first pass left its state")
 
         XCTAssertThrowsError(try compactor.compact(), "shipping_daily cannot be built") { error in
-            let said = warehouse.dialect == .bigquery ? ["out of range", "sum(delay_days)"] : ["integer overflow", "INSERT INTO gold.shipping_daily"]
+            let said =
+                warehouse.dialect == .bigquery
+                ? ["out of range", "sum(delay_days)"] : ["integer overflow", "INSERT INTO gold.shipping_daily"]
             XCTAssertTrue(said.allSatisfy("\(error)".contains), "\(error)")
         }
         let after = try rawGoldSnapshot(warehouse)
@@ -161,7 +172,9 @@ final class CompactorTests: XCTestCase {
 
         XCTAssertThrowsError(try compactor(warehouse).compact(), "a pass never writes into a table of another shape") { error in
             XCTAssertEqual((error as? GoldError)?.code, .drift)
-            XCTAssertEqual("\(error)", """
+            XCTAssertEqual(
+                "\(error)",
+                """
                 gold differs from sql/gold/tables.\(warehouse.dialect).sql (an older ShopStream made these tables): \
                 gold.daily_sales lacks store_name, city, region, orders, units, gross_revenue, discounts, net_revenue, \
                 avg_order_value and has revenue that sql/ no longer declares. Run shopstream compact --full-refresh: it \
@@ -194,7 +207,8 @@ final class CompactorTests: XCTestCase {
         try compactor.compact()
         let product = try XCTUnwrap(warehouse.query("SELECT MIN(product_id) FROM gold.inventory_health").scalar)
         // A newer version of the product under another name: a products event and nothing else.
-        try warehouse.execute("""
+        try warehouse.execute(
+            """
             INSERT INTO silver.products (event_id, event_time, product_id, sku, model_name, category, brand, compatible_with,
               base_price, launch_date, _topic, _kafka_partition, _offset, _insert_id, _ingested_at)
             SELECT 'e0000000-0000-4000-8000-00000000beef', event_time, product_id, sku, 'Renamed Charger', category, brand,
@@ -240,9 +254,11 @@ final class CompactorTests: XCTestCase {
         let replay = try SilverBackfill(warehouse: warehouse, catalog: catalog)
         let sink = replay
         for event in events.filter({ $0.entity == .sales || $0.entity == .payments }) {
-            _ = event.key.withUnsafeBytes { key in event.value.withUnsafeBytes { value in
-                try! sink.emit(event.entity, key: key, value: value, timestampMs: event.timestampMs)
-            } }
+            _ = event.key.withUnsafeBytes { key in
+                event.value.withUnsafeBytes { value in
+                    try! sink.emit(event.entity, key: key, value: value, timestampMs: event.timestampMs)
+                }
+            }
         }
         XCTAssertEqual(replay.finish().failedRows, 0)
         let report = try compactor.compact()
@@ -273,7 +289,8 @@ final class CompactorTests: XCTestCase {
         try compactor.compact()
         let caughtUp = try goldSnapshot(reader)
         try compactor.compact(fullRefresh: true)
-        XCTAssertEqual(caughtUp, try goldSnapshot(reader), "after \(passes) passes during the writes and one after, gold equals a full rebuild")
+        XCTAssertEqual(
+            caughtUp, try goldSnapshot(reader), "after \(passes) passes during the writes and one after, gold equals a full rebuild")
         XCTAssertGreaterThan(passes, 1, "the passes overlapped the writes")
     }
 }

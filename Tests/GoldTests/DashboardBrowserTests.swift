@@ -18,16 +18,19 @@ final class DashboardBrowserTests: XCTestCase {
         try expectSuccess(["backfill", "--days", "40"] + history)
         try expectSuccess(["compact", "--warehouse", warehouse])
 
-        let server = try Child(try shopstreamBinary(), ["dashboard", "--serve", "--http", "127.0.0.1:0", "--warehouse", warehouse],
-                               directory: dir, label: "serve")
+        let server = try Child(
+            try shopstreamBinary(), ["dashboard", "--serve", "--http", "127.0.0.1:0", "--warehouse", warehouse],
+            directory: dir, label: "serve")
         defer { server.send(SIGINT); server.wait(timeout: 15) }
         let origin = try servedOrigin(server)
 
         // Gold's own numbers, read with `shopstream warehouse query` (exact money with paisa()).
         func gold(lastDays: Int?) throws -> (orders: String, net: String) {
             let since = lastDays.map { "WHERE sale_date >= date((SELECT MAX(sale_date) FROM gold.daily_sales), '-\($0 - 1) days')" } ?? ""
-            let r = try shopstream(["warehouse", "query", "--warehouse", warehouse,
-                                    "SELECT SUM(orders), SUM(paisa(net_revenue)) FROM gold.daily_sales \(since)"])
+            let r = try shopstream([
+                "warehouse", "query", "--warehouse", warehouse,
+                "SELECT SUM(orders), SUM(paisa(net_revenue)) FROM gold.daily_sales \(since)",
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
             let cells = r.stdout.split(separator: "\n").last?.split(separator: "\t").map(String.init) ?? []
             guard cells.count == 2, let orders = Int(cells[0]), let paisa = Int64(cells[1]) else {
@@ -50,7 +53,9 @@ final class DashboardBrowserTests: XCTestCase {
         XCTAssertEqual(try shown().net, month.net, "the default period's net revenue is gold's last 30 days'")
         XCTAssertEqual(try browser.text("#period"), "last 30 days: 2025-01-11 … 2025-02-09, 30 days with sales")
         XCTAssertTrue(try browser.text("#gold-freshness").hasPrefix("gold compacted "), "how old gold is")
-        XCTAssertEqual(try browser.evaluate("(m => m ? m.content : 'none')(document.querySelector('meta[http-equiv=refresh]'))"), "5", "it reloads itself")
+        XCTAssertEqual(
+            try browser.evaluate("(m => m ? m.content : 'none')(document.querySelector('meta[http-equiv=refresh]'))"), "5",
+            "it reloads itself")
         XCTAssertEqual(try browser.evaluate("document.scripts.length"), "0", "no script")
 
         // The period links, clicked as a reader clicks them.
@@ -88,8 +93,10 @@ final class DashboardBrowserTests: XCTestCase {
     }
 
     /// Every request the page made went to the server, and nothing went wrong in the browser.
-    private func assertOnlyTheServer(_ answer: HeadlessChromium.Answer, origin: String, _ what: String,
-                                     file: StaticString = #filePath, line: UInt = #line) {
+    private func assertOnlyTheServer(
+        _ answer: HeadlessChromium.Answer, origin: String, _ what: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(answer.errors ?? [], [], "\(what): console errors or failed loads", file: file, line: line)
         let outside = (answer.requests ?? []).filter { !$0.hasPrefix(origin + "/") }
         XCTAssertEqual(outside, [], "\(what): requests outside \(origin)", file: file, line: line)

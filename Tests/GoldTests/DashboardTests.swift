@@ -1,9 +1,10 @@
 import Foundation
-@testable import ShopStreamDashboard
 import ShopStreamGold
 import ShopStreamWarehouse
 import TestSupport
 import XCTest
+
+@testable import ShopStreamDashboard
 
 /// The dashboard page: gold's numbers, the same on both engines, safely written.
 final class DashboardTests: XCTestCase {
@@ -32,23 +33,32 @@ final class DashboardTests: XCTestCase {
             XCTAssertEqual(rows.reduce(0) { $0 + $1.netPaisa }, stats.revenuePaisa, "all revenue across \(dimension)s")
         }
         XCTAssertEqual(data.segments.map(\.dimension), ["loyalty tier", "age band", "gender", "province"])
-        XCTAssertEqual(data.segments[0].rows.map(\.label), ["Bronze", "Silver", "Gold", "Platinum"].filter { tier in
-            data.segments[0].rows.contains { $0.label == tier }
-        }, "tiers in their order")
+        XCTAssertEqual(
+            data.segments[0].rows.map(\.label),
+            ["Bronze", "Silver", "Gold", "Platinum"].filter { tier in
+                data.segments[0].rows.contains { $0.label == tier }
+            }, "tiers in their order")
         let silverPayments = try warehouse.query("SELECT COUNT(DISTINCT event_id) FROM silver.payments").scalar
         XCTAssertEqual("\(data.payments.reduce(0) { $0 + $1.attempts })", silverPayments, "every payment event in the mix")
         let pairs = try warehouse.query("SELECT COUNT(DISTINCT inventory_id) FROM silver.inventory").scalar
         XCTAssertEqual("\(data.inventory.pairs)", pairs, "every stock pair")
-        XCTAssertGreaterThan(data.inventory.belowReorder, 0, "nine days leave pairs below their reorder level, so the list below is not empty")
-        XCTAssertTrue(data.inventory.lowest.allSatisfy { $0.stock < $0.reorderLevel }, "the low-stock list holds only pairs below reorder level")
+        XCTAssertGreaterThan(
+            data.inventory.belowReorder, 0, "nine days leave pairs below their reorder level, so the list below is not empty")
+        XCTAssertTrue(
+            data.inventory.lowest.allSatisfy { $0.stock < $0.reorderLevel }, "the low-stock list holds only pairs below reorder level")
         XCTAssertEqual(data.inventory.lowest.count, min(12, data.inventory.belowReorder))
         let shipments = try warehouse.query("SELECT SUM(shipments) FROM gold.shipping_daily").scalar
         XCTAssertEqual("\(data.carriers.reduce(0) { $0 + $1.shipments })", shipments, "every shipment by carrier")
 
         let html = DashboardPage(data: data, source: warehouse.url, generatedAt: "2025-02-06T00:00:00Z").html
-        XCTAssertTrue(html.contains("<div class=\"card\" id=\"kpi-net-revenue\"><div class=\"title\">Net revenue</div><div class=\"value\">\(pkr(stats.revenuePaisa))</div>"), "the headline is gold's net revenue")
-        for id in ["executive", "sales", "customers", "operations", "daily-revenue", "regions", "payments", "months", "products",
-                   "categories", "salespeople", "stores", "customer-growth", "segments-loyalty-tier", "low-stock", "carriers"] {
+        XCTAssertTrue(
+            html.contains(
+                "<div class=\"card\" id=\"kpi-net-revenue\"><div class=\"title\">Net revenue</div><div class=\"value\">\(pkr(stats.revenuePaisa))</div>"
+            ), "the headline is gold's net revenue")
+        for id in [
+            "executive", "sales", "customers", "operations", "daily-revenue", "regions", "payments", "months", "products",
+            "categories", "salespeople", "stores", "customer-growth", "segments-loyalty-tier", "low-stock", "carriers",
+        ] {
             XCTAssertTrue(html.contains("id=\"\(id)\""), "the page has \(id)")
         }
         XCTAssertTrue(html.contains(Self.escaped(data.topProducts[0].name)), "the best product is named")
@@ -78,11 +88,13 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(a.segments.map(\.dimension), b.segments.map(\.dimension))
         XCTAssertEqual(a.segments.map(\.rows), b.segments.map(\.rows))
         XCTAssertEqual(a.inventory.lowest, b.inventory.lowest)
-        XCTAssertEqual([a.inventory.pairs, a.inventory.belowReorder, a.inventory.units, a.inventory.damaged],
-                       [b.inventory.pairs, b.inventory.belowReorder, b.inventory.units, b.inventory.damaged])
+        XCTAssertEqual(
+            [a.inventory.pairs, a.inventory.belowReorder, a.inventory.units, a.inventory.damaged],
+            [b.inventory.pairs, b.inventory.belowReorder, b.inventory.units, b.inventory.damaged])
         // Both must have one: two missing averages would be equal and prove nothing.
-        XCTAssertEqual(try XCTUnwrap(a.inventory.averageRestockCycleDays, "SQLite has restock cycles"),
-                       try XCTUnwrap(b.inventory.averageRestockCycleDays, "the emulator has restock cycles"), accuracy: 1e-9)
+        XCTAssertEqual(
+            try XCTUnwrap(a.inventory.averageRestockCycleDays, "SQLite has restock cycles"),
+            try XCTUnwrap(b.inventory.averageRestockCycleDays, "the emulator has restock cycles"), accuracy: 1e-9)
         XCTAssertEqual(a.carriers, b.carriers)
 
         // A period's date filter, in each engine's SQL.
@@ -94,7 +106,9 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(a7.kpis.newCustomers, b7.kpis.newCustomers)
         XCTAssertEqual(a7.months, b7.months)
         XCTAssertEqual(a7.payments, b7.payments)
-        XCTAssertEqual(a7.lastCompaction.flatMap(Format.instant) == nil, false, "gold._state's time reads as an instant: \(a7.lastCompaction ?? "nil")")
+        XCTAssertEqual(
+            a7.lastCompaction.flatMap(Format.instant) == nil, false, "gold._state's time reads as an instant: \(a7.lastCompaction ?? "nil")"
+        )
         XCTAssertEqual(b7.lastCompaction.flatMap(Format.instant) == nil, false, "on BigQuery too: \(b7.lastCompaction ?? "nil")")
     }
 
@@ -103,8 +117,11 @@ final class DashboardTests: XCTestCase {
         data.kpis.firstDay = "2025-01-01"
         data.kpis.lastDay = "2025-01-01"
         data.kpis.orders = 1
-        data.stores = [.init(id: "STR-1", name: "<script>alert(1)</script> & \"Sons\"", city: "Lahore", region: "Central",
-                             orders: 1, netPaisa: 100, discountsPaisa: 0, grossPaisa: 100)]
+        data.stores = [
+            .init(
+                id: "STR-1", name: "<script>alert(1)</script> & \"Sons\"", city: "Lahore", region: "Central",
+                orders: 1, netPaisa: 100, discountsPaisa: 0, grossPaisa: 100)
+        ]
         let html = DashboardPage(data: data, source: "sqlite:///tmp/<w>.db", generatedAt: "now").html
         XCTAssertFalse(html.contains("<script>"), "a store's name is text, not markup")
         XCTAssertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Sons&quot;"), html)
@@ -139,8 +156,10 @@ final class DashboardTests: XCTestCase {
 
         let week = try shopstream(["dashboard", "--warehouse", url, "--period", "7", "--out", dir.path + "/week.html"])
         XCTAssertEqual(week.status, 0, week.stderr)
-        XCTAssertTrue(try String(contentsOfFile: dir.path + "/week.html", encoding: .utf8).contains("<span id=\"period\">last 7 days: 2025-03-01 … 2025-03-03,"),
-                      "--period 7 names its period")
+        XCTAssertTrue(
+            try String(contentsOfFile: dir.path + "/week.html", encoding: .utf8).contains(
+                "<span id=\"period\">last 7 days: 2025-03-01 … 2025-03-03,"),
+            "--period 7 names its period")
     }
 
     // MARK: Periods
@@ -172,19 +191,24 @@ final class DashboardTests: XCTestCase {
             XCTAssertEqual(data.regions.reduce(0) { $0 + $1.paisa }, net, "\(n) days: regions")
             XCTAssertEqual(Int64(data.stores.reduce(0) { $0 + $1.orders }), orders, "\(n) days: stores")
             XCTAssertEqual(data.categories.reduce(0) { $0 + $1.paisa }, net, "\(n) days: categories")
-            XCTAssertEqual(Int64(data.payments.reduce(0) { $0 + $1.attempts }),
-                           try gold("SELECT SUM(attempts) FROM gold.payment_daily WHERE payment_date >= '\(first)'"), "\(n) days: payments")
-            XCTAssertEqual(Int64(data.carriers.reduce(0) { $0 + $1.shipments }),
-                           try gold("SELECT SUM(shipments) FROM gold.shipping_daily WHERE shipped_date >= '\(first)'"), "\(n) days: carriers")
+            XCTAssertEqual(
+                Int64(data.payments.reduce(0) { $0 + $1.attempts }),
+                try gold("SELECT SUM(attempts) FROM gold.payment_daily WHERE payment_date >= '\(first)'"), "\(n) days: payments")
+            XCTAssertEqual(
+                Int64(data.carriers.reduce(0) { $0 + $1.shipments }),
+                try gold("SELECT SUM(shipments) FROM gold.shipping_daily WHERE shipped_date >= '\(first)'"), "\(n) days: carriers")
             XCTAssertEqual(data.kpis.customers, all.kpis.customers, "everyone signed up by the last day")
-            XCTAssertEqual(Int64(data.kpis.newCustomers),
-                           try gold("SELECT SUM(new_customers) FROM gold.customer_daily WHERE day >= '\(first)' AND day <= '\(all.kpis.lastDay!)'"),
-                           "\(n) days: new customers")
-            XCTAssertEqual(data.months.map(\.month), all.months.map(\.month).filter { $0 >= String(first.prefix(7)) }, "whole months from the first")
+            XCTAssertEqual(
+                Int64(data.kpis.newCustomers),
+                try gold("SELECT SUM(new_customers) FROM gold.customer_daily WHERE day >= '\(first)' AND day <= '\(all.kpis.lastDay!)'"),
+                "\(n) days: new customers")
+            XCTAssertEqual(
+                data.months.map(\.month), all.months.map(\.month).filter { $0 >= String(first.prefix(7)) }, "whole months from the first")
             XCTAssertEqual(data.segments.map(\.rows), all.segments.map(\.rows), "segments: every customer, whatever the period")
 
             let html = DashboardPage(data: data, source: warehouse.url, generatedAt: "now").html
-            XCTAssertTrue(html.contains("last \(n) days: \(first) … \(all.kpis.lastDay!), \(n) days with sales"), "the header names the period")
+            XCTAssertTrue(
+                html.contains("last \(n) days: \(first) … \(all.kpis.lastDay!), \(n) days with sales"), "the header names the period")
             XCTAssertTrue(html.contains(">\(pkr(net))</div>"), "the headline is the period's net revenue")
         }
         let ninety = try DashboardData.read(from: warehouse, period: .days90)
@@ -200,8 +224,10 @@ final class DashboardTests: XCTestCase {
         let data = try DashboardData.read(from: recording, period: .days7)
         let since = try XCTUnwrap(data.since)
         let month = String(since.prefix(8)) + "01"
-        let dated = ["daily_sales": "sale_date", "product_daily": "sale_date", "payment_daily": "payment_date",
-                     "shipping_daily": "shipped_date", "customer_daily": "day", "executive_monthly": "month", "salesperson_monthly": "month"]
+        let dated = [
+            "daily_sales": "sale_date", "product_daily": "sale_date", "payment_daily": "payment_date",
+            "shipping_daily": "shipped_date", "customer_daily": "day", "executive_monthly": "month", "salesperson_monthly": "month",
+        ]
         var bounded: Set<String> = []
         for sql in recording.queries {
             for (table, column) in dated where sql.range(of: "gold\\.\(table)\\b", options: .regularExpression) != nil {
@@ -237,11 +263,15 @@ final class DashboardTests: XCTestCase {
         XCTAssertFalse(html.contains("http://") || html.contains("https://"), "nothing to fetch")
 
         let withCompactor = try LiveDashboard.page(from: warehouse, query: [:], goldLag: 12.4)
-        XCTAssertTrue(withCompactor.contains("<span id=\"gold-freshness\">gold 12 s behind silver</span>"), "the lag a compactor in the process measured")
+        XCTAssertTrue(
+            withCompactor.contains("<span id=\"gold-freshness\">gold 12 s behind silver</span>"),
+            "the lag a compactor in the process measured")
         XCTAssertTrue(withCompactor.contains("<span id=\"period\">last 30 days: "), "30 days without ?period=")
-        XCTAssertTrue(try LiveDashboard.page(from: warehouse, query: ["period": "all"], goldLag: nil).contains("<span id=\"period\">all of gold: "))
-        XCTAssertTrue(try LiveDashboard.page(from: warehouse, query: ["period": "13"], goldLag: nil).contains("<span id=\"period\">last 30 days: "),
-                      "an unknown period shows the default")
+        XCTAssertTrue(
+            try LiveDashboard.page(from: warehouse, query: ["period": "all"], goldLag: nil).contains("<span id=\"period\">all of gold: "))
+        XCTAssertTrue(
+            try LiveDashboard.page(from: warehouse, query: ["period": "13"], goldLag: nil).contains("<span id=\"period\">last 30 days: "),
+            "an unknown period shows the default")
 
         let file = DashboardPage(data: try DashboardData.read(from: warehouse), source: warehouse.url, generatedAt: "now").html
         XCTAssertFalse(file.contains("http-equiv=\"refresh\""), "the written file does not reload itself")
@@ -249,8 +279,10 @@ final class DashboardTests: XCTestCase {
     }
 
     private static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;"
+        )
+        .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
     }
 }
 

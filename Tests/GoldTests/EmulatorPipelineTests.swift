@@ -8,16 +8,18 @@ final class EmulatorPipelineTests: XCTestCase {
     func testTheWholePipelineRunsAgainstFakeGCSAndTheBigQueryEmulatorAndItsChecksPass() throws {
         let gcs = try requiredEnvironment("STORAGE_EMULATOR_HOST", "BIGQUERY_EMULATOR_HOST")[0]
         let bucket = "gold-run-\(UUID().uuidString.prefix(8).lowercased())"
-        let made = try runProgram(requiredTool("curl"), [
-            "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"name":"\#(bucket)"}"#,
-            "\(gcs)/storage/v1/b?project=test",
-        ])
+        let made = try runProgram(
+            requiredTool("curl"),
+            [
+                "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"name":"\#(bucket)"}"#,
+                "\(gcs)/storage/v1/b?project=test",
+            ])
         XCTAssertEqual(made.status, 0, "bucket created: \(made.stderr)")
         let lake = "gs://\(bucket)", warehouse = "bigquery://run-\(UUID().uuidString.prefix(8).lowercased())"
 
         let run = try shopstream(["run", "--days", "3", "--lake", lake, "--warehouse", warehouse], timeout: 600)
         XCTAssertEqual(run.status, 0, run.stderr)
-        assertEveryTopicLanded(run.stdout)   // fake-gcs-server and the BigQuery emulator hold what was published
+        assertEveryTopicLanded(run.stdout)  // fake-gcs-server and the BigQuery emulator hold what was published
         XCTAssertTrue(run.stdout.contains("gold:      full refresh: rebuilt 10 of 10 gold tables"), run.stdout)
         XCTAssertTrue(run.stdout.contains("executive summary, 2025-01-01 … 2025-01-03"), run.stdout)
         XCTAssertTrue(run.stdout.contains("under gs://\(bucket)/bronze/"), run.stdout)

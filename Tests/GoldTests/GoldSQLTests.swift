@@ -53,7 +53,7 @@ final class PaisaTests: XCTestCase {
         XCTAssertEqual(Paisa.parse("1234.5"), 123450)
         XCTAssertEqual(Paisa.parse("1234.500000000"), 123450)
         XCTAssertEqual(Paisa.parse("-0.07"), -7)
-        XCTAssertEqual(Paisa.parse("74999"), 7499900)
+        XCTAssertEqual(Paisa.parse("74999"), 7_499_900)
         XCTAssertEqual(Paisa.parse("0E-9"), 0, "the emulator's NUMERIC zero")
         XCTAssertEqual(Paisa.parse("1.5E+3"), 150000)
         XCTAssertNil(Paisa.parse("0.001"), "a fraction of a paisa is not money")

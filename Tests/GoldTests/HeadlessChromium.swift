@@ -26,11 +26,17 @@ final class HeadlessChromium {
         var text: String
         init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let s = try? container.decode(String.self) { text = s }
-            else if let i = try? container.decode(Int.self) { text = String(i) }
-            else if let n = try? container.decode(Double.self) { text = String(n) }
-            else if let b = try? container.decode(Bool.self) { text = String(b) }
-            else { text = "null" }
+            if let s = try? container.decode(String.self) {
+                text = s
+            } else if let i = try? container.decode(Int.self) {
+                text = String(i)
+            } else if let n = try? container.decode(Double.self) {
+                text = String(n)
+            } else if let b = try? container.decode(Bool.self) {
+                text = String(b)
+            } else {
+                text = "null"
+            }
         }
     }
 
@@ -69,7 +75,9 @@ final class HeadlessChromium {
     func click(_ selector: String) throws -> Answer { try send(["op": "click", "selector": selector]) }
 
     /// Waits until the page loads again without being asked (its own refresh).
-    func reloadByItself(timeout: Int = 60) throws -> Answer { try send(["op": "reload-by-itself", "timeout": timeout], wait: TimeInterval(timeout + 30)) }
+    func reloadByItself(timeout: Int = 60) throws -> Answer {
+        try send(["op": "reload-by-itself", "timeout": timeout], wait: TimeInterval(timeout + 30))
+    }
 
     /// The text content of the first element `selector` matches, as the browser shows it.
     func text(_ selector: String) throws -> String {

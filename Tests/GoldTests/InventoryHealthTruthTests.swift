@@ -18,7 +18,7 @@ final class InventoryHealthTruthTests: XCTestCase {
 
     private func holdInventoryHealthAgainstItsSnapshots(in warehouse: any Warehouse) throws {
         let seed: UInt64 = 7
-        print("InventoryHealthTruthTests: simulation seed \(seed)")   // to replay a failure
+        print("InventoryHealthTruthTests: simulation seed \(seed)")  // to replay a failure
         // Only the topics inventory_health reads: the others cost time and change none of its rows.
         let history = try History(into: warehouse, seed: seed, ordersPerDay: 40, topics: [.inventory, .products, .stores])
         let compactor = try compactor(warehouse)
@@ -41,9 +41,11 @@ final class InventoryHealthTruthTests: XCTestCase {
         events += more
         let report = try compactor.compact()
         XCTAssertFalse(report.plan.fullRefresh)
-        let newDays = try Set(more.filter { $0.entity == .inventory }.map {
-            try InventoryTruth.pakistanDate(JSONSerialization.jsonObject(with: Data($0.value)) as? [String: Any] ?? [:])
-        }).sorted()
+        let newDays = try Set(
+            more.filter { $0.entity == .inventory }.map {
+                try InventoryTruth.pakistanDate(JSONSerialization.jsonObject(with: Data($0.value)) as? [String: Any] ?? [:])
+            }
+        ).sorted()
         XCTAssertEqual(newDays.count, 20, "a snapshot every new day")
         XCTAssertEqual(report.plan.tables[.inventoryHealth], .dates(newDays), "the pairs of the new days' snapshots, not the whole table")
         let incremental = try InventoryTruth(events: events)
@@ -53,9 +55,12 @@ final class InventoryHealthTruthTests: XCTestCase {
 
     /// Every row of gold.inventory_health equals `truth`'s row of the same pair, and no pair is
     /// missing or extra.
-    private func assertGoldEquals(_ truth: InventoryTruth, in warehouse: any Warehouse, _ when: String,
-                                  file: StaticString = #filePath, line: UInt = #line) throws {
-        let result = try warehouse.query("""
+    private func assertGoldEquals(
+        _ truth: InventoryTruth, in warehouse: any Warehouse, _ when: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let result = try warehouse.query(
+            """
             SELECT inventory_id, store_id, store_name, product_id, model_name, category, snapshot_date, stock_level,
               reorder_level, below_reorder, damaged_units, last_restock_date, restocks, avg_restock_cycle_days
             FROM gold.inventory_health
@@ -63,13 +68,19 @@ final class InventoryHealthTruthTests: XCTestCase {
         var gold: [String: InventoryTruth.Row] = [:]
         for cells in result.rows {
             let row = try InventoryTruth.Row(gold: cells)
-            XCTAssertNil(gold.updateValue(row, forKey: row.inventoryId), "\(when): one row per pair, \(row.inventoryId) twice", file: file, line: line)
+            XCTAssertNil(
+                gold.updateValue(row, forKey: row.inventoryId), "\(when): one row per pair, \(row.inventoryId) twice", file: file,
+                line: line)
         }
-        XCTAssertEqual(Set(gold.keys).subtracting(truth.rows.keys).sorted(), [], "\(when): pairs in gold that no snapshot names", file: file, line: line)
+        XCTAssertEqual(
+            Set(gold.keys).subtracting(truth.rows.keys).sorted(), [], "\(when): pairs in gold that no snapshot names", file: file,
+            line: line)
         XCTAssertEqual(Set(truth.rows.keys).subtracting(gold.keys).sorted(), [], "\(when): pairs missing from gold", file: file, line: line)
         let wrong = truth.rows.keys.sorted().filter { gold[$0] != nil && gold[$0] != truth.rows[$0] }
-        XCTAssertEqual(wrong.count, 0, "\(when): \(wrong.count) of \(truth.rows.count) pairs differ, e.g.\n"
-            + wrong.prefix(3).map { "gold  \(gold[$0]!)\ntruth \(truth.rows[$0]!)" }.joined(separator: "\n"), file: file, line: line)
+        XCTAssertEqual(
+            wrong.count, 0,
+            "\(when): \(wrong.count) of \(truth.rows.count) pairs differ, e.g.\n"
+                + wrong.prefix(3).map { "gold  \(gold[$0]!)\ntruth \(truth.rows[$0]!)" }.joined(separator: "\n"), file: file, line: line)
     }
 }
 
@@ -143,12 +154,14 @@ struct InventoryTruth {
             let reported = try Set(list.map { try Self.text($0.json["last_restock_date"]) })
             let inWindow = try reported.filter { try (today - 89...today).contains(Self.day($0)) }.sorted()
             let windowStart = latest.time.addingTimeInterval(-90 * 86_400)
-            leftOutByTheWindow += try Set(list.filter { $0.time > windowStart && $0.time <= latest.time }
-                .map { try Self.text($0.json["last_restock_date"]) }).subtracting(inWindow).count
+            leftOutByTheWindow += try Set(
+                list.filter { $0.time > windowStart && $0.time <= latest.time }
+                    .map { try Self.text($0.json["last_restock_date"]) }
+            ).subtracting(inWindow).count
             var cycle: Int?
             if inWindow.count > 1 {
                 let span = try Self.day(inWindow.last!) - Self.day(inWindow.first!), gaps = inWindow.count - 1
-                cycle = (200 * span + gaps) / (2 * gaps)   // 100 × span / gaps, rounded half up (never negative)
+                cycle = (200 * span + gaps) / (2 * gaps)  // 100 × span / gaps, rounded half up (never negative)
             }
             let storeId = try Self.text(json["store_id"]), productId = try Self.text(json["product_id"])
             let stock = try Self.int(json["stock_level"]), reorder = try Self.int(json["reorder_level"])
@@ -165,7 +178,9 @@ struct InventoryTruth {
     }
 
     static func text(_ value: Any?) throws -> String { try XCTUnwrap(value as? String, "a string field: \(String(describing: value))") }
-    static func int(_ value: Any?) throws -> Int { try XCTUnwrap((value as? NSNumber)?.intValue, "an integer field: \(String(describing: value))") }
+    static func int(_ value: Any?) throws -> Int {
+        try XCTUnwrap((value as? NSNumber)?.intValue, "an integer field: \(String(describing: value))")
+    }
 
     /// The business date of an event: the generator writes event_time in Pakistan time (+05:00), so its date.
     static func pakistanDate(_ json: [String: Any]) throws -> String {
@@ -204,6 +219,8 @@ extension InventoryTruth.Row {
             category: try cell(5), snapshotDate: String(try cell(6).prefix(10)), stockLevel: try int(7), reorderLevel: try int(8),
             belowReorder: below == "1" || below == "true", damagedUnits: try int(10), lastRestockDate: String(try cell(11).prefix(10)),
             restocks: try int(12),
-            cycleHundredths: try cells[13].map { text in Int((try XCTUnwrap(Double(text), "avg_restock_cycle_days \(text)") * 100).rounded()) })
+            cycleHundredths: try cells[13].map { text in
+                Int((try XCTUnwrap(Double(text), "avg_restock_cycle_days \(text)") * 100).rounded())
+            })
     }
 }

@@ -23,8 +23,10 @@ func sqliteWarehouse() throws -> any Warehouse {
 /// emulator fails the test; elsewhere it skips.
 func emulatorWarehouse() throws -> any Warehouse {
     _ = try requiredEnvironment("BIGQUERY_EMULATOR_HOST")
-    return try prepared(makeWarehouse(url: "bigquery://gold-\(UUID().uuidString.prefix(8).lowercased())",
-                                      environment: ProcessInfo.processInfo.environment))
+    return try prepared(
+        makeWarehouse(
+            url: "bigquery://gold-\(UUID().uuidString.prefix(8).lowercased())",
+            environment: ProcessInfo.processInfo.environment))
 }
 
 private func prepared(_ warehouse: any Warehouse) throws -> any Warehouse {
@@ -49,8 +51,9 @@ final class History: @unchecked Sendable {
         config.initialCustomers = 400
         simulator = Simulator(config: config)
         self.topics = topics
-        backfill = try SilverBackfill(warehouse: warehouse, catalog: catalog, batchSize: 500,
-                                      workers: warehouse.dialect == .bigquery ? 4 : 1)
+        backfill = try SilverBackfill(
+            warehouse: warehouse, catalog: catalog, batchSize: 500,
+            workers: warehouse.dialect == .bigquery ? 4 : 1)
     }
 
     /// Loads the next `days` days and waits for the inserts. Returns the events loaded.
@@ -70,7 +73,8 @@ final class History: @unchecked Sendable {
         let backfill: SilverBackfill
         let topics: Set<Entity>
         var events: [Event] = []
-        mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
+        mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool
+        {
             guard topics.contains(entity) else { return true }
             events.append(Event(entity: entity, key: Array(key), value: Array(value), timestampMs: timestampMs))
             let sink = backfill

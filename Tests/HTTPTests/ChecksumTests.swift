@@ -12,8 +12,9 @@ final class ChecksumTests: XCTestCase {
 
     func testKnownVectors() {
         XCTAssertEqual(CRC32C.checksum(Data("123456789".utf8)), 0xE306_9283)
-        XCTAssertEqual(Digest.sha256(Data()).map { String(format: "%02x", $0) }.joined(),
-                       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(
+            Digest.sha256(Data()).map { String(format: "%02x", $0) }.joined(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         var crc = CRC32C()
         crc.update(Data("1234".utf8))
         crc.update(Data("56789".utf8))

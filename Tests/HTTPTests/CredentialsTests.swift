@@ -79,8 +79,11 @@ final class CredentialsTests: XCTestCase {
             return .json(200, #"{"access_token":"ya29.user","expires_in":3599}"#)
         }
         let config = try makeTemporaryDirectory(self)
-        try Data(#"{"type":"authorized_user","client_id":"id.apps","client_secret":"s3cret","refresh_token":"1//refresh","token_uri":"\#(server.url)/token"}"#.utf8)
-            .write(to: URL(fileURLWithPath: config + "/application_default_credentials.json"))
+        try Data(
+            #"{"type":"authorized_user","client_id":"id.apps","client_secret":"s3cret","refresh_token":"1//refresh","token_uri":"\#(server.url)/token"}"#
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: config + "/application_default_credentials.json"))
         let credentials = try GoogleCredentials.applicationDefault(environment: ["CLOUDSDK_CONFIG": config], http: http)
         XCTAssertTrue(credentials is AuthorizedUserCredentials)
         XCTAssertEqual(try credentials.accessToken()?.value, "ya29.user")
@@ -149,12 +152,17 @@ final class CredentialsTests: XCTestCase {
         }
         XCTAssertEqual(
             message(for: nil, name: "missing.json"),
-            "credentials file \(directory)/missing.json (from GOOGLE_APPLICATION_CREDENTIALS) does not exist; point GOOGLE_APPLICATION_CREDENTIALS at a service-account key file, or unset it to use `gcloud auth application-default login`")
+            "credentials file \(directory)/missing.json (from GOOGLE_APPLICATION_CREDENTIALS) does not exist; point GOOGLE_APPLICATION_CREDENTIALS at a service-account key file, or unset it to use `gcloud auth application-default login`"
+        )
         XCTAssertTrue(message(for: "not json", name: "a.json").contains("is not JSON"))
-        XCTAssertTrue(message(for: #"{"type":"service_account","client_email":"x@y","private_key_id":"1","private_key":"garbage"}"#, name: "b.json")
-            .contains("private_key: the private key is not a readable PEM key"))
-        XCTAssertTrue(message(for: #"{"type":"service_account","client_email":"x@y"}"#, name: "c.json").contains("has no \"private_key_id\""))
-        XCTAssertTrue(message(for: #"{"type":"external_account"}"#, name: "d.json").contains("\"external_account\", which ShopStream does not support"))
+        XCTAssertTrue(
+            message(for: #"{"type":"service_account","client_email":"x@y","private_key_id":"1","private_key":"garbage"}"#, name: "b.json")
+                .contains("private_key: the private key is not a readable PEM key"))
+        XCTAssertTrue(
+            message(for: #"{"type":"service_account","client_email":"x@y"}"#, name: "c.json").contains("has no \"private_key_id\""))
+        XCTAssertTrue(
+            message(for: #"{"type":"external_account"}"#, name: "d.json").contains(
+                "\"external_account\", which ShopStream does not support"))
         let unreadable = directory + "/e.json"
         try Data("{}".utf8).write(to: URL(fileURLWithPath: unreadable))
         chmod(unreadable, 0)
@@ -165,14 +173,19 @@ final class CredentialsTests: XCTestCase {
     }
 
     func testARefusedExchangeNamesTheAccountAndNeverShowsTheAssertion() throws {
-        let server = try LoopbackHTTPServer(replies: [.json(400, #"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#)])
+        let server = try LoopbackHTTPServer(replies: [
+            .json(400, #"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#)
+        ])
         let account = try ThrowawayServiceAccount(in: makeTemporaryDirectory(self), tokenURI: server.url + "/token")
         let credentials = try ServiceAccountCredentials(keyFile: account.keyFilePath, http: http)
         XCTAssertThrowsError(try credentials.accessToken()) { error in
             let error = error as! HTTPError
             XCTAssertEqual(error.code, .credentials)
             XCTAssertEqual(error.status, 400)
-            XCTAssertTrue(error.message.hasPrefix("could not get an access token for service account \(account.email) (service-account key \(account.keyFilePath)): POST \(server.url)/token: HTTP 400 Bad Request: Invalid JWT Signature. (invalid_grant); the key may have been deleted or disabled"), error.message)
+            XCTAssertTrue(
+                error.message.hasPrefix(
+                    "could not get an access token for service account \(account.email) (service-account key \(account.keyFilePath)): POST \(server.url)/token: HTTP 400 Bad Request: Invalid JWT Signature. (invalid_grant); the key may have been deleted or disabled"
+                ), error.message)
             let assertion = server.requests[0].form["assertion"] ?? "?"
             XCTAssertFalse(error.message.contains(assertion.prefix(20)))
         }
@@ -211,8 +224,11 @@ final class CredentialsTests: XCTestCase {
         let server = try TokenAndAPIServer(acceptedToken: nil)
         let config = try makeTemporaryDirectory(self)
         let file = config + "/application_default_credentials.json"
-        try Data(#"{"type":"authorized_user","client_id":"id.apps","client_secret":"s3cret","refresh_token":"1//refresh","token_uri":"\#(server.url)/token"}"#.utf8)
-            .write(to: URL(fileURLWithPath: file))
+        try Data(
+            #"{"type":"authorized_user","client_id":"id.apps","client_secret":"s3cret","refresh_token":"1//refresh","token_uri":"\#(server.url)/token"}"#
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: file))
         let credentials = try GoogleCredentials.applicationDefault(environment: ["CLOUDSDK_CONFIG": config], http: http)
         let client = try HTTPClient(configuration: http)
 
@@ -225,7 +241,8 @@ final class CredentialsTests: XCTestCase {
             XCTAssertEqual(error.retries.reasons, ["401"])
             XCTAssertEqual(
                 error.message,
-                "GET \(server.url)/storage/v1/b/shop/o: HTTP 401 Unauthorized: Invalid Credentials (authError), also with a freshly fetched access token for gcloud application-default credentials \(file); check that the account exists and is enabled, that its key or login has not been revoked (`gcloud iam service-accounts keys create` makes a new key, `gcloud auth application-default login` renews a person's), that the token's scopes cover this API, and that this machine's clock is right")
+                "GET \(server.url)/storage/v1/b/shop/o: HTTP 401 Unauthorized: Invalid Credentials (authError), also with a freshly fetched access token for gcloud application-default credentials \(file); check that the account exists and is enabled, that its key or login has not been revoked (`gcloud iam service-accounts keys create` makes a new key, `gcloud auth application-default login` renews a person's), that the token's scopes cover this API, and that this machine's clock is right"
+            )
             XCTAssertFalse(error.message.contains("ya29"), "no token in the message")
         }
         XCTAssertEqual(server.tokensMinted, 2, "one refresh, no more")
@@ -304,6 +321,10 @@ private final class TokenAndAPIServer: @unchecked Sendable {
     private final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
-        func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
+        func next() -> Int {
+            lock.withLock {
+                defer { value += 1 }; return value
+            }
+        }
     }
 }

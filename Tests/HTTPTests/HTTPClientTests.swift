@@ -6,9 +6,10 @@ final class HTTPClientTests: XCTestCase {
     private let sleeper = SleepRecorder()
 
     private func client(maxAttempts: Int = 6, timeout: Duration = .seconds(5)) throws -> HTTPClient {
-        try HTTPClient(configuration: HTTPClientConfiguration(
-            connectTimeout: .seconds(2), timeout: timeout,
-            retry: RetryPolicy(maxAttempts: maxAttempts, sleep: sleeper.sleep, random: { 0.5 })))
+        try HTTPClient(
+            configuration: HTTPClientConfiguration(
+                connectTimeout: .seconds(2), timeout: timeout,
+                retry: RetryPolicy(maxAttempts: maxAttempts, sleep: sleeper.sleep, random: { 0.5 })))
     }
 
     func testAnswersCarryStatusHeadersAndBodyAndTheConnectionIsReused() throws {
@@ -16,7 +17,8 @@ final class HTTPClientTests: XCTestCase {
             .respond(201, headers: [("X-Echo-Method", request.method), ("Content-Type", "text/plain")], body: request.body)
         }
         let http = try client()
-        let first = try http.send(HTTPRequest(method: .post, url: server.url + "/a", headers: ["Content-Type": "text/plain"], body: Data("hi".utf8)))
+        let first = try http.send(
+            HTTPRequest(method: .post, url: server.url + "/a", headers: ["Content-Type": "text/plain"], body: Data("hi".utf8)))
         XCTAssertEqual(first.status, 201)
         XCTAssertEqual(String(decoding: first.body, as: UTF8.self), "hi")
         XCTAssertEqual(first.headers["x-echo-method"], "POST", "header lookup ignores case")
@@ -99,7 +101,8 @@ final class HTTPClientTests: XCTestCase {
         // The answer is held back for a minute: only a client that gives up at its 200 ms
         // timeout is done before it, and the server sees it hang up on each attempt.
         let server = try LoopbackHTTPServer(replies: [.delayed(60, .respond(200))])
-        XCTAssertThrowsError(try client(maxAttempts: 2, timeout: .milliseconds(200)).send(HTTPRequest(url: server.url + "/slow"))) { error in
+        XCTAssertThrowsError(try client(maxAttempts: 2, timeout: .milliseconds(200)).send(HTTPRequest(url: server.url + "/slow"))) {
+            error in
             let error = error as! HTTPError
             XCTAssertEqual(error.code, .timeout)
             XCTAssertTrue(error.message.hasPrefix("GET \(server.url)/slow: "), error.message)
@@ -125,9 +128,13 @@ final class HTTPClientTests: XCTestCase {
 
     func testErrorsNameMethodURLStatusAndGooglesMessageButNoSecrets() throws {
         let server = try LoopbackHTTPServer(replies: [
-            .json(403, #"{"error":{"code":403,"message":"lake-writer@p.iam.gserviceaccount.com does not have storage.objects.list access to the Google Cloud Storage bucket.","errors":[{"message":"…","domain":"global","reason":"forbidden"}]}}"#)
+            .json(
+                403,
+                #"{"error":{"code":403,"message":"lake-writer@p.iam.gserviceaccount.com does not have storage.objects.list access to the Google Cloud Storage bucket.","errors":[{"message":"…","domain":"global","reason":"forbidden"}]}}"#
+            )
         ])
-        let url = server.url.replacingOccurrences(of: "http://", with: "http://user:hunter2@")
+        let url =
+            server.url.replacingOccurrences(of: "http://", with: "http://user:hunter2@")
             + "/storage/v1/b/shop/o?prefix=bronze%2F&access_token=ya29.secret"
         XCTAssertThrowsError(try client().send(HTTPRequest(url: url, headers: ["Authorization": "Bearer ya29.secret"]))) { error in
             let error = error as! HTTPError
@@ -136,14 +143,19 @@ final class HTTPClientTests: XCTestCase {
             XCTAssertEqual(error.method, "GET")
             XCTAssertEqual(error.googleReason, "forbidden")
             XCTAssertEqual(error.googleMessage?.hasPrefix("lake-writer@p.iam.gserviceaccount.com does not have"), true)
-            XCTAssertTrue(error.message.hasPrefix("GET \(server.url)/storage/v1/b/shop/o?prefix=bronze%2F&access_token=REDACTED: HTTP 403 Forbidden: lake-writer@"), error.message)
+            XCTAssertTrue(
+                error.message.hasPrefix(
+                    "GET \(server.url)/storage/v1/b/shop/o?prefix=bronze%2F&access_token=REDACTED: HTTP 403 Forbidden: lake-writer@"),
+                error.message)
             XCTAssertTrue(error.message.contains("(forbidden)"), error.message)
             XCTAssertFalse("\(error)".contains("secret") || "\(error)".contains("hunter2"), error.message)
         }
     }
 
     func testAnOAuthErrorBodyIsReadToo() throws {
-        let server = try LoopbackHTTPServer(replies: [.json(400, #"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#)])
+        let server = try LoopbackHTTPServer(replies: [
+            .json(400, #"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#)
+        ])
         XCTAssertThrowsError(try client().send(HTTPRequest(method: .post, url: server.url + "/token"))) { error in
             let error = error as! HTTPError
             XCTAssertEqual(error.googleReason, "invalid_grant")

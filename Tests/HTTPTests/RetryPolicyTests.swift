@@ -7,10 +7,12 @@ final class RetryPolicyTests: XCTestCase {
         let draws = Script([0.0, 0.25, 0.5, 0.75, 0.999, 0.1, 0.9])
         let policy = RetryPolicy(random: { draws.next() })
         let waits = (0..<7).map { policy.backoff(beforeRetry: $0) }
-        XCTAssertEqual(waits, [
-            .seconds(1), .milliseconds(2250), .milliseconds(4500), .milliseconds(8750), .milliseconds(16999),
-            .seconds(32), .seconds(32),
-        ])
+        XCTAssertEqual(
+            waits,
+            [
+                .seconds(1), .milliseconds(2250), .milliseconds(4500), .milliseconds(8750), .milliseconds(16999),
+                .seconds(32), .seconds(32),
+            ])
     }
 
     func testRetryAfterInSecondsOrAsAnHTTPDate() {

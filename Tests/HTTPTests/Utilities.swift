@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A tiny HTTP/1.1 server on a free loopback port, for tests: each request goes to `handler`,
@@ -131,7 +131,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         while let request = readRequest(connection, &buffer) {
             lock.withLock { _requests.append(request) }
             var reply = handler(request)
-            while case let .delayed(seconds, inner) = reply {
+            while case .delayed(let seconds, let inner) = reply {
                 if clientHangsUp(connection, within: seconds) {
                     lock.withLock { _abandoned += 1 }
                     return
@@ -145,7 +145,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
                 return
             case .close, .delayed:
                 return
-            case let .respond(status, headers, body):
+            case .respond(let status, let headers, let body):
                 var head = "HTTP/1.1 \(status) Status\r\n"
                 for (name, value) in headers { head += "\(name): \(value)\r\n" }
                 head += "Content-Length: \(request.method == "HEAD" ? 0 : body.count)\r\n\r\n"

@@ -30,7 +30,8 @@ final class BrokerFaultTests: XCTestCase {
         // its rd_kafka_query_watermark_offsets waits past its timeout while a leader is down.)
         XCTAssertTrue(eventually(timeout: 5) { !canConnect(listener) }, "broker 2 refuses connections while down")
         Thread.sleep(forTimeInterval: 6)
-        XCTAssertTrue(run.generator.isRunning, "the generator waits for the broker instead of giving up\n\(run.generator.stderr.suffix(1500))")
+        XCTAssertTrue(
+            run.generator.isRunning, "the generator waits for the broker instead of giving up\n\(run.generator.stderr.suffix(1500))")
         XCTAssertEqual(run.broker.fault("brokers/2/up").status, 200)
         try run.finishAndCheckEveryEventExactlyOnce()
     }
@@ -77,13 +78,15 @@ final class BrokerFaultTests: XCTestCase {
             XCTAssertEqual(pushed.status, 200, pushed.body)
         }
         var waiting: [String: Int] = [:]
-        XCTAssertTrue(eventually(timeout: 60) {
-            waiting = run.waitingErrors()
-            return waiting.isEmpty
-        }, "every injected error met a request (still waiting: \(waiting))")
+        XCTAssertTrue(
+            eventually(timeout: 60) {
+                waiting = run.waitingErrors()
+                return waiting.isEmpty
+            }, "every injected error met a request (still waiting: \(waiting))")
         // librdkafka hands a fetch's REQUEST_TIMED_OUT to the application: the sinks count it and read on.
-        XCTAssertGreaterThan(run.sinkMetric("shopstream_bus_errors_total", ["error": "REQUEST_TIMED_OUT"]), 0,
-                             "the sinks saw the fetch errors (shopstream_bus_errors_total)")
+        XCTAssertGreaterThan(
+            run.sinkMetric("shopstream_bus_errors_total", ["error": "REQUEST_TIMED_OUT"]), 0,
+            "the sinks saw the fetch errors (shopstream_bus_errors_total)")
         try run.finishAndCheckEveryEventExactlyOnce()
     }
 
@@ -119,9 +122,11 @@ final class BrokerFaultTests: XCTestCase {
         for child: Child in [run.generator, run.bronze, run.silver] {
             let said = child.stderr.split(separator: "\n").last.map(String.init) ?? ""
             print("\(child.label) said: \(said)")
-            XCTAssertTrue(said.hasPrefix("error: ") && said.contains("shop.") && said.contains("Topic authorization failed"),
-                          "\(child.label)'s last line names the topic and the cause: \(said)")
-            XCTAssertEqual(child.stderr.components(separatedBy: "error: ").count, 2, "\(child.label) says it once:\n\(child.stderr.suffix(1500))")
+            XCTAssertTrue(
+                said.hasPrefix("error: ") && said.contains("shop.") && said.contains("Topic authorization failed"),
+                "\(child.label)'s last line names the topic and the cause: \(said)")
+            XCTAssertEqual(
+                child.stderr.components(separatedBy: "error: ").count, 2, "\(child.label) says it once:\n\(child.stderr.suffix(1500))")
         }
     }
 
@@ -135,19 +140,25 @@ final class BrokerFaultTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let port = freePort()
-        let generator = try Child(try shopstreamBinary(), [
-            "generate", "--brokers", broker.bootstrap, "--rate", "300", "-q", "--http", "127.0.0.1:\(port)", "-X", "message.timeout.ms=2000",
-        ], directory: directory, label: "generate")
+        let generator = try Child(
+            try shopstreamBinary(),
+            [
+                "generate", "--brokers", broker.bootstrap, "--rate", "300", "-q", "--http", "127.0.0.1:\(port)", "-X",
+                "message.timeout.ms=2000",
+            ], directory: directory, label: "generate")
         defer { generator.send(SIGKILL) }
-        XCTAssertTrue(eventually(timeout: 30) {
-            PrometheusSamples(httpGet("http://127.0.0.1:\(port)/metrics", timeout: 2)?.body ?? "").sum("shopstream_events_published_total") > 0
-        }, "the generator publishes\n\(generator.stderr)")
+        XCTAssertTrue(
+            eventually(timeout: 30) {
+                PrometheusSamples(httpGet("http://127.0.0.1:\(port)/metrics", timeout: 2)?.body ?? "").sum(
+                    "shopstream_events_published_total") > 0
+            }, "the generator publishes\n\(generator.stderr)")
         XCTAssertEqual(broker.fault("brokers/2/down").status, 200)
         XCTAssertEqual(generator.wait(timeout: 20), 1, "the generator stops on its own\n\(generator.stderr.suffix(1500))")
         let said = generator.stderr.split(separator: "\n").last.map(String.init) ?? ""
         print("generate said: \(said)")
-        XCTAssertTrue(said.hasPrefix("error: ") && said.contains("messages were not delivered; first: delivery to shop.")
-                      && said.hasSuffix("failed: Local: Message timed out"), said)
+        XCTAssertTrue(
+            said.hasPrefix("error: ") && said.contains("messages were not delivered; first: delivery to shop.")
+                && said.hasSuffix("failed: Local: Message timed out"), said)
     }
 
     /// A request the fault control cannot do is answered with why and what it takes.

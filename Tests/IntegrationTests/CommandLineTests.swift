@@ -36,7 +36,8 @@ final class CommandLineTests: XCTestCase {
         for _ in 0..<2 {
             let result = try shopstream(["topics", "apply", "--brokers", broker.bootstrap])
             XCTAssertEqual(result.status, 0, result.stderr + result.stdout)
-            XCTAssertEqual(result.stdout.split(separator: "\n").filter { $0.hasPrefix("shop.") && $0.hasSuffix("  ok") }.count, 8, result.stdout)
+            XCTAssertEqual(
+                result.stdout.split(separator: "\n").filter { $0.hasPrefix("shop.") && $0.hasSuffix("  ok") }.count, 8, result.stdout)
         }
     }
 
@@ -59,7 +60,9 @@ final class CommandLineTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("seed-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         for (run, seed) in [("a", "7"), ("b", "7"), ("c", "8")] {
-            let r = try shopstream(["generate", "--events", "20000", "--seed", seed, "--output", dir.appendingPathComponent(run).path, "-q"])
+            let r = try shopstream([
+                "generate", "--events", "20000", "--seed", seed, "--output", dir.appendingPathComponent(run).path, "-q",
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
         }
         for entity in Entity.allCases {
@@ -92,9 +95,11 @@ final class CommandLineTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "ctrl-c-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let generator = try Child(try shopstreamBinary(), [
-            "generate", "--brokers", broker.bootstrap, "--rate", "4000", "--truth", dir + "/truth.json", "-q",
-        ], directory: dir, label: "generate")
+        let generator = try Child(
+            try shopstreamBinary(),
+            [
+                "generate", "--brokers", broker.bootstrap, "--rate", "4000", "--truth", dir + "/truth.json", "-q",
+            ], directory: dir, label: "generate")
 
         // Stop it mid-stream: once sales (published after the first customers, products,
         // stores and stock) are arriving.
@@ -137,7 +142,8 @@ final class CommandLineTests: XCTestCase {
 
     func testAnUnreachableBrokerIsOneSentenceAndAFailingExit() throws {
         let start = Date()
-        let r = try shopstream(["generate", "--brokers", "127.0.0.1:\(freePort())", "--connect-timeout", "2s", "--events", "10"], timeout: 30)
+        let r = try shopstream(
+            ["generate", "--brokers", "127.0.0.1:\(freePort())", "--connect-timeout", "2s", "--events", "10"], timeout: 30)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.hasPrefix("error: Kafka at 127.0.0.1:"), r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
@@ -209,7 +215,9 @@ final class CommandLineTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(paced.count, 800)
         let span = Double(paced.map { $0.timestampMs! }.max()! - start) / 1000
         let atRate = Double(paced.count) / 400
-        print("\(burst.count) events at the start, then \(paced.count) over \(span) s (\(String(format: "%.2f", span / atRate)) x count / rate)")
+        print(
+            "\(burst.count) events at the start, then \(paced.count) over \(span) s (\(String(format: "%.2f", span / atRate)) x count / rate)"
+        )
         XCTAssertGreaterThan(span, 0.75 * atRate, "\(paced.count) events after the start")
         XCTAssertLessThan(span, 4 * atRate, "\(paced.count) events after the start")
     }
@@ -222,9 +230,11 @@ final class CommandLineTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // After the burst at the start, an event every couple of minutes: Ctrl-C comes while
         // the next one is held, and must not wait for it (nor send it early).
-        let generator = try Child(try shopstreamBinary(), [
-            "generate", "--brokers", broker.bootstrap, "--rate", "0.01", "--truth", dir + "/truth.json", "-q",
-        ], directory: dir, label: "generate")
+        let generator = try Child(
+            try shopstreamBinary(),
+            [
+                "generate", "--brokers", broker.bootstrap, "--rate", "0.01", "--truth", dir + "/truth.json", "-q",
+            ], directory: dir, label: "generate")
         let admin = try TopicAdmin(connection: KafkaConnection(bootstrapServers: broker.bootstrap))
         let catalog = try TopicCatalog.load(directory: TopicCatalog.sourceDirectory)
         func onBroker(_ entity: Entity) throws -> Int {

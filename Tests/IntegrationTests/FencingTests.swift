@@ -26,14 +26,17 @@ final class FencingTests: XCTestCase {
         let all = run.entityPartitions
         // Each group split its partitions between both members, and the zombies-to-be have landed work.
         for kind in [PipelineRun.Kind.bronze, .silver] {
-            XCTAssertTrue(eventually(timeout: 30) {
-                run.sinks(kind).allSatisfy { ($0.assignments.last ?? 0) > 0 } && run.sinks(kind).map { $0.assignments.last ?? 0 }.reduce(0, +) == all
-            }, "both \(kind) sinks hold partitions: \(run.sinks(kind).map(\.assignments))")
+            XCTAssertTrue(
+                eventually(timeout: 30) {
+                    run.sinks(kind).allSatisfy { ($0.assignments.last ?? 0) > 0 }
+                        && run.sinks(kind).map { $0.assignments.last ?? 0 }.reduce(0, +) == all
+                }, "both \(kind) sinks hold partitions: \(run.sinks(kind).map(\.assignments))")
         }
         let zombies = [run.sinks(.bronze)[0], run.sinks(.silver)[0]]
         let survivors = [run.sinks(.bronze)[1], run.sinks(.silver)[1]]
-        XCTAssertTrue(eventually(timeout: 30) { zombies.allSatisfy { $0.metric("shopstream_sink_records_landed_total") > 0 } },
-                      "each zombie-to-be landed events before its pause")
+        XCTAssertTrue(
+            eventually(timeout: 30) { zombies.allSatisfy { $0.metric("shopstream_sink_records_landed_total") > 0 } },
+            "each zombie-to-be landed events before its pause")
 
         // No commit moves back: a zombie's stale offsets never overwrite its successor's.
         let watch = run.watchCommits()
@@ -49,12 +52,14 @@ final class FencingTests: XCTestCase {
         let assignedBefore = zombies.map { $0.assignments.count }
         for z in zombies { z.child.send(SIGCONT) }
         // The zombies notice they were left behind, rejoin and get partitions again.
-        XCTAssertTrue(eventually(timeout: 30) {
-            zip(zombies, assignedBefore).allSatisfy { $0.assignments.count > $1 && ($0.assignments.last ?? 0) > 0 }
-        }, "the zombies rejoined their groups: \(zombies.map(\.assignments))\n\(zombies.map { $0.child.stderr.suffix(1500) })")
+        XCTAssertTrue(
+            eventually(timeout: 30) {
+                zip(zombies, assignedBefore).allSatisfy { $0.assignments.count > $1 && ($0.assignments.last ?? 0) > 0 }
+            }, "the zombies rejoined their groups: \(zombies.map(\.assignments))\n\(zombies.map { $0.child.stderr.suffix(1500) })")
         let highAtRejoin = try run.highWatermarks()
-        XCTAssertTrue(zombies[1].child.stderr.contains("partitions lost to another member"),
-                      "the silver zombie learned its partitions were lost, not handed over\n\(zombies[1].child.stderr.suffix(1500))")
+        XCTAssertTrue(
+            zombies[1].child.stderr.contains("partitions lost to another member"),
+            "the silver zombie learned its partitions were lost, not handed over\n\(zombies[1].child.stderr.suffix(1500))")
         XCTAssertTrue(run.generator.isRunning, "the generator was live throughout")
         let adopted = zombies[0].child.stderr.components(separatedBy: "adopting it").count - 1
         print("fencing: the bronze zombie found \(adopted) object(s) it was about to store already stored")
@@ -74,8 +79,10 @@ final class FencingTests: XCTestCase {
                 continue
             }
             let tp = TopicPartition(String(parts[0]), p)
-            XCTAssertTrue(offset >= committedAtPause[tp] ?? 0 && offset < highAtRejoin[tp] ?? 0,
-                          "\(insertId) was read and not committed when the zombie paused (\(tp) committed \(committedAtPause[tp] ?? 0) at the pause, end \(highAtRejoin[tp] ?? 0) at the rejoin)")
+            XCTAssertTrue(
+                offset >= committedAtPause[tp] ?? 0 && offset < highAtRejoin[tp] ?? 0,
+                "\(insertId) was read and not committed when the zombie paused (\(tp) committed \(committedAtPause[tp] ?? 0) at the pause, end \(highAtRejoin[tp] ?? 0) at the rejoin)"
+            )
         }
     }
 }

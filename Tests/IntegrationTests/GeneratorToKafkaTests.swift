@@ -22,7 +22,8 @@ final class GeneratorToKafkaTests: XCTestCase {
     func testALargeRunArrivesWhole_ByteForByte_AndReferencesOnlyPublishedDimensions() throws {
         let catalog = try TopicCatalog.load(directory: TopicCatalog.sourceDirectory)
         let broker = try EmbeddedBroker(topics: catalog.definitions)
-        let producer = try Producer(configuration: ProducerConfiguration(connection: KafkaConnection(bootstrapServers: broker.bootstrapServers)))
+        let producer = try Producer(
+            configuration: ProducerConfiguration(connection: KafkaConnection(bootstrapServers: broker.bootstrapServers)))
         let total = 120_000
         var sink = TeeSink(producer: producer, limit: total)
         let simulator = Simulator(config: SimulationConfig())
@@ -42,8 +43,10 @@ final class GeneratorToKafkaTests: XCTestCase {
             let got = byTopic[topic] ?? []
             XCTAssertEqual(got.count, events.count, topic)
             var partitionOfKey: [[UInt8]: Int32] = [:]
-            for m in got where partitionOfKey.updateValue(m.partition, forKey: m.key ?? [])
-                .map({ $0 != m.partition }) ?? false {
+            for m in got
+            where partitionOfKey.updateValue(m.partition, forKey: m.key ?? [])
+                .map({ $0 != m.partition }) ?? false
+            {
                 XCTFail("\(topic): key \(String(decoding: m.key ?? [], as: UTF8.self)) is in two partitions")
             }
             let logs = Dictionary(grouping: got, by: \.partition).mapValues {
@@ -55,10 +58,13 @@ final class GeneratorToKafkaTests: XCTestCase {
             XCTAssertEqual(Set(logs.keys), Set(published.keys), "\(topic): partitions written")
             for (partition, log) in logs.sorted(by: { $0.key < $1.key }) {
                 let expected = published[partition] ?? []
-                let differs = log.indices.first { $0 >= expected.count || log[$0] != expected[$0] }
+                let differs =
+                    log.indices.first { $0 >= expected.count || log[$0] != expected[$0] }
                     ?? (log.count < expected.count ? log.count : nil)
                 if let i = differs {
-                    XCTFail("\(topic)[\(partition)]: the log's message #\(i) is not the #\(i) event published to it (\(log.count) in the log, \(expected.count) published)")
+                    XCTFail(
+                        "\(topic)[\(partition)]: the log's message #\(i) is not the #\(i) event published to it (\(log.count) in the log, \(expected.count) published)"
+                    )
                 }
             }
         }

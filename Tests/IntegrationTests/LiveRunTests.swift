@@ -13,22 +13,28 @@ final class LiveRunTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let lake = "file://\(dir)/lake", warehouse = "sqlite://\(dir)/warehouse.db", truth = "\(dir)/truth.json"
         let port = freePort(), base = "http://127.0.0.1:\(port)"
-        let run = try Child(try shopstreamBinary(), [
-            "run", "--live", "--rate", "300", "--history", "2", "--compact-every", "2s", "--http", "127.0.0.1:\(port)", "--shutdown-timeout", "90s",
-            "--lake", lake, "--warehouse", warehouse, "--truth", truth,
-        ], directory: dir, label: "live")
+        let run = try Child(
+            try shopstreamBinary(),
+            [
+                "run", "--live", "--rate", "300", "--history", "2", "--compact-every", "2s", "--http", "127.0.0.1:\(port)",
+                "--shutdown-timeout", "90s",
+                "--lake", lake, "--warehouse", warehouse, "--truth", truth,
+            ], directory: dir, label: "live")
         defer { run.send(SIGKILL) }
 
-        XCTAssertTrue(eventually(timeout: 90) { httpGet(base + "/readyz")?.status == 200 }, "ready: \(httpGet(base + "/readyz")?.body ?? "no answer")\n\(run.stderr)")
+        XCTAssertTrue(
+            eventually(timeout: 90) { httpGet(base + "/readyz")?.status == 200 },
+            "ready: \(httpGet(base + "/readyz")?.body ?? "no answer")\n\(run.stderr)")
         XCTAssertEqual(httpGet(base + "/healthz")?.status, 200)
 
         // Once gold has its first sales: two scrapes 15 s apart, what was published and landed grows,
         // and the sinks keep up.
         var page = (status: 0, body: "")
-        XCTAssertTrue(eventually(timeout: 60) {
-            page = httpGet(base + "/") ?? (0, "")
-            return Self.kpi("orders", in: page.body) != nil
-        }, "the page shows gold's orders: \(page.body.suffix(600))")
+        XCTAssertTrue(
+            eventually(timeout: 60) {
+                page = httpGet(base + "/") ?? (0, "")
+                return Self.kpi("orders", in: page.body) != nil
+            }, "the page shows gold's orders: \(page.body.suffix(600))")
         let first = try XCTUnwrap(httpGet(base + "/metrics")).body
         XCTAssertEqual(page.status, 200)
         XCTAssertTrue(page.body.contains("<meta http-equiv=\"refresh\""), "the page reloads itself")
@@ -39,8 +45,9 @@ final class LiveRunTests: XCTestCase {
             XCTAssertGreaterThan(b.sum(name), a.sum(name), "\(name) grows")
         }
         for sink in ["bronze", "silver"] {
-            XCTAssertGreaterThan(b.sum("shopstream_sink_records_landed_total", ["sink": sink]),
-                                 a.sum("shopstream_sink_records_landed_total", ["sink": sink]), "\(sink) lands what is published")
+            XCTAssertGreaterThan(
+                b.sum("shopstream_sink_records_landed_total", ["sink": sink]),
+                a.sum("shopstream_sink_records_landed_total", ["sink": sink]), "\(sink) lands what is published")
             // Near zero: less than ten seconds of input behind (bronze holds up to a batch per partition).
             XCTAssertLessThan(b.sum("shopstream_consumer_lag_records", ["sink": sink]), 3_000, "\(sink) keeps up\n\(second)")
         }
@@ -48,8 +55,9 @@ final class LiveRunTests: XCTestCase {
         XCTAssertGreaterThan(b.sum("process_resident_memory_bytes"), 0)
         // The page shows gold as it is at each load: its order count grows as the compactor takes in silver.
         let orders = try XCTUnwrap(Self.kpi("orders", in: page.body), page.body)
-        XCTAssertTrue(eventually(timeout: 30) { (httpGet(base + "/")?.body).flatMap { Self.kpi("orders", in: $0) }.map { $0 > orders } ?? false },
-                      "the dashboard's orders grow between loads (first \(orders))")
+        XCTAssertTrue(
+            eventually(timeout: 30) { (httpGet(base + "/")?.body).flatMap { Self.kpi("orders", in: $0) }.map { $0 > orders } ?? false },
+            "the dashboard's orders grow between loads (first \(orders))")
 
         // A real Prometheus tool accepts the exposition.
         let promtool = try requiredTool("promtool")
@@ -63,10 +71,13 @@ final class LiveRunTests: XCTestCase {
         run.send(SIGTERM)
         XCTAssertEqual(run.wait(timeout: 120), 0, "exit status after SIGTERM\n\(run.stderr)")
         let events = try GroundTruth.read(from: URL(fileURLWithPath: truth)).events
-        try assertRunLanded(report: run.stdout, published: Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, events[$0]) }),
-                            lake: lake, warehouse: warehouse)
+        try assertRunLanded(
+            report: run.stdout, published: Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, events[$0]) }),
+            lake: lake, warehouse: warehouse)
         for view in ["sales_dedup", "payments_dedup", "shipping_dedup"] {
-            let r = try shopstream(["warehouse", "query", "--warehouse", warehouse, "SELECT COUNT(*) - COUNT(DISTINCT event_id) FROM silver.\(view)"])
+            let r = try shopstream([
+                "warehouse", "query", "--warehouse", warehouse, "SELECT COUNT(*) - COUNT(DISTINCT event_id) FROM silver.\(view)",
+            ])
             XCTAssertEqual(r.stdout.split(separator: "\n").last, "0", "silver.\(view): one row per event")
         }
         let check = try shopstream(["check", "--warehouse", warehouse, "--lake", lake])
@@ -83,33 +94,39 @@ final class LiveRunTests: XCTestCase {
         let port = freePort(), base = "http://127.0.0.1:\(port)"
         // 20 days of history at full speed (~33,000 events) make the backlog; a generous deadline, since
         // what is tested is that the stop drains, not how fast.
-        let run = try Child(try shopstreamBinary(), [
-            "run", "--live", "--rate", "100", "--history", "20", "--http", "127.0.0.1:\(port)", "--shutdown-timeout", "120s",
-            "--lake", lake, "--warehouse", warehouse, "--truth", truth, "--quiet",
-        ], directory: dir, label: "live")
+        let run = try Child(
+            try shopstreamBinary(),
+            [
+                "run", "--live", "--rate", "100", "--history", "20", "--http", "127.0.0.1:\(port)", "--shutdown-timeout", "120s",
+                "--lake", lake, "--warehouse", warehouse, "--truth", truth, "--quiet",
+            ], directory: dir, label: "live")
         defer { run.send(SIGKILL) }
 
         // Stop as soon as both sinks have landed something while thousands of records wait.
         var lag = 0.0
-        XCTAssertTrue(eventually(timeout: 90) {
-            guard let text = httpGet(base + "/metrics")?.body else { return false }
-            let m = PrometheusSamples(text)
-            lag = m.sum("shopstream_consumer_lag_records")
-            return m.sum("shopstream_sink_records_landed_total", ["sink": "bronze"]) > 0
-                && m.sum("shopstream_sink_records_landed_total", ["sink": "silver"]) > 0 && lag > 5_000
-        }, "both sinks landing with a backlog (lag \(lag))\n\(run.stderr)")
+        XCTAssertTrue(
+            eventually(timeout: 90) {
+                guard let text = httpGet(base + "/metrics")?.body else { return false }
+                let m = PrometheusSamples(text)
+                lag = m.sum("shopstream_consumer_lag_records")
+                return m.sum("shopstream_sink_records_landed_total", ["sink": "bronze"]) > 0
+                    && m.sum("shopstream_sink_records_landed_total", ["sink": "silver"]) > 0 && lag > 5_000
+            }, "both sinks landing with a backlog (lag \(lag))\n\(run.stderr)")
         run.send(SIGTERM)
         XCTAssertEqual(run.wait(timeout: 180), 0, "exit status after SIGTERM\n\(run.stderr)")
         let events = try GroundTruth.read(from: URL(fileURLWithPath: truth)).events
-        try assertRunLanded(report: run.stdout, published: Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, events[$0]) }),
-                            lake: lake, warehouse: warehouse)
+        try assertRunLanded(
+            report: run.stdout, published: Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, events[$0]) }),
+            lake: lake, warehouse: warehouse)
     }
 
     /// The value of a KPI card of the dashboard (`<div class="card" id="kpi-orders">…<div class="value">12,345</div>`).
     static func kpi(_ id: String, in html: String) -> Int? {
         guard let card = html.range(of: "id=\"kpi-\(id)\"") else { return nil }
         let rest = html[card.upperBound...]
-        guard let open = rest.range(of: "<div class=\"value\">"), let close = rest[open.upperBound...].range(of: "</div>") else { return nil }
+        guard let open = rest.range(of: "<div class=\"value\">"), let close = rest[open.upperBound...].range(of: "</div>") else {
+            return nil
+        }
         return Int(rest[open.upperBound..<close.lowerBound].filter(\.isNumber))
     }
 }

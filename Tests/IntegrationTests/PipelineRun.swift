@@ -67,8 +67,10 @@ final class PipelineRun {
 
     /// `events`: the generator stops after that many (about 3 history days at full speed, then
     /// live at `rate` a second: 11,000 is some 10 s of it); nil: it runs until stopped.
-    init(name: String, events: Int? = 11_000, rate: Int = 300, bronzeSinks: Int = 1, silverSinks: Int = 1,
-         generatorOptions: [String] = [], sinkOptions: [String] = []) throws {
+    init(
+        name: String, events: Int? = 11_000, rate: Int = 300, bronzeSinks: Int = 1, silverSinks: Int = 1,
+        generatorOptions: [String] = [], sinkOptions: [String] = []
+    ) throws {
         self.events = events
         self.rate = rate
         self.generatorOptions = generatorOptions
@@ -110,8 +112,9 @@ final class PipelineRun {
         case .bronze: options = ["sink", "bronze", "--brokers", broker.bootstrap, "--lake", lake, "--max-batch-age", "1s"]
         case .silver: options = ["sink", "silver", "--brokers", broker.bootstrap, "--warehouse", warehouse, "--max-delay", "200ms"]
         }
-        let child = try Child(try shopstreamBinary(), options + ["--http", "127.0.0.1:\(port)"] + sinkOptions,
-                              directory: directory, label: label)
+        let child = try Child(
+            try shopstreamBinary(), options + ["--http", "127.0.0.1:\(port)"] + sinkOptions,
+            directory: directory, label: label)
         let sink = Sink(kind: kind, child: child, statusPort: port)
         sinks.append(sink)
         return sink
@@ -151,14 +154,20 @@ final class PipelineRun {
             for z in zombies { z.child.send(SIGSTOP) }
             let live = sinks.filter { sink in kinds.contains(sink.kind) && sink.child.isRunning && !zombies.contains { $0 === sink } }
             let deadline = Date().addingTimeInterval(patience)
-            let tookOver = eventually(timeout: patience) { live.allSatisfy { $0.assignments.last.map { n in n > 0 } ?? false }
-                && kinds.allSatisfy { k in live.filter { $0.kind == k }.map { $0.assignments.last ?? 0 }.reduce(0, +) == self.entityPartitions } }
+            let tookOver = eventually(timeout: patience) {
+                live.allSatisfy { $0.assignments.last.map { n in n > 0 } ?? false }
+                    && kinds.allSatisfy { k in
+                        live.filter { $0.kind == k }.map { $0.assignments.last ?? 0 }.reduce(0, +) == self.entityPartitions
+                    }
+            }
             var behind: [String] = []
             if tookOver {
                 behind = try caughtUp(kinds, timeout: max(1, deadline.timeIntervalSinceNow))
                 if behind.isEmpty { return attempt }
             }
-            print("pause \(attempt): the others did not take over and land within \(Int(patience)) s (a zombie holds a lock?); resuming and pausing again. Assigned: \(live.map { "\($0.label) \($0.assignments)" }); behind: \(behind.prefix(6))")
+            print(
+                "pause \(attempt): the others did not take over and land within \(Int(patience)) s (a zombie holds a lock?); resuming and pausing again. Assigned: \(live.map { "\($0.label) \($0.assignments)" }); behind: \(behind.prefix(6))"
+            )
             for z in zombies { z.child.send(SIGCONT) }
             _ = eventually(timeout: 30) { zip(zombies, assignedBefore).allSatisfy { $0.assignments.count > $1 } }
             Thread.sleep(forTimeInterval: 1)
@@ -174,11 +183,14 @@ final class PipelineRun {
                 throw CommandFailure()
             }
         }
-        generator = try Child(try shopstreamBinary(), [
-            "generate", "--brokers", broker.bootstrap, "--rate", String(rate), "--history", "3", "--seed", "11", "--truth", truth, "-q",
-        ] + (events.map { ["--events", String($0)] } ?? []) + generatorOptions, directory: directory, label: "generate")
+        generator = try Child(
+            try shopstreamBinary(),
+            [
+                "generate", "--brokers", broker.bootstrap, "--rate", String(rate), "--history", "3", "--seed", "11", "--truth", truth, "-q",
+            ] + (events.map { ["--events", String($0)] } ?? []) + generatorOptions, directory: directory, label: "generate")
         for kind in [Kind.bronze, .silver] where !sinks(kind).isEmpty {
-            guard eventually(timeout: 60, { self.sinks(kind).map { $0.metric("shopstream_sink_records_landed_total") }.reduce(0, +) > 0 }) else {
+            guard eventually(timeout: 60, { self.sinks(kind).map { $0.metric("shopstream_sink_records_landed_total") }.reduce(0, +) > 0 })
+            else {
                 XCTFail("no \(kind) sink landed anything within 60 s\n\(sinks(kind)[0].child.stderr.suffix(1500))", file: file, line: line)
                 throw CommandFailure()
             }
@@ -203,7 +215,9 @@ final class PipelineRun {
         let state = try faultState()
         var out: [TopicPartition: Int32] = [:]
         for leader in state["leaders"] as? [[String: Any]] ?? [] {
-            guard let topic = leader["topic"] as? String, let p = leader["partition"] as? Int, let b = leader["broker"] as? Int else { continue }
+            guard let topic = leader["topic"] as? String, let p = leader["partition"] as? Int, let b = leader["broker"] as? Int else {
+                continue
+            }
             out[TopicPartition(topic, Int32(p))] = Int32(b)
         }
         return out
@@ -257,7 +271,8 @@ final class PipelineRun {
         try Self.committed(kind, partitions: partitions, connection: admin.connection)
     }
 
-    private static func committed(_ kind: Kind, partitions: [TopicPartition], connection: KafkaConnection) throws -> [TopicPartition: Int64] {
+    private static func committed(_ kind: Kind, partitions: [TopicPartition], connection: KafkaConnection) throws -> [TopicPartition: Int64]
+    {
         try Consumer.committed(partitions, groupId: "shopstream-\(kind.rawValue)", connection: connection).mapValues { $0 ?? 0 }
     }
 
@@ -329,13 +344,17 @@ final class PipelineRun {
         let high = try highWatermarks()
         for entity in Entity.allCases {
             let offsets = high.filter { $0.key.topic == entity.topic }.values.reduce(0, +)
-            XCTAssertEqual(offsets, Int64(published[entity]), "\(entity.topic): offsets on the broker = events published (no duplicate, none lost)", file: file, line: line)
+            XCTAssertEqual(
+                offsets, Int64(published[entity]), "\(entity.topic): offsets on the broker = events published (no duplicate, none lost)",
+                file: file, line: line)
         }
         let dlq = try admin.watermarks(Entity.deadLetterTopic, partitions: catalog[Entity.deadLetterTopic]?.partitions ?? 1)
         XCTAssertEqual(dlq.map(\.high).reduce(0, +), 0, "nothing dead-lettered", file: file, line: line)
 
         for sink in sinks where !sink.retired && !sink.child.isRunning {
-            XCTFail("\(sink.label) exited on its own (\(sink.child.process.terminationStatus))\n\(sink.child.stderr.suffix(2000))", file: file, line: line)
+            XCTFail(
+                "\(sink.label) exited on its own (\(sink.child.process.terminationStatus))\n\(sink.child.stderr.suffix(2000))", file: file,
+                line: line)
         }
         // Each group catches up on its own: it committed every partition to its end.
         for kind in [Kind.bronze, .silver] where !sinks(kind).isEmpty {
@@ -351,17 +370,22 @@ final class PipelineRun {
                 XCTFail("every \(kind) sink stopped before the group caught up\n\(logs)", file: file, line: line)
                 throw CommandFailure()
             }
-            XCTAssertTrue(caughtUp, "shopstream-\(kind) committed every partition to its end; behind: \(behind.prefix(5))…\n\(logs)", file: file, line: line)
+            XCTAssertTrue(
+                caughtUp, "shopstream-\(kind) committed every partition to its end; behind: \(behind.prefix(5))…\n\(logs)", file: file,
+                line: line)
         }
         for sink in sinks where sink.child.isRunning {
             sink.child.send(SIGTERM)
-            XCTAssertEqual(sink.child.wait(timeout: 60), 0, "\(sink.label) stops cleanly\n\(sink.child.stderr.suffix(2000))", file: file, line: line)
+            XCTAssertEqual(
+                sink.child.wait(timeout: 60), 0, "\(sink.label) stops cleanly\n\(sink.child.stderr.suffix(2000))", file: file, line: line)
         }
 
         // The lake: every offset in exactly one object, none missing (lake verify against Kafka).
         let verify = try shopstream(["lake", "verify", "--lake", lake, "--brokers", broker.bootstrap])
         XCTAssertEqual(verify.status, 0, "lake verify is clean\n\(verify.stdout.suffix(2000))\(verify.stderr)", file: file, line: line)
-        XCTAssertTrue(verify.stdout.contains("verify: OK (") && verify.stdout.contains(" objects, \(published.total) events)"), verify.stdout.suffix(500).description, file: file, line: line)
+        XCTAssertTrue(
+            verify.stdout.contains("verify: OK (") && verify.stdout.contains(" objects, \(published.total) events)"),
+            verify.stdout.suffix(500).description, file: file, line: line)
 
         // Each event once in bronze and in silver, the same events in both, each key's in order.
         let landed = try Landed(lake: lake, warehouse: warehouse, file: file, line: line)
@@ -369,19 +393,23 @@ final class PipelineRun {
             let topic = entity.topic, bronzeIDs = landed.bronze[topic] ?? [], silverIDs = landed.silver[topic] ?? []
             XCTAssertEqual(bronzeIDs.count, published[entity], "\(topic): bronze lines = events published", file: file, line: line)
             XCTAssertEqual(Set(bronzeIDs).count, bronzeIDs.count, "\(topic): no event twice in bronze", file: file, line: line)
-            XCTAssertEqual(Set(silverIDs).count, published[entity], "\(topic): distinct events in silver = events published", file: file, line: line)
+            XCTAssertEqual(
+                Set(silverIDs).count, published[entity], "\(topic): distinct events in silver = events published", file: file, line: line)
             let onlyBronze = Set(bronzeIDs).subtracting(silverIDs), onlySilver = Set(silverIDs).subtracting(bronzeIDs)
-            XCTAssertTrue(onlyBronze.isEmpty && onlySilver.isEmpty,
-                          "\(topic): \(onlyBronze.count) events only in bronze (e.g. \(onlyBronze.sorted().prefix(3))), \(onlySilver.count) only in silver (e.g. \(onlySilver.sorted().prefix(3)))",
-                          file: file, line: line)
+            XCTAssertTrue(
+                onlyBronze.isEmpty && onlySilver.isEmpty,
+                "\(topic): \(onlyBronze.count) events only in bronze (e.g. \(onlyBronze.sorted().prefix(3))), \(onlySilver.count) only in silver (e.g. \(onlySilver.sorted().prefix(3)))",
+                file: file, line: line)
         }
         for (tp, log) in landed.bronzeLog {
             XCTAssertEqual(Int64(log.count), high[tp], "\(tp): bronze lines = offsets on the broker", file: file, line: line)
         }
         try checkEachKeyInOrder(landed, file: file, line: line)
-        let rows = try query("SELECT (SELECT COUNT(*) FROM silver.rejects), " + Entity.allCases.map {
-            "(SELECT COUNT(*) FROM (SELECT event_id FROM silver.\($0.rawValue) GROUP BY event_id HAVING COUNT(DISTINCT _insert_id) > 1))"
-        }.joined(separator: " + "))
+        let rows = try query(
+            "SELECT (SELECT COUNT(*) FROM silver.rejects), "
+                + Entity.allCases.map {
+                    "(SELECT COUNT(*) FROM (SELECT event_id FROM silver.\($0.rawValue) GROUP BY event_id HAVING COUNT(DISTINCT _insert_id) > 1))"
+                }.joined(separator: " + "))
         XCTAssertEqual(rows, ["0", "0"], "silver rejected nothing and holds no event under two Kafka coordinates", file: file, line: line)
 
         // The views downstream reads: a fact's `_dedup` holds each event once; a dimension's
@@ -390,11 +418,16 @@ final class PipelineRun {
             let view = "silver.\(entity.rawValue)" + (entity.isDimension ? "_current" : "_dedup")
             if entity.isDimension {
                 let id = idField(entity)
-                let counts = try query("SELECT COUNT(*), COUNT(DISTINCT \(id)), (SELECT COUNT(DISTINCT \(id)) FROM silver.\(entity.rawValue)) FROM \(view)")
-                XCTAssertTrue(counts[0] == counts[1] && counts[1] == counts[2], "\(view): one row per \(id) in silver (rows, ids, ids in the table: \(counts))", file: file, line: line)
+                let counts = try query(
+                    "SELECT COUNT(*), COUNT(DISTINCT \(id)), (SELECT COUNT(DISTINCT \(id)) FROM silver.\(entity.rawValue)) FROM \(view)")
+                XCTAssertTrue(
+                    counts[0] == counts[1] && counts[1] == counts[2],
+                    "\(view): one row per \(id) in silver (rows, ids, ids in the table: \(counts))", file: file, line: line)
             } else {
                 let counts = try query("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM \(view)")
-                XCTAssertEqual(counts, [String(published[entity]), String(published[entity])], "\(view): each published event once", file: file, line: line)
+                XCTAssertEqual(
+                    counts, [String(published[entity]), String(published[entity])], "\(view): each published event once", file: file,
+                    line: line)
             }
         }
     }
@@ -431,7 +464,8 @@ final class PipelineRun {
             var last: [String: String] = [:]
             for record in log {
                 guard let event = try JSONSerialization.jsonObject(with: Data(record)) as? [String: Any],
-                      let key = event[keyField] as? String, let time = event["event_time"] as? String else { continue }
+                    let key = event[keyField] as? String, let time = event["event_time"] as? String
+                else { continue }
                 if let before = last[key], time < before { outOfOrder.append("\(tp) \(key): \(time) after \(before)") }
                 last[key] = time
             }

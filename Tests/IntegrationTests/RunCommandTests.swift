@@ -22,14 +22,18 @@ final class RunCommandTests: XCTestCase {
         let lake = "file://\(dir.path)/lake", warehouse = "sqlite://\(dir.path)/warehouse.db"
 
         let truth = dir.appendingPathComponent("truth.json")
-        let r = try shopstream(["run", "--days", "5", "--lake", lake, "--warehouse", warehouse, "--dashboard", dir.path + "/page.html",
-                                "--truth", truth.path], timeout: 300)
+        let r = try shopstream(
+            [
+                "run", "--days", "5", "--lake", lake, "--warehouse", warehouse, "--dashboard", dir.path + "/page.html",
+                "--truth", truth.path,
+            ], timeout: 300)
         XCTAssertEqual(r.status, 0, r.stderr)
         // What was published, counted from the events by the generator's truth recorder (not by
         // the report's counter), against what the lake and the warehouse hold.
         let events = try GroundTruth.read(from: truth).events
-        try assertRunLanded(report: r.stdout, published: Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, events[$0]) }),
-                            lake: lake, warehouse: warehouse)
+        try assertRunLanded(
+            report: r.stdout, published: Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, events[$0]) }),
+            lake: lake, warehouse: warehouse)
         XCTAssertTrue(r.stdout.contains("0 rejected"), r.stdout)
         XCTAssertTrue(r.stdout.contains("top stores by revenue"), r.stdout)
         XCTAssertTrue(r.stdout.contains("dashboard: \(dir.path)/page.html   (open it in a browser)"), r.stdout)

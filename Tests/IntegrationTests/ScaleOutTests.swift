@@ -13,14 +13,17 @@ import XCTest
 final class ScaleOutTests: XCTestCase {
     func testThreeBronzeAndTwoSilverSinksKilledPausedAddedAndStoppedLandEveryEventOnce() throws {
         // About 8,000 history events at full speed, then ~45 s live at 300 a second.
-        let run = try PipelineRun(name: "scale-out", events: 21_000, bronzeSinks: 3, silverSinks: 2,
-                                  sinkOptions: ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300"])
+        let run = try PipelineRun(
+            name: "scale-out", events: 21_000, bronzeSinks: 3, silverSinks: 2,
+            sinkOptions: ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300"])
         try run.startAndWaitUntilLanding()
         let all = run.entityPartitions
         for kind in [PipelineRun.Kind.bronze, .silver] {
-            XCTAssertTrue(eventually(timeout: 30) {
-                run.sinks(kind).allSatisfy { ($0.assignments.last ?? 0) > 0 } && run.sinks(kind).map { $0.assignments.last ?? 0 }.reduce(0, +) == all
-            }, "every \(kind) sink holds partitions: \(run.sinks(kind).map(\.assignments))")
+            XCTAssertTrue(
+                eventually(timeout: 30) {
+                    run.sinks(kind).allSatisfy { ($0.assignments.last ?? 0) > 0 }
+                        && run.sinks(kind).map { $0.assignments.last ?? 0 }.reduce(0, +) == all
+                }, "every \(kind) sink holds partitions: \(run.sinks(kind).map(\.assignments))")
         }
         let started = ContinuousClock.now
         let bronze = run.sinks(.bronze), silver = run.sinks(.silver)
@@ -31,18 +34,21 @@ final class ScaleOutTests: XCTestCase {
 
         // Paused past the session, while the others take over, then resumed.
         let zombies = [bronze[1], silver[0]]
-        XCTAssertNotNil(try run.pauseUntilTakenOver(zombies),
-                        "the live members took every partition over and landed past the takeover: \(bronze[2].assignments), \(silver[1].assignments)")
+        XCTAssertNotNil(
+            try run.pauseUntilTakenOver(zombies),
+            "the live members took every partition over and landed past the takeover: \(bronze[2].assignments), \(silver[1].assignments)")
         let assignedBefore = zombies.map { $0.assignments.count }
         for z in zombies { z.child.send(SIGCONT) }
-        XCTAssertTrue(eventually(timeout: 30) {
-            zip(zombies, assignedBefore).allSatisfy { $0.assignments.count > $1 && ($0.assignments.last ?? 0) > 0 }
-        }, "the zombies rejoined: \(zombies.map(\.assignments))")
+        XCTAssertTrue(
+            eventually(timeout: 30) {
+                zip(zombies, assignedBefore).allSatisfy { $0.assignments.count > $1 && ($0.assignments.last ?? 0) > 0 }
+            }, "the zombies rejoined: \(zombies.map(\.assignments))")
 
         // Added: one more member in each group.
         let added = [try run.addSink(.bronze), try run.addSink(.silver)]
-        XCTAssertTrue(eventually(timeout: 30) { added.allSatisfy { ($0.assignments.last ?? 0) > 0 } },
-                      "the new members got partitions: \(added.map(\.assignments))\n\(added.map { $0.child.stderr.suffix(1000) })")
+        XCTAssertTrue(
+            eventually(timeout: 30) { added.allSatisfy { ($0.assignments.last ?? 0) > 0 } },
+            "the new members got partitions: \(added.map(\.assignments))\n\(added.map { $0.child.stderr.suffix(1000) })")
 
         // Stopped: each lands what it read, commits and leaves, exit 0.
         for sink in [bronze[2], silver[1]] {

@@ -12,27 +12,32 @@ final class SecretsTests: XCTestCase {
         let password = "planted-sasl-\(UUID().uuidString)", clientSecret = "planted-oidc-\(UUID().uuidString)"
 
         // An error that quotes the property it rejects.
-        let rejected = try shopstream(["generate", "--brokers", "127.0.0.1:9", "-X", "sasl.oauthbearer.client.secret=\(clientSecret)", "--events", "10"])
+        let rejected = try shopstream([
+            "generate", "--brokers", "127.0.0.1:9", "-X", "sasl.oauthbearer.client.secret=\(clientSecret)", "--events", "10",
+        ])
         XCTAssertEqual(rejected.status, 1)
         XCTAssertTrue(rejected.stderr.contains("sasl.oauthbearer.client.secret=REDACTED"), rejected.stderr)
         XCTAssertFalse((rejected.stdout + rejected.stderr).contains(clientSecret), "the rejected secret is not quoted back")
 
         // The whole live pipeline, logging everything, with the password set (unused by the embedded broker).
         let port = freePort(), base = "http://127.0.0.1:\(port)"
-        let run = try Child(try shopstreamBinary(), [
-            "run", "--live", "--rate", "100", "--history", "1", "--http", "127.0.0.1:\(port)", "--log-level", "trace",
-            "--log-format", "json", "-X", "sasl.password=\(password)", "-X", "sasl.username=shop",
-            // The stop is not what this test is about: room for a loaded machine's drain.
-            "--shutdown-timeout", "90s",
-            "--lake", "file://\(dir)/lake", "--warehouse", "sqlite://\(dir)/warehouse.db",
-        ], directory: dir, label: "live")
+        let run = try Child(
+            try shopstreamBinary(),
+            [
+                "run", "--live", "--rate", "100", "--history", "1", "--http", "127.0.0.1:\(port)", "--log-level", "trace",
+                "--log-format", "json", "-X", "sasl.password=\(password)", "-X", "sasl.username=shop",
+                // The stop is not what this test is about: room for a loaded machine's drain.
+                "--shutdown-timeout", "90s",
+                "--lake", "file://\(dir)/lake", "--warehouse", "sqlite://\(dir)/warehouse.db",
+            ], directory: dir, label: "live")
         defer { run.send(SIGKILL) }
         XCTAssertTrue(eventually(timeout: 90) { httpGet(base + "/readyz")?.status == 200 }, run.stderr)
         var served = ""
-        XCTAssertTrue(eventually(timeout: 60) {
-            served = ["/", "/metrics", "/healthz", "/readyz", "/?period=7"].map { httpGet(base + $0)?.body ?? "" }.joined()
-            return served.contains("id=\"kpi-orders\"")
-        }, "the page has gold to show")
+        XCTAssertTrue(
+            eventually(timeout: 60) {
+                served = ["/", "/metrics", "/healthz", "/readyz", "/?period=7"].map { httpGet(base + $0)?.body ?? "" }.joined()
+                return served.contains("id=\"kpi-orders\"")
+            }, "the page has gold to show")
         run.send(SIGTERM)
         XCTAssertEqual(run.wait(timeout: 120), 0, run.stderr)
         let everything = run.stdout + run.stderr + served
@@ -52,17 +57,22 @@ final class SecretsTests: XCTestCase {
         let keyID = "planted\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
         // A token endpoint that turns every key down: the command fails after loading and using the key.
         let python = try requiredTool("python3"), tokenPort = freePort()
-        let endpoint = try Child(python, ["-c", """
-            import http.server
-            class H(http.server.BaseHTTPRequestHandler):
-                def do_POST(self):
-                    self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                    body = b'{"error":"invalid_grant","error_description":"Invalid JWT Signature."}'
-                    self.send_response(400); self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
-                def log_message(self, *args): pass
-            http.server.HTTPServer(("127.0.0.1", \(tokenPort)), H).serve_forever()
-            """], directory: dir, label: "token")
+        let endpoint = try Child(
+            python,
+            [
+                "-c",
+                """
+                import http.server
+                class H(http.server.BaseHTTPRequestHandler):
+                    def do_POST(self):
+                        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                        body = b'{"error":"invalid_grant","error_description":"Invalid JWT Signature."}'
+                        self.send_response(400); self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+                    def log_message(self, *args): pass
+                http.server.HTTPServer(("127.0.0.1", \(tokenPort)), H).serve_forever()
+                """,
+            ], directory: dir, label: "token")
         defer { endpoint.send(SIGKILL) }
         let key: [String: String] = [
             "type": "service_account", "project_id": "shopstream-test", "private_key_id": keyID, "private_key": pem,
@@ -75,9 +85,11 @@ final class SecretsTests: XCTestCase {
         environment["STORAGE_EMULATOR_HOST"] = nil
         environment["BIGQUERY_EMULATOR_HOST"] = nil
         var outputs = ""
-        for arguments in [["lake", "ls", "--lake", "gs://planted-bucket"],
-                          ["warehouse", "query", "--warehouse", "bigquery://shopstream-test", "SELECT 1"],
-                          ["sink", "silver", "--warehouse", "bigquery://shopstream-test", "--log-level", "trace", "--idle-exit", "1s"]] {
+        for arguments in [
+            ["lake", "ls", "--lake", "gs://planted-bucket"],
+            ["warehouse", "query", "--warehouse", "bigquery://shopstream-test", "SELECT 1"],
+            ["sink", "silver", "--warehouse", "bigquery://shopstream-test", "--log-level", "trace", "--idle-exit", "1s"],
+        ] {
             let r = try runProgram(try shopstreamBinary(), arguments, timeout: 120, environment: environment)
             XCTAssertNotEqual(r.status, 0, "\(arguments): fails without a token")
             XCTAssertTrue(r.stderr.contains("access token"), "\(arguments) says why: \(r.stderr)")

@@ -16,20 +16,25 @@ final class ShutdownTests: XCTestCase {
         defer { broker.stop() }
         var environment = ProcessInfo.processInfo.environment
         environment["BIGQUERY_EMULATOR_HOST"] = bigquery.url
-        let generator = try Child(try shopstreamBinary(), ["generate", "--brokers", broker.bootstrap, "--rate", "200", "-q"],
-                                  directory: dir, label: "generate")
+        let generator = try Child(
+            try shopstreamBinary(), ["generate", "--brokers", broker.bootstrap, "--rate", "200", "-q"],
+            directory: dir, label: "generate")
         defer { generator.send(SIGKILL) }
 
         /// A silver sink running until stopped, once it has inserted rows; then the warehouse hangs.
         func sinkWithAHungWarehouse(_ label: String) throws -> Child {
             let port = freePort()
-            let sink = try Child(try shopstreamBinary(), [
-                "sink", "silver", "--brokers", broker.bootstrap, "--warehouse", "bigquery://shopstream", "--http", "127.0.0.1:\(port)",
-                "--max-delay", "100ms", "--shutdown-timeout", "3s",
-            ], environment: environment, directory: dir, label: label)
-            XCTAssertTrue(eventually(timeout: 90) {
-                PrometheusSamples(httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? "").sum("shopstream_sink_records_landed_total") > 0
-            }, "\(label) inserts\n\(sink.stderr)")
+            let sink = try Child(
+                try shopstreamBinary(),
+                [
+                    "sink", "silver", "--brokers", broker.bootstrap, "--warehouse", "bigquery://shopstream", "--http", "127.0.0.1:\(port)",
+                    "--max-delay", "100ms", "--shutdown-timeout", "3s",
+                ], environment: environment, directory: dir, label: label)
+            XCTAssertTrue(
+                eventually(timeout: 90) {
+                    PrometheusSamples(httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? "").sum("shopstream_sink_records_landed_total")
+                        > 0
+                }, "\(label) inserts\n\(sink.stderr)")
             bigquery.pause()
             // Let inserts get stuck in flight.
             Thread.sleep(forTimeInterval: 1)
@@ -57,13 +62,23 @@ final class ShutdownTests: XCTestCase {
         XCTAssertEqual(generator.wait(timeout: 30), 0, generator.stderr)
         let published = generatedCounts(generator.stdout)
         XCTAssertEqual(published.count, Entity.allCases.count, generator.stdout)
-        let last = try runProgram(try shopstreamBinary(), ["sink", "silver", "--brokers", broker.bootstrap, "--warehouse", "bigquery://shopstream",
-                                                           "--idle-exit", "3s", "-q"], timeout: 180, environment: environment)
+        let last = try runProgram(
+            try shopstreamBinary(),
+            [
+                "sink", "silver", "--brokers", broker.bootstrap, "--warehouse", "bigquery://shopstream",
+                "--idle-exit", "3s", "-q",
+            ], timeout: 180, environment: environment)
         XCTAssertEqual(last.status, 0, last.stderr)
         for entity in Entity.allCases {
-            let r = try runProgram(try shopstreamBinary(), ["warehouse", "query", "--warehouse", "bigquery://shopstream",
-                                                            "SELECT COUNT(DISTINCT event_id) FROM silver.\(entity.rawValue)"], environment: environment)
-            XCTAssertEqual(r.stdout.split(separator: "\n").last.flatMap { Int($0) }, published[entity.topic], "\(entity.topic): every published event in silver\n\(r.stderr)")
+            let r = try runProgram(
+                try shopstreamBinary(),
+                [
+                    "warehouse", "query", "--warehouse", "bigquery://shopstream",
+                    "SELECT COUNT(DISTINCT event_id) FROM silver.\(entity.rawValue)",
+                ], environment: environment)
+            XCTAssertEqual(
+                r.stdout.split(separator: "\n").last.flatMap { Int($0) }, published[entity.topic],
+                "\(entity.topic): every published event in silver\n\(r.stderr)")
         }
     }
 }

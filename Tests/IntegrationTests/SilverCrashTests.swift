@@ -3,6 +3,7 @@ import ShopStreamBus
 import ShopStreamCore
 import TestSupport
 import XCTest
+
 @testable import ShopStreamGenerator
 
 /// `shopstream sink silver` as a process, stopped the hard way (SIGKILL while the generator
@@ -30,7 +31,7 @@ final class SilverCrashTests: XCTestCase {
         try generator.run()
         defer { if generator.isRunning { generator.terminate() } }
 
-        var leftPastCommit: [TopicPartition: Int] = [:]   // by the last kill: what a restart may insert again
+        var leftPastCommit: [TopicPartition: Int] = [:]  // by the last kill: what a restart may insert again
         var reinserted = 0, killedRows: [Int] = []
         for round in 0..<Self.kills {
             let before = try silver.tally()
@@ -52,7 +53,8 @@ final class SilverCrashTests: XCTestCase {
             guard committedAsItWent else {
                 kill(sink.processIdentifier, SIGKILL)
                 sink.waitUntilExit()
-                return XCTFail("run \(round) did not insert and commit past what silver held when it started within 60 s: \(try silver.committed())")
+                return XCTFail(
+                    "run \(round) did not insert and commit past what silver held when it started within 60 s: \(try silver.committed())")
             }
             Thread.sleep(forTimeInterval: random.unit())
             kill(sink.processIdentifier, SIGKILL)
@@ -65,7 +67,9 @@ final class SilverCrashTests: XCTestCase {
             reinserted += again
             let allowed = leftPastCommit.values.reduce(0, +)
             leftPastCommit = try silver.rowsAtOrPast(try silver.committed())
-            print("run \(round): \(killedRows.last! - before.values.map(\.rows).reduce(0, +)) rows, \(again) of them again (at most \(allowed)); killed with \(leftPastCommit.values.reduce(0, +)) past its commit")
+            print(
+                "run \(round): \(killedRows.last! - before.values.map(\.rows).reduce(0, +)) rows, \(again) of them again (at most \(allowed)); killed with \(leftPastCommit.values.reduce(0, +)) past its commit"
+            )
         }
         generator.waitUntilExit()
         XCTAssertEqual(generator.terminationStatus, 0)
@@ -106,7 +110,9 @@ final class SilverCrashTests: XCTestCase {
         if sink.isRunning { kill(sink.processIdentifier, SIGKILL) }
         sink.waitUntilExit()
         let stopped = silver.output("sigterm")
-        print("SIGTERM after \(rowsBefore) rows; exited \(sink.terminationStatus) \(String(format: "%.1f", Date().timeIntervalSince(signalled))) s later:\n\(stopped)")
+        print(
+            "SIGTERM after \(rowsBefore) rows; exited \(sink.terminationStatus) \(String(format: "%.1f", Date().timeIntervalSince(signalled))) s later:\n\(stopped)"
+        )
         XCTAssertEqual(sink.terminationReason, .exit)
         XCTAssertEqual(sink.terminationStatus, 0, "SIGTERM: insert, commit, summary, exit 0\n\(silver.errors("sigterm"))")
 
@@ -114,7 +120,8 @@ final class SilverCrashTests: XCTestCase {
         let rows = tally.values.map(\.rows).reduce(0, +)
         XCTAssertGreaterThan(rowsBefore, 0, "signalled once rows were landing")
         XCTAssertLessThan(rows, 12_000, "signalled while the backlog was being read")
-        XCTAssertTrue(stopped.contains("silver: \(rows) rows, 0 rejected"), "the summary reports what is in silver (\(rows) rows): \(stopped)")
+        XCTAssertTrue(
+            stopped.contains("silver: \(rows) rows, 0 rejected"), "the summary reports what is in silver (\(rows) rows): \(stopped)")
 
         // Everything it inserted is committed, except rows behind a fact it left waiting for its
         // dimension: where the commit stops short of rows in silver, it stops at a message that is
@@ -126,9 +133,12 @@ final class SilverCrashTests: XCTestCase {
         for tp in silver.partitions {
             XCTAssertEqual(Int64(below[tp] ?? 0), (committed[tp] ?? nil) ?? 0, "\(tp): every offset below the commit is in silver")
             guard let n = past[tp], n > 0, let c = committed[tp] ?? nil else { continue }
-            XCTAssertTrue(Self.factTopics.contains(tp.topic), "\(tp): \(n) rows past the commit at \(c), which only a waiting fact explains")
-            XCTAssertEqual(try silver.scalar("SELECT COUNT(*) FROM silver.\(tp.topic.dropFirst(5)) WHERE _kafka_partition = \(tp.partition) AND _offset = \(c)"), 0,
-                           "\(tp): the commit stops at a message not in silver (the fact left waiting), not at an inserted row")
+            XCTAssertTrue(
+                Self.factTopics.contains(tp.topic), "\(tp): \(n) rows past the commit at \(c), which only a waiting fact explains")
+            XCTAssertEqual(
+                try silver.scalar(
+                    "SELECT COUNT(*) FROM silver.\(tp.topic.dropFirst(5)) WHERE _kafka_partition = \(tp.partition) AND _offset = \(c)"), 0,
+                "\(tp): the commit stops at a message not in silver (the fact left waiting), not at an inserted row")
         }
         let leftPastCommit = past.values.reduce(0, +)
         print("rows past the commit (behind facts left waiting): \(leftPastCommit)")
@@ -158,8 +168,10 @@ private final class Silver {
     /// cluster answers a member joining an empty group only after 3 s, so a shorter session
     /// (2 s) never gets partitions: 3 s is the shortest that works.
     var sinkArguments: [String] {
-        ["sink", "silver", "--brokers", broker.bootstrap, "--warehouse", warehouse, "-q",
-         "-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300"]
+        [
+            "sink", "silver", "--brokers", broker.bootstrap, "--warehouse", warehouse, "-q",
+            "-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300",
+        ]
     }
 
     init(broker: BrokerProcess) throws {
@@ -182,7 +194,9 @@ private final class Silver {
         let sink = Process()
         sink.executableURL = try shopstreamBinary()
         sink.arguments = sinkArguments + extra
-        for suffix in ["out", "err"] { FileManager.default.createFile(atPath: directory.appendingPathComponent("\(label).\(suffix)").path, contents: nil) }
+        for suffix in ["out", "err"] {
+            FileManager.default.createFile(atPath: directory.appendingPathComponent("\(label).\(suffix)").path, contents: nil)
+        }
         sink.standardOutput = try FileHandle(forWritingTo: directory.appendingPathComponent("\(label).out"))
         sink.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("\(label).err"))
         sink.standardInput = FileHandle.nullDevice
@@ -217,7 +231,8 @@ private final class Silver {
         }.joined(separator: " UNION ALL ")
         var out: [TopicPartition: Tally] = [:]
         for row in try rows(sql) {
-            out[TopicPartition(row[0], Int32(row[1]) ?? -1)] = Tally(rows: Int(row[2]) ?? -1, ids: Int(row[3]) ?? -1, maxOffset: Int64(row[4]) ?? -1)
+            out[TopicPartition(row[0], Int32(row[1]) ?? -1)] = Tally(
+                rows: Int(row[2]) ?? -1, ids: Int(row[3]) ?? -1, maxOffset: Int64(row[4]) ?? -1)
         }
         return out
     }
@@ -249,14 +264,18 @@ private final class Silver {
 
     /// Rows a run added that are copies of a message already in silver, per partition: at most
     /// what the run before left past its commit. Returns their number.
-    func checkReinserted(from before: [TopicPartition: Tally], to after: [TopicPartition: Tally], allowed: [TopicPartition: Int], run: String,
-                         file: StaticString = #filePath, line: UInt = #line) -> Int {
+    func checkReinserted(
+        from before: [TopicPartition: Tally], to after: [TopicPartition: Tally], allowed: [TopicPartition: Int], run: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> Int {
         var total = 0
         for tp in partitions {
             let b = before[tp] ?? Tally(), a = after[tp] ?? Tally()
             let again = (a.rows - b.rows) - (a.ids - b.ids)
             total += again
-            XCTAssertLessThanOrEqual(again, allowed[tp] ?? 0, "\(run) inserted \(again) rows of \(tp) again; only \(allowed[tp] ?? 0) were past the commit", file: file, line: line)
+            XCTAssertLessThanOrEqual(
+                again, allowed[tp] ?? 0, "\(run) inserted \(again) rows of \(tp) again; only \(allowed[tp] ?? 0) were past the commit",
+                file: file, line: line)
         }
         return total
     }
@@ -269,7 +288,8 @@ private final class Silver {
         for entity in Entity.allCases {
             let t = "silver.\(entity.rawValue)"
             let expected = Self.count(in: summary, topic: entity.topic)
-            let row = try rows("""
+            let row = try rows(
+                """
                 SELECT COUNT(DISTINCT event_id), COUNT(*) - COUNT(DISTINCT _insert_id),
                   (SELECT COUNT(*) FROM (SELECT event_id FROM \(t) GROUP BY event_id HAVING COUNT(DISTINCT _insert_id) > 1)),
                   (SELECT COUNT(*) FROM (SELECT _insert_id FROM \(t) GROUP BY _insert_id HAVING COUNT(*) > 2))
@@ -283,9 +303,13 @@ private final class Silver {
         }
         XCTAssertEqual(total, 12_000, file: file, line: line)
         XCTAssertEqual(extra, reinserted, "the only extra rows are the ones the restarts inserted again", file: file, line: line)
-        for (view, key) in [("customers_current", "customer_id"), ("products_current", "product_id"), ("stores_current", "store_id"), ("inventory_current", "inventory_id")] {
+        for (view, key) in [
+            ("customers_current", "customer_id"), ("products_current", "product_id"), ("stores_current", "store_id"),
+            ("inventory_current", "inventory_id"),
+        ] {
             let table = String(view.dropLast("_current".count))
-            let r = try rows("SELECT COUNT(*), COUNT(DISTINCT \(key)), (SELECT COUNT(DISTINCT \(key)) FROM silver.\(table)) FROM silver.\(view)")[0]
+            let r = try rows(
+                "SELECT COUNT(*), COUNT(DISTINCT \(key)), (SELECT COUNT(DISTINCT \(key)) FROM silver.\(table)) FROM silver.\(view)")[0]
             XCTAssertEqual(r[0], r[1], "silver.\(view): one row per \(key)", file: file, line: line)
             XCTAssertEqual(r[1], r[2], "silver.\(view): every \(key) of silver.\(table)", file: file, line: line)
         }
@@ -295,7 +319,8 @@ private final class Silver {
             let marks = try admin.watermarks(topic, partitions: partitions.filter { $0.topic == topic }.count)
             for (p, mark) in marks.enumerated() {
                 let tp = TopicPartition(topic, Int32(p))
-                XCTAssertEqual((committed[tp] ?? nil) ?? 0, mark.high, "\(tp): committed to its end by the clean run", file: file, line: line)
+                XCTAssertEqual(
+                    (committed[tp] ?? nil) ?? 0, mark.high, "\(tp): committed to its end by the clean run", file: file, line: line)
             }
         }
     }
@@ -309,12 +334,16 @@ private final class Silver {
             XCTFail("warehouse query failed: \(r.stderr)\n\(sql)")
             throw CommandFailure()
         }
-        return r.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        return r.stdout.split(separator: "\n").dropFirst().map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     /// The per-topic count from `shopstream generate`'s summary.
     static func count(in summary: String, topic: String) -> Int {
-        guard let line = summary.split(separator: "\n").first(where: { $0.split(separator: " ").first.map(String.init) == topic }) else { return -1 }
+        guard let line = summary.split(separator: "\n").first(where: { $0.split(separator: " ").first.map(String.init) == topic }) else {
+            return -1
+        }
         return Int(line.split(separator: " ")[1].replacingOccurrences(of: ",", with: "")) ?? -1
     }
 }

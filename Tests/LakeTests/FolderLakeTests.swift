@@ -50,7 +50,8 @@ final class FolderLakeTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: root + "/bronze/sales/dt=2025-01-01", withIntermediateDirectories: true)
         try Data(#"{"size":1,"md5":"x","contentType":"text/plain","metadata":{"stale":"yes"}}"#.utf8)
             .write(to: URL(fileURLWithPath: root + "/.meta/" + name + ".json"))
-        try Data("half".utf8).write(to: URL(fileURLWithPath: root + "/bronze/sales/dt=2025-01-01/.shop.sales+0+00000000000000000100.jsonl.1-x.tmp"))
+        try Data("half".utf8).write(
+            to: URL(fileURLWithPath: root + "/bronze/sales/dt=2025-01-01/.shop.sales+0+00000000000000000100.jsonl.1-x.tmp"))
 
         XCTAssertNil(try lake.head(name))
         XCTAssertEqual(try lake.list(prefix: "bronze/").count, 0)

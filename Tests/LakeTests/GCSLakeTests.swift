@@ -21,7 +21,8 @@ final class GCSLakeTests: XCTestCase {
         try GCSLake(
             bucket: bucket ?? self.bucket, prefix: prefix, credentials: NoCredentials(),
             configuration: GCSLake.Configuration(
-                endpoint: endpoint, http: HTTPClientConfiguration(timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 2, sleep: { _ in })),
+                endpoint: endpoint,
+                http: HTTPClientConfiguration(timeout: .seconds(10), retry: RetryPolicy(maxAttempts: 2, sleep: { _ in })),
                 listPageSize: pageSize))
     }
 
@@ -56,7 +57,8 @@ final class GCSLakeTests: XCTestCase {
 
     func testAnUnknownBucketIsNamedWithTheFix() throws {
         let missing = try makeLake(bucket: "no-such-bucket-\(UUID().uuidString.prefix(8).lowercased())", prefix: "")
-        let expected = "bucket \(missing.bucket) does not exist (create it with `gcloud storage buckets create gs://\(missing.bucket)`, or check --lake)"
+        let expected =
+            "bucket \(missing.bucket) does not exist (create it with `gcloud storage buckets create gs://\(missing.bucket)`, or check --lake)"
         let attempts: [(String, () throws -> Void)] = [
             ("create", { _ = try missing.create("a", bytes: Data(), contentType: "text/plain", metadata: [:]) }),
             ("list", { _ = try missing.list(prefix: "") }),
@@ -122,38 +124,60 @@ final class GCSLakeErrorTests: XCTestCase {
     }
 
     func testPermissionDeniedNamesTheBucketThePrincipalAndTheRole() throws {
-        let server = try StubServer(status: 403, json: #"{"error":{"code":403,"message":"lake-writer@shopstream-test.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object.","errors":[{"reason":"forbidden"}]}}"#)
+        let server = try StubServer(
+            status: 403,
+            json:
+                #"{"error":{"code":403,"message":"lake-writer@shopstream-test.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object.","errors":[{"reason":"forbidden"}]}}"#
+        )
         XCTAssertThrowsError(try lake(server).create("a.jsonl", bytes: Data("x".utf8), contentType: "text/plain", metadata: [:])) { error in
             let error = error as! LakeError
             XCTAssertEqual(error.code, .permissionDenied)
             XCTAssertEqual(error.http?.status, 403)
-            XCTAssertTrue(error.message.hasPrefix("lake-writer@shopstream-test.iam.gserviceaccount.com may not create objects in bucket gs://shop-lake ("), error.message)
-            XCTAssertTrue(error.message.hasSuffix("grant it roles/storage.objectAdmin: `gcloud storage buckets add-iam-policy-binding gs://shop-lake --member=serviceAccount:lake-writer@shopstream-test.iam.gserviceaccount.com --role=roles/storage.objectAdmin`"), error.message)
+            XCTAssertTrue(
+                error.message.hasPrefix(
+                    "lake-writer@shopstream-test.iam.gserviceaccount.com may not create objects in bucket gs://shop-lake ("), error.message)
+            XCTAssertTrue(
+                error.message.hasSuffix(
+                    "grant it roles/storage.objectAdmin: `gcloud storage buckets add-iam-policy-binding gs://shop-lake --member=serviceAccount:lake-writer@shopstream-test.iam.gserviceaccount.com --role=roles/storage.objectAdmin`"
+                ), error.message)
         }
     }
 
     func testRefusedCredentialsSayHowToLogIn() throws {
-        let server = try StubServer(status: 401, json: #"{"error":{"code":401,"message":"Invalid Credentials","errors":[{"reason":"authError"}]}}"#)
+        let server = try StubServer(
+            status: 401, json: #"{"error":{"code":401,"message":"Invalid Credentials","errors":[{"reason":"authError"}]}}"#)
         XCTAssertThrowsError(try lake(server).list(prefix: "")) { error in
             XCTAssertEqual((error as? LakeError)?.code, .credentials)
             // The client asked the credentials for a fresh token, sent the request again, and was refused again.
-            XCTAssertTrue("\(error)".contains("HTTP 401 Unauthorized: Invalid Credentials (authError), also with a freshly fetched access token for lake-writer@shopstream-test.iam.gserviceaccount.com (a test token)"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains(
+                    "HTTP 401 Unauthorized: Invalid Credentials (authError), also with a freshly fetched access token for lake-writer@shopstream-test.iam.gserviceaccount.com (a test token)"
+                ), "\(error)")
             XCTAssertTrue("\(error)".contains("gcloud auth application-default login"), "\(error)")
         }
     }
 
     func testAServerErrorNamesTheRequestAndGooglesMessage() throws {
-        let server = try StubServer(status: 503, json: #"{"error":{"code":503,"message":"Backend Error","errors":[{"reason":"backendError"}]}}"#)
+        let server = try StubServer(
+            status: 503, json: #"{"error":{"code":503,"message":"Backend Error","errors":[{"reason":"backendError"}]}}"#)
         XCTAssertThrowsError(try lake(server).head("dir/a.jsonl")) { error in
             let message = "\(error)"
-            XCTAssertTrue(message.hasPrefix("head gs://shop-lake/p/dir/a.jsonl failed: GET \(server.url)/storage/v1/b/shop-lake/o/p%2Fdir%2Fa.jsonl: HTTP 503 Service Unavailable: Backend Error (backendError)"), message)
+            XCTAssertTrue(
+                message.hasPrefix(
+                    "head gs://shop-lake/p/dir/a.jsonl failed: GET \(server.url)/storage/v1/b/shop-lake/o/p%2Fdir%2Fa.jsonl: HTTP 503 Service Unavailable: Backend Error (backendError)"
+                ), message)
         }
     }
 
     func testUnreadableCredentialsAreOneSentenceNamingTheFile() throws {
-        XCTAssertThrowsError(try makeLake(url: "gs://shop-lake/bronze", environment: ["GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/key.json"])) { error in
+        XCTAssertThrowsError(
+            try makeLake(url: "gs://shop-lake/bronze", environment: ["GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/key.json"])
+        ) { error in
             XCTAssertEqual((error as? LakeError)?.code, .credentials)
-            XCTAssertEqual("\(error)", "gs://shop-lake: credentials file /nonexistent/key.json (from GOOGLE_APPLICATION_CREDENTIALS) does not exist; point GOOGLE_APPLICATION_CREDENTIALS at a service-account key file, or unset it to use `gcloud auth application-default login`")
+            XCTAssertEqual(
+                "\(error)",
+                "gs://shop-lake: credentials file /nonexistent/key.json (from GOOGLE_APPLICATION_CREDENTIALS) does not exist; point GOOGLE_APPLICATION_CREDENTIALS at a service-account key file, or unset it to use `gcloud auth application-default login`"
+            )
         }
     }
 }

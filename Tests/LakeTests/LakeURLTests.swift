@@ -35,7 +35,8 @@ final class LakeURLTests: XCTestCase {
         XCTAssertTrue(message("gs://Shop_Lake").contains("bucket name \"Shop_Lake\" may contain only lowercase letters"))
         XCTAssertTrue(message("gs://ab").contains("must be 3 to 63 characters long"))
         XCTAssertTrue(message("gs://shop-lake/a//b").contains("the prefix is not a valid object name"))
-        XCTAssertTrue(message("file://lake").contains("file:// must be followed by an absolute path (file:///data/lake) or ./ (file://./lake)"))
+        XCTAssertTrue(
+            message("file://lake").contains("file:// must be followed by an absolute path (file:///data/lake) or ./ (file://./lake)"))
         XCTAssertTrue(message("file:///").contains("the lake cannot be the root folder"))
     }
 

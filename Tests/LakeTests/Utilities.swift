@@ -59,7 +59,8 @@ struct LakeContract {
         let results = Results()
         DispatchQueue.concurrentPerform(iterations: 8) { index in
             do {
-                _ = try lake.create(name, bytes: Data("writer \(index)\n".utf8), contentType: "text/plain", metadata: ["writer": "\(index)"])
+                _ = try lake.create(
+                    name, bytes: Data("writer \(index)\n".utf8), contentType: "text/plain", metadata: ["writer": "\(index)"])
                 results.add("created")
             } catch let error as LakeError where error.code == .alreadyExists {
                 results.add("exists")
@@ -69,7 +70,8 @@ struct LakeContract {
         }
         XCTAssertEqual(results.all.sorted(), ["created"] + Array(repeating: "exists", count: 7))
         let (bytes, object) = try lake.get(name)
-        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "writer \(object.metadata["writer"] ?? "?")\n", "the description belongs to the bytes")
+        XCTAssertEqual(
+            String(decoding: bytes, as: UTF8.self), "writer \(object.metadata["writer"] ?? "?")\n", "the description belongs to the bytes")
     }
 
     func metadataRoundTrips() throws {
@@ -159,9 +161,10 @@ struct MissingEmulator: Error, CustomStringConvertible {
 func createEmulatorBucket(_ endpoint: String) throws -> String {
     let bucket = "lake-test-" + UUID().uuidString.prefix(12).lowercased()
     let client = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(2), timeout: .seconds(10)))
-    _ = try client.send(HTTPRequest(
-        method: .post, url: endpoint + "/storage/v1/b?project=test", headers: ["Content-Type": "application/json"],
-        body: Data(#"{"name":"\#(bucket)"}"#.utf8)))
+    _ = try client.send(
+        HTTPRequest(
+            method: .post, url: endpoint + "/storage/v1/b?project=test", headers: ["Content-Type": "application/json"],
+            body: Data(#"{"name":"\#(bucket)"}"#.utf8)))
     return bucket
 }
 

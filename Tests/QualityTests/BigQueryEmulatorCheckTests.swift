@@ -22,7 +22,8 @@ final class BigQueryEmulatorCheckTests: XCTestCase {
             try warehouse.execute("DELETE FROM \(table.name) WHERE TRUE;")
         }
         let lake = "file://\(try temporaryDirectory(for: self))/lake"
-        let run = try runShopstream(["run", "--days", "2", "--lake", lake, "--warehouse", warehouseURL], timeout: 300, environment: environment)
+        let run = try runShopstream(
+            ["run", "--days", "2", "--lake", lake, "--warehouse", warehouseURL], timeout: 300, environment: environment)
         XCTAssertEqual(run.status, 0, run.stderr)
 
         // Everything but gold: gold._state in a shared emulator belongs to the compactor's tests.

@@ -9,7 +9,9 @@ import XCTest
 final class CheckCommandTests: XCTestCase {
     func testEveryCheckPassesOnACleanRun() throws {
         let clean = try CleanPipeline.shared()
-        let r = try runShopstream(["check", "--warehouse", clean.output.warehouse, "--lake", clean.output.lake, "--brokers", clean.broker.bootstrap])
+        let r = try runShopstream([
+            "check", "--warehouse", clean.output.warehouse, "--lake", clean.output.lake, "--brokers", clean.broker.bootstrap,
+        ])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let lines = checkLines(r.stdout)
         XCTAssertEqual(lines.count, 74, "43 silver checks, 24 of gold (run builds it) and 7 reconciliations: \(r.stdout)")
@@ -32,7 +34,8 @@ final class CheckCommandTests: XCTestCase {
     func testAnOrphanSaleFailsItsRelationshipNamingTheSaleAndTheMissingCustomer() throws {
         let output = try CleanPipeline.shared().copy(for: self)
         // A copy of a real sale, under a new sale and event id, for a customer that exists nowhere.
-        try output.openWarehouse().execute("""
+        try output.openWarehouse().execute(
+            """
             INSERT INTO silver.sales
             SELECT 'e0000000-0000-4000-8000-000000009999', event_time, 'SAL-0000009999', sale_date, 'CUS-99999999', product_id,
               store_id, salesperson, channel, quantity, unit_price, discount, total_price, promotion, _topic, _kafka_partition,
@@ -52,7 +55,8 @@ final class CheckCommandTests: XCTestCase {
         let warehouse = try output.openWarehouse()
         let saleId = try XCTUnwrap(warehouse.query("SELECT MIN(sale_id) FROM silver.sales_dedup").scalar)
         // Another event (new event_id, new offset) for the same sale: the dedup view keeps both.
-        try warehouse.execute("""
+        try warehouse.execute(
+            """
             INSERT INTO silver.sales
             SELECT 'e0000000-0000-4000-8000-000000000002', event_time, sale_id, sale_date, customer_id, product_id, store_id,
               salesperson, channel, quantity, unit_price, discount, total_price, promotion, _topic, _kafka_partition,
@@ -78,7 +82,8 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(line.contains("after the last compaction in gold._state (2025-01-01T00:00:00.000000Z"), line)
         XCTAssertTrue(line.hasSuffix("allowed 15m; run shopstream compact"), line)
 
-        XCTAssertEqual(try runShopstream(["check", "--warehouse", output.warehouse, "--max-lag", "100000h"]).status, 0, "--max-lag sets the allowance")
+        XCTAssertEqual(
+            try runShopstream(["check", "--warehouse", output.warehouse, "--max-lag", "100000h"]).status, 0, "--max-lag sets the allowance")
 
         let compact = try runShopstream(["compact", "--warehouse", output.warehouse, "--full-refresh"])
         XCTAssertEqual(compact.status, 0, compact.stderr)
@@ -93,12 +98,15 @@ final class CheckCommandTests: XCTestCase {
         let warehouse = try output.openWarehouse()
         let day = try XCTUnwrap(warehouse.query("SELECT MIN(sale_date) FROM gold.daily_sales").scalar)
         let events = try XCTUnwrap(warehouse.query("SELECT COUNT(DISTINCT event_id) FROM silver.sales WHERE sale_date = '\(day)'").scalar)
-        try warehouse.execute("UPDATE gold.daily_sales SET orders = orders + 1 WHERE sale_date = '\(day)' AND store_id = (SELECT MIN(store_id) FROM gold.daily_sales);")
+        try warehouse.execute(
+            "UPDATE gold.daily_sales SET orders = orders + 1 WHERE sale_date = '\(day)' AND store_id = (SELECT MIN(store_id) FROM gold.daily_sales);"
+        )
         let r = try runShopstream(["check", "--warehouse", output.warehouse])
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
         let name = "reconcile(gold.daily_sales: orders = sale events per compacted date)"
-        XCTAssertEqual(reportLine(r.stdout, name),
-                       "FAIL \(name): 1 row: sale_date=\(day) silver_sale_events=\(events) gold_orders=\(Int(events)! + 1)", r.stdout)
+        XCTAssertEqual(
+            reportLine(r.stdout, name),
+            "FAIL \(name): 1 row: sale_date=\(day) silver_sale_events=\(events) gold_orders=\(Int(events)! + 1)", r.stdout)
     }
 
     func testACustomerTotalThatDriftedFromItsLedgerFailsReconciliationNamingTheCustomer() throws {
@@ -112,7 +120,8 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
         let name = "reconcile(gold.customer_totals = sums of gold.customer_spend_daily)"
         let line = try XCTUnwrap(reportLine(r.stdout, name), r.stdout)
-        XCTAssertTrue(line.hasPrefix("FAIL \(name): 1 row: customer_id=\(customer) kept_orders=\(Int(orders)! - 1) summed_orders=\(orders) "), line)
+        XCTAssertTrue(
+            line.hasPrefix("FAIL \(name): 1 row: customer_id=\(customer) kept_orders=\(Int(orders)! - 1) summed_orders=\(orders) "), line)
         XCTAssertEqual(checkLines(r.stdout).filter { $0.hasPrefix("FAIL") }.count, 1, "nothing else breaks: \(r.stdout)")
     }
 
@@ -140,7 +149,9 @@ final class CheckCommandTests: XCTestCase {
 
     func testSelectRunsOnlyTheMatchingChecks() throws {
         let clean = try CleanPipeline.shared()
-        let r = try runShopstream(["check", "--warehouse", clean.output.warehouse, "--select", "relationships(silver.sales_dedup*", "--select", "unique"])
+        let r = try runShopstream([
+            "check", "--warehouse", clean.output.warehouse, "--select", "relationships(silver.sales_dedup*", "--select", "unique",
+        ])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let names = checkLines(r.stdout).map { $0.dropFirst(5).prefix { $0 != ":" } }
         XCTAssertEqual(names.count, 21, "7 unique in silver, 11 in gold, 3 relationships: \(r.stdout)")
@@ -149,14 +160,19 @@ final class CheckCommandTests: XCTestCase {
 
         let listed = try runShopstream(["check", "--list", "--select", "freshness"])
         XCTAssertEqual(listed.status, 0, listed.stderr)
-        XCTAssertEqual(listed.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") }, [
-            "freshness(silver.sales)", "freshness(silver.payments)", "freshness(silver.shipping)", "freshness(gold._state)",
-        ])
+        XCTAssertEqual(
+            listed.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") },
+            [
+                "freshness(silver.sales)", "freshness(silver.payments)", "freshness(silver.shipping)", "freshness(gold._state)",
+            ])
     }
 
     func testUsageErrorsExitWith64AndSayWhatIsWrong() throws {
         for (arguments, message) in [
-            (["--max-age", "soon"], "'--max-age <duration>': expected a number and a unit (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"),
+            (
+                ["--max-age", "soon"],
+                "'--max-age <duration>': expected a number and a unit (durations are written 500ms, 5s, 2m, 1h, 1h30m or 30d)"
+            ),
             (["--brokers", "localhost:9092"], "--brokers needs --lake"),
             (["--select", "no-such-check"], "matches no check"),
         ] {
@@ -172,14 +188,18 @@ final class CheckCommandTests: XCTestCase {
         let directory = try temporaryDirectory(for: self)
         let r = try runShopstream(["check", "--warehouse", "sqlite://\(directory)/typo.db"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.stderr, "error: there is no SQLite warehouse at \(directory)/typo.db; check --warehouse (the pipeline's sinks create it)\n")
+        XCTAssertEqual(
+            r.stderr, "error: there is no SQLite warehouse at \(directory)/typo.db; check --warehouse (the pipeline's sinks create it)\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [], "nothing created")
     }
 
     func testHelpTeachesWhatIsCheckedAndHowToReadTheReport() throws {
         let r = try runShopstream(["check", "--help"])
         XCTAssertEqual(r.status, 0)
-        for text in ["unique", "not_null", "relationships", "accepted_values", "freshness", "gold._state", "reconcile", "PASS", "FAIL", "WARN", "Exit status"] {
+        for text in [
+            "unique", "not_null", "relationships", "accepted_values", "freshness", "gold._state", "reconcile", "PASS", "FAIL", "WARN",
+            "Exit status",
+        ] {
             XCTAssertTrue(r.stdout.contains(text), "--help mentions \(text)")
         }
         XCTAssertFalse(r.stdout.contains("--sql "), "check applies no SQL folder, so it offers none")

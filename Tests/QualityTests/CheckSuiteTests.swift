@@ -13,16 +13,19 @@ final class CheckSuiteTests: XCTestCase {
     private func warehouse(items rows: [(id: String, status: String?, parent: String?)] = []) throws -> any Warehouse {
         let warehouse = try makeWarehouse(url: "sqlite://\(try temporaryDirectory(for: self))/w.db")
         try warehouse.createDataset("t")
-        try warehouse.execute("""
+        try warehouse.execute(
+            """
             CREATE TABLE t.items (id TEXT NOT NULL, status TEXT, parent_id TEXT);
             CREATE TABLE t.parents (id TEXT NOT NULL);
             INSERT INTO t.parents VALUES ('p1');
             """)
         let insert = rows.map { row in
-            WarehouseRow(insertId: UUID().uuidString, values: [
-                "id": .string(row.id), "status": row.status.map(WarehouseValue.string) ?? .null,
-                "parent_id": row.parent.map(WarehouseValue.string) ?? .null,
-            ])
+            WarehouseRow(
+                insertId: UUID().uuidString,
+                values: [
+                    "id": .string(row.id), "status": row.status.map(WarehouseValue.string) ?? .null,
+                    "parent_id": row.parent.map(WarehouseValue.string) ?? .null,
+                ])
         }
         XCTAssertEqual(try warehouse.insert(into: TableName("t", "items"), rows: insert), [])
         return warehouse
@@ -32,13 +35,17 @@ final class CheckSuiteTests: XCTestCase {
 
     func testAQueryIsWrittenOnceAndRenderedForEachDialect() {
         let check = Check.acceptedValues(table: TableName("gold", "rows"), column: "order", values: ["it's", #"back\slash"#, "M&P"])
-        XCTAssertEqual(check.sql.text(for: .bigquery), #"""
+        XCTAssertEqual(
+            check.sql.text(for: .bigquery),
+            #"""
             SELECT `order`, COUNT(*) AS occurrences
             FROM gold.`rows`
             WHERE `order` IS NOT NULL AND `order` NOT IN ('it\'s', 'back\\slash', 'M&P')
             GROUP BY `order`
             """#, "BigQuery: backticks only for reserved names, backslash escapes")
-        XCTAssertEqual(check.sql.text(for: .sqlite), #"""
+        XCTAssertEqual(
+            check.sql.text(for: .sqlite),
+            #"""
             SELECT "order", COUNT(*) AS occurrences
             FROM gold."rows"
             WHERE "order" IS NOT NULL AND "order" NOT IN ('it''s', 'back\slash', 'M&P')
@@ -46,7 +53,8 @@ final class CheckSuiteTests: XCTestCase {
             """#, "SQLite: double quotes for its keywords, quotes doubled")
 
         let fresh = Check.freshness(table: TableName("silver", "sales"), maxAge: .seconds(3600))
-        XCTAssertTrue(fresh.sql.text(for: .bigquery).contains("TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), MAX(_ingested_at), SECOND) AS age_seconds"))
+        XCTAssertTrue(
+            fresh.sql.text(for: .bigquery).contains("TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), MAX(_ingested_at), SECOND) AS age_seconds"))
         XCTAssertTrue(fresh.sql.text(for: .sqlite).contains("julianday(MAX(_ingested_at))"))
         XCTAssertTrue(fresh.sql.text(for: .sqlite).contains("age_seconds > 3600"))
     }
@@ -54,10 +62,12 @@ final class CheckSuiteTests: XCTestCase {
     func testAFailureCountsEveryOffendingRowAndShowsTheFirstFive() throws {
         let rows = (1...7).flatMap { n in [(id: "i\(n)", status: "Paid", parent: "p1"), (id: "i\(n)", status: "Paid", parent: "p1")] }
         let report = CheckSuite([.unique(table: items, columns: ["id"])]).run(on: try warehouse(items: rows))
-        XCTAssertEqual(report.lines, [
-            "FAIL unique(t.items.id): 7 rows: id=i1 occurrences=2; id=i2 occurrences=2; id=i3 occurrences=2; id=i4 occurrences=2; id=i5 occurrences=2; and 2 more",
-            "1 check: 0 passed, 1 failed, 0 warnings",
-        ])
+        XCTAssertEqual(
+            report.lines,
+            [
+                "FAIL unique(t.items.id): 7 rows: id=i1 occurrences=2; id=i2 occurrences=2; id=i3 occurrences=2; id=i4 occurrences=2; id=i5 occurrences=2; and 2 more",
+                "1 check: 0 passed, 1 failed, 0 warnings",
+            ])
         XCTAssertFalse(report.succeeded)
         XCTAssertEqual(report.results[0].offending?.count, 7)
     }
@@ -72,24 +82,29 @@ final class CheckSuiteTests: XCTestCase {
             .notNull(table: items, columns: ["status", "parent_id"], identifiedBy: ["id"]),
             .relationship(from: items, column: "parent_id", identifiedBy: ["id"], to: TableName("t", "parents"), column: "id"),
             .acceptedValues(table: items, column: "status", values: ["Completed", "Failed"]),
-            .acceptedValues(table: items, column: "status", values: ["Completed", "Failed"], allowNull: false).renamed("accepted_values(t.items.status, no NULL)"),
+            .acceptedValues(table: items, column: "status", values: ["Completed", "Failed"], allowNull: false).renamed(
+                "accepted_values(t.items.status, no NULL)"),
             .unique(table: items, columns: ["id", "status"]),
         ])
-        XCTAssertEqual(suite.run(on: warehouse).lines, [
-            "FAIL not_null(t.items.(status, parent_id)): 1 row: id=c status=NULL parent_id=NULL",
-            "FAIL relationships(t.items.parent_id → t.parents.id): 1 row: id=b parent_id=p9",
-            #"FAIL accepted_values(t.items.status): 1 row: status="Cash on Delivery" occurrences=1"#,
-            #"FAIL accepted_values(t.items.status, no NULL): 2 rows: status=NULL occurrences=1; status="Cash on Delivery" occurrences=1"#,
-            "PASS unique(t.items.(id, status))",
-            "5 checks: 1 passed, 4 failed, 0 warnings",
-        ])
+        XCTAssertEqual(
+            suite.run(on: warehouse).lines,
+            [
+                "FAIL not_null(t.items.(status, parent_id)): 1 row: id=c status=NULL parent_id=NULL",
+                "FAIL relationships(t.items.parent_id → t.parents.id): 1 row: id=b parent_id=p9",
+                #"FAIL accepted_values(t.items.status): 1 row: status="Cash on Delivery" occurrences=1"#,
+                #"FAIL accepted_values(t.items.status, no NULL): 2 rows: status=NULL occurrences=1; status="Cash on Delivery" occurrences=1"#,
+                "PASS unique(t.items.(id, status))",
+                "5 checks: 1 passed, 4 failed, 0 warnings",
+            ])
     }
 
     func testAWarningCheckReportsWarnAndTheRunStillSucceeds() throws {
         var check = Check.acceptedValues(table: items, column: "status", values: ["Completed"])
         check.severity = .warn
         let report = CheckSuite([check]).run(on: try warehouse(items: [(id: "a", status: "Lost", parent: nil)]))
-        XCTAssertEqual(report.lines, ["WARN accepted_values(t.items.status): 1 row: status=Lost occurrences=1", "1 check: 0 passed, 0 failed, 1 warning"])
+        XCTAssertEqual(
+            report.lines,
+            ["WARN accepted_values(t.items.status): 1 row: status=Lost occurrences=1", "1 check: 0 passed, 0 failed, 1 warning"])
         XCTAssertTrue(report.succeeded)
     }
 
@@ -98,7 +113,8 @@ final class CheckSuiteTests: XCTestCase {
             .relationship(from: items, column: "parent_id", to: TableName("t", "no_such_table"), column: "id"),
             .unique(table: items, columns: ["id"]),
         ]).run(on: try warehouse())
-        XCTAssertTrue(report.lines[0].hasPrefix("FAIL relationships(t.items.parent_id → t.no_such_table.id): could not run: "), report.lines[0])
+        XCTAssertTrue(
+            report.lines[0].hasPrefix("FAIL relationships(t.items.parent_id → t.no_such_table.id): could not run: "), report.lines[0])
         XCTAssertTrue(report.lines[0].contains("no_such_table"), report.lines[0])
         XCTAssertEqual(report.lines[1], "PASS unique(t.items.id)")
     }
@@ -106,19 +122,25 @@ final class CheckSuiteTests: XCTestCase {
     func testAMissingRequiredTableIsReportedWithItsOwnSentence() throws {
         let lag = Check.compactionLag(silver: items, column: "id", state: TableName("gold", "_state"), maxLag: .seconds(900))
         let report = CheckSuite([lag]).run(on: try warehouse())
-        XCTAssertEqual(report.lines, [
-            "WARN freshness(gold._state): gold never compacted; run shopstream compact (there is no table gold._state)",
-            "1 check: 0 passed, 0 failed, 1 warning",
-        ])
+        XCTAssertEqual(
+            report.lines,
+            [
+                "WARN freshness(gold._state): gold never compacted; run shopstream compact (there is no table gold._state)",
+                "1 check: 0 passed, 0 failed, 1 warning",
+            ])
     }
 
     func testTheStandardSuiteHas67ChecksAndReconcilesEachTopicWhenGivenTheLake() throws {
         let silver = try CheckSuite.standard(catalog: Self.catalog)
         XCTAssertEqual(silver.checks.count, 67)
-        XCTAssertEqual(Dictionary(grouping: silver.checks, by: \.kind).mapValues(\.count), [
-            .unique: 7 + 11, .notNull: 7 + 11, .relationships: 7, .acceptedValues: 18, .freshness: 4, .reconcile: 2,
-        ])
-        XCTAssertFalse(silver.names.contains { $0.contains("event_id)") && $0.hasPrefix("unique") }, "event_id of a dedup view is unique by construction")
+        XCTAssertEqual(
+            Dictionary(grouping: silver.checks, by: \.kind).mapValues(\.count),
+            [
+                .unique: 7 + 11, .notNull: 7 + 11, .relationships: 7, .acceptedValues: 18, .freshness: 4, .reconcile: 2,
+            ])
+        XCTAssertFalse(
+            silver.names.contains { $0.contains("event_id)") && $0.hasPrefix("unique") },
+            "event_id of a dedup view is unique by construction")
 
         let lake = Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, 10) })
         let reconciled = try CheckSuite.standard(catalog: Self.catalog, configuration: StandardSuiteConfiguration(lakeEvents: lake))
@@ -151,9 +173,11 @@ final class CheckSuiteTests: XCTestCase {
         let targets = TableName("gold", "store_targets")
         suite.append(.unique(table: targets, columns: ["month", "store_id"]))
         suite.append(.notNull(table: targets, columns: ["month", "store_id", "target"]))
-        XCTAssertEqual(suite.names.suffix(2), [
-            "unique(gold.store_targets.(month, store_id))", "not_null(gold.store_targets.(month, store_id, target))",
-        ])
+        XCTAssertEqual(
+            suite.names.suffix(2),
+            [
+                "unique(gold.store_targets.(month, store_id))", "not_null(gold.store_targets.(month, store_id, target))",
+            ])
         XCTAssertEqual(suite.selecting(["gold.store_targets"]).checks.count, 2, "a substring selects")
         XCTAssertEqual(suite.selecting(["unique(gold.store*"]).names, ["unique(gold.store_targets.(month, store_id))"], "a glob selects")
         XCTAssertEqual(suite.selecting(["freshness(silver.?a*"]).names, ["freshness(silver.sales)", "freshness(silver.payments)"])
@@ -187,7 +211,8 @@ struct GoldLagContract {
         let ingest = TableName(dataset, "ingest"), old = TableName(dataset, "old_ingest"), state = TableName(dataset, "_state")
         let bigquery = warehouse.dialect == .bigquery
         try warehouse.createDataset(dataset)
-        try warehouse.execute("""
+        try warehouse.execute(
+            """
             CREATE TABLE \(ingest) (id \(bigquery ? "STRING" : "TEXT"), _ingested_at TIMESTAMP);
             CREATE TABLE \(old) (id \(bigquery ? "STRING" : "TEXT"), _ingested_at TIMESTAMP);
             CREATE TABLE \(state) (source \(bigquery ? "STRING" : "TEXT"), business_date DATE, row_count INT64, compacted_at TIMESTAMP);
@@ -212,14 +237,17 @@ struct GoldLagContract {
         // Whole seconds, and the rows hold milliseconds: a second of slack each way.
         let earliest = Int(started.timeIntervalSince(oldIngested).rounded(.down)) - 1
         let latest = Int(finished.timeIntervalSince(oldIngested).rounded(.up)) + 1
-        XCTAssertTrue((earliest...latest).contains(age), "the age of the newest row by the warehouse's clock during the run: \(age) not in \(earliest)...\(latest)")
+        XCTAssertTrue(
+            (earliest...latest).contains(age),
+            "the age of the newest row by the warehouse's clock during the run: \(age) not in \(earliest)...\(latest)")
 
         let lag = try XCTUnwrap(stale.results[2].offending?.rows.first?["lag_seconds"]?.flatMap { Int($0) }, "\(stale.lines)")
         XCTAssertEqual(lag, 7200, "two hours between the two recorded times, exactly")
         XCTAssertTrue(stale.lines[2].contains("gold is stale: \(ingest) has rows ingested 2h after the last compaction"), stale.lines[2])
 
         XCTAssertEqual(try warehouse.insert(into: state, rows: [Self.compaction(at: ingested)]), [])
-        XCTAssertEqual(suite.run(on: warehouse).results.map(\.status), [.pass, .fail, .pass], "a compaction at the newest ingestion is not behind")
+        XCTAssertEqual(
+            suite.run(on: warehouse).results.map(\.status), [.pass, .fail, .pass], "a compaction at the newest ingestion is not behind")
     }
 
     static func ingestion(at date: Date) -> WarehouseRow {
@@ -227,9 +255,12 @@ struct GoldLagContract {
     }
 
     static func compaction(at date: Date) -> WarehouseRow {
-        WarehouseRow(insertId: UUID().uuidString, values: [
-            "source": .string("silver.sales"), "business_date": .date("2025-01-01"), "row_count": .int64(1), "compacted_at": .timestamp(text(date)),
-        ])
+        WarehouseRow(
+            insertId: UUID().uuidString,
+            values: [
+                "source": .string("silver.sales"), "business_date": .date("2025-01-01"), "row_count": .int64(1),
+                "compacted_at": .timestamp(text(date)),
+            ])
     }
 
     static func text(_ date: Date) -> String {

@@ -80,7 +80,9 @@ func runShopstream(_ arguments: [String], timeout: TimeInterval = 120, environme
 /// The report's line for the check called `name` (`PASS name`, `FAIL name: …`), or nil.
 func reportLine(_ report: String, _ name: String) -> String? {
     report.split(separator: "\n").map(String.init).first { line in
-        ["PASS ", "FAIL ", "WARN "].contains { line.hasPrefix($0 + name) && (line.count == $0.count + name.count || line.dropFirst($0.count + name.count).hasPrefix(":")) }
+        ["PASS ", "FAIL ", "WARN "].contains {
+            line.hasPrefix($0 + name) && (line.count == $0.count + name.count || line.dropFirst($0.count + name.count).hasPrefix(":"))
+        }
     }
 }
 

@@ -3,37 +3,40 @@ import ShopStreamCore
 import ShopStreamWarehouse
 import TestSupport
 import XCTest
+
 @testable import ShopStreamSilver
 
 final class CastingTests: XCTestCase {
     func testASaleBecomesExactlyTypedValues() {
         guard let sale = accepted(Samples.first(.sales), .sales) else { return }
-        XCTAssertEqual(sale.values, [
-            "event_id": .string("c13daa42-3921-4776-af06-ac81984a63a3"),
-            "event_time": .timestamp("2025-03-20T19:01:38.974000Z"),   // 00:01 in Karachi is the evening before in UTC
-            "sale_id": .string("SAL-0000037339"),
-            "sale_date": .date("2025-03-21"),                          // the business day, as published
-            "customer_id": .string("CUS-00000568"),
-            "product_id": .string("PRD-0035"),
-            "store_id": .string("STR-17"),
-            "salesperson": .string("Umar Anwar"),
-            "channel": .string("WhatsApp"),
-            "quantity": .int64(1),
-            "unit_price": .numeric("2299.00"),
-            "discount": .numeric("340.00"),
-            "promotion": .string("Ramadan Offer"),
-            "total_price": .numeric("1959.00"),
-        ])
+        XCTAssertEqual(
+            sale.values,
+            [
+                "event_id": .string("c13daa42-3921-4776-af06-ac81984a63a3"),
+                "event_time": .timestamp("2025-03-20T19:01:38.974000Z"),  // 00:01 in Karachi is the evening before in UTC
+                "sale_id": .string("SAL-0000037339"),
+                "sale_date": .date("2025-03-21"),  // the business day, as published
+                "customer_id": .string("CUS-00000568"),
+                "product_id": .string("PRD-0035"),
+                "store_id": .string("STR-17"),
+                "salesperson": .string("Umar Anwar"),
+                "channel": .string("WhatsApp"),
+                "quantity": .int64(1),
+                "unit_price": .numeric("2299.00"),
+                "discount": .numeric("340.00"),
+                "promotion": .string("Ramadan Offer"),
+                "total_price": .numeric("1959.00"),
+            ])
     }
 
     func testTimestampsAreConvertedToUTCWithMicroseconds() {
         let customer = Samples.first(.customers)
         let cases = [
             "2025-01-01T20:15:00.123+05:00": "2025-01-01T15:15:00.123000Z",
-            "2025-01-01T03:00:00.000+05:00": "2024-12-31T22:00:00.000000Z",   // across a year
+            "2025-01-01T03:00:00.000+05:00": "2024-12-31T22:00:00.000000Z",  // across a year
             "2025-01-01T00:30:00.000-02:30": "2025-01-01T03:00:00.000000Z",
             "2024-02-29T23:59:59.999Z": "2024-02-29T23:59:59.999000Z",
-            "2025-03-01T02:00:00.500+05:00": "2025-02-28T21:00:00.500000Z",   // back over a month end
+            "2025-03-01T02:00:00.500+05:00": "2025-02-28T21:00:00.500000Z",  // back over a month end
         ]
         for (written, utc) in cases {
             XCTAssertEqual(accepted(with(customer, "event_time", "\"\(written)\""), .customers)?["event_time"], .timestamp(utc), written)
@@ -42,8 +45,10 @@ final class CastingTests: XCTestCase {
 
     func testMoneyKeepsItsDigitsWithTwoDecimals() {
         let product = Samples.first(.products)
-        let cases = ["74999.00": "74999.00", "74999": "74999.00", "74999.5": "74999.50", "7.4999e4": "74999.00",
-                     "0.1": "0.10", "0": "0.00", "0.05": "0.05", "99999999.99": "99999999.99", "1E-2": "0.01"]
+        let cases = [
+            "74999.00": "74999.00", "74999": "74999.00", "74999.5": "74999.50", "7.4999e4": "74999.00",
+            "0.1": "0.10", "0": "0.00", "0.05": "0.05", "99999999.99": "99999999.99", "1E-2": "0.01",
+        ]
         for (written, stored) in cases {
             XCTAssertEqual(accepted(with(product, "base_price", written), .products)?["base_price"], .numeric(stored), written)
         }
@@ -51,7 +56,8 @@ final class CastingTests: XCTestCase {
 
     func testNullsBooleansDatesAndIntegers() {
         guard let lost = accepted(Samples.shipping[3], .shipping), let pending = accepted(Samples.payments[1], .payments),
-              let refunded = accepted(Samples.payments[3], .payments) else { return }
+            let refunded = accepted(Samples.payments[3], .payments)
+        else { return }
         XCTAssertEqual(lost["delivered_date"], .null)
         XCTAssertEqual(lost["damaged"], .bool(false))
         XCTAssertEqual(lost["delay_days"], .int64(10))
@@ -92,16 +98,19 @@ final class CastingTests: XCTestCase {
         let rejection = Rejection(Violation(field: "quantity", rule: .minimum, value: "0", message: "0 is below the minimum 1"))
         let row = SilverRow.reject(topic: "shop.sales", partition: 1, offset: 7, payload: bytes, rejection: rejection, rejectedAt: testNow)
         XCTAssertEqual(row.insertId, "shop.sales:1:7")
-        XCTAssertEqual(row.values, [
-            "source_topic": .string("shop.sales"), "source_partition": .int64(1), "source_offset": .int64(7),
-            "reason": .string("quantity: 0 is below the minimum 1"), "field": .string("quantity"),
-            "payload": .string("{\"quantity\":0}"), "payload_encoding": .string("utf-8"),
-            "rejected_at": .timestamp("2025-06-01T00:00:00.000000Z"), "_insert_id": .string("shop.sales:1:7"),
-        ])
+        XCTAssertEqual(
+            row.values,
+            [
+                "source_topic": .string("shop.sales"), "source_partition": .int64(1), "source_offset": .int64(7),
+                "reason": .string("quantity: 0 is below the minimum 1"), "field": .string("quantity"),
+                "payload": .string("{\"quantity\":0}"), "payload_encoding": .string("utf-8"),
+                "rejected_at": .timestamp("2025-06-01T00:00:00.000000Z"), "_insert_id": .string("shop.sales:1:7"),
+            ])
         XCTAssertEqual(Set(row.values.keys), Set(SilverSchema.rejects.columns.map(\.name)))
 
-        let binary = SilverRow.reject(topic: "shop.sales", partition: 1, offset: 8, payload: [0xFF, 0x00, 0x41],
-                                      reason: "(root): not valid UTF-8 (byte 0)", field: nil, rejectedAt: testNow)
+        let binary = SilverRow.reject(
+            topic: "shop.sales", partition: 1, offset: 8, payload: [0xFF, 0x00, 0x41],
+            reason: "(root): not valid UTF-8 (byte 0)", field: nil, rejectedAt: testNow)
         XCTAssertEqual(binary.values["payload"], .string("/wBB"))
         XCTAssertEqual(binary.values["payload_encoding"], .string("base64"))
         XCTAssertEqual(binary.values["field"], .null)

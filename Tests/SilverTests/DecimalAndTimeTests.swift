@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import ShopStreamSilver
 
 final class DecimalAndTimeTests: XCTestCase {
@@ -65,8 +66,10 @@ final class DecimalAndTimeTests: XCTestCase {
         XCTAssertEqual(try CivilTime.parseDateTime("2025-01-01t00:00:00z").get().utcMicros, 1_735_689_600_000_000)
         XCTAssertTrue(try CivilTime.parseDateTime("2025-01-01T00:00:00.0000001Z").get().subMicrosecond)
         XCTAssertFalse(try CivilTime.parseDateTime("2025-01-01T00:00:00.123456000Z").get().subMicrosecond)
-        for bad in ["2025-01-01T00:00:60Z", "2025-01-01T00:60:00Z", "2025-01-01 00:00:00Z", "2025-01-01T00:00:00.Z",
-                    "2025-01-01T00:00:00+0500", "2025-01-01T00:00:00+24:00", "2025-01-01T00:00:00Zjunk"] {
+        for bad in [
+            "2025-01-01T00:00:60Z", "2025-01-01T00:60:00Z", "2025-01-01 00:00:00Z", "2025-01-01T00:00:00.Z",
+            "2025-01-01T00:00:00+0500", "2025-01-01T00:00:00+24:00", "2025-01-01T00:00:00Zjunk",
+        ] {
             XCTAssertThrowsError(try CivilTime.parseDateTime(bad).get(), bad)
         }
     }

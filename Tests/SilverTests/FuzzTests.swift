@@ -3,6 +3,7 @@ import ShopStreamCore
 import ShopStreamWarehouse
 import TestSupport
 import XCTest
+
 @testable import ShopStreamSilver
 
 /// Random bytes and mutated events thrown at the validator. Whatever arrives on a topic, the
@@ -43,7 +44,9 @@ final class FuzzTests: XCTestCase {
             }
             if let problem {
                 failures += 1
-                XCTFail("case \(n) (seed \(seed), \(entity.rawValue), \(how)): \(problem)\nbytes (base64): \(Data(bytes.prefix(2000)).base64EncodedString())")
+                XCTFail(
+                    "case \(n) (seed \(seed), \(entity.rawValue), \(how)): \(problem)\nbytes (base64): \(Data(bytes.prefix(2000)).base64EncodedString())"
+                )
                 if failures >= 10 { break }
             }
         }
@@ -71,30 +74,48 @@ final class FuzzTests: XCTestCase {
             var reasonStart: String
         }
         let cases: [Case] = [
-            Case(name: "100,000 nested arrays", bytes: Array(deep("[", "]", 100_000).utf8), field: nil, rule: .json,
-                 reasonStart: "(root): not valid JSON: nesting deeper than 64 at byte 64"),
-            Case(name: "100,000 nested objects", bytes: Array(deep("{\"a\":", "}", 100_000).utf8), field: nil, rule: .json,
-                 reasonStart: "(root): not valid JSON: nesting deeper than 64"),
-            Case(name: "deep nesting inside a field", bytes: Array(with(sale, "promotion", deep("[", "]", 200_000)).utf8), field: nil, rule: .json,
-                 reasonStart: "(root): not valid JSON: nesting deeper than 64"),
-            Case(name: "nesting that never closes", bytes: Array(String(repeating: "[", count: limit).utf8), field: nil, rule: .json,
-                 reasonStart: "(root): not valid JSON: nesting deeper than 64"),
-            Case(name: "an exponent of a billion", bytes: Array(with(sale, "quantity", "1e1000000000").utf8), field: "quantity", rule: .cast,
-                 reasonStart: "quantity: 1e1000000000 is too large a number to handle"),
-            Case(name: "a number of 900,000 digits", bytes: Array(with(sale, "unit_price", "9" + String(repeating: "0", count: 900_000)).utf8),
-                 field: "unit_price", rule: .cast, reasonStart: "unit_price: 9000"),
-            Case(name: "a fraction of 900,000 digits", bytes: Array(with(sale, "discount", "0." + String(repeating: "0", count: 900_000) + "1").utf8),
-                 field: "discount", rule: .multipleOf, reasonStart: "discount: 0.0000"),
-            Case(name: "a string of 900,000 escapes", bytes: Array(with(sale, "salesperson", "\"" + String(repeating: "\\u00e9", count: 150_000) + "\"").utf8),
-                 field: "salesperson", rule: .maxLength, reasonStart: "salesperson: \"ééé"),
-            Case(name: "an id of 900,000 characters", bytes: Array(with(sale, "customer_id", "\"CUS-" + String(repeating: "0", count: 900_000) + "\"").utf8),
-                 field: "customer_id", rule: .pattern, reasonStart: "customer_id: \"CUS-0000"),
-            Case(name: "90,000 distinct unknown members", bytes: Array(FuzzTests.manyMembers(sale, count: 90_000, distinct: true).utf8),
-                 field: "m0", rule: .additionalProperties, reasonStart: "m0: is not an allowed field"),
-            Case(name: "90,000 members, the last a repeat", bytes: Array(FuzzTests.manyMembers(sale, count: 90_000, distinct: false).utf8),
-                 field: nil, rule: .json, reasonStart: "(root): not valid JSON: duplicate member \"m0\""),
-            Case(name: "an array of 300,000 numbers", bytes: Array(with(sale, "promotion", "[" + Array(repeating: "1", count: 300_000).joined(separator: ",") + "]").utf8),
-                 field: "promotion", rule: .type, reasonStart: "promotion: [1,1,1"),
+            Case(
+                name: "100,000 nested arrays", bytes: Array(deep("[", "]", 100_000).utf8), field: nil, rule: .json,
+                reasonStart: "(root): not valid JSON: nesting deeper than 64 at byte 64"),
+            Case(
+                name: "100,000 nested objects", bytes: Array(deep("{\"a\":", "}", 100_000).utf8), field: nil, rule: .json,
+                reasonStart: "(root): not valid JSON: nesting deeper than 64"),
+            Case(
+                name: "deep nesting inside a field", bytes: Array(with(sale, "promotion", deep("[", "]", 200_000)).utf8), field: nil,
+                rule: .json,
+                reasonStart: "(root): not valid JSON: nesting deeper than 64"),
+            Case(
+                name: "nesting that never closes", bytes: Array(String(repeating: "[", count: limit).utf8), field: nil, rule: .json,
+                reasonStart: "(root): not valid JSON: nesting deeper than 64"),
+            Case(
+                name: "an exponent of a billion", bytes: Array(with(sale, "quantity", "1e1000000000").utf8), field: "quantity", rule: .cast,
+                reasonStart: "quantity: 1e1000000000 is too large a number to handle"),
+            Case(
+                name: "a number of 900,000 digits",
+                bytes: Array(with(sale, "unit_price", "9" + String(repeating: "0", count: 900_000)).utf8),
+                field: "unit_price", rule: .cast, reasonStart: "unit_price: 9000"),
+            Case(
+                name: "a fraction of 900,000 digits",
+                bytes: Array(with(sale, "discount", "0." + String(repeating: "0", count: 900_000) + "1").utf8),
+                field: "discount", rule: .multipleOf, reasonStart: "discount: 0.0000"),
+            Case(
+                name: "a string of 900,000 escapes",
+                bytes: Array(with(sale, "salesperson", "\"" + String(repeating: "\\u00e9", count: 150_000) + "\"").utf8),
+                field: "salesperson", rule: .maxLength, reasonStart: "salesperson: \"ééé"),
+            Case(
+                name: "an id of 900,000 characters",
+                bytes: Array(with(sale, "customer_id", "\"CUS-" + String(repeating: "0", count: 900_000) + "\"").utf8),
+                field: "customer_id", rule: .pattern, reasonStart: "customer_id: \"CUS-0000"),
+            Case(
+                name: "90,000 distinct unknown members", bytes: Array(FuzzTests.manyMembers(sale, count: 90_000, distinct: true).utf8),
+                field: "m0", rule: .additionalProperties, reasonStart: "m0: is not an allowed field"),
+            Case(
+                name: "90,000 members, the last a repeat", bytes: Array(FuzzTests.manyMembers(sale, count: 90_000, distinct: false).utf8),
+                field: nil, rule: .json, reasonStart: "(root): not valid JSON: duplicate member \"m0\""),
+            Case(
+                name: "an array of 300,000 numbers",
+                bytes: Array(with(sale, "promotion", "[" + Array(repeating: "1", count: 300_000).joined(separator: ",") + "]").utf8),
+                field: "promotion", rule: .type, reasonStart: "promotion: [1,1,1"),
         ]
         for c in cases {
             XCTAssertLessThanOrEqual(c.bytes.count, limit, "\(c.name): under the size limit, so the parser has to read it")
@@ -153,7 +174,9 @@ final class FuzzTests: XCTestCase {
         case (.float64, .float64(let f)):
             return f.isFinite ? nil : "\(f)"
         case (.numeric, .numeric(let text)):
-            guard let d = ExactDecimal(text), d.text(scale: plan.scale) == text else { return "\(text) is not a decimal with \(plan.scale) places" }
+            guard let d = ExactDecimal(text), d.text(scale: plan.scale) == text else {
+                return "\(text) is not a decimal with \(plan.scale) places"
+            }
             return d < ExactDecimal.zero ? "\(text) is negative" : nil
         case (.date, .date(let text)):
             guard case .success = CivilTime.parseDate(text) else { return "\(text) is not a date" }
@@ -191,7 +214,7 @@ final class FuzzTests: XCTestCase {
             box.verdict = validator.validate(bytes, entity: entity, now: testNow)
             done.signal()
         }
-        thread.stackSize = 1 << 20   // a recursing parser would overflow here rather than hang
+        thread.stackSize = 1 << 20  // a recursing parser would overflow here rather than hang
         thread.start()
         guard done.wait(timeout: .now() + bound.timeInterval) == .success else { return nil }
         return box.verdict
@@ -203,8 +226,8 @@ private final class VerdictBox: @unchecked Sendable {
     var verdict: Result<ValidatedEvent, Rejection>?
 }
 
-private extension Duration {
-    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+extension Duration {
+    fileprivate var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 // MARK: The cases
@@ -311,28 +334,36 @@ enum FuzzCase {
     /// Values that sit at or past a limit: of numbers, of money, of dates, of Unicode, of nesting.
     static func edgeValue(_ r: inout SplitMix64) -> String {
         let numbers = [
-            "0", "-0", "-0.0", "1", "-1", "0.01", "-0.01", "0.001", "1.0", "1.00000000000000000001", "1e0", "1E2", "5e1", "0.5e2", "1e-2", "-1e-400",
+            "0", "-0", "-0.0", "1", "-1", "0.01", "-0.01", "0.001", "1.0", "1.00000000000000000001", "1e0", "1E2", "5e1", "0.5e2", "1e-2",
+            "-1e-400",
             "1e400", "1e10000", "1e10001", "1e99999999999999999999", "9223372036854775807", "9223372036854775808",
             "-9223372036854775808", "-9223372036854775809", "18446744073709551616", "100000000", "100000000.00", "100000000.01",
             "99999999999999999999999999999.99", "123456789012345678901234567890", "4.9e-324", "1.7976931348623157e308",
-            "1" + String(repeating: "0", count: 400), "0." + String(repeating: "0", count: 400) + "1", "50", "51", "16", "15", "90", "91", "60", "61",
+            "1" + String(repeating: "0", count: 400), "0." + String(repeating: "0", count: 400) + "1", "50", "51", "16", "15", "90", "91",
+            "60", "61",
         ]
         let strings = [
             #""""#, #"" ""#, #""\u0000""#, #""a\u0000b""#, #""\ud800""#, #""\udc00""#, #""\ud800\udc00""#, #""\ud83d\ude00""#,
-            #""\ud83d\u0041""#, "\"\u{FEFF}x\"", "\"\u{FFFF}\"", "\"\u{10FFFF}\"", "\"e\u{301}\"", "\"\u{202E}CUS-00000001\"", "\"\u{0660}\u{0661}\"",
+            #""\ud83d\u0041""#, "\"\u{FEFF}x\"", "\"\u{FFFF}\"", "\"\u{10FFFF}\"", "\"e\u{301}\"", "\"\u{202E}CUS-00000001\"",
+            "\"\u{0660}\u{0661}\"",
             "\"CUS-0000000\u{0661}\"", #""\/\b\f\n\r\t\"\\""#, "\"" + String(repeating: "x", count: 100) + "\"",
-            "\"" + String(repeating: "ü", count: 100) + "\"", "\"" + String(repeating: "x", count: 101) + "\"", "\"" + String(repeating: "😀", count: 101) + "\"",
+            "\"" + String(repeating: "ü", count: 100) + "\"", "\"" + String(repeating: "x", count: 101) + "\"",
+            "\"" + String(repeating: "😀", count: 101) + "\"",
             #""CUS-00000001""#, #""SAL-0000000001""#, #""PRD-0001""#, #""STR-01""#, #""STR-01:PRD-0001""#, #""In-Store""#, #""Completed""#,
             #""Delivered""#, #""PKR""#, #""Bronze""#, #""a@b.co""#, #""Ramadan Offer""#,
         ]
         let times = [
             #""2025-03-21""#, #""2024-02-29""#, #""2025-02-29""#, #""0000-01-01""#, #""0001-01-01""#, #""9999-12-31""#, #""1999-12-31""#,
             #""2000-01-01""#, #""2025-06-02""#, #""2025-06-03""#, #""2025-13-01""#, #""2025-1-1""#, #""20250321""#,
-            #""2025-03-21T00:01:38.974+05:00""#, #""2025-03-21T00:01:38.974Z""#, #""2025-03-21T00:01:38.974z""#, #""2025-03-21t00:01:38.974Z""#,
-            #""2025-03-21T00:01:38Z""#, #""2025-03-21T00:01:38.9741234567Z""#, #""2025-03-21T00:01:38.974+0500""#, #""2025-03-21T00:01:38.974+24:00""#,
+            #""2025-03-21T00:01:38.974+05:00""#, #""2025-03-21T00:01:38.974Z""#, #""2025-03-21T00:01:38.974z""#,
+            #""2025-03-21t00:01:38.974Z""#,
+            #""2025-03-21T00:01:38Z""#, #""2025-03-21T00:01:38.9741234567Z""#, #""2025-03-21T00:01:38.974+0500""#,
+            #""2025-03-21T00:01:38.974+24:00""#,
             #""2025-03-21T00:01:38.974+23:59""#, #""2025-03-21T00:01:38.974-23:59""#, #""2025-03-21 00:01:38.974+05:00""#,
-            #""2025-03-21T23:59:60.000Z""#, #""2025-03-21T24:00:00.000Z""#, #""0001-01-01T00:00:00.000+00:01""#, #""9999-12-31T23:59:59.999-00:01""#,
-            #""1999-12-31T23:59:59.999-05:00""#, #""2000-01-01T00:00:00.000Z""#, #""2025-06-02T00:00:00.000Z""#, #""2025-06-02T00:00:00.001Z""#,
+            #""2025-03-21T23:59:60.000Z""#, #""2025-03-21T24:00:00.000Z""#, #""0001-01-01T00:00:00.000+00:01""#,
+            #""9999-12-31T23:59:59.999-00:01""#,
+            #""1999-12-31T23:59:59.999-05:00""#, #""2000-01-01T00:00:00.000Z""#, #""2025-06-02T00:00:00.000Z""#,
+            #""2025-06-02T00:00:00.001Z""#,
             #""2025-03-21T00:01:38.974 PKT""#, #""2025-03-21T00:01:38.974+05:00:00""#,
         ]
         switch r.below(10) {
@@ -342,10 +373,14 @@ enum FuzzCase {
         case 8:
             // Nesting around the limit of 64.
             let depth = 1 + r.below(100)
-            return r.chance(50) ? String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)
+            return r.chance(50)
+                ? String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)
                 : String(repeating: "{\"a\":", count: depth) + "1" + String(repeating: "}", count: depth)
         default:
-            return r.pick(["true", "false", "null", "[]", "{}", "[null]", "{\"a\":1}", "[1,\"a\",{}]", "\"\\u00e9\"", "-", "1.", ".5", "01", "+1", "NaN", "Infinity", "tru", "nul"])
+            return r.pick([
+                "true", "false", "null", "[]", "{}", "[null]", "{\"a\":1}", "[1,\"a\",{}]", "\"\\u00e9\"", "-", "1.", ".5", "01", "+1",
+                "NaN", "Infinity", "tru", "nul",
+            ])
         }
     }
 
@@ -385,7 +420,8 @@ enum FuzzCase {
             case .object(let members):
                 var order = Array(members.indices)
                 for k in order.indices.reversed() where k > 0 { order.swapAt(k, r.below(k + 1)) }
-                return "{" + order.map { space() + string(members[$0].key) + space() + ":" + space() + write(members[$0].value) + space() }
+                return "{"
+                    + order.map { space() + string(members[$0].key) + space() + ":" + space() + write(members[$0].value) + space() }
                     .joined(separator: ",") + "}"
             }
         }
@@ -394,8 +430,10 @@ enum FuzzCase {
 
     /// Random JSON-ish tokens: mostly not JSON, sometimes so.
     static func tokenSoup(_ r: inout SplitMix64) -> String {
-        let tokens = ["{", "}", "[", "]", ",", ":", "\"event_id\"", "\"quantity\"", "\"a\"", "1", "-1.5e3", "0", "true", "false", "null",
-                      "\"\\u00e9\"", "\"\\ud800\"", " ", "\n", "\"", "\\", "1e999", "\"2025-03-21\""]
+        let tokens = [
+            "{", "}", "[", "]", ",", ":", "\"event_id\"", "\"quantity\"", "\"a\"", "1", "-1.5e3", "0", "true", "false", "null",
+            "\"\\u00e9\"", "\"\\ud800\"", " ", "\n", "\"", "\\", "1e999", "\"2025-03-21\"",
+        ]
         return (0..<r.below(60)).map { _ in r.pick(tokens) }.joined()
     }
 

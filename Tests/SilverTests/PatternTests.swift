@@ -1,6 +1,7 @@
 import Foundation
 import ShopStreamCore
 import XCTest
+
 @testable import ShopStreamSilver
 
 final class PatternTests: XCTestCase {
@@ -36,11 +37,13 @@ final class PatternTests: XCTestCase {
             }
             candidates.insert(v + "\n")
             candidates.insert("\n" + v)
-            candidates.insert(v.replacingOccurrences(of: "0", with: "٠"))   // Arabic-Indic zero
+            candidates.insert(v.replacingOccurrences(of: "0", with: "٠"))  // Arabic-Indic zero
             candidates.insert(v.uppercased())
         }
-        candidates.formUnion(["", "2025-01-01T00:00:00.000Z", "2025-01-01T00:00:00.000+05:00", "2025-01-01T00:00:00.000+5:00",
-                              "a@b.co", "a@b.c", "a@@b.co", "A@b.co", "+923001234567", "+92300123456"])
+        candidates.formUnion([
+            "", "2025-01-01T00:00:00.000Z", "2025-01-01T00:00:00.000+05:00", "2025-01-01T00:00:00.000+5:00",
+            "a@b.co", "a@b.c", "a@@b.co", "A@b.co", "+923001234567", "+92300123456",
+        ])
         var checked = 0
         var fixedLength = Set<String>()
         for (field, source) in topicPatterns() {
@@ -50,7 +53,8 @@ final class PatternTests: XCTestCase {
             if simple.isFixedLength { fixedLength.insert(source) }
             for s in candidates {
                 XCTAssertEqual(pattern.matches(s), pattern.matchesWithICU(s), "\(field) \(source) on \(s.debugDescription)")
-                XCTAssertEqual(simple.matches(s), simple.matchesNFA(s), "\(field) \(source) on \(s.debugDescription): fixed-length and NFA differ")
+                XCTAssertEqual(
+                    simple.matches(s), simple.matchesNFA(s), "\(field) \(source) on \(s.debugDescription): fixed-length and NFA differ")
                 checked += 1
             }
         }
@@ -78,8 +82,10 @@ final class PatternTests: XCTestCase {
             for s in inputs { XCTAssertEqual(pattern.matches(s), pattern.matchesWithICU(s), "\(source) on \(s.debugDescription)") }
         }
         // Fixed-length shapes, alternatives of different lengths among them.
-        for (source, inputs) in [("^(ab|c)[0-9]{2}$", ["ab12", "c12", "abc12", "c1", "ab123", ""]), ("^x(|y)z$", ["xz", "xyz", "xyyz"]),
-                                 ("^[^a]{3}$", ["bcd", "abc", "é€😀", "bc"])] {
+        for (source, inputs) in [
+            ("^(ab|c)[0-9]{2}$", ["ab12", "c12", "abc12", "c1", "ab123", ""]), ("^x(|y)z$", ["xz", "xyz", "xyyz"]),
+            ("^[^a]{3}$", ["bcd", "abc", "é€😀", "bc"]),
+        ] {
             let simple = try XCTUnwrap(SimplePattern(source))
             XCTAssert(simple.isFixedLength, source)
             for s in inputs {

@@ -1,14 +1,17 @@
 import ShopStreamCore
 import XCTest
+
 @testable import ShopStreamSilver
 
 final class ReferenceTests: XCTestCase {
     func testTheStarSchemasReferences() {
-        XCTAssertEqual(EntityReference.all.map(\.description), [
-            "inventory.store_id → stores", "inventory.product_id → products",
-            "sales.customer_id → customers", "sales.product_id → products", "sales.store_id → stores",
-            "payments.sale_id → sales", "shipping.sale_id → sales",
-        ])
+        XCTAssertEqual(
+            EntityReference.all.map(\.description),
+            [
+                "inventory.store_id → stores", "inventory.product_id → products",
+                "sales.customer_id → customers", "sales.product_id → products", "sales.store_id → stores",
+                "payments.sale_id → sales", "shipping.sale_id → sales",
+            ])
         XCTAssertEqual(EntityReference.references(from: .sales).map(\.targetField), ["customer_id", "product_id", "store_id"])
         XCTAssertEqual(EntityReference.references(from: .customers), [])
         XCTAssertEqual(EntityReference.referencedEntities, [.customers, .products, .stores, .sales])
@@ -16,7 +19,7 @@ final class ReferenceTests: XCTestCase {
 
     func testIdsAreReadFromValidatedEvents() {
         guard let sale = accepted(Samples.first(.sales), .sales), let payment = accepted(Samples.first(.payments), .payments),
-              let stock = accepted(Samples.first(.inventory), .inventory), let customer = accepted(Samples.first(.customers), .customers)
+            let stock = accepted(Samples.first(.inventory), .inventory), let customer = accepted(Samples.first(.customers), .customers)
         else { return }
         XCTAssertEqual(sale.id, "SAL-0000037339")
         XCTAssertEqual(sale.references.map(\.id), ["CUS-00000568", "PRD-0035", "STR-17"])

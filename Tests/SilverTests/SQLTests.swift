@@ -3,6 +3,7 @@ import ShopStreamCore
 import ShopStreamWarehouse
 import TestSupport
 import XCTest
+
 @testable import ShopStreamSilver
 
 /// sql/ is the source of truth for the warehouse; SilverSchema derives the same
@@ -33,8 +34,10 @@ final class SQLTests: XCTestCase {
     }
 
     func testViewsSelectEveryColumnOfTheirTableInBothDialects() throws {
-        let expected: [String: Entity] = Dictionary(uniqueKeysWithValues: Entity.allCases.map { (SilverSchema.view(for: $0).description, $0) })
-            .merging(["silver.payments_latest": .payments, "silver.shipping_latest": .shipping]) { a, _ in a }
+        let expected: [String: Entity] = Dictionary(
+            uniqueKeysWithValues: Entity.allCases.map { (SilverSchema.view(for: $0).description, $0) }
+        )
+        .merging(["silver.payments_latest": .payments, "silver.shipping_latest": .shipping]) { a, _ in a }
         for file in ["silver/views.bigquery.sql", "silver/views.sqlite.sql"] {
             let views = declaredViews(try sqlText(file))
             XCTAssertEqual(Set(views.keys), Set(expected.keys), file)
@@ -57,9 +60,10 @@ final class SQLTests: XCTestCase {
 
     func testSQLiteRunsTheTablesViewsAndJoinTwiceOnAnEmptyDatabase() throws {
         let tables = try sqlText("silver/sqlite.sql"), views = try sqlText("silver/views.sqlite.sql"), join = try sqlText("joins.sql")
-        let result = try sqlite(tables + views + tables + views + join
-            + "SELECT count(*) FROM silver.sqlite_master WHERE type = 'view';\n"
-            + "SELECT name FROM pragma_table_info('customers_current', 'silver');\n")
+        let result = try sqlite(
+            tables + views + tables + views + join
+                + "SELECT count(*) FROM silver.sqlite_master WHERE type = 'view';\n"
+                + "SELECT name FROM pragma_table_info('customers_current', 'silver');\n")
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertEqual(result.errors, "")
         let lines = result.output.split(separator: "\n").map(String.init)
@@ -71,16 +75,20 @@ final class SQLTests: XCTestCase {
     /// a phone number keeps its `+`, money its two decimals, an id its leading zeros.
     func testSQLiteKeepsTextAndMoneyExactlyAsWritten() throws {
         guard let customer = accepted(with(Samples.first(.customers), "full_name", #""007""#), .customers),
-              let product = accepted(with(Samples.first(.products), "base_price", "3499.50"), .products) else { return }
+            let product = accepted(with(Samples.first(.products), "base_price", "3499.50"), .products)
+        else { return }
         let rows = [
-            insertStatement(SilverRow.make(entity: .customers, event: customer, topic: "shop.customers", partition: 0, offset: 0, ingestedAt: testNow),
-                            into: silverSchema.table(for: .customers)),
-            insertStatement(SilverRow.make(entity: .products, event: product, topic: "shop.products", partition: 0, offset: 0, ingestedAt: testNow),
-                            into: silverSchema.table(for: .products)),
+            insertStatement(
+                SilverRow.make(entity: .customers, event: customer, topic: "shop.customers", partition: 0, offset: 0, ingestedAt: testNow),
+                into: silverSchema.table(for: .customers)),
+            insertStatement(
+                SilverRow.make(entity: .products, event: product, topic: "shop.products", partition: 0, offset: 0, ingestedAt: testNow),
+                into: silverSchema.table(for: .products)),
         ]
-        let result = try sqlite(try sqlText("silver/sqlite.sql") + rows.joined(separator: "\n") + "\n"
-            + "SELECT typeof(phone), phone, typeof(full_name), full_name, typeof(age), typeof(event_time) FROM silver.customers;\n"
-            + "SELECT typeof(base_price), base_price, typeof(launch_date) FROM silver.products;\n")
+        let result = try sqlite(
+            try sqlText("silver/sqlite.sql") + rows.joined(separator: "\n") + "\n"
+                + "SELECT typeof(phone), phone, typeof(full_name), full_name, typeof(age), typeof(event_time) FROM silver.customers;\n"
+                + "SELECT typeof(base_price), base_price, typeof(launch_date) FROM silver.products;\n")
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertEqual(result.output, "text|+923172128195|text|007|integer|text\ntext|3499.50|text\n")
     }
@@ -109,15 +117,20 @@ final class SQLTests: XCTestCase {
         let ids = [("CUS-00000001", "PRD-0001", "STR-01"), ("CUS-00000700", "PRD-0064", "STR-09"), ("CUS-00002725", "PRD-0072", "STR-17")]
         var saleIds: [String] = []
         for (k, json) in Samples.sales.prefix(3).enumerated() {
-            let sale = with(with(with(json, "customer_id", "\"\(ids[k].0)\""), "product_id", "\"\(ids[k].1)\""), "store_id", "\"\(ids[k].2)\"")
+            let sale = with(
+                with(with(json, "customer_id", "\"\(ids[k].0)\""), "product_id", "\"\(ids[k].1)\""), "store_id", "\"\(ids[k].2)\"")
             try load(sale, .sales)
             saleIds.append(try XCTUnwrap(accepted(sale, .sales)).id)
         }
-        try load(with(with(with(Samples.sales[0], "customer_id", "\"\(ids[0].0)\""), "product_id", "\"\(ids[0].1)\""), "store_id", "\"\(ids[0].2)\""), .sales, offset: 0)
+        try load(
+            with(
+                with(with(Samples.sales[0], "customer_id", "\"\(ids[0].0)\""), "product_id", "\"\(ids[0].1)\""), "store_id",
+                "\"\(ids[0].2)\""), .sales, offset: 0)
         // The first sale: a declined card, then the retry by JazzCash; the second: delivered.
         let failed = with(with(Samples.payments[2], "sale_id", "\"\(saleIds[0])\""), "event_time", #""2025-03-21T00:05:00.000+05:00""#)
-        let retried = with(with(with(Samples.payments[0], "sale_id", "\"\(saleIds[0])\""), "payment_method", #""JazzCash""#),
-                           "event_time", #""2025-03-21T00:09:00.000+05:00""#)
+        let retried = with(
+            with(with(Samples.payments[0], "sale_id", "\"\(saleIds[0])\""), "payment_method", #""JazzCash""#),
+            "event_time", #""2025-03-21T00:09:00.000+05:00""#)
         try load(failed, .payments)
         try load(with(retried, "paid_at", #""2025-03-21T00:09:00.000+05:00""#), .payments)
         try load(with(Samples.shipping[0], "sale_id", "\"\(saleIds[1])\""), .shipping)
@@ -133,7 +146,8 @@ final class SQLTests: XCTestCase {
         XCTAssertEqual(Set(joined.keys), Set(saleIds))
         for row in joined.values {
             XCTAssertEqual(row.count, 13)
-            XCTAssertFalse(row[4] == "NULL" || row[7] == "NULL" || row[9] == "NULL", "a sale without its customer, product or store: \(row)")
+            XCTAssertFalse(
+                row[4] == "NULL" || row[7] == "NULL" || row[9] == "NULL", "a sale without its customer, product or store: \(row)")
         }
         let first = try XCTUnwrap(joined[saleIds[0]])
         XCTAssertEqual(first[4], "Umar Siddiqui")

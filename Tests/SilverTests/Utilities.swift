@@ -3,6 +3,7 @@ import ShopStreamCore
 import ShopStreamWarehouse
 import TestSupport
 import XCTest
+
 @testable import ShopStreamSilver
 
 // MARK: The repository
@@ -23,7 +24,7 @@ let silverSchema: SilverSchema = try! SilverSchema(catalog: catalog)
 let validator = EventValidator(schema: silverSchema)
 
 /// The wall clock the tests pretend it is: after every sample, so nothing is "in the future".
-let testNow = Date(timeIntervalSince1970: 1_748_736_000)   // 2025-06-01T00:00:00Z
+let testNow = Date(timeIntervalSince1970: 1_748_736_000)  // 2025-06-01T00:00:00Z
 
 // MARK: Validating
 
@@ -45,7 +46,9 @@ func accepted(_ json: String, _ entity: Entity, file: StaticString = #filePath, 
 func rejected(_ bytes: [UInt8], _ entity: Entity, now: Date = testNow, file: StaticString = #filePath, line: UInt = #line) -> Rejection? {
     switch validator.validate(bytes, entity: entity, now: now) {
     case .success:
-        XCTFail("\(entity.rawValue) event accepted but should not be: \(String(decoding: bytes.prefix(300), as: UTF8.self))", file: file, line: line)
+        XCTFail(
+            "\(entity.rawValue) event accepted but should not be: \(String(decoding: bytes.prefix(300), as: UTF8.self))", file: file,
+            line: line)
         return nil
     case .failure(let r): return r
     }
@@ -78,8 +81,9 @@ func sqlite(_ script: String) throws -> ShellResult {
     let out = output.fileHandleForReading.readDataToEndOfFile()
     let err = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return ShellResult(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-                       errors: String(decoding: err, as: UTF8.self))
+    return ShellResult(
+        status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+        errors: String(decoding: err, as: UTF8.self))
 }
 
 /// A value as an SQL literal (text for STRING, NUMERIC, DATE, TIMESTAMP; 1/0 for BOOL).
@@ -201,7 +205,8 @@ func declaredTables(_ sql: String, _ dialect: Dialect) throws -> [String: Declar
             }
             columns.append(Column(String(text[..<space]), type, nullable: !notNull))
         }
-        let tail = statement[statement.index(after: close)...].trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
+        let tail = statement[statement.index(after: close)...].trimmingCharacters(
+            in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
         var partition: String?
         var cluster: [String] = []
         var rest = Substring(tail)

@@ -3,6 +3,7 @@ import ShopStreamCore
 import ShopStreamWarehouse
 import TestSupport
 import XCTest
+
 @testable import ShopStreamSilver
 
 final class ValidationTests: XCTestCase {
@@ -28,12 +29,12 @@ final class ValidationTests: XCTestCase {
 
     func testAcceptsWhatTheSchemaAllowsBeyondTheGeneratorsHabits() {
         let customer = Samples.first(.customers)
-        _ = accepted(with(customer, "signup_date", #""2024-02-29""#), .customers)          // leap day
+        _ = accepted(with(customer, "signup_date", #""2024-02-29""#), .customers)  // leap day
         _ = accepted(with(customer, "event_time", #""2025-01-01T00:00:00.000Z""#), .customers)
         _ = accepted(with(customer, "event_time", #""2025-01-01T00:00:00.000-03:30""#), .customers)
-        _ = accepted(with(customer, "full_name", #""Zoë \u00c5sa \"Q\"""#), .customers)      // escapes
-        _ = accepted(with(customer, "age", "16.0"), .customers)                               // 16.0 is an integer
-        _ = accepted(" \n" + customer + "\n", .customers)                                     // surrounding whitespace
+        _ = accepted(with(customer, "full_name", #""Zoë \u00c5sa \"Q\"""#), .customers)  // escapes
+        _ = accepted(with(customer, "age", "16.0"), .customers)  // 16.0 is an integer
+        _ = accepted(" \n" + customer + "\n", .customers)  // surrounding whitespace
         let product = Samples.first(.products)
         _ = accepted(with(product, "base_price", "74999"), .products)
         _ = accepted(with(product, "base_price", "7.4999e4"), .products)
@@ -47,112 +48,182 @@ final class ValidationTests: XCTestCase {
             var bytes: [UInt8]
             var field: String?
             var rule: Violation.Rule
-            var reason: String   // the whole reason, or its start when it ends with "…"
+            var reason: String  // the whole reason, or its start when it ends with "…"
         }
         func text(_ s: String) -> [UInt8] { Array(s.utf8) }
-        let sale = Samples.first(.sales)            // 1 × 2299.00 − 340.00 = 1959.00, Ramadan Offer
-        let twoUnits = Samples.sales[2]              // 2 × 1499.00 − 0.00 = 2998.00
+        let sale = Samples.first(.sales)  // 1 × 2299.00 − 340.00 = 1959.00, Ramadan Offer
+        let twoUnits = Samples.sales[2]  // 2 × 1499.00 − 0.00 = 2998.00
         let customer = Samples.first(.customers)
-        let payment = Samples.first(.payments)       // Completed
-        let delivered = Samples.first(.shipping)     // shipped 2025-01-01, delivered 2025-01-02
+        let payment = Samples.first(.payments)  // Completed
+        let delivered = Samples.first(.shipping)  // shipped 2025-01-01, delivered 2025-01-02
         let inventory = Samples.first(.inventory)
         var notUTF8 = text(customer)
         notUTF8.insert(0xFF, at: customer.utf8.count - 20)
 
         let cases: [Case] = [
-            Case(name: "truncated JSON", entity: .sales, bytes: text(String(sale.prefix(40))), field: nil, rule: .json,
-                 reason: "(root): not valid JSON: unterminated string at byte 40"),
-            Case(name: "trailing garbage", entity: .sales, bytes: text(sale + "}"), field: nil, rule: .json,
-                 reason: "(root): not valid JSON: unexpected '}' after the document at byte \(sale.utf8.count)"),
-            Case(name: "empty message", entity: .sales, bytes: [], field: nil, rule: .json,
-                 reason: "(root): not valid JSON: empty message at byte 0"),
-            Case(name: "not UTF-8", entity: .customers, bytes: notUTF8, field: nil, rule: .utf8,
-                 reason: "(root): not valid UTF-8 (byte \(customer.utf8.count - 20))"),
-            Case(name: "a repeated member", entity: .sales, bytes: text(with(sale, "zzz", "1").replacingOccurrences(of: "\"zzz\"", with: "\"quantity\"")),
-                 field: nil, rule: .json, reason: "(root): not valid JSON: duplicate member \"quantity\" at byte …"),
-            Case(name: "a lone surrogate", entity: .customers, bytes: text(with(customer, "full_name", #""A\ud800B""#)), field: nil, rule: .json,
-                 reason: "(root): not valid JSON: lone surrogate in a \\u escape …"),
-            Case(name: "nesting bomb", entity: .sales, bytes: text(String(repeating: "[", count: 100) + String(repeating: "]", count: 100)),
-                 field: nil, rule: .json, reason: "(root): not valid JSON: nesting deeper than 64 at byte 64"),
-            Case(name: "not an object", entity: .sales, bytes: text("[1,2]"), field: nil, rule: .type,
-                 reason: "(root): [1,2] is not of type object"),
-            Case(name: "quantity as text", entity: .sales, bytes: text(with(sale, "quantity", #""1""#)), field: "quantity", rule: .type,
-                 reason: #"quantity: "1" is not of type integer"#),
-            Case(name: "fractional quantity", entity: .sales, bytes: text(with(sale, "quantity", "1.5")), field: "quantity", rule: .type,
-                 reason: "quantity: 1.5 is not of type integer"),
-            Case(name: "money as text", entity: .sales, bytes: text(with(sale, "unit_price", #""2299.00""#)), field: "unit_price", rule: .type,
-                 reason: #"unit_price: "2299.00" is not of type number"#),
-            Case(name: "boolean as text", entity: .shipping, bytes: text(with(delivered, "damaged", #""false""#)), field: "damaged", rule: .type,
-                 reason: #"damaged: "false" is not of type boolean"#),
-            Case(name: "null where not allowed", entity: .sales, bytes: text(with(sale, "store_id", "null")), field: "store_id", rule: .type,
-                 reason: "store_id: null is not of type string"),
-            Case(name: "promotion of the wrong type", entity: .sales, bytes: text(with(sale, "promotion", "7")), field: "promotion", rule: .type,
-                 reason: "promotion: 7 is not of type string or null"),
-            Case(name: "missing customer", entity: .sales, bytes: text(with(sale, "customer_id", nil)), field: "customer_id", rule: .required,
-                 reason: "customer_id: missing (required)"),
-            Case(name: "unknown field", entity: .sales, bytes: text(with(sale, "colour", #""red""#)), field: "colour", rule: .additionalProperties,
-                 reason: "colour: is not an allowed field (additionalProperties is false)"),
-            Case(name: "a member with an empty name", entity: .sales, bytes: text(with(sale, "", "1")), field: #""""#, rule: .additionalProperties,
-                 reason: #""": is not an allowed field (additionalProperties is false)"#),
-            Case(name: "zero quantity", entity: .sales, bytes: text(with(sale, "quantity", "0")), field: "quantity", rule: .minimum,
-                 reason: "quantity: 0 is below the minimum 1"),
-            Case(name: "too many units", entity: .sales, bytes: text(with(sale, "quantity", "51")), field: "quantity", rule: .maximum,
-                 reason: "quantity: 51 is above the maximum 50"),
-            Case(name: "too young", entity: .customers, bytes: text(with(customer, "age", "15")), field: "age", rule: .minimum,
-                 reason: "age: 15 is below the minimum 16"),
-            Case(name: "negative discount", entity: .sales, bytes: text(with(sale, "discount", "-1.00")), field: "discount", rule: .minimum,
-                 reason: "discount: -1.00 is below the minimum 0"),
-            Case(name: "unknown payment method", entity: .payments, bytes: text(with(payment, "payment_method", #""Bitcoin""#)),
-                 field: "payment_method", rule: .enumeration,
-                 reason: #"payment_method: "Bitcoin" is not one of Credit Card, Debit Card, Cash on Delivery, JazzCash, Easypaisa, Bank Transfer, Cash"#),
-            Case(name: "unknown promotion", entity: .sales, bytes: text(with(sale, "promotion", #""Black Friday""#)), field: "promotion", rule: .enumeration,
-                 reason: #"promotion: "Black Friday" is not one of 11.11 Sale, White Friday, Ramadan Offer, Eid Sale, Azadi Sale, null"#),
-            Case(name: "30 February", entity: .sales, bytes: text(with(sale, "sale_date", #""2025-02-30""#)), field: "sale_date", rule: .format,
-                 reason: #"sale_date: "2025-02-30" is not a valid date: February 2025 has 28 days"#),
-            Case(name: "29 February of a common year", entity: .customers, bytes: text(with(customer, "signup_date", #""2023-02-29""#)),
-                 field: "signup_date", rule: .format, reason: #"signup_date: "2023-02-29" is not a valid date: February 2023 has 28 days"#),
-            Case(name: "month 13", entity: .customers, bytes: text(with(customer, "signup_date", #""2024-13-01""#)), field: "signup_date", rule: .format,
-                 reason: #"signup_date: "2024-13-01" is not a valid date: month 13 does not exist"#),
-            Case(name: "hour 24", entity: .sales, bytes: text(with(sale, "event_time", #""2025-03-21T24:00:00.000+05:00""#)), field: "event_time",
-                 rule: .format, reason: #"event_time: "2025-03-21T24:00:00.000+05:00" is not a valid date-time: hour 24 is out of range"#),
-            Case(name: "no UTC offset", entity: .sales, bytes: text(with(sale, "event_time", #""2025-03-21T00:01:38.974""#)), field: "event_time",
-                 rule: .format, reason: #"event_time: "2025-03-21T00:01:38.974" is not a valid date-time: missing the UTC offset (Z or ±HH:MM)"#),
-            Case(name: "money with 3 decimals", entity: .products, bytes: text(with(Samples.first(.products), "base_price", "74999.005")),
-                 field: "base_price", rule: .multipleOf, reason: "base_price: 74999.005 is not a multiple of 0.01 (more than 2 decimals)"),
-            Case(name: "bad id", entity: .sales, bytes: text(with(sale, "customer_id", #""CUS-42""#)), field: "customer_id", rule: .pattern,
-                 reason: #"customer_id: "CUS-42" does not match ^CUS-[0-9]{8}$"#),
-            Case(name: "id with a trailing line break", entity: .sales, bytes: text(with(sale, "customer_id", #""CUS-00000568\n""#)),
-                 field: "customer_id", rule: .pattern, reason: #"customer_id: "CUS-00000568\n" does not match ^CUS-[0-9]{8}$"#),
-            Case(name: "bad email", entity: .customers, bytes: text(with(customer, "email", #""umar at gmail""#)), field: "email", rule: .format,
-                 reason: #"email: "umar at gmail" is not a valid email address"#),
-            Case(name: "empty name", entity: .customers, bytes: text(with(customer, "full_name", #""""#)), field: "full_name", rule: .minLength,
-                 reason: #"full_name: "" is shorter than the minimum length 1"#),
-            Case(name: "a NUL in a name", entity: .customers, bytes: text(with(customer, "full_name", #""Umar\u0000Siddiqui""#)), field: "full_name",
-                 rule: .control, reason: #"full_name: "Umar\u0000Siddiqui" holds the control character U+0000"#),
-            Case(name: "a line break in an address", entity: .stores, bytes: text(with(Samples.first(.stores), "address", #""Shop 114,\nClifton""#)),
-                 field: "address", rule: .control, reason: #"address: "Shop 114,\nClifton" holds the control character U+000A"#),
-            Case(name: "a C1 control (NEL) in a salesperson", entity: .sales, bytes: text(with(sale, "salesperson", "\"Umar\u{85}Anwar\"")),
-                 field: "salesperson", rule: .control, reason: "salesperson: \"Umar\u{85}Anwar\" holds the control character U+0085"),
-            Case(name: "total does not add up", entity: .sales, bytes: text(with(twoUnits, "total_price", "3000.00")), field: "total_price",
-                 rule: .consistency, reason: "total_price: 3000.00 is not quantity × unit_price − discount = 2 × 1499.00 − 0.00 = 2998.00"),
-            Case(name: "sale date off by a day", entity: .sales, bytes: text(with(sale, "sale_date", #""2025-03-22""#)), field: "sale_date",
-                 rule: .consistency, reason: "sale_date: 2025-03-22 is not the date of event_time 2025-03-21T00:01:38.974+05:00"),
-            Case(name: "event from the future", entity: .sales,
-                 bytes: text(with(with(sale, "event_time", #""2025-06-03T00:01:38.974+05:00""#), "sale_date", #""2025-06-03""#)),
-                 field: "event_time", rule: .range,
-                 reason: "event_time: 2025-06-03T00:01:38.974+05:00 is more than 1 day in the future (now 2025-06-01T00:00:00.000000Z); sale_date: 2025-06-03 is more than 1 day in the future (now 2025-06-01T00:00:00.000000Z)"),
-            Case(name: "event from the last century", entity: .customers, bytes: text(with(customer, "event_time", #""1999-12-31T23:00:00.000Z""#)),
-                 field: "event_time", rule: .range, reason: "event_time: 1999-12-31T23:00:00.000Z is before 2000-01-01T00:00:00.000000Z"),
-            Case(name: "absurd price", entity: .products, bytes: text(with(Samples.first(.products), "base_price", "100000000.01")),
-                 field: "base_price", rule: .range, reason: "base_price: 100000000.01 is above the sane maximum 100000000"),
-            Case(name: "delivered before shipped", entity: .shipping, bytes: text(with(delivered, "delivered_date", #""2024-12-31""#)),
-                 field: "delivered_date", rule: .consistency, reason: "delivered_date: 2024-12-31 is before shipped_date 2025-01-01"),
-            Case(name: "delivered without a date", entity: .shipping, bytes: text(with(delivered, "delivered_date", "null")),
-                 field: "delivered_date", rule: .consistency, reason: "delivered_date: missing for a Delivered shipment"),
-            Case(name: "completed without paid_at", entity: .payments, bytes: text(with(payment, "paid_at", "null")), field: "paid_at",
-                 rule: .consistency, reason: "paid_at: missing for a Completed payment (money moved)"),
-            Case(name: "inventory id of another pair", entity: .inventory, bytes: text(with(inventory, "inventory_id", #""STR-01:PRD-0002""#)),
-                 field: "inventory_id", rule: .consistency, reason: #"inventory_id: "STR-01:PRD-0002" is not store_id:product_id (STR-01:PRD-0001)"#),
+            Case(
+                name: "truncated JSON", entity: .sales, bytes: text(String(sale.prefix(40))), field: nil, rule: .json,
+                reason: "(root): not valid JSON: unterminated string at byte 40"),
+            Case(
+                name: "trailing garbage", entity: .sales, bytes: text(sale + "}"), field: nil, rule: .json,
+                reason: "(root): not valid JSON: unexpected '}' after the document at byte \(sale.utf8.count)"),
+            Case(
+                name: "empty message", entity: .sales, bytes: [], field: nil, rule: .json,
+                reason: "(root): not valid JSON: empty message at byte 0"),
+            Case(
+                name: "not UTF-8", entity: .customers, bytes: notUTF8, field: nil, rule: .utf8,
+                reason: "(root): not valid UTF-8 (byte \(customer.utf8.count - 20))"),
+            Case(
+                name: "a repeated member", entity: .sales,
+                bytes: text(with(sale, "zzz", "1").replacingOccurrences(of: "\"zzz\"", with: "\"quantity\"")),
+                field: nil, rule: .json, reason: "(root): not valid JSON: duplicate member \"quantity\" at byte …"),
+            Case(
+                name: "a lone surrogate", entity: .customers, bytes: text(with(customer, "full_name", #""A\ud800B""#)), field: nil,
+                rule: .json,
+                reason: "(root): not valid JSON: lone surrogate in a \\u escape …"),
+            Case(
+                name: "nesting bomb", entity: .sales, bytes: text(String(repeating: "[", count: 100) + String(repeating: "]", count: 100)),
+                field: nil, rule: .json, reason: "(root): not valid JSON: nesting deeper than 64 at byte 64"),
+            Case(
+                name: "not an object", entity: .sales, bytes: text("[1,2]"), field: nil, rule: .type,
+                reason: "(root): [1,2] is not of type object"),
+            Case(
+                name: "quantity as text", entity: .sales, bytes: text(with(sale, "quantity", #""1""#)), field: "quantity", rule: .type,
+                reason: #"quantity: "1" is not of type integer"#),
+            Case(
+                name: "fractional quantity", entity: .sales, bytes: text(with(sale, "quantity", "1.5")), field: "quantity", rule: .type,
+                reason: "quantity: 1.5 is not of type integer"),
+            Case(
+                name: "money as text", entity: .sales, bytes: text(with(sale, "unit_price", #""2299.00""#)), field: "unit_price",
+                rule: .type,
+                reason: #"unit_price: "2299.00" is not of type number"#),
+            Case(
+                name: "boolean as text", entity: .shipping, bytes: text(with(delivered, "damaged", #""false""#)), field: "damaged",
+                rule: .type,
+                reason: #"damaged: "false" is not of type boolean"#),
+            Case(
+                name: "null where not allowed", entity: .sales, bytes: text(with(sale, "store_id", "null")), field: "store_id", rule: .type,
+                reason: "store_id: null is not of type string"),
+            Case(
+                name: "promotion of the wrong type", entity: .sales, bytes: text(with(sale, "promotion", "7")), field: "promotion",
+                rule: .type,
+                reason: "promotion: 7 is not of type string or null"),
+            Case(
+                name: "missing customer", entity: .sales, bytes: text(with(sale, "customer_id", nil)), field: "customer_id",
+                rule: .required,
+                reason: "customer_id: missing (required)"),
+            Case(
+                name: "unknown field", entity: .sales, bytes: text(with(sale, "colour", #""red""#)), field: "colour",
+                rule: .additionalProperties,
+                reason: "colour: is not an allowed field (additionalProperties is false)"),
+            Case(
+                name: "a member with an empty name", entity: .sales, bytes: text(with(sale, "", "1")), field: #""""#,
+                rule: .additionalProperties,
+                reason: #""": is not an allowed field (additionalProperties is false)"#),
+            Case(
+                name: "zero quantity", entity: .sales, bytes: text(with(sale, "quantity", "0")), field: "quantity", rule: .minimum,
+                reason: "quantity: 0 is below the minimum 1"),
+            Case(
+                name: "too many units", entity: .sales, bytes: text(with(sale, "quantity", "51")), field: "quantity", rule: .maximum,
+                reason: "quantity: 51 is above the maximum 50"),
+            Case(
+                name: "too young", entity: .customers, bytes: text(with(customer, "age", "15")), field: "age", rule: .minimum,
+                reason: "age: 15 is below the minimum 16"),
+            Case(
+                name: "negative discount", entity: .sales, bytes: text(with(sale, "discount", "-1.00")), field: "discount", rule: .minimum,
+                reason: "discount: -1.00 is below the minimum 0"),
+            Case(
+                name: "unknown payment method", entity: .payments, bytes: text(with(payment, "payment_method", #""Bitcoin""#)),
+                field: "payment_method", rule: .enumeration,
+                reason:
+                    #"payment_method: "Bitcoin" is not one of Credit Card, Debit Card, Cash on Delivery, JazzCash, Easypaisa, Bank Transfer, Cash"#
+            ),
+            Case(
+                name: "unknown promotion", entity: .sales, bytes: text(with(sale, "promotion", #""Black Friday""#)), field: "promotion",
+                rule: .enumeration,
+                reason: #"promotion: "Black Friday" is not one of 11.11 Sale, White Friday, Ramadan Offer, Eid Sale, Azadi Sale, null"#),
+            Case(
+                name: "30 February", entity: .sales, bytes: text(with(sale, "sale_date", #""2025-02-30""#)), field: "sale_date",
+                rule: .format,
+                reason: #"sale_date: "2025-02-30" is not a valid date: February 2025 has 28 days"#),
+            Case(
+                name: "29 February of a common year", entity: .customers, bytes: text(with(customer, "signup_date", #""2023-02-29""#)),
+                field: "signup_date", rule: .format, reason: #"signup_date: "2023-02-29" is not a valid date: February 2023 has 28 days"#),
+            Case(
+                name: "month 13", entity: .customers, bytes: text(with(customer, "signup_date", #""2024-13-01""#)), field: "signup_date",
+                rule: .format,
+                reason: #"signup_date: "2024-13-01" is not a valid date: month 13 does not exist"#),
+            Case(
+                name: "hour 24", entity: .sales, bytes: text(with(sale, "event_time", #""2025-03-21T24:00:00.000+05:00""#)),
+                field: "event_time",
+                rule: .format, reason: #"event_time: "2025-03-21T24:00:00.000+05:00" is not a valid date-time: hour 24 is out of range"#),
+            Case(
+                name: "no UTC offset", entity: .sales, bytes: text(with(sale, "event_time", #""2025-03-21T00:01:38.974""#)),
+                field: "event_time",
+                rule: .format,
+                reason: #"event_time: "2025-03-21T00:01:38.974" is not a valid date-time: missing the UTC offset (Z or ±HH:MM)"#),
+            Case(
+                name: "money with 3 decimals", entity: .products, bytes: text(with(Samples.first(.products), "base_price", "74999.005")),
+                field: "base_price", rule: .multipleOf, reason: "base_price: 74999.005 is not a multiple of 0.01 (more than 2 decimals)"),
+            Case(
+                name: "bad id", entity: .sales, bytes: text(with(sale, "customer_id", #""CUS-42""#)), field: "customer_id", rule: .pattern,
+                reason: #"customer_id: "CUS-42" does not match ^CUS-[0-9]{8}$"#),
+            Case(
+                name: "id with a trailing line break", entity: .sales, bytes: text(with(sale, "customer_id", #""CUS-00000568\n""#)),
+                field: "customer_id", rule: .pattern, reason: #"customer_id: "CUS-00000568\n" does not match ^CUS-[0-9]{8}$"#),
+            Case(
+                name: "bad email", entity: .customers, bytes: text(with(customer, "email", #""umar at gmail""#)), field: "email",
+                rule: .format,
+                reason: #"email: "umar at gmail" is not a valid email address"#),
+            Case(
+                name: "empty name", entity: .customers, bytes: text(with(customer, "full_name", #""""#)), field: "full_name",
+                rule: .minLength,
+                reason: #"full_name: "" is shorter than the minimum length 1"#),
+            Case(
+                name: "a NUL in a name", entity: .customers, bytes: text(with(customer, "full_name", #""Umar\u0000Siddiqui""#)),
+                field: "full_name",
+                rule: .control, reason: #"full_name: "Umar\u0000Siddiqui" holds the control character U+0000"#),
+            Case(
+                name: "a line break in an address", entity: .stores,
+                bytes: text(with(Samples.first(.stores), "address", #""Shop 114,\nClifton""#)),
+                field: "address", rule: .control, reason: #"address: "Shop 114,\nClifton" holds the control character U+000A"#),
+            Case(
+                name: "a C1 control (NEL) in a salesperson", entity: .sales, bytes: text(with(sale, "salesperson", "\"Umar\u{85}Anwar\"")),
+                field: "salesperson", rule: .control, reason: "salesperson: \"Umar\u{85}Anwar\" holds the control character U+0085"),
+            Case(
+                name: "total does not add up", entity: .sales, bytes: text(with(twoUnits, "total_price", "3000.00")), field: "total_price",
+                rule: .consistency, reason: "total_price: 3000.00 is not quantity × unit_price − discount = 2 × 1499.00 − 0.00 = 2998.00"),
+            Case(
+                name: "sale date off by a day", entity: .sales, bytes: text(with(sale, "sale_date", #""2025-03-22""#)), field: "sale_date",
+                rule: .consistency, reason: "sale_date: 2025-03-22 is not the date of event_time 2025-03-21T00:01:38.974+05:00"),
+            Case(
+                name: "event from the future", entity: .sales,
+                bytes: text(with(with(sale, "event_time", #""2025-06-03T00:01:38.974+05:00""#), "sale_date", #""2025-06-03""#)),
+                field: "event_time", rule: .range,
+                reason:
+                    "event_time: 2025-06-03T00:01:38.974+05:00 is more than 1 day in the future (now 2025-06-01T00:00:00.000000Z); sale_date: 2025-06-03 is more than 1 day in the future (now 2025-06-01T00:00:00.000000Z)"
+            ),
+            Case(
+                name: "event from the last century", entity: .customers,
+                bytes: text(with(customer, "event_time", #""1999-12-31T23:00:00.000Z""#)),
+                field: "event_time", rule: .range, reason: "event_time: 1999-12-31T23:00:00.000Z is before 2000-01-01T00:00:00.000000Z"),
+            Case(
+                name: "absurd price", entity: .products, bytes: text(with(Samples.first(.products), "base_price", "100000000.01")),
+                field: "base_price", rule: .range, reason: "base_price: 100000000.01 is above the sane maximum 100000000"),
+            Case(
+                name: "delivered before shipped", entity: .shipping, bytes: text(with(delivered, "delivered_date", #""2024-12-31""#)),
+                field: "delivered_date", rule: .consistency, reason: "delivered_date: 2024-12-31 is before shipped_date 2025-01-01"),
+            Case(
+                name: "delivered without a date", entity: .shipping, bytes: text(with(delivered, "delivered_date", "null")),
+                field: "delivered_date", rule: .consistency, reason: "delivered_date: missing for a Delivered shipment"),
+            Case(
+                name: "completed without paid_at", entity: .payments, bytes: text(with(payment, "paid_at", "null")), field: "paid_at",
+                rule: .consistency, reason: "paid_at: missing for a Completed payment (money moved)"),
+            Case(
+                name: "inventory id of another pair", entity: .inventory,
+                bytes: text(with(inventory, "inventory_id", #""STR-01:PRD-0002""#)),
+                field: "inventory_id", rule: .consistency,
+                reason: #"inventory_id: "STR-01:PRD-0002" is not store_id:product_id (STR-01:PRD-0001)"#),
         ]
         for c in cases {
             guard let r = rejected(c.bytes, c.entity) else { XCTFail(c.name); continue }
@@ -191,7 +262,9 @@ final class ValidationTests: XCTestCase {
         guard let r = rejected(Array(sale.utf8), .sales) else { return }
         XCTAssertEqual(r.violations.map(\.field), ["store_id", "channel", "quantity"])
         XCTAssertEqual(r.field, "store_id")
-        XCTAssertEqual(r.reason, #"store_id: missing (required); channel: "Fax" is not one of In-Store, Online, WhatsApp; quantity: 0 is below the minimum 1"#)
+        XCTAssertEqual(
+            r.reason,
+            #"store_id: missing (required); channel: "Fax" is not one of In-Store, Online, WhatsApp; quantity: 0 is below the minimum 1"#)
         XCTAssertEqual(r.violations[2].value, "0")
     }
 
@@ -205,8 +278,8 @@ final class ValidationTests: XCTestCase {
     }
 
     func testTheFutureBoundFollowsTheCallersClock() {
-        let sale = Samples.first(.sales)   // 2025-03-21
-        let before = Date(timeIntervalSince1970: 1_742_169_600)   // 2025-03-17T00:00:00Z
+        let sale = Samples.first(.sales)  // 2025-03-21
+        let before = Date(timeIntervalSince1970: 1_742_169_600)  // 2025-03-17T00:00:00Z
         guard case .failure(let r) = validator.validate(Array(sale.utf8), entity: .sales, now: before) else {
             return XCTFail("an event four days ahead of the clock passed")
         }
@@ -252,7 +325,9 @@ final class ValidationTests: XCTestCase {
                 for step in 0..<corpus.count {
                     let i = (pass + step * stride) % corpus.count
                     let verdict = shared.validate(corpus[i].bytes, entity: corpus[i].entity, now: testNow)
-                    if verdict != expected[i] { mismatches.append("event \(i) (\(corpus[i].entity.rawValue)), pass \(pass): \(verdict) instead of \(expected[i])") }
+                    if verdict != expected[i] {
+                        mismatches.append("event \(i) (\(corpus[i].entity.rawValue)), pass \(pass): \(verdict) instead of \(expected[i])")
+                    }
                     n += 1
                 }
             }

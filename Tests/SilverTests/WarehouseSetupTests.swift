@@ -28,7 +28,8 @@ final class WarehouseSetupTests: XCTestCase {
         let setup = WarehouseSetup(warehouse: warehouse, sqlDirectory: dir.appendingPathComponent("nowhere"), schema: silverSchema)
         XCTAssertThrowsError(try setup.apply()) { error in
             XCTAssertEqual((error as? SilverError)?.code, .missingSQL)
-            XCTAssertEqual("\(error)", "cannot read \(dir.path)/nowhere/silver/sqlite.sql; pass --sql DIR pointing at the repository's sql/ folder")
+            XCTAssertEqual(
+                "\(error)", "cannot read \(dir.path)/nowhere/silver/sqlite.sql; pass --sql DIR pointing at the repository's sql/ folder")
         }
     }
 }

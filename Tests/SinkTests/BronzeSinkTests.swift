@@ -22,8 +22,11 @@ final class BronzeSinkTests: XCTestCase {
             XCTAssertLessThanOrEqual(count, 100)
             let first = Int64(o.metadata["first_offset"]!)!, last = Int64(o.metadata["last_offset"]!)!
             XCTAssertEqual(Int64(count), last - first + 1)
-            XCTAssertEqual(o.name, BronzeFormat.objectName(topic: "shop.sales", partition: Int32(o.metadata["partition"]!)!,
-                                                           firstOffset: first, dt: "2025-01-01", gzip: false))
+            XCTAssertEqual(
+                o.name,
+                BronzeFormat.objectName(
+                    topic: "shop.sales", partition: Int32(o.metadata["partition"]!)!,
+                    firstOffset: first, dt: "2025-01-01", gzip: false))
         }
         let report = try BronzeVerifier(lake: lake).verify(watermarks: nil, deep: true)
         XCTAssertTrue(report.isClean, "\(report.problems)")
@@ -35,11 +38,13 @@ final class BronzeSinkTests: XCTestCase {
         let broker = try brokerWithEvents(count: 150, timestamp: { $0 < 30 ? 1_735_732_000_000 : 1_735_780_000_000 })
         let (lake, _) = try temporaryFolderLake()
         try BronzeSink(configuration: bronzeConfig(broker), lake: lake).run()
-        XCTAssertEqual(try lake.list(prefix: "bronze/").map(\.name), [
-            "bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl",
-            "bronze/sales/dt=2025-01-02/shop.sales+0+00000000000000000030.jsonl",
-            "bronze/sales/dt=2025-01-02/shop.sales+0+00000000000000000130.jsonl",
-        ])
+        XCTAssertEqual(
+            try lake.list(prefix: "bronze/").map(\.name),
+            [
+                "bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl",
+                "bronze/sales/dt=2025-01-02/shop.sales+0+00000000000000000030.jsonl",
+                "bronze/sales/dt=2025-01-02/shop.sales+0+00000000000000000130.jsonl",
+            ])
     }
 
     func testAnObjectStoredBeforeACrashButNotCommittedIsAdoptedNotDuplicated() throws {
@@ -47,9 +52,10 @@ final class BronzeSinkTests: XCTestCase {
         let (lake, _) = try temporaryFolderLake()
         // A previous run's timer stored offsets 0–36, then the process died before committing.
         let earlier = (0...36).map { #"{"event_id":"e\#($0)","n":\#($0)}"# }.joined(separator: "\n") + "\n"
-        _ = try lake.create("bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl", bytes: Data(earlier.utf8),
-                            contentType: "application/x-ndjson",
-                            metadata: ["first_offset": "0", "last_offset": "36", "count": "37", "topic": "shop.sales", "partition": "0"])
+        _ = try lake.create(
+            "bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl", bytes: Data(earlier.utf8),
+            contentType: "application/x-ndjson",
+            metadata: ["first_offset": "0", "last_offset": "36", "count": "37", "topic": "shop.sales", "partition": "0"])
 
         let sink = try BronzeSink(configuration: bronzeConfig(broker), lake: lake)
         try sink.run()
@@ -67,7 +73,8 @@ final class BronzeSinkTests: XCTestCase {
         let (lake, _) = try temporaryFolderLake()
         let name = "bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl"
         let plain = Data(((0..<100).map { #"{"event_id":"e\#($0)","n":\#($0)}"# }.joined(separator: "\n") + "\n").utf8)
-        _ = try lake.create(name, bytes: plain, contentType: "application/x-ndjson", metadata: ["first_offset": "0", "last_offset": "99", "count": "100"])
+        _ = try lake.create(
+            name, bytes: plain, contentType: "application/x-ndjson", metadata: ["first_offset": "0", "last_offset": "99", "count": "100"])
         let sink = try BronzeSink(configuration: bronzeConfig(broker, gzip: true), lake: lake)
         try sink.run()
 
@@ -121,10 +128,12 @@ final class BronzeSinkTests: XCTestCase {
         // partitions keep only the last few megabytes (uncompressed 10 MB messages fall out of them).
         let messageSize = 300_000
         let count = 48
-        let broker = try brokerWithEvents(partitions: 2, count: count, value: { i in
-            let head = Array(#"{"event_id":"e\#(i)","pad":""#.utf8), tail = Array(#""}"#.utf8)
-            return head + [UInt8](repeating: UInt8(ascii: "a") + UInt8(i % 26), count: messageSize - head.count - tail.count) + tail
-        })
+        let broker = try brokerWithEvents(
+            partitions: 2, count: count,
+            value: { i in
+                let head = Array(#"{"event_id":"e\#(i)","pad":""#.utf8), tail = Array(#""}"#.utf8)
+                return head + [UInt8](repeating: UInt8(ascii: "a") + UInt8(i % 26), count: messageSize - head.count - tail.count) + tail
+            })
         let (lake, _) = try temporaryFolderLake()
         var config = bronzeConfig(broker)
         config.maxBufferedBytes = 1 << 20
@@ -173,8 +182,9 @@ final class BronzeSinkTests: XCTestCase {
             storedWhileRunning = (try? lake.list(prefix: "bronze/")) ?? []
             return !storedWhileRunning.isEmpty || ContinuousClock.now > deadline
         })
-        XCTAssertEqual(storedWhileRunning.map(\.name), ["bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl"],
-                       "the timer stored the partial batch before the stop was asked for")
+        XCTAssertEqual(
+            storedWhileRunning.map(\.name), ["bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl"],
+            "the timer stored the partial batch before the stop was asked for")
         XCTAssertEqual(storedWhileRunning.first?.metadata["count"], "7")
         XCTAssertEqual(sink.statistics.events, 7)
         XCTAssertEqual(try lake.list(prefix: "bronze/").count, 1)

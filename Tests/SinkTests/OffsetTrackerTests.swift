@@ -1,6 +1,7 @@
 import Foundation
 import ShopStreamBus
 import XCTest
+
 @testable import ShopStreamGenerator
 @testable import ShopStreamSinks
 
@@ -87,11 +88,11 @@ final class OffsetTrackerTests: XCTestCase {
     func testManyMessagesFinishingInRandomOrderCommitExactlyTheDonePrefix() {
         let seed = ProcessInfo.processInfo.environment["OFFSET_TRACKER_SEED"].flatMap { UInt64($0) } ?? 20_250_301
         print("OffsetTrackerTests seed \(seed) (OFFSET_TRACKER_SEED=\(seed) replays it)")
-        continueAfterFailure = false   // the first wrong commit says it; the rest would repeat it
+        continueAfterFailure = false  // the first wrong commit says it; the rest would repeat it
         var random = Xoshiro256(seed: seed)
         var tracker = OffsetTracker()
         let count = 20_000
-        var notDone: [Int64] = []          // read, not finished: the model
+        var notDone: [Int64] = []  // read, not finished: the model
         var done = Set<Int64>()
         var next: Int64 = 0
         var lastCommitted: Int64?
@@ -108,7 +109,7 @@ final class OffsetTrackerTests: XCTestCase {
                 tracker.finish(sales0, offset)
                 done.insert(offset)
             }
-            let expected = notDone.first ?? next   // the first offset not done, or past the last read
+            let expected = notDone.first ?? next  // the first offset not done, or past the last read
             let committable = tracker.takeCommittable()[sales0]
             if let committable {
                 XCTAssertEqual(committable, expected, "after \(done.count) done (seed \(seed))")

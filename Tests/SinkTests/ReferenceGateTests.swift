@@ -1,5 +1,6 @@
 import ShopStreamCore
 import XCTest
+
 @testable import ShopStreamSinks
 
 /// The gate beside the silver stream: facts wait there for the dimensions they reference.

@@ -15,9 +15,10 @@ final class SilverGraceTests: XCTestCase {
     func testASaleReadBeforeItsCustomerLandsWhenTheCustomerComesWithinTheGrace() throws {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
-        try publishDimensions(producer)   // the product and the store; the customer not yet
-        try producer.send(topic: Entity.sales.topic, key: Array("SAL-0000000001".utf8),
-                          value: SilverEvents.sale(1, customer: "CUS-00000001"), timestampMs: SilverEvents.saleTimeMs)
+        try publishDimensions(producer)  // the product and the store; the customer not yet
+        try producer.send(
+            topic: Entity.sales.topic, key: Array("SAL-0000000001".utf8),
+            value: SilverEvents.sale(1, customer: "CUS-00000001"), timestampMs: SilverEvents.saleTimeMs)
         try producer.flush()
         let warehouse = try freshSQLiteWarehouse()
         var config = silverConfiguration(broker, grace: .seconds(30))
@@ -32,8 +33,9 @@ final class SilverGraceTests: XCTestCase {
             let s = sink.statistics
             if parkedAt == nil && s.waited == 1 { parkedAt = .now }
             if let parkedAt, !customerSent, ContinuousClock.now - parkedAt >= .seconds(1) {
-                try? producer.send(topic: Entity.customers.topic, key: Array("CUS-00000001".utf8),
-                                   value: SilverEvents.customer("CUS-00000001"), timestampMs: SilverEvents.dimensionTimeMs)
+                try? producer.send(
+                    topic: Entity.customers.topic, key: Array("CUS-00000001".utf8),
+                    value: SilverEvents.customer("CUS-00000001"), timestampMs: SilverEvents.dimensionTimeMs)
                 try? producer.flush()
                 customerSent = true
             }
@@ -60,13 +62,15 @@ final class SilverGraceTests: XCTestCase {
         let customerPartitions = try XCTUnwrap(silverCatalog.definitions.first { $0.name == Entity.customers.topic }?.partitions)
         for p in 0..<customerPartitions {
             let id = "CUS-0000010\(p)"
-            try producer.send(topic: Entity.customers.topic, key: Array(id.utf8), value: SilverEvents.customer(id),
-                              timestampMs: SilverEvents.saleTimeMs + 1000, partition: Int32(p))
+            try producer.send(
+                topic: Entity.customers.topic, key: Array(id.utf8), value: SilverEvents.customer(id),
+                timestampMs: SilverEvents.saleTimeMs + 1000, partition: Int32(p))
         }
         let sale = SilverEvents.sale(7, customer: "CUS-00000099")
         let headers = [KafkaHeader("trace", "t-7")]
-        try producer.send(topic: Entity.sales.topic, key: Array("SAL-0000000007".utf8), value: sale, headers: headers,
-                          timestampMs: SilverEvents.saleTimeMs, partition: 2)
+        try producer.send(
+            topic: Entity.sales.topic, key: Array("SAL-0000000007".utf8), value: sale, headers: headers,
+            timestampMs: SilverEvents.saleTimeMs, partition: 2)
         try producer.flush()
         let warehouse = try freshSQLiteWarehouse()
         let grace: Duration = .seconds(2)
@@ -109,8 +113,9 @@ final class SilverGraceTests: XCTestCase {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
         try publishDimensions(producer)
-        try producer.send(topic: Entity.sales.topic, key: Array("SAL-0000000009".utf8),
-                          value: SilverEvents.sale(9, customer: "CUS-00000009"), timestampMs: SilverEvents.saleTimeMs, partition: 1)
+        try producer.send(
+            topic: Entity.sales.topic, key: Array("SAL-0000000009".utf8),
+            value: SilverEvents.sale(9, customer: "CUS-00000009"), timestampMs: SilverEvents.saleTimeMs, partition: 1)
         try producer.flush()
         let warehouse = try freshSQLiteWarehouse()
         let grace: Duration = .seconds(3)
@@ -131,7 +136,8 @@ final class SilverGraceTests: XCTestCase {
         XCTAssertEqual(sink.statistics.rejects, ["reference": 1])
         let waited = try XCTUnwrap(rejectedAt) - XCTUnwrap(parkedAt)
         XCTAssertGreaterThanOrEqual(waited, grace - .milliseconds(100), "the grace is given in full")
-        XCTAssertLessThan(waited, grace * 5, "rejected after about the grace (\(waited)), not after up to ten graces as for a topic still being read")
+        XCTAssertLessThan(
+            waited, grace * 5, "rejected after about the grace (\(waited)), not after up to ten graces as for a topic still being read")
     }
 
     func testASaleStillWaitingWhenTheSinkStopsHoldsItsPartitionsCommitAndIsReadAgain() throws {
@@ -140,8 +146,9 @@ final class SilverGraceTests: XCTestCase {
         try publishDimensions(producer, customers: ["CUS-00000001"])
         // Partition 0 of shop.sales: offset 0 lands, offset 1 waits for CUS-00000002, offset 2 lands.
         for (n, customer) in [(1, "CUS-00000001"), (2, "CUS-00000002"), (3, "CUS-00000001")] {
-            try producer.send(topic: Entity.sales.topic, key: Array(SilverEvents.saleId(n).utf8), value: SilverEvents.sale(n, customer: customer),
-                              timestampMs: SilverEvents.saleTimeMs, partition: 0)
+            try producer.send(
+                topic: Entity.sales.topic, key: Array(SilverEvents.saleId(n).utf8), value: SilverEvents.sale(n, customer: customer),
+                timestampMs: SilverEvents.saleTimeMs, partition: 0)
         }
         try producer.flush()
         let warehouse = try freshSQLiteWarehouse()
@@ -166,18 +173,23 @@ final class SilverGraceTests: XCTestCase {
         XCTAssertEqual(committed[sales0], 1, "committed at the waiting sale (offset 1), not past it, though offset 2 is in the table")
 
         // Second run, same group, once the customer exists: it reads sale 2 again, and sale 3 after it.
-        try producer.send(topic: Entity.customers.topic, key: Array("CUS-00000002".utf8), value: SilverEvents.customer("CUS-00000002"),
-                          timestampMs: SilverEvents.dimensionTimeMs)
+        try producer.send(
+            topic: Entity.customers.topic, key: Array("CUS-00000002".utf8), value: SilverEvents.customer("CUS-00000002"),
+            timestampMs: SilverEvents.dimensionTimeMs)
         try producer.flush()
         config.idleExit = .seconds(2)
         let second = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
         try second.run()
         XCTAssertEqual(second.statistics.rows[.sales], 2, "sales 2 and 3 read again from the committed offset: \(second.statistics.rows)")
         XCTAssertEqual(second.statistics.totalRejects, 0, "\(second.statistics.rejects)")
-        XCTAssertEqual(try column(warehouse, "SELECT sale_id FROM silver.sales_dedup ORDER BY sale_id"),
-                       ["SAL-0000000001", "SAL-0000000002", "SAL-0000000003"])
+        XCTAssertEqual(
+            try column(warehouse, "SELECT sale_id FROM silver.sales_dedup ORDER BY sale_id"),
+            ["SAL-0000000001", "SAL-0000000002", "SAL-0000000003"])
         // Sale 3 was inserted by both runs under one insertId: at least once, de-duplicated by the view.
-        XCTAssertEqual(try column(warehouse, "SELECT COUNT(DISTINCT _insert_id) || '/' || COUNT(*) FROM silver.sales WHERE sale_id = 'SAL-0000000003'"), ["1/2"])
+        XCTAssertEqual(
+            try column(
+                warehouse, "SELECT COUNT(DISTINCT _insert_id) || '/' || COUNT(*) FROM silver.sales WHERE sale_id = 'SAL-0000000003'"),
+            ["1/2"])
         XCTAssertEqual(try Consumer.committed([sales0], groupId: config.groupId, connection: config.connection)[sales0], 3)
     }
 
@@ -190,8 +202,9 @@ final class SilverGraceTests: XCTestCase {
         let producer = try silverProducer(broker)
         try publishDimensions(producer)
         // The payment's record time is past every sale, so shop.sales is never "read up to" it.
-        try producer.send(topic: Entity.payments.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.payment(100, sale: "SAL-0000000100"),
-                          timestampMs: SilverEvents.saleTimeMs + 60_000)
+        try producer.send(
+            topic: Entity.payments.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.payment(100, sale: "SAL-0000000100"),
+            timestampMs: SilverEvents.saleTimeMs + 60_000)
         try producer.flush()
         let warehouse = try freshSQLiteWarehouse()
         let grace: Duration = .seconds(5)
@@ -210,14 +223,16 @@ final class SilverGraceTests: XCTestCase {
             if paymentParked == nil && s.waited == 1 { paymentParked = now }
             if let paymentParked, salePublished == nil, now - paymentParked >= .milliseconds(500) {
                 // The sale comes half a second after the payment waits, so its own grace ends later.
-                try? producer.send(topic: Entity.sales.topic, key: Array("SAL-0000000100".utf8),
-                                   value: SilverEvents.sale(100, customer: "CUS-00000002"), timestampMs: SilverEvents.saleTimeMs)
+                try? producer.send(
+                    topic: Entity.sales.topic, key: Array("SAL-0000000100".utf8),
+                    value: SilverEvents.sale(100, customer: "CUS-00000002"), timestampMs: SilverEvents.saleTimeMs)
                 try? producer.flush()
                 salePublished = now
             }
             if let paymentParked, salePublished != nil, !customerPublished, s.waited == 2 {
-                try? producer.send(topic: Entity.customers.topic, key: Array("CUS-00000002".utf8), value: SilverEvents.customer("CUS-00000002"),
-                                   timestampMs: SilverEvents.dimensionTimeMs)
+                try? producer.send(
+                    topic: Entity.customers.topic, key: Array("CUS-00000002".utf8), value: SilverEvents.customer("CUS-00000002"),
+                    timestampMs: SilverEvents.dimensionTimeMs)
                 try? producer.flush()
                 customerPublished = true
                 // Hold the sink until the payment's grace is over (the sale's is not): its next
@@ -244,8 +259,9 @@ final class SilverGraceTests: XCTestCase {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
         try publishDimensions(producer, customers: ["CUS-00000001"])
-        try producer.send(topic: Entity.payments.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.payment(100, sale: "SAL-0000000100"),
-                          timestampMs: SilverEvents.saleTimeMs + 60_000)
+        try producer.send(
+            topic: Entity.payments.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.payment(100, sale: "SAL-0000000100"),
+            timestampMs: SilverEvents.saleTimeMs + 60_000)
         try producer.flush()
         let warehouse = try freshSQLiteWarehouse()
         let grace: Duration = .seconds(4)
@@ -262,16 +278,18 @@ final class SilverGraceTests: XCTestCase {
             let now = ContinuousClock.now
             if paymentParked == nil && s.waited == 1 { paymentParked = now }
             if let paymentParked, !saleSent, now - paymentParked >= .seconds(1) {
-                try? producer.send(topic: Entity.sales.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.sale(100, customer: "CUS-00000002"),
-                                   timestampMs: SilverEvents.saleTimeMs)
+                try? producer.send(
+                    topic: Entity.sales.topic, key: Array("SAL-0000000100".utf8), value: SilverEvents.sale(100, customer: "CUS-00000002"),
+                    timestampMs: SilverEvents.saleTimeMs)
                 try? producer.flush()
                 saleSent = true
             }
             if saleParked == nil && s.waited == 2 { saleParked = now }
             if let paymentParked, let saleParked, customerSentAt == nil, now >= paymentParked + grace + .milliseconds(300) {
                 if now > saleParked + grace - .milliseconds(300) { setUpInTime = false }
-                try? producer.send(topic: Entity.customers.topic, key: Array("CUS-00000002".utf8), value: SilverEvents.customer("CUS-00000002"),
-                                   timestampMs: SilverEvents.dimensionTimeMs)
+                try? producer.send(
+                    topic: Entity.customers.topic, key: Array("CUS-00000002".utf8), value: SilverEvents.customer("CUS-00000002"),
+                    timestampMs: SilverEvents.dimensionTimeMs)
                 try? producer.flush()
                 customerSentAt = now
             }

@@ -24,7 +24,8 @@ final class SilverSinkTests: XCTestCase {
 
     private func runSink(_ broker: EmbeddedBroker, into warehouse: any Warehouse) throws -> SilverSink.Statistics {
         try initialiseSilver(warehouse)
-        let sink = try SilverSink(configuration: silverConfiguration(broker, grace: .seconds(5)), warehouse: warehouse, catalog: silverCatalog)
+        let sink = try SilverSink(
+            configuration: silverConfiguration(broker, grace: .seconds(5)), warehouse: warehouse, catalog: silverCatalog)
         try sink.run()
         return sink.statistics
     }
@@ -35,7 +36,8 @@ final class SilverSinkTests: XCTestCase {
         let schema = try SilverSchema(catalog: silverCatalog)
         for entity in Entity.allCases {
             let columns = schema.table(for: entity).columns.map(\.name).filter { $0 != SilverSchema.ingestedAtColumn }
-            let result = try warehouse.query("SELECT \(columns.joined(separator: ", ")) FROM \(schema.table(for: entity).name) ORDER BY \(SilverSchema.insertIdColumn)")
+            let result = try warehouse.query(
+                "SELECT \(columns.joined(separator: ", ")) FROM \(schema.table(for: entity).name) ORDER BY \(SilverSchema.insertIdColumn)")
             out[entity.rawValue] = result.rows
         }
         return out
@@ -58,10 +60,12 @@ final class SilverSinkTests: XCTestCase {
         }
 
         // The seed's join: one row per sale, every sale with its customer, product and store.
-        let join = try String(contentsOf: TopicCatalog.sourceDirectory.deletingLastPathComponent().appendingPathComponent("sql/joins.sql"), encoding: .utf8)
+        let join = try String(
+            contentsOf: TopicCatalog.sourceDirectory.deletingLastPathComponent().appendingPathComponent("sql/joins.sql"), encoding: .utf8)
         for warehouse in [sqlite, bigquery] {
             let sales = try warehouse.query("SELECT COUNT(*) FROM silver.sales_dedup").rows[0][0]
-            let rows = try warehouse.query(join.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: ";")))
+            let rows = try warehouse.query(
+                join.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: ";")))
             XCTAssertEqual(String(rows.rows.count), sales, "\(warehouse.url): one row per sale")
             XCTAssertEqual(Set(rows.rows.map { $0[0] }).count, rows.rows.count)
             let c = rows.columns
@@ -86,18 +90,22 @@ final class SilverSinkTests: XCTestCase {
         // Compressed (lz4, the default): the mock cluster keeps at most 5 MB of message sets per
         // partition and drops the oldest beyond that, which an uncompressed 10 MB set would make
         // it do to the corpus before the sink reads it.
-        let producer = try Producer(configuration: ProducerConfiguration(
-            connection: KafkaConnection(bootstrapServers: broker.bootstrapServers, properties: ["message.max.bytes": "16000000"])))
+        let producer = try Producer(
+            configuration: ProducerConfiguration(
+                connection: KafkaConnection(bootstrapServers: broker.bootstrapServers, properties: ["message.max.bytes": "16000000"])))
         // A good event of each entity to break in many ways; the corpus goes to its partition.
         let admin = try TopicAdmin(connection: KafkaConnection(bootstrapServers: broker.bootstrapServers))
-        func partitions(_ entity: Entity) throws -> Int { try XCTUnwrap(silverCatalog.definitions.first { $0.name == entity.topic }?.partitions) }
+        func partitions(_ entity: Entity) throws -> Int {
+            try XCTUnwrap(silverCatalog.definitions.first { $0.name == entity.topic }?.partitions)
+        }
         let generated = try Entity.allCases.map { try admin.messageCounts($0.topic, partitions: partitions($0)).reduce(0, +) }.reduce(0, +)
         var good: [Entity: ConsumedMessage] = [:]
         for m in try drain(broker.bootstrapServers, topics: Entity.allCases.map(\.topic), expected: Int(generated)) {
             if let entity = Entity(topic: m.topic), good[entity] == nil { good[entity] = m }
         }
         XCTAssertEqual(Set(good.keys), Set(Entity.allCases), "a generated event of every entity")
-        let corpus = BadInputCorpus(good: good.mapValues { String(decoding: $0.value, as: UTF8.self) }, goodKey: good.mapValues { $0.key ?? [] }, now: Date())
+        let corpus = BadInputCorpus(
+            good: good.mapValues { String(decoding: $0.value, as: UTF8.self) }, goodKey: good.mapValues { $0.key ?? [] }, now: Date())
         let kinds = corpus.kinds()
         XCTAssertGreaterThanOrEqual(Set(kinds.map(\.kind)).count, 40, "at least forty kinds of bad input")
         let salesDefinition = try XCTUnwrap(silverCatalog.definitions.first { $0.name == Entity.sales.topic })
@@ -106,7 +114,10 @@ final class SilverSinkTests: XCTestCase {
 
         // Every header kind: repeated names, and a value that is not UTF-8.
         func headers(_ i: Int) -> [KafkaHeader] {
-            [KafkaHeader("corpus-item", "\(i)"), KafkaHeader("trace", "t-\(i)"), KafkaHeader("trace", "again"), KafkaHeader("raw", [0xFF, 0x00, 0x7F])]
+            [
+                KafkaHeader("corpus-item", "\(i)"), KafkaHeader("trace", "t-\(i)"), KafkaHeader("trace", "again"),
+                KafkaHeader("raw", [0xFF, 0x00, 0x7F]),
+            ]
                 + items[i].headers
         }
         func key(_ item: BadInput) -> [UInt8]? {
@@ -147,12 +158,16 @@ final class SilverSinkTests: XCTestCase {
                     }
                     for (i, item) in items.enumerated() {
                         let to = good[item.entity]!
-                        try producer.send(topic: to.topic, key: key(item), value: item.value, headers: headers(i), timestampMs: to.timestampMs, partition: to.partition)
+                        try producer.send(
+                            topic: to.topic, key: key(item), value: item.value, headers: headers(i), timestampMs: to.timestampMs,
+                            partition: to.partition)
                         published[to.topicPartition, default: []].append(i)
                         // A good event after each bad one: the stream flows around them.
                         let goods = corpus.goods(item.entity)
                         let next = goods[i % goods.count]
-                        try producer.send(topic: to.topic, key: to.key, value: next.value, headers: next.headers, timestampMs: to.timestampMs, partition: to.partition)
+                        try producer.send(
+                            topic: to.topic, key: to.key, value: next.value, headers: next.headers, timestampMs: to.timestampMs,
+                            partition: to.partition)
                         published[to.topicPartition, default: []].append(nil)
                         goodsPublished[item.entity, default: 0] += 1
                     }
@@ -162,15 +177,17 @@ final class SilverSinkTests: XCTestCase {
                     for entity in [Entity.customers, .products, .stores, .sales] {
                         for p in 0..<Int32(try partitions(entity)) {
                             let tp = TopicPartition(entity.topic, p)
-                            try producer.send(topic: entity.topic, key: good[entity]!.key, value: corpus.bytes(entity), timestampMs: after, partition: p)
+                            try producer.send(
+                                topic: entity.topic, key: good[entity]!.key, value: corpus.bytes(entity), timestampMs: after, partition: p)
                             if base[tp] != nil { published[tp, default: []].append(nil) } else { elsewhere += 1 }
                             goodsPublished[entity, default: 0] += 1
                         }
                     }
                     try producer.flush()
                     for (tp, first) in base {
-                        XCTAssertEqual(try admin.watermarks(tp.topic, partitions: partitions(Entity(topic: tp.topic)!))[Int(tp.partition)].high,
-                                       first + Int64(published[tp]?.count ?? 0), "the corpus alone was added to \(tp)")
+                        XCTAssertEqual(
+                            try admin.watermarks(tp.topic, partitions: partitions(Entity(topic: tp.topic)!))[Int(tp.partition)].high,
+                            first + Int64(published[tp]?.count ?? 0), "the corpus alone was added to \(tp)")
                     }
                 } catch {
                     publishError = error
@@ -179,7 +196,9 @@ final class SilverSinkTests: XCTestCase {
             return publishError != nil || (!base.isEmpty && finished) || ContinuousClock.now > deadline
         })
         if let publishError { throw publishError }
-        XCTAssertFalse(base.isEmpty, "the generated events landed: \(sink.statistics.totalRows) rows, \(sink.statistics.rejects), waited \(sink.statistics.waited)")
+        XCTAssertFalse(
+            base.isEmpty,
+            "the generated events landed: \(sink.statistics.totalRows) rows, \(sink.statistics.rejects), waited \(sink.statistics.waited)")
         var coordinates: [Int: String] = [:]
         var goodCoordinates: [Entity: Set<String>] = [:]
         for (tp, sent) in published {
@@ -194,28 +213,40 @@ final class SilverSinkTests: XCTestCase {
         let goodCount = goodsPublished.values.reduce(0, +)
         XCTAssertEqual(stats.totalRows, 6_000 + goodCount, "the good events land, the generated and those between the bad")
         XCTAssertEqual(stats.totalRejects, items.count, "one reject per broken message")
-        XCTAssertEqual(stats.totalRows + stats.totalRejects, 6_000 + published.values.map(\.count).reduce(0, +) + elsewhere, "rows + rejects = published")
+        XCTAssertEqual(
+            stats.totalRows + stats.totalRejects, 6_000 + published.values.map(\.count).reduce(0, +) + elsewhere,
+            "rows + rejects = published")
         XCTAssertEqual(stats.rejects, Dictionary(items.map { ($0.rule, 1) }, uniquingKeysWith: +), "one reject per broken message, by rule")
         for (entity, expected) in goodCoordinates {
-            let rows = Set(try column(warehouse, "SELECT _insert_id FROM silver.\(entity.rawValue)").compactMap { $0 }.map { $0.replacingOccurrences(of: ":", with: "+") })
+            let rows = Set(
+                try column(warehouse, "SELECT _insert_id FROM silver.\(entity.rawValue)").compactMap { $0 }.map {
+                    $0.replacingOccurrences(of: ":", with: "+")
+                })
             XCTAssertEqual(expected.subtracting(rows), [], "\(entity.rawValue): every good event between the bad ones is a row")
         }
 
         // silver.rejects: one row at each item's coordinates, its field, its bytes.
-        let table = try warehouse.query("SELECT source_topic, source_partition, source_offset, field, reason, payload, payload_encoding FROM silver.rejects")
+        let table = try warehouse.query(
+            "SELECT source_topic, source_partition, source_offset, field, reason, payload, payload_encoding FROM silver.rejects")
         XCTAssertEqual(table.rows.count, items.count)
         let rows = Dictionary(table.rows.map { ("\($0[0] ?? "")+\($0[1] ?? "")+\($0[2] ?? "")", $0) }, uniquingKeysWith: { a, _ in a })
         var reasons: [Int: String] = [:]
         for (i, item) in items.enumerated() {
             let what = "item \(i) (\(item.kind))"
-            guard let at = coordinates[i], let row = rows[at] else { XCTFail("\(what): no row of silver.rejects at \(coordinates[i] ?? "?")"); continue }
+            guard let at = coordinates[i], let row = rows[at] else {
+                XCTFail("\(what): no row of silver.rejects at \(coordinates[i] ?? "?")"); continue
+            }
             XCTAssertEqual(row[3], item.field, "\(what): the field; reason \(row[4] ?? "")")
             let reason = row[4] ?? ""
-            XCTAssertTrue(reason.hasPrefix("\(item.field ?? "(root)"): \(item.says ?? "")"), "\(what): the reason names the field and says why: \(reason)")
+            XCTAssertTrue(
+                reason.hasPrefix("\(item.field ?? "(root)"): \(item.says ?? "")"),
+                "\(what): the reason names the field and says why: \(reason)")
             XCTAssertLessThanOrEqual(reason.count, 1000, "\(what): topics/dlq.json allows 1000 characters")
             if item.value.count > 100_000 {
                 let kept = NumberText.grouped(expectedPayload(item.value).count), whole = NumberText.grouped(item.value.count)
-                XCTAssert(reason.hasSuffix(" [payload cut to its first \(kept) of \(whole) bytes; the record is whole at \(at)]"), "\(what): \(reason)")
+                XCTAssert(
+                    reason.hasSuffix(" [payload cut to its first \(kept) of \(whole) bytes; the record is whole at \(at)]"),
+                    "\(what): \(reason)")
             }
             XCTAssertEqual(try decoded(row[5], encoding: row[6]), expectedPayload(item.value), "\(what): the payload is the bytes sent")
             reasons[i] = reason
@@ -228,27 +259,46 @@ final class SilverSinkTests: XCTestCase {
         let byKey = Dictionary(letters.map { (String(decoding: $0.key ?? [], as: UTF8.self), $0) }, uniquingKeysWith: { a, _ in a })
         for (i, item) in items.enumerated() {
             let what = "item \(i) (\(item.kind))"
-            guard let at = coordinates[i], let letter = byKey[at] else { XCTFail("\(what): no letter keyed \(coordinates[i] ?? "?")"); continue }
+            guard let at = coordinates[i], let letter = byKey[at] else {
+                XCTFail("\(what): no letter keyed \(coordinates[i] ?? "?")"); continue
+            }
             XCTAssertLessThanOrEqual(letter.value.count, 1_000_000, "\(what): the letter fits a Kafka message of the default size")
-            XCTAssertEqual(letter.headers, headers(i) + [KafkaHeader("shopstream-reason", item.rule)], "\(what): the original headers, then the rule")
+            XCTAssertEqual(
+                letter.headers, headers(i) + [KafkaHeader("shopstream-reason", item.rule)], "\(what): the original headers, then the rule")
             let envelope = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(letter.value)) as? [String: Any], what)
-            XCTAssertEqual(Set(envelope.keys), ["source_topic", "source_partition", "source_offset", "reason", "field", "payload", "payload_encoding", "headers", "rejected_at"])
-            XCTAssertEqual("\(envelope["source_topic"] as? String ?? "")+\(envelope["source_partition"] as? Int ?? -1)+\(envelope["source_offset"] as? Int ?? -1)", at, what)
+            XCTAssertEqual(
+                Set(envelope.keys),
+                [
+                    "source_topic", "source_partition", "source_offset", "reason", "field", "payload", "payload_encoding", "headers",
+                    "rejected_at",
+                ])
+            XCTAssertEqual(
+                "\(envelope["source_topic"] as? String ?? "")+\(envelope["source_partition"] as? Int ?? -1)+\(envelope["source_offset"] as? Int ?? -1)",
+                at, what)
             XCTAssertEqual(envelope["reason"] as? String, reasons[i], "\(what): the reason silver.rejects holds")
             XCTAssertEqual(envelope["field"] as? String, item.field, what)
             let payload = expectedPayload(item.value)
             if let text = String(validating: payload, as: UTF8.self) {
                 // Compared as written: JSONSerialization on Linux drops a leading U+FEFF from a string.
                 XCTAssertEqual(envelope["payload_encoding"] as? String, "utf-8", what)
-                XCTAssertNotNil(letter.value.firstRange(of: Array(("\"payload\":" + JSONText.quoted(text) + ",").utf8)), "\(what): the bytes sent, as JSON text")
+                XCTAssertNotNil(
+                    letter.value.firstRange(of: Array(("\"payload\":" + JSONText.quoted(text) + ",").utf8)),
+                    "\(what): the bytes sent, as JSON text")
             } else {
-                XCTAssertEqual(try decoded(envelope["payload"] as? String, encoding: envelope["payload_encoding"] as? String), payload, "\(what): the bytes sent")
+                XCTAssertEqual(
+                    try decoded(envelope["payload"] as? String, encoding: envelope["payload_encoding"] as? String), payload,
+                    "\(what): the bytes sent")
             }
-            let sentHeaders = (envelope["headers"] as? [[String: Any]] ?? []).map { "\($0["key"] as? String ?? "?")=\($0["value"] as? String ?? "null")" }
-            XCTAssertEqual(sentHeaders, headers(i).map { "\($0.name)=\(String(validating: $0.value, as: UTF8.self) ?? Data($0.value).base64EncodedString())" },
-                           "\(what): the headers in order, a value that is not UTF-8 as base64 (topics/dlq.json)")
-            XCTAssertNotNil((envelope["rejected_at"] as? String).flatMap { try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse($0) },
-                            "\(what): rejected_at is an RFC 3339 time: \(envelope["rejected_at"] ?? "nil")")
+            let sentHeaders = (envelope["headers"] as? [[String: Any]] ?? []).map {
+                "\($0["key"] as? String ?? "?")=\($0["value"] as? String ?? "null")"
+            }
+            XCTAssertEqual(
+                sentHeaders,
+                headers(i).map { "\($0.name)=\(String(validating: $0.value, as: UTF8.self) ?? Data($0.value).base64EncodedString())" },
+                "\(what): the headers in order, a value that is not UTF-8 as base64 (topics/dlq.json)")
+            XCTAssertNotNil(
+                (envelope["rejected_at"] as? String).flatMap { try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse($0) },
+                "\(what): rejected_at is an RFC 3339 time: \(envelope["rejected_at"] ?? "nil")")
         }
     }
 

@@ -13,8 +13,9 @@ let silverCatalog: TopicCatalog = try! TopicCatalog.load(directory: TopicCatalog
 
 /// sql/ applied to `warehouse`, as `shopstream warehouse init` does; no drift expected.
 func initialiseSilver(_ warehouse: any Warehouse, file: StaticString = #filePath, line: UInt = #line) throws {
-    let setup = WarehouseSetup(warehouse: warehouse, sqlDirectory: TopicCatalog.sourceDirectory.deletingLastPathComponent().appendingPathComponent("sql"),
-                               schema: try SilverSchema(catalog: silverCatalog))
+    let setup = WarehouseSetup(
+        warehouse: warehouse, sqlDirectory: TopicCatalog.sourceDirectory.deletingLastPathComponent().appendingPathComponent("sql"),
+        schema: try SilverSchema(catalog: silverCatalog))
     XCTAssertEqual(try setup.apply(), [], "no drift after init", file: file, line: line)
 }
 
@@ -66,21 +67,29 @@ enum SilverEvents {
     static let dimensionTimeMs: Int64 = 1_735_671_600_000
 
     static func customer(_ id: String) -> [UInt8] {
-        Array(#"{"event_id":"\#(eventId())","event_time":"2025-01-01T00:00:00.000+05:00","customer_id":"\#(id)","full_name":"Umar Siddiqui","gender":"Male","age":31,"email":"umarsiddiqui1@gmail.com","phone":"+923172128195","city":"Faisalabad","province":"Punjab","loyalty_tier":"Bronze","signup_date":"2024-12-10"}"#.utf8)
+        Array(
+            #"{"event_id":"\#(eventId())","event_time":"2025-01-01T00:00:00.000+05:00","customer_id":"\#(id)","full_name":"Umar Siddiqui","gender":"Male","age":31,"email":"umarsiddiqui1@gmail.com","phone":"+923172128195","city":"Faisalabad","province":"Punjab","loyalty_tier":"Bronze","signup_date":"2024-12-10"}"#
+                .utf8)
     }
 
     static func product(_ id: String) -> [UInt8] {
-        Array(#"{"event_id":"\#(eventId())","event_time":"2025-01-01T00:00:00.000+05:00","product_id":"\#(id)","sku":"APL-AUD-001","model_name":"AirPods Pro 2 (USB-C)","category":"Audio","brand":"Apple","compatible_with":"iPhone, iPad, Mac","base_price":74999.00,"launch_date":"2023-09-22"}"#.utf8)
+        Array(
+            #"{"event_id":"\#(eventId())","event_time":"2025-01-01T00:00:00.000+05:00","product_id":"\#(id)","sku":"APL-AUD-001","model_name":"AirPods Pro 2 (USB-C)","category":"Audio","brand":"Apple","compatible_with":"iPhone, iPad, Mac","base_price":74999.00,"launch_date":"2023-09-22"}"#
+                .utf8)
     }
 
     static func store(_ id: String) -> [UInt8] {
-        Array(#"{"event_id":"\#(eventId())","event_time":"2025-01-01T00:00:00.000+05:00","store_id":"\#(id)","store_name":"ShopStream Dolmen Mall Clifton","city":"Karachi","region":"South","address":"Shop 114, Dolmen Mall, Block 4, Clifton, Karachi","opened_date":"2017-03-18","type":"Mall"}"#.utf8)
+        Array(
+            #"{"event_id":"\#(eventId())","event_time":"2025-01-01T00:00:00.000+05:00","store_id":"\#(id)","store_name":"ShopStream Dolmen Mall Clifton","city":"Karachi","region":"South","address":"Shop 114, Dolmen Mall, Block 4, Clifton, Karachi","opened_date":"2017-03-18","type":"Mall"}"#
+                .utf8)
     }
 
     /// Sale number `n` (sale_id SAL-000000000n) of one unit, by `customer`, of PRD-0001 at STR-01.
     static func sale(_ n: Int, customer: String, product: String = "PRD-0001", store: String = "STR-01") -> [UInt8] {
         let saleId = self.saleId(n)
-        return Array(#"{"event_id":"\#(eventId())","event_time":"2025-03-21T00:01:38.974+05:00","sale_id":"\#(saleId)","sale_date":"2025-03-21","customer_id":"\#(customer)","product_id":"\#(product)","store_id":"\#(store)","salesperson":"Umar Anwar","channel":"WhatsApp","quantity":1,"unit_price":2299.00,"discount":340.00,"promotion":"Ramadan Offer","total_price":1959.00}"#.utf8)
+        return Array(
+            #"{"event_id":"\#(eventId())","event_time":"2025-03-21T00:01:38.974+05:00","sale_id":"\#(saleId)","sale_date":"2025-03-21","customer_id":"\#(customer)","product_id":"\#(product)","store_id":"\#(store)","salesperson":"Umar Anwar","channel":"WhatsApp","quantity":1,"unit_price":2299.00,"discount":340.00,"promotion":"Ramadan Offer","total_price":1959.00}"#
+                .utf8)
     }
 
     /// `SAL-000000000n`, the id of `sale(n, …)` and its record key.
@@ -91,7 +100,9 @@ enum SilverEvents {
     /// Payment number `n` (payment_id PAY-000000000n) of sale `saleId`.
     static func payment(_ n: Int, sale saleId: String) -> [UInt8] {
         let paymentId = "PAY-" + String(repeating: "0", count: max(0, 10 - String(n).count)) + String(n)
-        return Array(#"{"event_id":"\#(eventId())","event_time":"2025-03-21T00:22:21.696+05:00","payment_id":"\#(paymentId)","sale_id":"\#(saleId)","payment_method":"Bank Transfer","amount":1959.00,"currency":"PKR","status":"Completed","paid_at":"2025-03-21T00:22:21.696+05:00"}"#.utf8)
+        return Array(
+            #"{"event_id":"\#(eventId())","event_time":"2025-03-21T00:22:21.696+05:00","payment_id":"\#(paymentId)","sale_id":"\#(saleId)","payment_method":"Bank Transfer","amount":1959.00,"currency":"PKR","status":"Completed","paid_at":"2025-03-21T00:22:21.696+05:00"}"#
+                .utf8)
     }
 
     private static func eventId() -> String { UUID().uuidString.lowercased() }
@@ -99,10 +110,15 @@ enum SilverEvents {
 
 /// Publishes product PRD-0001 and store STR-01 (and the customers given), and waits until Kafka has them.
 func publishDimensions(_ producer: Producer, customers: [String] = []) throws {
-    try producer.send(topic: Entity.products.topic, key: Array("PRD-0001".utf8), value: SilverEvents.product("PRD-0001"), timestampMs: SilverEvents.dimensionTimeMs)
-    try producer.send(topic: Entity.stores.topic, key: Array("STR-01".utf8), value: SilverEvents.store("STR-01"), timestampMs: SilverEvents.dimensionTimeMs)
+    try producer.send(
+        topic: Entity.products.topic, key: Array("PRD-0001".utf8), value: SilverEvents.product("PRD-0001"),
+        timestampMs: SilverEvents.dimensionTimeMs)
+    try producer.send(
+        topic: Entity.stores.topic, key: Array("STR-01".utf8), value: SilverEvents.store("STR-01"),
+        timestampMs: SilverEvents.dimensionTimeMs)
     for id in customers {
-        try producer.send(topic: Entity.customers.topic, key: Array(id.utf8), value: SilverEvents.customer(id), timestampMs: SilverEvents.dimensionTimeMs)
+        try producer.send(
+            topic: Entity.customers.topic, key: Array(id.utf8), value: SilverEvents.customer(id), timestampMs: SilverEvents.dimensionTimeMs)
     }
     try producer.flush()
 }

@@ -2,10 +2,11 @@ import Foundation
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamSilver
-@testable import ShopStreamSinks
 import ShopStreamWarehouse
 import TestSupport
 import XCTest
+
+@testable import ShopStreamSinks
 
 /// The silver sink holds accepted event ids and sale ids for `dedupWindow` of event time, not for
 /// ever: within the window a duplicate is still rejected (across a restart too); older, it is not
@@ -32,8 +33,10 @@ final class SilverWindowTests: XCTestCase {
         try producer.send(topic: Entity.sales.topic, key: Array(saleId.utf8), value: value, timestampMs: recordTime(n), partition: 0)
     }
 
-    private func sink(_ broker: EmbeddedBroker, _ warehouse: any Warehouse, group: String, window: Duration?,
-                      grace: Duration = .seconds(2)) throws -> SilverSink {
+    private func sink(
+        _ broker: EmbeddedBroker, _ warehouse: any Warehouse, group: String, window: Duration?,
+        grace: Duration = .seconds(2)
+    ) throws -> SilverSink {
         var config = silverConfiguration(broker, grace: grace)
         config.groupId = group
         config.dedupWindow = window
@@ -67,7 +70,9 @@ final class SilverWindowTests: XCTestCase {
         try publishSale(producer, sale, saleId: SilverEvents.saleId(1), day: 100)
         // Newer sales, still within the window of the first.
         for n in 2...4 {
-            try publishSale(producer, moved(SilverEvents.sale(n, customer: "CUS-00000001"), to: 100 + n * 2), saleId: SilverEvents.saleId(n), day: 100 + n * 2)
+            try publishSale(
+                producer, moved(SilverEvents.sale(n, customer: "CUS-00000001"), to: 100 + n * 2), saleId: SilverEvents.saleId(n),
+                day: 100 + n * 2)
         }
         try producer.flush()
         let first = try sink(broker, warehouse, group: "window-dup", window: .seconds(30 * 86_400))
@@ -81,8 +86,9 @@ final class SilverWindowTests: XCTestCase {
         try second.run()
         XCTAssertEqual(second.statistics.rejects, ["duplicate": 1], "the copy is a duplicate: its first was loaded at start")
         XCTAssertNil(second.statistics.rows[.sales])
-        XCTAssertEqual(try column(warehouse, "SELECT reason FROM silver.rejects"),
-                       ["event_id: \(try eventId(sale)) was already accepted at shop.sales:0:0; a duplicate is not stored twice"])
+        XCTAssertEqual(
+            try column(warehouse, "SELECT reason FROM silver.rejects"),
+            ["event_id: \(try eventId(sale)) was already accepted at shop.sales:0:0; a duplicate is not stored twice"])
         XCTAssertEqual(second.heldEventIds, 3 + 4, "three dimensions and four sales, all within the window")
     }
 
@@ -107,7 +113,8 @@ final class SilverWindowTests: XCTestCase {
         XCTAssertEqual(s.heldIds(.sales), 1, "only the newest sale id is held")
         let id = try eventId(old)
         XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.sales WHERE event_id = '\(id)'"), ["2"])
-        XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.sales_dedup WHERE event_id = '\(id)'"), ["1"], "the view shows it once")
+        XCTAssertEqual(
+            try column(warehouse, "SELECT COUNT(*) FROM silver.sales_dedup WHERE event_id = '\(id)'"), ["1"], "the view shows it once")
         XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.sales_dedup"), ["2"])
 
         // A restart loads only the window: the old sale is not held then either.
@@ -138,10 +145,12 @@ final class SilverWindowTests: XCTestCase {
         XCTAssertEqual(first.statistics.rows[.sales], 2)
 
         // A payment of the old sale (a late refund), and one of a sale that never was.
-        try producer.send(topic: Entity.payments.topic, key: Array(SilverEvents.saleId(1).utf8),
-                          value: moved(SilverEvents.payment(1, sale: SilverEvents.saleId(1)), to: 40), timestampMs: recordTime(40))
-        try producer.send(topic: Entity.payments.topic, key: Array(SilverEvents.saleId(9).utf8),
-                          value: moved(SilverEvents.payment(9, sale: SilverEvents.saleId(9)), to: 40), timestampMs: recordTime(40))
+        try producer.send(
+            topic: Entity.payments.topic, key: Array(SilverEvents.saleId(1).utf8),
+            value: moved(SilverEvents.payment(1, sale: SilverEvents.saleId(1)), to: 40), timestampMs: recordTime(40))
+        try producer.send(
+            topic: Entity.payments.topic, key: Array(SilverEvents.saleId(9).utf8),
+            value: moved(SilverEvents.payment(9, sale: SilverEvents.saleId(9)), to: 40), timestampMs: recordTime(40))
         try producer.flush()
         let second = try sink(broker, warehouse, group: "window-pay", window: .seconds(7 * 86_400), grace: .seconds(1))
         try second.run()
@@ -162,7 +171,8 @@ final class SilverWindowTests: XCTestCase {
         for d in 0..<days {
             for k in 0..<perDay {
                 let n = d * perDay + k + 1
-                try publishSale(producer, moved(SilverEvents.sale(n, customer: "CUS-00000001"), to: d), saleId: SilverEvents.saleId(n), day: d)
+                try publishSale(
+                    producer, moved(SilverEvents.sale(n, customer: "CUS-00000001"), to: d), saleId: SilverEvents.saleId(n), day: d)
             }
         }
         try producer.flush()
@@ -212,10 +222,12 @@ final class SilverWindowTests: XCTestCase {
         let c = AcceptedEvents.Coordinates(entity: .sales, partition: 3, offset: 1 << 40)
         XCTAssertNil(events.accept("0b8f7c1e-4d2a-4f3b-9c1d-2e3f4a5b6c7d", at: c, day: 1))
         XCTAssertNil(events.accept("0b8f7c1e-4d2a-4f3b-9c1d-2e3f4a5b6c7d", at: c, day: 1), "a replay at the same coordinates")
-        XCTAssertEqual(events.accept("0b8f7c1e-4d2a-4f3b-9c1d-2e3f4a5b6c7d", at: .init(entity: .sales, partition: 4, offset: 1 << 40), day: 1),
-                       "shop.sales:3:1099511627776")
-        XCTAssertNil(events.accept("0B8F7C1E-4D2A-4F3B-9C1D-2E3F4A5B6C7D", at: .init(entity: .sales, partition: 4, offset: 0), day: 1),
-                     "another text is another id")
+        XCTAssertEqual(
+            events.accept("0b8f7c1e-4d2a-4f3b-9c1d-2e3f4a5b6c7d", at: .init(entity: .sales, partition: 4, offset: 1 << 40), day: 1),
+            "shop.sales:3:1099511627776")
+        XCTAssertNil(
+            events.accept("0B8F7C1E-4D2A-4F3B-9C1D-2E3F4A5B6C7D", at: .init(entity: .sales, partition: 4, offset: 0), day: 1),
+            "another text is another id")
         XCTAssertEqual(events.accept("0B8F7C1E-4D2A-4F3B-9C1D-2E3F4A5B6C7D", at: c, day: 1), "shop.sales:4:0")
         XCTAssertEqual(AcceptedEvents.coordinates("shop.payments:2:17"), .init(entity: .payments, partition: 2, offset: 17))
         XCTAssertNil(AcceptedEvents.coordinates("shop.payments:02:17"), "only the text the sink writes")

@@ -14,7 +14,7 @@ final class StopRequestTests: XCTestCase {
         config.idleExit = nil
         let sink = try BronzeSink(configuration: config, lake: lake)
         let stop = StopSignal()
-        stop.request(.drain)   // before it has read anything
+        stop.request(.drain)  // before it has read anything
         try sink.run(until: stop)
         XCTAssertEqual(sink.statistics.events, 3_000, "every published event stored")
         XCTAssertEqual(try allLines(lake).count, 3_000)

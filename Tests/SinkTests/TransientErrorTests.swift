@@ -50,7 +50,10 @@ final class TransientErrorTests: XCTestCase {
     }
 
     func testAKafkaErrorIsTransientWhenLibrdkafkaSaysItIsRetriableOrTheClusterIsOutOfReach() throws {
-        for name in ["NOT_LEADER_FOR_PARTITION", "REQUEST_TIMED_OUT", "COORDINATOR_NOT_AVAILABLE", "_TRANSPORT", "_ALL_BROKERS_DOWN", "_MSG_TIMED_OUT"] {
+        for name in [
+            "NOT_LEADER_FOR_PARTITION", "REQUEST_TIMED_OUT", "COORDINATOR_NOT_AVAILABLE", "_TRANSPORT", "_ALL_BROKERS_DOWN",
+            "_MSG_TIMED_OUT",
+        ] {
             let code = try XCTUnwrap(KafkaErrorCode(name: name))
             XCTAssertTrue(KafkaError(.consumer, name, rdkafkaCode: code.rawValue).isTransient, name)
         }
@@ -89,8 +92,9 @@ final class TransientErrorTests: XCTestCase {
                 if !dropped {
                     // After the sink's start-up found every table.
                     try? warehouse.execute("DROP TABLE silver.customers")
-                    try? producer.send(topic: Entity.customers.topic, key: Array("CUS-00000001".utf8),
-                                       value: SilverEvents.customer("CUS-00000001"), timestampMs: SilverEvents.dimensionTimeMs)
+                    try? producer.send(
+                        topic: Entity.customers.topic, key: Array("CUS-00000001".utf8),
+                        value: SilverEvents.customer("CUS-00000001"), timestampMs: SilverEvents.dimensionTimeMs)
                     try? producer.flush()
                     dropped = true
                 }

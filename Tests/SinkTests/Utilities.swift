@@ -13,13 +13,17 @@ func temporaryFolderLake() throws -> (any Lake, URL) {
 }
 
 /// An embedded broker with one topic, and `count` JSON events published to it.
-func brokerWithEvents(topic: String = "shop.sales", partitions: Int = 1, count: Int,
-                      value: (Int) -> [UInt8] = { Array(#"{"event_id":"e\#($0)","n":\#($0)}"#.utf8) },
-                      timestamp: (Int) -> Int64 = { _ in 1_735_700_000_000 }) throws -> EmbeddedBroker {
-    let def = TopicDefinition(name: topic, description: "test", partitions: partitions, replicationFactor: 1,
-                              config: [:], key: .init(field: "event_id", description: "id"), valueSchema: .object([:]))
+func brokerWithEvents(
+    topic: String = "shop.sales", partitions: Int = 1, count: Int,
+    value: (Int) -> [UInt8] = { Array(#"{"event_id":"e\#($0)","n":\#($0)}"#.utf8) },
+    timestamp: (Int) -> Int64 = { _ in 1_735_700_000_000 }
+) throws -> EmbeddedBroker {
+    let def = TopicDefinition(
+        name: topic, description: "test", partitions: partitions, replicationFactor: 1,
+        config: [:], key: .init(field: "event_id", description: "id"), valueSchema: .object([:]))
     let broker = try EmbeddedBroker(topics: [def])
-    let producer = try Producer(configuration: ProducerConfiguration(connection: KafkaConnection(bootstrapServers: broker.bootstrapServers)))
+    let producer = try Producer(
+        configuration: ProducerConfiguration(connection: KafkaConnection(bootstrapServers: broker.bootstrapServers)))
     for i in 0..<count {
         try producer.send(topic: topic, key: Array("k\(i)".utf8), value: value(i), timestampMs: timestamp(i))
     }
@@ -27,7 +31,9 @@ func brokerWithEvents(topic: String = "shop.sales", partitions: Int = 1, count: 
     return broker
 }
 
-func bronzeConfig(_ broker: EmbeddedBroker, topics: [String] = ["shop.sales"], batchSize: Int = 100, gzip: Bool = false) -> BronzeConfiguration {
+func bronzeConfig(_ broker: EmbeddedBroker, topics: [String] = ["shop.sales"], batchSize: Int = 100, gzip: Bool = false)
+    -> BronzeConfiguration
+{
     var c = BronzeConfiguration(connection: KafkaConnection(bootstrapServers: broker.bootstrapServers))
     c.groupId = "bronze-\(UUID().uuidString.prefix(8))"
     c.topics = topics

@@ -27,10 +27,14 @@ public final class PrivateBigQueryEmulator {
 
     /// Starts it (again) on the same ports and data, and waits until it answers.
     public func start() throws {
-        child = try Child(binary, ["start", "--project", "shopstream", "--persistent", "--data-dir", dataDirectory,
-                                   "--rest-host", "127.0.0.1", "--rest-port", String(port),
-                                   "--grpc-host", "127.0.0.1", "--grpc-port", String(grpcPort), "--log-level", "warning"],
-                          directory: directory, label: "bqemulator-\(UUID().uuidString.prefix(4))")
+        child = try Child(
+            binary,
+            [
+                "start", "--project", "shopstream", "--persistent", "--data-dir", dataDirectory,
+                "--rest-host", "127.0.0.1", "--rest-port", String(port),
+                "--grpc-host", "127.0.0.1", "--grpc-port", String(grpcPort), "--log-level", "warning",
+            ],
+            directory: directory, label: "bqemulator-\(UUID().uuidString.prefix(4))")
         guard eventually(timeout: 90, { httpGet(url + "/healthz", timeout: 2)?.status == 200 }) else {
             throw missingStandIn("bqemulator did not answer on \(url) within 90 s: \(child?.stderr.suffix(500) ?? "")")
         }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One GET, as a scraper or a browser makes it: status and body, or nil if nothing answered.
@@ -58,7 +59,9 @@ public struct PrometheusSamples {
                 // label="value" pairs; values here never hold a quote or a comma.
                 for pair in body.split(separator: ",") {
                     let parts = pair.split(separator: "=", maxSplits: 1)
-                    if parts.count == 2 { labels[String(parts[0])] = String(parts[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                    if parts.count == 2 {
+                        labels[String(parts[0])] = String(parts[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                    }
                 }
             }
             samples.append(Sample(name: name, labels: labels, value: value))
@@ -67,7 +70,9 @@ public struct PrometheusSamples {
 
     /// The sum of a metric's samples whose labels include `matching`.
     public func sum(_ name: String, _ matching: [String: String] = [:]) -> Double {
-        samples.filter { sample in sample.name == name && matching.allSatisfy { sample.labels[$0.key] == $0.value } }.reduce(0) { $0 + $1.value }
+        samples.filter { sample in sample.name == name && matching.allSatisfy { sample.labels[$0.key] == $0.value } }.reduce(0) {
+            $0 + $1.value
+        }
     }
 
     public func has(_ name: String) -> Bool { samples.contains { $0.name == name } }

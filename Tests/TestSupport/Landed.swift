@@ -22,16 +22,21 @@ public struct Landed {
         for object in try store.list(prefix: "bronze/") {
             let fileName = object.name.split(separator: "/").last ?? ""
             let coordinates = fileName.dropLast(".jsonl".count).split(separator: "+")
-            guard fileName.hasSuffix(".jsonl"), coordinates.count == 3, let partition = Int32(coordinates[1]), let first = Int64(coordinates[2]) else {
+            guard fileName.hasSuffix(".jsonl"), coordinates.count == 3, let partition = Int32(coordinates[1]),
+                let first = Int64(coordinates[2])
+            else {
                 XCTFail("unexpected object in the lake: \(object.name) (plain .jsonl expected)", file: file, line: line)
                 continue
             }
             let topic = String(coordinates[0])
             let bytes = try store.get(object.name).bytes
-            objects[TopicPartition(topic, partition), default: []].append((first, bytes.split(separator: UInt8(ascii: "\n")).map(Array.init)))
+            objects[TopicPartition(topic, partition), default: []].append(
+                (first, bytes.split(separator: UInt8(ascii: "\n")).map(Array.init)))
             for record in bytes.split(separator: UInt8(ascii: "\n")) {
                 guard let id = eventID(record) else {
-                    XCTFail("\(object.name): a line without an event_id: \(String(decoding: record.prefix(200), as: UTF8.self))", file: file, line: line)
+                    XCTFail(
+                        "\(object.name): a line without an event_id: \(String(decoding: record.prefix(200), as: UTF8.self))", file: file,
+                        line: line)
                     continue
                 }
                 bronze[topic, default: []].append(id)
@@ -40,7 +45,9 @@ public struct Landed {
         bronzeLog = objects.mapValues { $0.sorted { $0.first < $1.first }.flatMap(\.lines) }
         let tables = try makeWarehouse(url: warehouse)
         for entity in Entity.allCases {
-            silver[entity.topic] = try tables.query("SELECT event_id FROM silver.\(entity.rawValue)").rows.map { $0.first.flatMap { $0 } ?? "" }
+            silver[entity.topic] = try tables.query("SELECT event_id FROM silver.\(entity.rawValue)").rows.map {
+                $0.first.flatMap { $0 } ?? ""
+            }
         }
     }
 }
@@ -63,13 +70,16 @@ public func assertRunLanded(
         XCTAssertEqual(Set(bronze).count, bronze.count, "\(topic): no event twice in bronze", file: file, line: line)
         XCTAssertEqual(Set(silver).count, expected, "\(topic): distinct event_ids in silver = events published", file: file, line: line)
         let onlyBronze = Set(bronze).subtracting(silver), onlySilver = Set(silver).subtracting(bronze)
-        XCTAssertTrue(onlyBronze.isEmpty && onlySilver.isEmpty,
-                      "\(topic): \(onlyBronze.count) events only in bronze (e.g. \(onlyBronze.prefix(3).sorted())), \(onlySilver.count) only in silver (e.g. \(onlySilver.prefix(3).sorted()))",
-                      file: file, line: line)
+        XCTAssertTrue(
+            onlyBronze.isEmpty && onlySilver.isEmpty,
+            "\(topic): \(onlyBronze.count) events only in bronze (e.g. \(onlyBronze.prefix(3).sorted())), \(onlySilver.count) only in silver (e.g. \(onlySilver.prefix(3).sorted()))",
+            file: file, line: line)
         // topic  published  bronze  silver
-        let cells = rows.first { $0.split(separator: " ").first.map(String.init) == topic }?.split(separator: " ")
+        let cells =
+            rows.first { $0.split(separator: " ").first.map(String.init) == topic }?.split(separator: " ")
             .map { Int($0.replacingOccurrences(of: ",", with: "")) } ?? []
-        XCTAssertEqual(cells.dropFirst().map { $0 ?? -1 }, [expected, bronze.count, silver.count],
-                       "\(topic): the report's published, bronze and silver columns", file: file, line: line)
+        XCTAssertEqual(
+            cells.dropFirst().map { $0 ?? -1 }, [expected, bronze.count, silver.count],
+            "\(topic): the report's published, bronze and silver columns", file: file, line: line)
     }
 }

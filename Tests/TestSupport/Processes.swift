@@ -5,7 +5,8 @@ import XCTest
 
 /// The `shopstream` binary built beside this test bundle.
 public func shopstreamBinary() throws -> URL {
-    let dir = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
+    let dir =
+        Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
         ?? Bundle.main.bundleURL
     let bin = dir.appendingPathComponent("shopstream")
     guard FileManager.default.isExecutableFile(atPath: bin.path) else {
@@ -41,7 +42,9 @@ public struct CommandResult {
 
 /// Runs a program with a time limit; kills it if it overstays.
 @discardableResult
-public func runProgram(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil) throws -> CommandResult {
+public func runProgram(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil) throws
+    -> CommandResult
+{
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -54,8 +57,14 @@ public func runProgram(_ executable: URL, _ arguments: [String], timeout: TimeIn
     // Read both pipes while it runs, so a chatty program never blocks on a full pipe.
     let outData = DataBox(), errData = DataBox()
     let group = DispatchGroup()
-    group.enter(); DispatchQueue.global().async { outData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter(); DispatchQueue.global().async { errData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter();
+    DispatchQueue.global().async {
+        outData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave()
+    }
+    group.enter();
+    DispatchQueue.global().async {
+        errData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave()
+    }
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
     if process.isRunning {
@@ -66,9 +75,10 @@ public func runProgram(_ executable: URL, _ arguments: [String], timeout: TimeIn
     }
     process.waitUntilExit()
     group.wait()
-    return CommandResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData.data, as: UTF8.self),
-                         stderr: String(decoding: errData.data, as: UTF8.self))
+    return CommandResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: outData.data, as: UTF8.self),
+        stderr: String(decoding: errData.data, as: UTF8.self))
 }
 
 public func shopstream(_ arguments: [String], timeout: TimeInterval = 120) throws -> CommandResult {
@@ -92,7 +102,8 @@ public func generatedCounts(_ summary: String) -> [String: Int] {
     for line in summary.split(separator: "\n") {
         let cells = line.split(separator: " ")
         guard cells.count >= 3, cells[0].hasPrefix("shop."), cells[2] == "events,",
-              let n = Int(cells[1].replacingOccurrences(of: ",", with: "")) else { continue }
+            let n = Int(cells[1].replacingOccurrences(of: ",", with: ""))
+        else { continue }
         counts[String(cells[0])] = n
     }
     return counts
@@ -234,7 +245,9 @@ public final class BrokerProcess {
             child.send(SIGKILL)
             child.wait(timeout: 10)
             try? FileManager.default.removeItem(atPath: directory)
-            throw missingStandIn("shopstream broker --port \(port) did not start (exited, or no address within 30 s): \(said.isEmpty ? "it said nothing" : said)")
+            throw missingStandIn(
+                "shopstream broker --port \(port) did not start (exited, or no address within 30 s): \(said.isEmpty ? "it said nothing" : said)"
+            )
         }
         bootstrap = found
         if let statusURL, !eventually(timeout: 30, { httpGet(statusURL + "/healthz", timeout: 2)?.status == 200 }) {
@@ -268,7 +281,8 @@ public final class BrokerProcess {
 /// Reads every message now on `topics` through a fresh consumer group.
 public func drain(_ bootstrap: String, topics: [String], expected: Int, timeout: Duration = .seconds(60)) throws -> [ConsumedMessage] {
     let consumer = try Consumer(
-        configuration: ConsumerConfiguration(connection: KafkaConnection(bootstrapServers: bootstrap), groupId: "drain-\(UUID().uuidString.prefix(8))"),
+        configuration: ConsumerConfiguration(
+            connection: KafkaConnection(bootstrapServers: bootstrap), groupId: "drain-\(UUID().uuidString.prefix(8))"),
         topics: topics)
     defer { consumer.close() }
     var out: [ConsumedMessage] = []

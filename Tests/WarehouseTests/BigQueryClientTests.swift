@@ -1,7 +1,8 @@
 import Foundation
 import ShopStreamHTTP
-@testable import ShopStreamWarehouse
 import XCTest
+
+@testable import ShopStreamWarehouse
 
 /// The BigQuery client against a loopback stand-in that answers as BigQuery does where the
 /// emulator does not: batching, per-row errors, reasons, jobs, polling, paging.
@@ -9,7 +10,9 @@ final class BigQueryClientTests: XCTestCase {
     private let table = TableName("silver", "sales")
     private let sleeps = SleepRecorder()
 
-    private func client(_ stub: BigQueryStub, rows: Int = 500, bytes: Int = 9_000_000, emulator: Bool = false, attempts: Int = 4) throws -> BigQueryClient {
+    private func client(_ stub: BigQueryStub, rows: Int = 500, bytes: Int = 9_000_000, emulator: Bool = false, attempts: Int = 4) throws
+        -> BigQueryClient
+    {
         try BigQueryClient(
             project: "p", credentials: NoCredentials(),
             configuration: .init(
@@ -19,7 +22,9 @@ final class BigQueryClientTests: XCTestCase {
 
     private func rows(_ count: Int, _ extra: [Int: [String: WarehouseValue]] = [:]) -> [WarehouseRow] {
         (0..<count).map { index in
-            var values: [String: WarehouseValue] = ["id": .string("r\(index)"), "amount": .numeric("74999.00"), "n": .int64(9_007_199_254_740_993)]
+            var values: [String: WarehouseValue] = [
+                "id": .string("r\(index)"), "amount": .numeric("74999.00"), "n": .int64(9_007_199_254_740_993),
+            ]
             values.merge(extra[index] ?? [:]) { $1 }
             return WarehouseRow(insertId: "shop.sales:0:\(index)", values: values)
         }
@@ -43,7 +48,9 @@ final class BigQueryClientTests: XCTestCase {
 
     func testInsertAllKeepsEachRequestUnderTheByteLimit() throws {
         let stub = try BigQueryStub()
-        let big = rows(40, Dictionary(uniqueKeysWithValues: (0..<40).map { ($0, ["note": WarehouseValue.string(String(repeating: "x", count: 900))]) }))
+        let big = rows(
+            40, Dictionary(uniqueKeysWithValues: (0..<40).map { ($0, ["note": WarehouseValue.string(String(repeating: "x", count: 900))]) })
+        )
         XCTAssertEqual(try client(stub, bytes: 8192).insertAll(into: table, rows: big), [])
         let inserts = try stub.requests().filter { $0.path.hasSuffix("/insertAll") }
         XCTAssertGreaterThan(inserts.count, 4)
@@ -64,7 +71,8 @@ final class BigQueryClientTests: XCTestCase {
         XCTAssertEqual(failures[0].reason, "invalid")
         XCTAssertFalse(failures[0].retryable)
         XCTAssertEqual(failures[0].location, "bad")
-        XCTAssertTrue(failures[0].message.contains("silver.sales row 3 (insertId shop.sales:0:3): no such field: bad."), failures[0].message)
+        XCTAssertTrue(
+            failures[0].message.contains("silver.sales row 3 (insertId shop.sales:0:3): no such field: bad."), failures[0].message)
         XCTAssertEqual(try stub.requests().map(\.insertIds.count), [5, 4], "the stopped rows went again, at once")
         XCTAssertEqual(sleeps.all, [])
         XCTAssertEqual(try stub.inserted(), ["shop.sales:0:0", "shop.sales:0:1", "shop.sales:0:2", "shop.sales:0:4"])
@@ -72,7 +80,8 @@ final class BigQueryClientTests: XCTestCase {
 
     func testRowLevelTransientErrorsAreResentThenReportedRetryable() throws {
         let stub = try BigQueryStub()
-        let failures = try client(stub, attempts: 3).insertAll(into: table, rows: rows(3, [0: ["flaky": .int64(1)], 2: ["flaky": .int64(5)]]))
+        let failures = try client(stub, attempts: 3).insertAll(
+            into: table, rows: rows(3, [0: ["flaky": .int64(1)], 2: ["flaky": .int64(5)]]))
         XCTAssertEqual(failures.map(\.index), [2])
         XCTAssertEqual(failures.first?.reason, "backendError")
         XCTAssertEqual(failures.first?.retryable, true)
@@ -106,7 +115,12 @@ final class BigQueryClientTests: XCTestCase {
     }
 
     func testQuotaExceededThrowsOnceTheWaitsAreUsedUp() throws {
-        let stub = try BigQueryStub(script: Array(repeating: ["match": "/insertAll", "status": 403, "reason": "quotaExceeded", "message": "Exceeded rate limits: too many table update operations"], count: 4))
+        let stub = try BigQueryStub(
+            script: Array(
+                repeating: [
+                    "match": "/insertAll", "status": 403, "reason": "quotaExceeded",
+                    "message": "Exceeded rate limits: too many table update operations",
+                ], count: 4))
         XCTAssertThrowsError(try client(stub).insertAll(into: table, rows: rows(1))) { error in
             XCTAssertEqual((error as? WarehouseError)?.code, .quotaExceeded)
             XCTAssertTrue("\(error)".contains("raise the quota"), "\(error)")
@@ -125,7 +139,9 @@ final class BigQueryClientTests: XCTestCase {
     }
 
     func testAMissingTableThrowsNotFound() throws {
-        let stub = try BigQueryStub(script: [["match": "/insertAll", "status": 404, "reason": "notFound", "message": "Not found: Table p:silver.sales"]])
+        let stub = try BigQueryStub(script: [
+            ["match": "/insertAll", "status": 404, "reason": "notFound", "message": "Not found: Table p:silver.sales"]
+        ])
         XCTAssertThrowsError(try client(stub).insertAll(into: table, rows: rows(1))) { error in
             XCTAssertEqual((error as? WarehouseError)?.code, .notFound)
             XCTAssertTrue("\(error)".contains("create it first"), "\(error)")
@@ -134,7 +150,8 @@ final class BigQueryClientTests: XCTestCase {
 
     func testEmulator500IsHalvedDownToTheBadRows() throws {
         let stub = try BigQueryStub(emulator500: true)
-        let failures = try client(stub, emulator: true).insertAll(into: table, rows: rows(8, [2: ["bad": .bool(true)], 5: ["bad": .bool(true)]]))
+        let failures = try client(stub, emulator: true).insertAll(
+            into: table, rows: rows(8, [2: ["bad": .bool(true)], 5: ["bad": .bool(true)]]))
         XCTAssertEqual(failures.map(\.index), [2, 5])
         XCTAssertTrue(failures.allSatisfy { $0.reason == "invalid" && !$0.retryable })
         XCTAssertEqual(try stub.inserted().sorted(), [0, 1, 3, 4, 6, 7].map { "shop.sales:0:\($0)" })
@@ -147,7 +164,8 @@ final class BigQueryClientTests: XCTestCase {
         let failures = try warehouse.insert(into: table, rows: rows(5, [1: ["colour": .string("red")], 3: ["bad": .bool(true)]]))
         XCTAssertEqual(failures.map(\.index), [1, 3])
         XCTAssertTrue(failures[0].message.contains("silver.sales row 1 (insertId shop.sales:0:1): no column colour"), failures[0].message)
-        XCTAssertTrue(failures[1].message.contains("silver.sales row 3 (insertId shop.sales:0:3): no such field: bad."), failures[1].message)
+        XCTAssertTrue(
+            failures[1].message.contains("silver.sales row 3 (insertId shop.sales:0:3): no such field: bad."), failures[1].message)
         XCTAssertEqual(try stub.inserted(), ["shop.sales:0:0", "shop.sales:0:2", "shop.sales:0:4"])
         let first = try XCTUnwrap(stub.requests().first { $0.path.hasSuffix("/insertAll") })
         let json = try XCTUnwrap((first.body?["rows"] as? [[String: Any]])?.first?["json"] as? [String: Any])
@@ -192,10 +210,12 @@ final class BigQueryClientTests: XCTestCase {
         let stub = try BigQueryStub()
         let result = try client(stub).query("SELECT ts, amount, ratio, ok, d, n FROM silver.sales")
         XCTAssertEqual(result.columns, ["ts", "amount", "ratio", "ok", "d", "n"])
-        XCTAssertEqual(result.rows, [
-            ["2025-01-02T03:04:05.123456Z", "74999", "1e+20", "true", "2025-01-02", "42"],
-            ["2025-01-02T03:04:05.123456Z", "-0.000000001", nil, "false", nil, "-7"],
-        ])
+        XCTAssertEqual(
+            result.rows,
+            [
+                ["2025-01-02T03:04:05.123456Z", "74999", "1e+20", "true", "2025-01-02", "42"],
+                ["2025-01-02T03:04:05.123456Z", "-0.000000001", nil, "false", nil, "-7"],
+            ])
         let requests = try stub.requests()
         XCTAssertEqual(requests.map(\.method), ["POST", "GET", "GET"], "query, poll until complete, second page")
         let body = try XCTUnwrap(requests.first?.body)
@@ -223,7 +243,8 @@ final class BigQueryClientTests: XCTestCase {
 
     func testTheEmulatorEndpointComesFromTheEnvironment() throws {
         typealias C = BigQueryClient.Configuration
-        XCTAssertEqual(C.emulatorEndpoint(environment: ["BIGQUERY_EMULATOR_HOST": "http://127.0.0.1:9050"]), "http://127.0.0.1:9050/bigquery/v2")
+        XCTAssertEqual(
+            C.emulatorEndpoint(environment: ["BIGQUERY_EMULATOR_HOST": "http://127.0.0.1:9050"]), "http://127.0.0.1:9050/bigquery/v2")
         XCTAssertEqual(C.emulatorEndpoint(environment: ["BIGQUERY_EMULATOR_HOST": "localhost:9050/"]), "http://localhost:9050/bigquery/v2")
         XCTAssertNil(C.emulatorEndpoint(environment: ["BIGQUERY_EMULATOR_HOST": " "]))
         XCTAssertNil(C.emulatorEndpoint(environment: [:]))

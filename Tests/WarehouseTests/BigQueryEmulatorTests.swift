@@ -1,7 +1,8 @@
 import Foundation
 import ShopStreamHTTP
-@testable import ShopStreamWarehouse
 import XCTest
+
+@testable import ShopStreamWarehouse
 
 /// The warehouse contract and the emulator's own quirks, against bqemulator
 /// (`BIGQUERY_EMULATOR_HOST`).
@@ -48,11 +49,14 @@ final class BigQueryEmulatorTests: XCTestCase {
         XCTAssertFalse(try client.createDataset(dataset), "a second create finds it")
         XCTAssertTrue(try client.datasetExists(dataset))
         let definition = TableDefinition(
-            name: TableName(dataset, "sales"), columns: WarehouseContract.salesColumns, partitionField: "sale_date", clustering: ["sale_id"])
+            name: TableName(dataset, "sales"), columns: WarehouseContract.salesColumns, partitionField: "sale_date", clustering: ["sale_id"]
+        )
         XCTAssertTrue(try client.createTable(definition))
         XCTAssertFalse(try client.createTable(definition), "409 means it exists")
         XCTAssertEqual(try client.table(definition.name), definition)
-        XCTAssertThrowsError(try client.createTable(TableDefinition(name: TableName("no_such_\(dataset)", "t"), columns: [Column("a", .int64)]))) {
+        XCTAssertThrowsError(
+            try client.createTable(TableDefinition(name: TableName("no_such_\(dataset)", "t"), columns: [Column("a", .int64)]))
+        ) {
             XCTAssertEqual(($0 as? WarehouseError)?.code, .notFound)
             XCTAssertTrue("\($0)".contains("create the dataset first"), "\($0)")
         }
@@ -80,12 +84,17 @@ final class BigQueryEmulatorTests: XCTestCase {
     func testADMLJobWhoseAnswerWasLostRunsOnce() throws {
         let contract = WarehouseContract(warehouse: try warehouse())
         try contract.createSales()
-        let proxy = try BigQueryStub(script: [["method": "POST", "match": "/jobs", "action": "lost"]], upstream: BigQueryClient.Configuration.emulatorEndpoint(environment: environment)!.replacingOccurrences(of: "/bigquery/v2", with: ""))
+        let proxy = try BigQueryStub(
+            script: [["method": "POST", "match": "/jobs", "action": "lost"]],
+            upstream: BigQueryClient.Configuration.emulatorEndpoint(environment: environment)!.replacingOccurrences(
+                of: "/bigquery/v2", with: ""))
         let sleeps = SleepRecorder()
         let client = try BigQueryClient(
             project: "shopstream", credentials: NoCredentials(),
             configuration: .init(endpoint: proxy.endpoint, retry: sleeps.policy(), internalErrorIsPermanent: true))
-        let job = try client.runJob("INSERT INTO \(contract.sales) (sale_id, sale_date, quantity, amount) VALUES ('j', '2025-01-01', 1, 1)", jobId: "lost_" + UUID().uuidString.prefix(8))
+        let job = try client.runJob(
+            "INSERT INTO \(contract.sales) (sale_id, sale_date, quantity, amount) VALUES ('j', '2025-01-01', 1, 1)",
+            jobId: "lost_" + UUID().uuidString.prefix(8))
         XCTAssertEqual(job.affectedRows, 1)
         XCTAssertEqual(try contract.warehouse.query("SELECT COUNT(*) FROM \(contract.sales)").scalar, "1")
         XCTAssertEqual(try proxy.requests().filter { $0.method == "POST" }.count, 1, "sent once, then asked for")

@@ -1,6 +1,7 @@
 import Foundation
-@testable import ShopStreamWarehouse
 import XCTest
+
+@testable import ShopStreamWarehouse
 
 final class SQLiteWarehouseTests: XCTestCase {
     private var folder = ""
@@ -48,7 +49,9 @@ final class SQLiteWarehouseTests: XCTestCase {
         try warehouse.createDataset("silver")
         try warehouse.execute("CREATE TABLE silver.p (amount NUMERIC_TEXT, store TEXT);")
         let table = TableName("silver", "p")
-        let rows = (0..<1000).map { WarehouseRow(insertId: "\($0)", values: ["amount": .numeric($0 % 2 == 0 ? "0.10" : "0.20"), "store": .string("s\($0 % 2)")]) }
+        let rows = (0..<1000).map {
+            WarehouseRow(insertId: "\($0)", values: ["amount": .numeric($0 % 2 == 0 ? "0.10" : "0.20"), "store": .string("s\($0 % 2)")])
+        }
         XCTAssertEqual(try warehouse.insert(into: table, rows: rows), [])
         XCTAssertNotEqual(try warehouse.query("SELECT SUM(amount) FROM silver.p").scalar, "150", "SQLite's own SUM adds binary floats")
         XCTAssertEqual(try warehouse.query("SELECT numeric_sum(amount) FROM silver.p").scalar, "150")
@@ -57,15 +60,24 @@ final class SQLiteWarehouseTests: XCTestCase {
             try warehouse.query("SELECT store, numeric_sum(amount) AS total FROM silver.p GROUP BY store ORDER BY store").rows,
             [["s0", "50"], ["s1", "100"]])
         XCTAssertEqual(try warehouse.query("SELECT numeric_sum(amount) FROM silver.p WHERE store = 'none'").scalar, nil as String?)
-        XCTAssertEqual(try warehouse.query("SELECT numeric_sum(x) FROM (SELECT '99999999999999999999.99' AS x UNION ALL SELECT '0.01' UNION ALL SELECT 3)").scalar, "100000000000000000003")
+        XCTAssertEqual(
+            try warehouse.query(
+                "SELECT numeric_sum(x) FROM (SELECT '99999999999999999999.99' AS x UNION ALL SELECT '0.01' UNION ALL SELECT 3)"
+            ).scalar, "100000000000000000003")
         XCTAssertEqual(try warehouse.query("SELECT paisa('74999.00'), paisa(NULL), paisa(-1)").rows, [["7499900", nil, "-100"]])
         XCTAssertThrowsError(try warehouse.query("SELECT paisa('0.001')")) { XCTAssertTrue("\($0)".contains("second decimal"), "\($0)") }
-        XCTAssertEqual(try warehouse.query("SELECT paisa('1.5'), paisa('-12.05'), paisa('3.500000000'), paisa('7'), paisa('1e2'), paisa('0.10')").rows,
-                       [["150", "-1205", "350", "700", "10000", "10"]], "plain text, trailing zeros, exponents")
+        XCTAssertEqual(
+            try warehouse.query("SELECT paisa('1.5'), paisa('-12.05'), paisa('3.500000000'), paisa('7'), paisa('1e2'), paisa('0.10')").rows,
+            [["150", "-1205", "350", "700", "10000", "10"]], "plain text, trailing zeros, exponents")
         XCTAssertThrowsError(try warehouse.query("SELECT paisa('2.345')")) { XCTAssertTrue("\($0)".contains("second decimal"), "\($0)") }
-        XCTAssertEqual(try warehouse.query("SELECT money(7499950), money(-1205), money(7), money(NULL), money(SUM(paisa(x))) FROM (SELECT '0.1' AS x UNION ALL SELECT '0.2')").rows,
-                       [["74999.5", "-12.05", "0.07", nil, "0.3"]], "money() turns paisa back into exact decimal text")
-        XCTAssertThrowsError(try warehouse.query("SELECT numeric_sum(store) FROM silver.p")) { XCTAssertTrue("\($0)".contains("is not a decimal"), "\($0)") }
+        XCTAssertEqual(
+            try warehouse.query(
+                "SELECT money(7499950), money(-1205), money(7), money(NULL), money(SUM(paisa(x))) FROM (SELECT '0.1' AS x UNION ALL SELECT '0.2')"
+            ).rows,
+            [["74999.5", "-12.05", "0.07", nil, "0.3"]], "money() turns paisa back into exact decimal text")
+        XCTAssertThrowsError(try warehouse.query("SELECT numeric_sum(store) FROM silver.p")) {
+            XCTAssertTrue("\($0)".contains("is not a decimal"), "\($0)")
+        }
     }
 
     /// silver.rejects keeps a rejected message's bytes as text; a NUL among them must not end it.
@@ -74,8 +86,13 @@ final class SQLiteWarehouseTests: XCTestCase {
         try warehouse.createDataset("silver")
         try warehouse.execute("CREATE TABLE silver.n (id TEXT NOT NULL, payload TEXT);")
         let text = "{\"name\":\"Umar\u{0}Anwar\"}\u{0}"
-        XCTAssertEqual(try warehouse.insert(into: TableName("silver", "n"), rows: [WarehouseRow(insertId: "1", values: ["id": .string("a\u{0}b"), "payload": .string(text)])]), [])
-        XCTAssertEqual(try warehouse.query("SELECT id, payload, length(CAST(payload AS BLOB)) FROM silver.n").rows, [["a\u{0}b", text, String(text.utf8.count)]])
+        XCTAssertEqual(
+            try warehouse.insert(
+                into: TableName("silver", "n"),
+                rows: [WarehouseRow(insertId: "1", values: ["id": .string("a\u{0}b"), "payload": .string(text)])]), [])
+        XCTAssertEqual(
+            try warehouse.query("SELECT id, payload, length(CAST(payload AS BLOB)) FROM silver.n").rows,
+            [["a\u{0}b", text, String(text.utf8.count)]])
     }
 
     func testAConstraintFailureIsThatRowsFailureAndTheRestGoIn() throws {
@@ -83,12 +100,14 @@ final class SQLiteWarehouseTests: XCTestCase {
         try warehouse.createDataset("silver")
         try warehouse.execute("CREATE TABLE silver.u (id TEXT NOT NULL PRIMARY KEY, n INT64 CHECK (n >= 0));")
         let table = TableName("silver", "u")
-        let failures = try warehouse.insert(into: table, rows: [
-            WarehouseRow(insertId: "1", values: ["id": .string("a"), "n": .int64(1)]),
-            WarehouseRow(insertId: "2", values: ["id": .string("a"), "n": .int64(2)]),
-            WarehouseRow(insertId: "3", values: ["id": .string("b"), "n": .int64(-1)]),
-            WarehouseRow(insertId: "4", values: ["id": .string("c"), "n": .int64(3)]),
-        ])
+        let failures = try warehouse.insert(
+            into: table,
+            rows: [
+                WarehouseRow(insertId: "1", values: ["id": .string("a"), "n": .int64(1)]),
+                WarehouseRow(insertId: "2", values: ["id": .string("a"), "n": .int64(2)]),
+                WarehouseRow(insertId: "3", values: ["id": .string("b"), "n": .int64(-1)]),
+                WarehouseRow(insertId: "4", values: ["id": .string("c"), "n": .int64(3)]),
+            ])
         XCTAssertEqual(failures.map(\.index), [1, 2])
         XCTAssertTrue(failures[0].message.contains("UNIQUE"), failures[0].message)
         XCTAssertEqual(failures[0].location, "id")
@@ -105,7 +124,9 @@ final class SQLiteWarehouseTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             do {
                 for batch in 0..<10 {
-                    let rows = (0..<50).map { WarehouseRow(insertId: "\(worker)-\(batch)-\($0)", values: ["id": .string("\(worker)"), "n": .int64(Int64($0))]) }
+                    let rows = (0..<50).map {
+                        WarehouseRow(insertId: "\(worker)-\(batch)-\($0)", values: ["id": .string("\(worker)"), "n": .int64(Int64($0))])
+                    }
                     let failures = try warehouse.insert(into: table, rows: rows)
                     if !failures.isEmpty { errors.add("\(failures)") }
                     _ = try warehouse.query("SELECT COUNT(*) FROM silver.c")

@@ -1,7 +1,8 @@
 import Foundation
 import ShopStreamHTTP
-@testable import ShopStreamWarehouse
 import XCTest
+
+@testable import ShopStreamWarehouse
 
 /// The behaviour every warehouse must have, run against SQLite and against the BigQuery emulator
 /// by their own test classes. Each contract works in a dataset of its own.
@@ -55,14 +56,18 @@ struct WarehouseContract {
     func typedRowsReadBackAsIdenticalText() throws {
         try createSales()
         let rows = [
-            Self.sale("a", [
-                "quantity": .int64(3), "amount": .numeric("74999.00"), "ratio": .float64(1.5), "damaged": .bool(true),
-                "paid_at": .timestamp("2025-01-02T03:04:05.123456Z"), "note": .string("Lahore – Karachi ✓ \"quoted\"\n"),
-            ]),
-            Self.sale("b", [
-                "sale_date": .date("2024-02-29"), "quantity": .int64(-9_007_199_254_740_993), "amount": .numeric("0.10"),
-                "ratio": .null, "damaged": .bool(false), "paid_at": .timestamp("2024-02-29 23:59:59+05:00"), "note": .null,
-            ]),
+            Self.sale(
+                "a",
+                [
+                    "quantity": .int64(3), "amount": .numeric("74999.00"), "ratio": .float64(1.5), "damaged": .bool(true),
+                    "paid_at": .timestamp("2025-01-02T03:04:05.123456Z"), "note": .string("Lahore – Karachi ✓ \"quoted\"\n"),
+                ]),
+            Self.sale(
+                "b",
+                [
+                    "sale_date": .date("2024-02-29"), "quantity": .int64(-9_007_199_254_740_993), "amount": .numeric("0.10"),
+                    "ratio": .null, "damaged": .bool(false), "paid_at": .timestamp("2024-02-29 23:59:59+05:00"), "note": .null,
+                ]),
             Self.sale("c", ["amount": .int64(5), "ratio": .int64(2), "paid_at": .timestamp("1969-12-31T23:59:59.5Z")]),
             Self.sale("d", ["amount": .numeric("-0.000000001"), "ratio": .float64(1e20), "note": .string("0123")]),
             Self.sale("e", ["amount": .numeric("99999999999999999999999999999.999999999"), "ratio": .float64(0.1)]),
@@ -71,13 +76,15 @@ struct WarehouseContract {
         let result = try warehouse.query(
             "SELECT sale_id, sale_date, quantity, amount, ratio, damaged, paid_at, note FROM \(sales) ORDER BY sale_id")
         XCTAssertEqual(result.columns, ["sale_id", "sale_date", "quantity", "amount", "ratio", "damaged", "paid_at", "note"])
-        XCTAssertEqual(result.rows, [
-            ["a", "2025-01-02", "3", "74999", "1.5", "true", "2025-01-02T03:04:05.123456Z", "Lahore – Karachi ✓ \"quoted\"\n"],
-            ["b", "2024-02-29", "-9007199254740993", "0.1", nil, "false", "2024-02-29T18:59:59.000000Z", nil],
-            ["c", "2025-01-02", "1", "5", "2.0", nil, "1969-12-31T23:59:59.500000Z", nil],
-            ["d", "2025-01-02", "1", "-0.000000001", "1e+20", nil, nil, "0123"],
-            ["e", "2025-01-02", "1", "99999999999999999999999999999.999999999", "0.1", nil, nil, nil],
-        ])
+        XCTAssertEqual(
+            result.rows,
+            [
+                ["a", "2025-01-02", "3", "74999", "1.5", "true", "2025-01-02T03:04:05.123456Z", "Lahore – Karachi ✓ \"quoted\"\n"],
+                ["b", "2024-02-29", "-9007199254740993", "0.1", nil, "false", "2024-02-29T18:59:59.000000Z", nil],
+                ["c", "2025-01-02", "1", "5", "2.0", nil, "1969-12-31T23:59:59.500000Z", nil],
+                ["d", "2025-01-02", "1", "-0.000000001", "1e+20", nil, nil, "0123"],
+                ["e", "2025-01-02", "1", "99999999999999999999999999999.999999999", "0.1", nil, nil, nil],
+            ])
         XCTAssertEqual(try warehouse.query("SELECT COUNT(*) AS n FROM \(sales) WHERE damaged").scalar, "1", "BOOL works as a condition")
         XCTAssertEqual(try warehouse.query("SELECT sale_id FROM \(sales) WHERE paid_at > '2025-01-01' ORDER BY sale_id").rows, [["a"]])
     }
@@ -126,7 +133,9 @@ struct WarehouseContract {
             XCTAssertEqual((error as? WarehouseError)?.code, .query, "\(error)")
             XCTAssertTrue("\(error)".contains("SELEC"), "\(error)")
         }
-        XCTAssertThrowsError(try warehouse.execute("CREATE TABLE IF NOT EXISTS \(dataset).t2 (a INT64);\nINSERT INTO \(dataset).missing (a) VALUES (1);\n")) { error in
+        XCTAssertThrowsError(
+            try warehouse.execute("CREATE TABLE IF NOT EXISTS \(dataset).t2 (a INT64);\nINSERT INTO \(dataset).missing (a) VALUES (1);\n")
+        ) { error in
             XCTAssertTrue("\(error)".contains("statement 2"), "\(error)")
             XCTAssertTrue("\(error)".contains("missing"), "\(error)")
         }
@@ -135,7 +144,8 @@ struct WarehouseContract {
     /// Several statements in one execute; DML; results of computed columns.
     func executeRunsStatementsInOrder() throws {
         try createSales()
-        try warehouse.execute("""
+        try warehouse.execute(
+            """
             -- a comment before the first statement
             INSERT INTO \(sales) (sale_id, sale_date, quantity, amount) VALUES ('x1', '2025-03-04', 2, '10.50');
             INSERT INTO \(sales) (sale_id, sale_date, quantity, amount) VALUES ('x2; not a split', '2025-03-04', 3, '0.25');
@@ -234,7 +244,9 @@ final class BigQueryStub {
         let body = try client.send(HTTPRequest(url: url + "/_log")).body
         let entries = try JSONSerialization.jsonObject(with: body) as? [[String: Any]] ?? []
         return entries.map {
-            LoggedRequest(method: $0["method"] as? String ?? "", path: $0["path"] as? String ?? "", body: $0["body"] as? [String: Any], bytes: $0["bytes"] as? Int ?? 0)
+            LoggedRequest(
+                method: $0["method"] as? String ?? "", path: $0["path"] as? String ?? "", body: $0["body"] as? [String: Any],
+                bytes: $0["bytes"] as? Int ?? 0)
         }
     }
 
@@ -245,112 +257,112 @@ final class BigQueryStub {
     }
 
     private static let script = #"""
-import http.server, json, sys, threading, urllib.request, urllib.error
-config = json.loads(sys.argv[1])
-script, emulator500, upstream = config['script'], config['emulator500'], config['upstream']
-lock = threading.Lock()
-log, inserted, jobs, flaky, queries = [], [], {}, {}, {}
+        import http.server, json, sys, threading, urllib.request, urllib.error
+        config = json.loads(sys.argv[1])
+        script, emulator500, upstream = config['script'], config['emulator500'], config['upstream']
+        lock = threading.Lock()
+        log, inserted, jobs, flaky, queries = [], [], {}, {}, {}
 
-def error(code, reason, message='injected'):
-    return code, {'error': {'code': code, 'message': message, 'errors': [{'reason': reason, 'message': message}]}}
+        def error(code, reason, message='injected'):
+            return code, {'error': {'code': code, 'message': message, 'errors': [{'reason': reason, 'message': message}]}}
 
-def job_resource(job_id, job):
-    resource = {'jobReference': {'projectId': 'p', 'jobId': job_id}, 'configuration': {'query': {'query': job['query']}},
-                'status': {'state': 'DONE' if job['polls'] >= 2 else 'RUNNING'}, 'statistics': {'query': {'statementType': 'INSERT', 'numDmlAffectedRows': '1'}}}
-    if job['polls'] >= 2 and 'FAIL' in job['query']:
-        resource['status']['errorResult'] = {'reason': 'invalidQuery', 'message': 'Syntax error: Unexpected keyword FAIL at [1:1]'}
-    return resource
+        def job_resource(job_id, job):
+            resource = {'jobReference': {'projectId': 'p', 'jobId': job_id}, 'configuration': {'query': {'query': job['query']}},
+                        'status': {'state': 'DONE' if job['polls'] >= 2 else 'RUNNING'}, 'statistics': {'query': {'statementType': 'INSERT', 'numDmlAffectedRows': '1'}}}
+            if job['polls'] >= 2 and 'FAIL' in job['query']:
+                resource['status']['errorResult'] = {'reason': 'invalidQuery', 'message': 'Syntax error: Unexpected keyword FAIL at [1:1]'}
+            return resource
 
-def page(token):
-    schema = {'fields': [{'name': 'ts', 'type': 'TIMESTAMP'}, {'name': 'amount', 'type': 'NUMERIC'}, {'name': 'ratio', 'type': 'FLOAT'},
-                         {'name': 'ok', 'type': 'BOOLEAN'}, {'name': 'd', 'type': 'DATE'}, {'name': 'n', 'type': 'INTEGER'}]}
-    if token is None:
-        rows = [['1.735787045123456E9', '74999.000000000', '1.0E20', 'true', '2025-01-02', '42']]
-        return {'jobComplete': True, 'schema': schema, 'rows': [{'f': [{'v': v} for v in r]} for r in rows], 'totalRows': '2', 'pageToken': 'p2'}
-    rows = [['1735787045123456', '-1E-9', None, 'false', None, '-7']]
-    return {'jobComplete': True, 'schema': schema, 'rows': [{'f': [{'v': v} for v in r]} for r in rows], 'totalRows': '2'}
+        def page(token):
+            schema = {'fields': [{'name': 'ts', 'type': 'TIMESTAMP'}, {'name': 'amount', 'type': 'NUMERIC'}, {'name': 'ratio', 'type': 'FLOAT'},
+                                 {'name': 'ok', 'type': 'BOOLEAN'}, {'name': 'd', 'type': 'DATE'}, {'name': 'n', 'type': 'INTEGER'}]}
+            if token is None:
+                rows = [['1.735787045123456E9', '74999.000000000', '1.0E20', 'true', '2025-01-02', '42']]
+                return {'jobComplete': True, 'schema': schema, 'rows': [{'f': [{'v': v} for v in r]} for r in rows], 'totalRows': '2', 'pageToken': 'p2'}
+            rows = [['1735787045123456', '-1E-9', None, 'false', None, '-7']]
+            return {'jobComplete': True, 'schema': schema, 'rows': [{'f': [{'v': v} for v in r]} for r in rows], 'totalRows': '2'}
 
-def default(method, path, body):
-    route = path.split('?')[0]
-    query = dict(p.split('=', 1) for p in path.split('?')[1].split('&')) if '?' in path else {}
-    if method == 'POST' and route.endswith('/insertAll'):
-        rows = body['rows']
-        bad = [i for i, r in enumerate(rows) if 'bad' in r['json']]
-        if bad and emulator500:
-            return error(500, 'internalError', 'An internal error occurred')
-        errors = []
-        if bad:
-            for i in range(len(rows)):
-                if i in bad: errors.append({'index': i, 'errors': [{'reason': 'invalid', 'location': 'bad', 'message': 'no such field: bad.'}]})
-                else: errors.append({'index': i, 'errors': [{'reason': 'stopped', 'location': '', 'message': ''}]})
-        else:
-            for i, r in enumerate(rows):
-                left = int(flaky.get(r['insertId'], r['json'].get('flaky', 0)))
-                if left > 0:
-                    flaky[r['insertId']] = left - 1
-                    errors.append({'index': i, 'errors': [{'reason': 'backendError', 'message': 'try again'}]})
+        def default(method, path, body):
+            route = path.split('?')[0]
+            query = dict(p.split('=', 1) for p in path.split('?')[1].split('&')) if '?' in path else {}
+            if method == 'POST' and route.endswith('/insertAll'):
+                rows = body['rows']
+                bad = [i for i, r in enumerate(rows) if 'bad' in r['json']]
+                if bad and emulator500:
+                    return error(500, 'internalError', 'An internal error occurred')
+                errors = []
+                if bad:
+                    for i in range(len(rows)):
+                        if i in bad: errors.append({'index': i, 'errors': [{'reason': 'invalid', 'location': 'bad', 'message': 'no such field: bad.'}]})
+                        else: errors.append({'index': i, 'errors': [{'reason': 'stopped', 'location': '', 'message': ''}]})
                 else:
-                    inserted.append(r['insertId'])
-        return 200, {'kind': 'bigquery#tableDataInsertAllResponse', 'insertErrors': errors} if errors else {'kind': 'bigquery#tableDataInsertAllResponse'}
-    if method == 'GET' and route.endswith('/tables/sales'):
-        fields = [{'name': n, 'type': t, 'mode': 'NULLABLE'} for n, t in
-                  [('id', 'STRING'), ('amount', 'NUMERIC'), ('n', 'INTEGER'), ('note', 'STRING'), ('bad', 'BOOLEAN'), ('flaky', 'INT64')]]
-        return 200, {'schema': {'fields': fields}, 'timePartitioning': {'type': 'DAY', 'field': 'd'}}
-    if method == 'POST' and route.endswith('/jobs'):
-        job_id = body['jobReference']['jobId']
-        if job_id in jobs: return error(409, 'duplicate', 'Already Exists: Job p:' + job_id)
-        jobs[job_id] = {'query': body['configuration']['query']['query'], 'polls': 0, 'posts': 1}
-        return 200, job_resource(job_id, jobs[job_id])
-    if method == 'GET' and '/jobs/' in route:
-        job_id = route.rsplit('/', 1)[1]
-        if job_id not in jobs: return error(404, 'notFound', 'Not found: Job p:' + job_id)
-        jobs[job_id]['polls'] += 1
-        return 200, job_resource(job_id, jobs[job_id])
-    if method == 'POST' and route.endswith('/queries'):
-        job_id = 'q%d' % (len(queries) + 1)
-        queries[job_id] = body
-        return 200, {'jobComplete': False, 'jobReference': {'projectId': 'p', 'jobId': job_id}}
-    if method == 'GET' and '/queries/' in route:
-        return 200, page(query.get('pageToken'))
-    return error(404, 'notFound', 'Not found: ' + route)
+                    for i, r in enumerate(rows):
+                        left = int(flaky.get(r['insertId'], r['json'].get('flaky', 0)))
+                        if left > 0:
+                            flaky[r['insertId']] = left - 1
+                            errors.append({'index': i, 'errors': [{'reason': 'backendError', 'message': 'try again'}]})
+                        else:
+                            inserted.append(r['insertId'])
+                return 200, {'kind': 'bigquery#tableDataInsertAllResponse', 'insertErrors': errors} if errors else {'kind': 'bigquery#tableDataInsertAllResponse'}
+            if method == 'GET' and route.endswith('/tables/sales'):
+                fields = [{'name': n, 'type': t, 'mode': 'NULLABLE'} for n, t in
+                          [('id', 'STRING'), ('amount', 'NUMERIC'), ('n', 'INTEGER'), ('note', 'STRING'), ('bad', 'BOOLEAN'), ('flaky', 'INT64')]]
+                return 200, {'schema': {'fields': fields}, 'timePartitioning': {'type': 'DAY', 'field': 'd'}}
+            if method == 'POST' and route.endswith('/jobs'):
+                job_id = body['jobReference']['jobId']
+                if job_id in jobs: return error(409, 'duplicate', 'Already Exists: Job p:' + job_id)
+                jobs[job_id] = {'query': body['configuration']['query']['query'], 'polls': 0, 'posts': 1}
+                return 200, job_resource(job_id, jobs[job_id])
+            if method == 'GET' and '/jobs/' in route:
+                job_id = route.rsplit('/', 1)[1]
+                if job_id not in jobs: return error(404, 'notFound', 'Not found: Job p:' + job_id)
+                jobs[job_id]['polls'] += 1
+                return 200, job_resource(job_id, jobs[job_id])
+            if method == 'POST' and route.endswith('/queries'):
+                job_id = 'q%d' % (len(queries) + 1)
+                queries[job_id] = body
+                return 200, {'jobComplete': False, 'jobReference': {'projectId': 'p', 'jobId': job_id}}
+            if method == 'GET' and '/queries/' in route:
+                return 200, page(query.get('pageToken'))
+            return error(404, 'notFound', 'Not found: ' + route)
 
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = 'HTTP/1.1'
-    def send(self, code, obj):
-        data = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-    def forward(self, data):
-        request = urllib.request.Request(upstream + self.path, data=data if self.command == 'POST' else None, method=self.command)
-        request.add_header('Content-Type', 'application/json')
-        try:
-            with urllib.request.urlopen(request) as answer: return answer.status, answer.read()
-        except urllib.error.HTTPError as failure: return failure.code, failure.read()
-    def handle_any(self):
-        data = self.rfile.read(int(self.headers.get('Content-Length') or 0))
-        if self.path == '/_log': return self.send(200, log)
-        if self.path == '/_inserted': return self.send(200, inserted)
-        body = json.loads(data) if data else None
-        with lock:
-            log.append({'method': self.command, 'path': self.path, 'body': body, 'bytes': len(data)})
-            action = None
-            for i, entry in enumerate(script):
-                if entry.get('method', self.command) == self.command and entry['match'] in self.path:
-                    action = script.pop(i)
-                    break
-            if action and action.get('action') != 'lost':
-                return self.send(*error(action['status'], action.get('reason'), action.get('message', 'injected')))
-            answer = self.forward(data) if upstream else default(self.command, self.path, body)
-        if action: return self.send(*error(503, 'backendError', 'the answer was lost'))
-        return self.send(*answer)
-    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = handle_any
-    def log_message(self, *args): pass
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = 'HTTP/1.1'
+            def send(self, code, obj):
+                data = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
+                self.send_response(code)
+                self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            def forward(self, data):
+                request = urllib.request.Request(upstream + self.path, data=data if self.command == 'POST' else None, method=self.command)
+                request.add_header('Content-Type', 'application/json')
+                try:
+                    with urllib.request.urlopen(request) as answer: return answer.status, answer.read()
+                except urllib.error.HTTPError as failure: return failure.code, failure.read()
+            def handle_any(self):
+                data = self.rfile.read(int(self.headers.get('Content-Length') or 0))
+                if self.path == '/_log': return self.send(200, log)
+                if self.path == '/_inserted': return self.send(200, inserted)
+                body = json.loads(data) if data else None
+                with lock:
+                    log.append({'method': self.command, 'path': self.path, 'body': body, 'bytes': len(data)})
+                    action = None
+                    for i, entry in enumerate(script):
+                        if entry.get('method', self.command) == self.command and entry['match'] in self.path:
+                            action = script.pop(i)
+                            break
+                    if action and action.get('action') != 'lost':
+                        return self.send(*error(action['status'], action.get('reason'), action.get('message', 'injected')))
+                    answer = self.forward(data) if upstream else default(self.command, self.path, body)
+                if action: return self.send(*error(503, 'backendError', 'the answer was lost'))
+                return self.send(*answer)
+            do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = handle_any
+            def log_message(self, *args): pass
 
-server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
-print(server.server_address[1], flush=True)
-server.serve_forever()
-"""#
+        server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """#
 }

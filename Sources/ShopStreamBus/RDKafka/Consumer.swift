@@ -42,7 +42,8 @@ public final class Consumer {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = rd_kafka_subscribe(client.handle, list)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(.consumer, "could not subscribe to \(topics.joined(separator: ", ")): \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+            throw KafkaError(
+                .consumer, "could not subscribe to \(topics.joined(separator: ", ")): \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
         }
     }
 
@@ -55,7 +56,9 @@ public final class Consumer {
     public func checkTopics() throws -> ClusterMetadata {
         let md = try client.metadata(timeout: configuration.connection.connectTimeout, bootstrap: configuration.connection.bootstrapServers)
         for topic in topics where md.topics[topic] == nil {
-            throw KafkaError(.topic, "topic \(topic) does not exist at \(configuration.connection.bootstrapServers); run `shopstream topics apply` first.")
+            throw KafkaError(
+                .topic,
+                "topic \(topic) does not exist at \(configuration.connection.bootstrapServers); run `shopstream topics apply` first.")
         }
         return md
     }
@@ -73,7 +76,7 @@ public final class Consumer {
         if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
             switch m.err {
             case RD_KAFKA_RESP_ERR__PARTITION_EOF, RD_KAFKA_RESP_ERR__TRANSPORT,
-                 RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__TIMED_OUT:
+                RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__TIMED_OUT:
                 return nil
             case let err where KafkaErrorCode(rawValue: err.rawValue).isRetriable:
                 // librdkafka hands some of these to the application though it fetches again itself
@@ -81,8 +84,10 @@ public final class Consumer {
                 retriedErrors[KafkaErrorCode(rawValue: err.rawValue).name, default: 0] += 1
                 return nil
             default:
-                let where_ = m.rkt.map { " \(TopicPartition(String(cString: rd_kafka_topic_name($0)), m.partition))" } ?? ""
-                throw KafkaError(.consumer, "reading\(where_) failed with an error retrying cannot fix: \(rdkafkaMessage(m.err))", rdkafkaCode: m.err.rawValue)
+                let location = m.rkt.map { " \(TopicPartition(String(cString: rd_kafka_topic_name($0)), m.partition))" } ?? ""
+                throw KafkaError(
+                    .consumer, "reading\(location) failed with an error retrying cannot fix: \(rdkafkaMessage(m.err))",
+                    rdkafkaCode: m.err.rawValue)
             }
         }
         var result = ConsumedMessage(
@@ -119,7 +124,10 @@ public final class Consumer {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = rd_kafka_commit(client.handle, list, 0)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(.consumer, "committing offsets \(offsets.map { "\($0.key)@\($0.value)" }.sorted().joined(separator: ", ")) failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+            throw KafkaError(
+                .consumer,
+                "committing offsets \(offsets.map { "\($0.key)@\($0.value)" }.sorted().joined(separator: ", ")) failed: \(rdkafkaMessage(err))",
+                rdkafkaCode: err.rawValue)
         }
         for (tp, e) in readPartitionList(list).map({ ($0.0, $0.2) }) where e != RD_KAFKA_RESP_ERR_NO_ERROR {
             throw KafkaError(.consumer, "committing \(tp) failed: \(rdkafkaMessage(e))", rdkafkaCode: e.rawValue)
@@ -150,7 +158,8 @@ public final class Consumer {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = rd_kafka_committed(client.handle, list, Int32(timeout.milliseconds))
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(.consumer, "reading the committed offsets of group \(groupId) failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+            throw KafkaError(
+                .consumer, "reading the committed offsets of group \(groupId) failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
         }
         var result: [TopicPartition: Int64?] = [:]
         for (tp, offset, _) in readPartitionList(list) { result[tp] = offset >= 0 ? offset : nil }
@@ -236,7 +245,9 @@ private func shopstreamRebalance(
     switch err {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
         if cooperative {
-            if let e = rd_kafka_incremental_assign(rk, partitions) { context.error = KafkaError(.consumer, "assign failed: \(consumeError(e).message)") }
+            if let e = rd_kafka_incremental_assign(rk, partitions) {
+                context.error = KafkaError(.consumer, "assign failed: \(consumeError(e).message)")
+            }
         } else {
             rd_kafka_assign(rk, partitions)
         }
@@ -245,7 +256,9 @@ private func shopstreamRebalance(
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
         context.handler?(.revoked(tps))
         if cooperative {
-            if let e = rd_kafka_incremental_unassign(rk, partitions) { context.error = KafkaError(.consumer, "unassign failed: \(consumeError(e).message)") }
+            if let e = rd_kafka_incremental_unassign(rk, partitions) {
+                context.error = KafkaError(.consumer, "unassign failed: \(consumeError(e).message)")
+            }
         } else {
             rd_kafka_assign(rk, nil)
         }

@@ -46,7 +46,8 @@ public final class EmbeddedBroker: @unchecked Sendable {
             let err = rd_kafka_mock_topic_create(cluster, t.name, Int32(t.partitions), Int32(min(t.replicationFactor, brokerCount)))
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 rd_kafka_mock_cluster_destroy(cluster)
-                throw KafkaError(.broker, "the embedded cluster could not create \(t.name): \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+                throw KafkaError(
+                    .broker, "the embedded cluster could not create \(t.name): \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
             }
             // The mock picks each leader at random; spread them over the brokers instead, so a
             // fault on one broker hits a known share of every topic, and leaders can be moved on.
@@ -93,7 +94,9 @@ public final class EmbeddedBroker: @unchecked Sendable {
     public func setRoundTripTime(_ rtt: Duration, broker id: Int32?) throws {
         try check(broker: id)
         let ms = rtt.milliseconds
-        guard ms <= 3_600_000 else { throw KafkaError(.invalidArgument, "a round-trip time of \(rtt) is more than an hour; give at most 1h") }
+        guard ms <= 3_600_000 else {
+            throw KafkaError(.invalidArgument, "a round-trip time of \(rtt) is more than an hour; give at most 1h")
+        }
         try check(rd_kafka_mock_broker_set_rtt(cluster, id ?? -1, Int32(ms)), "setting the round-trip time")
         lock.withLock {
             for b in id.map({ [$0] }) ?? state.brokers { state.rtt[b] = ms == 0 ? nil : rtt }
@@ -105,7 +108,9 @@ public final class EmbeddedBroker: @unchecked Sendable {
     public func setLeader(_ tp: TopicPartition, broker: Int32) throws {
         try check(broker: broker)
         guard let count = partitions[tp.topic] else {
-            throw KafkaError(.invalidArgument, "topic \(tp.topic) is not on this broker; its topics are \(partitions.keys.sorted().joined(separator: ", "))")
+            throw KafkaError(
+                .invalidArgument,
+                "topic \(tp.topic) is not on this broker; its topics are \(partitions.keys.sorted().joined(separator: ", "))")
         }
         guard (0..<Int32(count)).contains(tp.partition) else {
             throw KafkaError(.invalidArgument, "\(tp.topic) has partitions 0 to \(count - 1), not \(tp.partition)")
@@ -119,7 +124,9 @@ public final class EmbeddedBroker: @unchecked Sendable {
     @discardableResult
     public func moveLeaders(topic: String? = nil) throws -> [TopicPartition] {
         if let topic, partitions[topic] == nil {
-            throw KafkaError(.invalidArgument, "topic \(topic) is not on this broker; its topics are \(partitions.keys.sorted().joined(separator: ", "))")
+            throw KafkaError(
+                .invalidArgument, "topic \(topic) is not on this broker; its topics are \(partitions.keys.sorted().joined(separator: ", "))"
+            )
         }
         let (leaders, down) = lock.withLock { (state.leaders, state.down) }
         var moved: [TopicPartition] = []
@@ -156,7 +163,9 @@ public final class EmbeddedBroker: @unchecked Sendable {
     /// cluster; those pushed onto one broker (`pushRequestErrors(_:api:broker:rtt:)`) stay until used.
     public func clearRequestErrors(api: KafkaAPI? = nil) {
         for key in api.map({ [$0.key] }) ?? (0...67).map(Int16.init) { rd_kafka_mock_clear_request_errors(cluster, key) }
-        lock.withLock { state.injected.append("cleared: \(api?.name ?? "every request type") (the cluster's; each broker's run out by use)") }
+        lock.withLock {
+            state.injected.append("cleared: \(api?.name ?? "every request type") (the cluster's; each broker's run out by use)")
+        }
     }
 
     /// Makes the next `errors.count` requests of type `api` to one broker (nil: to each broker) fail
@@ -165,11 +174,14 @@ public final class EmbeddedBroker: @unchecked Sendable {
     /// what is left.
     public func pushRequestErrors(_ errors: [KafkaErrorCode], api: KafkaAPI, broker id: Int32?, rtt: Duration = .zero) throws {
         try check(broker: id)
-        guard rtt.milliseconds <= 3_600_000 else { throw KafkaError(.invalidArgument, "a delay of \(rtt) is more than an hour; give at most 1h") }
+        guard rtt.milliseconds <= 3_600_000 else {
+            throw KafkaError(.invalidArgument, "a delay of \(rtt) is more than an hour; give at most 1h")
+        }
         let brokers = id.map { [$0] } ?? Array(1...Int32(brokerCount))
         for b in brokers {
             for e in errors {
-                let err = shopstream_mock_broker_push_request_error_rtt(cluster, b, api.key, rd_kafka_resp_err_t(rawValue: e.rawValue), Int32(rtt.milliseconds))
+                let err = shopstream_mock_broker_push_request_error_rtt(
+                    cluster, b, api.key, rd_kafka_resp_err_t(rawValue: e.rawValue), Int32(rtt.milliseconds))
                 try check(err, "pushing an error onto broker \(b)")
             }
         }
@@ -194,7 +206,9 @@ public final class EmbeddedBroker: @unchecked Sendable {
     /// as failing with it (e.g. TOPIC_AUTHORIZATION_FAILED: messages for it fail, consumers are told).
     public func setTopicError(_ topic: String, _ error: KafkaErrorCode) throws {
         guard partitions[topic] != nil else {
-            throw KafkaError(.invalidArgument, "topic \(topic) is not on this broker; its topics are \(partitions.keys.sorted().joined(separator: ", "))")
+            throw KafkaError(
+                .invalidArgument, "topic \(topic) is not on this broker; its topics are \(partitions.keys.sorted().joined(separator: ", "))"
+            )
         }
         rd_kafka_mock_topic_set_error(cluster, topic, rd_kafka_resp_err_t(rawValue: error.rawValue))
         lock.withLock { state.topicErrors[topic] = error == .noError ? nil : error }
@@ -235,7 +249,9 @@ public final class EmbeddedBroker: @unchecked Sendable {
                 let pending = left.isEmpty ? "" : ", errors waiting: \(left.joined(separator: ", "))"
                 lines.append("  \(b): \(down.contains(b) ? "down" : "up")\(delay), leads \(led[b] ?? 0) partitions\(pending)")
             }
-            for (group, broker) in coordinators.sorted(by: { $0.key < $1.key }) { lines.append("coordinator of \(group): broker \(broker)") }
+            for (group, broker) in coordinators.sorted(by: { $0.key < $1.key }) {
+                lines.append("coordinator of \(group): broker \(broker)")
+            }
             for (topic, error) in topicErrors.sorted(by: { $0.key < $1.key }) { lines.append("topic \(topic): \(error.name) in metadata") }
             lines.append("errors injected:\(injected.isEmpty ? " none" : "")")
             lines += injected.map { "  \($0)" }
@@ -249,11 +265,17 @@ public final class EmbeddedBroker: @unchecked Sendable {
             struct Broker: Encodable { var id: Int32; var up: Bool; var rttMs: Int; var leads: Int; var waiting: [String: Int] }
             struct Leader: Encodable { var topic: String; var partition: Int32; var broker: Int32 }
             struct All: Encodable {
-                var brokers: [Broker]; var leaders: [Leader]; var coordinators: [String: Int32]; var topicErrors: [String: String]; var injected: [String]
+                var brokers: [Broker]; var leaders: [Leader]; var coordinators: [String: Int32]; var topicErrors: [String: String];
+                var injected: [String]
             }
             let all = All(
-                brokers: brokers.map { Broker(id: $0, up: !down.contains($0), rttMs: rtt[$0]?.milliseconds ?? 0, leads: led[$0] ?? 0, waiting: waiting[$0] ?? [:]) },
-                leaders: leaders.sorted { $0.key < $1.key }.map { Leader(topic: $0.key.topic, partition: $0.key.partition, broker: $0.value) },
+                brokers: brokers.map {
+                    Broker(
+                        id: $0, up: !down.contains($0), rttMs: rtt[$0]?.milliseconds ?? 0, leads: led[$0] ?? 0, waiting: waiting[$0] ?? [:])
+                },
+                leaders: leaders.sorted { $0.key < $1.key }.map {
+                    Leader(topic: $0.key.topic, partition: $0.key.partition, broker: $0.value)
+                },
                 coordinators: coordinators, topicErrors: topicErrors.mapValues(\.name), injected: injected)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

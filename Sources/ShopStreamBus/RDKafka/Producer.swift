@@ -113,10 +113,14 @@ public final class Producer {
     }
 
     /// Convenience for byte arrays.
-    public func send(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [], timestampMs: Int64? = nil, partition: Int32? = nil) throws {
+    public func send(
+        topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [], timestampMs: Int64? = nil, partition: Int32? = nil
+    ) throws {
         try value.withUnsafeBytes { v in
             if let key {
-                try key.withUnsafeBytes { k in try send(topic: topic, key: k, value: v, headers: headers, timestampMs: timestampMs, partition: partition) }
+                try key.withUnsafeBytes { k in
+                    try send(topic: topic, key: k, value: v, headers: headers, timestampMs: timestampMs, partition: partition)
+                }
             } else {
                 try send(topic: topic, key: nil, value: v, headers: headers, timestampMs: timestampMs, partition: partition)
             }
@@ -136,14 +140,19 @@ public final class Producer {
         }
         try throwIfFailed()
         if statistics.inFlight > 0 {
-            throw KafkaError(.delivery, "\(statistics.inFlight) messages were still undelivered after \(timeout.milliseconds / 1000)s; is the cluster at \(configuration.connection.bootstrapServers) up?")
+            throw KafkaError(
+                .delivery,
+                "\(statistics.inFlight) messages were still undelivered after \(timeout.milliseconds / 1000)s; is the cluster at \(configuration.connection.bootstrapServers) up?"
+            )
         }
     }
 
     /// Throws the first delivery failure, if any happened.
     public func throwIfFailed() throws {
         guard statistics.failed > 0, let first = failures.first else { return }
-        throw KafkaError(.delivery, "\(statistics.failed) of \(statistics.sent) messages were not delivered; first: \(first.message)", rdkafkaCode: first.rdkafkaCode)
+        throw KafkaError(
+            .delivery, "\(statistics.failed) of \(statistics.sent) messages were not delivered; first: \(first.message)",
+            rdkafkaCode: first.rdkafkaCode)
     }
 
     private func topicHandle(_ topic: String) throws -> OpaquePointer {
@@ -170,10 +179,11 @@ public final class Producer {
                         statistics.failed += 1
                         if failures.count < 20 {
                             let topic = String(cString: rd_kafka_topic_name(msg.pointee.rkt))
-                            failures.append(KafkaError(
-                                .delivery,
-                                "delivery to \(topic) failed: \(rdkafkaMessage(msg.pointee.err))",
-                                rdkafkaCode: msg.pointee.err.rawValue))
+                            failures.append(
+                                KafkaError(
+                                    .delivery,
+                                    "delivery to \(topic) failed: \(rdkafkaMessage(msg.pointee.err))",
+                                    rdkafkaCode: msg.pointee.err.rawValue))
                         }
                     }
                 }

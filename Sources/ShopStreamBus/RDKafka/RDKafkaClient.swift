@@ -24,7 +24,10 @@ final class RDKafkaClient {
             let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                throw KafkaError(.configuration, "Kafka property \(key)=\(value) was rejected: \(errorText(errstr)). See librdkafka's CONFIGURATION.md for the properties -X accepts.")
+                throw KafkaError(
+                    .configuration,
+                    "Kafka property \(key)=\(value) was rejected: \(errorText(errstr)). See librdkafka's CONFIGURATION.md for the properties -X accepts."
+                )
             }
         }
         configure(conf)

@@ -40,7 +40,10 @@ public final class TopicAdmin {
         var newTopics: [OpaquePointer?] = []
         defer { for t in newTopics { rd_kafka_NewTopic_destroy(t) } }
         for d in definitions {
-            guard let nt = rd_kafka_NewTopic_new(d.name, Int32(d.partitions), Int32(min(d.replicationFactor, maxReplication)), &errstr, errstr.count) else {
+            guard
+                let nt = rd_kafka_NewTopic_new(
+                    d.name, Int32(d.partitions), Int32(min(d.replicationFactor, maxReplication)), &errstr, errstr.count)
+            else {
                 throw KafkaError(.admin, "topic \(d.name): \(errorText(errstr))")
             }
             newTopics.append(nt)
@@ -57,8 +60,10 @@ public final class TopicAdmin {
             let topics = rd_kafka_CreateTopics_result_topics(res, &n)
             return (0..<n).map { i -> (String, rd_kafka_resp_err_t, String?) in
                 let t = topics![i]
-                return (String(cString: rd_kafka_topic_result_name(t)), rd_kafka_topic_result_error(t),
-                        rd_kafka_topic_result_error_string(t).map { String(cString: $0) })
+                return (
+                    String(cString: rd_kafka_topic_result_name(t)), rd_kafka_topic_result_error(t),
+                    rd_kafka_topic_result_error_string(t).map { String(cString: $0) }
+                )
             }
         }
         for (name, err, msg) in results where err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS {
@@ -88,14 +93,18 @@ public final class TopicAdmin {
                     var configs: [String: String] = [:]
                     for j in 0..<cn {
                         let e = entries![j]
-                        if let v = rd_kafka_ConfigEntry_value(e) { configs[String(cString: rd_kafka_ConfigEntry_name(e))] = String(cString: v) }
+                        if let v = rd_kafka_ConfigEntry_value(e) {
+                            configs[String(cString: rd_kafka_ConfigEntry_name(e))] = String(cString: v)
+                        }
                     }
                     out[String(cString: rd_kafka_ConfigResource_name(r))] = configs
                 }
                 return out
             }
-        } catch let error as KafkaError where error.rdkafkaCode == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue
-            || error.rdkafkaCode == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE.rawValue {
+        } catch let error as KafkaError
+            where error.rdkafkaCode == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue
+            || error.rdkafkaCode == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE.rawValue
+        {
             return nil
         }
     }
@@ -115,12 +124,16 @@ public final class TopicAdmin {
         rd_kafka_AdminOptions_set_operation_timeout(options, Int32(timeout.milliseconds), &errstr, errstr.count)
         start(options, queue)
         guard let event = rd_kafka_queue_poll(queue, Int32(timeout.milliseconds + 2000)) else {
-            throw KafkaError(.admin, "the cluster at \(connection.bootstrapServers) did not answer an admin request in time", rdkafkaCode: RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue)
+            throw KafkaError(
+                .admin, "the cluster at \(connection.bootstrapServers) did not answer an admin request in time",
+                rdkafkaCode: RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue)
         }
         defer { rd_kafka_event_destroy(event) }
         let err = rd_kafka_event_error(event)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(.admin, "admin request to \(connection.bootstrapServers) failed: \(String(cString: rd_kafka_event_error_string(event)))", rdkafkaCode: err.rawValue)
+            throw KafkaError(
+                .admin, "admin request to \(connection.bootstrapServers) failed: \(String(cString: rd_kafka_event_error_string(event)))",
+                rdkafkaCode: err.rawValue)
         }
         return read(event)
     }

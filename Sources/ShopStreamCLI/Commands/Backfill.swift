@@ -40,7 +40,10 @@ extension ShopStreamCommand {
         @Option(help: "Baseline orders per day, before daily, weekly and seasonal patterns.")
         var ordersPerDay: Int?
 
-        @Option(help: ArgumentHelp("Simulate the first N of --days without loading them: extends a history loaded before with the same --seed, --start and --orders-per-day.", valueName: "N"))
+        @Option(
+            help: ArgumentHelp(
+                "Simulate the first N of --days without loading them: extends a history loaded before with the same --seed, --start and --orders-per-day.",
+                valueName: "N"))
         var skipDays: Int = 0
 
         @Option(help: "Rows per insert request.")
@@ -58,7 +61,9 @@ extension ShopStreamCommand {
         func validate() throws {
             guard days > 0 else { throw ValidationError("--days must be at least 1") }
             guard SimDate(start) != nil else { throw ValidationError("--start takes a date like 2024-01-01, not '\(start)'") }
-            guard (0..<days).contains(skipDays) else { throw ValidationError("--skip-days must be at least 0 and less than --days (\(days))") }
+            guard (0..<days).contains(skipDays) else {
+                throw ValidationError("--skip-days must be at least 0 and less than --days (\(days))")
+            }
             guard batch > 0 else { throw ValidationError("--batch must be at least 1") }
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         }
@@ -75,10 +80,13 @@ extension ShopStreamCommand {
                 let catalog = try TopicCatalog.load(directory: topics.map { URL(fileURLWithPath: $0) } ?? TopicCatalog.defaultDirectory())
                 let drift = try sqlOptions.setup(warehouse, catalog: catalog).apply()
                 guard drift.isEmpty else {
-                    throw CommandFailure("silver in \(warehouse.url) differs from sql/: \(drift.joined(separator: "; ")); run shopstream warehouse init to see the drift")
+                    throw CommandFailure(
+                        "silver in \(warehouse.url) differs from sql/: \(drift.joined(separator: "; ")); run shopstream warehouse init to see the drift"
+                    )
                 }
-                let backfill = try SilverBackfill(warehouse: warehouse, catalog: catalog, batchSize: batch,
-                                                  workers: workers ?? (warehouse.dialect == .bigquery ? 4 : 1))
+                let backfill = try SilverBackfill(
+                    warehouse: warehouse, catalog: catalog, batchSize: batch,
+                    workers: workers ?? (warehouse.dialect == .bigquery ? 4 : 1))
                 let simulator = Simulator(config: config)
                 let clock = ContinuousClock()
                 let began = clock.now
@@ -90,19 +98,29 @@ extension ShopStreamCommand {
                     if !quiet, clock.now - last > .seconds(1) {
                         last = clock.now
                         let seconds = Double((clock.now - began).components.seconds) + 0.001
-                        note("backfill: day \(day + 1) of \(days), \(NumberText.grouped(simulator.stats.events)) events, \(NumberText.grouped(Int(Double(backfill.progress.rows) / seconds))) rows/s")
+                        note(
+                            "backfill: day \(day + 1) of \(days), \(NumberText.grouped(simulator.stats.events)) events, \(NumberText.grouped(Int(Double(backfill.progress.rows) / seconds))) rows/s"
+                        )
                     }
                 }
                 let totals = backfill.finish()
                 let elapsed = clock.now - began
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                print("silver: \(NumberText.grouped(totals.rows)) rows into \(warehouse.url) in \(String(format: "%.1f", seconds)) s (\(NumberText.grouped(Int(Double(totals.rows) / max(seconds, 0.001)))) rows/s)")
+                print(
+                    "silver: \(NumberText.grouped(totals.rows)) rows into \(warehouse.url) in \(String(format: "%.1f", seconds)) s (\(NumberText.grouped(Int(Double(totals.rows) / max(seconds, 0.001)))) rows/s)"
+                )
                 for entity in Entity.allCases {
-                    print("  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(NumberText.grouped(totals.rowsByEntity[entity.index]))")
+                    print(
+                        "  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(NumberText.grouped(totals.rowsByEntity[entity.index]))"
+                    )
                 }
-                print("simulated \(config.startDate) + \(days) days\(skipDays > 0 ? " (the first \(skipDays) not loaded)" : ""): \(NumberText.grouped(simulator.stats.sales)) sales, \(NumberText.grouped(simulator.stats.customers)) customers")
+                print(
+                    "simulated \(config.startDate) + \(days) days\(skipDays > 0 ? " (the first \(skipDays) not loaded)" : ""): \(NumberText.grouped(simulator.stats.sales)) sales, \(NumberText.grouped(simulator.stats.customers)) customers"
+                )
                 if totals.refused > 0 || totals.failedRows > 0 {
-                    throw CommandFailure("\(totals.refused) events refused by validation and \(totals.failedRows) rows not inserted; first: \(totals.firstProblem ?? "?")")
+                    throw CommandFailure(
+                        "\(totals.refused) events refused by validation and \(totals.failedRows) rows not inserted; first: \(totals.firstProblem ?? "?")"
+                    )
                 }
             }
         }

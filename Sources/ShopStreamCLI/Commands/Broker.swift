@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import ShopStreamBus
-import ShopStreamCore
 import Logging
 import ServiceLifecycle
+import ShopStreamBus
+import ShopStreamCore
 import ShopStreamServer
 import ShopStreamService
 
@@ -57,7 +57,9 @@ extension ShopStreamCommand {
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
-            guard (1...16).contains(brokers) else { throw ValidationError("--brokers \(brokers): the embedded cluster takes 1 to 16 brokers") }
+            guard (1...16).contains(brokers) else {
+                throw ValidationError("--brokers \(brokers): the embedded cluster takes 1 to 16 brokers")
+            }
         }
 
         func run() throws {
@@ -75,28 +77,34 @@ extension ShopStreamCommand {
                     bootstrap = "127.0.0.1:\(port)"
                 }
                 // Written unbuffered: scripts wait for the first line to learn the address.
-                FileHandle.standardOutput.write(Data("""
-                    bootstrap: \(bootstrap)
-                    listeners: \(broker.bootstrapServers)
-                    topics:    \(catalog.definitions.map { "\($0.name)(\($0.partitions))" }.joined(separator: " "))
+                FileHandle.standardOutput.write(
+                    Data(
+                        """
+                        bootstrap: \(bootstrap)
+                        listeners: \(broker.bootstrapServers)
+                        topics:    \(catalog.definitions.map { "\($0.name)(\($0.partitions))" }.joined(separator: " "))
 
-                    """.utf8))
+                        """.utf8))
                 logger.info("serving \(brokers) broker\(brokers == 1 ? "" : "s"); Ctrl-C to stop")
                 let health = Health()
                 let probe = health.probe("broker")
                 var services: [any Service] = []
                 if let address = service.http?.value {
-                    services.append(StatusServer(host: address.host, port: address.port, health: health,
-                                                 control: FaultControl.control(for: broker)).service())
+                    services.append(
+                        StatusServer(
+                            host: address.host, port: address.port, health: health,
+                            control: FaultControl.control(for: broker)
+                        ).service())
                 }
-                services.append(BlockingService("broker") { stop in
-                    probe.ready(true)
-                    while !stop.isRequested {
-                        probe.beat()
-                        Thread.sleep(forTimeInterval: 0.2)
-                    }
-                    probe.finished()
-                })
+                services.append(
+                    BlockingService("broker") { stop in
+                        probe.ready(true)
+                        while !stop.isRequested {
+                            probe.beat()
+                            Thread.sleep(forTimeInterval: 0.2)
+                        }
+                        probe.finished()
+                    })
                 try withExtendedLifetime(broker) { try service.runner.run(services) }
                 forwarder?.stop()
                 logger.info("broker stopped")

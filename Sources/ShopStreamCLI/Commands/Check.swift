@@ -61,9 +61,10 @@ extension ShopStreamCommand {
 
         @OptionGroup var warehouseOptions: WarehouseOptions
 
-        @Option(help: ArgumentHelp(
-            "The lake to reconcile with: gs://BUCKET[/PREFIX] or file:///PATH. Default: $SHOPSTREAM_LAKE; without either, no reconciliation.",
-            valueName: "url"))
+        @Option(
+            help: ArgumentHelp(
+                "The lake to reconcile with: gs://BUCKET[/PREFIX] or file:///PATH. Default: $SHOPSTREAM_LAKE; without either, no reconciliation.",
+                valueName: "url"))
         var lake: String?
 
         @OptionGroup var kafka: KafkaOptions
@@ -74,9 +75,10 @@ extension ShopStreamCommand {
         @Option(help: "Gold's last compaction may trail silver.sales by at most this.")
         var maxLag: Duration = .seconds(900)
 
-        @Option(help: ArgumentHelp(
-            "Run only the checks whose name contains PATTERN, or matches it as a glob with * and ? (repeatable; any may match).",
-            valueName: "pattern"))
+        @Option(
+            help: ArgumentHelp(
+                "Run only the checks whose name contains PATTERN, or matches it as a glob with * and ? (repeatable; any may match).",
+                valueName: "pattern"))
         var select: [String] = []
 
         @Flag(help: "List the selected checks and what each expects, without running them.")
@@ -108,7 +110,8 @@ extension ShopStreamCommand {
                 if lakeURL != nil, kafka.requestedBrokers != nil { configuration.kafkaRecords = [:] }
                 var suite = try CheckSuite.standard(catalog: catalog, configuration: configuration).selecting(select)
                 if suite.checks.isEmpty {
-                    usageError("--select \(select.joined(separator: " --select ")) matches no check; `shopstream check --list` shows their names")
+                    usageError(
+                        "--select \(select.joined(separator: " --select ")) matches no check; `shopstream check --list` shows their names")
                 }
                 if list {
                     for check in suite.checks { print("\(check.name)\n    \(check.expectation)") }
@@ -124,12 +127,15 @@ extension ShopStreamCommand {
                     throw CommandFailure("the warehouse \(warehouse.url) does not answer, so no check ran: \(error)")
                 }
                 guard found else {
-                    throw CommandFailure("\(warehouse.url) has no table \(sales), so there is nothing to check; check --warehouse, or create silver with `shopstream warehouse init`")
+                    throw CommandFailure(
+                        "\(warehouse.url) has no table \(sales), so there is nothing to check; check --warehouse, or create silver with `shopstream warehouse init`"
+                    )
                 }
                 if suite.checks.contains(where: { $0.kind == .reconcile }), let lakeURL {
                     // Opening a folder lake creates the folder; a typo must not count as an empty lake.
                     if case .folder(let path) = try LakeURL(parsing: lakeURL, currentDirectory: FileManager.default.currentDirectoryPath),
-                        !FileManager.default.fileExists(atPath: path) {
+                        !FileManager.default.fileExists(atPath: path)
+                    {
                         throw CommandFailure("there is no lake folder at \(path); check --lake (the bronze sink creates it)")
                     }
                     note("counting the lake's events at \(lakeURL)…")
@@ -149,7 +155,9 @@ extension ShopStreamCommand {
                     }
                 }
                 print(report.summary)
-                note("checked in \(String(format: "%.1f", Double(report.elapsed.components.seconds) + Double(report.elapsed.components.attoseconds) / 1e18)) s")
+                note(
+                    "checked in \(String(format: "%.1f", Double(report.elapsed.components.seconds) + Double(report.elapsed.components.attoseconds) / 1e18)) s"
+                )
                 return report.succeeded
             }
             if !succeeded { throw ExitCode(1) }

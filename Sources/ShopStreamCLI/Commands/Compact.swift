@@ -3,9 +3,9 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import ShopStreamCore
+import ShopStreamGold
 import ShopStreamServer
 import ShopStreamService
-import ShopStreamGold
 import ShopStreamWarehouse
 
 extension ShopStreamCommand {
@@ -71,10 +71,11 @@ extension ShopStreamCommand {
             let health = Health()
             // Gold's lag is measured against the newest row silver holds, read before each pass's wait.
             let silver = try reportingErrors { try options.openExisting() }
-            let loop = CompactionLoop(compactor: compactor, interval: interval, fullRefresh: fullRefresh,
-                                      newestSilver: { newestIngest(in: silver) },
-                                      probe: health.probe("compactor", maxSilence: interval + .seconds(600)),
-                                      onPass: { report in Self.print(report) })
+            let loop = CompactionLoop(
+                compactor: compactor, interval: interval, fullRefresh: fullRefresh,
+                newestSilver: { newestIngest(in: silver) },
+                probe: health.probe("compactor", maxSilence: interval + .seconds(600)),
+                onPass: { report in Self.print(report) })
             var services: [any Service] = []
             if let address = service.http?.value {
                 services.append(StatusServer(host: address.host, port: address.port, health: health).service())
@@ -105,7 +106,8 @@ func newestIngest(in warehouse: any Warehouse) -> Date? {
     var newest: Int64?
     for table in ["sales", "payments", "shipping"] {
         guard let text = try? warehouse.query("SELECT MAX(_ingested_at) FROM silver.\(table)").rows.first?.first ?? nil,
-              let micros = TimestampText.microseconds(parsing: text) else { continue }
+            let micros = TimestampText.microseconds(parsing: text)
+        else { continue }
         newest = max(newest ?? micros, micros)
     }
     return newest.map { Date(timeIntervalSince1970: Double($0) / 1e6) }

@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import ShopStreamDashboard
+import ShopStreamGold
 import ShopStreamServer
 import ShopStreamService
-import ShopStreamGold
 import ShopStreamWarehouse
 
 extension ShopStreamCommand {
@@ -50,7 +50,10 @@ extension ShopStreamCommand {
         @Option(name: .shortAndLong, help: ArgumentHelp("The HTML file to write (replaced if it exists).", valueName: "file"))
         var out = "dashboard.html"
 
-        @Option(help: ArgumentHelp("How much history the file shows: 7, 30 or 90 (days up to gold's newest sale) or all. Served, the page's links choose.", valueName: "period"))
+        @Option(
+            help: ArgumentHelp(
+                "How much history the file shows: 7, 30 or 90 (days up to gold's newest sale) or all. Served, the page's links choose.",
+                valueName: "period"))
         var period: DashboardPeriod = .all
 
         @Flag(help: "Serve the page over HTTP (at --http, default 127.0.0.1:8080) until Ctrl-C, instead of writing it.")
@@ -80,24 +83,34 @@ extension ShopStreamCommand {
                 let health = Health()
                 health.probe("dashboard", maxSilence: nil).ready(true)
                 let address = service.http?.value ?? HTTPAddress(host: "127.0.0.1", port: 8080)
-                let server = StatusServer(host: address.host, port: address.port, health: health, page: { query in
-                    try LiveDashboard.page(from: warehouse, query: query, goldLag: nil)
-                })
-                try service.runner.run([server.service(onListening: { port in
-                    logger.notice("serving the dashboard over \(warehouse.url) at http://\(address.host == "0.0.0.0" ? "127.0.0.1" : address.host):\(port)/ (Ctrl-C stops)")
-                })])
+                let server = StatusServer(
+                    host: address.host, port: address.port, health: health,
+                    page: { query in
+                        try LiveDashboard.page(from: warehouse, query: query, goldLag: nil)
+                    })
+                try service.runner.run([
+                    server.service(onListening: { port in
+                        logger.notice(
+                            "serving the dashboard over \(warehouse.url) at http://\(address.host == "0.0.0.0" ? "127.0.0.1" : address.host):\(port)/ (Ctrl-C stops)"
+                        )
+                    })
+                ])
             }
         }
 
         /// Reads gold over `period` (all but `kpis`, when given for the same period) and writes the
         /// page; returns the file's absolute path. Shared with `run`.
-        static func write(from warehouse: any Warehouse, period: DashboardPeriod = .all, kpis: ExecutiveKPIs? = nil, to file: String) throws -> String {
+        static func write(from warehouse: any Warehouse, period: DashboardPeriod = .all, kpis: ExecutiveKPIs? = nil, to file: String) throws
+            -> String
+        {
             guard try warehouse.columns(of: GoldTable.dailySales.tableName) != nil else {
-                throw CommandFailure("\(warehouse.url) has no gold tables: build them with `shopstream compact --warehouse \(warehouse.url)` first")
+                throw CommandFailure(
+                    "\(warehouse.url) has no gold tables: build them with `shopstream compact --warehouse \(warehouse.url)` first")
             }
             let formatter = ISO8601DateFormatter()
-            let page = DashboardPage(data: try DashboardData.read(from: warehouse, period: period, kpis: kpis), source: warehouse.url,
-                                     generatedAt: formatter.string(from: Date()))
+            let page = DashboardPage(
+                data: try DashboardData.read(from: warehouse, period: period, kpis: kpis), source: warehouse.url,
+                generatedAt: formatter.string(from: Date()))
             let url = URL(fileURLWithPath: file)
             do {
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
+import Logging
+import ServiceLifecycle
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamGenerator
-import Logging
-import ServiceLifecycle
 import ShopStreamServer
 import ShopStreamService
 
@@ -58,31 +58,43 @@ extension ShopStreamCommand {
         @Option(help: "Simulate this many days (default 30 when neither --events nor --rate is given).")
         var days: Int?
 
-        @Option(help: ArgumentHelp("Publish live, the business on the wall clock, at this many events per second on average (at most 10,000), e.g. 500 or 500/s.", valueName: "R"))
+        @Option(
+            help: ArgumentHelp(
+                "Publish live, the business on the wall clock, at this many events per second on average (at most 10,000), e.g. 500 or 500/s.",
+                valueName: "R"))
         var rate: String?
 
-        @Option(help: ArgumentHelp("With --rate: first publish this many ordinary days before today, at full speed (default 0).", valueName: "D"))
+        @Option(
+            help: ArgumentHelp(
+                "With --rate: first publish this many ordinary days before today, at full speed (default 0).", valueName: "D"))
         var history: Int?
 
         @Option(help: "Random seed; the same seed gives the same events, byte for byte.")
         var seed: UInt64 = 42
 
-        @Option(help: ArgumentHelp("First simulated day (default 2025-01-01; not with --rate, whose days are today and --history).", valueName: "YYYY-MM-DD"))
+        @Option(
+            help: ArgumentHelp(
+                "First simulated day (default 2025-01-01; not with --rate, whose days are today and --history).", valueName: "YYYY-MM-DD"))
         var start: String?
 
         @Option(help: "Baseline orders per day, before daily, weekly and seasonal patterns.")
         var ordersPerDay: Int?
 
-        @Option(help: ArgumentHelp("Write each topic's events to DIR/<topic>.tsv as key<TAB>value lines instead of publishing (kcat -P -K '\\t' reads them).", valueName: "DIR"))
+        @Option(
+            help: ArgumentHelp(
+                "Write each topic's events to DIR/<topic>.tsv as key<TAB>value lines instead of publishing (kcat -P -K '\\t' reads them).",
+                valueName: "DIR"))
         var output: String?
 
         @Flag(help: "Generate and count, publish nothing: the generator's own speed.")
         var dryRun = false
 
-        @Option(help: ArgumentHelp(
-            "Also write the ground truth of what was published to FILE (JSON), to hold the gold tables against.",
-            discussion: "Written when the run ends, also when stopped by --events or Ctrl-C: it then covers exactly what was published. Decoding every event slows the run; without --truth nothing is decoded.",
-            valueName: "FILE"))
+        @Option(
+            help: ArgumentHelp(
+                "Also write the ground truth of what was published to FILE (JSON), to hold the gold tables against.",
+                discussion:
+                    "Written when the run ends, also when stopped by --events or Ctrl-C: it then covers exactly what was published. Decoding every event slows the run; without --truth nothing is decoded.",
+                valueName: "FILE"))
         var truth: String?
 
         @Flag(name: .shortAndLong, help: "No progress display.")
@@ -102,10 +114,18 @@ extension ShopStreamCommand {
                     throw ValidationError("--rate \(rate): expected a positive number of events per second, e.g. --rate 500")
                 }
                 guard r <= LiveClock.maxEventsPerSecond else {
-                    throw ValidationError("--rate \(rate): a live run publishes at most 10,000 events per second; for more, drop --rate (full speed)")
+                    throw ValidationError(
+                        "--rate \(rate): a live run publishes at most 10,000 events per second; for more, drop --rate (full speed)")
                 }
-                if days != nil { throw ValidationError("--days and --rate exclude each other: a live run follows the clock until Ctrl-C or --events; --history D adds past days") }
-                if start != nil { throw ValidationError("--start and --rate exclude each other: a live run's days are today and the --history days before it") }
+                if days != nil {
+                    throw ValidationError(
+                        "--days and --rate exclude each other: a live run follows the clock until Ctrl-C or --events; --history D adds past days"
+                    )
+                }
+                if start != nil {
+                    throw ValidationError(
+                        "--start and --rate exclude each other: a live run's days are today and the --history days before it")
+                }
             } else if history != nil {
                 throw ValidationError("--history is for live runs: add --rate, e.g. --rate 200 --history \(history!)")
             }
@@ -113,7 +133,9 @@ extension ShopStreamCommand {
                 // The business's first day can be no earlier than 2024-01-01 (every store had opened).
                 let most = live.day.daysSinceEpoch - SimDate(year: 2024, month: 1, day: 1).daysSinceEpoch
                 guard (0...most).contains(history) else {
-                    throw ValidationError("--history \(history): expected 0 to \(NumberText.grouped(most)) days (the simulated business starts no earlier than 2024-01-01)")
+                    throw ValidationError(
+                        "--history \(history): expected 0 to \(NumberText.grouped(most)) days (the simulated business starts no earlier than 2024-01-01)"
+                    )
                 }
             }
             if let events, events < 1 { throw ValidationError("--events \(events): expected at least 1") }
@@ -121,14 +143,18 @@ extension ShopStreamCommand {
             if let ordersPerDay, !(1...1_000_000).contains(ordersPerDay) {
                 throw ValidationError("--orders-per-day \(ordersPerDay): expected 1 to 1,000,000")
             }
-            if let start, SimDate(start) == nil { throw ValidationError("--start \(start): expected a date as YYYY-MM-DD, e.g. 2025-01-01") }
+            if let start, SimDate(start) == nil {
+                throw ValidationError("--start \(start): expected a date as YYYY-MM-DD, e.g. 2025-01-01")
+            }
             do { try simulationConfig(liveFrom: SentAt.nowMilliseconds()).validate() } catch { throw ValidationError("\(error)") }
             if output != nil && dryRun { throw ValidationError("--output and --dry-run exclude each other") }
             if let truth {
                 // Found now rather than after a long run.
                 var isFolder: ObjCBool = false
                 if FileManager.default.fileExists(atPath: truth, isDirectory: &isFolder), isFolder.boolValue {
-                    throw ValidationError("--truth \(truth) is a folder; give a file name, e.g. --truth \((truth as NSString).appendingPathComponent("truth.json"))")
+                    throw ValidationError(
+                        "--truth \(truth) is a folder; give a file name, e.g. --truth \((truth as NSString).appendingPathComponent("truth.json"))"
+                    )
                 }
                 let folder = URL(fileURLWithPath: truth).deletingLastPathComponent().path
                 guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
@@ -147,10 +173,11 @@ extension ShopStreamCommand {
             }
             // The whole run is one service: Ctrl-C or SIGTERM asks it to stop after the event in
             // hand (it then flushes and reports), a second one ends the process at once.
-            services.append(BlockingService("generator", whenShuttingDown: .now) { shutdown in
-                try publish(shutdown: shutdown, probe: probe)
-                probe.finished()
-            })
+            services.append(
+                BlockingService("generator", whenShuttingDown: .now) { shutdown in
+                    try publish(shutdown: shutdown, probe: probe)
+                    probe.finished()
+                })
             try reportingErrors { try service.runner.run(services) }
         }
 
@@ -163,7 +190,9 @@ extension ShopStreamCommand {
                 let follower = config.live == nil ? nil : ClockFollower(shouldStop: { shutdown.isRequested }, liveFromMs: liveFrom)
                 if let live = config.live {
                     let history = config.historyDays ?? 0
-                    progress.message("live from \(live.day) (PKT): \(history == 0 ? "" : "\(history) history day\(history == 1 ? "" : "s") from \(config.startDate) at full speed, then ")about \(NumberText.grouped(Int(live.eventsPerSecond.rounded()))) events/s as they happen; Ctrl-C stops")
+                    progress.message(
+                        "live from \(live.day) (PKT): \(history == 0 ? "" : "\(history) history day\(history == 1 ? "" : "s") from \(config.startDate) at full speed, then ")about \(NumberText.grouped(Int(live.eventsPerSecond.rounded()))) events/s as they happen; Ctrl-C stops"
+                    )
                 }
 
                 if dryRun || output != nil {
@@ -171,7 +200,8 @@ extension ShopStreamCommand {
                     let outcome = try simulate(config, days: dayLimit, into: &sink)
                     try sink.close()
                     progress.finish()
-                    printSummary(counts: sink.counts, elapsed: outcome.timing, destination: output.map { "files in \($0)" } ?? "nowhere (dry run)")
+                    printSummary(
+                        counts: sink.counts, elapsed: outcome.timing, destination: output.map { "files in \($0)" } ?? "nowhere (dry run)")
                     try write(outcome.truth)
                     return
                 }
@@ -179,12 +209,17 @@ extension ShopStreamCommand {
                 let catalog = try kafka.catalog()
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {
-                    if broker != nil { progress.message("no --brokers given: using an embedded broker at \(conn.bootstrapServers) (lives as long as this command)") }
+                    if broker != nil {
+                        progress.message(
+                            "no --brokers given: using an embedded broker at \(conn.bootstrapServers) (lives as long as this command)")
+                    }
                     let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
                     let md = try producer.checkConnection()
                     probe.ready(true)
                     for entity in Entity.allCases where md.topics[entity.topic] == nil {
-                        throw CommandFailure("topic \(entity.topic) does not exist at \(conn.bootstrapServers); create the topics first: shopstream topics apply --brokers \(conn.bootstrapServers)")
+                        throw CommandFailure(
+                            "topic \(entity.topic) does not exist at \(conn.bootstrapServers); create the topics first: shopstream topics apply --brokers \(conn.bootstrapServers)"
+                        )
                     }
                     var sink = KafkaSink(producer: producer, limit: events, shutdown: shutdown, progress: progress, follower: follower)
                     let outcome = try simulate(config, days: dayLimit, into: &sink)
@@ -192,15 +227,20 @@ extension ShopStreamCommand {
                     try producer.flush(timeout: .seconds(120))
                     let total = ContinuousClock.now - outcome.timing.start
                     progress.finish()
-                    printSummary(counts: sink.counts, elapsed: (outcome.timing.start, total), destination: "Kafka at \(conn.bootstrapServers)")
-                    print("delivered: \(NumberText.grouped(producer.statistics.delivered)) of \(NumberText.grouped(producer.statistics.sent)), failed: \(producer.statistics.failed)")
+                    printSummary(
+                        counts: sink.counts, elapsed: (outcome.timing.start, total), destination: "Kafka at \(conn.bootstrapServers)")
+                    print(
+                        "delivered: \(NumberText.grouped(producer.statistics.delivered)) of \(NumberText.grouped(producer.statistics.sent)), failed: \(producer.statistics.failed)"
+                    )
                     // After the flush, which throws if any delivery failed: the truth is of delivered events only.
                     try write(outcome.truth)
                     let admin = try TopicAdmin(connection: conn)
                     print("on the cluster now:")
                     for entity in Entity.allCases {
                         let counts = try admin.messageCounts(entity.topic, partitions: md.topics[entity.topic]!.partitions)
-                        print("  \(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(Int(counts.reduce(0, +)))) messages in \(counts.count) partitions")
+                        print(
+                            "  \(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(Int(counts.reduce(0, +)))) messages in \(counts.count) partitions"
+                        )
                     }
                     if let sample = sink.sampleSale {
                         print("a sale, as published to shop.sales:\n  \(sample)")
@@ -224,7 +264,9 @@ extension ShopStreamCommand {
 
         /// Runs the simulation into a sink, through a `TruthRecorder` when --truth is
         /// given; returns when the sink stops it or the days run out.
-        private func simulate<S: CountingSink>(_ config: SimulationConfig, days: Int?, into sink: inout S) throws -> (timing: (start: ContinuousClock.Instant, elapsed: Duration), truth: GroundTruth?) {
+        private func simulate<S: CountingSink>(_ config: SimulationConfig, days: Int?, into sink: inout S) throws -> (
+            timing: (start: ContinuousClock.Instant, elapsed: Duration), truth: GroundTruth?
+        ) {
             let simulator = Simulator(config: config)
             // Without --truth the sink is driven directly, so the hot path stays as fast as ever.
             guard truth != nil else { return (try drive(simulator, days: days, into: &sink), nil) }
@@ -234,7 +276,9 @@ extension ShopStreamCommand {
             return (timing, recorder.truth(of: simulator))
         }
 
-        private func drive<S: CountingSink>(_ simulator: Simulator, days: Int?, into sink: inout S) throws -> (start: ContinuousClock.Instant, elapsed: Duration) {
+        private func drive<S: CountingSink>(_ simulator: Simulator, days: Int?, into sink: inout S) throws -> (
+            start: ContinuousClock.Instant, elapsed: Duration
+        ) {
             let start = ContinuousClock.now
             var simulated = 0
             while days.map({ simulated < $0 }) ?? true {
@@ -242,7 +286,7 @@ extension ShopStreamCommand {
                 do {
                     guard try simulator.emitNextDay(into: &sink) else { break }
                 } catch is ClockFollower.Interrupted {
-                    break   // Ctrl-C while an event waited for its time: a clean stop
+                    break  // Ctrl-C while an event waited for its time: a clean stop
                 }
                 simulated += 1
             }
@@ -255,18 +299,26 @@ extension ShopStreamCommand {
             try groundTruth.write(to: URL(fileURLWithPath: path))
             let t = groundTruth.totals
             let net = "\(NumberText.grouped(Int(t.netRevenuePaisa / 100))).\(String(format: "%02d", Int(t.netRevenuePaisa % 100)))"
-            print("ground truth: \(NumberText.grouped(groundTruth.events.total)) events, \(NumberText.grouped(t.orders)) orders, \(NumberText.grouped(t.units)) units, net PKR \(net) over \(groundTruth.days) full day\(groundTruth.days == 1 ? "" : "s"), written to \(path)")
+            print(
+                "ground truth: \(NumberText.grouped(groundTruth.events.total)) events, \(NumberText.grouped(t.orders)) orders, \(NumberText.grouped(t.units)) units, net PKR \(net) over \(groundTruth.days) full day\(groundTruth.days == 1 ? "" : "s"), written to \(path)"
+            )
         }
 
-        private func printSummary(counts: [Entity: (events: Int, bytes: Int)], elapsed: (start: ContinuousClock.Instant, elapsed: Duration), destination: String) {
+        private func printSummary(
+            counts: [Entity: (events: Int, bytes: Int)], elapsed: (start: ContinuousClock.Instant, elapsed: Duration), destination: String
+        ) {
             let total = counts.values.reduce(0) { $0 + $1.events }
             let bytes = counts.values.reduce(0) { $0 + $1.bytes }
             let seconds = max(Double(elapsed.elapsed.components.seconds) + Double(elapsed.elapsed.components.attoseconds) / 1e18, 1e-9)
-            print("published \(NumberText.grouped(total)) events (\(NumberText.grouped(bytes / 1024)) KiB) to \(destination) in \(String(format: "%.2f", seconds)) s: \(NumberText.grouped(Int(Double(total) / seconds))) events/s")
+            print(
+                "published \(NumberText.grouped(total)) events (\(NumberText.grouped(bytes / 1024)) KiB) to \(destination) in \(String(format: "%.2f", seconds)) s: \(NumberText.grouped(Int(Double(total) / seconds))) events/s"
+            )
             for entity in Entity.allCases {
                 let c = counts[entity] ?? (0, 0)
                 let avg = c.events > 0 ? c.bytes / c.events : 0
-                print("  \(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(c.events).leftPadded(10)) events, \(avg) bytes each")
+                print(
+                    "  \(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(c.events).leftPadded(10)) events, \(avg) bytes each"
+                )
             }
         }
     }

@@ -69,7 +69,8 @@ extension ShopStreamCommand.LakeCommand {
                 let lake = try lakeOptions.open()
                 var watermarks: [String: [(low: Int64, high: Int64)]]?
                 if let brokers {
-                    let admin = try TopicAdmin(connection: KafkaConnection(bootstrapServers: brokers, properties: try KafkaConnection.parseProperties(properties)))
+                    let admin = try TopicAdmin(
+                        connection: KafkaConnection(bootstrapServers: brokers, properties: try KafkaConnection.parseProperties(properties)))
                     let md = try admin.metadata()
                     watermarks = [:]
                     for entity in Entity.allCases {
@@ -79,7 +80,8 @@ extension ShopStreamCommand.LakeCommand {
                 }
                 let report = try BronzeVerifier(lake: lake).verify(watermarks: watermarks, deep: deep)
                 for (key, p) in report.partitions.sorted(by: { $0.key < $1.key }) {
-                    print("  \(key.padding(toLength: 20, withPad: " ", startingAt: 0)) offsets \(p.first)–\(p.last) in \(p.objects) objects")
+                    print(
+                        "  \(key.padding(toLength: 20, withPad: " ", startingAt: 0)) offsets \(p.first)–\(p.last) in \(p.objects) objects")
                 }
                 for problem in report.problems { print("problem: \(problem)") }
                 if report.isClean {

@@ -1,11 +1,11 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamDashboard
 import ShopStreamGenerator
 import ShopStreamGold
-import ServiceLifecycle
 import ShopStreamLake
 import ShopStreamServer
 import ShopStreamService
@@ -55,53 +55,71 @@ extension ShopStreamCommand.Run {
                 // The compactor and the page each get their own connection: a pass's transaction
                 // must not hold up silver's inserts or a page load behind one lock.
                 let goldStore = try makeWarehouse(url: warehouseURL)
-                let compactor = try Compactor(warehouse: goldStore, sql: GoldSQL(directory: sqlOptions.directory, dialect: goldStore.dialect))
+                let compactor = try Compactor(
+                    warehouse: goldStore, sql: GoldSQL(directory: sqlOptions.directory, dialect: goldStore.dialect))
                 let pageStore = try makeWarehouse(url: warehouseURL)
 
-                let generator = LiveGenerator(connection: conn, seed: seed, rate: rate ?? 200, historyDays: history ?? 0,
-                                              truth: truth, published: published, probe: health.probe("generator"))
+                let generator = LiveGenerator(
+                    connection: conn, seed: seed, rate: rate ?? 200, historyDays: history ?? 0,
+                    truth: truth, published: published, probe: health.probe("generator"))
                 let silverMonitor = silver.monitor
-                var compaction = CompactionLoop(compactor: compactor, interval: compactionInterval,
-                                                newestSilver: { silverMonitor.snapshot().lastLandedAt },
-                                                probe: health.probe("compactor", maxSilence: compactionInterval + .seconds(120)))
+                var compaction = CompactionLoop(
+                    compactor: compactor, interval: compactionInterval,
+                    newestSilver: { silverMonitor.snapshot().lastLandedAt },
+                    probe: health.probe("compactor", maxSilence: compactionInterval + .seconds(120)))
                 compaction.measuresEventToGoldFrom = SentAt.nowMilliseconds()
                 let loop = compaction
                 let watcher = Watcher(
-                    sinks: [.init(monitor: bronze.monitor, probe: health.probe("bronze")),
-                            .init(monitor: silver.monitor, probe: health.probe("silver"))],
+                    sinks: [
+                        .init(monitor: bronze.monitor, probe: health.probe("bronze")),
+                        .init(monitor: silver.monitor, probe: health.probe("silver")),
+                    ],
                     published: published, goldLag: { loop.lag.value }, every: quiet ? nil : .seconds(5))
                 let address = service.http?.value ?? HTTPAddress(host: "127.0.0.1", port: 8080)
-                let server = StatusServer(host: address.host, port: address.port, health: health, page: { query in
-                    try LiveDashboard.page(from: pageStore, query: query, goldLag: loop.lag.value)
-                })
+                let server = StatusServer(
+                    host: address.host, port: address.port, health: health,
+                    page: { query in
+                        try LiveDashboard.page(from: pageStore, query: query, goldLag: loop.lag.value)
+                    })
                 let sinks = Handed((bronze, silver))
                 let services: [any Service] = [
                     BlockingService("status", whenShuttingDown: .now) { stop in watcher.run(stop: stop) },
                     server.service(onListening: { port in
                         let url = "http://\(address.host == "0.0.0.0" ? "127.0.0.1" : address.host):\(port)"
-                        logger.notice("live: dashboard \(url)/  metrics \(url)/metrics  health \(url)/healthz \(url)/readyz  (Ctrl-C stops)")
+                        logger.notice(
+                            "live: dashboard \(url)/  metrics \(url)/metrics  health \(url)/healthz \(url)/readyz  (Ctrl-C stops)")
                     }),
                     BlockingService("compactor", whenShuttingDown: .drain) { stop in loop.run(stop: stop) },
                     BlockingService("silver", whenShuttingDown: .drain) { stop in try sinks.value.1.run(until: stop) },
                     BlockingService("bronze", whenShuttingDown: .drain) { stop in try sinks.value.0.run(until: stop) },
                     BlockingService("generator", whenShuttingDown: .now) { stop in try generator.run(stop: stop) },
                 ]
-                logger.info("live: \(conn.bootstrapServers)\(broker == nil ? "" : " (embedded)") → bronze \(lakeURL), silver and gold \(warehouseURL)")
+                logger.info(
+                    "live: \(conn.bootstrapServers)\(broker == nil ? "" : " (embedded)") → bronze \(lakeURL), silver and gold \(warehouseURL)"
+                )
                 try service.runner.run(services)
                 let b = bronze.statistics, s = silver.statistics, counts = published.perEntity
                 print("topic            published     bronze     silver")
                 for entity in Entity.allCases {
-                    print("\(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(counts[entity.index]).leftPadded(9)) \(NumberText.grouped(b.perTopic[entity.topic] ?? 0).leftPadded(10)) \(NumberText.grouped(s.rows[entity] ?? 0).leftPadded(10))")
+                    print(
+                        "\(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(counts[entity.index]).leftPadded(9)) \(NumberText.grouped(b.perTopic[entity.topic] ?? 0).leftPadded(10)) \(NumberText.grouped(s.rows[entity] ?? 0).leftPadded(10))"
+                    )
                 }
                 print("lake:      \(NumberText.grouped(b.objects)) objects stored by this run under \(lakeStore.url)/bronze/")
-                print("warehouse: \(NumberText.grouped(s.totalRows)) rows in silver, \(s.totalRejects) rejected (shop.dlq, silver.rejects), at \(store.url)")
+                print(
+                    "warehouse: \(NumberText.grouped(s.totalRows)) rows in silver, \(s.totalRejects) rejected (shop.dlq, silver.rejects), at \(store.url)"
+                )
                 if let p50 = s.latency(0.5), let p99 = s.latency(0.99) {
-                    print("latency:   event sent → row in silver p50 \(p50) ms, p99 \(p99) ms (\(NumberText.grouped(s.latencies.count)) events)")
+                    print(
+                        "latency:   event sent → row in silver p50 \(p50) ms, p99 \(p99) ms (\(NumberText.grouped(s.latencies.count)) events)"
+                    )
                 }
                 let gold = loop.eventToGold.value.sorted()
                 if !gold.isEmpty {
                     let at = { (q: Double) in gold[min(gold.count - 1, Int(Double(gold.count) * q))] }
-                    print("           sale sent → in gold p50 \(at(0.5)) ms, p99 \(at(0.99)) ms (\(NumberText.grouped(gold.count)) sales, a pass every \(DurationArgument.format(compactionInterval)))")
+                    print(
+                        "           sale sent → in gold p50 \(at(0.5)) ms, p99 \(at(0.99)) ms (\(NumberText.grouped(gold.count)) sales, a pass every \(DurationArgument.format(compactionInterval)))"
+                    )
                 }
                 if let truth { print("ground truth of what was published: \(truth)") }
             }

@@ -53,24 +53,35 @@ extension ShopStreamCommand {
         @Option(help: ArgumentHelp("The lake (gs://BUCKET[/PREFIX] or file:///PATH). Default: file://./demo/lake.", valueName: "url"))
         var lake: String?
 
-        @Option(help: ArgumentHelp("The warehouse (bigquery://PROJECT or sqlite:///PATH.db). Default: sqlite://./demo/warehouse.db.", valueName: "url"))
+        @Option(
+            help: ArgumentHelp(
+                "The warehouse (bigquery://PROJECT or sqlite:///PATH.db). Default: sqlite://./demo/warehouse.db.", valueName: "url"))
         var warehouse: String?
 
         @OptionGroup var sqlOptions: SQLOptions
 
-        @Option(help: ArgumentHelp("Where to write the dashboard page. Default: demo/dashboard.html on the embedded default; none with --lake and --warehouse.", valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "Where to write the dashboard page. Default: demo/dashboard.html on the embedded default; none with --lake and --warehouse.",
+                valueName: "file"))
         var dashboard: String?
 
-        @Option(help: ArgumentHelp("Also write what was published as totals (as `generate --truth`), to hold gold against.", valueName: "file"))
+        @Option(
+            help: ArgumentHelp("Also write what was published as totals (as `generate --truth`), to hold gold against.", valueName: "file"))
         var truth: String?
 
         @Flag(help: "Run live, as services, until Ctrl-C or SIGTERM (see above).")
         var live = false
 
-        @Option(help: ArgumentHelp("With --live: events published per second (default 200), evenly at any hour; about half of it for the first minutes, until the payments that follow each sale by 20 s to 8 min catch up.", valueName: "R"))
+        @Option(
+            help: ArgumentHelp(
+                "With --live: events published per second (default 200), evenly at any hour; about half of it for the first minutes, until the payments that follow each sale by 20 s to 8 min catch up.",
+                valueName: "R"))
         var rate: Double?
 
-        @Option(help: ArgumentHelp("With --live: first publish this many days of history at full speed, so the trends have a past.", valueName: "days"))
+        @Option(
+            help: ArgumentHelp(
+                "With --live: first publish this many days of history at full speed, so the trends have a past.", valueName: "days"))
         var history: Int?
 
         @Option(help: "With --live: a gold compaction pass this often (default: 10s).")
@@ -88,8 +99,10 @@ extension ShopStreamCommand {
         func validate() throws {
             guard (1...3650).contains(days) else { throw ValidationError("--days \(days): expected 1 to 3,650") }
             if !live {
-                let liveOnly = [("--rate", rate != nil), ("--history", history != nil), ("--compact-every", compactEvery != nil),
-                                ("--http", service.http != nil), ("--quiet", quiet)]
+                let liveOnly = [
+                    ("--rate", rate != nil), ("--history", history != nil), ("--compact-every", compactEvery != nil),
+                    ("--http", service.http != nil), ("--quiet", quiet),
+                ]
                 if let (name, _) = liveOnly.first(where: { $0.1 }) {
                     throw ValidationError("\(name) is for --live runs; add --live, or leave it out")
                 }
@@ -98,12 +111,16 @@ extension ShopStreamCommand {
                 throw ValidationError("--rate \(rate): expected a positive number of events per second, up to 10,000")
             }
             if let history, !(0...3650).contains(history) { throw ValidationError("--history \(history): expected 0 to 3,650 days") }
-            if let compactEvery, compactEvery <= .zero { throw ValidationError("--compact-every 0s: expected a duration longer than 0s, such as 10s") }
+            if let compactEvery, compactEvery <= .zero {
+                throw ValidationError("--compact-every 0s: expected a duration longer than 0s, such as 10s")
+            }
             // librdkafka's mock cluster keeps about 15 MB a partition and drops the oldest
             // messages past that: a longer simulation would lose its first days before
             // the sinks read them.
             if kafka.requestedBrokers == nil && days > 365 {
-                throw ValidationError("--days \(days): the embedded broker holds about a year of events (it keeps ~15 MB a partition); use --days 365 or less, or --brokers with a real cluster")
+                throw ValidationError(
+                    "--days \(days): the embedded broker holds about a year of events (it keeps ~15 MB a partition); use --days 365 or less, or --brokers with a real cluster"
+                )
             }
         }
 
@@ -128,7 +145,8 @@ extension ShopStreamCommand {
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {
                     // 1. Publish.
-                    note("1/4 publishing \(days) days of business to Kafka at \(conn.bootstrapServers)\(broker == nil ? "" : " (embedded)")")
+                    note(
+                        "1/4 publishing \(days) days of business to Kafka at \(conn.bootstrapServers)\(broker == nil ? "" : " (embedded)")")
                     let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
                     try producer.checkConnection()
                     var config = SimulationConfig()
@@ -186,39 +204,57 @@ extension ShopStreamCommand {
                     let page = try (dashboard ?? (inDemo ? "demo/dashboard.html" : nil)).map {
                         try Dashboard.write(from: store, kpis: kpis, to: $0)
                     }
-                    try report(counter: counter, bronze: bronze, silver: silver, compaction: compaction, lake: lakeStore, warehouse: store,
-                               kpis: kpis, dashboard: page, started: started)
+                    try report(
+                        counter: counter, bronze: bronze, silver: silver, compaction: compaction, lake: lakeStore, warehouse: store,
+                        kpis: kpis, dashboard: page, started: started)
                 }
             }
         }
 
-        private func report(counter: TopicCounter, bronze: BronzeSink.Statistics, silver: SilverSink.Statistics, compaction: CompactionReport,
-                            lake: any Lake, warehouse: any Warehouse, kpis k: ExecutiveKPIs, dashboard: String?, started: ContinuousClock.Instant) throws {
+        private func report(
+            counter: TopicCounter, bronze: BronzeSink.Statistics, silver: SilverSink.Statistics, compaction: CompactionReport,
+            lake: any Lake, warehouse: any Warehouse, kpis k: ExecutiveKPIs, dashboard: String?, started: ContinuousClock.Instant
+        ) throws {
             print("topic            published     bronze     silver")
             for entity in Entity.allCases {
-                print("\(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(counter.counts[entity.index]).leftPadded(9)) \(NumberText.grouped(bronze.perTopic[entity.topic] ?? 0).leftPadded(10)) \(NumberText.grouped(silver.rows[entity] ?? 0).leftPadded(10))")
+                print(
+                    "\(entity.topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(counter.counts[entity.index]).leftPadded(9)) \(NumberText.grouped(bronze.perTopic[entity.topic] ?? 0).leftPadded(10)) \(NumberText.grouped(silver.rows[entity] ?? 0).leftPadded(10))"
+                )
             }
             let objects = try lake.list(prefix: "bronze/")
-            print("lake:      \(NumberText.grouped(objects.count)) objects, \(NumberText.grouped(objects.reduce(0) { $0 + $1.size } / 1024)) KiB under \(lake.url)/bronze/")
-            print("warehouse: \(NumberText.grouped(silver.totalRows)) rows in silver, \(silver.totalRejects) rejected (shop.dlq, silver.rejects), at \(warehouse.url)")
+            print(
+                "lake:      \(NumberText.grouped(objects.count)) objects, \(NumberText.grouped(objects.reduce(0) { $0 + $1.size } / 1024)) KiB under \(lake.url)/bronze/"
+            )
+            print(
+                "warehouse: \(NumberText.grouped(silver.totalRows)) rows in silver, \(silver.totalRejects) rejected (shop.dlq, silver.rejects), at \(warehouse.url)"
+            )
             print("gold:      \(compaction.summary)")
             print("")
             print("executive summary, \(k.firstDay ?? "-") … \(k.lastDay ?? "-") (gold.executive_summary, gold.daily_sales):")
-            print("  net revenue   \(NumberText.pkr(k.netRevenuePaisa))   (gross \(NumberText.pkr(k.grossRevenuePaisa)), discounts \(NumberText.pkr(k.discountsPaisa)))")
-            print("  sales         \(NumberText.grouped(k.orders)) orders, \(NumberText.grouped(k.units)) units, average order \(NumberText.pkr(k.averageOrderPaisa))")
+            print(
+                "  net revenue   \(NumberText.pkr(k.netRevenuePaisa))   (gross \(NumberText.pkr(k.grossRevenuePaisa)), discounts \(NumberText.pkr(k.discountsPaisa)))"
+            )
+            print(
+                "  sales         \(NumberText.grouped(k.orders)) orders, \(NumberText.grouped(k.units)) units, average order \(NumberText.pkr(k.averageOrderPaisa))"
+            )
             print("  customers     \(NumberText.grouped(k.customers)), \(NumberText.grouped(k.newCustomers)) of them new in the period")
             if let growth = k.weeklyGrowth {
-                print("  last 7 days   \(NumberText.pkr(k.lastWeekPaisa)), \(NumberText.percent(growth, signed: true)) on the 7 days before")
+                print(
+                    "  last 7 days   \(NumberText.pkr(k.lastWeekPaisa)), \(NumberText.percent(growth, signed: true)) on the 7 days before")
             }
             var service: [String] = []
-            if let f = k.paymentFailureShare, let r = k.refundShare { service.append("payments \(NumberText.percent(f)) declined, \(NumberText.percent(r)) refunded") }
+            if let f = k.paymentFailureShare, let r = k.refundShare {
+                service.append("payments \(NumberText.percent(f)) declined, \(NumberText.percent(r)) refunded")
+            }
             if let t = k.onTimeShare { service.append("deliveries \(NumberText.percent(t)) on time") }
             if !service.isEmpty { print("  service       " + service.joined(separator: "; ")) }
             var tops: [String] = []
             if let r = k.topRegion { tops.append("region \(r.name) \(NumberText.pkr(r.paisa))") }
             if let c = k.topCategory { tops.append("category \(c.name) \(NumberText.pkr(c.paisa))") }
             if !tops.isEmpty { print("  top           " + tops.joined(separator: "; ")) }
-            print("  top stores by revenue: " + k.topStores.map { "\($0.name) (\($0.city)) \(NumberText.pkr($0.paisa))" }.joined(separator: "; "))
+            print(
+                "  top stores by revenue: "
+                    + k.topStores.map { "\($0.name) (\($0.city)) \(NumberText.pkr($0.paisa))" }.joined(separator: "; "))
             print("")
             let secs = Double((ContinuousClock.now - started).components.seconds)
             if let dashboard {
@@ -235,7 +271,6 @@ extension ShopStreamCommand {
         }
     }
 }
-
 
 /// Counts what the generator publishes, per entity.
 private struct TopicCounter: EventSink {

@@ -1,15 +1,15 @@
 import ArgumentParser
 import Foundation
+import Logging
+import ServiceLifecycle
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamLake
+import ShopStreamServer
+import ShopStreamService
 import ShopStreamSilver
 import ShopStreamSinks
 import ShopStreamWarehouse
-import Logging
-import ServiceLifecycle
-import ShopStreamServer
-import ShopStreamService
 
 extension ShopStreamCommand {
     struct Sink: ParsableCommand {
@@ -59,9 +59,10 @@ extension ShopStreamCommand.Sink {
         @Option(help: "Uploads in flight at once (at most one per partition).")
         var uploads = 8
 
-        @Option(help: ArgumentHelp(
-            "Memory for events read and not yet stored (e.g. 16MiB, 1GiB; MB and GB are powers of 1000). Full, the sink stops reading and closes batches early, so 10 MB messages cost this much, not batch size × 10 MB. At least 1MiB; each upload in flight also holds its object, and librdkafka prefetches up to 64 MiB more.",
-            valueName: "size"))
+        @Option(
+            help: ArgumentHelp(
+                "Memory for events read and not yet stored (e.g. 16MiB, 1GiB; MB and GB are powers of 1000). Full, the sink stops reading and closes batches early, so 10 MB messages cost this much, not batch size × 10 MB. At least 1MiB; each upload in flight also holds its object, and librdkafka prefetches up to 64 MiB more.",
+                valueName: "size"))
         var maxBuffer = ByteCountArgument(bytes: BronzeConfiguration.defaultMaxBufferedBytes)
 
         @Option(help: "Consumer group, whose committed offsets are the sink's progress.")
@@ -93,12 +94,17 @@ extension ShopStreamCommand.Sink {
                 let catalog = try kafka.catalog()
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {
-                    if broker != nil { logger.notice("no --brokers given: reading an empty embedded broker at \(conn.bootstrapServers); pass --brokers to read a real stream") }
+                    if broker != nil {
+                        logger.notice(
+                            "no --brokers given: reading an empty embedded broker at \(conn.bootstrapServers); pass --brokers to read a real stream"
+                        )
+                    }
                     let sink = try BronzeSink(configuration: configuration(connection: conn), lake: lake)
                     sink.monitor.stallAfter = stall.stallAfter
                     if !quiet { sink.logger = logger }
                     if !quiet { logger.info("\(conn.bootstrapServers) → \(lake.url), group \(group), batches of \(batchSize)") }
-                    try runSinkService("bronze", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop) }
+                    try runSinkService("bronze", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop)
+                    }
                     printSummary(sink.statistics, lake: lake.url, maxBuffer: maxBuffer)
                 }
             }
@@ -122,16 +128,20 @@ extension ShopStreamCommand.Sink {
             for (topic, n) in s.perTopic.sorted(by: { $0.key < $1.key }) {
                 print("  \(topic.padding(toLength: 16, withPad: " ", startingAt: 0)) \(NumberText.grouped(n).leftPadded(10)) events")
             }
-            print("bronze: \(s.events) events in \(s.objects) objects, \(String(format: "%.1f", Double(s.bytes) / 1_048_576)) MiB to \(lake)")
+            print(
+                "bronze: \(s.events) events in \(s.objects) objects, \(String(format: "%.1f", Double(s.bytes) / 1_048_576)) MiB to \(lake)")
             print("elapsed: \(String(format: "%.3f", secs)) s, \(NumberText.grouped(Int(Double(s.events) / max(secs, 0.001)))) events/s")
             let retries = s.retryCount
             let reasons = s.retries.sorted { $0.value > $1.value }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")
             print("retries: \(retries)\(retries > 0 ? " (\(reasons))" : "")")
-            if s.adopted > 0 { print("adopted: \(s.adopted) objects already stored by an earlier run (\(s.skipped) records not stored again)") }
+            if s.adopted > 0 {
+                print("adopted: \(s.adopted) objects already stored by an earlier run (\(s.skipped) records not stored again)")
+            }
             if s.requeued > 0 { print("requeued: \(s.requeued) uploads tried again after the HTTP layer's retries ran out") }
             if s.unparsed > 0 { print("unparsed: \(s.unparsed) records were not single-line UTF-8 JSON and are kept base64-encoded") }
             let peak = String(format: "%.1f", Double(s.peakBufferedBytes) / 1_048_576)
-            var memory = "buffer: at most \(NumberText.grouped(s.peakBufferedEvents)) events, \(peak) MiB held at once (--max-buffer \(maxBuffer))"
+            var memory =
+                "buffer: at most \(NumberText.grouped(s.peakBufferedEvents)) events, \(peak) MiB held at once (--max-buffer \(maxBuffer))"
             if s.sealedToMakeRoom > 0 { memory += "; \(s.sealedToMakeRoom) batches closed early to make room" }
             print(memory)
         }
@@ -169,7 +179,10 @@ extension ShopStreamCommand.Sink {
         @Option(help: "How long a fact may wait for a dimension it references.")
         var referenceGrace: Duration = .seconds(60)
 
-        @Option(help: "How long, in event time, accepted event ids and sale ids stay in memory. A duplicate event_id within it is rejected; an older one is inserted again and the _dedup/_current views still show it once.")
+        @Option(
+            help:
+                "How long, in event time, accepted event ids and sale ids stay in memory. A duplicate event_id within it is rejected; an older one is inserted again and the _dedup/_current views still show it once."
+        )
         var dedupWindow: Duration = .seconds(30 * 86_400)
 
         @Option(help: "Rows an insert carries at most.")
@@ -194,7 +207,10 @@ extension ShopStreamCommand.Sink {
         @OptionGroup var stall: StallOptions
 
         func validate() throws {
-            guard dedupWindow > .zero else { throw ValidationError("--dedup-window \(DurationArgument.format(dedupWindow)): expected a window longer than zero, such as 30d") }
+            guard dedupWindow > .zero else {
+                throw ValidationError(
+                    "--dedup-window \(DurationArgument.format(dedupWindow)): expected a window longer than zero, such as 30d")
+            }
             guard (1...10_000).contains(maxRows) else { throw ValidationError("--max-rows \(maxRows): expected 1 to 10,000") }
         }
 
@@ -212,16 +228,23 @@ extension ShopStreamCommand.Sink {
                     sink.monitor.stallAfter = stall.stallAfter
                     if !quiet { sink.logger = logger }
                     if !quiet { logger.info("\(conn.bootstrapServers) → \(warehouse.url), group \(group)") }
-                    try runSinkService("silver", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop) }
+                    try runSinkService("silver", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop)
+                    }
                     let s = sink.statistics
                     for entity in Entity.allCases {
-                        print("  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(NumberText.grouped(s.rows[entity] ?? 0).leftPadded(10)) rows")
+                        print(
+                            "  silver.\(entity.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(NumberText.grouped(s.rows[entity] ?? 0).leftPadded(10)) rows"
+                        )
                     }
                     let secs = Double(s.elapsed.components.seconds) + Double(s.elapsed.components.attoseconds) / 1e18
-                    print("silver: \(s.totalRows) rows, \(s.totalRejects) rejected, \(s.waited) waited for a dimension, to \(warehouse.url)")
-                    print("elapsed: \(String(format: "%.3f", secs)) s, \(NumberText.grouped(Int(Double(s.totalRows + s.totalRejects) / max(secs, 0.001)))) events/s")
+                    print(
+                        "silver: \(s.totalRows) rows, \(s.totalRejects) rejected, \(s.waited) waited for a dimension, to \(warehouse.url)")
+                    print(
+                        "elapsed: \(String(format: "%.3f", secs)) s, \(NumberText.grouped(Int(Double(s.totalRows + s.totalRejects) / max(secs, 0.001)))) events/s"
+                    )
                     if !s.rejects.isEmpty {
-                        print("rejects: " + s.rejects.sorted { $0.value > $1.value }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))
+                        print(
+                            "rejects: " + s.rejects.sorted { $0.value > $1.value }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))
                     }
                     if s.retries > 0 { print("retries: \(s.retries)") }
                     if s.lookedUp > 0 { print("looked up: \(s.lookedUp) ids in silver, not held (older than --dedup-window)") }
@@ -254,8 +277,10 @@ extension ShopStreamCommand.Sink.Silver {
 
 /// Runs one sink as a service until it ends (`--idle-exit`) or a signal stops it, beside a watcher
 /// that relays its health and, with `--http`, the status server.
-private func runSinkService(_ name: String, monitor: SinkMonitor, service: ServiceOptions, quiet: Bool,
-                            body: @escaping (StopSignal) throws -> Void) throws {
+private func runSinkService(
+    _ name: String, monitor: SinkMonitor, service: ServiceOptions, quiet: Bool,
+    body: @escaping (StopSignal) throws -> Void
+) throws {
     let health = Health()
     let watcher = Watcher(sinks: [.init(monitor: monitor, probe: health.probe(name))], every: quiet ? nil : .seconds(10))
     let handed = Handed(body)

@@ -70,17 +70,22 @@ private func printTable(_ status: [TopicStatus], catalog: TopicCatalog, cluster:
         case .created: state = "created"
         case .drifted(let diffs): state = "DRIFT: " + diffs.joined(separator: "; ")
         }
-        return [s.name, "\(s.definedPartitions)", s.actualPartitions.map(String.init) ?? "-",
-                "\(s.expectedReplication)", s.actualReplication.map(String.init) ?? "-",
-                def.cleanupPolicy, def.key.field, state]
+        return [
+            s.name, "\(s.definedPartitions)", s.actualPartitions.map(String.init) ?? "-",
+            "\(s.expectedReplication)", s.actualReplication.map(String.init) ?? "-",
+            def.cleanupPolicy, def.key.field, state,
+        ]
     }
     let header = ["topic", "partitions", "on cluster", "replication", "on cluster", "cleanup", "key", "state"]
     let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max()! }
     for row in [header] + rows {
-        print(row.enumerated().map { i, c in i == row.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-            .joined(separator: "  "))
+        print(
+            row.enumerated().map { i, c in i == row.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  "))
     }
     if !status.contains(where: \.configsChecked) && !status.allSatisfy({ $0.state == .missing }) {
-        print("note: this cluster does not report topic configs (cleanup.policy, retention.ms); only partitions and replication were compared")
+        print(
+            "note: this cluster does not report topic configs (cleanup.policy, retention.ms); only partitions and replication were compared"
+        )
     }
 }

@@ -17,7 +17,9 @@ extension ShopStreamCommand.WarehouseCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create the silver dataset, tables and views of sql/ that are missing; report drift.",
-            discussion: "Idempotent: CREATE … IF NOT EXISTS. A table whose columns differ from sql/ is reported, never altered, and the command exits 2.")
+            discussion:
+                "Idempotent: CREATE … IF NOT EXISTS. A table whose columns differ from sql/ is reported, never altered, and the command exits 2."
+        )
         @OptionGroup var options: WarehouseOptions
         @OptionGroup var sqlOptions: SQLOptions
         @Option(help: ArgumentHelp("Folder of topic definitions (the silver model derives from them).", valueName: "dir"))

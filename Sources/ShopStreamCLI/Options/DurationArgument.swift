@@ -96,16 +96,18 @@ enum DurationArgument {
 extension Option where Value == Duration {
     /// A duration option with a default: `@Option(help: "…") var maxDelay: Duration = .seconds(1)`.
     init(wrappedValue: Duration, name: NameSpecification = .long, help: String) {
-        self.init(wrappedValue: wrappedValue, name: name, parsing: .unconditional,
-                  help: DurationArgument.help(help, default: wrappedValue),
-                  transform: { text in try DurationArgument.parse(text) })
+        self.init(
+            wrappedValue: wrappedValue, name: name, parsing: .unconditional,
+            help: DurationArgument.help(help, default: wrappedValue),
+            transform: { text in try DurationArgument.parse(text) })
     }
 }
 
 extension Option where Value == Duration? {
     /// A duration option that may be left out: `@Option(help: "…") var idleExit: Duration?`.
     init(name: NameSpecification = .long, help: String) {
-        self.init(name: name, parsing: .unconditional, help: DurationArgument.help(help, default: nil),
-                  transform: { text in try DurationArgument.parse(text) })
+        self.init(
+            name: name, parsing: .unconditional, help: DurationArgument.help(help, default: nil),
+            transform: { text in try DurationArgument.parse(text) })
     }
 }

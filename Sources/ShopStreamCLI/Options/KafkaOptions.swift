@@ -5,20 +5,25 @@ import ShopStreamCore
 
 /// Where Kafka is, shared by every command that talks to it.
 struct KafkaOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Kafka bootstrap servers, host:port[,host:port…]. Default: $KAFKA_BOOTSTRAP_SERVERS, else an embedded broker in this process.",
-        valueName: "host:port"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Kafka bootstrap servers, host:port[,host:port…]. Default: $KAFKA_BOOTSTRAP_SERVERS, else an embedded broker in this process.",
+            valueName: "host:port"))
     var brokers: String?
 
-    @Option(name: .customShort("X"), help: ArgumentHelp(
-        "A librdkafka property, as kcat takes it (repeatable): -X security.protocol=SASL_SSL -X sasl.mechanisms=PLAIN …",
-        valueName: "key=value"))
+    @Option(
+        name: .customShort("X"),
+        help: ArgumentHelp(
+            "A librdkafka property, as kcat takes it (repeatable): -X security.protocol=SASL_SSL -X sasl.mechanisms=PLAIN …",
+            valueName: "key=value"))
     var properties: [String] = []
 
     @Option(help: "How long to wait for the cluster to answer before giving up.")
     var connectTimeout: Duration = .seconds(10)
 
-    @Option(name: .long, help: ArgumentHelp("Folder of topic definitions. Default: ./topics, else the source checkout's.", valueName: "dir"))
+    @Option(
+        name: .long, help: ArgumentHelp("Folder of topic definitions. Default: ./topics, else the source checkout's.", valueName: "dir"))
     var topics: String?
 
     func validate() throws {
@@ -37,9 +42,10 @@ struct KafkaOptions: ParsableArguments {
     }
 
     func connection(bootstrap: String) throws -> KafkaConnection {
-        KafkaConnection(bootstrapServers: bootstrap,
-                        properties: try KafkaConnection.parseProperties(properties),
-                        connectTimeout: connectTimeout)
+        KafkaConnection(
+            bootstrapServers: bootstrap,
+            properties: try KafkaConnection.parseProperties(properties),
+            connectTimeout: connectTimeout)
     }
 
     /// Connects to the requested cluster, or starts an embedded one with the

@@ -7,18 +7,23 @@ import ShopStreamService
 
 /// What every long-running command takes: where to serve its status, how to log, how long a stop may take.
 struct ServiceOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Serve /metrics (Prometheus), /healthz and /readyz on HOST:PORT (e.g. 127.0.0.1:9464, or :9464 for every interface).",
-        valueName: "host:port"))
+    @Option(
+        help: ArgumentHelp(
+            "Serve /metrics (Prometheus), /healthz and /readyz on HOST:PORT (e.g. 127.0.0.1:9464, or :9464 for every interface).",
+            valueName: "host:port"))
     var http: HTTPAddressArgument?
 
-    @Option(help: ArgumentHelp("Log lines as text (for a terminal) or json (one object per line, for a log collector).", valueName: "text|json"))
+    @Option(
+        help: ArgumentHelp("Log lines as text (for a terminal) or json (one object per line, for a log collector).", valueName: "text|json")
+    )
     var logFormat: LogFormat = .text
 
-    @Option(help: ArgumentHelp("The least severe log level shown: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    @Option(
+        help: ArgumentHelp("The least severe log level shown: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: Logger.Level = .info
 
-    @Option(help: "How long a stop (Ctrl-C, SIGTERM) may take to land and commit what is in flight; then the process exits at once, status 1.")
+    @Option(
+        help: "How long a stop (Ctrl-C, SIGTERM) may take to land and commit what is in flight; then the process exits at once, status 1.")
     var shutdownTimeout: Duration = .seconds(10)
 
     /// Logs and metrics for this process; call before anything logs.
@@ -32,7 +37,10 @@ struct ServiceOptions: ParsableArguments {
 
 /// `--stall-after`, for the sinks.
 struct StallOptions: ParsableArguments {
-    @Option(help: "A sink whose partition has lag but landed nothing for this long is stalled: /readyz answers 503 naming it, and the log says so.")
+    @Option(
+        help:
+            "A sink whose partition has lag but landed nothing for this long is stalled: /readyz answers 503 naming it, and the log says so."
+    )
     var stallAfter: Duration = .seconds(60)
 }
 
@@ -48,6 +56,8 @@ struct HTTPAddressArgument: ExpressibleByArgument, Sendable {
 
 extension LogFormat: ExpressibleByArgument {}
 
+// swift-format-ignore: AvoidRetroactiveConformances
+// (swift-log's level as an option value; neither package declares it)
 extension Logger.Level: @retroactive ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }

@@ -6,9 +6,10 @@ import ShopStreamWarehouse
 
 /// Where the warehouse is.
 struct WarehouseOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The warehouse: bigquery://PROJECT ($BIGQUERY_EMULATOR_HOST points it at an emulator) or sqlite:///PATH.db. Default: $SHOPSTREAM_WAREHOUSE, else sqlite://./warehouse.db.",
-        valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The warehouse: bigquery://PROJECT ($BIGQUERY_EMULATOR_HOST points it at an emulator) or sqlite:///PATH.db. Default: $SHOPSTREAM_WAREHOUSE, else sqlite://./warehouse.db.",
+            valueName: "url"))
     var warehouse: String?
 
     var url: String {
@@ -24,7 +25,8 @@ struct WarehouseOptions: ParsableArguments {
     /// a mistyped SQLite path would create an empty file and report on nothing.
     func openExisting() throws -> any Warehouse {
         if case .sqlite(let path) = try WarehouseURL(parsing: url, currentDirectory: FileManager.default.currentDirectoryPath),
-            !FileManager.default.fileExists(atPath: path) {
+            !FileManager.default.fileExists(atPath: path)
+        {
             throw CommandFailure("there is no SQLite warehouse at \(path); check --warehouse (the pipeline's sinks create it)")
         }
         return try open()

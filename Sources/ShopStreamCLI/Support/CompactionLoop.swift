@@ -82,13 +82,14 @@ struct CompactionLoop: Sendable {
             let report = try compactor.compact(fullRefresh: fullRefresh)
             Self.duration.recordNanoseconds((clock.now - started).nanoseconds)
             Self.tables.increment(by: report.plan.changedTables.count)
-            Self.dates.increment(by: report.plan.tables.values.reduce(0) { total, keys in
-                switch keys {
-                case .dates(let d): return total + d.count
-                case .months(_, let saleDates): return total + saleDates.count
-                case .whole: return total
-                }
-            })
+            Self.dates.increment(
+                by: report.plan.tables.values.reduce(0) { total, keys in
+                    switch keys {
+                    case .dates(let d): return total + d.count
+                    case .months(_, let saleDates): return total + saleDates.count
+                    case .whole: return total
+                    }
+                })
             onPass(report)
             return true
         } catch {
@@ -124,8 +125,9 @@ struct CompactionLoop: Sendable {
         var t = time_t(micros / 1_000_000)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, Int(micros % 1_000_000))
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+            parts.tm_hour, parts.tm_min, parts.tm_sec, Int(micros % 1_000_000))
     }
 
     private func updateLag(covered: Date?) {

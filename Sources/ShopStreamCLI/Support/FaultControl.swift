@@ -46,11 +46,14 @@ enum FaultControl {
     static func handle(_ request: Control.Request, broker: EmbeddedBroker) -> Control.Response {
         let path = request.path
         if path.isEmpty {
-            guard request.method == "GET" else { return Control.Response(405, "\(request.method) /faults: use GET to see the faults in force, POST /faults/… to change them") }
+            guard request.method == "GET" else {
+                return Control.Response(405, "\(request.method) /faults: use GET to see the faults in force, POST /faults/… to change them")
+            }
             return Control.Response(200, request.query["format"] == "json" ? broker.faults.json : broker.faults.description)
         }
         guard request.method == "POST" else {
-            return Control.Response(405, "\(request.method) /faults/\(path.joined(separator: "/")): faults are changed with POST (GET /faults shows them)")
+            return Control.Response(
+                405, "\(request.method) /faults/\(path.joined(separator: "/")): faults are changed with POST (GET /faults shows them)")
         }
         do {
             return Control.Response(200, try apply(path, query: request.query, broker: broker))
@@ -83,11 +86,15 @@ enum FaultControl {
             return "moved the leader of \(moved.count) partitions to the next broker; now \(leadSummary(broker))"
         case ("leaders", 4):
             guard let partition = Int32(path[2]) else { throw FaultRequestError(400, "partition \(path[2]): expected a number") }
-            guard let to = Int32(path[3]) else { throw FaultRequestError(400, "broker \(path[3]): expected a broker number, 1 to \(broker.brokerCount)") }
+            guard let to = Int32(path[3]) else {
+                throw FaultRequestError(400, "broker \(path[3]): expected a broker number, 1 to \(broker.brokerCount)")
+            }
             try broker.setLeader(TopicPartition(path[1], partition), broker: to)
             return "broker \(to) leads \(path[1])[\(partition)]"
         case ("coordinator", 3):
-            guard let to = Int32(path[2]) else { throw FaultRequestError(400, "broker \(path[2]): expected a broker number, 1 to \(broker.brokerCount)") }
+            guard let to = Int32(path[2]) else {
+                throw FaultRequestError(400, "broker \(path[2]): expected a broker number, 1 to \(broker.brokerCount)")
+            }
             try broker.setCoordinator(group: path[1], broker: to)
             return "broker \(to) coordinates group \(path[1])"
         case ("errors", 3):
@@ -102,7 +109,8 @@ enum FaultControl {
             }
             try broker.pushRequestErrors(errors, api: api, broker: id, rtt: rtt)
             let late = rtt == .zero ? "" : ", answered \(query["rtt"]!) late"
-            return "the next \(errors.count) \(api.name) requests to \(id.map { "broker \($0)" } ?? "each broker") fail with \(Set(errors).map(\.name).sorted().joined(separator: ", "))\(late)"
+            return
+                "the next \(errors.count) \(api.name) requests to \(id.map { "broker \($0)" } ?? "each broker") fail with \(Set(errors).map(\.name).sorted().joined(separator: ", "))\(late)"
         case ("topics", 4) where path[2] == "error":
             let error = try errorCode(path[3])
             try broker.setTopicError(path[1], error)
@@ -118,7 +126,10 @@ enum FaultControl {
     /// `API` and `ERROR[,ERROR…]` of an errors path, with `?count=N`: the errors to push, in order.
     private static func requestErrors(_ apiName: String, _ list: String, query: [String: String]) throws -> (KafkaAPI, [KafkaErrorCode]) {
         guard let api = KafkaAPI(name: apiName) else {
-            throw FaultRequestError(400, "request type \(apiName) is unknown; use one of \(KafkaAPI.known.map(\.name).joined(separator: ", ")) (or its ApiKey number)")
+            throw FaultRequestError(
+                400,
+                "request type \(apiName) is unknown; use one of \(KafkaAPI.known.map(\.name).joined(separator: ", ")) (or its ApiKey number)"
+            )
         }
         let errors = try list.split(separator: ",").map { try errorCode(String($0)) }
         guard !errors.isEmpty else { throw FaultRequestError(400, "no error named; e.g. /faults/errors/produce/NOT_LEADER_FOR_PARTITION") }
@@ -136,7 +147,10 @@ enum FaultControl {
 
     private static func errorCode(_ text: String) throws -> KafkaErrorCode {
         guard let code = KafkaErrorCode(name: text) else {
-            throw FaultRequestError(400, "error \(text) is not one librdkafka knows; use its name (NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT, TOPIC_AUTHORIZATION_FAILED, _TRANSPORT, …) or number")
+            throw FaultRequestError(
+                400,
+                "error \(text) is not one librdkafka knows; use its name (NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT, TOPIC_AUTHORIZATION_FAILED, _TRANSPORT, …) or number"
+            )
         }
         return code
     }

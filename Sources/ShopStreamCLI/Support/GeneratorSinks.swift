@@ -1,9 +1,9 @@
 import Foundation
+import Logging
+import Metrics
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamGenerator
-import Logging
-import Metrics
 
 /// A generator sink that counts what passed, honours --events, --rate (holding each
 /// event until its time) and Ctrl-C, and keeps the progress display fed.
@@ -15,7 +15,10 @@ protocol CountingSink: EventSink {
 /// A truth recorder around a counting sink counts, reports and stops as that sink does.
 extension TruthRecorder: CountingSink where Inner: CountingSink {
     var counts: [Entity: (events: Int, bytes: Int)] { inner.counts }
-    var day: String { get { inner.day } set { inner.day = newValue } }
+    var day: String {
+        get { inner.day }
+        set { inner.day = newValue }
+    }
 }
 
 /// Shared bookkeeping of the sinks below.
@@ -78,7 +81,10 @@ struct KafkaSink: CountingSink {
     }
 
     var counts: [Entity: (events: Int, bytes: Int)] { book.counts }
-    var day: String { get { book.day } set { book.day = newValue } }
+    var day: String {
+        get { book.day }
+        set { book.day = newValue }
+    }
 
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
         try book.hold(timestampMs)
@@ -118,7 +124,10 @@ struct FileSink: CountingSink {
     }
 
     var counts: [Entity: (events: Int, bytes: Int)] { book.counts }
-    var day: String { get { book.day } set { book.day = newValue } }
+    var day: String {
+        get { book.day }
+        set { book.day = newValue }
+    }
 
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
         try book.hold(timestampMs)
@@ -171,7 +180,8 @@ final class Progress {
         guard now - last >= (tty ? .milliseconds(250) : .seconds(10)) else { return }
         last = now
         let secs = Double((now - start).components.seconds) + Double((now - start).components.attoseconds) / 1e18
-        let line = "day \(day)  \(NumberText.grouped(events)) events  \(NumberText.grouped(Int(Double(events) / max(secs, 0.001)))) events/s"
+        let line =
+            "day \(day)  \(NumberText.grouped(events)) events  \(NumberText.grouped(Int(Double(events) / max(secs, 0.001)))) events/s"
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)); drawn = true } else { say(line) }
     }
 
@@ -185,4 +195,3 @@ final class Progress {
         if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drawn = false }
     }
 }
-

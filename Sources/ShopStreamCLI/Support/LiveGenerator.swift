@@ -33,8 +33,9 @@ struct LiveGenerator: Sendable {
         let simulator = Simulator(config: config)
         if historyDays > 0 { logger.info("publishing \(historyDays) days of history at full speed, from \(config.startDate)") }
         logger.info("then live from \(config.live!.day) (PKT) at about \(NumberText.grouped(Int(rate))) events/s")
-        var sink = PublishingSink(producer: producer, stop: stop, probe: probe, published: published,
-                                  follower: ClockFollower(shouldStop: { stop.isRequested }, liveFromMs: liveStart))
+        var sink = PublishingSink(
+            producer: producer, stop: stop, probe: probe, published: published,
+            follower: ClockFollower(shouldStop: { stop.isRequested }, liveFromMs: liveStart))
         if let truth {
             var recorder = TruthRecorder(wrapping: sink)
             try publish(simulator, into: &recorder)
@@ -87,7 +88,8 @@ private struct PublishingSink: EventSink {
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
         // Not taken if a stop comes while it waits for its time (a truth recorder does not count it).
         guard follower.hold(untilMs: timestampMs) else { throw ClockFollower.Interrupted() }
-        try producer.send(topic: entity.topic, key: key, value: value, headers: follower.headers(forEventAt: timestampMs), timestampMs: timestampMs)
+        try producer.send(
+            topic: entity.topic, key: key, value: value, headers: follower.headers(forEventAt: timestampMs), timestampMs: timestampMs)
         unreported[entity.index] += 1
         if unreported.reduce(0, +) >= 256 || ContinuousClock.now - lastReport >= .milliseconds(200) {
             report()

@@ -41,15 +41,18 @@ struct Watcher: Sendable {
 
     func run(stop: StopSignal) {
         var lastLine = ContinuousClock.now
-        var previous = (time: ContinuousClock.now, published: published?.value ?? 0,
-                        landed: sinks.map { $0.monitor.snapshot().landed })
+        var previous = (
+            time: ContinuousClock.now, published: published?.value ?? 0,
+            landed: sinks.map { $0.monitor.snapshot().landed }
+        )
         var stalled = Set<String>()
         while stop.request == .none {
             Thread.sleep(forTimeInterval: 0.5)
             for sink in sinks {
                 let s = sink.monitor.snapshot()
                 sink.probe.beat(at: s.lastBeat)
-                sink.probe.ready(s.started && s.assigned > 0, reason: s.started ? "no partitions assigned (yet)" : "joining the consumer group")
+                sink.probe.ready(
+                    s.started && s.assigned > 0, reason: s.started ? "no partitions assigned (yet)" : "joining the consumer group")
                 let why = s.stalled.isEmpty ? nil : "\(sink.monitor.sink) sink: " + s.stalled.joined(separator: "; ")
                 sink.probe.stalled(why)
                 if let why, !stalled.contains(sink.monitor.sink) {

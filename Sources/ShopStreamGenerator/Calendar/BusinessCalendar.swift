@@ -39,14 +39,18 @@ enum BusinessCalendar {
     /// Dates as observed in Pakistan (2024, 2025) or expected (2026, 2027).
     /// Outside 2024–2027 the simulation has no Ramadan or Eid effect.
     static let islamicYears: [IslamicYear] = [
-        IslamicYear(ramadanStart: SimDate(year: 2024, month: 3, day: 12), ramadanEnd: SimDate(year: 2024, month: 4, day: 9),
-                    eidUlFitr: SimDate(year: 2024, month: 4, day: 10), eidUlAdha: SimDate(year: 2024, month: 6, day: 17)),
-        IslamicYear(ramadanStart: SimDate(year: 2025, month: 3, day: 1), ramadanEnd: SimDate(year: 2025, month: 3, day: 30),
-                    eidUlFitr: SimDate(year: 2025, month: 3, day: 31), eidUlAdha: SimDate(year: 2025, month: 6, day: 7)),
-        IslamicYear(ramadanStart: SimDate(year: 2026, month: 2, day: 18), ramadanEnd: SimDate(year: 2026, month: 3, day: 19),
-                    eidUlFitr: SimDate(year: 2026, month: 3, day: 20), eidUlAdha: SimDate(year: 2026, month: 5, day: 27)),
-        IslamicYear(ramadanStart: SimDate(year: 2027, month: 2, day: 8), ramadanEnd: SimDate(year: 2027, month: 3, day: 9),
-                    eidUlFitr: SimDate(year: 2027, month: 3, day: 10), eidUlAdha: SimDate(year: 2027, month: 5, day: 17)),
+        IslamicYear(
+            ramadanStart: SimDate(year: 2024, month: 3, day: 12), ramadanEnd: SimDate(year: 2024, month: 4, day: 9),
+            eidUlFitr: SimDate(year: 2024, month: 4, day: 10), eidUlAdha: SimDate(year: 2024, month: 6, day: 17)),
+        IslamicYear(
+            ramadanStart: SimDate(year: 2025, month: 3, day: 1), ramadanEnd: SimDate(year: 2025, month: 3, day: 30),
+            eidUlFitr: SimDate(year: 2025, month: 3, day: 31), eidUlAdha: SimDate(year: 2025, month: 6, day: 7)),
+        IslamicYear(
+            ramadanStart: SimDate(year: 2026, month: 2, day: 18), ramadanEnd: SimDate(year: 2026, month: 3, day: 19),
+            eidUlFitr: SimDate(year: 2026, month: 3, day: 20), eidUlAdha: SimDate(year: 2026, month: 5, day: 27)),
+        IslamicYear(
+            ramadanStart: SimDate(year: 2027, month: 2, day: 8), ramadanEnd: SimDate(year: 2027, month: 3, day: 9),
+            eidUlFitr: SimDate(year: 2027, month: 3, day: 10), eidUlAdha: SimDate(year: 2027, month: 5, day: 17)),
     ]
 
     /// Monday … Sunday: Saturday and Sunday are the weekend, Friday evenings are busy.
@@ -75,7 +79,7 @@ enum BusinessCalendar {
             if d >= y.ramadanStart.daysSinceEpoch && d <= y.ramadanEnd.daysSinceEpoch {
                 isRamadan = true
                 if d == y.ramadanEnd.daysSinceEpoch {
-                    demand *= 2.2   // Chand Raat: the night the Eid moon is sighted
+                    demand *= 2.2  // Chand Raat: the night the Eid moon is sighted
                     promotion = Promotion(kind: .eid, coverage: 0.45, percent: 10...20)
                 } else if d >= ramadanLastTen {
                     demand *= 1.45

@@ -117,8 +117,8 @@ extension EventBuffer {
     /// A UUID in the version-4 layout from 128 random bits.
     @inline(__always)
     mutating func uuid(_ hi: UInt64, _ lo: UInt64) {
-        let hi = (hi & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000        // version 4
-        let lo = (lo & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000        // variant 10
+        let hi = (hi & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000  // version 4
+        let lo = (lo & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000  // variant 10
         hex(hi >> 32, nibbles: 8); byte(0x2D)
         hex(hi >> 16, nibbles: 4); byte(0x2D)
         hex(hi, nibbles: 4); byte(0x2D)
@@ -171,6 +171,7 @@ enum Digits {
     @inline(__always) static var pairs: UnsafePointer<UInt8> { pairsText.utf8Start }
     @inline(__always) static var hex: UnsafePointer<UInt8> { hexText.utf8Start }
 
-    private static let pairsText: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+    private static let pairsText: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     private static let hexText: StaticString = "0123456789abcdef"
 }

@@ -53,9 +53,10 @@ struct EventBuffer {
     mutating func endEvent(_ entity: Entity, timestampMs: Int64) {
         assert(count - eventStart <= EventBuffer.maxEventBytes, "event larger than EventBuffer.maxEventBytes")
         assert(keyCount > 0, "event without a key")
-        records.append(EventRecord(
-            entity: entity, keyStart: Int32(keyStart), keyCount: Int32(keyCount),
-            valueStart: Int32(eventStart), valueCount: Int32(count - eventStart), timestampMs: timestampMs))
+        records.append(
+            EventRecord(
+                entity: entity, keyStart: Int32(keyStart), keyCount: Int32(keyCount),
+                valueStart: Int32(eventStart), valueCount: Int32(count - eventStart), timestampMs: timestampMs))
     }
 
     private mutating func grow() {
@@ -109,4 +110,3 @@ struct EventRecord {
     var valueCount: Int32
     var timestampMs: Int64
 }
-

@@ -34,8 +34,10 @@ struct TimeOrderedEvents {
         for r in buffer.records {
             let value = Array(UnsafeRawBufferPointer(start: base + Int(r.valueStart), count: Int(r.valueCount)))
             let keyStart = Int(r.keyStart - r.valueStart)
-            push(Held(timestampMs: r.timestampMs, sequence: written, entity: r.entity,
-                      key: keyStart..<keyStart + Int(r.keyCount), value: value))
+            push(
+                Held(
+                    timestampMs: r.timestampMs, sequence: written, entity: r.entity,
+                    key: keyStart..<keyStart + Int(r.keyCount), value: value))
             written += 1
         }
     }
@@ -47,8 +49,9 @@ struct TimeOrderedEvents {
         while let first = heap.first, first.timestampMs <= untilMs {
             let event = pop()
             let more = try event.value.withUnsafeBytes { value in
-                try sink.emit(event.entity, key: UnsafeRawBufferPointer(rebasing: value[event.key]), value: value,
-                              timestampMs: event.timestampMs)
+                try sink.emit(
+                    event.entity, key: UnsafeRawBufferPointer(rebasing: value[event.key]), value: value,
+                    timestampMs: event.timestampMs)
             }
             accepted[event.entity.index] += 1
             if !more { return (accepted, true) }

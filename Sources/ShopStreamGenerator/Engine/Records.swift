@@ -4,7 +4,7 @@
 struct CustomerRecord {
     var firstName: Int16
     var surname: Int16
-    var gender: UInt8          // 0 male, 1 female
+    var gender: UInt8  // 0 male, 1 female
     var age: UInt8
     var city: UInt8
     var tier: UInt8
@@ -66,7 +66,7 @@ struct PendingShipment {
     var quantity: Int32
     var shippedDay: Int32
     var expectedDay: Int32
-    var deliveredDay: Int32      // -1 when not delivered
+    var deliveredDay: Int32  // -1 when not delivered
     var outcomeMs: Int32
     var delayDays: Int16
     var carrier: UInt8

@@ -5,7 +5,7 @@ extension SimulationEngine {
     /// spend (and so a tier) already behind them.
     mutating func createInitialCustomer() -> Int {
         let start = config.startDate.daysSinceEpoch
-        let daysBefore = 1 + min(rng.below(6 * 365), rng.below(6 * 365))   // recent sign-ups are more common
+        let daysBefore = 1 + min(rng.below(6 * 365), rng.below(6 * 365))  // recent sign-ups are more common
         var c = newCustomerRecord(signupDay: start - daysBefore)
         let r = rng.below(100)
         let tier: LoyaltyTier = r < 58 ? .bronze : r < 84 ? .silver : r < 96 ? .gold : .platinum
@@ -25,21 +25,29 @@ extension SimulationEngine {
 
     private mutating func newCustomerRecord(signupDay: Int) -> CustomerRecord {
         let female = rng.below(100) < 36
-        let first = female
+        let first =
+            female
             ? vocabulary.maleCount + rng.below(vocabulary.firstNames.count - vocabulary.maleCount)
             : rng.below(vocabulary.maleCount)
         let city = cityPicker.pick(&rng)
         let regional = vocabulary.regionalSurnames[Geography.cities[city].province.rawValue]
-        let surname = rng.below(100) < 35 && !regional.isEmpty
+        let surname =
+            rng.below(100) < 35 && !regional.isEmpty
             ? regional.lowerBound + rng.below(regional.count)
             : rng.below(vocabulary.commonSurnames)
         let a = rng.below(100)
-        let age = a < 3 ? rng.int(in: 16...17)
-            : a < 31 ? rng.int(in: 18...24)
-            : a < 65 ? rng.int(in: 25...34)
-            : a < 85 ? rng.int(in: 35...44)
-            : a < 94 ? rng.int(in: 45...54)
-            : a < 98 ? rng.int(in: 55...64) : rng.int(in: 65...90)
+        let age =
+            a < 3
+            ? rng.int(in: 16...17)
+            : a < 31
+                ? rng.int(in: 18...24)
+                : a < 65
+                    ? rng.int(in: 25...34)
+                    : a < 85
+                        ? rng.int(in: 35...44)
+                        : a < 94
+                            ? rng.int(in: 45...54)
+                            : a < 98 ? rng.int(in: 55...64) : rng.int(in: 65...90)
         let v = rng.below(100)
         let activity = v < 50 ? 1 : v < 75 ? 2 : v < 90 ? 3 : 4
         let prefix = PakistaniNames.mobilePrefixes[rng.below(PakistaniNames.mobilePrefixes.count)]
@@ -116,7 +124,7 @@ extension SimulationEngine {
             out.byte(0x5F)
             out.text(v.surnamesLower[Int(c.surname)], text)
         }
-        out.uint(i + 1)   // the customer number keeps every address unique
+        out.uint(i + 1)  // the customer number keeps every address unique
         out.byte(0x40)
         out.text(v.domains[Int(c.emailDomain)], text)
         out.raw("\",\"phone\":\"+92")

@@ -53,8 +53,9 @@ extension SimulationEngine {
     /// the days a restock takes. Levels as `orderRestock` and `receiveRestocks` set them.
     mutating func stockForLive(_ pair: Int) {
         let reorder = max(2, Int((pairDemand[pair] * liveScale * 6).rounded(.up)))
-        let target = max(reorder + Int((pairDemand[pair] * liveScale * forwardDemand).rounded(.up)),
-                         stores[pair / products.count].type.minimumStock)
+        let target = max(
+            reorder + Int((pairDemand[pair] * liveScale * forwardDemand).rounded(.up)),
+            stores[pair / products.count].type.minimumStock)
         stock[pair].reorderLevel = Int32(reorder)
         guard Int(stock[pair].stock) < target else { return }
         stock[pair].stock = Int32(target)

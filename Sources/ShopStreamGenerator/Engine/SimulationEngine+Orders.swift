@@ -112,12 +112,14 @@ extension SimulationEngine {
             tPay = later(tPay, 60_000 + rng.below(240_000))
             if rng.below(10) >= 7 { method = channel == .inStore ? .cash : .cashOnDelivery }
         }
-        emitPayment(saleId: saleId, method: method, paisa: totalPaisa,
-                    status: method == .cashOnDelivery ? .pending : .completed, msOfDay: tPay)
+        emitPayment(
+            saleId: saleId, method: method, paisa: totalPaisa,
+            status: method == .cashOnDelivery ? .pending : .completed, msOfDay: tPay)
 
         if channel != .inStore {
-            scheduleShipment(saleId: saleId, msOfDay: t, pair: pair, quantity: quantity,
-                             destinationCity: city, method: method, paisa: totalPaisa)
+            scheduleShipment(
+                saleId: saleId, msOfDay: t, pair: pair, quantity: quantity,
+                destinationCity: city, method: method, paisa: totalPaisa)
         }
     }
 

@@ -73,12 +73,13 @@ extension SimulationEngine {
             var weights: [Int] = []
             for _ in 0..<site.type.staffCount {
                 let female = cast.below(100) < 35
-                let first = female
+                let first =
+                    female
                     ? PakistaniNames.female[cast.below(PakistaniNames.female.count)]
                     : PakistaniNames.male[cast.below(PakistaniNames.male.count)]
                 let last = PakistaniNames.surnames[cast.below(PakistaniNames.surnames.count)]
                 staff.append(b.add(first + " " + last))
-                weights.append(1 + cast.below(4))   // some sell far more than others
+                weights.append(1 + cast.below(4))  // some sell far more than others
             }
             staffPicker.append(SmallWeights(weights))
             return StoreRecord(
@@ -122,9 +123,10 @@ extension SimulationEngine {
                 pairDemand.append(d)
                 let reorder = max(2, Int((d * 6).rounded(.up)))
                 let target = max(reorder + Int((d * 14).rounded(.up)), stores[s].type.minimumStock)
-                stock.append(StockRecord(
-                    stock: Int32(target - rng.below(reorder + 1)), reorderLevel: Int32(reorder), damaged: 0,
-                    lastRestockDay: Int32(start - 1 - rng.below(14))))
+                stock.append(
+                    StockRecord(
+                        stock: Int32(target - rng.below(reorder + 1)), reorderLevel: Int32(reorder), damaged: 0,
+                        lastRestockDay: Int32(start - 1 - rng.below(14))))
             }
         }
 

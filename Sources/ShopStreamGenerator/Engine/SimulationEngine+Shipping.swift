@@ -6,13 +6,15 @@ extension SimulationEngine {
 
     /// Decides a shipment's whole story now (carrier, dates, outcome) and queues
     /// it for the day its outcome is known; only then is it published.
-    mutating func scheduleShipment(saleId: Int, msOfDay t: Int, pair: Int, quantity: Int,
-                                   destinationCity: Int, method: PaymentMethod, paisa: Int64) {
+    mutating func scheduleShipment(
+        saleId: Int, msOfDay t: Int, pair: Int, quantity: Int,
+        destinationCity: Int, method: PaymentMethod, paisa: Int64
+    ) {
         let carrier = carrierPicker.pick(&rng)
         let model = carrierModels[carrier]
         let origin = stores[pair / products.count].city
         let remote = cityRemote[origin] || cityRemote[destinationCity]
-        let shipped = today + (t < 16 * 3_600_000 ? 0 : 1)   // afternoon orders leave tomorrow
+        let shipped = today + (t < 16 * 3_600_000 ? 0 : 1)  // afternoon orders leave tomorrow
         var transit = rng.int(in: origin == destinationCity ? model.sameCityDays : model.interCityDays)
         if remote { transit += 2 }
         let expected = shipped + transit
@@ -26,7 +28,8 @@ extension SimulationEngine {
             outcome = expected + rng.int(in: 7...12)
         } else {
             damaged = rng.happens(model.damage)
-            let refused = damaged
+            let refused =
+                damaged
                 ? rng.below(10) < 7
                 : rng.happens(method == .cashOnDelivery ? SimulationEngine.codRefusal : SimulationEngine.prepaidReturn)
             if refused {
@@ -41,9 +44,11 @@ extension SimulationEngine {
                 outcome = delivered
             }
         }
-        let delay = status == .returned ? 0 : max(0, outcome - expected)   // early is not late
+        let delay = status == .returned ? 0 : max(0, outcome - expected)  // early is not late
         // Live days spread everything evenly over the day (see `LiveClock`), outcomes too.
-        let outcomeMs = isLive ? rng.below(86_400_000)
+        let outcomeMs =
+            isLive
+            ? rng.below(86_400_000)
             : delivered >= 0 ? 10 * 3_600_000 + rng.below(10 * 3_600_000) : 11 * 3_600_000 + rng.below(8 * 3_600_000)
         precondition(outcome > today && outcome - today < SimulationEngine.horizonDays)
 
@@ -64,8 +69,9 @@ extension SimulationEngine {
         let tPay = later(t, 60_000 + rng.below(600_000))
         let arrived = s.status == .delivered || s.status == .delayed
         if s.method == .cashOnDelivery {
-            emitPayment(saleId: s.saleId, method: s.method, paisa: s.amountPaisa,
-                        status: arrived ? .completed : .failed, msOfDay: tPay)
+            emitPayment(
+                saleId: s.saleId, method: s.method, paisa: s.amountPaisa,
+                status: arrived ? .completed : .failed, msOfDay: tPay)
         } else if !arrived {
             emitPayment(saleId: s.saleId, method: s.method, paisa: s.amountPaisa, status: .refunded, msOfDay: tPay)
             stats.refundedPaisa += s.amountPaisa

@@ -95,11 +95,22 @@ struct SimulationEngine {
     var slice = 0
 
     enum Phase: Equatable {
-        case stores, products, customers(Int), inventory(Int), opening, slice(Int), agenda(Int), closing(Int), done
+        case stores, products
+        case customers(Int)
+        case inventory(Int)
+        case opening
+        case slice(Int)
+        case agenda(Int)
+        case closing(Int)
+        case done
     }
 
     /// Agenda entry kinds, in the order they run when times tie.
-    enum AgendaKind: UInt64 { case shipmentOutcome = 0, signup = 1, order = 2 }
+    enum AgendaKind: UInt64 {
+        case shipmentOutcome = 0
+        case signup = 1
+        case order = 2
+    }
 
     var growth: Double {
         (Double(customers.count) / Double(config.initialCustomers)).squareRoot()
@@ -119,7 +130,7 @@ struct SimulationEngine {
         isLive = today >= liveDay
         floorMs = today == liveDay ? config.live!.startMsOfDay : 0
         if isLive {
-            forwardDemand = 21   // live days are all alike (see stockVolume)
+            forwardDemand = 21  // live days are all alike (see stockVolume)
         } else {
             var ahead = 0.0
             for d in 0..<21 { ahead += BusinessCalendar.profile(for: SimDate(daysSinceEpoch: today + d)).demand }
@@ -284,7 +295,8 @@ struct SimulationEngine {
         switch phase {
         case .stores, .products, .customers, .inventory, .opening: ms = 0
         case .slice(let s): ms = s * LiveClock.sliceMs
-        case .agenda(let i): ms = i < agenda.count ? Int(agenda[i] >> 32) : isLive ? (slice + 1) * LiveClock.sliceMs : SimulationEngine.closingMs
+        case .agenda(let i):
+            ms = i < agenda.count ? Int(agenda[i] >> 32) : isLive ? (slice + 1) * LiveClock.sliceMs : SimulationEngine.closingMs
         case .closing: ms = SimulationEngine.closingMs
         case .done: return .max
         }
@@ -310,7 +322,7 @@ struct SimulationEngine {
     /// A whole number near `mean`: ±10 % noise from a sum of uniforms (no libm, so portable).
     mutating func noisyCount(mean: Double) -> Int {
         guard mean > 0 else { return 0 }
-        let u = rng.unit() + rng.unit() + rng.unit() + rng.unit() - 2   // about ±2, sd 0.58
+        let u = rng.unit() + rng.unit() + rng.unit() + rng.unit() - 2  // about ±2, sd 0.58
         return max(0, Int(mean * (1 + 0.17 * u) + rng.unit()))
     }
 

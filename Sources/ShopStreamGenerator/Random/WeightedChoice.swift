@@ -3,7 +3,7 @@
 /// and therefore every draw, is identical on every platform.
 struct AliasTable {
     private var alias: [Int32]
-    private var keep: [UInt64]   // threshold below which the slot keeps its own index
+    private var keep: [UInt64]  // threshold below which the slot keeps its own index
 
     init(weights: [Double]) {
         let n = weights.count
@@ -40,7 +40,9 @@ struct SmallWeights {
 
     init(_ weights: [Int]) {
         var sum = 0
-        cumulative = weights.map { sum += $0; return Int32(sum) }
+        cumulative = weights.map {
+            sum += $0; return Int32(sum)
+        }
         total = sum
         precondition(total > 0, "weights must not all be zero")
     }

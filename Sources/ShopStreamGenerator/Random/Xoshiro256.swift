@@ -51,8 +51,12 @@ struct Chance {
     let threshold: UInt64
 
     init(_ probability: Double) {
-        if probability <= 0 { threshold = 0 }
-        else if probability >= 1 { threshold = .max }
-        else { threshold = UInt64(probability * 18_446_744_073_709_551_616.0) }
+        if probability <= 0 {
+            threshold = 0
+        } else if probability >= 1 {
+            threshold = .max
+        } else {
+            threshold = UInt64(probability * 18_446_744_073_709_551_616.0)
+        }
     }
 }

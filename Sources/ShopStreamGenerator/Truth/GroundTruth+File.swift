@@ -15,7 +15,8 @@ extension GroundTruth {
         do {
             try data.write(to: url, options: .atomic)
         } catch {
-            throw GroundTruthError("cannot write the ground truth to \(url.path): \(error.localizedDescription); check that its folder exists and is writable")
+            throw GroundTruthError(
+                "cannot write the ground truth to \(url.path): \(error.localizedDescription); check that its folder exists and is writable")
         }
     }
 
@@ -25,14 +26,18 @@ extension GroundTruth {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw GroundTruthError("cannot read the ground truth \(url.path): \(error.localizedDescription); write one with `shopstream generate --truth \(url.path)`")
+            throw GroundTruthError(
+                "cannot read the ground truth \(url.path): \(error.localizedDescription); write one with `shopstream generate --truth \(url.path)`"
+            )
         }
         do {
             return try JSONDecoder().decode(GroundTruth.self, from: data)
         } catch let error as DecodingError {
-            throw GroundTruthError("\(url.path) is not a ground truth file: \(error.briefly); write one with `shopstream generate --truth \(url.path)`")
+            throw GroundTruthError(
+                "\(url.path) is not a ground truth file: \(error.briefly); write one with `shopstream generate --truth \(url.path)`")
         } catch {
-            throw GroundTruthError("\(url.path) is not a ground truth file: \(error); write one with `shopstream generate --truth \(url.path)`")
+            throw GroundTruthError(
+                "\(url.path) is not a ground truth file: \(error); write one with `shopstream generate --truth \(url.path)`")
         }
     }
 }

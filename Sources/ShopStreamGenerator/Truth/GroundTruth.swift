@@ -119,8 +119,10 @@ public struct GroundTruth: Codable, Equatable, Sendable {
         public var products: Int
         public var stores: Int
 
-        public init(orders: Int, units: Int, grossRevenuePaisa: Int64, discountsPaisa: Int64, netRevenuePaisa: Int64,
-                    customers: Int, products: Int, stores: Int) {
+        public init(
+            orders: Int, units: Int, grossRevenuePaisa: Int64, discountsPaisa: Int64, netRevenuePaisa: Int64,
+            customers: Int, products: Int, stores: Int
+        ) {
             self.orders = orders
             self.units = units
             self.grossRevenuePaisa = grossRevenuePaisa
@@ -149,8 +151,10 @@ public struct GroundTruth: Codable, Equatable, Sendable {
         public var discountsPaisa: Int64
         public var netRevenuePaisa: Int64
 
-        public init(saleDate: String, storeId: String, orders: Int = 0, units: Int = 0,
-                    grossRevenuePaisa: Int64 = 0, discountsPaisa: Int64 = 0, netRevenuePaisa: Int64 = 0) {
+        public init(
+            saleDate: String, storeId: String, orders: Int = 0, units: Int = 0,
+            grossRevenuePaisa: Int64 = 0, discountsPaisa: Int64 = 0, netRevenuePaisa: Int64 = 0
+        ) {
             self.saleDate = saleDate
             self.storeId = storeId
             self.orders = orders
@@ -187,9 +191,11 @@ public struct GroundTruth: Codable, Equatable, Sendable {
         /// Sum of `amount` over the Refunded events, in paisa.
         public var refundedAmountPaisa: Int64
 
-        public init(paymentDate: String, paymentMethod: String, attempts: Int = 0, completed: Int = 0, failed: Int = 0,
-                    pending: Int = 0, refunded: Int = 0, amountPaisa: Int64 = 0, completedAmountPaisa: Int64 = 0,
-                    refundedAmountPaisa: Int64 = 0) {
+        public init(
+            paymentDate: String, paymentMethod: String, attempts: Int = 0, completed: Int = 0, failed: Int = 0,
+            pending: Int = 0, refunded: Int = 0, amountPaisa: Int64 = 0, completedAmountPaisa: Int64 = 0,
+            refundedAmountPaisa: Int64 = 0
+        ) {
             self.paymentDate = paymentDate
             self.paymentMethod = paymentMethod
             self.attempts = attempts
@@ -227,8 +233,10 @@ public struct GroundTruth: Codable, Equatable, Sendable {
         /// Sum of `delay_days`.
         public var delayDays: Int
 
-        public init(shippedDate: String, carrier: String, shipments: Int = 0, delivered: Int = 0, delayed: Int = 0,
-                    returned: Int = 0, lost: Int = 0, damaged: Int = 0, delayDays: Int = 0) {
+        public init(
+            shippedDate: String, carrier: String, shipments: Int = 0, delivered: Int = 0, delayed: Int = 0,
+            returned: Int = 0, lost: Int = 0, damaged: Int = 0, delayDays: Int = 0
+        ) {
             self.shippedDate = shippedDate
             self.carrier = carrier
             self.shipments = shipments

@@ -98,8 +98,8 @@ enum BusinessValues {
     static func pakistanDate(ofTimestamp text: String) -> String? {
         let b = Array(text.utf8)
         guard b.count >= 17, b[10] == UInt8(ascii: "T"), b[13] == UInt8(ascii: ":"),
-              let day = SimDate(String(decoding: b[0..<10], as: UTF8.self)),
-              let hour = number(b[11..<13]), hour < 24, let minute = number(b[14..<16]), minute < 60
+            let day = SimDate(String(decoding: b[0..<10], as: UTF8.self)),
+            let hour = number(b[11..<13]), hour < 24, let minute = number(b[14..<16]), minute < 60
         else { return nil }
         let offset: Int
         if b.last == UInt8(ascii: "Z") {
@@ -107,7 +107,7 @@ enum BusinessValues {
         } else {
             let o = b.count - 6
             guard o >= 16, b[o] == UInt8(ascii: "+") || b[o] == UInt8(ascii: "-"), b[o + 3] == UInt8(ascii: ":"),
-                  let oh = number(b[o + 1..<o + 3]), let om = number(b[o + 4..<o + 6]), oh < 24, om < 60
+                let oh = number(b[o + 1..<o + 3]), let om = number(b[o + 4..<o + 6]), oh < 24, om < 60
             else { return nil }
             offset = (b[o] == UInt8(ascii: "-") ? -1 : 1) * (oh * 60 + om)
         }

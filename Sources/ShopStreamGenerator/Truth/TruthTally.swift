@@ -84,7 +84,9 @@ struct TruthTally {
             row.refunded += 1
             row.refundedAmountPaisa += amount
         default:
-            throw at.error("status \"\(payment.status)\" is none of Completed, Failed, Pending, Refunded; the truth file has no column for it: teach GroundTruth.PaymentsDailyRow the new status")
+            throw at.error(
+                "status \"\(payment.status)\" is none of Completed, Failed, Pending, Refunded; the truth file has no column for it: teach GroundTruth.PaymentsDailyRow the new status"
+            )
         }
         row.attempts += 1
         row.amountPaisa += amount
@@ -101,7 +103,9 @@ struct TruthTally {
         case "Returned": row.returned += 1
         case "Lost": row.lost += 1
         default:
-            throw at.error("delivery_status \"\(shipment.deliveryStatus)\" is none of Delivered, Delayed, Returned, Lost; the truth file has no column for it: teach GroundTruth.ShippingDailyRow the new status")
+            throw at.error(
+                "delivery_status \"\(shipment.deliveryStatus)\" is none of Delivered, Delayed, Returned, Lost; the truth file has no column for it: teach GroundTruth.ShippingDailyRow the new status"
+            )
         }
         row.shipments += 1
         if shipment.damaged { row.damaged += 1 }
@@ -143,7 +147,9 @@ struct TruthTally {
                 netRevenuePaisa: netPaisa, customers: customers.count, products: products.count, stores: stores.count),
             dailySales: byKey(sales), paymentsDaily: byKey(payments), shippingDaily: byKey(shipping),
             customersByTier: tiers,
-            newCustomersDaily: signups.sorted { $0.key < $1.key }.map { GroundTruth.NewCustomersDailyRow(signupDate: $0.key, newCustomers: $0.value) })
+            newCustomersDaily: signups.sorted { $0.key < $1.key }.map {
+                GroundTruth.NewCustomersDailyRow(signupDate: $0.key, newCustomers: $0.value)
+            })
     }
 }
 

@@ -24,7 +24,8 @@ public enum GoogleCredentials {
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"], !path.isEmpty {
             return try fromFile(path, scopes: scopes, http: http, now: now, variable: "GOOGLE_APPLICATION_CREDENTIALS")
         }
-        let gcloudConfig = environment["CLOUDSDK_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let gcloudConfig =
+            environment["CLOUDSDK_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config/gcloud")
         let wellKnown = gcloudConfig + "/application_default_credentials.json"
         if FileManager.default.fileExists(atPath: wellKnown) {
@@ -51,7 +52,8 @@ public enum GoogleCredentials {
                 path, "has type \"\(other)\", which ShopStream does not support",
                 fix: "use a service-account key (`gcloud iam service-accounts keys create`) or `gcloud auth application-default login`")
         case nil:
-            throw CredentialsFile.error(path, "has no \"type\" field, so it is not a Google credentials file", fix: CredentialsFile.newKeyAdvice)
+            throw CredentialsFile.error(
+                path, "has no \"type\" field, so it is not a Google credentials file", fix: CredentialsFile.newKeyAdvice)
         }
     }
 }
@@ -67,7 +69,8 @@ enum CredentialsFile {
 
     static func read(_ path: String, variable: String?) throws -> Data {
         let origin = variable.map { " (from \($0))" } ?? ""
-        let fix = variable.map { "point \($0) at a service-account key file, or unset it to use `gcloud auth application-default login`" }
+        let fix =
+            variable.map { "point \($0) at a service-account key file, or unset it to use `gcloud auth application-default login`" }
             ?? "run `gcloud auth application-default login` again, or set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -77,7 +80,9 @@ enum CredentialsFile {
             throw HTTPError(.credentials, "credentials file \(path)\(origin) is a directory, not a JSON key file; \(fix)")
         }
         guard FileManager.default.isReadableFile(atPath: path), let data = FileManager.default.contents(atPath: path) else {
-            throw HTTPError(.credentials, "credentials file \(path)\(origin) cannot be read (permission denied?); make it readable by this user, or \(fix)")
+            throw HTTPError(
+                .credentials,
+                "credentials file \(path)\(origin) cannot be read (permission denied?); make it readable by this user, or \(fix)")
         }
         return data
     }

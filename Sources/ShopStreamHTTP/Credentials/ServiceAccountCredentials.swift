@@ -85,7 +85,8 @@ public final class ServiceAccountCredentials: AccessTokenProvider, @unchecked Se
                 client: client, tokenURI: tokenURI,
                 form: [("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", try assertion(issuedAt: time))],
                 who: "service account \(clientEmail) (\(source))",
-                fix: "the key may have been deleted or disabled, or the clock is off: create a new key with `gcloud iam service-accounts keys create`",
+                fix:
+                    "the key may have been deleted or disabled, or the clock is off: create a new key with `gcloud iam service-accounts keys create`",
                 now: time)
         }
     }

@@ -41,6 +41,8 @@ final class TokenCache: Sendable {
 }
 
 /// The OAuth 2.0 token endpoint's answer (RFC 6749 §5.1), also the metadata server's.
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// (the properties are the protocol's JSON names)
 struct TokenEndpointResponse: Decodable {
     var access_token: String
     var expires_in: Double?
@@ -87,7 +89,9 @@ func exchangeForToken(
         guard let decoded = try? JSONDecoder().decode(TokenEndpointResponse.self, from: response.body),
             !decoded.access_token.isEmpty
         else {
-            throw HTTPError(.invalidResponse, "could not get an access token for \(who): \(tokenURI) answered without an access_token; check the token_uri")
+            throw HTTPError(
+                .invalidResponse,
+                "could not get an access token for \(who): \(tokenURI) answered without an access_token; check the token_uri")
         }
         Secrets.register(decoded.access_token)
         return decoded.token(now: now)

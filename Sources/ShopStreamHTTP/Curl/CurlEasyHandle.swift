@@ -138,7 +138,9 @@ final class CurlEasyHandle {
 
     init() throws {
         guard curlGlobalInitCode == CURLE_OK.rawValue else {
-            throw HTTPError(.setup, "libcurl could not be initialised (curl_global_init returned \(curlGlobalInitCode)); check the libcurl installation")
+            throw HTTPError(
+                .setup, "libcurl could not be initialised (curl_global_init returned \(curlGlobalInitCode)); check the libcurl installation"
+            )
         }
         guard let handle = curl_easy_init() else {
             throw HTTPError(.setup, "libcurl could not create a handle (curl_easy_init failed; out of memory?)")
@@ -212,7 +214,9 @@ final class CurlEasyHandle {
                 if method != .post { try set(CURLOPT_CUSTOMREQUEST, string: method.rawValue) }
                 if method == .post || !body.isEmpty || method == .put {
                     try set(CURLOPT_POST, 1)
-                    try check(shopstream_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)), "CURLOPT_POSTFIELDSIZE_LARGE")
+                    try check(
+                        shopstream_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)),
+                        "CURLOPT_POSTFIELDSIZE_LARGE")
                     try check(shopstream_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, pointer), "CURLOPT_POSTFIELDS")
                 }
             }
@@ -253,7 +257,10 @@ final class CurlEasyHandle {
 
     private func check(_ code: CURLcode, _ what: String) throws {
         guard code == CURLE_OK else {
-            throw HTTPError(.setup, "libcurl rejected option \(what): \(String(cString: curl_easy_strerror(code))); the installed libcurl may be too old (7.85 or newer is needed)")
+            throw HTTPError(
+                .setup,
+                "libcurl rejected option \(what): \(String(cString: curl_easy_strerror(code))); the installed libcurl may be too old (7.85 or newer is needed)"
+            )
         }
     }
 

@@ -2,9 +2,9 @@ import Foundation
 import ShopStreamHTTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A lake in a local folder: each object is a file at `ROOT/NAME`, its description a JSON file
@@ -81,7 +81,10 @@ public final class FolderLake: Lake {
         }
         let object = try describeFile(name, bytes: bytes)
         if object.size != bytes.count || object.md5 != Digest.md5Base64(bytes) {
-            throw LakeError(.corrupt, "\(describe(name)) holds \(bytes.count) bytes that do not match its recorded size \(object.size) and md5 \(object.md5 ?? "none"); the file was changed outside the lake")
+            throw LakeError(
+                .corrupt,
+                "\(describe(name)) holds \(bytes.count) bytes that do not match its recorded size \(object.size) and md5 \(object.md5 ?? "none"); the file was changed outside the lake"
+            )
         }
         return (bytes, object)
     }
@@ -130,7 +133,9 @@ public final class FolderLake: Lake {
     private func validate(_ name: String) throws {
         try ObjectName.validate(name, lake: url)
         if name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
-            throw LakeError(.invalidName, "object name \"\(name)\" in \(url) has a part beginning with \".\", which the folder lake keeps for its own files")
+            throw LakeError(
+                .invalidName,
+                "object name \"\(name)\" in \(url) has a part beginning with \".\", which the folder lake keeps for its own files")
         }
     }
 
@@ -142,7 +147,8 @@ public final class FolderLake: Lake {
         if existing.hasSameBytes(as: new) { return existing }
         throw LakeError(
             .alreadyExists,
-            "\(describe(new.name)) already exists with different bytes (\(existing.size) bytes, md5 \(existing.md5 ?? "none")) than this create (\(new.size) bytes, md5 \(new.md5 ?? "none")); lake objects are create-only")
+            "\(describe(new.name)) already exists with different bytes (\(existing.size) bytes, md5 \(existing.md5 ?? "none")) than this create (\(new.size) bytes, md5 \(new.md5 ?? "none")); lake objects are create-only"
+        )
     }
 
     /// The object's description from its sidecar; for a file put there by hand (no sidecar), one
@@ -150,7 +156,9 @@ public final class FolderLake: Lake {
     private func describeFile(_ name: String, bytes: Data?) throws -> StoredObject {
         if let json = try FileSystem.read(sidecarPath(name)) {
             guard let sidecar = try? JSONDecoder().decode(Sidecar.self, from: json) else {
-                throw LakeError(.corrupt, "the description \(sidecarPath(name)) of \(describe(name)) is not valid JSON; delete both files or restore them")
+                throw LakeError(
+                    .corrupt,
+                    "the description \(sidecarPath(name)) of \(describe(name)) is not valid JSON; delete both files or restore them")
             }
             return sidecar.object(name: name)
         }

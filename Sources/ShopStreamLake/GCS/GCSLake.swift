@@ -100,7 +100,8 @@ public final class GCSLake: Lake, Sendable {
         let upload = try MultipartRelated(metadata: resource, media: bytes, mediaType: contentType)
         let request = HTTPRequest(
             method: .post,
-            url: configuration.endpoint + "/upload/storage/v1/b/\(PercentEncoding.encode(bucket))/o?uploadType=multipart&ifGenerationMatch=0",
+            url: configuration.endpoint
+                + "/upload/storage/v1/b/\(PercentEncoding.encode(bucket))/o?uploadType=multipart&ifGenerationMatch=0",
             headers: ["Content-Type": upload.contentType], body: upload.body,
             // The generation precondition makes a repeat harmless: it lands once or gets 412.
             isIdempotent: true)
@@ -109,7 +110,9 @@ public final class GCSLake: Lake, Sendable {
         } catch let error as LakeError where error.http?.status == 412 {
             // Taken: by our own earlier attempt (same bytes: success), or by someone else.
             guard let existing = try head(name) else {
-                throw LakeError(.storage, "create \(describe(name)): the create-only precondition failed but the object is gone; try again", http: error.http)
+                throw LakeError(
+                    .storage, "create \(describe(name)): the create-only precondition failed but the object is gone; try again",
+                    http: error.http)
             }
             if existing.size == bytes.count && existing.md5 == md5 { return existing }
             throw LakeError(
@@ -134,7 +137,10 @@ public final class GCSLake: Lake, Sendable {
             throw LakeError(.notFound, "\(describe(name)) was deleted while it was being read", http: error.http)
         }
         if let md5 = object.md5, Digest.md5Base64(bytes) != md5 || bytes.count != object.size {
-            throw LakeError(.corrupt, "\(describe(name)): downloaded \(bytes.count) bytes that do not match the stored size \(object.size) and md5 \(md5); try again")
+            throw LakeError(
+                .corrupt,
+                "\(describe(name)): downloaded \(bytes.count) bytes that do not match the stored size \(object.size) and md5 \(md5); try again"
+            )
         }
         return (bytes, object)
     }
@@ -142,7 +148,8 @@ public final class GCSLake: Lake, Sendable {
     public func head(_ name: String) throws -> StoredObject? {
         try ObjectName.validate(name, lake: url)
         do {
-            return try storedObject(send(HTTPRequest(url: objectURL(name)), doing: "head", name).decode(GCSObject.self, as: "a Cloud Storage object"))
+            return try storedObject(
+                send(HTTPRequest(url: objectURL(name)), doing: "head", name).decode(GCSObject.self, as: "a Cloud Storage object"))
         } catch let error as LakeError where error.http?.status == 404 {
             try checkBucketExists()
             return nil
@@ -260,7 +267,9 @@ public final class GCSLake: Lake, Sendable {
     /// role that can read objects).
     private func checkBucketExists() throws {
         if bucketSeen.load(ordering: .relaxed) { return }
-        let request = HTTPRequest(url: configuration.endpoint + "/storage/v1/b/\(PercentEncoding.encode(bucket))/o?maxResults=1&prefix=\(PercentEncoding.encode(prefix))")
+        let request = HTTPRequest(
+            url: configuration.endpoint
+                + "/storage/v1/b/\(PercentEncoding.encode(bucket))/o?maxResults=1&prefix=\(PercentEncoding.encode(prefix))")
         do {
             _ = try send(request, doing: "list", "")
             markBucketSeen()

@@ -94,7 +94,9 @@ struct JSONParser {
                 throw SyntaxError(message: "duplicate member \(JSONNode.quoted(key))", offset: keyStart)
             }
             skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a member name, found \(describeByte())") }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else {
+                throw fail("expected ':' after a member name, found \(describeByte())")
+            }
             i += 1
             skipSpace()
             members.append((key, try value(depth: depth)))

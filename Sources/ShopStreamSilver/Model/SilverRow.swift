@@ -12,15 +12,20 @@ public enum SilverRow {
     }
 
     /// The row of `silver.<entity>` for a validated event read at these coordinates.
-    public static func make(entity: Entity, event: ValidatedEvent, topic: String, partition: Int32, offset: Int64,
-                            ingestedAt: Date) -> WarehouseRow {
-        make(entity: entity, event: event, topic: topic, partition: partition, offset: offset, ingestedAt: ingestedAt,
-             insertId: insertId(topic: topic, partition: partition, offset: offset))
+    public static func make(
+        entity: Entity, event: ValidatedEvent, topic: String, partition: Int32, offset: Int64,
+        ingestedAt: Date
+    ) -> WarehouseRow {
+        make(
+            entity: entity, event: event, topic: topic, partition: partition, offset: offset, ingestedAt: ingestedAt,
+            insertId: insertId(topic: topic, partition: partition, offset: offset))
     }
 
     /// The same, with the insert id the caller already made from these coordinates.
-    public static func make(entity: Entity, event: ValidatedEvent, topic: String, partition: Int32, offset: Int64,
-                            ingestedAt: Date, insertId id: String) -> WarehouseRow {
+    public static func make(
+        entity: Entity, event: ValidatedEvent, topic: String, partition: Int32, offset: Int64,
+        ingestedAt: Date, insertId id: String
+    ) -> WarehouseRow {
         precondition(event.entity == entity, "a \(event.entity.rawValue) event cannot become a silver.\(entity.rawValue) row")
         var values = event.values
         values[SilverSchema.topicColumn] = .string(topic)
@@ -33,28 +38,35 @@ public enum SilverRow {
 
     /// The row of `silver.rejects` for a refused record: the original bytes as
     /// text when they are UTF-8, else base64.
-    public static func reject(topic: String, partition: Int32, offset: Int64, payload: [UInt8],
-                              reason: String, field: String?, rejectedAt: Date) -> WarehouseRow {
+    public static func reject(
+        topic: String, partition: Int32, offset: Int64, payload: [UInt8],
+        reason: String, field: String?, rejectedAt: Date
+    ) -> WarehouseRow {
         let id = insertId(topic: topic, partition: partition, offset: offset)
         let (text, encoding) = payloadText(payload)
-        return WarehouseRow(insertId: id, values: [
-            "source_topic": .string(topic),
-            "source_partition": .int64(Int64(partition)),
-            "source_offset": .int64(offset),
-            "reason": .string(reason),
-            "field": field.map { .string($0) } ?? .null,
-            "payload": .string(text),
-            "payload_encoding": .string(encoding),
-            "rejected_at": .timestamp(timestamp(rejectedAt)),
-            SilverSchema.insertIdColumn: .string(id),
-        ])
+        return WarehouseRow(
+            insertId: id,
+            values: [
+                "source_topic": .string(topic),
+                "source_partition": .int64(Int64(partition)),
+                "source_offset": .int64(offset),
+                "reason": .string(reason),
+                "field": field.map { .string($0) } ?? .null,
+                "payload": .string(text),
+                "payload_encoding": .string(encoding),
+                "rejected_at": .timestamp(timestamp(rejectedAt)),
+                SilverSchema.insertIdColumn: .string(id),
+            ])
     }
 
     /// `reject(…)` with the rejection's reason and field.
-    public static func reject(topic: String, partition: Int32, offset: Int64, payload: [UInt8],
-                              rejection: Rejection, rejectedAt: Date) -> WarehouseRow {
-        reject(topic: topic, partition: partition, offset: offset, payload: payload,
-               reason: rejection.reason, field: rejection.field, rejectedAt: rejectedAt)
+    public static func reject(
+        topic: String, partition: Int32, offset: Int64, payload: [UInt8],
+        rejection: Rejection, rejectedAt: Date
+    ) -> WarehouseRow {
+        reject(
+            topic: topic, partition: partition, offset: offset, payload: payload,
+            reason: rejection.reason, field: rejection.field, rejectedAt: rejectedAt)
     }
 
     /// The bytes as UTF-8 text (`utf-8`), or base64 (`base64`) when they are not UTF-8;

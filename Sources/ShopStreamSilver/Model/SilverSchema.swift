@@ -105,7 +105,8 @@ public struct SilverSchema: Sendable {
         }
         // Ids and references are read without optionals (`ValidatedEvent.id`,
         // `referencedId`): they must be required STRING fields.
-        let idFields = Entity.allCases.map { ($0, EntityReference.idField(of: $0), "its id") }
+        let idFields =
+            Entity.allCases.map { ($0, EntityReference.idField(of: $0), "its id") }
             + EntityReference.all.map { ($0.entity, $0.field, "the reference \($0)") }
         for (entity, field, role) in idFields {
             guard let c = tables[entity]!.column(field), c.type == .string, !c.nullable else {
@@ -126,11 +127,17 @@ public struct SilverSchema: Sendable {
         let (partitionBy, clusterBy) = layout(for: entity)
         if let partitionBy {
             guard let c = columns.first(where: { $0.name == partitionBy }), c.type == .date || c.type == .timestamp else {
-                throw SilverError(.schemaMismatch, "silver.\(entity.rawValue) is partitioned by \(partitionBy), which topics/\(entity.rawValue).json no longer defines as a date or date-time; update SilverSchema.layout and sql/silver/")
+                throw SilverError(
+                    .schemaMismatch,
+                    "silver.\(entity.rawValue) is partitioned by \(partitionBy), which topics/\(entity.rawValue).json no longer defines as a date or date-time; update SilverSchema.layout and sql/silver/"
+                )
             }
         }
         for c in clusterBy where !columns.contains(where: { $0.name == c }) {
-            throw SilverError(.schemaMismatch, "silver.\(entity.rawValue) is clustered by \(c), which topics/\(entity.rawValue).json no longer defines; update SilverSchema.layout and sql/silver/")
+            throw SilverError(
+                .schemaMismatch,
+                "silver.\(entity.rawValue) is clustered by \(c), which topics/\(entity.rawValue).json no longer defines; update SilverSchema.layout and sql/silver/"
+            )
         }
         return SilverTable(name: TableName(dataset, entity.rawValue), columns: columns, partitionBy: partitionBy, clusterBy: clusterBy)
     }

@@ -25,8 +25,10 @@ public struct WarehouseSetup {
     /// The files applied, in order, for this warehouse's dialect.
     public var files: [URL] {
         let silver = sqlDirectory.appendingPathComponent("silver")
-        return [silver.appendingPathComponent("\(warehouse.dialect).sql"),
-                silver.appendingPathComponent("views.\(warehouse.dialect).sql")]
+        return [
+            silver.appendingPathComponent("\(warehouse.dialect).sql"),
+            silver.appendingPathComponent("views.\(warehouse.dialect).sql"),
+        ]
     }
 
     /// Creates what is missing; returns one line per drifted table (empty: all match).
@@ -53,8 +55,11 @@ public struct WarehouseSetup {
             let have = Dictionary(uniqueKeysWithValues: actual.map { ($0.name, $0.type) })
             var diffs: [String] = []
             for (name, type) in want.sorted(by: { $0.key < $1.key }) {
-                if let t = have[name] { if t != type { diffs.append("\(name) is \(t.rawValue), sql/ says \(type.rawValue)") } }
-                else { diffs.append("\(name) is missing") }
+                if let t = have[name] {
+                    if t != type { diffs.append("\(name) is \(t.rawValue), sql/ says \(type.rawValue)") }
+                } else {
+                    diffs.append("\(name) is missing")
+                }
             }
             for name in have.keys.sorted() where want[name] == nil { diffs.append("\(name) is not in sql/") }
             if !diffs.isEmpty { out.append("\(table.name): " + diffs.joined(separator: "; ")) }

@@ -15,8 +15,10 @@ enum CivilTime {
         CivilCalendar.daysInMonth(year: year, month: month)
     }
 
-    static let monthNames = ["January", "February", "March", "April", "May", "June", "July",
-                             "August", "September", "October", "November", "December"]
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July",
+        "August", "September", "October", "November", "December",
+    ]
 
     /// The first and last day BigQuery can hold (0001-01-01, 9999-12-31).
     static let firstDay = days(year: 1, month: 1, day: 1)
@@ -45,7 +47,7 @@ enum CivilTime {
             return .failure(DateTimeError("expected 'T' between the date and the time"))
         }
         guard b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
-              let hour = number(b, 11, 2), let minute = number(b, 14, 2), let second = number(b, 17, 2)
+            let hour = number(b, 11, 2), let minute = number(b, 14, 2), let second = number(b, 17, 2)
         else { return .failure(DateTimeError("expected the time as HH:MM:SS")) }
         guard hour <= 23 else { return .failure(DateTimeError("hour \(hour) is out of range")) }
         guard minute <= 59 else { return .failure(DateTimeError("minute \(minute) is out of range")) }
@@ -73,7 +75,7 @@ enum CivilTime {
             i += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             guard i + 6 == b.count, b[i + 3] == UInt8(ascii: ":"),
-                  let oh = number(b, i + 1, 2), let om = number(b, i + 4, 2)
+                let oh = number(b, i + 1, 2), let om = number(b, i + 4, 2)
             else { return .failure(DateTimeError("expected the UTC offset as ±HH:MM")) }
             guard oh <= 23, om <= 59 else { return .failure(DateTimeError("UTC offset out of range")) }
             offsetMinutes = (oh * 60 + om) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
@@ -89,7 +91,7 @@ enum CivilTime {
 
     private static func parseDate(_ b: [UInt8], at o: Int) -> Result<Int, DateTimeError> {
         guard b[o + 4] == UInt8(ascii: "-"), b[o + 7] == UInt8(ascii: "-"),
-              let year = number(b, o, 4), let month = number(b, o + 5, 2), let day = number(b, o + 8, 2)
+            let year = number(b, o, 4), let month = number(b, o + 5, 2), let day = number(b, o + 8, 2)
         else { return .failure(DateTimeError("expected YYYY-MM-DD")) }
         guard year >= 1 else { return .failure(DateTimeError("year 0000 does not exist")) }
         guard (1...12).contains(month) else { return .failure(DateTimeError("month \(month) does not exist")) }

@@ -21,13 +21,19 @@ struct CompiledTopic: Sendable {
     init(entity: Entity, definition: TopicDefinition) throws(SilverError) {
         let root = try SchemaNode(definition.valueSchema, location: "\(definition.name) value_schema", isRoot: true)
         guard root.types == [.object], case .some(.none) = root.additionalProperties else {
-            throw SilverError(.schemaMismatch, "\(definition.name): value_schema must be an object with additionalProperties false, so no field can arrive without a column")
+            throw SilverError(
+                .schemaMismatch,
+                "\(definition.name): value_schema must be an object with additionalProperties false, so no field can arrive without a column"
+            )
         }
         var plans: [ColumnPlan] = []
         for (name, node) in root.properties {
             let nonNull = (node.types ?? []).filter { $0 != .null }
             guard nonNull.count == 1 else {
-                throw SilverError(.schemaMismatch, "\(definition.name): field \(name) needs exactly one type besides null to have a column (found \(node.types?.map(\.rawValue) ?? []))")
+                throw SilverError(
+                    .schemaMismatch,
+                    "\(definition.name): field \(name) needs exactly one type besides null to have a column (found \(node.types?.map(\.rawValue) ?? []))"
+                )
             }
             let nullable = node.types!.contains(.null) || !root.required.contains(name)
             var scale = 0
@@ -49,12 +55,15 @@ struct CompiledTopic: Sendable {
                     type = .float64
                 }
             case .object, .array, .null:
-                throw SilverError(.schemaMismatch, "\(definition.name): field \(name) is of type \(nonNull[0].rawValue), which has no silver column type")
+                throw SilverError(
+                    .schemaMismatch, "\(definition.name): field \(name) is of type \(nonNull[0].rawValue), which has no silver column type")
             }
             plans.append(ColumnPlan(name: name, type: type, nullable: nullable, scale: scale, schema: node))
         }
         guard plans.contains(where: { $0.name == definition.key.field && $0.type == .string && !$0.nullable }) else {
-            throw SilverError(.schemaMismatch, "\(definition.name): the key field \(definition.key.field) must be a required string field of value_schema")
+            throw SilverError(
+                .schemaMismatch, "\(definition.name): the key field \(definition.key.field) must be a required string field of value_schema"
+            )
         }
         self.entity = entity
         self.root = root

@@ -12,7 +12,9 @@ extension SchemaNode {
         if case .number(let text) = value {
             decimal = ExactDecimal(text)
             if decimal == nil {
-                out.append(Violation(field: path, rule: .cast, value: value.snippet(), message: "\(value.snippet()) is too large a number to handle"))
+                out.append(
+                    Violation(
+                        field: path, rule: .cast, value: value.snippet(), message: "\(value.snippet()) is too large a number to handle"))
                 return
             }
         }
@@ -22,12 +24,15 @@ extension SchemaNode {
             return
         }
         if let enumValues, !enumValues.contains(where: { $0.matches(value) }) {
-            out.append(Violation(field: path, rule: .enumeration, value: value.snippet(),
-                                 message: "\(value.snippet()) is not one of \(SchemaNode.list(enumValues))"))
+            out.append(
+                Violation(
+                    field: path, rule: .enumeration, value: value.snippet(),
+                    message: "\(value.snippet()) is not one of \(SchemaNode.list(enumValues))"))
             return
         }
         if let constValue, !constValue.matches(value) {
-            out.append(Violation(field: path, rule: .constant, value: value.snippet(), message: "\(value.snippet()) is not \(constValue.display)"))
+            out.append(
+                Violation(field: path, rule: .constant, value: value.snippet(), message: "\(value.snippet()) is not \(constValue.display)"))
             return
         }
         switch value {
@@ -43,9 +48,15 @@ extension SchemaNode {
             validateObject(members, at: path, into: &out)
         case .array(let elements):
             if let minItems, elements.count < minItems {
-                out.append(Violation(field: path, rule: .minItems, value: value.snippet(), message: "has \(elements.count) items, fewer than the minimum \(minItems)"))
+                out.append(
+                    Violation(
+                        field: path, rule: .minItems, value: value.snippet(),
+                        message: "has \(elements.count) items, fewer than the minimum \(minItems)"))
             } else if let maxItems, elements.count > maxItems {
-                out.append(Violation(field: path, rule: .maxItems, value: value.snippet(), message: "has \(elements.count) items, more than the maximum \(maxItems)"))
+                out.append(
+                    Violation(
+                        field: path, rule: .maxItems, value: value.snippet(),
+                        message: "has \(elements.count) items, more than the maximum \(maxItems)"))
             }
             if let items {
                 for (k, e) in elements.enumerated() { items.validate(e, at: SchemaNode.child(path, String(k)), into: &out) }
@@ -66,8 +77,10 @@ extension SchemaNode {
                 if let schema = additional {
                     schema.validate(v, at: SchemaNode.child(path, key), into: &out)
                 } else {
-                    out.append(Violation(field: SchemaNode.child(path, key), rule: .additionalProperties, value: v.snippet(),
-                                         message: "is not an allowed field (additionalProperties is false)"))
+                    out.append(
+                        Violation(
+                            field: SchemaNode.child(path, key), rule: .additionalProperties, value: v.snippet(),
+                            message: "is not an allowed field (additionalProperties is false)"))
                 }
             }
         }
@@ -89,7 +102,9 @@ extension SchemaNode {
         if minLength != nil || maxLength != nil {
             let length = s.unicodeScalars.count
             if let minLength, length < minLength { return (.minLength, "\(shown) is shorter than the minimum length \(minLength)") }
-            if let maxLength, length > maxLength { return (.maxLength, "\(shown) is longer than the maximum length \(maxLength) (\(length) characters)") }
+            if let maxLength, length > maxLength {
+                return (.maxLength, "\(shown) is longer than the maximum length \(maxLength) (\(length) characters)")
+            }
         }
         return nil
     }
@@ -97,9 +112,13 @@ extension SchemaNode {
     private func numberViolation(_ d: ExactDecimal, _ value: JSONNode) -> (rule: Violation.Rule, message: String)? {
         var shown: String { value.snippet() }
         if let minimum, d < minimum { return (.minimum, "\(shown) is below the minimum \(minimum)") }
-        if let exclusiveMinimum, d <= exclusiveMinimum { return (.exclusiveMinimum, "\(shown) is not above the exclusive minimum \(exclusiveMinimum)") }
+        if let exclusiveMinimum, d <= exclusiveMinimum {
+            return (.exclusiveMinimum, "\(shown) is not above the exclusive minimum \(exclusiveMinimum)")
+        }
         if let maximum, d > maximum { return (.maximum, "\(shown) is above the maximum \(maximum)") }
-        if let exclusiveMaximum, d >= exclusiveMaximum { return (.exclusiveMaximum, "\(shown) is not below the exclusive maximum \(exclusiveMaximum)") }
+        if let exclusiveMaximum, d >= exclusiveMaximum {
+            return (.exclusiveMaximum, "\(shown) is not below the exclusive maximum \(exclusiveMaximum)")
+        }
         if let multipleOf, !d.isMultiple(of: multipleOf) {
             if let scale = multipleOf.powerOfTenScale, scale > 0 {
                 return (.multipleOf, "\(shown) is not a multiple of \(multipleOf) (more than \(scale) decimals)")
@@ -124,7 +143,8 @@ extension SchemaNode {
     /// The member with an empty name at the top is `""`: its pointer would be blank there.
     static func child(_ path: String?, _ key: String) -> String {
         if key.isEmpty && path == nil { return "\"\"" }
-        let escaped = key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") })
+        let escaped =
+            key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") })
             ? key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") : key
         guard let path else { return escaped }
         return path + "/" + escaped
@@ -151,12 +171,12 @@ extension SchemaNode {
         guard local.utf8.allSatisfy({ emailLocalBytes[Int($0)] }), local.utf8.first != 46, local.utf8.last != 46 else { return false }
         var previous: UInt8 = 0
         for byte in local.utf8 {
-            if byte == 46 && previous == 46 { return false }   // ".."
+            if byte == 46 && previous == 46 { return false }  // ".."
             previous = byte
         }
         for label in domain.utf8.split(separator: 46, omittingEmptySubsequences: false) {
             guard !label.isEmpty, label.count <= 63, label.first != 45, label.last != 45,
-                  label.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 })
+                label.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 })
             else { return false }
         }
         return true

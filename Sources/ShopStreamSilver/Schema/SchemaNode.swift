@@ -67,8 +67,10 @@ final class SchemaNode: Sendable {
     let maxItems: Int?
 
     /// Annotations: kept by the schema, no effect on validity.
-    static let annotations: Set<String> = ["$id", "$comment", "title", "description", "examples", "default",
-                                           "deprecated", "readOnly", "writeOnly"]
+    static let annotations: Set<String> = [
+        "$id", "$comment", "title", "description", "examples", "default",
+        "deprecated", "readOnly", "writeOnly",
+    ]
     static let dialect = "https://json-schema.org/draft/2020-12/schema"
 
     func property(_ name: String) -> SchemaNode? { properties.first { $0.name == name }?.schema }
@@ -104,11 +106,16 @@ final class SchemaNode: Sendable {
             }
         }
 
-        let known: Set<String> = ["type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                                  "multipleOf", "minLength", "maxLength", "pattern", "format", "properties", "required",
-                                  "additionalProperties", "items", "minItems", "maxItems", "$schema"]
+        let known: Set<String> = [
+            "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+            "multipleOf", "minLength", "maxLength", "pattern", "format", "properties", "required",
+            "additionalProperties", "items", "minItems", "maxItems", "$schema",
+        ]
         for keyword in keywords.keys.sorted() where !known.contains(keyword) && !SchemaNode.annotations.contains(keyword) {
-            throw SilverError(.unsupportedSchema, "\(location): the keyword \"\(keyword)\" is not supported by the silver validator; support it in Sources/ShopStreamSilver/Schema or remove it from the topic")
+            throw SilverError(
+                .unsupportedSchema,
+                "\(location): the keyword \"\(keyword)\" is not supported by the silver validator; support it in Sources/ShopStreamSilver/Schema or remove it from the topic"
+            )
         }
         if let dialect = keywords["$schema"] {
             guard isRoot, dialect.stringValue == SchemaNode.dialect else {
@@ -166,7 +173,8 @@ final class SchemaNode: Sendable {
         if let f = keywords["format"] {
             guard let name = f.stringValue else { throw fail("format", "a string") }
             guard let known = Format(rawValue: name) else {
-                throw SilverError(.unsupportedSchema, "\(location): format \"\(name)\" is not supported (supported: date, date-time, email)")
+                throw SilverError(
+                    .unsupportedSchema, "\(location): format \"\(name)\" is not supported (supported: date, date-time, email)")
             }
             format = known
         } else {

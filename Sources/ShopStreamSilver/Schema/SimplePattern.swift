@@ -11,7 +11,7 @@ struct SimplePattern: Sendable {
     struct Item {
         var node: Node
         var min: Int
-        var max: Int   // Int.max: unbounded
+        var max: Int  // Int.max: unbounded
     }
 
     /// One NFA state; plain values so the matcher does no reference counting.
@@ -154,7 +154,8 @@ struct SimplePattern: Sendable {
             // (node (node …)?)? for the optional repetitions.
             for _ in 0..<(item.max - item.min) {
                 guard let body = compile(item.node, next: cur),
-                      let split = add(State(kind: .split, out1: body, out2: next)) else { return nil }
+                    let split = add(State(kind: .split, out1: body, out2: next))
+                else { return nil }
                 cur = split
             }
         }
@@ -240,8 +241,10 @@ struct SimplePattern: Sendable {
     }
 
     /// Adds `id` and every state reachable from it without input to `list`.
-    private func closure(_ id: Int32, _ list: UnsafeMutablePointer<Int32>, _ count: inout Int,
-                         _ stack: UnsafeMutablePointer<Int32>, _ seen: UnsafeMutablePointer<Int32>, _ generation: Int32) {
+    private func closure(
+        _ id: Int32, _ list: UnsafeMutablePointer<Int32>, _ count: inout Int,
+        _ stack: UnsafeMutablePointer<Int32>, _ seen: UnsafeMutablePointer<Int32>, _ generation: Int32
+    ) {
         var top = 0
         stack[top] = id
         top += 1
@@ -287,7 +290,7 @@ struct SimplePattern: Sendable {
             switch c {
             case "(":
                 i += 1
-                guard i < s.count, s[i] != "?" else { return nil }   // no (?:…) or lookarounds
+                guard i < s.count, s[i] != "?" else { return nil }  // no (?:…) or lookarounds
                 guard let alts = alternatives(), i < s.count, s[i] == ")" else { return nil }
                 i += 1
                 return .group(alts)

@@ -18,29 +18,35 @@ extension EventValidator {
     ///
     /// Other headers (tracing, …) make no claim about the value; they go with the row's dead
     /// letter as they are. The field of a header violation is `header:<name>`.
-    public func checkRecord(key: [UInt8]?, headers: some Sequence<(name: String, value: [UInt8])>,
-                            of event: ValidatedEvent, now: Date) -> Violation? {
+    public func checkRecord(
+        key: [UInt8]?, headers: some Sequence<(name: String, value: [UInt8])>,
+        of event: ValidatedEvent, now: Date
+    ) -> Violation? {
         let topic = schema.topics[event.entity]!
         let id = event.text(topic.keyField) ?? ""
         guard let key, key.elementsEqual(id.utf8) else {
             let said = key.map { "the record key is \(EventValidator.shown($0))" } ?? "the record has no key"
-            return Violation(field: topic.keyField, rule: .key, value: JSONText.quoted(id),
-                             message: "\(JSONText.quoted(id)) is not the record key: \(said) (\(event.entity.topic) is keyed by \(topic.keyField))")
+            return Violation(
+                field: topic.keyField, rule: .key, value: JSONText.quoted(id),
+                message: "\(JSONText.quoted(id)) is not the record key: \(said) (\(event.entity.topic) is keyed by \(topic.keyField))")
         }
         var sentAt = 0
         for (name, value) in headers {
             if name.lowercased() == EventValidator.contentTypeHeader, let lie = contentTypeLie(value) {
-                return Violation(field: "header:" + name, rule: .header, value: EventValidator.shown(value),
-                                 message: "\(EventValidator.shown(value)) \(lie)")
+                return Violation(
+                    field: "header:" + name, rule: .header, value: EventValidator.shown(value),
+                    message: "\(EventValidator.shown(value)) \(lie)")
             }
             guard name == SentAt.header else { continue }
             sentAt += 1
             if sentAt > 1 {
-                return Violation(field: "header:" + name, rule: .header, value: nil, message: "appears more than once; a record is sent once")
+                return Violation(
+                    field: "header:" + name, rule: .header, value: nil, message: "appears more than once; a record is sent once")
             }
             if let lie = sentAtLie(value, now: now) {
-                return Violation(field: "header:" + name, rule: .header, value: EventValidator.shown(value),
-                                 message: "\(EventValidator.shown(value)) \(lie)")
+                return Violation(
+                    field: "header:" + name, rule: .header, value: EventValidator.shown(value),
+                    message: "\(EventValidator.shown(value)) \(lie)")
             }
         }
         return nil
@@ -48,7 +54,9 @@ extension EventValidator {
 
     private func contentTypeLie(_ value: [UInt8]) -> String? {
         guard let text = String(validating: value, as: UTF8.self) else { return "is not text" }
-        let parts = text.lowercased().split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = text.lowercased().split(separator: ";", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         let type = parts[0]
         guard type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")) else {
             return "says the value is not JSON; it is JSON (application/json)"
@@ -64,15 +72,18 @@ extension EventValidator {
 
     private func sentAtLie(_ value: [UInt8], now: Date) -> String? {
         guard !value.isEmpty, value.count <= 15, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let ms = Int64(String(decoding: value, as: UTF8.self)) else {
+            let ms = Int64(String(decoding: value, as: UTF8.self))
+        else {
             return "is not whole milliseconds since 1970"
         }
         let micros = ms * 1000
         if micros < SanityRules.micros(rules.earliest) {
-            return "(\(CivilTime.timestampText(utcMicros: micros))) is before \(CivilTime.timestampText(utcMicros: SanityRules.micros(rules.earliest)))"
+            return
+                "(\(CivilTime.timestampText(utcMicros: micros))) is before \(CivilTime.timestampText(utcMicros: SanityRules.micros(rules.earliest)))"
         }
         if micros > SanityRules.micros(now) + SanityRules.micros(rules.futureTolerance) {
-            return "(\(CivilTime.timestampText(utcMicros: micros))) is more than \(SanityRules.describe(rules.futureTolerance)) in the future (now \(CivilTime.timestampText(utcMicros: SanityRules.micros(now))))"
+            return
+                "(\(CivilTime.timestampText(utcMicros: micros))) is more than \(SanityRules.describe(rules.futureTolerance)) in the future (now \(CivilTime.timestampText(utcMicros: SanityRules.micros(now))))"
         }
         return nil
     }

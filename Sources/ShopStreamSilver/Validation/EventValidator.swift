@@ -29,7 +29,9 @@ public struct EventValidator: Sendable {
 
     /// Compiles the seven entity schemas of `catalog`; throws on any keyword,
     /// format or type the validator does not implement.
-    public init(catalog: TopicCatalog, maxMessageBytes: Int = defaultMaxMessageBytes, rules: SanityRules = SanityRules()) throws(SilverError) {
+    public init(catalog: TopicCatalog, maxMessageBytes: Int = defaultMaxMessageBytes, rules: SanityRules = SanityRules())
+        throws(SilverError)
+    {
         self.init(schema: try SilverSchema(catalog: catalog), maxMessageBytes: maxMessageBytes, rules: rules)
     }
 
@@ -41,8 +43,13 @@ public struct EventValidator: Sendable {
 
     public func validate(_ value: UnsafeRawBufferPointer, entity: Entity, now: Date) -> Result<ValidatedEvent, Rejection> {
         guard value.count <= maxMessageBytes else {
-            return .failure(Rejection(Violation(field: nil, rule: .size, value: nil,
-                message: "message is \(NumberText.grouped(value.count)) bytes, over the limit of \(NumberText.grouped(maxMessageBytes)) bytes")))
+            return .failure(
+                Rejection(
+                    Violation(
+                        field: nil, rule: .size, value: nil,
+                        message:
+                            "message is \(NumberText.grouped(value.count)) bytes, over the limit of \(NumberText.grouped(maxMessageBytes)) bytes"
+                    )))
         }
         let bytes = value.bindMemory(to: UInt8.self)
         if let bad = UTF8Check.firstInvalidOffset(bytes) {
@@ -58,8 +65,10 @@ public struct EventValidator: Sendable {
         var violations: [Violation] = []
         topic.root.validate(document, at: nil, into: &violations)
         guard violations.isEmpty else { return .failure(Rejection(violations)) }
-        guard case .object(let members) = document else {   // the root schema is an object schema; belt and braces
-            return .failure(Rejection(Violation(field: nil, rule: .type, value: document.snippet(), message: "\(document.snippet()) is not of type object")))
+        guard case .object(let members) = document else {  // the root schema is an object schema; belt and braces
+            return .failure(
+                Rejection(
+                    Violation(field: nil, rule: .type, value: document.snippet(), message: "\(document.snippet()) is not of type object")))
         }
 
         var fields = TypedFields()
@@ -121,7 +130,9 @@ public struct EventValidator: Sendable {
         case (.timestamp, .string(let s)):
             guard case .success(let t) = CivilTime.parseDateTime(s) else { return fail("is not a date-time") }
             guard !t.subMicrosecond else { return fail("is finer than a microsecond, which TIMESTAMP cannot hold") }
-            guard t.utcDay >= CivilTime.firstDay, t.utcDay <= CivilTime.lastDay else { return fail("is outside 0001-01-01…9999-12-31 in UTC") }
+            guard t.utcDay >= CivilTime.firstDay, t.utcDay <= CivilTime.lastDay else {
+                return fail("is outside 0001-01-01…9999-12-31 in UTC")
+            }
             return .value(.timestamp(t, s))
         default:
             return fail("cannot be stored as \(plan.type.rawValue)")

@@ -33,10 +33,12 @@ public struct SanityRules: Sendable, Equatable {
     /// Longest believable delivery promise after shipping, in days (default 90).
     public var maxPromisedDays: Int
 
-    public init(earliest: Date = Date(timeIntervalSince1970: 946_684_800),
-                futureTolerance: Duration = .seconds(86_400),
-                maxAmount: Int64 = 100_000_000,
-                maxPromisedDays: Int = 90) {
+    public init(
+        earliest: Date = Date(timeIntervalSince1970: 946_684_800),
+        futureTolerance: Duration = .seconds(86_400),
+        maxAmount: Int64 = 100_000_000,
+        maxPromisedDays: Int = 90
+    ) {
         self.earliest = earliest
         self.futureTolerance = futureTolerance
         self.maxAmount = maxAmount
@@ -63,13 +65,19 @@ public struct SanityRules: Sendable, Equatable {
                 if t.utcMicros < earliestMicros {
                     add(c.name, .range, "\(text) is before \(CivilTime.timestampText(utcMicros: earliestMicros))")
                 } else if t.utcMicros > latestMicros {
-                    add(c.name, .range, "\(text) is more than \(SanityRules.describe(futureTolerance)) in the future (now \(CivilTime.timestampText(utcMicros: SanityRules.micros(now))))")
+                    add(
+                        c.name, .range,
+                        "\(text) is more than \(SanityRules.describe(futureTolerance)) in the future (now \(CivilTime.timestampText(utcMicros: SanityRules.micros(now))))"
+                    )
                 }
             case .date(let d, let text)?:
                 if d < earliestDay {
                     add(c.name, .range, "\(text) is before \(CivilTime.dateText(days: earliestDay))")
                 } else if d > latestDay, !SanityRules.promises.contains(c.name) {
-                    add(c.name, .range, "\(text) is more than \(SanityRules.describe(futureTolerance)) in the future (now \(CivilTime.timestampText(utcMicros: SanityRules.micros(now))))")
+                    add(
+                        c.name, .range,
+                        "\(text) is more than \(SanityRules.describe(futureTolerance)) in the future (now \(CivilTime.timestampText(utcMicros: SanityRules.micros(now))))"
+                    )
                 }
             case .decimal(let d, let scale)?:
                 if d < ExactDecimal.zero {
@@ -89,12 +97,16 @@ public struct SanityRules: Sendable, Equatable {
         switch entity {
         case .sales:
             if let q = f.int("quantity"), let unit = f.decimal("unit_price")?.scaled(by: 2),
-               let discount = f.decimal("discount")?.scaled(by: 2), let total = f.decimal("total_price")?.scaled(by: 2) {
+                let discount = f.decimal("discount")?.scaled(by: 2), let total = f.decimal("total_price")?.scaled(by: 2)
+            {
                 let (line, o1) = q.multipliedReportingOverflow(by: unit)
                 let (expected, o2) = line.subtractingReportingOverflow(discount)
                 if o1 || o2 || expected != total {
                     let shown = o1 || o2 ? "too large" : SanityRules.rupees(expected)
-                    add("total_price", .consistency, "\(f.written("total_price")) is not quantity × unit_price − discount = \(q) × \(f.written("unit_price")) − \(f.written("discount")) = \(shown)")
+                    add(
+                        "total_price", .consistency,
+                        "\(f.written("total_price")) is not quantity × unit_price − discount = \(q) × \(f.written("unit_price")) − \(f.written("discount")) = \(shown)"
+                    )
                 }
             }
             if let saleDay = f.day("sale_date"), let t = f.timestamp("event_time"), saleDay != t.writtenDay {
@@ -113,13 +125,20 @@ public struct SanityRules: Sendable, Equatable {
             if let shipped = f.day("shipped_date") {
                 if let expected = f.day("expected_delivery_date") {
                     if expected < shipped {
-                        add("expected_delivery_date", .consistency, "\(f.written("expected_delivery_date")) is before shipped_date \(f.written("shipped_date"))")
+                        add(
+                            "expected_delivery_date", .consistency,
+                            "\(f.written("expected_delivery_date")) is before shipped_date \(f.written("shipped_date"))")
                     } else if expected - shipped > maxPromisedDays {
-                        add("expected_delivery_date", .range, "\(f.written("expected_delivery_date")) is more than \(maxPromisedDays) days after shipped_date \(f.written("shipped_date"))")
+                        add(
+                            "expected_delivery_date", .range,
+                            "\(f.written("expected_delivery_date")) is more than \(maxPromisedDays) days after shipped_date \(f.written("shipped_date"))"
+                        )
                     }
                 }
                 if let delivered = f.day("delivered_date"), delivered < shipped {
-                    add("delivered_date", .consistency, "\(f.written("delivered_date")) is before shipped_date \(f.written("shipped_date"))")
+                    add(
+                        "delivered_date", .consistency, "\(f.written("delivered_date")) is before shipped_date \(f.written("shipped_date"))"
+                    )
                 }
             }
             if let status = f.string("delivery_status") {
@@ -132,7 +151,8 @@ public struct SanityRules: Sendable, Equatable {
             }
         case .inventory:
             if let id = f.string("inventory_id"), let store = f.string("store_id"), let product = f.string("product_id"),
-               id != store + ":" + product {
+                id != store + ":" + product
+            {
                 add("inventory_id", .consistency, "\(f.written("inventory_id")) is not store_id:product_id (\(store):\(product))")
             }
         case .customers, .products, .stores:

@@ -34,7 +34,9 @@ public struct BronzeConfiguration: Sendable {
     public init(connection: KafkaConnection) { self.connection = connection }
 
     func validate() throws {
-        guard (1...1_000_000).contains(batchSize) else { throw SinkError(.invalidArgument, "--batch-size \(batchSize): expected 1 to 1,000,000") }
+        guard (1...1_000_000).contains(batchSize) else {
+            throw SinkError(.invalidArgument, "--batch-size \(batchSize): expected 1 to 1,000,000")
+        }
         guard (1...256).contains(uploads) else { throw SinkError(.invalidArgument, "--uploads \(uploads): expected 1 to 256") }
         guard maxBatchAge > .zero else { throw SinkError(.invalidArgument, "--max-batch-age must be more than 0") }
         guard maxBufferedBytes >= Self.minimumBufferedBytes else {

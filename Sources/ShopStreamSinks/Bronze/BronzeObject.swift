@@ -72,7 +72,10 @@ public enum BronzeFormat {
                 unparsed += 1
                 out.append(contentsOf: Array(#"{"_shopstream_unparsed":{"topic":""#.utf8))
                 out.append(contentsOf: Array(batch.topic.utf8))
-                out.append(contentsOf: Array("\",\"partition\":\(batch.partition),\"offset\":\(r.offset),\"reason\":\"not single-line UTF-8 JSON\",\"value_base64\":\"".utf8))
+                out.append(
+                    contentsOf: Array(
+                        "\",\"partition\":\(batch.partition),\"offset\":\(r.offset),\"reason\":\"not single-line UTF-8 JSON\",\"value_base64\":\""
+                            .utf8))
                 out.append(contentsOf: Array(Data(r.value).base64EncodedString().utf8))
                 out.append(contentsOf: Array("\"}}".utf8))
             }

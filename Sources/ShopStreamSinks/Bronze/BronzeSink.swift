@@ -119,17 +119,17 @@ public final class BronzeSink {
     /// commits everything read before returning. Throws on failures retrying cannot fix,
     /// committing nothing for the work that failed.
     public func run(shouldStop: () -> Bool = { false }) throws {
-        try run { shouldStop() ? .now : .none }
+        try runLoop { shouldStop() ? .now : .none }
     }
 
     /// Runs until `stop` asks: `.now` stores and commits what was read, `.drain` first reads on
     /// until caught up with the partitions' ends, `.abandon` returns without waiting for uploads in
     /// flight (they are not committed; the next owner stores them again or adopts them).
     public func run(until stop: StopSignal) throws {
-        try run { stop.request }
+        try runLoop { stop.request }
     }
 
-    private func run(_ request: () -> StopSignal.Request) throws {
+    private func runLoop(_ request: () -> StopSignal.Request) throws {
         do {
             try consume(request)
         } catch {
@@ -192,14 +192,17 @@ public final class BronzeSink {
             // Idle counts from the last message or the last assignment (joining a group
             // takes seconds); a sink that never gets partitions waits four times as long.
             if let idle = configuration.idleExit, ContinuousClock.now - lastActivity >= idle,
-               !consumer.assignment.isEmpty || ContinuousClock.now - lastActivity >= idle * 4 {
+                !consumer.assignment.isEmpty || ContinuousClock.now - lastActivity >= idle * 4
+            {
                 logger.info("idle: storing what is left", metadata: ["idle": "\(idle)"])
                 break
             }
         }
         stopSeen.request(request())
         if request() == .abandon {
-            logger.warning("stopping at once: uploads in flight are not committed (the next run stores or adopts them)", metadata: ["uploads": "\(inFlight)"])
+            logger.warning(
+                "stopping at once: uploads in flight are not committed (the next run stores or adopts them)",
+                metadata: ["uploads": "\(inFlight)"])
             consumer.close()
             return
         }
@@ -230,7 +233,7 @@ public final class BronzeSink {
         if firstRecordAt == nil { firstRecordAt = .now }
         monitor.read(m.topic)
         let tp = m.topicPartition
-        guard partitions[tp] != nil else { return }   // revoked while the message was on its way
+        guard partitions[tp] != nil else { return }  // revoked while the message was on its way
         add(BronzeRecord(offset: m.offset, timestampMs: m.timestampMs, value: m.value), to: tp)
     }
 
@@ -304,8 +307,11 @@ public final class BronzeSink {
     private func sealAged() {
         let now = ContinuousClock.now
         for (tp, state) in partitions {
-            if state.open != nil && now - state.openedAt >= configuration.maxBatchAge { seal(tp) }
-            else if let due = state.retryAt, due <= now { schedule(tp) }
+            if state.open != nil && now - state.openedAt >= configuration.maxBatchAge {
+                seal(tp)
+            } else if let due = state.retryAt, due <= now {
+                schedule(tp)
+            }
         }
     }
 
@@ -379,10 +385,12 @@ public final class BronzeSink {
     /// Runs on an upload thread.
     private static func store(_ job: UploadJob, lake: any Lake, gzip: Bool) -> Outcome {
         let batch = job.batch
-        let name = BronzeFormat.objectName(topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, dt: batch.dt, gzip: gzip)
+        let name = BronzeFormat.objectName(
+            topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, dt: batch.dt, gzip: gzip)
         do {
             if job.checkOtherSuffix {
-                let other = BronzeFormat.objectName(topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, dt: batch.dt, gzip: !gzip)
+                let other = BronzeFormat.objectName(
+                    topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset, dt: batch.dt, gzip: !gzip)
                 if let existing = try lake.head(other) {
                     return try adopted(existing)
                 }
@@ -390,7 +398,8 @@ public final class BronzeSink {
             let (bytes, unparsed) = try BronzeFormat.encode(batch, gzip: gzip)
             let contentType = gzip ? "application/gzip" : "application/x-ndjson"
             do {
-                _ = try lake.create(name, bytes: bytes, contentType: contentType, metadata: BronzeFormat.metadata(batch, bytes: bytes, gzip: gzip))
+                _ = try lake.create(
+                    name, bytes: bytes, contentType: contentType, metadata: BronzeFormat.metadata(batch, bytes: bytes, gzip: gzip))
                 return .stored(bytes: bytes.count, unparsed: unparsed)
             } catch let error as LakeError where error.code == .alreadyExists {
                 guard let existing = try lake.head(name) else { return .retry(error) }
@@ -405,7 +414,10 @@ public final class BronzeSink {
 
     private static func adopted(_ existing: StoredObject) throws -> Outcome {
         guard let last = existing.metadata["last_offset"].flatMap(Int64.init) else {
-            throw SinkError(.corrupt, "\(existing.name) exists but has no last_offset metadata, so the sink cannot tell which records it holds; move it out of the lake's bronze/ folder and restart")
+            throw SinkError(
+                .corrupt,
+                "\(existing.name) exists but has no last_offset metadata, so the sink cannot tell which records it holds; move it out of the lake's bronze/ folder and restart"
+            )
         }
         return .alreadyStored(lastOffset: last, name: existing.name)
     }
@@ -427,7 +439,7 @@ public final class BronzeSink {
         let batch = result.job.batch
         let tp = TopicPartition(batch.topic, batch.partition)
         release(batch.records)
-        guard var state = partitions[tp] else { return }   // revoked meanwhile: the next owner redoes it
+        guard var state = partitions[tp] else { return }  // revoked meanwhile: the next owner redoes it
         state.uploading = false
         switch result.outcome {
         case .stored(let bytes, let unparsed):
@@ -443,8 +455,11 @@ public final class BronzeSink {
             partitions[tp] = state
         case .alreadyStored(let last, let name):
             statistics.adopted += 1
-            logger.notice("already stored by an earlier run: adopting it", metadata: [
-                "object": "\(name)", "topic": "\(tp.topic)", "partition": "\(tp.partition)", "last_offset": "\(last)"])
+            logger.notice(
+                "already stored by an earlier run: adopting it",
+                metadata: [
+                    "object": "\(name)", "topic": "\(tp.topic)", "partition": "\(tp.partition)", "last_offset": "\(last)",
+                ])
             toCommit[tp] = last + 1
             state.storedThrough = max(state.storedThrough, last)
             // Re-batch what follows the adopted object, in order.
@@ -457,9 +472,12 @@ public final class BronzeSink {
         case .retry(let error):
             statistics.requeued += 1
             monitor.retried(batch.topic, batch.records.count)
-            logger.warning("storing failed; will retry", metadata: [
-                "topic": "\(tp.topic)", "partition": "\(tp.partition)", "first_offset": "\(batch.firstOffset)",
-                "last_offset": "\(batch.lastOffset)", "error": "\(error)"])
+            logger.warning(
+                "storing failed; will retry",
+                metadata: [
+                    "topic": "\(tp.topic)", "partition": "\(tp.partition)", "first_offset": "\(batch.firstOffset)",
+                    "last_offset": "\(batch.lastOffset)", "error": "\(error)",
+                ])
             state.sealed.insert(batch, at: 0)
             for record in batch.records { hold(record) }
             // Not before a second from now; the polling thread does not wait for it.
@@ -498,7 +516,9 @@ public final class BronzeSink {
         for tp in Array(partitions.keys) { seal(tp) }
         while inFlight > 0 {
             if abandon() {
-                logger.warning("stopping at once: uploads in flight are not committed (the next run stores or adopts them)", metadata: ["uploads": "\(inFlight)"])
+                logger.warning(
+                    "stopping at once: uploads in flight are not committed (the next run stores or adopts them)",
+                    metadata: ["uploads": "\(inFlight)"])
                 break
             }
             try handleResults(wait: .milliseconds(200))
@@ -554,7 +574,7 @@ public final class BronzeSink {
                     release(state.open?.records ?? [])
                 }
                 partitions[tp] = nil
-                toCommit[tp] = nil   // not ours to commit any more, should that commit have failed
+                toCommit[tp] = nil  // not ours to commit any more, should that commit have failed
             }
             monitor.revoked(tps)
         }

@@ -28,13 +28,15 @@ public struct BronzeVerifier {
         var byPartition: [String: [(first: Int64, last: Int64, name: String)]] = [:]
         for object in try lake.list(prefix: "bronze/") {
             guard let parsed = BronzeFormat.parse(object.name) else {
-                report.problems.append("\(object.name): not a bronze object name (bronze/<entity>/dt=…/<topic>+<partition>+<offset>.jsonl[.gz])")
+                report.problems.append(
+                    "\(object.name): not a bronze object name (bronze/<entity>/dt=…/<topic>+<partition>+<offset>.jsonl[.gz])")
                 continue
             }
             report.objects += 1
             let m = object.metadata
             guard let first = m["first_offset"].flatMap(Int64.init), let last = m["last_offset"].flatMap(Int64.init),
-                  let count = m["count"].flatMap(Int.init) else {
+                let count = m["count"].flatMap(Int.init)
+            else {
                 report.problems.append("\(object.name): metadata lacks first_offset, last_offset or count")
                 continue
             }
@@ -77,9 +79,15 @@ public struct BronzeVerifier {
                         report.problems.append("\(key): offsets \(w.low)–\(w.high - 1) are on Kafka but in no object")
                         continue
                     }
-                    if covered.first > w.low { report.problems.append("\(key): offsets \(w.low)–\(covered.first - 1) are on Kafka but in no object") }
-                    if covered.last < w.high - 1 { report.problems.append("\(key): offsets \(covered.last + 1)–\(w.high - 1) are on Kafka but in no object (yet?)") }
-                    if covered.last >= w.high { report.problems.append("\(key): objects hold offsets through \(covered.last), past Kafka's end \(w.high - 1)") }
+                    if covered.first > w.low {
+                        report.problems.append("\(key): offsets \(w.low)–\(covered.first - 1) are on Kafka but in no object")
+                    }
+                    if covered.last < w.high - 1 {
+                        report.problems.append("\(key): offsets \(covered.last + 1)–\(w.high - 1) are on Kafka but in no object (yet?)")
+                    }
+                    if covered.last >= w.high {
+                        report.problems.append("\(key): objects hold offsets through \(covered.last), past Kafka's end \(w.high - 1)")
+                    }
                 }
             }
         }

@@ -168,7 +168,9 @@ struct AcceptedEvents {
                 }
                 return v
             }
-            guard let y = digits(0, 4), let m = digits(5, 2), let d = digits(8, 2), (1...12).contains(m), (1...31).contains(d) else { return nil }
+            guard let y = digits(0, 4), let m = digits(5, 2), let d = digits(8, 2), (1...12).contains(m), (1...31).contains(d) else {
+                return nil
+            }
             return Int32(clamping: CivilCalendar.days(year: y, month: m, day: d))
         }
     }
@@ -209,7 +211,8 @@ struct AcceptedEvents {
     static func coordinates(_ insertId: String) -> Coordinates? {
         let parts = insertId.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 3, let entity = Entity(topic: String(parts[0])), let partition = Int32(parts[1]), let offset = Int64(parts[2]),
-              partition >= 0, offset >= 0 else { return nil }
+            partition >= 0, offset >= 0
+        else { return nil }
         let c = Coordinates(entity: entity, partition: partition, offset: offset)
         return Self.insertId(c) == insertId ? c : nil
     }

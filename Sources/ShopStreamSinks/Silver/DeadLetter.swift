@@ -24,7 +24,8 @@ struct DeadLetter: Sendable {
     /// The envelope published to the dead-letter topic.
     func envelope() -> [UInt8] {
         let (text, encoding) = SilverRow.payloadText(payload)
-        var out = "{\"source_topic\":\(JSONText.quoted(sourceTopic)),\"source_partition\":\(sourcePartition),\"source_offset\":\(sourceOffset)"
+        var out =
+            "{\"source_topic\":\(JSONText.quoted(sourceTopic)),\"source_partition\":\(sourcePartition),\"source_offset\":\(sourceOffset)"
         out += ",\"reason\":\(JSONText.quoted(reason)),\"field\":\(field.map(JSONText.quoted) ?? "null")"
         out += ",\"payload\":\(JSONText.quoted(text)),\"payload_encoding\":\"\(encoding)\",\"headers\":["
         // topics/dlq.json: a header value as UTF-8 text, base64 when it is not UTF-8.
@@ -52,7 +53,8 @@ extension DeadLetter {
         if String(validating: payload, as: UTF8.self) != nil {
             while end > 0 && payload[end] & 0xC0 == 0x80 { end -= 1 }
         }
-        let note = " [payload cut to its first \(NumberText.grouped(end)) of \(NumberText.grouped(payload.count)) bytes; the record is whole at \(source)]"
+        let note =
+            " [payload cut to its first \(NumberText.grouped(end)) of \(NumberText.grouped(payload.count)) bytes; the record is whole at \(source)]"
         let room = 1000 - note.count
         let kept = reason.count <= room ? reason : String(reason.prefix(room - 1)) + "…"
         return (Array(payload[..<end]), kept + note)

@@ -96,7 +96,7 @@ struct ReferenceGate<Item> {
         var expired: [(Item, [Reference])] = []
         while orderHead < order.count {
             let key = order[orderHead]
-            guard let e = entries[key] else { orderHead += 1; continue }   // released already
+            guard let e = entries[key] else { orderHead += 1; continue }  // released already
             guard expireAll || now >= e.deadline else { break }
             entries[key] = nil
             unkey(e)

@@ -49,8 +49,10 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
     private let ingestedAt = Date()
 
     /// `workers` inserts run at once (BigQuery gains from several; SQLite serialises them).
-    public init(warehouse: any Warehouse, catalog: TopicCatalog, rules: SanityRules = SanityRules(),
-                batchSize: Int = 2000, workers: Int = 1) throws {
+    public init(
+        warehouse: any Warehouse, catalog: TopicCatalog, rules: SanityRules = SanityRules(),
+        batchSize: Int = 2000, workers: Int = 1
+    ) throws {
         guard batchSize > 0, workers > 0 else { throw SinkError(.invalidArgument, "backfill: batch size and workers must be positive") }
         self.warehouse = warehouse
         self.batchSize = batchSize
@@ -76,7 +78,6 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
         }
     }
 
-
     public func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
         let i = entity.index
         let offset = offsets[i]
@@ -84,7 +85,8 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
         if skipping { return true }
         switch validator.validate(value, entity: entity, now: Date()) {
         case .success(let event):
-            buffers[i].append(SilverRow.make(entity: entity, event: event, topic: topics[i], partition: -1, offset: offset, ingestedAt: ingestedAt))
+            buffers[i].append(
+                SilverRow.make(entity: entity, event: event, topic: topics[i], partition: -1, offset: offset, ingestedAt: ingestedAt))
             if buffers[i].count >= batchSize { flush(entity) }
         case .failure(let rejection):
             lock.withLock {
@@ -117,7 +119,7 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
         let rows = buffers[entity.index]
         guard !rows.isEmpty else { return }
         buffers[entity.index] = []
-        slots.wait()   // back-pressure: at most two batches a worker in flight
+        slots.wait()  // back-pressure: at most two batches a worker in flight
         queue.put((entity, rows))
     }
 

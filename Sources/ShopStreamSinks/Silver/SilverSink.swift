@@ -137,8 +137,9 @@ public final class SilverSink {
         self.warehouse = warehouse
         partitionCounts = Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0, catalog[$0].partitions) })
         accepted = AcceptedEvents(window: configuration.dedupWindow)
-        validator = try EventValidator(catalog: catalog, maxMessageBytes: configuration.maxMessageBytes,
-                                       rules: SanityRules(futureTolerance: configuration.futureTolerance))
+        validator = try EventValidator(
+            catalog: catalog, maxMessageBytes: configuration.maxMessageBytes,
+            rules: SanityRules(futureTolerance: configuration.futureTolerance))
         var consumerConfig = ConsumerConfiguration(connection: configuration.connection, groupId: configuration.groupId)
         consumerConfig.clientId = "shopstream-silver"
         consumer = try Consumer(configuration: consumerConfig, topics: configuration.topics)
@@ -158,17 +159,17 @@ public final class SilverSink {
     /// consumes until `shouldStop` or idle. Inserts and commits what it read before
     /// returning; facts still waiting are left uncommitted, to be read again.
     public func run(shouldStop: () -> Bool = { false }) throws {
-        try run { shouldStop() ? .now : .none }
+        try runLoop { shouldStop() ? .now : .none }
     }
 
     /// Runs until `stop` asks: `.now` inserts and commits what was read, `.drain` first reads on
     /// until caught up with the partitions' ends, `.abandon` returns without waiting for inserts in
     /// flight (not committed: the next run inserts them again under the same insertIds).
     public func run(until stop: StopSignal) throws {
-        try run { stop.request }
+        try runLoop { stop.request }
     }
 
-    private func run(_ request: () -> StopSignal.Request) throws {
+    private func runLoop(_ request: () -> StopSignal.Request) throws {
         do {
             try consume(request)
         } catch {
@@ -224,14 +225,17 @@ public final class SilverSink {
             try flush(force: false)
             try commit(force: false)
             if let idle = configuration.idleExit, ContinuousClock.now - lastActivity >= idle,
-               gate.waitingCount == 0, !consumer.assignment.isEmpty || ContinuousClock.now - lastActivity >= idle * 4 {
+                gate.waitingCount == 0, !consumer.assignment.isEmpty || ContinuousClock.now - lastActivity >= idle * 4
+            {
                 logger.info("idle: inserting what is left", metadata: ["idle": "\(idle)"])
                 break
             }
         }
         stopSeen.request(request())
         if request() == .abandon {
-            logger.warning("stopping at once: inserts in flight are not committed (the next run inserts them again)", metadata: ["inserts": "\(inserting.count)"])
+            logger.warning(
+                "stopping at once: inserts in flight are not committed (the next run inserts them again)",
+                metadata: ["inserts": "\(inserting.count)"])
             consumer.close()
             return
         }
@@ -239,7 +243,9 @@ public final class SilverSink {
         try commit(force: true)
         if let firstMessageAt, let lastRowAt { statistics.elapsed = lastRowAt - firstMessageAt }
         if gate.waitingCount > 0 {
-            logger.notice("facts still wait for their dimensions; they are not committed and will be read again", metadata: ["facts": "\(gate.waitingCount)"])
+            logger.notice(
+                "facts still wait for their dimensions; they are not committed and will be read again",
+                metadata: ["facts": "\(gate.waitingCount)"])
         }
         consumer.close()
     }
@@ -250,7 +256,9 @@ public final class SilverSink {
         for entity in Entity.allCases {
             let name = TableName(SilverSchema.dataset, entity.rawValue)
             guard try warehouse.columns(of: name) != nil else {
-                throw SinkError(.storage, "table \(name) does not exist in \(warehouse.url); run `shopstream warehouse init --warehouse \(warehouse.url)` first")
+                throw SinkError(
+                    .storage,
+                    "table \(name) does not exist in \(warehouse.url); run `shopstream warehouse init --warehouse \(warehouse.url)` first")
             }
             let idField = EntityReference.idField(of: entity)
             let referenced = EntityReference.referencedEntities.contains(entity)
@@ -263,19 +271,23 @@ public final class SilverSink {
             // Only the window before the newest event: read row by row, never the whole table at once.
             var since = ""
             if configuration.dedupWindow != nil,
-               let latest = try warehouse.query("SELECT MAX(event_time) FROM \(name)").scalar.flatMap(AcceptedEvents.day(of:)) {
+                let latest = try warehouse.query("SELECT MAX(event_time) FROM \(name)").scalar.flatMap(AcceptedEvents.day(of:))
+            {
                 advance(entity, to: latest)
                 if let horizon = accepted.horizon(entity) {
                     since = " WHERE event_time >= " + warehouse.dialect.timestampLiteral(Self.startOfDay(horizon))
                 }
             }
-            try warehouse.forEachRow("SELECT event_id, \(SilverSchema.insertIdColumn), \(idField), event_time FROM \(name)\(since)") { row in
+            try warehouse.forEachRow("SELECT event_id, \(SilverSchema.insertIdColumn), \(idField), event_time FROM \(name)\(since)") {
+                row in
                 guard let day = row[3].flatMap(AcceptedEvents.day(of:)) else { return }
                 if let eventId = row[0], let insertId = row[1] { accepted.load(eventId, insertId: insertId, entity: entity, day: day) }
                 if referenced && !entity.isDimension, let id = row[2] { gate.learn(entity, id, day: day) }
             }
         }
-        if accepted.count > 0 { logger.info("silver already holds events; continuing after them", metadata: ["events_held": "\(accepted.count)"]) }
+        if accepted.count > 0 {
+            logger.info("silver already holds events; continuing after them", metadata: ["events_held": "\(accepted.count)"])
+        }
     }
 
     /// `YYYY-MM-DDT00:00:00.000000Z` of a day since 1970-01-01.
@@ -314,7 +326,9 @@ public final class SilverSink {
             reject(m, reason: rejection.reason, field: rejection.field, rule: rejection.violations.first?.rule.rawValue ?? "schema")
         case .success(let event):
             // A key or header that contradicts the value: the producer is wrong about this record.
-            if let lie = validator.checkRecord(key: m.key, headers: m.headers.lazy.map { (name: $0.name, value: $0.value) }, of: event, now: Date()) {
+            if let lie = validator.checkRecord(
+                key: m.key, headers: m.headers.lazy.map { (name: $0.name, value: $0.value) }, of: event, now: Date())
+            {
                 let rejection = Rejection(lie)
                 reject(m, reason: rejection.reason, field: rejection.field, rule: lie.rule.rawValue)
                 return
@@ -350,16 +364,23 @@ public final class SilverSink {
         if let eventId = a.event.text("event_id") {
             let coordinates = AcceptedEvents.Coordinates(entity: a.entity, partition: m.partition, offset: m.offset)
             if let prior = accepted.accept(eventId, at: coordinates, day: day) {
-                reject(m, reason: "event_id: \(eventId) was already accepted at \(prior); a duplicate is not stored twice", field: "event_id", rule: "duplicate")
+                reject(
+                    m, reason: "event_id: \(eventId) was already accepted at \(prior); a duplicate is not stored twice", field: "event_id",
+                    rule: "duplicate")
                 return
             }
         }
         if EntityReference.referencedEntities.contains(a.entity) {
             // A sale older than the window wakes what waits for it, but is not held.
-            if a.entity.isDimension { gate.learn(a.entity, a.event.id) } else { gate.learn(a.entity, a.event.id, day: day, hold: accepted.holds(day, a.entity)) }
+            if a.entity.isDimension {
+                gate.learn(a.entity, a.event.id)
+            } else {
+                gate.learn(a.entity, a.event.id, day: day, hold: accepted.holds(day, a.entity))
+            }
         }
-        let row = SilverRow.make(entity: a.entity, event: a.event, topic: m.topic, partition: m.partition, offset: m.offset,
-                                 ingestedAt: Date(), insertId: insertId)
+        let row = SilverRow.make(
+            entity: a.entity, event: a.event, topic: m.topic, partition: m.partition, offset: m.offset,
+            ingestedAt: Date(), insertId: insertId)
         // Mutated in place through the dictionary: a copy out and back would copy the
         // whole batch on every append.
         if batches[a.entity]?.rows.isEmpty ?? true { batches[a.entity] = Batch() }
@@ -449,7 +470,9 @@ public final class SilverSink {
             let idField = EntityReference.idField(of: entity)
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let list = ids[start..<min(start + 500, ids.count)].map { "'\($0)'" }.joined(separator: ", ")
-                try warehouse.forEachRow("SELECT DISTINCT \(idField) FROM \(SilverSchema.dataset).\(entity.rawValue) WHERE \(idField) IN (\(list))") { row in
+                try warehouse.forEachRow(
+                    "SELECT DISTINCT \(idField) FROM \(SilverSchema.dataset).\(entity.rawValue) WHERE \(idField) IN (\(list))"
+                ) { row in
                     if let id = row[0] { found.append(.init(entity: entity, id: id)) }
                 }
             }
@@ -481,10 +504,13 @@ public final class SilverSink {
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let list = ids[start..<min(start + 500, ids.count)].map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }
                 do {
-                    let found = try warehouse.query("SELECT DISTINCT \(idField) FROM \(table) WHERE \(idField) IN (\(list.joined(separator: ", ")))")
+                    let found = try warehouse.query(
+                        "SELECT DISTINCT \(idField) FROM \(table) WHERE \(idField) IN (\(list.joined(separator: ", ")))")
                     for row in found.rows { if let id = row[0] { gate.learn(entity, id) } }
                 } catch {
-                    logger.warning("looking up ids other sinks inserted failed; trying again in a second", metadata: ["table": "\(table)", "error": "\(error)"])
+                    logger.warning(
+                        "looking up ids other sinks inserted failed; trying again in a second",
+                        metadata: ["table": "\(table)", "error": "\(error)"])
                     return
                 }
             }
@@ -522,7 +548,8 @@ public final class SilverSink {
             guard let batch = batches[entity], !batch.rows.isEmpty else { continue }
             guard !inserting.contains(entity) else { continue }
             if force || batch.rows.count >= configuration.maxRows || batch.bytes >= configuration.maxBytes
-                || now - batch.openedAt >= configuration.maxDelay {
+                || now - batch.openedAt >= configuration.maxDelay
+            {
                 batches[entity] = nil
                 due.append((entity, batch))
             }
@@ -561,8 +588,9 @@ public final class SilverSink {
             let thread = Thread { [jobs, finished, warehouse, logger, stopSeen, monitor, attempts = configuration.insertAttempts] in
                 while let job = jobs.take() {
                     let started = ContinuousClock.now
-                    let result = SilverSink.insert(job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
-                                                   warehouse: warehouse, attempts: attempts, stop: stopSeen, logger: logger)
+                    let result = SilverSink.insert(
+                        job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
+                        warehouse: warehouse, attempts: attempts, stop: stopSeen, logger: logger)
                     monitor.writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
                     monitor.batchSize.record(job.batch.rows.count)
                     finished.put(FinishedInsert(job: job, result: result))
@@ -599,7 +627,9 @@ public final class SilverSink {
             try flush(force: true)
             if inserting.isEmpty && batches.values.allSatisfy({ $0.rows.isEmpty }) && rejected.isEmpty { return }
             if abandon() {
-                logger.warning("stopping at once: inserts in flight are not committed (the next run inserts them again)", metadata: ["inserts": "\(inserting.count)"])
+                logger.warning(
+                    "stopping at once: inserts in flight are not committed (the next run inserts them again)",
+                    metadata: ["inserts": "\(inserting.count)"])
                 return
             }
             if let done = finished.take(timeout: .milliseconds(200)) { try apply(done) }
@@ -618,7 +648,9 @@ public final class SilverSink {
             return
         }
         if let error = result.error {
-            if result.permanent { throw SinkError(.storage, "inserting into silver.\(entity.rawValue) failed in a way retrying cannot fix: \(error)") }
+            if result.permanent {
+                throw SinkError(.storage, "inserting into silver.\(entity.rawValue) failed in a way retrying cannot fix: \(error)")
+            }
             throw SinkError(.storage, "inserting into silver.\(entity.rawValue) kept failing: \(error)")
         }
         let now = SentAt.nowMilliseconds()
@@ -626,22 +658,26 @@ public final class SilverSink {
             let m = batch.sources[index]
             tracker.finish(m.topicPartition, m.offset)
             statistics.rows[entity, default: 0] += 1
-            if let sent = m.headers.first(where: { $0.name == SentAt.header }).flatMap({ Int64(String(decoding: $0.value, as: UTF8.self)) }) {
+            if let sent = m.headers.first(where: { $0.name == SentAt.header }).flatMap({ Int64(String(decoding: $0.value, as: UTF8.self)) })
+            {
                 eventToRow.recordMilliseconds(now - sent)
                 if statistics.latencies.count < 100_000 { statistics.latencies.append(now - sent) }
             }
         }
         monitor.landed(entity.topic, result.inserted.count)
         for f in result.refused {
-            reject(batch.sources[f.index], reason: "\(f.location.map { "\($0): " } ?? "")the warehouse refused the row: \(f.message)",
-                   field: f.location, rule: "warehouse")
+            reject(
+                batch.sources[f.index], reason: "\(f.location.map { "\($0): " } ?? "")the warehouse refused the row: \(f.message)",
+                field: f.location, rule: "warehouse")
         }
         if !result.inserted.isEmpty { lastRowAt = .now }
     }
 
     /// Runs on a worker thread: one table's rows, retried until each is in or refused.
-    private static func insert(_ all: [WarehouseRow], into table: TableName, warehouse: any Warehouse, attempts: Int?,
-                               stop: StopSignal, logger: Logger) -> InsertResult {
+    private static func insert(
+        _ all: [WarehouseRow], into table: TableName, warehouse: any Warehouse, attempts: Int?,
+        stop: StopSignal, logger: Logger
+    ) -> InsertResult {
         var result = InsertResult()
         var pending = Array(all.indices)
         var attempt = 0
@@ -656,8 +692,11 @@ public final class SilverSink {
                 attempt += 1
                 result.retries += 1
                 if let attempts, attempt >= attempts { result.error = "\(error)"; return result }
-                logger.warning("insert failed; retrying", metadata: [
-                    "table": "\(table)", "rows": "\(pending.count)", "retry_in_seconds": "\(1 << min(attempt, 5))", "error": "\(error)"])
+                logger.warning(
+                    "insert failed; retrying",
+                    metadata: [
+                        "table": "\(table)", "rows": "\(pending.count)", "retry_in_seconds": "\(1 << min(attempt, 5))", "error": "\(error)",
+                    ])
                 // In slices, so a request to stop is seen within a fifth of a second.
                 let until = ContinuousClock.now + .seconds(1 << min(attempt, 5))
                 while ContinuousClock.now < until {
@@ -670,8 +709,7 @@ public final class SilverSink {
             var retry: [Int] = []
             for (position, index) in pending.enumerated() {
                 guard let f = failed[position] else { result.inserted.append(index); continue }
-                if f.retryable { retry.append(index) }
-                else { var g = f; g.index = index; result.refused.append(g) }
+                if f.retryable { retry.append(index) } else { var g = f; g.index = index; result.refused.append(g) }
             }
             guard !retry.isEmpty else { break }
             attempt += 1
@@ -689,16 +727,19 @@ public final class SilverSink {
         rejected = []
         let now = Date()
         for r in batch {
-            let letter = DeadLetter(sourceTopic: r.message.topic, sourcePartition: r.message.partition, sourceOffset: r.message.offset,
-                                    reason: r.reason, field: r.field, payload: r.payload, headers: r.message.headers,
-                                    rejectedAt: SilverRow.timestamp(now))
-            try dlq.send(topic: Entity.deadLetterTopic, key: Array(letter.key.utf8), value: letter.envelope(),
-                         headers: r.message.headers + [KafkaHeader("shopstream-reason", r.rule)])
+            let letter = DeadLetter(
+                sourceTopic: r.message.topic, sourcePartition: r.message.partition, sourceOffset: r.message.offset,
+                reason: r.reason, field: r.field, payload: r.payload, headers: r.message.headers,
+                rejectedAt: SilverRow.timestamp(now))
+            try dlq.send(
+                topic: Entity.deadLetterTopic, key: Array(letter.key.utf8), value: letter.envelope(),
+                headers: r.message.headers + [KafkaHeader("shopstream-reason", r.rule)])
         }
         try dlq.flush(timeout: .seconds(60))
         let rows = batch.map {
-            SilverRow.reject(topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset,
-                             payload: $0.payload, reason: $0.reason, field: $0.field, rejectedAt: now)
+            SilverRow.reject(
+                topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset,
+                payload: $0.payload, reason: $0.reason, field: $0.field, rejectedAt: now)
         }
         let failures = try warehouse.insert(into: SilverSchema.rejects.name, rows: rows)
         for f in failures {
@@ -723,8 +764,9 @@ public final class SilverSink {
         } catch let error as KafkaError {
             // Offered again at the next commit: a partition with nothing new would otherwise stay uncommitted.
             tracker.restore(offsets)
-            logger.warning("commit failed; trying again (if the partition goes first, its messages are read again; inserts are idempotent downstream)",
-                           metadata: ["error": "\(error.message)"])
+            logger.warning(
+                "commit failed; trying again (if the partition goes first, its messages are read again; inserts are idempotent downstream)",
+                metadata: ["error": "\(error.message)"])
         }
     }
 
@@ -764,8 +806,11 @@ public final class SilverSink {
                 // them from the committed offset and a commit from here would be refused, so what is
                 // buffered for them would only be inserted twice. Inserts in flight still land.
                 let (rows, letters) = dropBuffered(of: revoked)
-                logger.warning("partitions lost to another member; left what was read of them to it", metadata: [
-                    "partitions": "\(tps.count)", "rows": "\(rows)", "rejects": "\(letters)"])
+                logger.warning(
+                    "partitions lost to another member; left what was read of them to it",
+                    metadata: [
+                        "partitions": "\(tps.count)", "rows": "\(rows)", "rejects": "\(letters)",
+                    ])
             } else {
                 // Insert and dead-letter what was read, commit, then forget these partitions.
                 do {
@@ -784,4 +829,3 @@ public final class SilverSink {
         }
     }
 }
-

@@ -6,8 +6,9 @@ enum Gzip {
     static func compress(_ input: Data, level: Int32 = 6) throws -> Data {
         var stream = z_stream()
         // 15 window bits + 16: a gzip header and trailer instead of zlib's.
-        var status = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                                   ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        var status = deflateInit2_(
+            &stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { throw SinkError(.encoding, "zlib could not start compressing (status \(status))") }
         defer { deflateEnd(&stream) }
         var output = Data(count: Int(deflateBound(&stream, uLong(input.count))))

@@ -96,7 +96,8 @@ public final class SinkMonitor: @unchecked Sendable {
         counts.rejected += 1
         let key = topic + "\u{0}" + rule
         if rejectedCounters[key] == nil {
-            rejectedCounters[key] = Counter(label: MetricCatalog.recordsRejected.name, dimensions: [("sink", sink), ("topic", topic), ("rule", rule)])
+            rejectedCounters[key] = Counter(
+                label: MetricCatalog.recordsRejected.name, dimensions: [("sink", sink), ("topic", topic), ("rule", rule)])
         }
         rejectedCounters[key]!.increment()
     }
@@ -140,7 +141,8 @@ public final class SinkMonitor: @unchecked Sendable {
         guard now - lastPublished >= .milliseconds(500) else { return }
         lastPublished = now
         for (error, total) in consumer.retriedErrors where total > (busErrors[error]?.seen ?? 0) {
-            let counter = busErrors[error]?.counter ?? Counter(label: MetricCatalog.busErrors.name, dimensions: [("sink", sink), ("error", error)])
+            let counter =
+                busErrors[error]?.counter ?? Counter(label: MetricCatalog.busErrors.name, dimensions: [("sink", sink), ("error", error)])
             counter.increment(by: total - (busErrors[error]?.seen ?? 0))
             busErrors[error] = (counter, total)
         }
@@ -148,10 +150,12 @@ public final class SinkMonitor: @unchecked Sendable {
         counts.assigned = assignment.count
         let unknown = assignment.filter { landedOffset[$0] == nil }
         if !unknown.isEmpty, askedCommittedAt.map({ now - $0 >= .seconds(10) }) ?? true,
-           let committed = try? { askedCommittedAt = now; return try consumer.committed(Array(unknown), timeout: .seconds(2)) }() {
+            let committed = try? {
+                askedCommittedAt = now; return try consumer.committed(Array(unknown), timeout: .seconds(2))
+            }()
+        {
             for (tp, offset) in committed {
-                if let offset { landedOffset[tp] = offset }
-                else if let low = consumer.cachedWatermarks(tp)?.low { landedOffset[tp] = low }
+                if let offset { landedOffset[tp] = offset } else if let low = consumer.cachedWatermarks(tp)?.low { landedOffset[tp] = low }
             }
         }
         var stalled: [String] = []
@@ -164,7 +168,8 @@ public final class SinkMonitor: @unchecked Sendable {
             let since = progressAt[tp] ?? now
             if progressAt[tp] == nil { progressAt[tp] = now }
             if now - since >= stallAfter {
-                stalled.append("\(tp): \(NumberText.grouped(Int(lag))) records behind, nothing landed for \(Int((now - since).components.seconds)) s")
+                stalled.append(
+                    "\(tp): \(NumberText.grouped(Int(lag))) records behind, nothing landed for \(Int((now - since).components.seconds)) s")
             }
         }
         counts.stalled = stalled.sorted()
@@ -175,7 +180,8 @@ public final class SinkMonitor: @unchecked Sendable {
 
     private func gauge(_ tp: TopicPartition) -> Gauge {
         if let g = lagGauges[tp] { return g }
-        let g = Gauge(label: MetricCatalog.consumerLag.name, dimensions: [("sink", sink), ("topic", tp.topic), ("partition", String(tp.partition))])
+        let g = Gauge(
+            label: MetricCatalog.consumerLag.name, dimensions: [("sink", sink), ("topic", tp.topic), ("partition", String(tp.partition))])
         lagGauges[tp] = g
         return g
     }

@@ -34,10 +34,12 @@ extension BigQueryClient {
         for (row, index) in zip(rows, positions) {
             let json = JSONWriter.insertRow(row)
             guard json.count + 1 <= limit else {
-                failures.append(RowFailure(
-                    index: index, reason: "invalid",
-                    message: "\(table) row \(index) (insertId \(row.insertId)) is \(json.count) bytes as JSON, more than one insertAll request may carry (\(configuration.maxBytesPerRequest) bytes); shorten its values",
-                    retryable: false))
+                failures.append(
+                    RowFailure(
+                        index: index, reason: "invalid",
+                        message:
+                            "\(table) row \(index) (insertId \(row.insertId)) is \(json.count) bytes as JSON, more than one insertAll request may carry (\(configuration.maxBytesPerRequest) bytes); shorten its values",
+                        retryable: false))
                 continue
             }
             if !batch.isEmpty && (batch.count >= configuration.maxRowsPerRequest || batchBytes + json.count + 1 > limit) {
@@ -85,7 +87,8 @@ extension BigQueryClient {
             } catch let error as HTTPError {
                 if error.status == 404 {
                     throw WarehouseError(
-                        .notFound, "\(doing): table \(table) does not exist in project \(project) (\(error.googleMessage ?? "HTTP 404")); create it first (shopstream warehouse init)",
+                        .notFound,
+                        "\(doing): table \(table) does not exist in project \(project) (\(error.googleMessage ?? "HTTP 404")); create it first (shopstream warehouse init)",
                         http: error)
                 }
                 if error.status == 413 || isPermanent(error) {
@@ -93,13 +96,19 @@ extension BigQueryClient {
                     // until the culprits stand alone.
                     if pending.count > 1 {
                         let half = pending.count / 2
-                        return failures + (try sendInsert(Array(pending[..<half]), into: table)) + (try sendInsert(Array(pending[half...]), into: table))
+                        return failures + (try sendInsert(Array(pending[..<half]), into: table))
+                            + (try sendInsert(Array(pending[half...]), into: table))
                     }
                     let row = pending[0]
-                    let why = error.status == 413
+                    let why =
+                        error.status == 413
                         ? "the server refused this row alone as too large (HTTP 413); shorten its values"
                         : "the BigQuery emulator refused this row with HTTP 500 (\(error.googleMessage ?? "internal error")), which is how it answers a row that does not fit the table's schema; check its values against the columns"
-                    return failures + [RowFailure(index: row.index, reason: "invalid", message: "\(table) row \(row.index) (insertId \(row.insertId)): \(why)", retryable: false)]
+                    return failures + [
+                        RowFailure(
+                            index: row.index, reason: "invalid", message: "\(table) row \(row.index) (insertId \(row.insertId)): \(why)",
+                            retryable: false)
+                    ]
                 }
                 switch Self.disposition(of: error) {
                 case .retry where attempt < configuration.retry.maxAttempts:
@@ -108,12 +117,14 @@ extension BigQueryClient {
                     continue
                 case .retry:
                     let reason = error.googleReason ?? error.status.map { "HTTP \($0)" } ?? "\(error.code)"
-                    return failures + pending.map {
-                        RowFailure(
-                            index: $0.index, reason: error.googleReason ?? "backendError",
-                            message: "\(table) row \($0.index) (insertId \($0.insertId)): not inserted after \(attempt) attempts (\(reason): \(error.googleMessage ?? error.message)); send it again later",
-                            retryable: true)
-                    }
+                    return failures
+                        + pending.map {
+                            RowFailure(
+                                index: $0.index, reason: error.googleReason ?? "backendError",
+                                message:
+                                    "\(table) row \($0.index) (insertId \($0.insertId)): not inserted after \(attempt) attempts (\(reason): \(error.googleMessage ?? error.message)); send it again later",
+                                retryable: true)
+                        }
                 case .waitForQuota where quotaWaitsUsed < configuration.quotaWaits.count:
                     configuration.retry.sleep(configuration.quotaWaits[quotaWaitsUsed])
                     quotaWaitsUsed += 1
@@ -133,10 +144,12 @@ extension BigQueryClient {
                 if errors.allSatisfy({ $0.reason == "stopped" }) {
                     resend.append(row)
                 } else if let bad = errors.first(where: { !RowFailure.retryableReasons.contains($0.reason) && $0.reason != "stopped" }) {
-                    failures.append(RowFailure(
-                        index: row.index, reason: bad.reason,
-                        message: "\(table) row \(row.index) (insertId \(row.insertId)): \(bad.message)\(bad.location.map { " (column \($0))" } ?? "")",
-                        retryable: false, location: bad.location))
+                    failures.append(
+                        RowFailure(
+                            index: row.index, reason: bad.reason,
+                            message:
+                                "\(table) row \(row.index) (insertId \(row.insertId)): \(bad.message)\(bad.location.map { " (column \($0))" } ?? "")",
+                            retryable: false, location: bad.location))
                 } else {
                     later.append(row)
                     laterReason[row.index] = errors.first { $0.reason != "stopped" }
@@ -149,7 +162,8 @@ extension BigQueryClient {
                         let error = laterReason[row.index]
                         return RowFailure(
                             index: row.index, reason: error?.reason ?? "backendError",
-                            message: "\(table) row \(row.index) (insertId \(row.insertId)): not inserted after \(attempt) attempts (\(error?.message ?? "transient error")); send it again later",
+                            message:
+                                "\(table) row \(row.index) (insertId \(row.insertId)): not inserted after \(attempt) attempts (\(error?.message ?? "transient error")); send it again later",
                             retryable: true, location: error?.location)
                     }
                     later = []
@@ -162,9 +176,14 @@ extension BigQueryClient {
             if resends > 20 {
                 // Cannot happen with BigQuery (once the bad rows are out, the rest goes in);
                 // bounded so a misbehaving server cannot loop us forever.
-                return failures + (resend + later).map {
-                    RowFailure(index: $0.index, reason: "stopped", message: "\(table) row \($0.index) (insertId \($0.insertId)): BigQuery kept answering `stopped`; send it again later", retryable: true)
-                }
+                return failures
+                    + (resend + later).map {
+                        RowFailure(
+                            index: $0.index, reason: "stopped",
+                            message:
+                                "\(table) row \($0.index) (insertId \($0.insertId)): BigQuery kept answering `stopped`; send it again later",
+                            retryable: true)
+                    }
             }
             pending = (resend + later).sorted { $0.index < $1.index }
         }
@@ -180,7 +199,8 @@ extension BigQueryClient {
     /// `insertErrors` by position in the request.
     static func insertErrors(_ body: Data, table: TableName) throws -> [Int: [RowError]] {
         guard let object = JSONReader.object(body) else {
-            throw WarehouseError(.bigquery, "insert into \(table): the answer is not JSON: \(String(decoding: body.prefix(200), as: UTF8.self))")
+            throw WarehouseError(
+                .bigquery, "insert into \(table): the answer is not JSON: \(String(decoding: body.prefix(200), as: UTF8.self))")
         }
         var result: [Int: [RowError]] = [:]
         for entry in object["insertErrors"] as? [[String: Any]] ?? [] {

@@ -29,12 +29,14 @@ extension BigQueryClient {
                 break
             } catch let error as HTTPError where error.status == 409 {
                 guard let existing = try getJob(id) else {
-                    throw WarehouseError(.bigquery, "\(doing): BigQuery says the job exists (409) but it cannot be read; try again", sql: sql, http: error)
+                    throw WarehouseError(
+                        .bigquery, "\(doing): BigQuery says the job exists (409) but it cannot be read; try again", sql: sql, http: error)
                 }
                 let existingSQL = ((existing["configuration"] as? [String: Any])?["query"] as? [String: Any])?["query"] as? String
                 if let existingSQL, existingSQL != sql {
                     throw WarehouseError(
-                        .query, "job id \(id) was already used for a different statement (\(existingSQL.statementPreview)); choose a new job id",
+                        .query,
+                        "job id \(id) was already used for a different statement (\(existingSQL.statementPreview)); choose a new job id",
                         sql: sql, http: error)
                 }
                 job = existing
@@ -61,7 +63,10 @@ extension BigQueryClient {
         var poll = 0
         while Self.state(job) != "DONE" {
             guard ContinuousClock.now < deadline else {
-                throw WarehouseError(.query, "job \(id) did not finish within \(configuration.jobTimeout) (state \(Self.state(job) ?? "unknown")); it may still be running in BigQuery", sql: sql)
+                throw WarehouseError(
+                    .query,
+                    "job \(id) did not finish within \(configuration.jobTimeout) (state \(Self.state(job) ?? "unknown")); it may still be running in BigQuery",
+                    sql: sql)
             }
             configuration.retry.sleep(.milliseconds(min(2000, 100 << min(poll, 5))))
             poll += 1
@@ -72,7 +77,8 @@ extension BigQueryClient {
         }
         let status = job["status"] as? [String: Any]
         if let result = status?["errorResult"] as? [String: Any] {
-            throw queryError(message: result["message"] as? String ?? "the job failed", reason: result["reason"] as? String, sql: sql, http: nil)
+            throw queryError(
+                message: result["message"] as? String ?? "the job failed", reason: result["reason"] as? String, sql: sql, http: nil)
         }
         let statistics = (job["statistics"] as? [String: Any])?["query"] as? [String: Any]
         let affected = (statistics?["numDmlAffectedRows"] as? String).flatMap { Int64($0) }
@@ -82,7 +88,9 @@ extension BigQueryClient {
     /// The job's resource, or nil when it does not exist.
     private func getJob(_ id: String) throws -> [String: Any]? {
         do {
-            let response = try withRetries(doing: "get job \(id)") { try send(.get, projectURL + "/jobs/" + Self.encode(id) + locationQuery("?")) }
+            let response = try withRetries(doing: "get job \(id)") {
+                try send(.get, projectURL + "/jobs/" + Self.encode(id) + locationQuery("?"))
+            }
             return try jobObject(response, doing: "get job \(id)")
         } catch let error as WarehouseError where error.http?.status == 404 {
             return nil

@@ -38,7 +38,10 @@ extension BigQueryClient {
         var poll = 0
         while page["jobComplete"] as? Bool == false {
             guard ContinuousClock.now < deadline else {
-                throw WarehouseError(.query, "the query (job \(jobId)) did not finish within \(configuration.jobTimeout); simplify it or raise the job timeout", sql: sql)
+                throw WarehouseError(
+                    .query,
+                    "the query (job \(jobId)) did not finish within \(configuration.jobTimeout); simplify it or raise the job timeout",
+                    sql: sql)
             }
             // The server holds each poll up to timeoutMs; pause briefly only if it answers at once.
             if poll > 0 { configuration.retry.sleep(.milliseconds(min(1000, 50 << min(poll, 5)))) }
@@ -53,9 +56,10 @@ extension BigQueryClient {
         while true {
             for row in page["rows"] as? [[String: Any]] ?? [] {
                 let cells = row["f"] as? [[String: Any]] ?? []
-                try eachRow(cells.enumerated().map { position, cell in
-                    Self.canonical(cell["v"], type: position < types.count ? types[position] : "")
-                })
+                try eachRow(
+                    cells.enumerated().map { position, cell in
+                        Self.canonical(cell["v"], type: position < types.count ? types[position] : "")
+                    })
             }
             guard let token = page["pageToken"] as? String, !token.isEmpty, seenTokens.insert(token).inserted else { break }
             page = try queryCall(doing: doing + " (next page)", sql: sql) { try send(.get, resultsURL(pageToken: token)) }
@@ -69,7 +73,9 @@ extension BigQueryClient {
         let response: HTTPResponse
         do {
             response = try withRetries(doing: doing, send)
-        } catch let error as WarehouseError where error.http != nil && [400, 404].contains(error.http?.status ?? 0) && error.http?.code != .credentials {
+        } catch let error as WarehouseError
+            where error.http != nil && [400, 404].contains(error.http?.status ?? 0) && error.http?.code != .credentials
+        {
             throw queryError(message: error.http?.googleMessage ?? error.message, reason: error.reason, sql: sql, http: error.http)
         }
         guard let object = JSONReader.object(response.body) else {

@@ -39,7 +39,11 @@ extension BigQueryClient {
         try Identifier.validate(name)
         var body: [String: Any] = [
             "tableReference": ["projectId": project, "datasetId": name.dataset, "tableId": name.table],
-            "schema": ["fields": definition.columns.map { ["name": $0.name, "type": $0.type.rawValue, "mode": $0.nullable ? "NULLABLE" : "REQUIRED"] }],
+            "schema": [
+                "fields": definition.columns.map {
+                    ["name": $0.name, "type": $0.type.rawValue, "mode": $0.nullable ? "NULLABLE" : "REQUIRED"]
+                }
+            ],
         ]
         if let field = definition.partitionField { body["timePartitioning"] = ["type": "DAY", "field": field] }
         if !definition.clustering.isEmpty { body["clustering"] = ["fields": definition.clustering] }
@@ -53,7 +57,10 @@ extension BigQueryClient {
         } catch let error as WarehouseError {
             // BigQuery answers 404 for a missing dataset, the emulator 500: ask which it is.
             if error.http?.status == 404 || ((try? datasetExists(name.dataset)) == false) {
-                throw WarehouseError(.notFound, "cannot create table \(name): dataset \(name.dataset) does not exist in project \(project); create the dataset first", http: error.http)
+                throw WarehouseError(
+                    .notFound,
+                    "cannot create table \(name): dataset \(name.dataset) does not exist in project \(project); create the dataset first",
+                    http: error.http)
             }
             throw error
         }
@@ -80,7 +87,8 @@ extension BigQueryClient {
             guard let type = ColumnType(bigQueryType: typeName), mode != "REPEATED" else {
                 throw WarehouseError(
                     .unsupported,
-                    "\(name) column \(column) is \(mode == "REPEATED" ? "REPEATED " : "")\(typeName), which ShopStream's tables do not use; use one of \(ColumnType.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "\(name) column \(column) is \(mode == "REPEATED" ? "REPEATED " : "")\(typeName), which ShopStream's tables do not use; use one of \(ColumnType.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             columns.append(Column(column, type, nullable: mode != "REQUIRED"))
         }

@@ -138,7 +138,8 @@ public final class BigQueryClient: Sendable {
     }
 
     static func encode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .init(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~")) ?? text
+        text.addingPercentEncoding(
+            withAllowedCharacters: .init(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~")) ?? text
     }
 
     /// One request with credentials, no retries; failures come back as `HTTPError`.
@@ -226,7 +227,9 @@ public final class BigQueryClient: Sendable {
         case (404?, _):
             return WarehouseError(.notFound, "\(doing): \(google)", sql: sql, http: error)
         case (400?, _):
-            return WarehouseError(.query, "\(doing): BigQuery refused the request: \(google)\(sql.map { " in: " + $0.statementPreview } ?? "")", sql: sql, http: error)
+            return WarehouseError(
+                .query, "\(doing): BigQuery refused the request: \(google)\(sql.map { " in: " + $0.statementPreview } ?? "")", sql: sql,
+                http: error)
         default:
             return WarehouseError(.bigquery, "\(doing) failed\(tries): \(error.message)", sql: sql, http: error)
         }
@@ -236,7 +239,9 @@ public final class BigQueryClient: Sendable {
     static func projectProblem(_ project: String) -> String? {
         guard !project.isEmpty else { return "is empty" }
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-.:")
-        guard project.allSatisfy(allowed.contains) else { return "may contain only lowercase letters, digits, - (and a domain prefix with . and :)" }
+        guard project.allSatisfy(allowed.contains) else {
+            return "may contain only lowercase letters, digits, - (and a domain prefix with . and :)"
+        }
         return nil
     }
 }

@@ -92,7 +92,9 @@ enum JSONReader {
         case let string as String: return string
         case let number as NSNumber: return number.stringValue
         default:
-            guard JSONSerialization.isValidJSONObject(value), let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else {
+            guard JSONSerialization.isValidJSONObject(value),
+                let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+            else {
                 return "\(value)"
             }
             return String(decoding: data, as: UTF8.self)

@@ -44,7 +44,9 @@ public final class BigQueryWarehouse: Warehouse, Sendable {
             do {
                 try client.runJob(statement)
             } catch let error as WarehouseError where statements.count > 1 {
-                throw WarehouseError(error.code, "statement \(number + 1) of \(statements.count): " + error.message, sql: statement, reason: error.reason, http: error.http)
+                throw WarehouseError(
+                    error.code, "statement \(number + 1) of \(statements.count): " + error.message, sql: statement, reason: error.reason,
+                    http: error.http)
             }
         }
     }

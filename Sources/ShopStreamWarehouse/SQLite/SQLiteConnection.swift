@@ -70,7 +70,8 @@ final class SQLiteConnection {
             throw error(code, "SQLite refused the statement", sql: sql)
         }
         guard let statement else { return nil }
-        return SQLiteStatement(connection: self, handle: statement, sql: String(sql.utf8.prefix(sql.utf8.count - rest.utf8.count))!.trimmingWhitespace())
+        return SQLiteStatement(
+            connection: self, handle: statement, sql: String(sql.utf8.prefix(sql.utf8.count - rest.utf8.count))!.trimmingWhitespace())
     }
 
     /// Runs every statement in `sql` (SQLite's own statement splitting), stepping each to the end.
@@ -85,7 +86,8 @@ final class SQLiteConnection {
             } catch let error as WarehouseError {
                 // Name the statement when there are several.
                 let several = number > 1 || !SQLStatements.isOnlyComments(tail.replacingOccurrences(of: ";", with: ""))
-                throw several ? WarehouseError(error.code, "statement \(number): " + error.message, sql: error.sql, reason: error.reason) : error
+                throw several
+                    ? WarehouseError(error.code, "statement \(number): " + error.message, sql: error.sql, reason: error.reason) : error
             }
             number += 1
             remaining = tail
@@ -119,7 +121,8 @@ final class SQLiteConnection {
         case SQLITE_CORRUPT, SQLITE_NOTADB: text += "; \(path) (or a dataset file beside it) is damaged or not a SQLite file"
         default: break
         }
-        let kind: WarehouseError.Code = [SQLITE_ERROR, SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_RANGE].contains(primary) ? .query : .sqlite
+        let kind: WarehouseError.Code =
+            [SQLITE_ERROR, SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_RANGE].contains(primary) ? .query : .sqlite
         return WarehouseError(kind, text, sql: sql, reason: name)
     }
 

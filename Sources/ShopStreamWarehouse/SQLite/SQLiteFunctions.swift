@@ -90,7 +90,8 @@ private func numericSumFinal(_ context: OpaquePointer?) {
 private func paisa(_ context: OpaquePointer?, _ count: Int32, _ values: UnsafeMutablePointer<OpaquePointer?>?) {
     // The common case first, without allocating: TEXT like 74999.50 or -12.5.
     if sqlite3_value_type(values?[0]) == SQLITE_TEXT, let text = sqlite3_value_text(values?[0]),
-       let value = fastPaisa(text, length: Int(sqlite3_value_bytes(values?[0]))) {
+        let value = fastPaisa(text, length: Int(sqlite3_value_bytes(values?[0])))
+    {
         sqlite3_result_int64(context, value)
         return
     }

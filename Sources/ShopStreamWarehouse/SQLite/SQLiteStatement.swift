@@ -49,7 +49,9 @@ final class SQLiteStatement {
             // SQLite copies the bytes (transient); with the length given it need not count them.
             code = text.withUTF8 { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { chars in
-                    guard let base = chars.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, shopstream_sqlite_transient()) }
+                    guard let base = chars.baseAddress else {
+                        return sqlite3_bind_text(handle, index, "", 0, shopstream_sqlite_transient())
+                    }
                     return sqlite3_bind_text(handle, index, base, Int32(chars.count), shopstream_sqlite_transient())
                 }
             }
@@ -58,7 +60,8 @@ final class SQLiteStatement {
     }
 
     func bind(text: String, at index: Int32) throws {
-        try connection.check(sqlite3_bind_text(handle, index, text, -1, shopstream_sqlite_transient()), doing: "bind parameter \(index)", sql: sql)
+        try connection.check(
+            sqlite3_bind_text(handle, index, text, -1, shopstream_sqlite_transient()), doing: "bind parameter \(index)", sql: sql)
     }
 
     var columnCount: Int32 { sqlite3_column_count(handle) }

@@ -127,7 +127,8 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
             }
             guard SQLStatements.isOnlyComments(tail.replacingOccurrences(of: ";", with: "")) else {
                 throw WarehouseError(
-                    .query, "query takes one statement, but the text goes on after \"\(statement.sql.statementPreview)\"; use execute for several",
+                    .query,
+                    "query takes one statement, but the text goes on after \"\(statement.sql.statementPreview)\"; use execute for several",
                     sql: sql)
             }
             let count = statement.columnCount
@@ -190,15 +191,17 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
             present.append(index)
             if index < 64 { bits |= 1 << UInt64(index) }
         }
-        let key = InsertKey(table: table, columns: bits,
-                            wide: columns.count > 64 ? present.map { columns[$0].name }.joined(separator: ",") : "")
+        let key = InsertKey(
+            table: table, columns: bits,
+            wide: columns.count > 64 ? present.map { columns[$0].name }.joined(separator: ",") : "")
         let statement: SQLiteStatement
         if let cached = insertStatements[key] {
             statement = cached
         } else {
             let names = present.map { Identifier.quoted(columns[$0].name) }.joined(separator: ", ")
             let marks = Array(repeating: "?", count: present.count).joined(separator: ", ")
-            let sql = present.isEmpty
+            let sql =
+                present.isEmpty
                 ? "INSERT INTO \(Identifier.quoted(table.dataset)).\(Identifier.quoted(table.table)) DEFAULT VALUES"
                 : "INSERT INTO \(Identifier.quoted(table.dataset)).\(Identifier.quoted(table.table)) (\(names)) VALUES (\(marks))"
             statement = try connection.prepare(sql)
@@ -231,7 +234,8 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
             guard let type = ColumnType(sqliteDeclaredType: declared) else {
                 throw WarehouseError(
                     .unsupported,
-                    "\(table) column \(name) is declared \"\(declared)\", which maps to no warehouse type; declare it as one of \(ColumnType.allCases.map(\.sqliteTypeName).joined(separator: ", "))")
+                    "\(table) column \(name) is declared \"\(declared)\", which maps to no warehouse type; declare it as one of \(ColumnType.allCases.map(\.sqliteTypeName).joined(separator: ", "))"
+                )
             }
             columns.append(Column(name, type, nullable: statement.int64(3) == 0))
         }
@@ -277,7 +281,9 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? []
         for name in names.sorted() where name.hasPrefix(stem) && name.hasSuffix(ext) && name.count > stem.count + ext.count {
             let dataset = String(name.dropFirst(stem.count).dropLast(ext.count))
-            if !attached.contains(dataset), Identifier.problem(dataset, what: "dataset") == nil, !["main", "temp"].contains(dataset.lowercased()) {
+            if !attached.contains(dataset), Identifier.problem(dataset, what: "dataset") == nil,
+                !["main", "temp"].contains(dataset.lowercased())
+            {
                 try attach(dataset)
             }
         }

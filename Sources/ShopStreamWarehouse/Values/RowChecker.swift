@@ -32,7 +32,8 @@ struct RowChecker {
         var values = [WarehouseValue?](repeating: nil, count: columns.count)
         func fail(_ column: String?, _ problem: String) -> Result<Checked, RowFailureBox> {
             let message = "\(table) row \(index) (insertId \(row.insertId)): \(problem)"
-            return .failure(RowFailureBox(RowFailure(index: index, reason: "invalid", message: message, retryable: false, location: column)))
+            return .failure(
+                RowFailureBox(RowFailure(index: index, reason: "invalid", message: message, retryable: false, location: column)))
         }
         // In column order, then the names no column has (sorted), so the first problem reported is
         // the same on every run; no sort and no copy of the keys for a row that is fine.
@@ -46,7 +47,8 @@ struct RowChecker {
             }
         }
         if matched < row.values.count, let name = row.values.keys.filter({ byName[$0] == nil }).sorted().first {
-            return fail(name, "no column \(name) in \(table) (columns: \(columns.map(\.name).joined(separator: ", "))); drop it or add the column")
+            return fail(
+                name, "no column \(name) in \(table) (columns: \(columns.map(\.name).joined(separator: ", "))); drop it or add the column")
         }
         for (position, column) in columns.enumerated() where !column.nullable {
             if values[position] == nil || values[position] == .null {
@@ -80,11 +82,13 @@ struct RowChecker {
             return .success(value)
         case (.timestamp, .timestamp(let text)):
             guard let canonical = TimestampText.canonical(text) else {
-                return .failure(Problem(text: "\(value.preview) is not a timestamp like 2025-01-02T03:04:05.123456Z (UTC, at most microseconds)"))
+                return .failure(
+                    Problem(text: "\(value.preview) is not a timestamp like 2025-01-02T03:04:05.123456Z (UTC, at most microseconds)"))
             }
             return .success(.timestamp(canonical))
         default:
-            return .failure(Problem(text: "the value \(value.preview) is \(value.typeName ?? "NULL"), not \(type.rawValue); cast it before inserting"))
+            return .failure(
+                Problem(text: "the value \(value.preview) is \(value.typeName ?? "NULL"), not \(type.rawValue); cast it before inserting"))
         }
     }
 }

@@ -1,4 +1,5 @@
 import ShopStreamCore
+
 /// TIMESTAMP and DATE texts: validation, and the one canonical form both engines return,
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds). Pure integer calendar arithmetic
 /// (proleptic Gregorian, years 0001–9999 as in BigQuery); no Foundation calendars or locales.
@@ -119,7 +120,8 @@ public enum TimestampText {
 
     private static func isCanonical(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard b.count == 27, b[4] == 45, b[7] == 45, b[10] == UInt8(ascii: "T"), b[13] == 58, b[16] == 58, b[19] == 46,
-              b[26] == UInt8(ascii: "Z") else { return false }
+            b[26] == UInt8(ascii: "Z")
+        else { return false }
         func number(_ start: Int, _ width: Int) -> Int {
             var value = 0
             for k in start..<(start + width) {
@@ -132,7 +134,8 @@ public enum TimestampText {
         let year = number(0, 4), month = number(5, 2), day = number(8, 2)
         let hour = number(11, 2), minute = number(14, 2), second = number(17, 2)
         guard year >= 1, month >= 1, day >= 1, hour >= 0, hour < 24, minute >= 0, minute < 60, second >= 0, second < 60,
-              number(20, 6) >= 0 else { return false }
+            number(20, 6) >= 0
+        else { return false }
         return DateText.daysSinceEpoch(year: year, month: month, day: day) != nil
     }
 
