@@ -7,8 +7,8 @@ struct ShopStreamCommand: ParsableCommand {
         commandName: "shopstream",
         abstract: "A streaming lakehouse for an Apple-accessories retailer across Pakistan.",
         discussion: """
-            Events flow: generate → Kafka (one topic per entity) → sinks → the lake
-            (bronze) and the warehouse (silver) → compact → gold → dashboard, check.
+            Events flow: generate → Kafka (one topic per entity) → sinks → the lake \
+            (bronze) and the warehouse (silver) → compact → gold → dashboard, check. \
             With no --brokers, commands start an embedded Kafka-protocol broker.
 
             Start here:
@@ -21,7 +21,7 @@ struct ShopStreamCommand: ParsableCommand {
               shopstream check                data tests on the warehouse
               shopstream <command> --help     what each one does, with examples
 
-            A <duration> is a number and a unit: 500ms, 5s, 2m, 1h, or 1h30m.
+            A <duration> is a number and a unit: 500ms, 5s, 2m, 1h, 1h30m or 30d.
             """,
         version: "0.1.0",
         subcommands: [

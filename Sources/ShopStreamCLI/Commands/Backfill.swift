@@ -11,18 +11,21 @@ extension ShopStreamCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load a simulated history straight into silver, without Kafka.",
             discussion: """
-                For histories larger than a broker at hand keeps (the embedded one holds about a
-                year), for benchmarks of the compactor, and for a warehouse to explore without
-                running the pipeline. Events are generated as `shopstream generate` makes them
-                (same --seed, same events), validated and typed as the silver sink does, and
-                inserted in batches. Rows carry _kafka_partition = -1 and a per-topic sequence as
+                For histories larger than a broker at hand keeps (the embedded one holds about a \
+                year), for benchmarks of the compactor, and for a warehouse to explore without \
+                running the pipeline. Events are generated as `shopstream generate` makes them \
+                (same --seed, same events), validated and typed as the silver sink does, and \
+                inserted in batches. Rows carry _kafka_partition = -1 and a per-topic sequence as \
                 _offset: they were never read from Kafka, and say so.
 
                 Examples:
                   shopstream backfill --warehouse sqlite://./history.db --days 730
-                  shopstream backfill --warehouse bigquery://my-project --start 2024-01-01 --days 900 --orders-per-day 1000
+                  shopstream backfill --warehouse bigquery://my-project --start 2024-01-01 \\
+                    --days 900 --orders-per-day 1000
                   shopstream compact --warehouse sqlite://./history.db
-                  shopstream backfill --warehouse sqlite://./history.db --days 731 --skip-days 730   # one day more
+                  # one day more:
+                  shopstream backfill --warehouse sqlite://./history.db --days 731 \\
+                    --skip-days 730
                 """)
 
         @OptionGroup var options: WarehouseOptions

@@ -12,19 +12,19 @@ extension ShopStreamCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve an embedded Kafka-protocol broker until stopped (Ctrl-C).",
             discussion: """
-                librdkafka's mock cluster, on loopback TCP, with the topics of topics/ already
+                librdkafka's mock cluster, on loopback TCP, with the topics of topics/ already \
                 created at their partition counts. Any Kafka client can use it:
 
                   shopstream broker &                       # prints its bootstrap address
                   shopstream generate --brokers localhost:9092 --days 7
                   kcat -b localhost:9092 -C -t shop.sales -e
 
-                Messages live in memory and are gone when the broker stops. The bootstrap
-                port forwards to the cluster's own listeners, whose addresses clients learn
-                from metadata; all of them are on 127.0.0.1. Brokers are numbered 1 to N; the
+                Messages live in memory and are gone when the broker stops. The bootstrap \
+                port forwards to the cluster's own listeners, whose addresses clients learn \
+                from metadata; all of them are on 127.0.0.1. Brokers are numbered 1 to N; the \
                 leaders of each topic's partitions are spread over them.
 
-                Faults, for tests and chaos drills: with --http the status server also takes
+                Faults, for tests and chaos drills: with --http the status server also takes \
                 requests under /faults that break the cluster while clients use it:
 
                 \(FaultControl.usage.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
@@ -40,7 +40,7 @@ extension ShopStreamCommand {
                   curl -X POST localhost:9644/faults/clear
                   curl localhost:9644/faults
 
-                Anyone who reaches the --http address can break the cluster: keep it on
+                Anyone who reaches the --http address can break the cluster: keep it on \
                 127.0.0.1 unless a drill needs more.
                 """)
 

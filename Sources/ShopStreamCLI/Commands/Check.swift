@@ -10,7 +10,7 @@ extension ShopStreamCommand {
         static let configuration = CommandConfiguration(
             abstract: "Test the data in the warehouse, dbt style: keys, references, allowed values, freshness, reconciliation.",
             discussion: """
-                Each check is one query selecting the rows that break a rule; no rows is a
+                Each check is one query selecting the rows that break a rule; no rows is a \
                 pass. The standard suite, derived from topics/ and the silver model:
 
                   unique             each key once: customer_id, product_id, store_id and
@@ -33,7 +33,7 @@ extension ShopStreamCommand {
                                      counts are taken moments apart: reconcile a
                                      pipeline whose sinks have caught up
 
-                The report: one line per check, STATUS NAME[: WHAT IS WRONG], then a
+                The report: one line per check, STATUS NAME[: WHAT IS WRONG], then a \
                 summary. A FAIL says how many rows offend and shows up to five of them:
 
                   PASS unique(silver.sales_dedup.sale_id)
@@ -43,12 +43,13 @@ extension ShopStreamCommand {
                   WARN freshness(gold._state): gold never compacted; run shopstream compact
                   43 checks: 41 passed, 1 failed, 1 warning
 
-                --show-sql prints the query of each check that did not pass, to run
-                yourself with `shopstream warehouse query`. A check whose query cannot run
-                (a missing view: run `shopstream warehouse init`) fails with the
-                warehouse's error. Exit status: 0 when nothing failed (warnings do not
-                fail), 1 when a check failed or the warehouse did not answer, 64 for a
-                usage error.
+                --show-sql prints the query of each check that did not pass, to run \
+                yourself with `shopstream warehouse query`. A check whose query cannot run \
+                (a missing view: run `shopstream warehouse init`) fails with the \
+                warehouse's error.
+
+                Exit status: 0 when nothing failed (warnings do not fail), 1 when a \
+                check failed or the warehouse did not answer, 64 for a usage error.
 
                 Examples:
                   shopstream check --warehouse sqlite:///data/warehouse.db

@@ -13,28 +13,28 @@ extension ShopStreamCommand {
         static let configuration = CommandConfiguration(
             abstract: "Build the gold tables from silver, rebuilding only the business dates that changed.",
             discussion: """
-                Gold is what the dashboards read: daily sales per store, product performance,
-                salespeople by month, payment mix, customer growth and segments, inventory
-                health, shipping performance, and a monthly executive summary (the view
-                gold.executive_summary adds growth against the previous month). Each table's
-                grain and columns are in sql/gold/tables.<bigquery|sqlite>.sql; the SQL that
+                Gold is what the dashboards read: daily sales per store, product performance, \
+                salespeople by month, payment mix, customer growth and segments, inventory \
+                health, shipping performance, and a monthly executive summary (the view \
+                gold.executive_summary adds growth against the previous month). Each table's \
+                grain and columns are in sql/gold/tables.<bigquery|sqlite>.sql; the SQL that \
                 builds them is sql/gold/build.<bigquery|sqlite>.sql.
 
-                A pass counts silver's rows per business date and compares them with the counts
-                of the last pass (kept in gold._state): only the dates (and months) whose
-                counts changed are rebuilt, so a pass costs what the new data costs, not the
-                history. The rebuild and the new state commit as one transaction: running it
-                twice changes nothing, and rows the sinks write meanwhile are picked up by the
+                A pass counts silver's rows per business date and compares them with the counts \
+                of the last pass (kept in gold._state): only the dates (and months) whose \
+                counts changed are rebuilt, so a pass costs what the new data costs, not the \
+                history. The rebuild and the new state commit as one transaction: running it \
+                twice changes nothing, and rows the sinks write meanwhile are picked up by the \
                 next pass. The first pass, and --full-refresh, rebuild every table whole.
 
-                A gold table whose columns differ from sql/ (an older ShopStream made it)
-                stops the pass with the difference named; --full-refresh drops and re-creates
+                A gold table whose columns differ from sql/ (an older ShopStream made it) \
+                stops the pass with the difference named; --full-refresh drops and re-creates \
                 such tables, then rebuilds gold from silver.
 
                 Examples:
                   shopstream compact --warehouse sqlite://./demo/warehouse.db
                   shopstream compact --warehouse bigquery://my-project --every 60s
-                  shopstream compact --full-refresh      # re-label history after renaming a store
+                  shopstream compact --full-refresh   # re-label history after renaming a store
                 """)
 
         @OptionGroup var options: WarehouseOptions

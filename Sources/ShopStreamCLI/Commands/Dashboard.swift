@@ -12,7 +12,7 @@ extension ShopStreamCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the dashboard: one HTML page over the gold tables.",
             discussion: """
-                Reads gold only (build it with `shopstream compact`) and writes one
+                Reads gold only (build it with `shopstream compact`) and writes one \
                 self-contained HTML file — no script, nothing fetched — to open in a browser:
 
                   executive summary     net revenue, orders, average order, customers, last 7
@@ -28,21 +28,25 @@ extension ShopStreamCommand {
 
                 On GCP, Looker Studio reads the same tables (views in sql/looker/).
 
-                --period limits what is read to gold's last 7, 30 or 90 days (counted back from its
-                newest sale), or reads all of it (the default for the file). Customer segments and
+                --period limits what is read to gold's last 7, 30 or 90 days (counted back from its \
+                newest sale), or reads all of it (the default for the file). Customer segments and \
                 stock are snapshots of now whatever the period; monthly tables show whole months.
 
-                With --serve, it serves the page instead, read from gold at each load and reloading
-                itself every 5 seconds, over a warehouse that something else keeps filling
-                (`run --live` serves the same page itself), with /metrics, /healthz and /readyz.
-                The served page shows when it was read and how old gold is, and links to each
+                With --serve, it serves the page instead, read from gold at each load and reloading \
+                itself every 5 seconds, over a warehouse that something else keeps filling \
+                (`run --live` serves the same page itself), with /metrics, /healthz and /readyz. \
+                The served page shows when it was read and how old gold is, and links to each \
                 period (`/?period=7`, 30, 90, all; without one, the last 30 days).
 
                 Examples:
-                  shopstream dashboard --warehouse sqlite://./demo/warehouse.db --out demo/dashboard.html
-                  shopstream dashboard --warehouse sqlite://./demo/warehouse.db --period 30 --out demo/month.html
-                  shopstream dashboard --serve --http 127.0.0.1:8080 --warehouse sqlite://./demo/warehouse.db
-                  shopstream dashboard --warehouse bigquery://my-project --out /tmp/shopstream.html
+                  shopstream dashboard --warehouse sqlite://./demo/warehouse.db \\
+                    --out demo/dashboard.html
+                  shopstream dashboard --warehouse sqlite://./demo/warehouse.db \\
+                    --period 30 --out demo/month.html
+                  shopstream dashboard --serve --http 127.0.0.1:8080 \\
+                    --warehouse sqlite://./demo/warehouse.db
+                  shopstream dashboard --warehouse bigquery://my-project \\
+                    --out /tmp/shopstream.html
                 """)
 
         @OptionGroup var options: WarehouseOptions

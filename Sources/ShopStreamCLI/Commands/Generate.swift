@@ -13,10 +13,10 @@ extension ShopStreamCommand {
         static let configuration = CommandConfiguration(
             abstract: "Publish the simulated business to one Kafka topic per entity.",
             discussion: """
-                Customers, products, stores, inventory, sales, payments and shipping of an
-                Apple-accessories retailer across Pakistan, day by day from --start, with
-                daily and weekly rhythm, paydays, Ramadan/Eid, 11.11 and White Friday peaks.
-                The same --seed gives byte-identical events. Every fact references only
+                Customers, products, stores, inventory, sales, payments and shipping of an \
+                Apple-accessories retailer across Pakistan, day by day from --start, with \
+                daily and weekly rhythm, paydays, Ramadan/Eid, 11.11 and White Friday peaks. \
+                The same --seed gives byte-identical events. Every fact references only \
                 dimensions already published; a sale's payments and shipments share its key.
 
                 How much (pick one; default --days 30):
@@ -24,30 +24,32 @@ extension ShopStreamCommand {
                   --days D       D simulated days at full speed
                   --rate R       live: the business as it happens, until Ctrl-C or --events
 
-                Live (--rate R): each event is dated when it happens and sent then: today's
-                events, about R a second, spread evenly over the day (orders and sign-ups
-                scaled up to the rate, so today holds far more than an ordinary day: R x the
-                seconds since midnight). With --history D, the D ordinary days before today
-                go first, at full speed, so the trends have a past. The business's first
-                day (its stores, products, customers, stock) and anything due today before
-                the start go out as one burst at the start. Each event carries the time it
-                was sent (header shopstream-sent-at). --seed and the start instant fix the
+                Live (--rate R): each event is dated when it happens and sent then: today's \
+                events, about R a second, spread evenly over the day (orders and sign-ups \
+                scaled up to the rate, so today holds far more than an ordinary day: R x the \
+                seconds since midnight). With --history D, the D ordinary days before today \
+                go first, at full speed, so the trends have a past. The business's first \
+                day (its stores, products, customers, stock) and anything due today before \
+                the start go out as one burst at the start. Each event carries the time it \
+                was sent (header shopstream-sent-at). --seed and the start instant fix the \
                 events; --start does not apply (today is the live day).
 
-                Ground truth (--truth FILE): when the run ends, however it ends, a JSON file
-                of what was published, totalled from the events themselves: events per topic;
-                orders, units, gross, discounts and net revenue; sales per day and store;
-                payments per day and method by status; shipments per day and carrier by
-                outcome; customers per current tier; sign-ups per day. Money is integer
-                paisa, days are dates in Pakistan. Hold the gold tables against it: they must
+                Ground truth (--truth FILE): when the run ends, however it ends, a JSON file \
+                of what was published, totalled from the events themselves: events per topic; \
+                orders, units, gross, discounts and net revenue; sales per day and store; \
+                payments per day and method by status; shipments per day and carrier by \
+                outcome; customers per current tier; sign-ups per day. Money is integer \
+                paisa, days are dates in Pakistan. Hold the gold tables against it: they must \
                 reproduce these numbers from what bronze and silver landed.
 
                 Examples:
-                  shopstream generate --days 365                       # a year, embedded broker
+                  shopstream generate --days 365      # a year, embedded broker
                   shopstream generate --brokers localhost:9092 --rate 200
                   shopstream generate --brokers localhost:9092 --rate 200 --history 30
-                  shopstream generate --events 1000000 --output /tmp/events   # files for kcat -P -K '\\t'
-                  shopstream generate --days 14 --truth truth.json     # and the figures gold must match
+                  # files for kcat -P -K '\\t':
+                  shopstream generate --events 1000000 --output /tmp/events
+                  # and the figures gold must match:
+                  shopstream generate --days 14 --truth truth.json
                 """)
 
         @OptionGroup var kafka: KafkaOptions

@@ -53,8 +53,8 @@ extension ShopStreamCommand.LakeCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check that every offset is in exactly one bronze object, and (with Kafka) none is missing.",
             discussion: """
-                Per partition: overlaps, gaps, counts that do not fit the offsets, and (with --brokers)
-                offsets on Kafka that no object holds. --deep also downloads every object and checks its
+                Per partition: overlaps, gaps, counts that do not fit the offsets, and (with --brokers) \
+                offsets on Kafka that no object holds. --deep also downloads every object and checks its \
                 crc32c and line count. Exits 1 when a problem is found.
                 """)
         @OptionGroup var lakeOptions: LakeOptions

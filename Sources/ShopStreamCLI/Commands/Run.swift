@@ -15,30 +15,31 @@ extension ShopStreamCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the pipeline end to end: generate → Kafka → bronze (lake) + silver (warehouse) → gold, then report.",
             discussion: """
-                With no --brokers, everything runs in this process on the embedded default: an embedded
-                broker, a folder lake and a SQLite warehouse under ./demo (replaced on each run, since an
-                embedded broker starts its offsets from zero again). Give --lake and --warehouse to keep
-                the results elsewhere, and --brokers to use a real cluster (its consumer groups then
-                continue from their committed offsets). Gold is built by the same compactor as
-                `shopstream compact` (incrementally, when the warehouse already has gold), and the
-                report ends with the executive summary read from it, and the dashboard page
-                (`shopstream dashboard`) is written beside them: ./demo/dashboard.html (with --lake
+                With no --brokers, everything runs in this process on the embedded default: an embedded \
+                broker, a folder lake and a SQLite warehouse under ./demo (replaced on each run, since an \
+                embedded broker starts its offsets from zero again). Give --lake and --warehouse to keep \
+                the results elsewhere, and --brokers to use a real cluster (its consumer groups then \
+                continue from their committed offsets). Gold is built by the same compactor as \
+                `shopstream compact` (incrementally, when the warehouse already has gold), and the \
+                report ends with the executive summary read from it, and the dashboard page \
+                (`shopstream dashboard`) is written beside them: ./demo/dashboard.html (with --lake \
                 and --warehouse, only where --dashboard says).
 
                 Live (--live): the same pipeline as long-running services until Ctrl-C or SIGTERM:
-                the generator publishing --rate events a second (after --history days at full speed),
-                bronze and silver landing them, the compactor building gold every --compact-every, and
-                an HTTP server on --http with the dashboard (/, read from gold at each load and
-                reloading itself), /metrics for Prometheus, /healthz and /readyz. A status line every
-                5 s shows events/s in and out, lag, rejects and how far gold is behind. A stop lets the
+                the generator publishing --rate events a second (after --history days at full speed), \
+                bronze and silver landing them, the compactor building gold every --compact-every, and \
+                an HTTP server on --http with the dashboard (/, read from gold at each load and \
+                reloading itself), /metrics for Prometheus, /healthz and /readyz. A status line every \
+                5 s shows events/s in and out, lag, rejects and how far gold is behind. A stop lets the \
                 sinks land what was published and gold take it in (bounded by --shutdown-timeout).
 
                 Examples:
-                  shopstream run                                   # 30 days, everything embedded
-                  shopstream run --live                            # open http://127.0.0.1:8080/
+                  shopstream run              # 30 days, everything embedded
+                  shopstream run --live       # open http://127.0.0.1:8080/
                   shopstream run --live --rate 1000 --history 30 --http :8080
                   shopstream run --days 365
-                  STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 \\
+                  STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 \\
+                  BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 \\
                     shopstream run --lake gs://shop-lake --warehouse bigquery://shopstream
                 """)
 

@@ -24,24 +24,26 @@ extension ShopStreamCommand.Sink {
         static let configuration = CommandConfiguration(
             abstract: "Archive every entity topic into the lake: 100 events an object, exactly once.",
             discussion: """
-                Consumer group shopstream-bronze reads the seven entity topics and stores per-partition
+                Consumer group shopstream-bronze reads the seven entity topics and stores per-partition \
                 batches as JSON Lines objects, one event per line as published:
 
                   bronze/<entity>/dt=YYYY-MM-DD/<topic>+<partition>+<first offset>.jsonl[.gz]
 
-                dt is the UTC date of the record timestamp; metadata records first and last offset, count
-                and crc32c. A batch closes at --batch-size events, at a change of date, or when its oldest
-                event is --max-batch-age old. Offsets are committed only once the object is stored; after a
+                dt is the UTC date of the record timestamp; metadata records first and last offset, count \
+                and crc32c. A batch closes at --batch-size events, at a change of date, or when its oldest \
+                event is --max-batch-age old. Offsets are committed only once the object is stored; after a \
                 crash at any point every event ends up in exactly one object.
 
-                Memory: events read and not yet stored are held up to --max-buffer bytes (and
-                max(20,000, uploads × batch size × 4) events). When it is full the sink stops reading and
+                Memory: events read and not yet stored are held up to --max-buffer bytes (and \
+                max(20,000, uploads × batch size × 4) events). When it is full the sink stops reading and \
                 closes open batches early so that uploads make room, then reads on.
 
                 Examples:
                   shopstream sink bronze --brokers localhost:9092 --lake file:///data/lake
-                  STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 shopstream sink bronze --lake gs://shop-lake
-                  shopstream sink bronze --lake gs://shop-lake/raw --gzip      # real GCS: credentials from ADC
+                  STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 \\
+                    shopstream sink bronze --lake gs://shop-lake
+                  # real GCS, credentials from ADC:
+                  shopstream sink bronze --lake gs://shop-lake/raw --gzip
                 """)
 
         @OptionGroup var kafka: KafkaOptions
@@ -153,23 +155,24 @@ extension ShopStreamCommand.Sink {
         static let configuration = CommandConfiguration(
             abstract: "Validate, type and stream every entity topic into the silver tables; rejects to shop.dlq.",
             discussion: """
-                Consumer group shopstream-silver validates each event against its topic's JSON Schema in
-                topics/ and sanity rules, casts it to the silver column types (money exact, timestamps in UTC),
-                checks that the dimensions it references are known (a fact waits up to --reference-grace for
-                a dimension still on its way) and inserts it with a deterministic insertId. What it cannot
-                accept goes to shop.dlq and silver.rejects with a reason that names the field.
+                Consumer group shopstream-silver validates each event against its topic's JSON Schema in \
+                topics/ and sanity rules, casts it to the silver column types (money exact, timestamps in UTC), \
+                checks that the dimensions it references are known (a fact waits up to --reference-grace for \
+                a dimension still on its way) and inserts it with a deterministic insertId. What it cannot \
+                accept goes to shop.dlq and silver.rejects with a reason that names the field. \
                 Applies sql/ first (as `warehouse init` does).
 
-                Memory follows --dedup-window, not history: the sink holds the event ids it accepted (to
-                reject a duplicate event_id published again) and the sale ids payments and shipments
-                refer to for that long in event time, under 100 bytes an event (plus every customer,
-                product and store id). A duplicate older than the window is inserted again, and the
-                views silver.<fact>_dedup and silver.<dimension>_current still show it once; a payment
+                Memory follows --dedup-window, not history: the sink holds the event ids it accepted (to \
+                reject a duplicate event_id published again) and the sale ids payments and shipments \
+                refer to for that long in event time, under 100 bytes an event (plus every customer, \
+                product and store id). A duplicate older than the window is inserted again, and the \
+                views silver.<fact>_dedup and silver.<dimension>_current still show it once; a payment \
                 or shipment whose sale is older than the window is checked against silver.sales.
 
                 Examples:
-                  shopstream sink silver --brokers localhost:9092                       # SQLite ./warehouse.db
-                  BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 shopstream sink silver --warehouse bigquery://shopstream
+                  shopstream sink silver --brokers localhost:9092   # SQLite ./warehouse.db
+                  BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 \\
+                    shopstream sink silver --warehouse bigquery://shopstream
                 """)
 
         @OptionGroup var kafka: KafkaOptions

@@ -35,9 +35,9 @@ extension ShopStreamCommand.Topics {
         static let configuration = CommandConfiguration(
             abstract: "Create the topics of topics/ that the cluster lacks; report, never alter, the ones that differ.",
             discussion: """
-                Running it twice is a no-op. A topic that differs from its definition (partition
-                count, replication factor, configs) is reported and the command exits 2; fix it by
-                hand or with kafka-topics.sh, since changing partitions moves keys between partitions.
+                Running it twice is a no-op. A topic that differs from its definition (partition \
+                count, replication factor, configs) is reported and the command exits 2; fix it by \
+                hand or with kafka-topics.sh, since changing partitions moves keys between partitions. \
                 The replication factor of topics/ is capped at the cluster's broker count.
                 """)
 
