@@ -59,8 +59,9 @@ public struct WarehouseError: ShopStreamError {
         case .bigquery: return http?.isTransient ?? true
         case .quotaExceeded: return true
         case .sqlite:
-            let primary = reason.map { $0.prefix { $0 != " " } }.map { $0.split(separator: "_").prefix(2).joined(separator: "_") }
-            return ["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_NOMEM", "SQLITE_IOERR", "SQLITE_FULL"].contains(primary ?? "")
+            // `reason` is SQLite's code name: `SQLITE_BUSY`, an extended `SQLITE_BUSY_SNAPSHOT`, `SQLITE_IOERR (778)`.
+            guard let reason else { return false }
+            return ["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_NOMEM", "SQLITE_IOERR", "SQLITE_FULL"].contains { reason.hasPrefix($0) }
         default: return false
         }
     }

@@ -467,18 +467,23 @@ public final class SilverSink {
         for entity in entities {
             // Only ids that need no quoting (every id the topics allow); any other is not looked up.
             let ids = refs.filter { $0.entity == entity && $0.id.utf8.allSatisfy(Self.isPlainIdByte) }.map(\.id).sorted()
-            let idField = EntityReference.idField(of: entity)
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let list = ids[start..<min(start + 500, ids.count)].map { "'\($0)'" }.joined(separator: ", ")
-                try warehouse.forEachRow(
-                    "SELECT DISTINCT \(idField) FROM \(SilverSchema.dataset).\(entity.rawValue) WHERE \(idField) IN (\(list))"
-                ) { row in
-                    if let id = row[0] { found.append(.init(entity: entity, id: id)) }
-                }
-            }
+            try silverHolds(entity, ids) { found.append(.init(entity: entity, id: $0)) }
             statistics.lookedUp += ids.count
         }
         return found
+    }
+
+    /// Hands over which of `ids` silver's table of `entity` holds, asking 500 at a time.
+    private func silverHolds(_ entity: Entity, _ ids: [String], _ body: (String) -> Void) throws {
+        let idField = EntityReference.idField(of: entity)
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let list = ids[start..<min(start + 500, ids.count)].map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }
+            try warehouse.forEachRow(
+                "SELECT DISTINCT \(idField) FROM \(SilverSchema.dataset).\(entity.rawValue) WHERE \(idField) IN (\(list.joined(separator: ", ")))"
+            ) { row in
+                if let id = row[0] { body(id) }
+            }
+        }
     }
 
     private static func isPlainIdByte(_ b: UInt8) -> Bool {
@@ -500,19 +505,13 @@ public final class SilverSink {
         var wanted: [Entity: [String]] = [:]
         for ref in gate.awaited where sharedTopics.contains(ref.entity) { wanted[ref.entity, default: []].append(ref.id) }
         for (entity, ids) in wanted {
-            let table = TableName(SilverSchema.dataset, entity.rawValue), idField = EntityReference.idField(of: entity)
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let list = ids[start..<min(start + 500, ids.count)].map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }
-                do {
-                    let found = try warehouse.query(
-                        "SELECT DISTINCT \(idField) FROM \(table) WHERE \(idField) IN (\(list.joined(separator: ", ")))")
-                    for row in found.rows { if let id = row[0] { gate.learn(entity, id) } }
-                } catch {
-                    logger.warning(
-                        "looking up ids other sinks inserted failed; trying again in a second",
-                        metadata: ["table": "\(table)", "error": "\(error)"])
-                    return
-                }
+            do {
+                try silverHolds(entity, ids) { gate.learn(entity, $0) }
+            } catch {
+                logger.warning(
+                    "looking up ids other sinks inserted failed; trying again in a second",
+                    metadata: ["table": "\(SilverSchema.dataset).\(entity.rawValue)", "error": "\(error)"])
+                return
             }
         }
     }
