@@ -38,8 +38,12 @@ final class BrokerFaultTests: XCTestCase {
 
     /// Every partition's leader moves to the next broker three times while events flow; each time
     /// clients are told NOT_LEADER_FOR_PARTITION by the old leader and must find the new one.
+    ///
+    /// One request in flight a broker, for the reason given at the retriable-errors test below: a
+    /// batch refused by the old leader while a later one was in flight was acknowledged by the mock
+    /// without being stored (seen once in a CI run: 2,113 of 2,114 customers on the broker).
     func testPartitionLeadersMovedMidStreamLoseAndDoubleNothing() throws {
-        let run = try PipelineRun(name: "leaders")
+        let run = try PipelineRun(name: "leaders", generatorOptions: ["-X", "max.in.flight.requests.per.connection=1"])
         try run.startAndWaitUntilLanding()
         for _ in 0..<3 {
             let before = try run.clusterLeaders()
