@@ -26,6 +26,7 @@ public final class Consumer {
     private let context: RebalanceContext
     private let client: RDKafkaClient
     private var closed = false
+    private var observerClient: RDKafkaClient?
 
     public init(configuration: ConsumerConfiguration, topics: [String]) throws {
         guard !topics.isEmpty else { throw KafkaError(.invalidArgument, "a consumer needs at least one topic") }
@@ -183,6 +184,10 @@ public final class Consumer {
 
     /// Low and high watermarks (first offset, next offset to be written) of a partition.
     public func watermarks(_ tp: TopicPartition, timeout: Duration = .seconds(10)) throws -> (low: Int64, high: Int64) {
+        try Self.watermarks(tp, client: client, timeout: timeout)
+    }
+
+    private static func watermarks(_ tp: TopicPartition, client: RDKafkaClient, timeout: Duration) throws -> (low: Int64, high: Int64) {
         var low: Int64 = 0, high: Int64 = 0
         let err = rd_kafka_query_watermark_offsets(client.handle, tp.topic, tp.partition, &low, &high, Int32(timeout.milliseconds))
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -210,6 +215,47 @@ public final class Consumer {
             guard let marks = try? watermarks(tp, timeout: timeout) else { return false }
             return (positions[tp] ?? marks.low) >= marks.high
         }
+    }
+
+    /// What the whole group has left to read in its topics, by partition (only partitions with
+    /// messages left): for a partition this member holds, from its position; for any other, from the
+    /// group's committed offset. A partition still held by a member that died (its session not over
+    /// yet) shows its uncommitted messages, so a run that ends when idle can wait for the group to
+    /// hand it over instead of leaving it unread. Asked through a second handle outside the group
+    /// (`observer`): requests on the member's own handle would queue behind its rebalance.
+    public func groupBacklog(timeout: Duration = .seconds(2)) throws -> [TopicPartition: Int64] {
+        let observer = try observer()
+        let md = try observer.metadata(timeout: timeout, bootstrap: configuration.connection.bootstrapServers)
+        var all: [TopicPartition] = []
+        for topic in topics {
+            guard let t = md.topics[topic] else {
+                throw KafkaError(.topic, "topic \(topic) does not exist at \(configuration.connection.bootstrapServers)")
+            }
+            all += (0..<t.partitions).map { TopicPartition(topic, Int32($0)) }
+        }
+        // A held partition has a position once a message was read from it; before that (or when
+        // nothing followed the committed offset) it is where the group committed, as any other.
+        let positions = try positions()
+        let unplaced = all.filter { positions[$0] == nil }
+        let committed =
+            unplaced.isEmpty ? [:] : try Self.committed(unplaced, client: observer, groupId: configuration.groupId, timeout: timeout)
+        var left: [TopicPartition: Int64] = [:]
+        for tp in all {
+            let marks = try Self.watermarks(tp, client: observer, timeout: timeout)
+            let next = positions[tp] ?? (committed[tp] ?? nil) ?? marks.low
+            if next < marks.high { left[tp] = marks.high - next }
+        }
+        return left
+    }
+
+    /// A client of the same cluster that is not a member of the group, made on first use.
+    private func observer() throws -> RDKafkaClient {
+        if let observerClient { return observerClient }
+        var c = configuration
+        c.clientId = configuration.clientId + "-observer"
+        let made = try RDKafkaClient.make(.consumer, properties: c.rdkafkaProperties())
+        observerClient = made
+        return made
     }
 
     /// Whether the partitions being revoked were lost rather than handed over: this member's session

@@ -70,7 +70,10 @@ extension ShopStreamCommand.Sink {
         @Option(help: "Consumer group, whose committed offsets are the sink's progress.")
         var group = "shopstream-bronze"
 
-        @Option(help: "Store what is left and exit once no event arrived for this long. Default: run until Ctrl-C.")
+        @Option(
+            help:
+                "Store what is left and exit once no event arrived for this long and the group has read every partition to its end (a member that died still holds its partitions until its session ends). Default: run until Ctrl-C."
+        )
         var idleExit: Duration?
 
         @Flag(name: .shortAndLong, help: "Only the summary (and what matters: stalls, errors).")
@@ -200,7 +203,10 @@ extension ShopStreamCommand.Sink {
         @Option(help: "Consumer group, whose committed offsets are the sink's progress.")
         var group = "shopstream-silver"
 
-        @Option(help: "Insert what is left and exit once no event arrived for this long. Default: run until Ctrl-C.")
+        @Option(
+            help:
+                "Insert what is left and exit once no event arrived for this long and the group has read every partition to its end (a member that died still holds its partitions until its session ends). Default: run until Ctrl-C."
+        )
         var idleExit: Duration?
 
         @Flag(name: .shortAndLong, help: "Only the summary (and what matters: stalls, errors).")

@@ -92,6 +92,7 @@ public final class BronzeSink {
     private var commitAgainAt = ContinuousClock.now
     private var firstRecordAt: ContinuousClock.Instant?
     private var lastActivity = ContinuousClock.now
+    private lazy var idleExit = configuration.idleExit.map(IdleExit.init)
     private var lastStoredAt: ContinuousClock.Instant?
     private var fatal: Error?
 
@@ -189,12 +190,10 @@ public final class BronzeSink {
                 collectRetries(report: true)
                 lastRetryCheck = .now
             }
-            // Idle counts from the last message or the last assignment (joining a group
-            // takes seconds); a sink that never gets partitions waits four times as long.
-            if let idle = configuration.idleExit, ContinuousClock.now - lastActivity >= idle,
-                !consumer.assignment.isEmpty || ContinuousClock.now - lastActivity >= idle * 4
-            {
-                logger.info("idle: storing what is left", metadata: ["idle": "\(idle)"])
+            // Idle counts from the last message or the last assignment (joining a group takes
+            // seconds), and ends the run only once the whole group has read to the end.
+            if idleExit?.isDue(lastActivity: lastActivity, consumer: consumer, logger: logger) == true {
+                logger.info("idle: storing what is left", metadata: ["idle": "\(idleExit!.idle)"])
                 break
             }
         }

@@ -83,6 +83,7 @@ public final class SilverSink {
     private var batches: [Entity: Batch] = [:]
     private var rejected: [Rejected] = []
     private var lastActivity = ContinuousClock.now
+    private lazy var idleExit = configuration.idleExit.map(IdleExit.init)
     private var lastCommit = ContinuousClock.now
     private var lastRetryCheck = ContinuousClock.now
     private var firstMessageAt: ContinuousClock.Instant?
@@ -224,10 +225,10 @@ public final class SilverSink {
             try releaseWaiting(expireAll: false)
             try flush(force: false)
             try commit(force: false)
-            if let idle = configuration.idleExit, ContinuousClock.now - lastActivity >= idle,
-                gate.waitingCount == 0, !consumer.assignment.isEmpty || ContinuousClock.now - lastActivity >= idle * 4
-            {
-                logger.info("idle: inserting what is left", metadata: ["idle": "\(idle)"])
+            // Idle counts from the last message or the last assignment, and ends the run only once
+            // no fact waits and the whole group has read to the end.
+            if gate.waitingCount == 0, idleExit?.isDue(lastActivity: lastActivity, consumer: consumer, logger: logger) == true {
+                logger.info("idle: inserting what is left", metadata: ["idle": "\(idleExit!.idle)"])
                 break
             }
         }
