@@ -99,11 +99,6 @@ final class PipelineRun {
     /// Starts one more sink of `kind` in its group (`bronze`, `bronze-2`, … as its label).
     @discardableResult
     func addSink(_ kind: Kind) throws -> Sink {
-        if kind == .silver {
-            // A silver sink applies silver's views as it starts (DROP VIEW IF EXISTS, CREATE VIEW,
-            // statement by statement): two starting at once race ("view … already exists").
-            _ = eventually(timeout: 30) { self.sinks(.silver).allSatisfy { !$0.child.isRunning || $0.isReady } }
-        }
         let n = sinks.filter { $0.kind == kind }.count + 1
         let label = n == 1 ? kind.rawValue : "\(kind.rawValue)-\(n)"
         let port = freePort()

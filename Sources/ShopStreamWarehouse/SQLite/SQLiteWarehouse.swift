@@ -82,12 +82,22 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
         try lock.withLock { try attach(name) }
     }
 
+    /// Runs the script as one IMMEDIATE transaction: all of it or none, and two processes applying
+    /// the same DDL at once (two sinks starting on one warehouse) take turns at the writer lock
+    /// instead of interleaving — DROP VIEW, DROP VIEW, CREATE VIEW, then "view … already exists".
     public func execute(_ sql: String) throws {
         try lock.withLock {
             // A schema change can make a cached insert's column list stale.
             insertStatements.removeAll()
             try attachDatasetFiles()
-            try connection.executeAll(sql)
+            try connection.executeAll("BEGIN IMMEDIATE;")
+            do {
+                try connection.executeAll(sql)
+                try connection.executeAll("COMMIT;")
+            } catch {
+                if connection.isInTransaction { try? connection.executeAll("ROLLBACK;") }
+                throw error
+            }
         }
     }
 
