@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["ShopStreamHTTP"]),
         .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP"]),
         .testTarget(name: "SilverTests", dependencies: ["ShopStreamSilver", "ShopStreamCore", "ShopStreamWarehouse", "TestSupport"]),
-        .testTarget(name: "WarehouseTests", dependencies: ["ShopStreamWarehouse", "ShopStreamHTTP"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["ShopStreamWarehouse", "ShopStreamHTTP", "TestSupport"]),
         .testTarget(
             name: "SinkTests",
             dependencies: [

@@ -41,6 +41,15 @@ public final class HTTPClientPool: @unchecked Sendable {
         return taken
     }
 
+    /// Counts a resend that a caller above this layer decided on by its service's own reasons
+    /// (BigQuery's `backendError` in a 400, a row's transient insert error), so `takeRetries()`
+    /// — and `shopstream_http_retries_total` — hold every resend, not only this layer's own.
+    public func recordRetry(_ reason: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        retries.record(reason)
+    }
+
     private func checkOut() throws -> HTTPClient {
         lock.lock()
         let client = idle.popLast()

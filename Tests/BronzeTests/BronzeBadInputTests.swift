@@ -1,5 +1,6 @@
 import Foundation
 import ShopStreamLake
+import TestSupport
 import XCTest
 
 /// Wrong lakes and refused access: one `error:` sentence that names the thing and the fix,

@@ -1,5 +1,6 @@
 import Foundation
 import ShopStreamLake
+import TestSupport
 import XCTest
 
 /// "Each partition has one upload in flight and commits only after its object is stored"

@@ -20,7 +20,7 @@ final class BronzeCrashTests: XCTestCase {
         let endpoint = try emulatorEndpoint()
         let scratch = try makeScratchDirectory(self)
         let seed = ProcessInfo.processInfo.environment["BRONZE_CRASH_SEED"].flatMap { UInt64($0) } ?? 20_250_101
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         print("crash test seed \(seed) (BRONZE_CRASH_SEED=\(seed) replays the schedule)")
 
         let broker = try Broker(directory: scratch)

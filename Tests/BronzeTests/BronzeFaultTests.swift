@@ -1,5 +1,6 @@
 import Foundation
 import ShopStreamLake
+import TestSupport
 import XCTest
 
 /// The sink behind Tests/Fixtures/faultproxy.py: 503s, 429s with Retry-After, connection resets

@@ -23,15 +23,8 @@ final class FencingTests: XCTestCase {
         // About 8,000 history events at full speed, then ~40 s live at 300 a second.
         let run = try PipelineRun(name: "fencing", events: 20_000, bronzeSinks: 2, silverSinks: 2, sinkOptions: sinkOptions)
         try run.startAndWaitUntilLanding()
-        let all = run.entityPartitions
         // Each group split its partitions between both members, and the zombies-to-be have landed work.
-        for kind in [PipelineRun.Kind.bronze, .silver] {
-            XCTAssertTrue(
-                eventually(timeout: 30) {
-                    run.sinks(kind).allSatisfy { ($0.assignments.last ?? 0) > 0 }
-                        && run.sinks(kind).map { $0.assignments.last ?? 0 }.reduce(0, +) == all
-                }, "both \(kind) sinks hold partitions: \(run.sinks(kind).map(\.assignments))")
-        }
+        run.assertEverySinkHoldsPartitions()
         let zombies = [run.sinks(.bronze)[0], run.sinks(.silver)[0]]
         let survivors = [run.sinks(.bronze)[1], run.sinks(.silver)[1]]
         XCTAssertTrue(

@@ -99,11 +99,6 @@ final class PipelineRun {
     /// Starts one more sink of `kind` in its group (`bronze`, `bronze-2`, … as its label).
     @discardableResult
     func addSink(_ kind: Kind) throws -> Sink {
-        if kind == .silver {
-            // A silver sink applies silver's views as it starts (DROP VIEW IF EXISTS, CREATE VIEW,
-            // statement by statement): two starting at once race ("view … already exists").
-            _ = eventually(timeout: 30) { self.sinks(.silver).allSatisfy { !$0.child.isRunning || $0.isReady } }
-        }
         let n = sinks.filter { $0.kind == kind }.count + 1
         let label = n == 1 ? kind.rawValue : "\(kind.rawValue)-\(n)"
         let port = freePort()
@@ -137,6 +132,23 @@ final class PipelineRun {
 
     func sinks(_ kind: Kind) -> [Sink] { sinks.filter { $0.kind == kind } }
 
+    /// Whether each of `members` holds partitions and, for each of `kinds`, those of that kind
+    /// together hold every one (a rebalance hands each member its whole assignment, so the last
+    /// `assigned partitions` line of each is what it holds).
+    func shareEveryPartition(_ members: [Sink], kinds: Set<Kind>) -> Bool {
+        members.allSatisfy { ($0.assignments.last ?? 0) > 0 }
+            && kinds.allSatisfy { k in members.filter { $0.kind == k }.map { $0.assignments.last ?? 0 }.reduce(0, +) == entityPartitions }
+    }
+
+    /// Waits until, in each group, every sink holds partitions and together they hold them all.
+    func assertEverySinkHoldsPartitions(timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) {
+        for kind in [Kind.bronze, .silver] where !sinks(kind).isEmpty {
+            XCTAssertTrue(
+                eventually(timeout: timeout) { self.shareEveryPartition(self.sinks(kind), kinds: [kind]) },
+                "every \(kind) sink holds partitions: \(sinks(kind).map(\.assignments))", file: file, line: line)
+        }
+    }
+
     /// Pauses `zombies` (SIGSTOP) past their session until the running members of their groups hold
     /// every partition and have landed (committed) past what was published when they took over; returns
     /// with the zombies still paused, and how many pauses it took (nil: none worked in `attempts`).
@@ -154,12 +166,7 @@ final class PipelineRun {
             for z in zombies { z.child.send(SIGSTOP) }
             let live = sinks.filter { sink in kinds.contains(sink.kind) && sink.child.isRunning && !zombies.contains { $0 === sink } }
             let deadline = Date().addingTimeInterval(patience)
-            let tookOver = eventually(timeout: patience) {
-                live.allSatisfy { $0.assignments.last.map { n in n > 0 } ?? false }
-                    && kinds.allSatisfy { k in
-                        live.filter { $0.kind == k }.map { $0.assignments.last ?? 0 }.reduce(0, +) == self.entityPartitions
-                    }
-            }
+            let tookOver = eventually(timeout: patience) { self.shareEveryPartition(live, kinds: kinds) }
             var behind: [String] = []
             if tookOver {
                 behind = try caughtUp(kinds, timeout: max(1, deadline.timeIntervalSinceNow))

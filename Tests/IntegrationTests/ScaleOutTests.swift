@@ -17,14 +17,7 @@ final class ScaleOutTests: XCTestCase {
             name: "scale-out", events: 21_000, bronzeSinks: 3, silverSinks: 2,
             sinkOptions: ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300"])
         try run.startAndWaitUntilLanding()
-        let all = run.entityPartitions
-        for kind in [PipelineRun.Kind.bronze, .silver] {
-            XCTAssertTrue(
-                eventually(timeout: 30) {
-                    run.sinks(kind).allSatisfy { ($0.assignments.last ?? 0) > 0 }
-                        && run.sinks(kind).map { $0.assignments.last ?? 0 }.reduce(0, +) == all
-                }, "every \(kind) sink holds partitions: \(run.sinks(kind).map(\.assignments))")
-        }
+        run.assertEverySinkHoldsPartitions()
         let started = ContinuousClock.now
         let bronze = run.sinks(.bronze), silver = run.sinks(.silver)
 

@@ -22,6 +22,24 @@ final class WarehouseSetupTests: XCTestCase {
         XCTAssertNotNil(try warehouse.columns(of: TableName("silver", "sales")))
     }
 
+    /// The silver sink's look-up of ids it does not hold (old sales, dimensions another member read)
+    /// is answered by an index on SQLite, not by scanning a table that grows with history.
+    func testTheSinksIdLookUpsUseAnIndexOnSQLite() throws {
+        let (warehouse, dir) = try temporaryWarehouse()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sql = topicsDirectory.deletingLastPathComponent().appendingPathComponent("sql")
+        XCTAssertEqual(try WarehouseSetup(warehouse: warehouse, sqlDirectory: sql, schema: silverSchema).apply(), [])
+        for entity in EntityReference.referencedEntities {
+            let lookUp = EntityReference.lookUpSQL(entity, ids: ["A-1", "B-2", "O'Brien"])
+            let plan = try warehouse.query("EXPLAIN QUERY PLAN " + lookUp).rows.compactMap { $0.last ?? nil }
+            let table = entity.rawValue
+            XCTAssertTrue(
+                plan.contains { $0.hasPrefix("SEARCH silver.\(table) USING") && $0.contains("INDEX \(table)_by_id") },
+                "\(lookUp)\nis answered by \(table)_by_id, not a scan: \(plan)")
+            XCTAssertFalse(plan.contains { $0.hasPrefix("SCAN silver.\(table)") }, "\(lookUp): \(plan)")
+        }
+    }
+
     func testAFolderWithoutTheSQLNamesTheFileAndTheOption() throws {
         let (warehouse, dir) = try temporaryWarehouse()
         defer { try? FileManager.default.removeItem(at: dir) }

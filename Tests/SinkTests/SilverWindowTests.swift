@@ -35,11 +35,12 @@ final class SilverWindowTests: XCTestCase {
 
     private func sink(
         _ broker: EmbeddedBroker, _ warehouse: any Warehouse, group: String, window: Duration?,
-        grace: Duration = .seconds(2)
+        grace: Duration = .seconds(2), maxDelay: Duration? = nil
     ) throws -> SilverSink {
         var config = silverConfiguration(broker, grace: grace)
         config.groupId = group
         config.dedupWindow = window
+        if let maxDelay { config.maxDelay = maxDelay }
         // When a member leaves, librdkafka's mock cluster answers the next join only after a
         // rebalance of the session timeout less a second: a short session keeps a restart quick.
         config.connection.properties["session.timeout.ms"] = "4000"
@@ -203,6 +204,68 @@ final class SilverWindowTests: XCTestCase {
         XCTAssertEqual(all.restart.events, days * perDay + 3)
     }
 
+    /// A restart reads back from silver only the window's rows, not the whole history.
+    func testARestartReadsOnlyTheWindowOfSilver() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+        let days = 60, perDay = 5
+        for d in 0..<days {
+            for k in 0..<perDay {
+                let n = d * perDay + k + 1
+                try publishSale(
+                    producer, moved(SilverEvents.sale(n, customer: "CUS-00000001"), to: d), saleId: SilverEvents.saleId(n), day: d)
+            }
+        }
+        try producer.flush()
+        let warehouse = try freshSQLiteWarehouse()
+        let first = try sink(broker, warehouse, group: "window-read", window: .seconds(10 * 86_400))
+        try first.run()
+        XCTAssertEqual(first.statistics.rows[.sales], days * perDay)
+
+        let counting = RowCountingWarehouse(warehouse)
+        let restart = try sink(broker, counting, group: "window-read", window: .seconds(10 * 86_400))
+        try restart.run()
+        let read = counting.rows(readBy: "SELECT event_id, ", from: "silver.sales")
+        XCTAssertEqual(restart.heldIds(.sales), 11 * perDay, "the newest day and the 10 before are held")
+        XCTAssertEqual(read, 11 * perDay, "the start-up read asks silver for the window's rows only, not all \(days * perDay)")
+    }
+
+    /// A payment whose sale is older than the window, read moments after that sale: the look-up in
+    /// silver first inserts the sale still waiting in its batch, so it is found, not rejected.
+    func testALookUpWaitsForTheSaleStillOnItsWayIn() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+        // A sale of day 40 moves the window of 7 days on; a sale of day 10 is then older than it:
+        // accepted, not held.
+        try publishSale(producer, moved(SilverEvents.sale(2, customer: "CUS-00000001"), to: 40), saleId: SilverEvents.saleId(2), day: 40)
+        try publishSale(producer, moved(SilverEvents.sale(1, customer: "CUS-00000001"), to: 10), saleId: SilverEvents.saleId(1), day: 10)
+        try producer.flush()
+        let warehouse = try freshSQLiteWarehouse()
+        // Batches wait up to a minute, so the old sale is still in its batch when the payment's
+        // grace ends and the sink looks its sale up.
+        let s = try sink(broker, warehouse, group: "window-wait", window: .seconds(7 * 86_400), grace: .seconds(1), maxDelay: .seconds(60))
+        var paid = false
+        // Called on the sink's own thread each pass: the payment goes out only once the sink has
+        // read both sales (a payment read first would simply wait in the gate for its sale).
+        try s.run(shouldStop: {
+            if !paid && s.monitor.snapshot().read >= 5 {
+                paid = true
+                try? producer.send(
+                    topic: Entity.payments.topic, key: Array(SilverEvents.saleId(1).utf8),
+                    value: moved(SilverEvents.payment(1, sale: SilverEvents.saleId(1)), to: 40), timestampMs: recordTime(40))
+                try? producer.flush()
+            }
+            return false
+        })
+        XCTAssertTrue(paid)
+        XCTAssertEqual(s.statistics.lookedUp, 1, "the sale was looked up in silver")
+        XCTAssertEqual(s.statistics.rejects, [:], "the payment found its sale")
+        XCTAssertEqual(s.statistics.rows[.payments], 1)
+        XCTAssertEqual(try column(warehouse, "SELECT sale_id FROM silver.payments"), [SilverEvents.saleId(1)])
+    }
+
     func testCompactIdsSpellTheirTextOneToOne() {
         XCTAssertEqual(KnownIds.pack("SAL-0000000042"), KnownIds.pack("SAL-0000000042"))
         XCTAssertNotEqual(KnownIds.pack("SAL-0000000042"), KnownIds.pack("SAL-000000042"), "leading zeros count")
@@ -232,4 +295,34 @@ final class SilverWindowTests: XCTestCase {
         XCTAssertEqual(AcceptedEvents.coordinates("shop.payments:2:17"), .init(entity: .payments, partition: 2, offset: 17))
         XCTAssertNil(AcceptedEvents.coordinates("shop.payments:02:17"), "only the text the sink writes")
     }
+}
+
+/// A warehouse that counts the rows each streamed query hands back, passing everything through.
+private final class RowCountingWarehouse: Warehouse, @unchecked Sendable {
+    // @unchecked: `counts` is touched only under `lock`; the base warehouse is Sendable.
+    private let base: any Warehouse
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    init(_ base: any Warehouse) { self.base = base }
+
+    /// Rows handed back by streamed queries that begin with `prefix` and read `table`.
+    func rows(readBy prefix: String, from table: String) -> Int {
+        lock.withLock { counts.filter { $0.key.hasPrefix(prefix) && $0.key.contains("FROM \(table)") }.values.reduce(0, +) }
+    }
+
+    var url: String { base.url }
+    var dialect: SQLDialect { base.dialect }
+    func execute(_ sql: String) throws { try base.execute(sql) }
+    func executeTransaction(_ sql: String) throws { try base.executeTransaction(sql) }
+    func query(_ sql: String) throws -> QueryResult { try base.query(sql) }
+    func forEachRow(_ sql: String, _ body: ([String?]) throws -> Void) throws {
+        try base.forEachRow(sql) { row in
+            lock.withLock { counts[sql, default: 0] += 1 }
+            try body(row)
+        }
+    }
+    func insert(into table: TableName, rows: [WarehouseRow]) throws -> [RowFailure] { try base.insert(into: table, rows: rows) }
+    func columns(of table: TableName) throws -> [Column]? { try base.columns(of: table) }
+    func createDataset(_ name: String) throws { try base.createDataset(name) }
 }

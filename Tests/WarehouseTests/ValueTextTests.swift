@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 @testable import ShopStreamWarehouse
@@ -7,7 +8,7 @@ final class ValueTextTests: XCTestCase {
     /// The fast paths (text already canonical: taken as it is) agree with parsing and writing it
     /// again, on seeded random texts near the canonical forms, valid and not.
     func testCanonicalFastPathsAgreeWithTheFullParse() {
-        var rng = SplitMix(seed: 2026)
+        var rng = SplitMix64(seed: 2026)
         let alphabet = Array("0123456789-.eE+ ")
         var numerics = [
             "0", "-0", "0.0", "00", "-0.5", "0.50", "1.", ".1", "1e3", "12345678901234567890123456789", "123456789012345678901234567890",
@@ -168,18 +169,5 @@ final class ValueTextTests: XCTestCase {
         XCTAssertEqual(ColumnType(bigQueryType: "BOOLEAN"), .bool)
         XCTAssertNil(ColumnType(sqliteDeclaredType: "BLOB"))
         XCTAssertNil(ColumnType(bigQueryType: "DATETIME"))
-    }
-}
-
-/// A seeded generator for the property tests (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -114,6 +114,9 @@ CREATE TABLE IF NOT EXISTS silver.sales (
   _ingested_at     TIMESTAMP NOT NULL      -- when the silver sink read it (UTC)
 );
 CREATE INDEX IF NOT EXISTS silver.sales_by_event ON sales (event_id);
+-- The silver sink looks sale ids up here (a sale older than its dedup window, or read by
+-- another member): without it each look-up scans the table.
+CREATE INDEX IF NOT EXISTS silver.sales_by_id ON sales (sale_id);
 -- Gold rebuilds read the touched business dates only (sql/gold/build.sqlite.sql).
 CREATE INDEX IF NOT EXISTS silver.sales_by_date ON sales (sale_date);
 CREATE INDEX IF NOT EXISTS silver.sales_by_customer ON sales (customer_id);

@@ -28,6 +28,32 @@ public final class EmbeddedBroker: @unchecked Sendable {
     private let cluster: OpaquePointer
     private let lock = NSLock()
     private var state: Faults
+    /// A client of the cluster's own, made on the first `droppedMessages()` (under `lock`).
+    private var watermarkReader: TopicAdmin?
+
+    /// What a partition holds at most: librdkafka's mock cluster keeps 5 MiB of stored batches
+    /// (compressed, as produced) and 100,000 batches a partition, and past either deletes the
+    /// oldest batches, moving the partition's first offset on. Fixed in rd_kafka_mock_partition_init;
+    /// no setting or API changes it, so a reader that had not read those messages never will.
+    public static let partitionCapacityBytes = 5 * 1024 * 1024
+
+    /// Messages the cluster deleted to stay within `partitionCapacityBytes`, per partition that
+    /// lost any (its low watermark: every message before it is gone); empty when none was lost.
+    public func droppedMessages(timeout: Duration = .seconds(10)) throws -> [TopicPartition: Int64] {
+        let admin = try lock.withLock {
+            if let admin = watermarkReader { return admin }
+            let admin = try TopicAdmin(connection: KafkaConnection(bootstrapServers: bootstrapServers))
+            watermarkReader = admin
+            return admin
+        }
+        var dropped: [TopicPartition: Int64] = [:]
+        for (topic, count) in partitions {
+            for (p, marks) in try admin.watermarks(topic, partitions: count, timeout: timeout).enumerated() where marks.low > 0 {
+                dropped[TopicPartition(topic, Int32(p))] = marks.low
+            }
+        }
+        return dropped
+    }
 
     public init(brokerCount: Int = 1, topics: [TopicDefinition]) throws {
         guard (1...16).contains(brokerCount) else {

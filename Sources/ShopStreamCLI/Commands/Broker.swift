@@ -99,9 +99,22 @@ extension ShopStreamCommand {
                 services.append(
                     BlockingService("broker") { stop in
                         probe.ready(true)
+                        var reported: [TopicPartition: Int64] = [:]
+                        var lastCheck = ContinuousClock.now
                         while !stop.isRequested {
                             probe.beat()
                             Thread.sleep(forTimeInterval: 0.2)
+                            // The mock cluster deletes a partition's oldest events past its size,
+                            // without a word: say so, once per partition and whenever it grows.
+                            guard ContinuousClock.now - lastCheck >= .seconds(2) else { continue }
+                            lastCheck = .now
+                            for (tp, n) in ((try? broker.droppedMessages()) ?? [:]).sorted(by: { $0.key < $1.key })
+                            where n > reported[tp] ?? 0 {
+                                reported[tp] = n
+                                logger.error(
+                                    "\(tp): the embedded broker deleted its oldest \(NumberText.grouped(n)) events (librdkafka's mock cluster keeps \(EmbeddedBroker.partitionCapacityBytes / 1_048_576) MiB a partition); readers that had not read them never will: publish less, or use a real Kafka cluster"
+                                )
+                            }
                         }
                         probe.finished()
                     })

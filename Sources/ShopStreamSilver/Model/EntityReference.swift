@@ -43,6 +43,14 @@ public struct EntityReference: Sendable, Hashable, CustomStringConvertible {
         Entity.allCases.filter { e in all.contains { $0.target == e } }
     }
 
+    /// The query for which of `ids` silver's table of `entity` holds (the silver sink's look-up of
+    /// references it does not hold). On SQLite each table's `…_by_id` index answers it.
+    public static func lookUpSQL(_ entity: Entity, ids: some Sequence<String>) -> String {
+        let idField = idField(of: entity)
+        let list = ids.map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", ")
+        return "SELECT DISTINCT \(idField) FROM \(SilverSchema.dataset).\(entity.rawValue) WHERE \(idField) IN (\(list))"
+    }
+
     /// The field identifying one thing of `entity` (a dimension's key; a fact's own id).
     public static func idField(of entity: Entity) -> String {
         switch entity {

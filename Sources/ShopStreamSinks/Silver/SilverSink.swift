@@ -476,12 +476,8 @@ public final class SilverSink {
 
     /// Hands over which of `ids` silver's table of `entity` holds, asking 500 at a time.
     private func silverHolds(_ entity: Entity, _ ids: [String], _ body: (String) -> Void) throws {
-        let idField = EntityReference.idField(of: entity)
         for start in stride(from: 0, to: ids.count, by: 500) {
-            let list = ids[start..<min(start + 500, ids.count)].map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }
-            try warehouse.forEachRow(
-                "SELECT DISTINCT \(idField) FROM \(SilverSchema.dataset).\(entity.rawValue) WHERE \(idField) IN (\(list.joined(separator: ", ")))"
-            ) { row in
+            try warehouse.forEachRow(EntityReference.lookUpSQL(entity, ids: ids[start..<min(start + 500, ids.count)])) { row in
                 if let id = row[0] { body(id) }
             }
         }

@@ -77,8 +77,7 @@ extension BigQueryClient {
         let doing = "insert into \(table)"
         var pending = rows
         var failures: [RowFailure] = []
-        var attempt = 1
-        var quotaWaitsUsed = 0
+        var budget = RetryBudget()
         var resends = 0
         while !pending.isEmpty {
             let response: HTTPResponse
@@ -110,11 +109,8 @@ extension BigQueryClient {
                             retryable: false)
                     ]
                 }
+                if shouldRetry(error, &budget) { continue }
                 switch Self.disposition(of: error) {
-                case .retry where attempt < configuration.retry.maxAttempts:
-                    configuration.retry.sleep(configuration.retry.backoff(beforeRetry: attempt - 1))
-                    attempt += 1
-                    continue
                 case .retry:
                     let reason = error.googleReason ?? error.status.map { "HTTP \($0)" } ?? "\(error.code)"
                     return failures
@@ -122,15 +118,11 @@ extension BigQueryClient {
                             RowFailure(
                                 index: $0.index, reason: error.googleReason ?? "backendError",
                                 message:
-                                    "\(table) row \($0.index) (insertId \($0.insertId)): not inserted after \(attempt) attempts (\(reason): \(error.googleMessage ?? error.message)); send it again later",
+                                    "\(table) row \($0.index) (insertId \($0.insertId)): not inserted after \(budget.attempt) attempts (\(reason): \(error.googleMessage ?? error.message)); send it again later",
                                 retryable: true)
                         }
-                case .waitForQuota where quotaWaitsUsed < configuration.quotaWaits.count:
-                    configuration.retry.sleep(configuration.quotaWaits[quotaWaitsUsed])
-                    quotaWaitsUsed += 1
-                    continue
                 default:
-                    throw warehouseError(error, doing: doing, attempts: attempt, quotaWaits: quotaWaitsUsed)
+                    throw warehouseError(error, doing: doing, attempts: budget.attempt, quotaWaits: budget.quotaWaitsUsed)
                 }
             }
 
@@ -157,19 +149,18 @@ extension BigQueryClient {
             }
             // Rows the answer did not mention went in.
             if !later.isEmpty {
-                if attempt >= configuration.retry.maxAttempts {
+                if budget.attempt >= configuration.retry.maxAttempts {
                     failures += later.map { row in
                         let error = laterReason[row.index]
                         return RowFailure(
                             index: row.index, reason: error?.reason ?? "backendError",
                             message:
-                                "\(table) row \(row.index) (insertId \(row.insertId)): not inserted after \(attempt) attempts (\(error?.message ?? "transient error")); send it again later",
+                                "\(table) row \(row.index) (insertId \(row.insertId)): not inserted after \(budget.attempt) attempts (\(error?.message ?? "transient error")); send it again later",
                             retryable: true, location: error?.location)
                     }
                     later = []
                 } else {
-                    configuration.retry.sleep(configuration.retry.backoff(beforeRetry: attempt - 1))
-                    attempt += 1
+                    self.resend(&budget, reason: later.first.flatMap { laterReason[$0.index]?.reason } ?? "backendError")
                 }
             }
             resends += 1

@@ -16,12 +16,11 @@ extension BigQueryClient {
         if let location = configuration.location { reference["location"] = location }
         let body = JSONWriter.object(["jobReference": reference, "configuration": ["query": ["query": sql, "useLegacySql": false]]])
         let doing = "run job \(id)"
-        var attempt = 1
-        var quotaWaitsUsed = 0
+        var budget = RetryBudget()
         var job: [String: Any]
         while true {
             do {
-                if attempt > 1, let existing = try getJob(id) {
+                if budget.isResend, let existing = try getJob(id) {
                     job = existing
                 } else {
                     job = try jobObject(send(.post, projectURL + "/jobs", json: body), doing: doing)
@@ -42,19 +41,11 @@ extension BigQueryClient {
                 job = existing
                 break
             } catch let error as HTTPError {
-                switch Self.disposition(of: error) {
-                case .retry where attempt < configuration.retry.maxAttempts && !isPermanent(error):
-                    configuration.retry.sleep(configuration.retry.backoff(beforeRetry: attempt - 1))
-                    attempt += 1
-                case .waitForQuota where quotaWaitsUsed < configuration.quotaWaits.count:
-                    configuration.retry.sleep(configuration.quotaWaits[quotaWaitsUsed])
-                    quotaWaitsUsed += 1
-                    attempt += 1
-                default:
+                guard shouldRetry(error, &budget) else {
                     if error.status == 400 && error.code != .credentials {
                         throw queryError(message: error.googleMessage ?? error.message, reason: error.googleReason, sql: sql, http: error)
                     }
-                    throw warehouseError(error, doing: doing, attempts: attempt, quotaWaits: quotaWaitsUsed, sql: sql)
+                    throw warehouseError(error, doing: doing, attempts: budget.attempt, quotaWaits: budget.quotaWaitsUsed, sql: sql)
                 }
             }
         }

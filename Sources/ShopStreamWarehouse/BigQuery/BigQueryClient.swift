@@ -9,7 +9,8 @@ import ShopStreamHTTP
 /// create-if-missing), and failures are retried by Google's reason: `backendError`,
 /// `internalError`, `rateLimitExceeded`, 429/5xx without a reason and dropped connections with
 /// exponential backoff; `quotaExceeded` only after long waits (`quotaWaits`); `invalid`,
-/// `notFound`, `accessDenied` and the like never.
+/// `notFound`, `accessDenied` and the like never. Every resend, decided here or by the HTTP layer
+/// below (which itself never retries for this client), is counted in `takeRetries()`.
 ///
 /// Thread-safe: requests borrow connections from a pool. Every method blocks its thread.
 public final class BigQueryClient: Sendable {
@@ -121,7 +122,8 @@ public final class BigQueryClient: Sendable {
         }
     }
 
-    /// Every retry the HTTP layer made since the last call.
+    /// Every resend since the last call: the HTTP layer's own (a dead keep-alive connection, a
+    /// refreshed token) and this client's, decided by Google's reasons (see `RetryBudget`).
     public func takeRetries() -> RetrySummary { pool.takeRetries() }
 
     // MARK: Requests
@@ -172,24 +174,52 @@ public final class BigQueryClient: Sendable {
         return error.code == .transport || error.code == .timeout ? .retry : .fail
     }
 
+    /// One call's tries under `configuration.retry` and `quotaWaits`. Every resend this client
+    /// makes — a whole request or a request's transient rows — is decided through one budget and
+    /// counted with the HTTP layer's retries, so none is missing from `takeRetries()`.
+    struct RetryBudget {
+        /// The try under way, the first being 1.
+        var attempt = 1
+        var quotaWaitsUsed = 0
+        /// Whether anything was sent before this try.
+        var isResend: Bool { attempt > 1 || quotaWaitsUsed > 0 }
+    }
+
+    /// Whether `error` is worth another try within `budget`; if so it waits first (quota waits
+    /// for `quotaExceeded`, backoff otherwise) and counts the resend.
+    func shouldRetry(_ error: HTTPError, _ budget: inout RetryBudget) -> Bool {
+        switch Self.disposition(of: error) {
+        case .retry where budget.attempt < configuration.retry.maxAttempts && !isPermanent(error):
+            resend(&budget, reason: error.status.map(String.init) ?? "\(error.code)")
+            return true
+        case .waitForQuota where budget.quotaWaitsUsed < configuration.quotaWaits.count:
+            pool.recordRetry("quotaExceeded")
+            configuration.retry.sleep(configuration.quotaWaits[budget.quotaWaitsUsed])
+            budget.quotaWaitsUsed += 1
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Backs off before the next try of `budget` and counts it; the caller has checked that a
+    /// try is left.
+    func resend(_ budget: inout RetryBudget, reason: String) {
+        pool.recordRetry(reason)
+        configuration.retry.sleep(configuration.retry.backoff(beforeRetry: budget.attempt - 1))
+        budget.attempt += 1
+    }
+
     /// Runs `body` (which sends one request) until it succeeds, retrying by reason. `doing` names
     /// the operation for messages ("create table silver.sales").
     func withRetries<T>(doing: String, _ body: () throws -> T) throws -> T {
-        var attempt = 1
-        var quotaWaitsUsed = 0
+        var budget = RetryBudget()
         while true {
             do {
                 return try body()
             } catch let error as HTTPError {
-                switch Self.disposition(of: error) {
-                case .retry where attempt < configuration.retry.maxAttempts && !isPermanent(error):
-                    configuration.retry.sleep(configuration.retry.backoff(beforeRetry: attempt - 1))
-                    attempt += 1
-                case .waitForQuota where quotaWaitsUsed < configuration.quotaWaits.count:
-                    configuration.retry.sleep(configuration.quotaWaits[quotaWaitsUsed])
-                    quotaWaitsUsed += 1
-                default:
-                    throw warehouseError(error, doing: doing, attempts: attempt, quotaWaits: quotaWaitsUsed)
+                guard shouldRetry(error, &budget) else {
+                    throw warehouseError(error, doing: doing, attempts: budget.attempt, quotaWaits: budget.quotaWaitsUsed)
                 }
             }
         }

@@ -82,12 +82,15 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
         try lock.withLock { try attach(name) }
     }
 
+    /// Runs the script as one IMMEDIATE transaction: all of it or none, and two processes applying
+    /// the same DDL at once (two sinks starting on one warehouse) take turns at the writer lock
+    /// instead of interleaving — DROP VIEW, DROP VIEW, CREATE VIEW, then "view … already exists".
     public func execute(_ sql: String) throws {
         try lock.withLock {
             // A schema change can make a cached insert's column list stale.
             insertStatements.removeAll()
             try attachDatasetFiles()
-            try connection.executeAll(sql)
+            try runInTransaction("BEGIN IMMEDIATE;", sql)
         }
     }
 
@@ -96,14 +99,19 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
             try attachDatasetFiles()
             // DEFERRED: a lock on each attached file only when the transaction writes it, so a
             // transaction that reads silver and writes gold never blocks the silver sink.
-            try connection.executeAll("BEGIN DEFERRED;")
-            do {
-                try connection.executeAll(sql)
-                try connection.executeAll("COMMIT;")
-            } catch {
-                try? connection.executeAll("ROLLBACK;")
-                throw error
-            }
+            try runInTransaction("BEGIN DEFERRED;", sql)
+        }
+    }
+
+    /// `sql` between `begin` and COMMIT, rolled back if a statement fails. Called with `lock` held.
+    private func runInTransaction(_ begin: String, _ sql: String) throws {
+        try connection.executeAll(begin)
+        do {
+            try connection.executeAll(sql)
+            try connection.executeAll("COMMIT;")
+        } catch {
+            if connection.isInTransaction { try? connection.executeAll("ROLLBACK;") }
+            throw error
         }
     }
 
