@@ -59,13 +59,70 @@ public enum WarehouseValue: Hashable, Sendable {
 }
 
 /// A row to stream into a table, with the id that makes a resend recognisable.
+///
+/// Held either by name or, for the hot path (the silver sink's rows), as values in the order of a
+/// shared `RowLayout`: no dictionary per row, and the SQLite writer maps the layout to the table's
+/// columns once per batch instead of hashing every name of every row. Both read the same through
+/// `values`, `==` and `hash`.
 public struct WarehouseRow: Hashable, Sendable {
     /// Deterministic, from the Kafka coordinates (`shop.sales:3:1024`).
     public var insertId: String
-    public var values: [String: WarehouseValue]
+    private var named: [String: WarehouseValue]
+    /// The positional form: `ordered[i]` is the value of `layout.names[i]`.
+    public private(set) var layout: RowLayout?
+    public private(set) var ordered: [WarehouseValue]
 
     public init(insertId: String, values: [String: WarehouseValue]) {
         self.insertId = insertId
-        self.values = values
+        self.named = values
+        self.layout = nil
+        self.ordered = []
     }
+
+    /// A row whose `ordered[i]` is the value of `layout.names[i]` (one value per name).
+    public init(insertId: String, layout: RowLayout, ordered: [WarehouseValue]) {
+        precondition(ordered.count == layout.names.count, "a row needs one value per name of its layout")
+        self.insertId = insertId
+        self.named = [:]
+        self.layout = layout
+        self.ordered = ordered
+    }
+
+    /// The values by column name (built on each read for a positional row: read it once).
+    public var values: [String: WarehouseValue] {
+        get {
+            guard let layout else { return named }
+            return Dictionary(uniqueKeysWithValues: zip(layout.names, ordered))
+        }
+        set {
+            named = newValue
+            layout = nil
+            ordered = []
+        }
+    }
+
+    public static func == (a: WarehouseRow, b: WarehouseRow) -> Bool {
+        a.insertId == b.insertId && a.values == b.values
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(insertId)
+        hasher.combine(values)
+    }
+}
+
+/// Column names in a fixed order, shared by every positional row of one kind (one per silver
+/// table), so a writer can match them to a table's columns once and compare layouts by identity.
+public final class RowLayout: Sendable {
+    public let names: [String]
+    private let positions: [String: Int]
+
+    public init(_ names: [String]) {
+        self.names = names
+        positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        precondition(positions.count == names.count, "a layout names each column once")
+    }
+
+    /// Where `name` sits in this layout, or nil.
+    public func position(_ name: String) -> Int? { positions[name] }
 }

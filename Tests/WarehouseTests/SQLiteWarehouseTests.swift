@@ -19,6 +19,7 @@ final class SQLiteWarehouseTests: XCTestCase {
     func testDatasetAndTableCreationIsIdempotent() throws { try contract().datasetAndTableCreationIsIdempotent() }
     func testTypedRowsReadBackAsIdenticalText() throws { try contract().typedRowsReadBackAsIdenticalText() }
     func testBadRowsAreTheirOwnFailures() throws { try contract().badRowsAreTheirOwnFailures() }
+    func testPositionalRowsAreCheckedAndLandAsNamedOnes() throws { try contract().positionalRowsAreCheckedAndLandAsNamedOnes() }
     func testInsertIntoAMissingTableThrows() throws { try contract().insertIntoAMissingTableThrows() }
     func testQueryErrorsNameTheProblem() throws { try contract().queryErrorsNameTheProblem() }
     func testExecuteRunsStatementsInOrder() throws { try contract().executeRunsStatementsInOrder() }

@@ -114,6 +114,42 @@ struct WarehouseContract {
         XCTAssertEqual(try warehouse.query("SELECT sale_id FROM \(sales) ORDER BY sale_id").rows, [["ok1"], ["ok2"], ["ok3"]])
     }
 
+    /// Rows given by layout (values in an order of their own, the form the silver sink sends) are
+    /// checked and land exactly as the same rows given by name: the same failures at the same
+    /// indexes and columns, the same rows read back.
+    func positionalRowsAreCheckedAndLandAsNamedOnes() throws {
+        try createSales()
+        let named = [
+            Self.sale("ok1", ["note": .string("first")]),
+            Self.sale("bad_column", ["colour": .string("red")]),
+            Self.sale("ok2", ["paid_at": .timestamp("2025-01-02T03:04:05.000006Z"), "ratio": .float64(0.5)]),
+            Self.sale("missing_required", ["amount": .null]),
+            Self.sale("bad_type", ["quantity": .string("three")]),
+            Self.sale("ok3", ["note": .string("third")]),
+        ]
+        // Rows with the same names share one layout, as a silver table's rows do; names in
+        // reverse order, so no layout matches the table's column order by chance.
+        var layouts: [[String]: RowLayout] = [:]
+        let positional = named.map { row in
+            let names = row.values.keys.sorted(by: >)
+            let layout = layouts[names] ?? RowLayout(names)
+            layouts[names] = layout
+            return WarehouseRow(insertId: row.insertId, layout: layout, ordered: names.map { row.values[$0]! })
+        }
+        XCTAssertEqual(positional, named, "a positional row equals the same row by name")
+        let failures = try warehouse.insert(into: sales, rows: positional)
+        XCTAssertEqual(failures.map(\.index), [1, 3, 4])
+        XCTAssertEqual(failures.map(\.location), ["colour", "amount", "quantity"])
+        let read = "SELECT sale_id, sale_date, quantity, amount, ratio, paid_at, note FROM \(sales) ORDER BY sale_id"
+        XCTAssertEqual(try warehouse.query(read).rows.map { $0[0] }, ["ok1", "ok2", "ok3"])
+        let again = WarehouseContract(warehouse: warehouse)
+        try again.createSales()
+        XCTAssertEqual(try again.warehouse.insert(into: again.sales, rows: named).map(\.index), [1, 3, 4])
+        XCTAssertEqual(
+            try warehouse.query(read).rows, try warehouse.query(read.replacingOccurrences(of: "\(sales)", with: "\(again.sales)")).rows,
+            "the same rows read back, given by layout or by name")
+    }
+
     func insertIntoAMissingTableThrows() throws {
         try warehouse.createDataset(dataset)
         XCTAssertThrowsError(try warehouse.insert(into: TableName(dataset, "nope"), rows: [Self.sale("x")])) { error in

@@ -35,13 +35,14 @@ public struct EntityReference: Sendable, Hashable, CustomStringConvertible {
 
     /// The references an event of `entity` must satisfy (empty for customers, products, stores).
     public static func references(from entity: Entity) -> [EntityReference] {
-        all.filter { $0.entity == entity }
+        byEntity[entity.index]
     }
 
+    /// Found once: the sink asks for every event.
+    private static let byEntity: [[EntityReference]] = Entity.allCases.map { e in all.filter { $0.entity == e } }
+
     /// Entities whose ids some other entity refers to (customers, products, stores, sales).
-    public static var referencedEntities: [Entity] {
-        Entity.allCases.filter { e in all.contains { $0.target == e } }
-    }
+    public static let referencedEntities: [Entity] = Entity.allCases.filter { e in all.contains { $0.target == e } }
 
     /// The query for which of `ids` silver's table of `entity` holds (the silver sink's look-up of
     /// references it does not hold). On SQLite each table's `…_by_id` index answers it.

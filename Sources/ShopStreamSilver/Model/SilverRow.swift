@@ -27,13 +27,15 @@ public enum SilverRow {
         ingestedAt: Date, insertId id: String
     ) -> WarehouseRow {
         precondition(event.entity == entity, "a \(event.entity.rawValue) event cannot become a silver.\(entity.rawValue) row")
-        var values = event.values
-        values[SilverSchema.topicColumn] = .string(topic)
-        values[SilverSchema.partitionColumn] = .int64(Int64(partition))
-        values[SilverSchema.offsetColumn] = .int64(offset)
-        values[SilverSchema.insertIdColumn] = .string(id)
-        values[SilverSchema.ingestedAtColumn] = .timestamp(timestamp(ingestedAt))
-        return WarehouseRow(insertId: id, values: values)
+        // In the layout's order: the event's data columns, then the metadata columns.
+        var values = event.ordered
+        values.reserveCapacity(event.layout.names.count)
+        values.append(.string(topic))
+        values.append(.int64(Int64(partition)))
+        values.append(.int64(offset))
+        values.append(.string(id))
+        values.append(.timestamp(timestamp(ingestedAt)))
+        return WarehouseRow(insertId: id, layout: event.layout, ordered: values)
     }
 
     /// The row of `silver.rejects` for a refused record: the original bytes as

@@ -17,6 +17,9 @@ struct CompiledTopic: Sendable {
     let columns: [ColumnPlan]
     /// The value field whose text is the record key (the topic's `key.field`).
     let keyField: String
+    /// The names of a silver row of this topic: the data columns in `columns`' order, then the
+    /// metadata columns (`SilverSchema.metadataColumns`); events and rows hold values in this order.
+    let layout: RowLayout
 
     init(entity: Entity, definition: TopicDefinition) throws(SilverError) {
         let root = try SchemaNode(definition.valueSchema, location: "\(definition.name) value_schema", isRoot: true)
@@ -69,5 +72,6 @@ struct CompiledTopic: Sendable {
         self.root = root
         self.columns = plans
         self.keyField = definition.key.field
+        self.layout = RowLayout(plans.map(\.name) + SilverSchema.metadataColumns.map(\.name))
     }
 }

@@ -67,12 +67,36 @@ extension SchemaNode {
     }
 
     private func validateObject(_ members: [(key: String, value: JSONNode)], at path: String?, into out: inout [Violation]) {
-        for name in required where !members.contains(where: { $0.key == name }) {
-            out.append(Violation(field: SchemaNode.child(path, name), rule: .required, value: nil, message: "missing (required)"))
+        // Each member's property found once (members mostly come in the properties' order: the
+        // one after the last found is tried first), and the required ones checked off as bits,
+        // instead of a scan of the members for every required name and of the properties for
+        // every member.
+        var found: UInt64 = 0
+        var next = 0
+        let positions = members.map { member -> Int in
+            let k: Int
+            if next < properties.count, properties[next].name == member.key {
+                k = next
+            } else {
+                guard let p = properties.firstIndex(where: { $0.name == member.key }) else { return -1 }
+                k = p
+            }
+            next = k + 1
+            if k < 64 { found |= 1 << UInt64(k) }
+            return k
         }
-        for (key, v) in members {
-            if let schema = property(key) {
-                schema.validate(v, at: SchemaNode.child(path, key), into: &out)
+        for (j, name) in required.enumerated() {
+            // `properties` begins with the required names it has, in `required`'s order.
+            let present =
+                j < properties.count && properties[j].name == name && j < 64
+                ? found & (1 << UInt64(j)) != 0 : members.contains(where: { $0.key == name })
+            if !present {
+                out.append(Violation(field: SchemaNode.child(path, name), rule: .required, value: nil, message: "missing (required)"))
+            }
+        }
+        for ((key, v), k) in zip(members, positions) {
+            if k >= 0 {
+                properties[k].schema.validate(v, at: SchemaNode.child(path, key), into: &out)
             } else if let additional = additionalProperties {
                 if let schema = additional {
                     schema.validate(v, at: SchemaNode.child(path, key), into: &out)
@@ -164,22 +188,29 @@ extension SchemaNode {
     /// A pragmatic RFC 5321 shape check: one `@`, a dot-atom local part of at most
     /// 64 characters, a domain of dot-separated labels with a dot in it.
     static func isEmail(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, s.utf8.count <= 254 else { return false }
-        let local = parts[0], domain = parts[1]
-        guard !local.isEmpty, local.utf8.count <= 64, !domain.isEmpty, domain.contains(".") else { return false }
-        guard local.utf8.allSatisfy({ emailLocalBytes[Int($0)] }), local.utf8.first != 46, local.utf8.last != 46 else { return false }
-        var previous: UInt8 = 0
-        for byte in local.utf8 {
-            if byte == 46 && previous == 46 { return false }  // ".."
-            previous = byte
+        // Over the bytes, without splitting into substrings (the split was ~20k instructions an
+        // address). Any byte outside ASCII fails below, so bytes and characters agree.
+        var s = s
+        return s.withUTF8 { b in
+            guard b.count <= 254, let at = b.firstIndex(of: 64), b[(at + 1)...].firstIndex(of: 64) == nil else { return false }
+            let local = b[..<at], domain = b[(at + 1)...]
+            guard !local.isEmpty, local.count <= 64, !domain.isEmpty, domain.contains(46) else { return false }
+            guard local.first != 46, local.last != 46 else { return false }
+            var previous: UInt8 = 0
+            for byte in local {
+                guard emailLocalBytes[Int(byte)], !(byte == 46 && previous == 46) else { return false }  // allowed, no ".."
+                previous = byte
+            }
+            var labelStart = domain.startIndex
+            for k in domain.startIndex...domain.endIndex where k == domain.endIndex || b[k] == 46 {
+                let label = b[labelStart..<k]
+                guard !label.isEmpty, label.count <= 63, label.first != 45, label.last != 45,
+                    label.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 })
+                else { return false }
+                labelStart = k + 1
+            }
+            return true
         }
-        for label in domain.utf8.split(separator: 46, omittingEmptySubsequences: false) {
-            guard !label.isEmpty, label.count <= 63, label.first != 45, label.last != 45,
-                label.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 })
-            else { return false }
-        }
-        return true
     }
 
     /// The bytes a dot-atom local part may hold (ASCII letters, digits and ``!#$%&'*+/=?^_`{|}~-.``).

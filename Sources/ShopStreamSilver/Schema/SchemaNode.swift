@@ -73,8 +73,6 @@ final class SchemaNode: Sendable {
     ]
     static let dialect = "https://json-schema.org/draft/2020-12/schema"
 
-    func property(_ name: String) -> SchemaNode? { properties.first { $0.name == name }?.schema }
-
     /// Compiles `schema`; throws on any keyword this validator does not implement,
     /// so a new constraint in topics/ can never be ignored silently.
     init(_ schema: JSONValue, location: String, isRoot: Bool = false) throws(SilverError) {

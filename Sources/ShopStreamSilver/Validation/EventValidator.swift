@@ -71,8 +71,7 @@ public struct EventValidator: Sendable {
                     Violation(field: nil, rule: .type, value: document.snippet(), message: "\(document.snippet()) is not of type object")))
         }
 
-        var fields = TypedFields()
-        fields.values.reserveCapacity(topic.columns.count)
+        var fields = TypedFields(layout: topic.layout, capacity: topic.columns.count)
         // Members usually come in the columns' order: look where the last one was found first.
         var next = 0
         for plan in topic.columns {
@@ -87,18 +86,21 @@ public struct EventValidator: Sendable {
                 raw = .null
             }
             switch EventValidator.cast(raw, plan) {
-            case .value(let v): fields.values[plan.name] = v
-            case .violation(let v): violations.append(v)
+            case .value(let v): fields.values.append(v)
+            case .violation(let v):
+                violations.append(v)
+                fields.values.append(.null)  // keeps the later fields at their columns' positions
             }
         }
         guard violations.isEmpty else { return .failure(Rejection(violations)) }
         violations = rules.check(entity, fields, columns: topic.columns, now: now)
         guard violations.isEmpty else { return .failure(Rejection(violations)) }
 
-        var values: [String: WarehouseValue] = [:]
-        values.reserveCapacity(topic.columns.count)
-        for (name, v) in fields.values { values[name] = v.warehouseValue }
-        return .success(ValidatedEvent(entity: entity, values: values))
+        // Room for the metadata columns SilverRow appends, so the row needs no second allocation.
+        var values: [WarehouseValue] = []
+        values.reserveCapacity(topic.layout.names.count)
+        for v in fields.values { values.append(v.warehouseValue) }
+        return .success(ValidatedEvent(entity: entity, layout: topic.layout, ordered: values))
     }
 
     /// A schema-valid field as its column type; fails where the column cannot

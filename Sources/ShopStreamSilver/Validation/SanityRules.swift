@@ -59,8 +59,8 @@ public struct SanityRules: Sendable, Equatable {
         let latestDay = Int(floorDiv(latestMicros, CivilTime.microsPerDay))
         let maxAmount = ExactDecimal(self.maxAmount)
 
-        for c in columns {
-            switch f[c.name] {
+        for (k, c) in columns.enumerated() {
+            switch k < f.values.count ? f.values[k] : nil {
             case .timestamp(let t, let text)?:
                 if t.utcMicros < earliestMicros {
                     add(c.name, .range, "\(text) is before \(CivilTime.timestampText(utcMicros: earliestMicros))")

@@ -41,17 +41,26 @@ enum TypedValue: Sendable {
     }
 }
 
-/// The cast fields of one event, by name.
+/// The cast fields of one event, in the order of its topic's columns, also found by name.
 struct TypedFields {
-    var values: [String: TypedValue] = [:]
+    let layout: RowLayout
+    var values: [TypedValue] = []
 
-    subscript(name: String) -> TypedValue? { values[name] }
+    init(layout: RowLayout, capacity: Int) {
+        self.layout = layout
+        values.reserveCapacity(capacity)
+    }
 
-    func string(_ name: String) -> String? { if case .string(let s)? = values[name] { return s }; return nil }
-    func int(_ name: String) -> Int64? { if case .int(let i)? = values[name] { return i }; return nil }
-    func decimal(_ name: String) -> ExactDecimal? { if case .decimal(let d, _)? = values[name] { return d }; return nil }
-    func day(_ name: String) -> Int? { if case .date(let d, _)? = values[name] { return d }; return nil }
-    func timestamp(_ name: String) -> ParsedDateTime? { if case .timestamp(let t, _)? = values[name] { return t }; return nil }
-    func isNull(_ name: String) -> Bool { if case .null? = values[name] { return true }; return values[name] == nil }
-    func written(_ name: String) -> String { values[name]?.written ?? "null" }
+    subscript(name: String) -> TypedValue? {
+        guard let k = layout.position(name), k < values.count else { return nil }
+        return values[k]
+    }
+
+    func string(_ name: String) -> String? { if case .string(let s)? = self[name] { return s }; return nil }
+    func int(_ name: String) -> Int64? { if case .int(let i)? = self[name] { return i }; return nil }
+    func decimal(_ name: String) -> ExactDecimal? { if case .decimal(let d, _)? = self[name] { return d }; return nil }
+    func day(_ name: String) -> Int? { if case .date(let d, _)? = self[name] { return d }; return nil }
+    func timestamp(_ name: String) -> ParsedDateTime? { if case .timestamp(let t, _)? = self[name] { return t }; return nil }
+    func isNull(_ name: String) -> Bool { if case .null? = self[name] { return true }; return self[name] == nil }
+    func written(_ name: String) -> String { self[name]?.written ?? "null" }
 }

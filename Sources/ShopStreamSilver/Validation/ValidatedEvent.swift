@@ -5,22 +5,42 @@ import ShopStreamWarehouse
 /// field already cast to its silver column type.
 public struct ValidatedEvent: Sendable, Hashable {
     public let entity: Entity
-    /// One value per data column of `silver.<entity>` (metadata columns excluded):
+    /// The names of `silver.<entity>`'s row: the data columns, then the metadata columns.
+    public let layout: RowLayout
+    /// One value per data column, in `layout`'s order (the metadata columns follow in the row):
     /// NULL for an optional field that is absent or null.
-    public let values: [String: WarehouseValue]
+    public let ordered: [WarehouseValue]
 
-    public init(entity: Entity, values: [String: WarehouseValue]) {
+    init(entity: Entity, layout: RowLayout, ordered: [WarehouseValue]) {
         self.entity = entity
-        self.values = values
+        self.layout = layout
+        self.ordered = ordered
     }
 
-    public subscript(field: String) -> WarehouseValue? { values[field] }
+    /// One value per data column of `silver.<entity>` (metadata columns excluded), by name.
+    public var values: [String: WarehouseValue] {
+        Dictionary(uniqueKeysWithValues: zip(layout.names, ordered))
+    }
+
+    public subscript(field: String) -> WarehouseValue? {
+        guard let k = layout.position(field), k < ordered.count else { return nil }
+        return ordered[k]
+    }
 
     /// The text of a STRING, DATE, TIMESTAMP or NUMERIC field; nil for NULL or other types.
     public func text(_ field: String) -> String? {
-        switch values[field] {
+        switch self[field] {
         case .string(let s)?, .date(let s)?, .timestamp(let s)?, .numeric(let s)?: return s
         default: return nil
         }
+    }
+
+    public static func == (a: ValidatedEvent, b: ValidatedEvent) -> Bool {
+        a.entity == b.entity && a.values == b.values
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(entity)
+        hasher.combine(values)
     }
 }

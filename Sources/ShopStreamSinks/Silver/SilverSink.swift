@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 import Metrics
@@ -109,6 +110,8 @@ public final class SilverSink {
     /// other members may have inserted ids of them that it never read.
     private var sharedTopics: Set<Entity> = []
     private var lastLookup = ContinuousClock.now
+    /// Read and not yet handled: a burst of polls, handled together (`handlePolled`).
+    private var polled: [ConsumedMessage] = []
 
     private struct Accepted {
         var message: ConsumedMessage
@@ -213,12 +216,12 @@ public final class SilverSink {
             if buffered >= maxBuffered { lastActivity = .now }
             if buffered < maxBuffered, let m = try consumer.poll(timeout: .milliseconds(20)) {
                 lastActivity = .now
-                handle(m)
-                var n = 0
-                while n < 2000, buffered < maxBuffered, let more = try consumer.poll(timeout: .zero) {
-                    handle(more)
-                    n += 1
+                // A burst is read first, then validated on both cores, then handled in order.
+                polled.append(m)
+                while polled.count <= 2000, buffered + polled.count < maxBuffered, let more = try consumer.poll(timeout: .zero) {
+                    polled.append(more)
                 }
+                handlePolled()
                 reportReads()
             }
             lookUpReferencesReadElsewhere()
@@ -311,29 +314,72 @@ public final class SilverSink {
 
     // MARK: Each message
 
-    private func handle(_ m: ConsumedMessage) {
+    /// What the validator made of one message: its event, or why it is refused.
+    private enum Checked {
+        case notAnEntityTopic
+        case refused(Rejection)
+        case event(Entity, ValidatedEvent)
+    }
+
+    /// Validation alone, which needs nothing of the sink's state: safe on any thread.
+    private static func check(_ m: ConsumedMessage, _ validator: EventValidator, now: Date) -> Checked {
+        guard let entity = Entity(topic: m.topic) else { return .notAnEntityTopic }
+        switch validator.validate(m.value, entity: entity, now: now) {
+        case .failure(let rejection):
+            return .refused(rejection)
+        case .success(let event):
+            // A key or header that contradicts the value: the producer is wrong about this record.
+            if let lie = validator.checkRecord(
+                key: m.key, headers: m.headers.lazy.map { (name: $0.name, value: $0.value) }, of: event, now: now)
+            {
+                return .refused(Rejection(lie))
+            }
+            return .event(entity, event)
+        }
+    }
+
+    /// Handles what was polled, in the order read. Validation (most of a message's cost) runs on
+    /// two threads for a large burst, the rest here, so reading, validating and the inserts overlap.
+    /// Also called from the rebalance callback, so what was read before a revocation is handled
+    /// (and inserted or dropped) with its partition, as if handled at once.
+    private func handlePolled() {
+        guard !polled.isEmpty else { return }
+        let burst = polled
+        polled = []
+        let now = Date()
+        var checked = [Checked?](repeating: nil, count: burst.count)
+        if burst.count >= 64 {
+            let validator = self.validator
+            checked.withUnsafeMutableBufferPointer { out in
+                // Each half is written by one thread only, and read after both are done.
+                nonisolated(unsafe) let out = out
+                let half = (burst.count + 1) / 2
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    for k in (part * half)..<min(burst.count, (part + 1) * half) {
+                        out[k] = SilverSink.check(burst[k], validator, now: now)
+                    }
+                }
+            }
+        }
+        for (k, m) in burst.enumerated() {
+            handle(m, checked[k] ?? SilverSink.check(m, validator, now: now))
+        }
+    }
+
+    private func handle(_ m: ConsumedMessage, _ checked: Checked) {
         if firstMessageAt == nil { firstMessageAt = .now }
         let tp = m.topicPartition
         tracker.read(tp, m.offset)
         if let ts = m.timestampMs, ts > eventTime[tp, default: .min] { eventTime[tp] = ts }
-        guard let entity = Entity(topic: m.topic) else {
+        switch checked {
+        case .notAnEntityTopic:
             monitor.read(m.topic)
             reject(m, reason: "(root): topic \(m.topic) is not an entity topic", field: nil, rule: "topic")
-            return
-        }
-        unreportedReads[entity.index] += 1
-        switch validator.validate(m.value, entity: entity, now: Date()) {
-        case .failure(let rejection):
+        case .refused(let rejection):
+            unreportedReads[Entity(topic: m.topic)!.index] += 1
             reject(m, reason: rejection.reason, field: rejection.field, rule: rejection.violations.first?.rule.rawValue ?? "schema")
-        case .success(let event):
-            // A key or header that contradicts the value: the producer is wrong about this record.
-            if let lie = validator.checkRecord(
-                key: m.key, headers: m.headers.lazy.map { (name: $0.name, value: $0.value) }, of: event, now: Date())
-            {
-                let rejection = Rejection(lie)
-                reject(m, reason: rejection.reason, field: rejection.field, rule: lie.rule.rawValue)
-                return
-            }
+        case .event(let entity, let event):
+            unreportedReads[entity.index] += 1
             let accepted = Accepted(message: m, entity: entity, event: event)
             let refs = event.references.map { ReferenceGate<Accepted>.Reference(entity: $0.reference.target, id: $0.id) }
             let missing = gate.missing(refs)
@@ -789,6 +835,8 @@ public final class SilverSink {
     // MARK: Rebalance
 
     private func rebalanced(_ change: Rebalance) {
+        // Read before this change: handled first, as if each had been handled when read.
+        handlePolled()
         switch change {
         case .assigned(let tps):
             for entity in Entity.allCases where !holdsWholeTopic(entity) { sharedTopics.insert(entity) }

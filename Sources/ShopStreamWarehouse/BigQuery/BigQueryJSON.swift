@@ -56,17 +56,18 @@ struct JSONWriter {
 
     /// `{"insertId":"…","json":{"column":value,…}}`, columns in name order.
     static func insertRow(_ row: WarehouseRow) -> [UInt8] {
-        var writer = JSONWriter(capacity: 64 + row.values.count * 32)
+        let values = row.values  // built once: a positional row makes its dictionary on each read
+        var writer = JSONWriter(capacity: 64 + values.count * 32)
         writer.raw("{\"insertId\":")
         writer.string(row.insertId)
         writer.raw(",\"json\":{")
         var first = true
-        for name in row.values.keys.sorted() {
+        for name in values.keys.sorted() {
             if !first { writer.raw(",") }
             first = false
             writer.string(name)
             writer.raw(":")
-            writer.value(row.values[name]!)
+            writer.value(values[name]!)
         }
         writer.raw("}}")
         return writer.bytes

@@ -168,6 +168,7 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
             }
             let checker = RowChecker(table: table, columns: columns)
             var failures: [RowFailure] = []
+            var last: (columns: UInt64, statement: SQLiteStatement)?
             try connection.executeAll("BEGIN IMMEDIATE")
             do {
                 for (index, row) in rows.enumerated() {
@@ -175,7 +176,7 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
                     case .failure(let box):
                         failures.append(box.failure)
                     case .success(let checked):
-                        if let failure = try insert(checked, into: table, columns: columns) { failures.append(failure) }
+                        if let failure = try insert(checked, into: table, columns: columns, last: &last) { failures.append(failure) }
                     }
                 }
                 try connection.executeAll("COMMIT")
@@ -189,7 +190,12 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
 
     // MARK: Internals (called with the lock held)
 
-    private func insert(_ row: RowChecker.Checked, into table: TableName, columns: [Column]) throws -> RowFailure? {
+    /// `last`: the statement of the previous row of this batch and its column set (a batch's rows
+    /// usually give the same columns, so most rows need no look-up at all).
+    private func insert(
+        _ row: RowChecker.Checked, into table: TableName, columns: [Column],
+        last: inout (columns: UInt64, statement: SQLiteStatement)?
+    ) throws -> RowFailure? {
         // The statement for this table and set of columns, found without building its text: the
         // set as bits (tables wider than 64 columns use the names).
         var bits: UInt64 = 0
@@ -199,21 +205,13 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
             present.append(index)
             if index < 64 { bits |= 1 << UInt64(index) }
         }
-        let key = InsertKey(
-            table: table, columns: bits,
-            wide: columns.count > 64 ? present.map { columns[$0].name }.joined(separator: ",") : "")
         let statement: SQLiteStatement
-        if let cached = insertStatements[key] {
-            statement = cached
+        let narrow = columns.count <= 64
+        if narrow, let last, last.columns == bits {
+            statement = last.statement
         } else {
-            let names = present.map { Identifier.quoted(columns[$0].name) }.joined(separator: ", ")
-            let marks = Array(repeating: "?", count: present.count).joined(separator: ", ")
-            let sql =
-                present.isEmpty
-                ? "INSERT INTO \(Identifier.quoted(table.dataset)).\(Identifier.quoted(table.table)) DEFAULT VALUES"
-                : "INSERT INTO \(Identifier.quoted(table.dataset)).\(Identifier.quoted(table.table)) (\(names)) VALUES (\(marks))"
-            statement = try connection.prepare(sql)
-            insertStatements[key] = statement
+            statement = try insertStatement(table, columns, present: present, bits: bits)
+            if narrow { last = (bits, statement) }
         }
         defer { statement.reset() }
         for (parameter, column) in present.enumerated() {
@@ -230,6 +228,23 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
                 index: row.index, reason: "invalid",
                 message: "\(table) row \(row.index) (insertId \(row.insertId)): \(error.message)", retryable: false, location: column)
         }
+    }
+
+    /// The prepared INSERT of `table` for the columns at `present` (`bits`), made once and kept.
+    private func insertStatement(_ table: TableName, _ columns: [Column], present: [Int], bits: UInt64) throws -> SQLiteStatement {
+        let key = InsertKey(
+            table: table, columns: bits,
+            wide: columns.count > 64 ? present.map { columns[$0].name }.joined(separator: ",") : "")
+        if let cached = insertStatements[key] { return cached }
+        let names = present.map { Identifier.quoted(columns[$0].name) }.joined(separator: ", ")
+        let marks = Array(repeating: "?", count: present.count).joined(separator: ", ")
+        let sql =
+            present.isEmpty
+            ? "INSERT INTO \(Identifier.quoted(table.dataset)).\(Identifier.quoted(table.table)) DEFAULT VALUES"
+            : "INSERT INTO \(Identifier.quoted(table.dataset)).\(Identifier.quoted(table.table)) (\(names)) VALUES (\(marks))"
+        let statement = try connection.prepare(sql)
+        insertStatements[key] = statement
+        return statement
     }
 
     private func columnsLocked(_ table: TableName) throws -> [Column]? {

@@ -11,6 +11,22 @@ struct RowChecker {
     let table: TableName
     let columns: [Column]
     private let byName: [String: Int]
+    private let layoutCache = LayoutCache()
+
+    /// For the last layout seen: the layout's position of each column's value (-1: none).
+    /// One checker serves one batch on one thread, whose rows share a layout.
+    private final class LayoutCache {
+        var layout: RowLayout?
+        var positions: [Int] = []
+
+        func positions(of layout: RowLayout, in columns: [Column]) -> [Int] {
+            if self.layout !== layout {
+                self.layout = layout
+                positions = columns.map { layout.position($0.name) ?? -1 }
+            }
+            return positions
+        }
+    }
 
     init(table: TableName, columns: [Column]) {
         self.table = table
@@ -38,15 +54,26 @@ struct RowChecker {
         // In column order, then the names no column has (sorted), so the first problem reported is
         // the same on every run; no sort and no copy of the keys for a row that is fine.
         var matched = 0
+        let named = row.layout == nil ? row.values : [:]
+        // A positional row: its layout matched to the columns once, then values taken by position.
+        let fromLayout = row.layout.map { layoutCache.positions(of: $0, in: columns) }
         for (position, column) in columns.enumerated() {
-            guard let value = row.values[column.name] else { continue }
+            let value: WarehouseValue
+            if let fromLayout {
+                guard fromLayout[position] >= 0 else { continue }
+                value = row.ordered[fromLayout[position]]
+            } else {
+                guard let v = named[column.name] else { continue }
+                value = v
+            }
             matched += 1
             switch canonical(value, for: column.type) {
             case .success(let canonical): values[position] = canonical
             case .failure(let problem): return fail(column.name, "column \(column.name) (\(column.type.rawValue)): \(problem.text)")
             }
         }
-        if matched < row.values.count, let name = row.values.keys.filter({ byName[$0] == nil }).sorted().first {
+        let given = row.layout?.names ?? Array(named.keys)
+        if matched < given.count, let name = given.filter({ byName[$0] == nil }).sorted().first {
             return fail(
                 name, "no column \(name) in \(table) (columns: \(columns.map(\.name).joined(separator: ", "))); drop it or add the column")
         }

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Silver against kcat, wall-clock (issue 11's yardstick): on one EVENTS-event backlog in one
+# `shopstream broker`, alternated ROUNDS times in one run, each in a group of its own from the
+# earliest offset:
+#   kcat     as a group consumer of the seven topics, into a pipe, exiting at the end (`-e`);
+#   head     `shopstream sink silver` of this checkout into a new SQLite warehouse (every check);
+#   base     the same with BASE_BIN (another commit's binary), when given.
+# Timed as a user would: the whole command, group join included; the sink's 1 s idle exit is
+# subtracted. A sink round that does not land every event is reported VOID. Not a test.
+#
+#   benchmarks/silver-kcat.sh [EVENTS]                      (default 200,000)
+#   BASE_BIN=/path/shopstream ROUNDS=3 benchmarks/silver-kcat.sh 200000
+#   HEAD_BIN=/path/shopstream benchmarks/silver-kcat.sh      (that binary instead of building this checkout)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-200000}
+ROUNDS=${ROUNDS:-2}
+command -v kcat >/dev/null || { echo "needs kcat (apt-get install kcat)" >&2; exit 1; }
+if [ -z "${HEAD_BIN:-}" ]; then
+  swift build -c release --product shopstream >/dev/null
+  HEAD_BIN=.build/release/shopstream
+fi
+WORK=$(mktemp -d)
+trap 'kill $BROKER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+"$HEAD_BIN" broker --port 0 >"$WORK/broker.out" 2>/dev/null &
+BROKER_PID=$!
+for _ in $(seq 100); do grep -q '^listeners:' "$WORK/broker.out" 2>/dev/null && break; sleep 0.1; done
+B=$(awk '/^listeners:/ {print $2}' "$WORK/broker.out")
+"$HEAD_BIN" generate --brokers "$B" --events "$N" -q >/dev/null
+TOPICS=(shop.customers shop.products shop.stores shop.inventory shop.sales shop.payments shop.shipping)
+now() { date +%s.%N; }
+rate() { echo "$1 / ($3 - $2)" | bc -l; }
+sink() {
+  local bin=$1 name=$2 t0 t1
+  "$bin" warehouse init --warehouse "sqlite://$WORK/$name.db" >/dev/null
+  t0=$(now)
+  "$bin" sink silver --brokers "$B" --warehouse "sqlite://$WORK/$name.db" --idle-exit 1s --group "$name" -q >"$WORK/$name.out" 2>&1
+  t1=$(now)
+  if ! grep -qE "^silver: $N rows" "$WORK/$name.out"; then echo "VOID ($(grep '^silver:' "$WORK/$name.out"))"; return; fi
+  printf '%.0f events/s (the sink'"'"'s own: %s)' "$(rate "$N" "$t0" "$(echo "$t1 - 1" | bc -l)")" \
+    "$(awk '/^elapsed:/ {print $4}' "$WORK/$name.out")"
+}
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for round in $(seq "$ROUNDS"); do
+  t0=$(now)
+  got=$(kcat -b "$B" -G "kcat-$round" -X auto.offset.reset=earliest -e -q -f '%s\n' "${TOPICS[@]}" | wc -l)
+  t1=$(now)
+  printf 'round %d: kcat %.0f events/s (%d read)\n' "$round" "$(rate "$got" "$t0" "$t1")" "$got"
+  printf 'round %d: head %s\n' "$round" "$(sink "$HEAD_BIN" "head-$round")"
+  if [ -n "${BASE_BIN:-}" ]; then printf 'round %d: base %s\n' "$round" "$(sink "$BASE_BIN" "base-$round")"; fi
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
