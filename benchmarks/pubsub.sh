@@ -4,6 +4,7 @@
 # same emulator, the same events. Not a test.
 #
 #   benchmarks/pubsub.sh [EVENTS]        (default 20,000)
+#   BUILD=debug benchmarks/pubsub.sh     (the debug build, when a release build is not at hand)
 #
 # Each client gets a project of its own with the topology of `topics apply --pubsub`, applied with
 # --disable-message-ordering (the emulator keeps a thread per ordering key and ordered subscription
@@ -27,8 +28,9 @@ VENV="${SHOPSTREAM_VENV:-$HOME/.cache/shopstream/venv}"
 STARTED=
 scripts/emulators status | grep -q '^pubsub: running' || STARTED=1
 eval "$(scripts/emulators start pubsub)"
-swift build -c release --product shopstream >/dev/null
-BIN=.build/release/shopstream
+BUILD=${BUILD:-release}
+swift build -c "$BUILD" --product shopstream >/dev/null
+BIN=.build/$BUILD/shopstream
 WORK=$(mktemp -d)
 cleanup() {
   [ -n "$STARTED" ] && scripts/emulators stop pubsub >/dev/null 2>&1 || true
