@@ -53,6 +53,8 @@ let package = Package(
         .target(name: "ShopStreamBus", dependencies: ["Crdkafka", "ShopStreamCore"]),
         // HTTP over libcurl with retries, and Google credentials (JWT signing via libcrypto).
         .target(name: "ShopStreamHTTP", dependencies: ["Ccurl", "Copenssl", "ShopStreamCore"]),
+        // The bus on Google Cloud: Pub/Sub's REST API v1 over the same HTTP client (or its emulator).
+        .target(name: "ShopStreamPubSub", dependencies: ["ShopStreamCore", "ShopStreamHTTP"]),
         // The bronze lake: Cloud Storage (JSON API) or a local folder, create-only objects.
         .target(name: "ShopStreamLake", dependencies: ["ShopStreamCore", "ShopStreamHTTP"]),
         // The warehouse: BigQuery REST v2 or an embedded SQLite file, one protocol.
@@ -110,7 +112,7 @@ let package = Package(
             dependencies: [
                 "ShopStreamCore", "ShopStreamBus", "ShopStreamGenerator", "ShopStreamLake", "ShopStreamSinks",
                 "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamGold", "ShopStreamQuality", "ShopStreamDashboard",
-                "ShopStreamService", "ShopStreamServer",
+                "ShopStreamService", "ShopStreamServer", "ShopStreamPubSub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -155,7 +157,9 @@ let package = Package(
                 "ShopStreamCLI", "ShopStreamBus", "ShopStreamSinks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["ShopStreamGenerator", "ShopStreamBus", "ShopStreamCore", "ShopStreamPubSub", "ShopStreamHTTP", "TestSupport"]),
         // docker/: the compose stack rehearsed as processes on the local stand-ins, and its files checked.
         .testTarget(name: "DockerTests", dependencies: ["ShopStreamCore", "ShopStreamLake", "ShopStreamWarehouse", "TestSupport"]),
     ]

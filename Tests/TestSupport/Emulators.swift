@@ -57,3 +57,47 @@ public final class PrivateBigQueryEmulator {
         kill()
     }
 }
+
+/// Google's Pub/Sub emulator of a test class's own (the Cloud SDK's jar, run with java), in memory
+/// on a free port: fresh topics for every class, and gone with it. The emulator keeps a thread per
+/// ordering key and ordered subscription for good, so a private one also keeps that cost bounded.
+public final class PrivatePubSubEmulator {
+    public let port = freePort()
+    /// The value for `PUBSUB_EMULATOR_HOST`.
+    public var host: String { "127.0.0.1:\(port)" }
+    private var child: Child?
+
+    public init(directory: String) throws {
+        guard let jar = Self.jar() else {
+            throw missingStandIn(
+                "no Pub/Sub emulator (cloud-pubsub-emulator-*-all.jar of the Cloud SDK); run scripts/emulators install to see how to get it"
+            )
+        }
+        let java = try requiredTool("java")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        child = try Child(java, ["-jar", jar, "--host=127.0.0.1", "--port=\(port)"], directory: directory, label: "pubsub-emulator")
+        // Any HTTP answer means it listens (it says 404 to a bare path).
+        guard eventually(timeout: 90, { httpGet("http://\(host)/", timeout: 2) != nil }) else {
+            throw missingStandIn("the Pub/Sub emulator did not answer on \(host) within 90 s: \(child?.stderr.suffix(500) ?? "")")
+        }
+    }
+
+    /// The jar where the Cloud SDK puts it (Debian's google-cloud-cli packages), or nil.
+    static func jar() -> String? {
+        for root in ["/usr/lib/google-cloud-sdk", "/usr/share/google-cloud-sdk", NSHomeDirectory() + "/google-cloud-sdk"] {
+            let lib = root + "/platform/pubsub-emulator/lib"
+            let jars = (try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []
+            if let jar = jars.filter({ $0.hasPrefix("cloud-pubsub-emulator-") && $0.hasSuffix("-all.jar") }).sorted().last {
+                return lib + "/" + jar
+            }
+        }
+        return nil
+    }
+
+    /// The environment for a `shopstream` run against this emulator.
+    public var environment: [String: String] {
+        ProcessInfo.processInfo.environment.merging(["PUBSUB_EMULATOR_HOST": host]) { $1 }
+    }
+
+    deinit { child?.wait(timeout: 0) }
+}

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamGenerator
+import ShopStreamPubSub
 import ShopStreamServer
 import ShopStreamService
 
@@ -53,6 +54,7 @@ extension ShopStreamCommand {
                 """)
 
         @OptionGroup var kafka: KafkaOptions
+        @OptionGroup var pubsub: PubSubOptions
 
         @Option(help: "Stop after exactly this many events.")
         var events: Int?
@@ -150,6 +152,9 @@ extension ShopStreamCommand {
             }
             do { try simulationConfig(liveFrom: SentAt.nowMilliseconds()).validate() } catch { throw ValidationError("\(error)") }
             if output != nil && dryRun { throw ValidationError("--output and --dry-run exclude each other") }
+            if try pubsub.project(kafka: kafka) != nil && (output != nil || dryRun) {
+                throw ValidationError("--pubsub publishes; --output and --dry-run publish nothing: choose one")
+            }
             if let truth {
                 // Found now rather than after a long run.
                 var isFolder: ObjCBool = false
@@ -208,6 +213,12 @@ extension ShopStreamCommand {
                     return
                 }
 
+                if let project = try pubsub.project(kafka: kafka) {
+                    try publishToPubSub(
+                        project: project, config: config, days: dayLimit, progress: progress, follower: follower, shutdown: shutdown,
+                        probe: probe)
+                    return
+                }
                 let catalog = try kafka.catalog()
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {
@@ -248,6 +259,39 @@ extension ShopStreamCommand {
                         print("a sale, as published to shop.sales:\n  \(sample)")
                     }
                 }
+            }
+        }
+
+        /// The Pub/Sub path: the same simulation into a `PubSubEventSink`; reports once every
+        /// message is confirmed.
+        private func publishToPubSub(
+            project: String, config: SimulationConfig, days: Int?, progress: Progress, follower: ClockFollower?, shutdown: StopSignal,
+            probe: Health.Probe
+        ) throws {
+            let client = try PubSubOptions.client(project: project)
+            for entity in Entity.allCases where try client.topic(entity.topic) == nil {
+                throw CommandFailure(
+                    "topic \(entity.topic) does not exist in \(client.location); create the topics first: shopstream topics apply --pubsub \(project)"
+                )
+            }
+            probe.ready(true)
+            let publisher = PubSubPublisher(client: client)
+            var sink = PubSubEventSink(publisher: publisher, limit: events, shutdown: shutdown, progress: progress, follower: follower)
+            let outcome = try simulate(config, days: days, into: &sink)
+            progress.message("waiting for Pub/Sub to confirm \(NumberText.grouped(publisher.statistics.inFlight)) messages…")
+            try publisher.flush()
+            let total = ContinuousClock.now - outcome.timing.start
+            progress.finish()
+            printSummary(counts: sink.counts, elapsed: (outcome.timing.start, total), destination: client.location)
+            let stats = publisher.statistics
+            let retries = client.takeRetries()
+            print(
+                "delivered: \(NumberText.grouped(stats.published)) of \(NumberText.grouped(stats.sent)), failed: \(stats.failed)\(retries.isEmpty ? "" : " (\(retries))")"
+            )
+            // After the flush, which throws if any publish failed: the truth is of confirmed events only.
+            try write(outcome.truth)
+            if let sample = sink.sampleSale {
+                print("a sale, as published to shop.sales:\n  \(sample)")
             }
         }
 

@@ -12,6 +12,19 @@ protocol CountingSink: EventSink {
     var day: String { get set }
 }
 
+/// A counting sink whose counts and day are its `SinkBookkeeping`'s.
+protocol BookkeepingSink: CountingSink {
+    var book: SinkBookkeeping { get set }
+}
+
+extension BookkeepingSink {
+    var counts: [Entity: (events: Int, bytes: Int)] { book.counts }
+    var day: String {
+        get { book.day }
+        set { book.day = newValue }
+    }
+}
+
 /// A truth recorder around a counting sink counts, reports and stops as that sink does.
 extension TruthRecorder: CountingSink where Inner: CountingSink {
     var counts: [Entity: (events: Int, bytes: Int)] { inner.counts }
@@ -69,7 +82,7 @@ struct SinkBookkeeping {
 }
 
 /// Publishes to Kafka.
-struct KafkaSink: CountingSink {
+struct KafkaSink: BookkeepingSink {
     let producer: Producer
     var book: SinkBookkeeping
     /// The first sale, to show the user what went out.
@@ -78,12 +91,6 @@ struct KafkaSink: CountingSink {
     init(producer: Producer, limit: Int?, shutdown: StopSignal, progress: Progress, follower: ClockFollower?) {
         self.producer = producer
         book = SinkBookkeeping(limit: limit, shutdown: shutdown, progress: progress, follower: follower)
-    }
-
-    var counts: [Entity: (events: Int, bytes: Int)] { book.counts }
-    var day: String {
-        get { book.day }
-        set { book.day = newValue }
     }
 
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
@@ -104,7 +111,7 @@ struct KafkaSink: CountingSink {
 }
 
 /// Writes `key<TAB>value` lines per topic, or nothing at all (dry run).
-struct FileSink: CountingSink {
+struct FileSink: BookkeepingSink {
     var book: SinkBookkeeping
     private var files: [Entity: FileHandle] = [:]
     private var buffers: [Entity: [UInt8]] = [:]
@@ -121,12 +128,6 @@ struct FileSink: CountingSink {
             files[entity] = handle
             buffers[entity] = []
         }
-    }
-
-    var counts: [Entity: (events: Int, bytes: Int)] { book.counts }
-    var day: String {
-        get { book.day }
-        set { book.day = newValue }
     }
 
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {

@@ -28,11 +28,7 @@ public final class GCSLake: Lake, Sendable {
         /// The emulator's endpoint when `STORAGE_EMULATOR_HOST` is set (with or without a scheme;
         /// `http://` is assumed, as Google's Go client does), else Google's.
         public static func emulatorEndpoint(environment: [String: String]) -> String? {
-            guard var host = environment["STORAGE_EMULATOR_HOST"]?.trimmingCharacters(in: .whitespaces), !host.isEmpty
-            else { return nil }
-            if !host.contains("://") { host = "http://" + host }
-            while host.hasSuffix("/") { host.removeLast() }
-            return host
+            EmulatorHost.endpoint("STORAGE_EMULATOR_HOST", environment: environment)
         }
     }
 

@@ -70,11 +70,7 @@ public final class BigQueryClient: Sendable {
         /// The emulator's base URL when `BIGQUERY_EMULATOR_HOST` is set (`http://127.0.0.1:9050`
         /// or `127.0.0.1:9050`; `http://` is assumed), with `/bigquery/v2` appended; else nil.
         public static func emulatorEndpoint(environment: [String: String]) -> String? {
-            guard var host = environment["BIGQUERY_EMULATOR_HOST"]?.trimmingCharacters(in: .whitespaces), !host.isEmpty else {
-                return nil
-            }
-            if !host.contains("://") { host = "http://" + host }
-            while host.hasSuffix("/") { host.removeLast() }
+            guard let host = EmulatorHost.endpoint("BIGQUERY_EMULATOR_HOST", environment: environment) else { return nil }
             return host.hasSuffix("/bigquery/v2") ? host : host + "/bigquery/v2"
         }
     }

@@ -1,0 +1,31 @@
+import ShopStreamCore
+import ShopStreamPubSub
+
+/// Publishes to Pub/Sub: the entity key as ordering key (so a key's events keep their order), the
+/// event time and the ShopStream headers as attributes, the value as the message's data.
+struct PubSubEventSink: BookkeepingSink {
+    let publisher: PubSubPublisher
+    var book: SinkBookkeeping
+    /// The first sale, to show the user what went out.
+    var sampleSale: String?
+
+    init(publisher: PubSubPublisher, limit: Int?, shutdown: StopSignal, progress: Progress, follower: ClockFollower?) {
+        self.publisher = publisher
+        book = SinkBookkeeping(limit: limit, shutdown: shutdown, progress: progress, follower: follower)
+    }
+
+    mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
+        try book.hold(timestampMs)
+        var attributes = [EventAttributes.eventTimeMs: String(timestampMs)]
+        for header in book.follower?.headers(forEventAt: timestampMs) ?? [] {
+            attributes[header.name] = String(decoding: header.value, as: UTF8.self)
+        }
+        let message = OutgoingMessage(data: Array(value), attributes: attributes, orderingKey: String(decoding: key, as: UTF8.self))
+        try publisher.publish(topic: entity.topic, message)
+        if sampleSale == nil && entity == .sales { sampleSale = String(decoding: value, as: UTF8.self) }
+        // A request that failed for good stops the run at once, as on Kafka: every later event
+        // would be published beside a hole.
+        try publisher.throwIfFailed()
+        return book.record(entity, bytes: value.count)
+    }
+}

@@ -1,0 +1,55 @@
+import ShopStreamCore
+import ShopStreamHTTP
+
+/// Everything that can go wrong talking to Pub/Sub, with a sentence a person can act on.
+public struct PubSubError: ShopStreamError {
+    /// What kind of failure this is; compare against the static values.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        /// The topic or subscription does not exist (HTTP 404).
+        public static let notFound = Code("not found")
+        /// A create found the name taken (HTTP 409 ALREADY_EXISTS).
+        public static let alreadyExists = Code("already exists")
+        /// The credentials may not do this (HTTP 403); the message names the permission.
+        public static let permissionDenied = Code("permission denied")
+        /// No usable credentials, or they were refused (HTTP 401).
+        public static let credentials = Code("credentials")
+        /// Pub/Sub refused the request as malformed (HTTP 400): a name, a field, a stale ack id.
+        public static let invalidArgument = Code("invalid argument")
+        /// A message's ordering key is paused after an earlier publish of that key failed; the
+        /// publisher sends nothing more for it until `resume(orderingKey:)`.
+        public static let orderingKeyPaused = Code("ordering key paused")
+        /// The answer could not be understood.
+        public static let invalidResponse = Code("invalid response")
+        /// Pub/Sub failed otherwise: network, timeout, 429, 5xx, ABORTED.
+        public static let service = Code("service")
+    }
+
+    public let code: Code
+    /// One sentence: what failed, on which topic or subscription, and what to do.
+    public let message: String
+    /// The HTTP failure underneath (status, Google's status name, retries), when there was one.
+    public let http: HTTPError?
+
+    public init(_ code: Code, _ message: String, http: HTTPError? = nil) {
+        self.code = code
+        self.message = message
+        self.http = http
+    }
+
+    /// Only `.service` failures may pass by waiting: network drops, timeouts, 429, 5xx, and the
+    /// statuses Google's own clients retry (ABORTED, UNAVAILABLE, DEADLINE_EXCEEDED,
+    /// RESOURCE_EXHAUSTED, INTERNAL). A missing resource, a permission, a bad argument or a
+    /// paused ordering key needs someone to act first.
+    public var isTransient: Bool {
+        guard code == .service else { return false }
+        guard let http else { return true }
+        if http.isTransient { return true }
+        return http.googleReason.map(Self.transientStatuses.contains) ?? false
+    }
+
+    static let transientStatuses: Set<String> = ["ABORTED", "UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED", "INTERNAL"]
+}
