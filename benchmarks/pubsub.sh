@@ -13,8 +13,8 @@
 #   publish: shopstream generate --pubsub (its own summary: first event to the last confirmation)
 #            vs Python's PublisherClient (enable_message_ordering, default batching), the same
 #            events from `generate --output`, timed from the first publish to the last future;
-#   pull+ack: shopstream topics drain of the seven .bronze subscriptions (4 pulls in flight, the
-#            final idle wait not counted) vs Python's streaming pull (subscribe, ack in the
+#   pull+ack: shopstream topics drain of the seven .bronze subscriptions (all at once, 4 pulls in flight each, timed to the
+#            last acknowledgement) vs Python's streaming pull (subscribe, ack in the
 #            callback) on the same seven, until every message is acknowledged.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -16,8 +16,14 @@ public struct PubSubDrain: Sendable {
         self.idle = idle
     }
 
-    /// Returns how many messages were acknowledged.
-    public func run(_ body: @escaping @Sendable ([ReceivedMessage]) throws -> Void = { _ in }) throws -> Int {
+    /// What a drain acknowledged, and when the last acknowledgement was answered (nil: none), so a
+    /// rate can leave out the idle wait that ends every drain.
+    public struct Drained: Sendable {
+        public var count: Int
+        public var lastAcknowledgedAt: ContinuousClock.Instant?
+    }
+
+    public func run(_ body: @escaping @Sendable ([ReceivedMessage]) throws -> Void = { _ in }) throws -> Drained {
         let state = DrainState()
         DispatchQueue.concurrentPerform(iterations: pulls) { _ in
             while !state.isFinished {
@@ -43,6 +49,7 @@ public struct PubSubDrain: Sendable {
 private final class DrainState: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
+    private var lastAcknowledgedAt: ContinuousClock.Instant?
     private var emptyInARow = 0
     private var finished = false
     private var failure: (any Error)?
@@ -57,7 +64,12 @@ private final class DrainState: @unchecked Sendable {
     }
 
     func gotMessages() { lock.withLock { emptyInARow = 0 } }
-    func add(_ n: Int) { lock.withLock { count += n } }
+    func add(_ n: Int) {
+        lock.withLock {
+            count += n
+            lastAcknowledgedAt = .now
+        }
+    }
 
     func fail(_ error: any Error) {
         lock.withLock {
@@ -69,10 +81,10 @@ private final class DrainState: @unchecked Sendable {
     /// Runs `body` under the lock, so the caller's handler sees one batch at a time.
     func serialised(_ body: () throws -> Void) throws { try lock.withLock { try body() } }
 
-    func result() throws -> Int {
+    func result() throws -> PubSubDrain.Drained {
         try lock.withLock {
             if let failure { throw failure }
-            return count
+            return PubSubDrain.Drained(count: count, lastAcknowledgedAt: lastAcknowledgedAt)
         }
     }
 }

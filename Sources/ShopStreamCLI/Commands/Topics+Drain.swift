@@ -8,7 +8,7 @@ extension ShopStreamCommand.Topics {
         static let configuration = CommandConfiguration(
             abstract: "Pull and acknowledge everything on Pub/Sub subscriptions, e.g. to read shop.dlq.",
             discussion: """
-                Pulls (several requests in flight) and acknowledges until the subscriptions stay \
+                Pulls (every subscription at once, several requests in flight each) and acknowledges until they stay \
                 empty for --idle, then reports how many messages came and how fast. With --print, \
                 each message is a JSON line on stdout: subscription, message id, publish time, \
                 delivery attempt, ordering key, attributes and data (as text). Acknowledged \
@@ -49,18 +49,30 @@ extension ShopStreamCommand.Topics {
             try reportingErrors {
                 let client = try PubSubOptions.client(project: project!)
                 let start = ContinuousClock.now
-                var total = 0
-                for subscription in subscriptions {
-                    let count = try PubSubDrain(client: client, subscription: subscription, pulls: pulls, idle: idle).run { messages in
-                        guard print else { return }
-                        for m in messages { Swift.print(Self.line(m, subscription: subscription)) }
+                // Every subscription at once, each with its pulls in flight; a batch is printed whole.
+                let output = NSLock()
+                let results = DrainResults(count: subscriptions.count)
+                let print = self.print, pulls = self.pulls, idle = self.idle
+                DispatchQueue.concurrentPerform(iterations: subscriptions.count) { k in
+                    let subscription = subscriptions[k]
+                    results.set(k) {
+                        try PubSubDrain(client: client, subscription: subscription, pulls: pulls, idle: idle).run { messages in
+                            guard print else { return }
+                            let lines = messages.map { Self.line($0, subscription: subscription) }.joined(separator: "\n")
+                            output.withLock { Swift.print(lines) }
+                        }
                     }
-                    note("\(subscription): \(NumberText.grouped(count)) messages pulled and acknowledged")
-                    total += count
                 }
-                let seconds = max((ContinuousClock.now - start - idle).seconds, 1e-3)
+                let drained = try results.all()
+                for (subscription, d) in zip(subscriptions, drained) {
+                    note("\(subscription): \(NumberText.grouped(d.count)) messages pulled and acknowledged")
+                }
+                let total = drained.map(\.count).reduce(0, +)
+                // From the start to the last acknowledgement: the idle wait that ends a drain is not work.
+                let last = drained.compactMap(\.lastAcknowledgedAt).max() ?? start
+                let seconds = max((last - start).seconds, 1e-3)
                 note(
-                    "drained \(NumberText.grouped(total)) messages from \(client.location) in \(String(format: "%.2f", seconds)) s (the last --idle wait not counted): \(NumberText.grouped(Int(Double(total) / seconds))) messages/s"
+                    "drained \(NumberText.grouped(total)) messages from \(client.location) in \(String(format: "%.2f", seconds)) s (to the last acknowledgement): \(NumberText.grouped(Int(Double(total) / seconds))) messages/s"
                 )
             }
         }
@@ -70,5 +82,24 @@ extension ShopStreamCommand.Topics {
             return
                 "{\"subscription\":\(JSONText.quoted(subscription)),\"message_id\":\(JSONText.quoted(m.messageId)),\"publish_time\":\(JSONText.quoted(m.publishTime)),\"delivery_attempt\":\(m.deliveryAttempt),\"ordering_key\":\(JSONText.quoted(m.orderingKey)),\"attributes\":{\(attributes.joined(separator: ","))},\"data\":\(JSONText.quoted(String(decoding: m.data, as: UTF8.self)))}"
         }
+    }
+}
+
+/// Each subscription's drain, or its error, filled from several threads. `@unchecked Sendable`:
+/// every slot is touched only under `lock`.
+private final class DrainResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<PubSubDrain.Drained, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ k: Int, _ body: () throws -> PubSubDrain.Drained) {
+        let result = Result { try body() }
+        lock.withLock { slots[k] = result }
+    }
+
+    /// Every drain, or the first error in subscription order.
+    func all() throws -> [PubSubDrain.Drained] {
+        try lock.withLock { try slots.map { try $0!.get() } }
     }
 }
