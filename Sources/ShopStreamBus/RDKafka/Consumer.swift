@@ -205,18 +205,17 @@ public final class Consumer {
         return (max(low, 0), high)
     }
 
-    /// Whether this member has read everything its assigned partitions hold now: its position is at
-    /// or past each partition's high watermark, asked of the broker (the cached one may be older than
-    /// the last messages). False while nothing is assigned or the broker does not answer.
+    /// Whether this member has read everything its assigned partitions hold now: its position (or,
+    /// before it read any, the group's committed offset) is at or past each partition's high
+    /// watermark, asked of the broker (the cached one may be older than the last messages). False
+    /// while nothing is assigned or the broker does not answer.
     public func hasReadToEnd(timeout: Duration = .seconds(2)) -> Bool {
-        let parts = assignment
-        guard !parts.isEmpty, let positions = try? positions() else { return false }
-        return parts.allSatisfy { tp in
-            guard let marks = try? watermarks(tp, timeout: timeout) else { return false }
-            return (positions[tp] ?? marks.low) >= marks.high
+        let held = Array(assignment)
+        guard !held.isEmpty, let client = try? observer(), let left = try? backlog(of: held, client: client, timeout: timeout) else {
+            return false
         }
+        return left.isEmpty
     }
-
     /// What the whole group has left to read in its topics, by partition (only partitions with
     /// messages left): for a partition this member holds, from its position; for any other, from the
     /// group's committed offset. A partition still held by a member that died (its session not over
@@ -233,15 +232,20 @@ public final class Consumer {
             }
             all += (0..<t.partitions).map { TopicPartition(topic, Int32($0)) }
         }
-        // A held partition has a position once a message was read from it; before that (or when
-        // nothing followed the committed offset) it is where the group committed, as any other.
+        return try backlog(of: all, client: observer, timeout: timeout)
+    }
+
+    /// Messages left in each of `partitions` that has any, asked of the broker through `client`. A
+    /// held partition has a position once a message was read from it; before that (or when nothing
+    /// followed the committed offset) it is where the group committed, as any other partition.
+    private func backlog(of partitions: [TopicPartition], client: RDKafkaClient, timeout: Duration) throws -> [TopicPartition: Int64] {
         let positions = try positions()
-        let unplaced = all.filter { positions[$0] == nil }
+        let unplaced = partitions.filter { positions[$0] == nil }
         let committed =
-            unplaced.isEmpty ? [:] : try Self.committed(unplaced, client: observer, groupId: configuration.groupId, timeout: timeout)
+            unplaced.isEmpty ? [:] : try Self.committed(unplaced, client: client, groupId: configuration.groupId, timeout: timeout)
         var left: [TopicPartition: Int64] = [:]
-        for tp in all {
-            let marks = try Self.watermarks(tp, client: observer, timeout: timeout)
+        for tp in partitions {
+            let marks = try Self.watermarks(tp, client: client, timeout: timeout)
             let next = positions[tp] ?? (committed[tp] ?? nil) ?? marks.low
             if next < marks.high { left[tp] = marks.high - next }
         }
