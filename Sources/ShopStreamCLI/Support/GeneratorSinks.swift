@@ -19,6 +19,7 @@ protocol BookkeepingSink: CountingSink {
 
 extension BookkeepingSink {
     var counts: [Entity: (events: Int, bytes: Int)] { book.counts }
+    var sampleSale: String? { book.sampleSale }
     var day: String {
         get { book.day }
         set { book.day = newValue }
@@ -47,6 +48,8 @@ struct SinkBookkeeping {
     /// `shopstream_events_published_total`, per entity; fed every 64 events.
     let published = Entity.allCases.map { Counter(label: MetricCatalog.published.name, dimensions: [("topic", $0.topic)]) }
     var unreported = [Int](repeating: 0, count: Entity.allCases.count)
+    /// The first sale sent, to show the user what went out.
+    var sampleSale: String?
 
     /// Before an event is sent: on a live run, waits for its time. Throws
     /// `ClockFollower.Interrupted` if told to stop meanwhile (the event is then not sent).
@@ -54,11 +57,12 @@ struct SinkBookkeeping {
         if let follower, !follower.hold(untilMs: timestampMs) { throw ClockFollower.Interrupted() }
     }
 
-    /// Counts one event; false when the run should stop after it.
-    mutating func record(_ entity: Entity, bytes: Int) -> Bool {
+    /// Counts one event sent; false when the run should stop after it.
+    mutating func record(_ entity: Entity, value: UnsafeRawBufferPointer) -> Bool {
+        if sampleSale == nil && entity == .sales { sampleSale = String(decoding: value, as: UTF8.self) }
         let i = entity.index
         perEntity[i].events += 1
-        perEntity[i].bytes += bytes
+        perEntity[i].bytes += value.count
         total += 1
         unreported[i] += 1
         if total & 63 == 0 { reportPublished() }
@@ -85,8 +89,6 @@ struct SinkBookkeeping {
 struct KafkaSink: BookkeepingSink {
     let producer: Producer
     var book: SinkBookkeeping
-    /// The first sale, to show the user what went out.
-    var sampleSale: String?
 
     init(producer: Producer, limit: Int?, shutdown: StopSignal, progress: Progress, follower: ClockFollower?) {
         self.producer = producer
@@ -99,14 +101,13 @@ struct KafkaSink: BookkeepingSink {
         // (the record timestamp is the business time: the same, but for the burst at the start).
         let headers = book.follower?.headers(forEventAt: timestampMs) ?? []
         try producer.send(topic: entity.topic, key: key, value: value, headers: headers, timestampMs: timestampMs)
-        if sampleSale == nil && entity == .sales { sampleSale = String(decoding: value, as: UTF8.self) }
         // A delivery that failed for good (retries and message.timeout.ms spent, or refused) stops the
         // run at once: every later event would be published beside a hole. A live run (at most
         // 10,000 events a second) reads its delivery reports after each event; a full-speed run
         // reads them every thousand sends anyway.
         if book.follower != nil { producer.poll() }
         try producer.throwIfFailed()
-        return book.record(entity, bytes: value.count)
+        return book.record(entity, value: value)
     }
 }
 
@@ -143,7 +144,7 @@ struct FileSink: BookkeepingSink {
                 buffers[entity]!.removeAll(keepingCapacity: true)
             }
         }
-        return book.record(entity, bytes: value.count)
+        return book.record(entity, value: value)
     }
 
     func close() throws {

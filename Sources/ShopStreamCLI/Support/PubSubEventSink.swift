@@ -6,8 +6,6 @@ import ShopStreamPubSub
 struct PubSubEventSink: BookkeepingSink {
     let publisher: PubSubPublisher
     var book: SinkBookkeeping
-    /// The first sale, to show the user what went out.
-    var sampleSale: String?
 
     init(publisher: PubSubPublisher, limit: Int?, shutdown: StopSignal, progress: Progress, follower: ClockFollower?) {
         self.publisher = publisher
@@ -22,10 +20,9 @@ struct PubSubEventSink: BookkeepingSink {
         }
         let message = OutgoingMessage(data: Array(value), attributes: attributes, orderingKey: String(decoding: key, as: UTF8.self))
         try publisher.publish(topic: entity.topic, message)
-        if sampleSale == nil && entity == .sales { sampleSale = String(decoding: value, as: UTF8.self) }
         // A request that failed for good stops the run at once, as on Kafka: every later event
         // would be published beside a hole.
         try publisher.throwIfFailed()
-        return book.record(entity, bytes: value.count)
+        return book.record(entity, value: value)
     }
 }
