@@ -3,16 +3,7 @@ import ShopStreamCore
 
 /// How a topic on the cluster compares with its definition in topics/.
 public struct TopicStatus: Sendable, Equatable {
-    public enum State: Sendable, Equatable {
-        /// On the cluster as defined.
-        case matches
-        /// Not on the cluster.
-        case missing
-        /// Created by this run.
-        case created
-        /// On the cluster but different; left as it is. Each entry is one difference.
-        case drifted([String])
-    }
+    public typealias State = ReconcileState
     public var name: String
     public var state: State
     public var definedPartitions: Int

@@ -59,15 +59,7 @@ public struct PubSubTopology: Sendable, Equatable {
 /// How a topic or subscription in Pub/Sub compares with its definition.
 public struct PubSubResourceStatus: Sendable, Equatable {
     public enum Kind: String, Sendable { case topic, subscription }
-    public enum State: Sendable, Equatable {
-        case matches
-        case missing
-        case created
-        /// Different from the definition; each entry is one difference.
-        case drifted([String])
-        /// Was drifted; the fields Pub/Sub can change were changed (`apply --alter`).
-        case altered([String])
-    }
+    public typealias State = ReconcileState
     public var kind: Kind
     public var name: String
     /// The topic a subscription reads; the topic's own name for a topic.

@@ -102,7 +102,7 @@ extension ShopStreamCommand.Topics {
                     try TopicReconciler(admin: TopicAdmin(connection: conn)).apply(catalog)
                 }
                 printTable(status, catalog: catalog, cluster: conn.bootstrapServers, embedded: broker != nil)
-                return status.contains { if case .drifted = $0.state { return true } else { return false } }
+                return status.contains { $0.state.isDrifted }
             }
             if drifted { throw ExitCode(2) }
         }
@@ -114,17 +114,10 @@ private func printTable(_ status: [TopicStatus], catalog: TopicCatalog, cluster:
     print("definitions: \(catalog.directory.path)")
     let rows = status.map { s -> [String] in
         let def = catalog[s.name]!
-        let state: String
-        switch s.state {
-        case .matches: state = "ok"
-        case .missing: state = "missing"
-        case .created: state = "created"
-        case .drifted(let diffs): state = "DRIFT: " + diffs.joined(separator: "; ")
-        }
         return [
             s.name, "\(s.definedPartitions)", s.actualPartitions.map(String.init) ?? "-",
             "\(s.expectedReplication)", s.actualReplication.map(String.init) ?? "-",
-            def.cleanupPolicy, def.key.field, state,
+            def.cleanupPolicy, def.key.field, s.state.description,
         ]
     }
     printColumns(["topic", "partitions", "on cluster", "replication", "on cluster", "cleanup", "key", "state"], rows)
@@ -147,19 +140,9 @@ private func reconcilePubSub(
     let status = try apply ? reconciler.apply(topology, alter: alter) : reconciler.compare(topology)
     print("pubsub: \(client.location)")
     print("definitions: \(catalog.directory.path)")
-    let rows = status.map { s -> [String] in
-        let state: String
-        switch s.state {
-        case .matches: state = "ok"
-        case .missing: state = "missing"
-        case .created: state = "created"
-        case .altered(let diffs): state = "altered: " + diffs.joined(separator: "; ")
-        case .drifted(let diffs): state = "DRIFT: " + diffs.joined(separator: "; ")
-        }
-        return [s.name, s.kind.rawValue, s.topic, s.defined, state]
-    }
+    let rows = status.map { [$0.name, $0.kind.rawValue, $0.topic, $0.defined, $0.state.description] }
     printColumns(["name", "kind", "topic", "defined", "state"], rows)
-    return status.contains { if case .drifted = $0.state { return true } else { return false } }
+    return status.contains { $0.state.isDrifted }
 }
 
 /// A table padded to its widest cells, the last column left ragged.
