@@ -1,3 +1,5 @@
+import ShopStreamHTTP
+
 /// Pub/Sub's rules for names, checked before a request so the error says which rule.
 public enum PubSubNames {
     /// Why `id` cannot be a topic or subscription id, or nil: 3 to 255 characters, a letter
@@ -11,11 +13,11 @@ public enum PubSubNames {
         return nil
     }
 
-    /// Why `project` cannot be a project id, or nil. Loose on purpose (Google decides), but the
-    /// emulator answers a bare 404 to ids shorter than 3 characters, which would mislead.
+    /// Why `project` cannot be a project id, or nil: Google's rule (`GoogleProject`), and at
+    /// least 3 characters, as the emulator answers a bare 404 to shorter ids, which would mislead.
     public static func projectProblem(_ project: String) -> String? {
+        if let problem = GoogleProject.problem(project) { return problem }
         guard project.count >= 3 else { return "is shorter than 3 characters" }
-        guard !project.contains("/") else { return "must be the project id alone, not a path" }
         return nil
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamHTTP
 
 /// Where a warehouse is: `bigquery://PROJECT[?location=LOCATION]` or `sqlite:///ABSOLUTE/PATH.db`
 /// (`sqlite://./RELATIVE.db` too; the embedded default is `sqlite://./warehouse.db`).
@@ -34,7 +35,7 @@ public enum WarehouseURL: Sendable, Hashable, CustomStringConvertible {
             }
             while rest.hasSuffix("/") { rest.removeLast() }
             guard !rest.isEmpty else { throw invalid("no project id") }
-            if let problem = BigQueryClient.projectProblem(rest) { throw invalid("project id \"\(rest)\" \(problem)") }
+            if let problem = GoogleProject.problem(rest) { throw invalid("project id \"\(rest)\" \(problem)") }
             self = .bigquery(project: rest, location: location)
         } else if text.hasPrefix("sqlite://") {
             var path = String(text.dropFirst("sqlite://".count))

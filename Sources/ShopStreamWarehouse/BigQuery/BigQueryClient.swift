@@ -83,7 +83,7 @@ public final class BigQueryClient: Sendable {
     let pool: HTTPClientPool
 
     public init(project: String, credentials: any AccessTokenProvider, configuration: Configuration = Configuration()) throws {
-        if let problem = BigQueryClient.projectProblem(project) {
+        if let problem = GoogleProject.problem(project) {
             throw WarehouseError(.invalidURL, "BigQuery project \"\(project)\" \(problem)")
         }
         self.project = project
@@ -259,15 +259,5 @@ public final class BigQueryClient: Sendable {
         default:
             return WarehouseError(.bigquery, "\(doing) failed\(tries): \(error.message)", sql: sql, http: error)
         }
-    }
-
-    /// BigQuery's project id rules, loosely (domain-scoped `example.com:proj` allowed).
-    static func projectProblem(_ project: String) -> String? {
-        guard !project.isEmpty else { return "is empty" }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-.:")
-        guard project.allSatisfy(allowed.contains) else {
-            return "may contain only lowercase letters, digits, - (and a domain prefix with . and :)"
-        }
-        return nil
     }
 }
