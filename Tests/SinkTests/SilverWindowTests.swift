@@ -33,6 +33,18 @@ final class SilverWindowTests: XCTestCase {
         try producer.send(topic: Entity.sales.topic, key: Array(saleId.utf8), value: value, timestampMs: recordTime(n), partition: 0)
     }
 
+    /// `perDay` sales a day for `days` days, in event-time order, all by CUS-00000001; flushed.
+    private func publishSales(_ producer: Producer, days: Int, perDay: Int) throws {
+        for d in 0..<days {
+            for k in 0..<perDay {
+                let n = d * perDay + k + 1
+                try publishSale(
+                    producer, moved(SilverEvents.sale(n, customer: "CUS-00000001"), to: d), saleId: SilverEvents.saleId(n), day: d)
+            }
+        }
+        try producer.flush()
+    }
+
     private func sink(
         _ broker: EmbeddedBroker, _ warehouse: any Warehouse, group: String, window: Duration?,
         grace: Duration = .seconds(2), maxDelay: Duration? = nil
@@ -167,16 +179,8 @@ final class SilverWindowTests: XCTestCase {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
         try publishDimensions(producer, customers: ["CUS-00000001"])
-        // 120 days of 10 sales a day, in event-time order.
         let days = 120, perDay = 10
-        for d in 0..<days {
-            for k in 0..<perDay {
-                let n = d * perDay + k + 1
-                try publishSale(
-                    producer, moved(SilverEvents.sale(n, customer: "CUS-00000001"), to: d), saleId: SilverEvents.saleId(n), day: d)
-            }
-        }
-        try producer.flush()
+        try publishSales(producer, days: days, perDay: perDay)
 
         func held(window: Duration?) throws -> (cold: (events: Int, sales: Int), restart: (events: Int, sales: Int)) {
             let warehouse = try freshSQLiteWarehouse()
@@ -210,14 +214,7 @@ final class SilverWindowTests: XCTestCase {
         let producer = try silverProducer(broker)
         try publishDimensions(producer, customers: ["CUS-00000001"])
         let days = 60, perDay = 5
-        for d in 0..<days {
-            for k in 0..<perDay {
-                let n = d * perDay + k + 1
-                try publishSale(
-                    producer, moved(SilverEvents.sale(n, customer: "CUS-00000001"), to: d), saleId: SilverEvents.saleId(n), day: d)
-            }
-        }
-        try producer.flush()
+        try publishSales(producer, days: days, perDay: perDay)
         let warehouse = try freshSQLiteWarehouse()
         let first = try sink(broker, warehouse, group: "window-read", window: .seconds(10 * 86_400))
         try first.run()
