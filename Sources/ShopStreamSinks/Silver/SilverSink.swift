@@ -257,6 +257,8 @@ public final class SilverSink {
     // MARK: Startup
 
     private func loadState() throws {
+        // A silver of an older ShopStream would fail on its first insert: say what to do now.
+        try WarehouseSetup.refuseLegacyTables(in: warehouse)
         for entity in Entity.allCases {
             let name = TableName(SilverSchema.dataset, entity.rawValue)
             guard try warehouse.columns(of: name) != nil else {
@@ -425,9 +427,7 @@ public final class SilverSink {
                 gate.learn(a.entity, a.event.id, day: day, hold: accepted.holds(day, a.entity))
             }
         }
-        let row = SilverRow.make(
-            entity: a.entity, event: a.event, topic: m.topic, partition: m.partition, offset: m.offset,
-            ingestedAt: Date(), insertId: insertId)
+        let row = SilverRow.make(entity: a.entity, event: a.event, source: Self.source(m), ingestedAt: Date(), insertId: insertId)
         // Mutated in place through the dictionary: a copy out and back would copy the
         // whole batch on every append.
         if batches[a.entity]?.rows.isEmpty ?? true { batches[a.entity] = Batch() }
@@ -435,6 +435,11 @@ public final class SilverSink {
         batches[a.entity]!.sources.append(m)
         batches[a.entity]!.bytes += m.value.count + 256
         buffered += 1
+    }
+
+    /// A record's coordinates as silver's `_source_*` columns keep them.
+    private static func source(_ m: ConsumedMessage) -> SourceCoordinates {
+        .kafka(topic: m.topic, partition: m.partition, offset: m.offset, timestampMs: m.timestampMs)
     }
 
     private func reject(_ m: ConsumedMessage, reason: String, field: String?, rule: String) {
@@ -770,8 +775,7 @@ public final class SilverSink {
         let now = Date()
         for r in batch {
             let letter = DeadLetter(
-                sourceTopic: r.message.topic, sourcePartition: r.message.partition, sourceOffset: r.message.offset,
-                reason: r.reason, field: r.field, payload: r.payload, headers: r.message.headers,
+                source: Self.source(r.message), reason: r.reason, field: r.field, payload: r.payload, headers: r.message.headers,
                 rejectedAt: SilverRow.timestamp(now))
             try dlq.send(
                 topic: Entity.deadLetterTopic, key: Array(letter.key.utf8), value: letter.envelope(),
@@ -779,9 +783,7 @@ public final class SilverSink {
         }
         try dlq.flush(timeout: .seconds(60))
         let rows = batch.map {
-            SilverRow.reject(
-                topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset,
-                payload: $0.payload, reason: $0.reason, field: $0.field, rejectedAt: now)
+            SilverRow.reject(source: Self.source($0.message), payload: $0.payload, reason: $0.reason, field: $0.field, rejectedAt: now)
         }
         let failures = try warehouse.insert(into: SilverSchema.rejects.name, rows: rows)
         for f in failures {
