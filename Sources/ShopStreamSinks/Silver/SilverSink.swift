@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import ShopStreamBus
 import ShopStreamCore
+import ShopStreamPubSub
 import ShopStreamSilver
 import ShopStreamWarehouse
 
@@ -135,7 +136,29 @@ public final class SilverSink {
         var openedAt = ContinuousClock.now
     }
 
-    public init(configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog) throws {
+    /// A sink that reads Kafka (`configuration.connection`, group `configuration.groupId`).
+    public convenience init(configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog) throws {
+        try self.init(configuration: configuration, warehouse: warehouse, catalog: catalog) {
+            try KafkaSilverSource(configuration: configuration, monitor: $0)
+        }
+    }
+
+    /// A sink that reads Pub/Sub: silver's subscription on each of `configuration.topics` in
+    /// `client`'s project (`configuration.connection` and `groupId` are not used).
+    public convenience init(
+        configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog, pubSub client: PubSubClient
+    )
+        throws
+    {
+        try self.init(configuration: configuration, warehouse: warehouse, catalog: catalog) { _ in
+            PubSubSilverSource(client: client, topics: configuration.topics)
+        }
+    }
+
+    private init(
+        configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog,
+        source makeSource: (SinkMonitor) throws -> any SilverSource
+    ) throws {
         self.configuration = configuration
         self.warehouse = warehouse
         partitionCounts = Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0, catalog[$0].partitions) })
@@ -143,7 +166,7 @@ public final class SilverSink {
         validator = try EventValidator(
             catalog: catalog, maxMessageBytes: configuration.maxMessageBytes,
             rules: SanityRules(futureTolerance: configuration.futureTolerance))
-        source = try KafkaSilverSource(configuration: configuration, monitor: monitor)
+        source = try makeSource(monitor)
         source.onChange = { [unowned self] change in self.rebalanced(change) }
     }
 
