@@ -130,10 +130,16 @@ final class PubSubSilverSource: SilverSource {
     /// Other sinks on the same subscription are not known here: taken as the only reader.
     func holdsWholeTopic(_ topic: String, partitions: Int) -> Bool { true }
 
+    /// Quiet for longer than any lease. Event time says nothing here (Pub/Sub orders by key at most,
+    /// so a later event read does not mean the earlier ones were), and an empty pull does not mean
+    /// nothing is left while another consumer (a sink killed a moment ago) holds messages under its
+    /// leases: they come back within the ack deadline, so a fact waits that long for its dimension.
     func hasRead(
         _ topic: String, upTo timestampMs: Int64, latest: [TopicPartition: Int64], positions: inout [TopicPartition: Int64]?
     ) -> Bool {
-        (latest[TopicPartition(topic, 0)] ?? .min) >= timestampMs || hasReadToEnd()
+        guard polledHead == polled.count, let consumer, let quiet = consumer.quietSince else { return false }
+        let longestLease = consumer.subscriptions.map(\.ackDeadlineSeconds).max() ?? 0
+        return ContinuousClock.now - quiet >= .seconds(longestLease)
     }
 
     /// Stops pulling and gives back what is held, so it comes again at once.
