@@ -62,12 +62,12 @@ let package = Package(
         // Silver's contract: JSON Schema validation, casting to typed rows, the table model and its
         // set-up in a warehouse (sql/silver/).
         .target(name: "ShopStreamSilver", dependencies: ["ShopStreamCore", "ShopStreamWarehouse"]),
-        // Consumers that land the stream: bronze (lake objects), later silver.
+        // Consumers that land the stream: bronze (lake objects), silver (warehouse rows), from Kafka or Pub/Sub.
         .target(
             name: "ShopStreamSinks",
             dependencies: [
                 "ShopStreamCore", "ShopStreamBus", "ShopStreamLake", "ShopStreamHTTP", "Czlib",
-                "ShopStreamWarehouse", "ShopStreamSilver",
+                "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamPubSub",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]),

@@ -161,8 +161,9 @@ extension Check {
 
     /// `reconcile(shop.sales: lake = silver + rejects)`: every event of `topic` in the lake
     /// (`lakeEvents`, counted beforehand) is in `table` or in `rejects`, once. Silver is counted by
-    /// distinct Kafka coordinates (`_kafka_partition`, `_offset`), which a re-sent insert repeats,
-    /// and rejects by distinct (`source_partition`, `source_offset`) of the topic. With
+    /// distinct source message (`_source_message_id`: Kafka's `<partition>:<offset>`, Pub/Sub's
+    /// message id), which a re-sent insert or a redelivery repeats, and rejects by distinct
+    /// `source_message_id` of the topic. With
     /// `kafkaRecords` (high minus low watermark, summed over partitions) the lake must also hold
     /// exactly what Kafka holds: `reconcile(shop.sales: kafka = lake = silver + rejects)`.
     public static func reconcile(
@@ -176,15 +177,15 @@ extension Check {
             severity: severity,
             sql: CheckSQL { sql in
                 let lake = sql.integer(lakeEvents)
-                let partition = sql.identifier(SilverSchema.partitionColumn), offset = sql.identifier(SilverSchema.offsetColumn)
+                let messageId = sql.identifier(SilverSchema.messageIdColumn)
                 let kafkaColumn = kafkaRecords.map { "\(sql.integer($0)) AS kafka_records, " } ?? ""
                 let kafkaCondition = kafkaRecords.map { " OR \(sql.integer($0)) <> \(lake)" } ?? ""
                 return """
                     SELECT \(kafkaColumn)\(lake) AS lake_events, s.n AS silver_records, r.n AS rejected_records
-                    FROM (SELECT COUNT(*) AS n FROM (SELECT DISTINCT \(partition), \(offset) FROM \(sql.table(table))) AS d) AS s
+                    FROM (SELECT COUNT(*) AS n FROM (SELECT DISTINCT \(messageId) FROM \(sql.table(table))) AS d) AS s
                     CROSS JOIN (
                       SELECT COUNT(*) AS n
-                      FROM (SELECT DISTINCT source_partition, source_offset FROM \(sql.table(rejects)) WHERE source_topic = \(sql.string(topic))) AS d
+                      FROM (SELECT DISTINCT source_message_id FROM \(sql.table(rejects)) WHERE source_topic = \(sql.string(topic))) AS d
                     ) AS r
                     WHERE \(lake) <> s.n + r.n\(kafkaCondition)
                     """

@@ -78,8 +78,8 @@ final class TopicSchemaTests: XCTestCase {
         XCTAssertEqual(
             Set(dlq.valueSchema["properties"]!.objectValue!.keys),
             [
-                "source_topic", "source_partition", "source_offset", "reason", "field", "payload", "payload_encoding", "headers",
-                "rejected_at",
+                "source_topic", "source_partition", "source_offset", "source_message_id", "source_delivery_attempt", "reason", "field",
+                "payload", "payload_encoding", "headers", "rejected_at",
             ])
     }
 }

@@ -117,10 +117,10 @@ final class CompactorTests: XCTestCase {
                 """
                 INSERT INTO silver.shipping (event_id, event_time, shipment_id, sale_id, carrier, origin_city, destination_city,
                   shipped_date, expected_delivery_date, delivery_status, delay_days, damaged, delivered_date,
-                  _topic, _kafka_partition, _offset, _insert_id, _ingested_at)
+                  _source_topic, _source_partition, _source_offset, _source_message_id, _insert_id, _ingested_at)
                 SELECT '\(id)', event_time, shipment_id, sale_id, carrier, origin_city, destination_city,
                   shipped_date, expected_delivery_date, delivery_status, \(Int64.max), damaged, delivered_date,
-                  _topic, _kafka_partition, _offset + \(1_000_000 + n), 'shop.shipping:fault:\(n)', _ingested_at
+                  _source_topic, _source_partition, _source_offset + \(1_000_000 + n), 'fault:\(n)', 'shop.shipping:fault:\(n)', _ingested_at
                 FROM silver.shipping WHERE event_id = (SELECT MAX(event_id) FROM silver.shipping
                   WHERE event_time = (SELECT MAX(event_time) FROM silver.shipping));
                 """)
@@ -210,9 +210,10 @@ final class CompactorTests: XCTestCase {
         try warehouse.execute(
             """
             INSERT INTO silver.products (event_id, event_time, product_id, sku, model_name, category, brand, compatible_with,
-              base_price, launch_date, _topic, _kafka_partition, _offset, _insert_id, _ingested_at)
+              base_price, launch_date, _source_topic, _source_partition, _source_offset, _source_message_id, _insert_id, _ingested_at)
             SELECT 'e0000000-0000-4000-8000-00000000beef', event_time, product_id, sku, 'Renamed Charger', category, brand,
-              compatible_with, base_price, launch_date, _topic, _kafka_partition, _offset + 1000000, 'shop.products:0:beef', _ingested_at
+              compatible_with, base_price, launch_date, _source_topic, _source_partition, _source_offset + 1000000, '0:beef',
+              'shop.products:0:beef', _ingested_at
             FROM silver.products_current WHERE product_id = '\(product)';
             """)
 

@@ -128,7 +128,7 @@ final class SilverCrashTests: XCTestCase {
         // not in silver. And nothing below a commit is missing.
         let committed = try silver.committed()
         let offsets = silver.offsetCase(committed)
-        let below = try silver.perPartition("COUNT(DISTINCT _offset)", where: { "_offset < \(offsets($0))" })
+        let below = try silver.perPartition("COUNT(DISTINCT _source_offset)", where: { "_source_offset < \(offsets($0))" })
         let past = try silver.rowsAtOrPast(committed)
         for tp in silver.partitions {
             XCTAssertEqual(Int64(below[tp] ?? 0), (committed[tp] ?? nil) ?? 0, "\(tp): every offset below the commit is in silver")
@@ -137,7 +137,8 @@ final class SilverCrashTests: XCTestCase {
                 Self.factTopics.contains(tp.topic), "\(tp): \(n) rows past the commit at \(c), which only a waiting fact explains")
             XCTAssertEqual(
                 try silver.scalar(
-                    "SELECT COUNT(*) FROM silver.\(tp.topic.dropFirst(5)) WHERE _kafka_partition = \(tp.partition) AND _offset = \(c)"), 0,
+                    "SELECT COUNT(*) FROM silver.\(tp.topic.dropFirst(5)) WHERE _source_partition = \(tp.partition) AND _source_offset = \(c)"
+                ), 0,
                 "\(tp): the commit stops at a message not in silver (the fact left waiting), not at an inserted row")
         }
         let leftPastCommit = past.values.reduce(0, +)
@@ -227,7 +228,7 @@ private final class Silver {
     /// The raw tables per Kafka partition.
     func tally() throws -> [TopicPartition: Tally] {
         let sql = Entity.allCases.map {
-            "SELECT _topic, _kafka_partition, COUNT(*), COUNT(DISTINCT _insert_id), MAX(_offset) FROM silver.\($0.rawValue) GROUP BY _topic, _kafka_partition"
+            "SELECT _source_topic, _source_partition, COUNT(*), COUNT(DISTINCT _insert_id), MAX(_source_offset) FROM silver.\($0.rawValue) GROUP BY _source_topic, _source_partition"
         }.joined(separator: " UNION ALL ")
         var out: [TopicPartition: Tally] = [:]
         for row in try rows(sql) {
@@ -240,26 +241,26 @@ private final class Silver {
     /// `expression` per Kafka partition over the raw tables, for rows matching `condition`.
     func perPartition(_ expression: String, where condition: (Entity) -> String) throws -> [TopicPartition: Int] {
         let sql = Entity.allCases.map {
-            "SELECT _topic, _kafka_partition, \(expression) FROM silver.\($0.rawValue) WHERE \(condition($0)) GROUP BY _topic, _kafka_partition"
+            "SELECT _source_topic, _source_partition, \(expression) FROM silver.\($0.rawValue) WHERE \(condition($0)) GROUP BY _source_topic, _source_partition"
         }.joined(separator: " UNION ALL ")
         var out: [TopicPartition: Int] = [:]
         for row in try rows(sql) { out[TopicPartition(row[0], Int32(row[1]) ?? -1)] = Int(row[2]) ?? -1 }
         return out
     }
 
-    /// The committed offset of each partition of `entity`'s topic, as SQL over `_kafka_partition`.
+    /// The committed offset of each partition of `entity`'s topic, as SQL over `_source_partition`.
     func offsetCase(_ committed: [TopicPartition: Int64?]) -> (Entity) -> String {
         { entity in
             let whens = self.partitions.filter { $0.topic == entity.topic }
                 .map { "WHEN \($0.partition) THEN \((committed[$0] ?? nil) ?? 0)" }.joined(separator: " ")
-            return "CASE _kafka_partition \(whens) ELSE 0 END"
+            return "CASE _source_partition \(whens) ELSE 0 END"
         }
     }
 
     /// Messages in silver at or past each partition's committed offset: what a restart reads again.
     func rowsAtOrPast(_ committed: [TopicPartition: Int64?]) throws -> [TopicPartition: Int] {
         let offsets = offsetCase(committed)
-        return try perPartition("COUNT(DISTINCT _insert_id)", where: { "_offset >= \(offsets($0))" })
+        return try perPartition("COUNT(DISTINCT _insert_id)", where: { "_source_offset >= \(offsets($0))" })
     }
 
     /// Rows a run added that are copies of a message already in silver, per partition: at most

@@ -38,8 +38,8 @@ final class CheckCommandTests: XCTestCase {
             """
             INSERT INTO silver.sales
             SELECT 'e0000000-0000-4000-8000-000000009999', event_time, 'SAL-0000009999', sale_date, 'CUS-99999999', product_id,
-              store_id, salesperson, channel, quantity, unit_price, discount, total_price, promotion, _topic, _kafka_partition,
-              1000000, 'shop.sales:0:1000000', _ingested_at
+              store_id, salesperson, channel, quantity, unit_price, discount, total_price, promotion, _source_topic,
+              _source_partition, 1000000, '0:1000000', _source_publish_time, _source_delivery_attempt, 'shop.sales:0:1000000', _ingested_at
             FROM silver.sales ORDER BY sale_id LIMIT 1;
             """)
         let r = try runShopstream(["check", "--warehouse", output.warehouse])
@@ -59,8 +59,8 @@ final class CheckCommandTests: XCTestCase {
             """
             INSERT INTO silver.sales
             SELECT 'e0000000-0000-4000-8000-000000000002', event_time, sale_id, sale_date, customer_id, product_id, store_id,
-              salesperson, channel, quantity, unit_price, discount, total_price, promotion, _topic, _kafka_partition,
-              1000001, 'shop.sales:0:1000001', _ingested_at
+              salesperson, channel, quantity, unit_price, discount, total_price, promotion, _source_topic,
+              _source_partition, 1000001, '0:1000001', _source_publish_time, _source_delivery_attempt, 'shop.sales:0:1000001', _ingested_at
             FROM silver.sales WHERE sale_id = '\(saleId)';
             """)
         let r = try runShopstream(["check", "--warehouse", output.warehouse])

@@ -82,15 +82,38 @@ final class CastingTests: XCTestCase {
     func testARowCarriesItsKafkaCoordinates() {
         guard let sale = accepted(Samples.first(.sales), .sales) else { return }
         let ingested = Date(timeIntervalSince1970: 1_748_736_000.123456)
-        let row = SilverRow.make(entity: .sales, event: sale, topic: "shop.sales", partition: 3, offset: 1024, ingestedAt: ingested)
+        let source = SourceCoordinates.kafka(topic: "shop.sales", partition: 3, offset: 1024, timestampMs: 1_748_735_999_250)
+        let row = SilverRow.make(entity: .sales, event: sale, source: source, ingestedAt: ingested, insertId: source.insertId)
         XCTAssertEqual(row.insertId, "shop.sales:3:1024")
-        XCTAssertEqual(row.values["_topic"], .string("shop.sales"))
-        XCTAssertEqual(row.values["_kafka_partition"], .int64(3))
-        XCTAssertEqual(row.values["_offset"], .int64(1024))
+        XCTAssertEqual(row.values["_source_topic"], .string("shop.sales"))
+        XCTAssertEqual(row.values["_source_partition"], .int64(3))
+        XCTAssertEqual(row.values["_source_offset"], .int64(1024))
+        XCTAssertEqual(row.values["_source_message_id"], .string("3:1024"))
+        XCTAssertEqual(row.values["_source_publish_time"], .timestamp("2025-05-31T23:59:59.250000Z"))
+        XCTAssertEqual(row.values["_source_delivery_attempt"], .null)
         XCTAssertEqual(row.values["_insert_id"], .string("shop.sales:3:1024"))
         XCTAssertEqual(row.values["_ingested_at"], .timestamp("2025-06-01T00:00:00.123456Z"))
         XCTAssertEqual(Set(row.values.keys), Set(silverSchema.table(for: .sales).columns.map(\.name)))
         XCTAssertEqual(row.values["total_price"], .numeric("1959.00"))
+        // The same record without a broker timestamp, as the older overload makes it.
+        let plain = SilverRow.make(entity: .sales, event: sale, topic: "shop.sales", partition: 3, offset: 1024, ingestedAt: ingested)
+        XCTAssertEqual(plain.insertId, row.insertId)
+        XCTAssertEqual(plain.values["_source_publish_time"], .null)
+    }
+
+    func testARowCarriesItsPubSubCoordinates() {
+        guard let sale = accepted(Samples.first(.sales), .sales) else { return }
+        let source = SourceCoordinates.pubSub(topic: "shop.sales", messageId: "4711", publishTimeMs: 1_748_736_000_000, deliveryAttempt: 2)
+        let row = SilverRow.make(entity: .sales, event: sale, source: source, ingestedAt: testNow, insertId: source.insertId)
+        // A redelivery of message 4711 is the same row under the same insert id.
+        XCTAssertEqual(row.insertId, "shop.sales:4711")
+        XCTAssertEqual(row.values["_source_topic"], .string("shop.sales"))
+        XCTAssertEqual(row.values["_source_partition"], .null)
+        XCTAssertEqual(row.values["_source_offset"], .null)
+        XCTAssertEqual(row.values["_source_message_id"], .string("4711"))
+        XCTAssertEqual(row.values["_source_publish_time"], .timestamp("2025-06-01T00:00:00.000000Z"))
+        XCTAssertEqual(row.values["_source_delivery_attempt"], .int64(2))
+        XCTAssertEqual(source.key, "shop.sales+4711")
     }
 
     func testARejectKeepsThePayloadAsTextOrBase64() {
@@ -102,6 +125,7 @@ final class CastingTests: XCTestCase {
             row.values,
             [
                 "source_topic": .string("shop.sales"), "source_partition": .int64(1), "source_offset": .int64(7),
+                "source_message_id": .string("1:7"), "source_publish_time": .null, "source_delivery_attempt": .null,
                 "reason": .string("quantity: 0 is below the minimum 1"), "field": .string("quantity"),
                 "payload": .string("{\"quantity\":0}"), "payload_encoding": .string("utf-8"),
                 "rejected_at": .timestamp("2025-06-01T00:00:00.000000Z"), "_insert_id": .string("shop.sales:1:7"),
@@ -109,10 +133,12 @@ final class CastingTests: XCTestCase {
         XCTAssertEqual(Set(row.values.keys), Set(SilverSchema.rejects.columns.map(\.name)))
 
         let binary = SilverRow.reject(
-            topic: "shop.sales", partition: 1, offset: 8, payload: [0xFF, 0x00, 0x41],
+            source: .pubSub(topic: "shop.sales", messageId: "88", publishTimeMs: nil, deliveryAttempt: nil), payload: [0xFF, 0x00, 0x41],
             reason: "(root): not valid UTF-8 (byte 0)", field: nil, rejectedAt: testNow)
         XCTAssertEqual(binary.values["payload"], .string("/wBB"))
         XCTAssertEqual(binary.values["payload_encoding"], .string("base64"))
         XCTAssertEqual(binary.values["field"], .null)
+        XCTAssertEqual(binary.values["source_partition"], .null)
+        XCTAssertEqual(binary.values["source_message_id"], .string("88"))
     }
 }

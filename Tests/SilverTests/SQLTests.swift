@@ -93,6 +93,34 @@ final class SQLTests: XCTestCase {
         XCTAssertEqual(result.output, "text|+923172128195|text|007|integer|text\ntext|3499.50|text\n")
     }
 
+    /// On Pub/Sub, where partition and offset are NULL, the views still pick one row per event and
+    /// per id, by publish time: a republished event (another message id) keeps its first copy, a
+    /// redelivery (the same message) counts once, and the latest version of a customer wins.
+    func testTheViewsPickByPublishTimeOnPubSub() throws {
+        var script = try sqlText("silver/sqlite.sql") + (try sqlText("silver/views.sqlite.sql"))
+        func load(_ json: String, _ entity: Entity, id: String, publishedMs: Int64, attempt: Int?) throws {
+            let event = try XCTUnwrap(accepted(json, entity))
+            let source = SourceCoordinates.pubSub(topic: entity.topic, messageId: id, publishTimeMs: publishedMs, deliveryAttempt: attempt)
+            let row = SilverRow.make(entity: entity, event: event, source: source, ingestedAt: testNow, insertId: source.insertId)
+            script += insertStatement(row, into: silverSchema.table(for: entity)) + "\n"
+        }
+        let sale = Samples.first(.sales)
+        // Message ids that sort the other way round as text ("9" > "10"): publish time decides first.
+        try load(sale, .sales, id: "9", publishedMs: 1_000, attempt: nil)
+        try load(sale, .sales, id: "10", publishedMs: 2_000, attempt: nil)
+        try load(sale, .sales, id: "9", publishedMs: 1_000, attempt: 2)
+        // Two versions at the same event time: the one published later is current.
+        let customer = Samples.first(.customers)
+        try load(customer, .customers, id: "9", publishedMs: 1_000, attempt: nil)
+        try load(with(customer, "loyalty_tier", #""Gold""#), .customers, id: "10", publishedMs: 2_000, attempt: nil)
+        script += ".mode list\n.separator |\n"
+        script += "SELECT count(*), max(_source_message_id) FROM silver.sales_dedup;\n"
+        script += "SELECT loyalty_tier, _source_message_id FROM silver.customers_current;\n"
+        let result = try sqlite(script)
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertEqual(result.output.split(separator: "\n").map(String.init), ["1|9", "Gold|10"])
+    }
+
     /// Rows made by SilverRow, loaded into SQLite: resends, a second version of a
     /// customer, a declined payment and its retry. The seed's join gives one row
     /// per sale with the current dimension values and the latest payment.

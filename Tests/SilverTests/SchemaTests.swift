@@ -32,7 +32,8 @@ final class SchemaTests: XCTestCase {
             [
                 "event_id", "event_time", "sale_id", "sale_date", "customer_id", "product_id", "store_id", "salesperson", "channel",
                 "quantity", "unit_price", "discount", "total_price", "promotion",
-                "_topic", "_kafka_partition", "_offset", "_insert_id", "_ingested_at",
+                "_source_topic", "_source_partition", "_source_offset", "_source_message_id", "_source_publish_time",
+                "_source_delivery_attempt", "_insert_id", "_ingested_at",
             ])
         XCTAssertEqual(sales.column("event_time"), Column("event_time", .timestamp))
         XCTAssertEqual(sales.column("sale_date"), Column("sale_date", .date))
@@ -43,7 +44,7 @@ final class SchemaTests: XCTestCase {
         XCTAssertEqual(silverSchema.table(for: .shipping).column("damaged"), Column("damaged", .bool))
         XCTAssertEqual(silverSchema.table(for: .shipping).column("delivered_date"), Column("delivered_date", .date, nullable: true))
         for entity in Entity.allCases {
-            XCTAssertEqual(Array(silverSchema.table(for: entity).columns.suffix(5)), SilverSchema.metadataColumns)
+            XCTAssertEqual(Array(silverSchema.table(for: entity).columns.suffix(8)), SilverSchema.metadataColumns)
         }
     }
 
@@ -156,7 +157,7 @@ final class SchemaTests: XCTestCase {
             return out.map(\.description)
         }
         let good =
-            #"{"source_topic":"shop.sales","source_partition":3,"source_offset":1024,"reason":"quantity: 0 is below the minimum 1","field":"quantity","payload":"{}","payload_encoding":"utf-8","headers":[{"key":"k","value":null}],"rejected_at":"2025-06-01T00:00:00.000000Z"}"#
+            #"{"source_topic":"shop.sales","source_partition":3,"source_offset":1024,"source_message_id":"3:1024","reason":"quantity: 0 is below the minimum 1","field":"quantity","payload":"{}","payload_encoding":"utf-8","headers":[{"key":"k","value":null}],"rejected_at":"2025-06-01T00:00:00.000000Z"}"#
         XCTAssertEqual(try violations(good), [])
         XCTAssertEqual(
             try violations(with(good, "headers", #"[{"key":"k","value":5},{"value":"v"}]"#)),
@@ -165,5 +166,11 @@ final class SchemaTests: XCTestCase {
                 "headers/1/key: missing (required)",
             ])
         XCTAssertEqual(try violations(with(good, "source_offset", "-1")), ["source_offset: -1 is below the minimum 0"])
+        // A Pub/Sub message has no partition or offset: its message id and delivery attempt instead.
+        let pubSub = with(with(with(good, "source_partition", "null"), "source_offset", "null"), "source_message_id", #""4711""#)
+        XCTAssertEqual(try violations(pubSub), [])
+        XCTAssertEqual(try violations(with(pubSub, "source_delivery_attempt", "2")), [])
+        XCTAssertEqual(
+            try violations(with(pubSub, "source_message_id", #""""#)), ["source_message_id: \"\" is shorter than the minimum length 1"])
     }
 }

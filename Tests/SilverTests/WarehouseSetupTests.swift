@@ -50,4 +50,30 @@ final class WarehouseSetupTests: XCTestCase {
                 "\(error)", "cannot read \(dir.path)/nowhere/silver/sqlite.sql; pass --sql DIR pointing at the repository's sql/ folder")
         }
     }
+
+    /// A silver created before the source columns were bus-neutral is refused before anything is
+    /// changed, with what to do, never with a raw SQL error from a view over a missing column.
+    func testASilverOfTheKafkaOnlyColumnsIsRefusedSayingHowToRebuildIt() throws {
+        let (warehouse, dir) = try temporaryWarehouse()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try warehouse.createDataset("silver")
+        // The metadata columns silver.sales had before (sql/silver/sqlite.sql until December).
+        try warehouse.execute(
+            """
+            CREATE TABLE silver.sales (event_id TEXT NOT NULL, _topic TEXT NOT NULL, _kafka_partition INT64 NOT NULL,
+              _offset INT64 NOT NULL, _insert_id TEXT NOT NULL, _ingested_at TIMESTAMP NOT NULL);
+            """)
+        let sql = topicsDirectory.deletingLastPathComponent().appendingPathComponent("sql")
+        XCTAssertThrowsError(try WarehouseSetup(warehouse: warehouse, sqlDirectory: sql, schema: silverSchema).apply()) { error in
+            XCTAssertEqual((error as? SilverError)?.code, .schemaMismatch)
+            let message = "\(error)"
+            XCTAssertTrue(
+                message.hasPrefix(
+                    "silver.sales in \(warehouse.url) was created by an older ShopStream: it has _topic, _kafka_partition, _offset, where silver now names each row's source on either bus"
+                ), message)
+            XCTAssertTrue(message.contains("move the silver database file aside"), message)
+            XCTAssertTrue(message.contains("run `shopstream warehouse init --warehouse \(warehouse.url)`"), message)
+        }
+        XCTAssertNil(try warehouse.columns(of: TableName("silver", "customers")), "refused before creating anything")
+    }
 }

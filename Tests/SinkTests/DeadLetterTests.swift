@@ -1,5 +1,6 @@
 import Foundation
 import ShopStreamBus
+import ShopStreamSilver
 import XCTest
 
 @testable import ShopStreamSinks
@@ -15,7 +16,7 @@ final class DeadLetterTests: XCTestCase {
         XCTAssert(
             reason.hasSuffix("… [payload cut to its first 100,000 of 1,048,576 bytes; the record is whole at shop.sales+3+1024]"), reason)
         let letter = DeadLetter(
-            sourceTopic: "shop.sales", sourcePartition: 3, sourceOffset: 1024, reason: reason, field: nil, payload: payload,
+            source: .kafka(topic: "shop.sales", partition: 3, offset: 1024), reason: reason, field: nil, payload: payload,
             headers: [KafkaHeader("trace", "t")], rejectedAt: "2025-06-01T00:00:00.000000Z")
         XCTAssertLessThan(letter.envelope().count, 1_000_000, "librdkafka's default message.max.bytes")
     }

@@ -269,9 +269,14 @@ final class SilverSinkTests: XCTestCase {
             XCTAssertEqual(
                 Set(envelope.keys),
                 [
-                    "source_topic", "source_partition", "source_offset", "reason", "field", "payload", "payload_encoding", "headers",
-                    "rejected_at",
+                    "source_topic", "source_partition", "source_offset", "source_message_id", "source_delivery_attempt", "reason",
+                    "field", "payload", "payload_encoding", "headers", "rejected_at",
                 ])
+            XCTAssertEqual(
+                envelope["source_message_id"] as? String,
+                "\(envelope["source_partition"] as? Int ?? -1):\(envelope["source_offset"] as? Int ?? -1)",
+                what)
+            XCTAssert(envelope["source_delivery_attempt"] is NSNull, "\(what): no delivery attempt on Kafka")
             XCTAssertEqual(
                 "\(envelope["source_topic"] as? String ?? "")+\(envelope["source_partition"] as? Int ?? -1)+\(envelope["source_offset"] as? Int ?? -1)",
                 at, what)

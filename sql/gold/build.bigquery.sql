@@ -17,8 +17,8 @@
 --                         facts (inventory_health): sets them again from the current dimensions,
 --                         run when only stores or products changed (no placeholders).
 --
--- Silver is at least once: every fact is de-duplicated by event_id (the first copy by Kafka
--- coordinates, as the silver views do) AFTER the date filter, so a rebuild reads only the
+-- Silver is at least once: every fact is de-duplicated by event_id (the first copy in source
+-- order, Kafka's or Pub/Sub's, as the silver views do) AFTER the date filter, so a rebuild reads only the
 -- touched dates and not the whole history (copies of one event share its business date).
 -- Dimension attributes (store names, categories, tiers) are the current ones from the
 -- silver views, at the time of the build; --full-refresh re-labels history.
@@ -62,7 +62,7 @@ SELECT
   SUM(s.quantity * s.unit_price), SUM(s.discount), SUM(s.total_price),
   ROUND(CAST(SUM(s.total_price) AS FLOAT64) / COUNT(*), 2)
 FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _source_partition, _source_offset, _source_publish_time, _source_message_id, _ingested_at) AS _rn
   FROM silver.sales WHERE {dates: sale_date}
 ) AS s
 LEFT JOIN silver.stores_current AS st ON st.store_id = s.store_id
@@ -82,7 +82,7 @@ FROM (
     COALESCE(p.model_name, 'unknown') AS model_name, COALESCE(p.category, 'unknown') AS category,
     COUNT(*) AS orders, SUM(s.quantity) AS units, SUM(s.total_price) AS net_revenue
   FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _source_partition, _source_offset, _source_publish_time, _source_message_id, _ingested_at) AS _rn
     FROM silver.sales WHERE {dates: sale_date}
   ) AS s
   LEFT JOIN silver.products_current AS p ON p.product_id = s.product_id
@@ -100,7 +100,7 @@ SELECT
   SUM(s.quantity * s.unit_price), SUM(s.discount), SUM(s.total_price),
   ROUND(COALESCE(SAFE_DIVIDE(CAST(SUM(s.discount) AS FLOAT64), CAST(SUM(s.quantity * s.unit_price) AS FLOAT64)), 0), 4)
 FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _source_partition, _source_offset, _source_publish_time, _source_message_id, _ingested_at) AS _rn
   FROM silver.sales WHERE {month_dates: sale_date}
 ) AS s
 LEFT JOIN silver.stores_current AS st ON st.store_id = s.store_id
@@ -124,7 +124,7 @@ SELECT
   ROUND(SUM(CASE WHEN status = 'Refunded' THEN 1 ELSE 0 END) / COUNT(*), 4)
 FROM (
   SELECT *, DATE(event_time, 'Asia/Karachi') AS payment_date,
-    ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+    ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _source_partition, _source_offset, _source_publish_time, _source_message_id, _ingested_at) AS _rn
   FROM silver.payments WHERE {dates: DATE(event_time, 'Asia/Karachi')}
 ) AS p
 WHERE _rn = 1
@@ -147,7 +147,7 @@ SELECT
     SUM(CASE WHEN delivery_status IN ('Delivered', 'Delayed') THEN 1 ELSE 0 END)), 0), 2),
   SUM(delay_days)
 FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _source_partition, _source_offset, _source_publish_time, _source_message_id, _ingested_at) AS _rn
   FROM silver.shipping WHERE {dates: shipped_date}
 ) AS sh
 WHERE _rn = 1
@@ -193,7 +193,7 @@ WITH monthly AS (
     SUM(quantity * unit_price) AS gross_revenue, SUM(discount) AS discounts,
     SUM(total_price) AS net_revenue, COUNT(DISTINCT customer_id) AS active_customers
   FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _source_partition, _source_offset, _source_publish_time, _source_message_id, _ingested_at) AS _rn
     FROM silver.sales WHERE {month_dates: sale_date}
   ) AS s
   WHERE _rn = 1
@@ -226,7 +226,7 @@ DELETE FROM gold.customer_spend_daily WHERE {dates: sale_date};
 INSERT INTO gold.customer_spend_daily (sale_date, customer_id, orders, units, net_revenue)
 SELECT sale_date, customer_id, COUNT(*), SUM(quantity), SUM(total_price)
 FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _kafka_partition, _offset) AS _rn
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY _source_partition, _source_offset, _source_publish_time, _source_message_id, _ingested_at) AS _rn
   FROM silver.sales WHERE {dates: sale_date}
 ) AS s
 WHERE _rn = 1
@@ -276,7 +276,7 @@ WITH touched AS (
 ),
 latest AS (
   SELECT * FROM (
-    SELECT i.*, ROW_NUMBER() OVER (PARTITION BY i.inventory_id ORDER BY i.event_time DESC, i._kafka_partition DESC, i._offset DESC) AS _rn
+    SELECT i.*, ROW_NUMBER() OVER (PARTITION BY i.inventory_id ORDER BY i.event_time DESC, i._source_partition DESC, i._source_offset DESC, i._source_publish_time DESC, i._source_message_id DESC) AS _rn
     FROM silver.inventory AS i JOIN touched AS t ON t.inventory_id = i.inventory_id AND i.event_time >= t.since
   ) AS ranked
   WHERE _rn = 1

@@ -25,8 +25,8 @@
 --                         facts (inventory_health): sets them again from the current dimensions,
 --                         run when only stores or products changed (no placeholders).
 --
--- Silver is at least once: every fact is de-duplicated by event_id (the first copy by Kafka
--- coordinates, as the silver views do) AFTER the date filter, so a rebuild reads only the
+-- Silver is at least once: every fact is de-duplicated by event_id (the first copy in source
+-- order, Kafka's or Pub/Sub's, as the silver views do) AFTER the date filter, so a rebuild reads only the
 -- touched dates and not the whole history (copies of one event share its business date).
 -- Dimension attributes (store names, categories, tiers) are the current ones from the
 -- silver views, at the time of the build; --full-refresh re-labels history.
@@ -271,7 +271,7 @@ WITH touched AS (
 ),
 latest AS (
   SELECT * FROM (
-    SELECT i.*, ROW_NUMBER() OVER (PARTITION BY i.inventory_id ORDER BY i.event_time DESC, i._kafka_partition DESC, i._offset DESC) AS _rn
+    SELECT i.*, ROW_NUMBER() OVER (PARTITION BY i.inventory_id ORDER BY i.event_time DESC, i._source_partition DESC, i._source_offset DESC, i._source_publish_time DESC, i._source_message_id DESC) AS _rn
     FROM touched AS t JOIN silver.inventory AS i ON i.inventory_id = t.inventory_id AND i.event_time >= t.since
   ) AS ranked
   WHERE _rn = 1

@@ -11,107 +11,122 @@
 
 -- Customers: one row per customer event (sign-up, then each loyalty-tier rise).
 CREATE TABLE IF NOT EXISTS silver.customers (
-  event_id         TEXT NOT NULL,
-  event_time       TIMESTAMP NOT NULL,
-  customer_id      TEXT NOT NULL,
-  full_name        TEXT NOT NULL,
-  gender           TEXT NOT NULL,
-  age              INT64 NOT NULL,
-  email            TEXT NOT NULL,
-  phone            TEXT NOT NULL,
-  city             TEXT NOT NULL,
-  province         TEXT NOT NULL,
-  loyalty_tier     TEXT NOT NULL,
-  signup_date      DATE NOT NULL,
-  _topic           TEXT NOT NULL,       -- Kafka topic the row was read from
-  _kafka_partition INT64 NOT NULL,      -- its partition (BigQuery reserves the _PARTITION prefix)
-  _offset          INT64 NOT NULL,      -- its offset
-  _insert_id       TEXT NOT NULL,       -- <topic>:<partition>:<offset>, the insertAll insertId
-  _ingested_at     TIMESTAMP NOT NULL   -- when the silver sink read it (UTC)
+  event_id                 TEXT NOT NULL,
+  event_time               TIMESTAMP NOT NULL,
+  customer_id              TEXT NOT NULL,
+  full_name                TEXT NOT NULL,
+  gender                   TEXT NOT NULL,
+  age                      INT64 NOT NULL,
+  email                    TEXT NOT NULL,
+  phone                    TEXT NOT NULL,
+  city                     TEXT NOT NULL,
+  province                 TEXT NOT NULL,
+  loyalty_tier             TEXT NOT NULL,
+  signup_date              DATE NOT NULL,
+  _source_topic            TEXT NOT NULL,      -- the topic the row was read from (Kafka or Pub/Sub)
+  _source_partition        INT64,              -- its Kafka partition; NULL on Pub/Sub
+  _source_offset           INT64,              -- its Kafka offset; NULL on Pub/Sub
+  _source_message_id       TEXT NOT NULL,      -- Kafka: <partition>:<offset>; Pub/Sub: the message id
+  _source_publish_time     TIMESTAMP,          -- Kafka record timestamp or Pub/Sub publishTime
+  _source_delivery_attempt INT64,              -- Pub/Sub delivery attempt (dead-letter policy); NULL on Kafka
+  _insert_id               TEXT NOT NULL,      -- <topic>:<message id>, the insertAll insertId
+  _ingested_at             TIMESTAMP NOT NULL  -- when the silver sink read it (UTC)
 );
-CREATE INDEX IF NOT EXISTS silver.customers_by_id ON customers (customer_id, event_time, _offset);
+CREATE INDEX IF NOT EXISTS silver.customers_by_id ON customers (customer_id, event_time, _source_offset);
 CREATE INDEX IF NOT EXISTS silver.customers_by_signup ON customers (signup_date, customer_id);
 
 -- Products: the catalogue, a launch, or a price change.
 CREATE TABLE IF NOT EXISTS silver.products (
-  event_id         TEXT NOT NULL,
-  event_time       TIMESTAMP NOT NULL,
-  product_id       TEXT NOT NULL,
-  sku              TEXT NOT NULL,
-  model_name       TEXT NOT NULL,
-  category         TEXT NOT NULL,
-  brand            TEXT NOT NULL,
-  compatible_with  TEXT NOT NULL,
-  base_price       NUMERIC_TEXT NOT NULL,
-  launch_date      DATE NOT NULL,
-  _topic           TEXT NOT NULL,          -- Kafka topic the row was read from
-  _kafka_partition INT64 NOT NULL,         -- its partition (BigQuery reserves the _PARTITION prefix)
-  _offset          INT64 NOT NULL,         -- its offset
-  _insert_id       TEXT NOT NULL,          -- <topic>:<partition>:<offset>, the insertAll insertId
-  _ingested_at     TIMESTAMP NOT NULL      -- when the silver sink read it (UTC)
+  event_id                 TEXT NOT NULL,
+  event_time               TIMESTAMP NOT NULL,
+  product_id               TEXT NOT NULL,
+  sku                      TEXT NOT NULL,
+  model_name               TEXT NOT NULL,
+  category                 TEXT NOT NULL,
+  brand                    TEXT NOT NULL,
+  compatible_with          TEXT NOT NULL,
+  base_price               NUMERIC_TEXT NOT NULL,
+  launch_date              DATE NOT NULL,
+  _source_topic            TEXT NOT NULL,         -- the topic the row was read from (Kafka or Pub/Sub)
+  _source_partition        INT64,                 -- its Kafka partition; NULL on Pub/Sub
+  _source_offset           INT64,                 -- its Kafka offset; NULL on Pub/Sub
+  _source_message_id       TEXT NOT NULL,         -- Kafka: <partition>:<offset>; Pub/Sub: the message id
+  _source_publish_time     TIMESTAMP,             -- Kafka record timestamp or Pub/Sub publishTime
+  _source_delivery_attempt INT64,                 -- Pub/Sub delivery attempt (dead-letter policy); NULL on Kafka
+  _insert_id               TEXT NOT NULL,         -- <topic>:<message id>, the insertAll insertId
+  _ingested_at             TIMESTAMP NOT NULL     -- when the silver sink read it (UTC)
 );
-CREATE INDEX IF NOT EXISTS silver.products_by_id ON products (product_id, event_time, _offset);
+CREATE INDEX IF NOT EXISTS silver.products_by_id ON products (product_id, event_time, _source_offset);
 
 -- Stores: every store, published on the first day.
 CREATE TABLE IF NOT EXISTS silver.stores (
-  event_id         TEXT NOT NULL,
-  event_time       TIMESTAMP NOT NULL,
-  store_id         TEXT NOT NULL,
-  store_name       TEXT NOT NULL,
-  city             TEXT NOT NULL,
-  region           TEXT NOT NULL,
-  address          TEXT NOT NULL,
-  opened_date      DATE NOT NULL,
-  type             TEXT NOT NULL,
-  _topic           TEXT NOT NULL,       -- Kafka topic the row was read from
-  _kafka_partition INT64 NOT NULL,      -- its partition (BigQuery reserves the _PARTITION prefix)
-  _offset          INT64 NOT NULL,      -- its offset
-  _insert_id       TEXT NOT NULL,       -- <topic>:<partition>:<offset>, the insertAll insertId
-  _ingested_at     TIMESTAMP NOT NULL   -- when the silver sink read it (UTC)
+  event_id                 TEXT NOT NULL,
+  event_time               TIMESTAMP NOT NULL,
+  store_id                 TEXT NOT NULL,
+  store_name               TEXT NOT NULL,
+  city                     TEXT NOT NULL,
+  region                   TEXT NOT NULL,
+  address                  TEXT NOT NULL,
+  opened_date              DATE NOT NULL,
+  type                     TEXT NOT NULL,
+  _source_topic            TEXT NOT NULL,      -- the topic the row was read from (Kafka or Pub/Sub)
+  _source_partition        INT64,              -- its Kafka partition; NULL on Pub/Sub
+  _source_offset           INT64,              -- its Kafka offset; NULL on Pub/Sub
+  _source_message_id       TEXT NOT NULL,      -- Kafka: <partition>:<offset>; Pub/Sub: the message id
+  _source_publish_time     TIMESTAMP,          -- Kafka record timestamp or Pub/Sub publishTime
+  _source_delivery_attempt INT64,              -- Pub/Sub delivery attempt (dead-letter policy); NULL on Kafka
+  _insert_id               TEXT NOT NULL,      -- <topic>:<message id>, the insertAll insertId
+  _ingested_at             TIMESTAMP NOT NULL  -- when the silver sink read it (UTC)
 );
-CREATE INDEX IF NOT EXISTS silver.stores_by_id ON stores (store_id, event_time, _offset);
+CREATE INDEX IF NOT EXISTS silver.stores_by_id ON stores (store_id, event_time, _source_offset);
 
 -- Inventory: an end-of-day stock snapshot of one store-product pair.
 CREATE TABLE IF NOT EXISTS silver.inventory (
-  event_id          TEXT NOT NULL,
-  event_time        TIMESTAMP NOT NULL,
-  inventory_id      TEXT NOT NULL,
-  store_id          TEXT NOT NULL,
-  product_id        TEXT NOT NULL,
-  stock_level       INT64 NOT NULL,
-  reorder_level     INT64 NOT NULL,
-  damaged_units     INT64 NOT NULL,
-  last_restock_date DATE NOT NULL,
-  _topic            TEXT NOT NULL,       -- Kafka topic the row was read from
-  _kafka_partition  INT64 NOT NULL,      -- its partition (BigQuery reserves the _PARTITION prefix)
-  _offset           INT64 NOT NULL,      -- its offset
-  _insert_id        TEXT NOT NULL,       -- <topic>:<partition>:<offset>, the insertAll insertId
-  _ingested_at      TIMESTAMP NOT NULL   -- when the silver sink read it (UTC)
+  event_id                 TEXT NOT NULL,
+  event_time               TIMESTAMP NOT NULL,
+  inventory_id             TEXT NOT NULL,
+  store_id                 TEXT NOT NULL,
+  product_id               TEXT NOT NULL,
+  stock_level              INT64 NOT NULL,
+  reorder_level            INT64 NOT NULL,
+  damaged_units            INT64 NOT NULL,
+  last_restock_date        DATE NOT NULL,
+  _source_topic            TEXT NOT NULL,      -- the topic the row was read from (Kafka or Pub/Sub)
+  _source_partition        INT64,              -- its Kafka partition; NULL on Pub/Sub
+  _source_offset           INT64,              -- its Kafka offset; NULL on Pub/Sub
+  _source_message_id       TEXT NOT NULL,      -- Kafka: <partition>:<offset>; Pub/Sub: the message id
+  _source_publish_time     TIMESTAMP,          -- Kafka record timestamp or Pub/Sub publishTime
+  _source_delivery_attempt INT64,              -- Pub/Sub delivery attempt (dead-letter policy); NULL on Kafka
+  _insert_id               TEXT NOT NULL,      -- <topic>:<message id>, the insertAll insertId
+  _ingested_at             TIMESTAMP NOT NULL  -- when the silver sink read it (UTC)
 );
-CREATE INDEX IF NOT EXISTS silver.inventory_by_id ON inventory (inventory_id, event_time, _offset);
+CREATE INDEX IF NOT EXISTS silver.inventory_by_id ON inventory (inventory_id, event_time, _source_offset);
 CREATE INDEX IF NOT EXISTS silver.inventory_by_date ON inventory (date(substr(event_time, 1, 19), '+5 hours'));
 
 -- Sales: one sale line. total_price = quantity * unit_price - discount, exactly.
 CREATE TABLE IF NOT EXISTS silver.sales (
-  event_id         TEXT NOT NULL,
-  event_time       TIMESTAMP NOT NULL,
-  sale_id          TEXT NOT NULL,
-  sale_date        DATE NOT NULL,
-  customer_id      TEXT NOT NULL,
-  product_id       TEXT NOT NULL,
-  store_id         TEXT NOT NULL,
-  salesperson      TEXT NOT NULL,
-  channel          TEXT NOT NULL,
-  quantity         INT64 NOT NULL,
-  unit_price       NUMERIC_TEXT NOT NULL,
-  discount         NUMERIC_TEXT NOT NULL,
-  total_price      NUMERIC_TEXT NOT NULL,
-  promotion        TEXT,
-  _topic           TEXT NOT NULL,          -- Kafka topic the row was read from
-  _kafka_partition INT64 NOT NULL,         -- its partition (BigQuery reserves the _PARTITION prefix)
-  _offset          INT64 NOT NULL,         -- its offset
-  _insert_id       TEXT NOT NULL,          -- <topic>:<partition>:<offset>, the insertAll insertId
-  _ingested_at     TIMESTAMP NOT NULL      -- when the silver sink read it (UTC)
+  event_id                 TEXT NOT NULL,
+  event_time               TIMESTAMP NOT NULL,
+  sale_id                  TEXT NOT NULL,
+  sale_date                DATE NOT NULL,
+  customer_id              TEXT NOT NULL,
+  product_id               TEXT NOT NULL,
+  store_id                 TEXT NOT NULL,
+  salesperson              TEXT NOT NULL,
+  channel                  TEXT NOT NULL,
+  quantity                 INT64 NOT NULL,
+  unit_price               NUMERIC_TEXT NOT NULL,
+  discount                 NUMERIC_TEXT NOT NULL,
+  total_price              NUMERIC_TEXT NOT NULL,
+  promotion                TEXT,
+  _source_topic            TEXT NOT NULL,         -- the topic the row was read from (Kafka or Pub/Sub)
+  _source_partition        INT64,                 -- its Kafka partition; NULL on Pub/Sub
+  _source_offset           INT64,                 -- its Kafka offset; NULL on Pub/Sub
+  _source_message_id       TEXT NOT NULL,         -- Kafka: <partition>:<offset>; Pub/Sub: the message id
+  _source_publish_time     TIMESTAMP,             -- Kafka record timestamp or Pub/Sub publishTime
+  _source_delivery_attempt INT64,                 -- Pub/Sub delivery attempt (dead-letter policy); NULL on Kafka
+  _insert_id               TEXT NOT NULL,         -- <topic>:<message id>, the insertAll insertId
+  _ingested_at             TIMESTAMP NOT NULL     -- when the silver sink read it (UTC)
 );
 CREATE INDEX IF NOT EXISTS silver.sales_by_event ON sales (event_id);
 -- The silver sink looks sale ids up here (a sale older than its dedup window, or read by
@@ -123,61 +138,70 @@ CREATE INDEX IF NOT EXISTS silver.sales_by_customer ON sales (customer_id);
 
 -- Payments: every attempt and settlement of a sale (Failed, Pending, Completed, Refunded).
 CREATE TABLE IF NOT EXISTS silver.payments (
-  event_id         TEXT NOT NULL,
-  event_time       TIMESTAMP NOT NULL,
-  payment_id       TEXT NOT NULL,
-  sale_id          TEXT NOT NULL,
-  payment_method   TEXT NOT NULL,
-  amount           NUMERIC_TEXT NOT NULL,
-  currency         TEXT NOT NULL,
-  status           TEXT NOT NULL,
-  paid_at          TIMESTAMP,
-  _topic           TEXT NOT NULL,          -- Kafka topic the row was read from
-  _kafka_partition INT64 NOT NULL,         -- its partition (BigQuery reserves the _PARTITION prefix)
-  _offset          INT64 NOT NULL,         -- its offset
-  _insert_id       TEXT NOT NULL,          -- <topic>:<partition>:<offset>, the insertAll insertId
-  _ingested_at     TIMESTAMP NOT NULL      -- when the silver sink read it (UTC)
+  event_id                 TEXT NOT NULL,
+  event_time               TIMESTAMP NOT NULL,
+  payment_id               TEXT NOT NULL,
+  sale_id                  TEXT NOT NULL,
+  payment_method           TEXT NOT NULL,
+  amount                   NUMERIC_TEXT NOT NULL,
+  currency                 TEXT NOT NULL,
+  status                   TEXT NOT NULL,
+  paid_at                  TIMESTAMP,
+  _source_topic            TEXT NOT NULL,         -- the topic the row was read from (Kafka or Pub/Sub)
+  _source_partition        INT64,                 -- its Kafka partition; NULL on Pub/Sub
+  _source_offset           INT64,                 -- its Kafka offset; NULL on Pub/Sub
+  _source_message_id       TEXT NOT NULL,         -- Kafka: <partition>:<offset>; Pub/Sub: the message id
+  _source_publish_time     TIMESTAMP,             -- Kafka record timestamp or Pub/Sub publishTime
+  _source_delivery_attempt INT64,                 -- Pub/Sub delivery attempt (dead-letter policy); NULL on Kafka
+  _insert_id               TEXT NOT NULL,         -- <topic>:<message id>, the insertAll insertId
+  _ingested_at             TIMESTAMP NOT NULL     -- when the silver sink read it (UTC)
 );
 CREATE INDEX IF NOT EXISTS silver.payments_by_event ON payments (event_id);
-CREATE INDEX IF NOT EXISTS silver.payments_by_sale ON payments (sale_id, event_time, _offset);
+CREATE INDEX IF NOT EXISTS silver.payments_by_sale ON payments (sale_id, event_time, _source_offset);
 -- The Pakistan date of event_time, spelled exactly as gold's queries spell it.
 CREATE INDEX IF NOT EXISTS silver.payments_by_date ON payments (date(substr(event_time, 1, 19), '+5 hours'));
 
 -- Shipping: one shipment of an Online or WhatsApp sale, published when its outcome is known.
 CREATE TABLE IF NOT EXISTS silver.shipping (
-  event_id               TEXT NOT NULL,
-  event_time             TIMESTAMP NOT NULL,
-  shipment_id            TEXT NOT NULL,
-  sale_id                TEXT NOT NULL,
-  carrier                TEXT NOT NULL,
-  origin_city            TEXT NOT NULL,
-  destination_city       TEXT NOT NULL,
-  shipped_date           DATE NOT NULL,
-  expected_delivery_date DATE NOT NULL,
-  delivery_status        TEXT NOT NULL,
-  delay_days             INT64 NOT NULL,
-  damaged                BOOL NOT NULL,
-  delivered_date         DATE,
-  _topic                 TEXT NOT NULL,       -- Kafka topic the row was read from
-  _kafka_partition       INT64 NOT NULL,      -- its partition (BigQuery reserves the _PARTITION prefix)
-  _offset                INT64 NOT NULL,      -- its offset
-  _insert_id             TEXT NOT NULL,       -- <topic>:<partition>:<offset>, the insertAll insertId
-  _ingested_at           TIMESTAMP NOT NULL   -- when the silver sink read it (UTC)
+  event_id                 TEXT NOT NULL,
+  event_time               TIMESTAMP NOT NULL,
+  shipment_id              TEXT NOT NULL,
+  sale_id                  TEXT NOT NULL,
+  carrier                  TEXT NOT NULL,
+  origin_city              TEXT NOT NULL,
+  destination_city         TEXT NOT NULL,
+  shipped_date             DATE NOT NULL,
+  expected_delivery_date   DATE NOT NULL,
+  delivery_status          TEXT NOT NULL,
+  delay_days               INT64 NOT NULL,
+  damaged                  BOOL NOT NULL,
+  delivered_date           DATE,
+  _source_topic            TEXT NOT NULL,      -- the topic the row was read from (Kafka or Pub/Sub)
+  _source_partition        INT64,              -- its Kafka partition; NULL on Pub/Sub
+  _source_offset           INT64,              -- its Kafka offset; NULL on Pub/Sub
+  _source_message_id       TEXT NOT NULL,      -- Kafka: <partition>:<offset>; Pub/Sub: the message id
+  _source_publish_time     TIMESTAMP,          -- Kafka record timestamp or Pub/Sub publishTime
+  _source_delivery_attempt INT64,              -- Pub/Sub delivery attempt (dead-letter policy); NULL on Kafka
+  _insert_id               TEXT NOT NULL,      -- <topic>:<message id>, the insertAll insertId
+  _ingested_at             TIMESTAMP NOT NULL  -- when the silver sink read it (UTC)
 );
 CREATE INDEX IF NOT EXISTS silver.shipping_by_event ON shipping (event_id);
-CREATE INDEX IF NOT EXISTS silver.shipping_by_sale ON shipping (sale_id, event_time, _offset);
+CREATE INDEX IF NOT EXISTS silver.shipping_by_sale ON shipping (sale_id, event_time, _source_offset);
 CREATE INDEX IF NOT EXISTS silver.shipping_by_date ON shipping (shipped_date);
 
 -- Rejects: every record the silver sink refused (also on the topic shop.dlq), with the reason.
 CREATE TABLE IF NOT EXISTS silver.rejects (
-  source_topic     TEXT NOT NULL,
-  source_partition INT64 NOT NULL,
-  source_offset    INT64 NOT NULL,
-  reason           TEXT NOT NULL,
-  field            TEXT,
-  payload          TEXT NOT NULL,
-  payload_encoding TEXT NOT NULL,
-  rejected_at      TIMESTAMP NOT NULL,
-  _insert_id       TEXT NOT NULL        -- <topic>:<partition>:<offset>, the insertAll insertId
+  source_topic            TEXT NOT NULL,
+  source_partition        INT64,              -- Kafka partition; NULL on Pub/Sub
+  source_offset           INT64,              -- Kafka offset; NULL on Pub/Sub
+  source_message_id       TEXT NOT NULL,      -- Kafka: <partition>:<offset>; Pub/Sub: the message id
+  source_publish_time     TIMESTAMP,          -- Kafka record timestamp or Pub/Sub publishTime
+  source_delivery_attempt INT64,              -- Pub/Sub delivery attempt; NULL on Kafka
+  reason                  TEXT NOT NULL,
+  field                   TEXT,
+  payload                 TEXT NOT NULL,
+  payload_encoding        TEXT NOT NULL,
+  rejected_at             TIMESTAMP NOT NULL,
+  _insert_id              TEXT NOT NULL       -- <topic>:<message id>, the insertAll insertId
 );
-CREATE INDEX IF NOT EXISTS silver.rejects_by_source ON rejects (source_topic, source_partition, source_offset);
+CREATE INDEX IF NOT EXISTS silver.rejects_by_source ON rejects (source_topic, source_message_id);

@@ -15,8 +15,8 @@ extension ShopStreamCommand {
                 year), for benchmarks of the compactor, and for a warehouse to explore without \
                 running the pipeline. Events are generated as `shopstream generate` makes them \
                 (same --seed, same events), validated and typed as the silver sink does, and \
-                inserted in batches. Rows carry _kafka_partition = -1 and a per-topic sequence as \
-                _offset: they were never read from Kafka, and say so.
+                inserted in batches. Rows carry _source_partition = -1 and a per-topic sequence as \
+                _source_offset: they were never read from Kafka, and say so.
 
                 Examples:
                   shopstream backfill --warehouse sqlite://./history.db --days 730

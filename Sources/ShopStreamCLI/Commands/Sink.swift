@@ -176,9 +176,17 @@ extension ShopStreamCommand.Sink {
                   shopstream sink silver --brokers localhost:9092   # SQLite ./warehouse.db
                   BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 \\
                     shopstream sink silver --warehouse bigquery://shopstream
+                  # Pub/Sub: silver's subscriptions (shop.<entity>.silver), from `topics apply --pubsub`
+                  PUBSUB_EMULATOR_HOST=127.0.0.1:8085 shopstream sink silver --pubsub my-project
+
+                On Pub/Sub a message is acknowledged once it is in silver or dead-lettered (published \
+                to the topic shop.dlq with the reason as attributes); --idle-exit waits until every \
+                subscription has been pulled empty. Redeliveries carry their message id: the dedup \
+                views show each event once.
                 """)
 
         @OptionGroup var kafka: KafkaOptions
+        @OptionGroup var pubsub: PubSubOptions
         @OptionGroup var warehouseOptions: WarehouseOptions
         @OptionGroup var sqlOptions: SQLOptions
 
@@ -231,12 +239,23 @@ extension ShopStreamCommand.Sink {
                 let catalog = try kafka.catalog()
                 let drift = try sqlOptions.setup(warehouse, catalog: catalog).apply()
                 for line in drift { logger.warning("\(line)") }
-                let (conn, broker) = try kafka.open(catalog)
+                let project = try pubsub.project(kafka: kafka)
+                let (conn, broker) = project == nil ? try kafka.open(catalog) : (nil, nil)
                 try withExtendedLifetime(broker) {
-                    let sink = try SilverSink(configuration: configuration(connection: conn), warehouse: warehouse, catalog: catalog)
+                    let sink: SilverSink
+                    let from: String
+                    if let project, conn == nil {
+                        let client = try PubSubOptions.client(project: project)
+                        sink = try SilverSink(configuration: configure(.pubSub()), warehouse: warehouse, catalog: catalog, pubSub: client)
+                        from = "\(client.location), subscriptions shop.<entity>.silver"
+                    } else {
+                        let conn = conn!
+                        sink = try SilverSink(configuration: configuration(connection: conn), warehouse: warehouse, catalog: catalog)
+                        from = "\(conn.bootstrapServers), group \(group)"
+                    }
                     sink.monitor.stallAfter = stall.stallAfter
                     if !quiet { sink.logger = logger }
-                    if !quiet { logger.info("\(conn.bootstrapServers) → \(warehouse.url), group \(group)") }
+                    if !quiet { logger.info("\(from) → \(warehouse.url)") }
                     try runSinkService("silver", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop)
                     }
                     let s = sink.statistics
@@ -267,9 +286,12 @@ extension ShopStreamCommand.Sink {
 }
 
 extension ShopStreamCommand.Sink.Silver {
-    /// The sink's configuration, as the options ask.
-    func configuration(connection: KafkaConnection) -> SilverConfiguration {
-        var config = SilverConfiguration(connection: connection)
+    /// The sink's configuration on Kafka, as the options ask.
+    func configuration(connection: KafkaConnection) -> SilverConfiguration { configure(SilverConfiguration(connection: connection)) }
+
+    /// `base` with what the options ask.
+    func configure(_ base: SilverConfiguration) -> SilverConfiguration {
+        var config = base
         config.groupId = group
         config.referenceGrace = referenceGrace
         config.maxRows = maxRows

@@ -2,56 +2,65 @@ import Foundation
 import ShopStreamCore
 import ShopStreamWarehouse
 
-/// Rows for the silver tables: an accepted event with its Kafka coordinates,
-/// or a rejected record for `silver.rejects`.
+/// Rows for the silver tables: an accepted event with its source coordinates,
+/// or a rejected message for `silver.rejects`.
 public enum SilverRow {
     /// `<topic>:<partition>:<offset>`: the same record always gets the same id,
-    /// so a resend after a crash is recognisable.
+    /// so a resend after a crash is recognisable (`SourceCoordinates.insertId`).
     public static func insertId(topic: String, partition: Int32, offset: Int64) -> String {
-        topic + ":" + String(partition) + ":" + String(offset)
+        SourceCoordinates.kafka(topic: topic, partition: partition, offset: offset).insertId
     }
 
-    /// The row of `silver.<entity>` for a validated event read at these coordinates.
+    /// The row of `silver.<entity>` for a validated event read at these Kafka coordinates.
     public static func make(
         entity: Entity, event: ValidatedEvent, topic: String, partition: Int32, offset: Int64,
         ingestedAt: Date
     ) -> WarehouseRow {
-        make(
-            entity: entity, event: event, topic: topic, partition: partition, offset: offset, ingestedAt: ingestedAt,
-            insertId: insertId(topic: topic, partition: partition, offset: offset))
+        let source = SourceCoordinates.kafka(topic: topic, partition: partition, offset: offset)
+        return make(entity: entity, event: event, source: source, ingestedAt: ingestedAt, insertId: source.insertId)
     }
 
-    /// The same, with the insert id the caller already made from these coordinates.
+    /// The row of `silver.<entity>` for a validated event from `source`, with the insert id the
+    /// caller already made of it (`source.insertId`).
     public static func make(
-        entity: Entity, event: ValidatedEvent, topic: String, partition: Int32, offset: Int64,
-        ingestedAt: Date, insertId id: String
+        entity: Entity, event: ValidatedEvent, source: SourceCoordinates, ingestedAt: Date, insertId id: String
     ) -> WarehouseRow {
         precondition(event.entity == entity, "a \(event.entity.rawValue) event cannot become a silver.\(entity.rawValue) row")
         // In the layout's order: the event's data columns, then the metadata columns.
         var values = event.ordered
         values.reserveCapacity(event.layout.names.count)
-        values.append(.string(topic))
-        values.append(.int64(Int64(partition)))
-        values.append(.int64(offset))
+        appendSource(source, to: &values)
         values.append(.string(id))
         values.append(.timestamp(timestamp(ingestedAt)))
         return WarehouseRow(insertId: id, layout: event.layout, ordered: values)
     }
 
-    /// The row of `silver.rejects` for a refused record: the original bytes as
+    /// The `_source_*` values, in `SilverSchema.metadataColumns` order.
+    private static func appendSource(_ s: SourceCoordinates, to values: inout [WarehouseValue]) {
+        values.append(.string(s.topic))
+        values.append(s.partition.map { .int64(Int64($0)) } ?? .null)
+        values.append(s.offset.map { .int64($0) } ?? .null)
+        values.append(.string(s.messageId))
+        values.append(s.publishTimeMs.map { .timestamp(CivilTime.timestampText(utcMicros: $0 * 1000)) } ?? .null)
+        values.append(s.deliveryAttempt.map { .int64(Int64($0)) } ?? .null)
+    }
+
+    /// The row of `silver.rejects` for a refused message: the original bytes as
     /// text when they are UTF-8, else base64.
     public static func reject(
-        topic: String, partition: Int32, offset: Int64, payload: [UInt8],
-        reason: String, field: String?, rejectedAt: Date
+        source: SourceCoordinates, payload: [UInt8], reason: String, field: String?, rejectedAt: Date
     ) -> WarehouseRow {
-        let id = insertId(topic: topic, partition: partition, offset: offset)
+        let id = source.insertId
         let (text, encoding) = payloadText(payload)
         return WarehouseRow(
             insertId: id,
             values: [
-                "source_topic": .string(topic),
-                "source_partition": .int64(Int64(partition)),
-                "source_offset": .int64(offset),
+                "source_topic": .string(source.topic),
+                "source_partition": source.partition.map { .int64(Int64($0)) } ?? .null,
+                "source_offset": source.offset.map { .int64($0) } ?? .null,
+                "source_message_id": .string(source.messageId),
+                "source_publish_time": source.publishTimeMs.map { .timestamp(CivilTime.timestampText(utcMicros: $0 * 1000)) } ?? .null,
+                "source_delivery_attempt": source.deliveryAttempt.map { .int64(Int64($0)) } ?? .null,
                 "reason": .string(reason),
                 "field": field.map { .string($0) } ?? .null,
                 "payload": .string(text),
@@ -61,13 +70,13 @@ public enum SilverRow {
             ])
     }
 
-    /// `reject(…)` with the rejection's reason and field.
+    /// `reject(…)` of a Kafka record, with the rejection's reason and field.
     public static func reject(
         topic: String, partition: Int32, offset: Int64, payload: [UInt8],
         rejection: Rejection, rejectedAt: Date
     ) -> WarehouseRow {
         reject(
-            topic: topic, partition: partition, offset: offset, payload: payload,
+            source: .kafka(topic: topic, partition: partition, offset: offset), payload: payload,
             reason: rejection.reason, field: rejection.field, rejectedAt: rejectedAt)
     }
 

@@ -14,30 +14,47 @@ import ShopStreamWarehouse
 public struct SilverSchema: Sendable {
     public static let dataset = "silver"
 
-    // Metadata columns, on every entity table. `_kafka_partition`, not
-    // `_partition`: BigQuery reserves the `_PARTITION` prefix for column names.
-    public static let topicColumn = "_topic"
-    public static let partitionColumn = "_kafka_partition"
-    public static let offsetColumn = "_offset"
+    // Metadata columns, on every entity table: where the row came from, on either bus
+    // (`SourceCoordinates`). `_source_partition`, not `_partition`: BigQuery reserves the
+    // `_PARTITION` prefix for column names.
+    public static let topicColumn = "_source_topic"
+    public static let partitionColumn = "_source_partition"
+    public static let offsetColumn = "_source_offset"
+    public static let messageIdColumn = "_source_message_id"
+    public static let publishTimeColumn = "_source_publish_time"
+    public static let deliveryAttemptColumn = "_source_delivery_attempt"
     public static let insertIdColumn = "_insert_id"
     public static let ingestedAtColumn = "_ingested_at"
 
-    /// Where each row came from (Kafka coordinates), its insert id and when the sink read it.
+    /// Where each row came from (topic; Kafka's partition and offset, NULL on Pub/Sub; the message
+    /// id; publish time; Pub/Sub's delivery attempt, NULL on Kafka), its insert id and when the
+    /// sink read it.
     public static let metadataColumns: [Column] = [
         Column(topicColumn, .string),
-        Column(partitionColumn, .int64),
-        Column(offsetColumn, .int64),
+        Column(partitionColumn, .int64, nullable: true),
+        Column(offsetColumn, .int64, nullable: true),
+        Column(messageIdColumn, .string),
+        Column(publishTimeColumn, .timestamp, nullable: true),
+        Column(deliveryAttemptColumn, .int64, nullable: true),
         Column(insertIdColumn, .string),
         Column(ingestedAtColumn, .timestamp),
     ]
 
-    /// Records refused by the silver sink, one row per rejected Kafka record.
+    /// The columns of silver before they were bus-neutral (`_topic`, `_kafka_partition`, `_offset`):
+    /// a table that has them was created by an older ShopStream (`WarehouseSetup.legacyTables`).
+    public static let legacyMetadataColumns = ["_topic", "_kafka_partition", "_offset"]
+
+    /// Records refused by the silver sink, one row per rejected message, with its source as the
+    /// entity tables have it.
     public static let rejects = SilverTable(
         name: TableName(dataset, "rejects"),
         columns: [
             Column("source_topic", .string),
-            Column("source_partition", .int64),
-            Column("source_offset", .int64),
+            Column("source_partition", .int64, nullable: true),
+            Column("source_offset", .int64, nullable: true),
+            Column("source_message_id", .string),
+            Column("source_publish_time", .timestamp, nullable: true),
+            Column("source_delivery_attempt", .int64, nullable: true),
             Column("reason", .string),
             Column("field", .string, nullable: true),
             // The original value: text when it is UTF-8, else base64 (see payload_encoding).

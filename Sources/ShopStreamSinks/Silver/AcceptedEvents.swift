@@ -1,6 +1,7 @@
 import ShopStreamCore
+import ShopStreamSilver
 
-/// The event ids the silver sink accepted, each with the Kafka coordinates it was accepted at,
+/// The event ids the silver sink accepted, each with the coordinates it was accepted at,
 /// held for a window of event time: what tells a replay (same coordinates, same insertId) from a
 /// duplicate (the same `event_id` published again elsewhere), in about 32 bytes an event.
 ///
@@ -87,6 +88,20 @@ struct AcceptedEvents {
             return prior.insertId == insertId ? nil : prior.insertId
         }
         if isHeld(day, coordinates.entity) { other[eventId] = (insertId, coordinates.entity.index, day) }
+        return nil
+    }
+
+    /// `accept(_:at:day:)` for a message from either bus: Kafka coordinates are held packed; a
+    /// Pub/Sub message (no offsets) is held by its insert id as text, so a redelivery (the same
+    /// message id) is a replay and another message with the same event id a duplicate.
+    mutating func accept(_ eventId: String, from source: SourceCoordinates, entity: Entity, day: Int32) -> String? {
+        if let partition = source.partition, let offset = source.offset, partition >= 0, offset >= 0 {
+            return accept(eventId, at: Coordinates(entity: entity, partition: partition, offset: offset), day: day)
+        }
+        let insertId = source.insertId
+        if let key = Self.uuid(eventId), let prior = byUUID[key] { return Self.insertId(prior) }
+        if let prior = other[eventId] { return prior.insertId == insertId ? nil : prior.insertId }
+        if isHeld(day, entity) { other[eventId] = (insertId, entity.index, day) }
         return nil
     }
 

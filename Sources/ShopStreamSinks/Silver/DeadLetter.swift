@@ -6,9 +6,7 @@ import ShopStreamSilver
 /// A message the silver sink could not accept, with why; published to `shop.dlq`
 /// (as topics/dlq.json describes) and kept in `silver.rejects`.
 struct DeadLetter: Sendable {
-    var sourceTopic: String
-    var sourcePartition: Int32
-    var sourceOffset: Int64
+    var source: SourceCoordinates
     /// One sentence that names the field, e.g. `quantity: 0 is below the minimum 1`.
     var reason: String
     /// The field at fault, or nil for the whole message.
@@ -18,14 +16,16 @@ struct DeadLetter: Sendable {
     /// Wall-clock UTC, `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
     var rejectedAt: String
 
-    /// `shop.sales+3+1024`: where the original is.
-    var key: String { "\(sourceTopic)+\(sourcePartition)+\(sourceOffset)" }
+    /// `shop.sales+3+1024` (Kafka) or `shop.sales+<message id>` (Pub/Sub): where the original is.
+    var key: String { source.key }
 
     /// The envelope published to the dead-letter topic.
     func envelope() -> [UInt8] {
         let (text, encoding) = SilverRow.payloadText(payload)
-        var out =
-            "{\"source_topic\":\(JSONText.quoted(sourceTopic)),\"source_partition\":\(sourcePartition),\"source_offset\":\(sourceOffset)"
+        func number<T: BinaryInteger>(_ v: T?) -> String { v.map { String($0) } ?? "null" }
+        var out = "{\"source_topic\":\(JSONText.quoted(source.topic)),\"source_partition\":\(number(source.partition))"
+        out += ",\"source_offset\":\(number(source.offset)),\"source_message_id\":\(JSONText.quoted(source.messageId))"
+        out += ",\"source_delivery_attempt\":\(number(source.deliveryAttempt))"
         out += ",\"reason\":\(JSONText.quoted(reason)),\"field\":\(field.map(JSONText.quoted) ?? "null")"
         out += ",\"payload\":\(JSONText.quoted(text)),\"payload_encoding\":\"\(encoding)\",\"headers\":["
         // topics/dlq.json: a header value as UTF-8 text, base64 when it is not UTF-8.

@@ -10,7 +10,7 @@ import ShopStreamWarehouse
 /// Every event is validated and typed exactly as the silver sink does, and a refused one is
 /// counted and kept out. What it does not do is the sink's reference gate: the generator
 /// only ever refers to what it published before, so order alone keeps facts after their
-/// dimensions. Rows carry `_kafka_partition = -1` and a per-topic sequence as `_offset`,
+/// dimensions. Rows carry `_source_partition = -1` and a per-topic sequence as `_source_offset`,
 /// so they are never mistaken for records read from Kafka (and insert ids never collide
 /// with theirs). Loading the same seed twice adds copies that the views and gold
 /// de-duplicate by event_id.
@@ -85,8 +85,9 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
         if skipping { return true }
         switch validator.validate(value, entity: entity, now: Date()) {
         case .success(let event):
+            let source = SourceCoordinates.kafka(topic: topics[i], partition: -1, offset: offset, timestampMs: timestampMs)
             buffers[i].append(
-                SilverRow.make(entity: entity, event: event, topic: topics[i], partition: -1, offset: offset, ingestedAt: ingestedAt))
+                SilverRow.make(entity: entity, event: event, source: source, ingestedAt: ingestedAt, insertId: source.insertId))
             if buffers[i].count >= batchSize { flush(entity) }
         case .failure(let rejection):
             lock.withLock {

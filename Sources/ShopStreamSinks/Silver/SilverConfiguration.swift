@@ -32,4 +32,7 @@ public struct SilverConfiguration: Sendable {
     public var insertAttempts: Int? = 8
 
     public init(connection: KafkaConnection) { self.connection = connection }
+
+    /// For a sink on Pub/Sub, where there is no Kafka connection or group.
+    public static func pubSub() -> SilverConfiguration { SilverConfiguration(connection: KafkaConnection(bootstrapServers: "")) }
 }

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import ShopStreamBus
 import ShopStreamCore
+import ShopStreamPubSub
 import ShopStreamSilver
 import ShopStreamWarehouse
 
@@ -75,9 +76,8 @@ public final class SilverSink {
     public var logger = Logger(label: "shopstream.silver", factory: { _ in SwiftLogNoOpLogHandler() })
 
     private let validator: EventValidator
-    private let consumer: Consumer
-    private let dlq: Producer
-    private var tracker = OffsetTracker()
+    /// The bus: polled, settled once each delivery landed, given back what did not.
+    private let source: any SilverSource
     private var gate = ReferenceGate<Accepted>()
     /// event_id → coordinates of the accepted event, to tell a replay from a duplicate.
     private var accepted: AcceptedEvents
@@ -99,7 +99,7 @@ public final class SilverSink {
     private var inserting: Set<Entity> = []
     /// Rows accepted and not yet in a table.
     private var buffered = 0
-    /// The latest record time read per partition: how far each topic has been read.
+    /// The latest record time read per lane: how far each topic has been read.
     private var eventTime: [TopicPartition: Int64] = [:]
     /// Messages read per entity (`Entity.index`) not yet counted in the metrics.
     private var unreportedReads = [Int](repeating: 0, count: Entity.allCases.count)
@@ -111,17 +111,17 @@ public final class SilverSink {
     private var sharedTopics: Set<Entity> = []
     private var lastLookup = ContinuousClock.now
     /// Read and not yet handled: a burst of polls, handled together (`handlePolled`).
-    private var polled: [ConsumedMessage] = []
+    private var polled: [SilverDelivery] = []
 
     private struct Accepted {
-        var message: ConsumedMessage
+        var message: SilverDelivery
         var entity: Entity
         var event: ValidatedEvent
         var parkedAt = ContinuousClock.now
     }
 
     private struct Rejected {
-        var message: ConsumedMessage
+        var message: SilverDelivery
         var reason: String
         var field: String?
         var rule: String
@@ -131,12 +131,34 @@ public final class SilverSink {
 
     private struct Batch {
         var rows: [WarehouseRow] = []
-        var sources: [ConsumedMessage] = []
+        var sources: [SilverDelivery] = []
         var bytes = 0
         var openedAt = ContinuousClock.now
     }
 
-    public init(configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog) throws {
+    /// A sink that reads Kafka (`configuration.connection`, group `configuration.groupId`).
+    public convenience init(configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog) throws {
+        try self.init(configuration: configuration, warehouse: warehouse, catalog: catalog) {
+            try KafkaSilverSource(configuration: configuration, monitor: $0)
+        }
+    }
+
+    /// A sink that reads Pub/Sub: silver's subscription on each of `configuration.topics` in
+    /// `client`'s project (`configuration.connection` and `groupId` are not used).
+    public convenience init(
+        configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog, pubSub client: PubSubClient
+    )
+        throws
+    {
+        try self.init(configuration: configuration, warehouse: warehouse, catalog: catalog) { _ in
+            PubSubSilverSource(client: client, topics: configuration.topics)
+        }
+    }
+
+    private init(
+        configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog,
+        source makeSource: (SinkMonitor) throws -> any SilverSource
+    ) throws {
         self.configuration = configuration
         self.warehouse = warehouse
         partitionCounts = Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0, catalog[$0].partitions) })
@@ -144,18 +166,13 @@ public final class SilverSink {
         validator = try EventValidator(
             catalog: catalog, maxMessageBytes: configuration.maxMessageBytes,
             rules: SanityRules(futureTolerance: configuration.futureTolerance))
-        var consumerConfig = ConsumerConfiguration(connection: configuration.connection, groupId: configuration.groupId)
-        consumerConfig.clientId = "shopstream-silver"
-        consumer = try Consumer(configuration: consumerConfig, topics: configuration.topics)
-        var producerConfig = ProducerConfiguration(connection: configuration.connection)
-        producerConfig.clientId = "shopstream-silver-dlq"
-        dlq = try Producer(configuration: producerConfig)
-        consumer.onRebalance = { [unowned self] change in self.rebalanced(change) }
+        source = try makeSource(monitor)
+        source.onChange = { [unowned self] change in self.rebalanced(change) }
     }
 
     deinit {
-        consumer.onRebalance = nil
-        consumer.close()
+        source.onChange = nil
+        source.close()
         jobs.close()
     }
 
@@ -179,14 +196,15 @@ public final class SilverSink {
         } catch {
             // Leave the group now, so the next run need not wait for this member's
             // session to time out; nothing more is committed.
-            consumer.onRebalance = nil
-            consumer.close()
+            source.onChange = nil
+            source.close()
             throw error
         }
     }
 
     private func consume(_ request: () -> StopSignal.Request) throws {
-        try consumer.checkTopics()
+        source.logger = logger
+        try source.start()
         try loadState()
         lastActivity = .now
         startWorkers()
@@ -198,12 +216,12 @@ public final class SilverSink {
             if asked >= .now { break }
             if asked == .drain, ContinuousClock.now - lastEndCheck >= .milliseconds(200) {
                 lastEndCheck = .now
-                if (consumer.hasReadToEnd() && gate.waitingCount == 0) || ContinuousClock.now - lastActivity >= .seconds(5) {
+                if (source.hasReadToEnd() && gate.waitingCount == 0) || ContinuousClock.now - lastActivity >= .seconds(5) {
                     logger.info("stopping: read to the end of every partition; inserting what is left")
                     break
                 }
             }
-            monitor.tick(consumer: consumer)
+            source.tick()
             if ContinuousClock.now - lastRetryCheck >= .seconds(1) {
                 lastRetryCheck = .now
                 monitor.httpRetried(warehouse.takeRetries().count, service: "bigquery")
@@ -214,11 +232,11 @@ public final class SilverSink {
             // A reader held back by its own inserts is busy, not idle: --idle-exit must not
             // end a run that stopped reading only to let the warehouse catch up.
             if buffered >= maxBuffered { lastActivity = .now }
-            if buffered < maxBuffered, let m = try consumer.poll(timeout: .milliseconds(20)) {
+            if buffered < maxBuffered, let m = try source.poll(timeout: .milliseconds(20)) {
                 lastActivity = .now
                 // A burst is read first, then validated on both cores, then handled in order.
                 polled.append(m)
-                while polled.count <= 2000, buffered + polled.count < maxBuffered, let more = try consumer.poll(timeout: .zero) {
+                while polled.count <= 2000, buffered + polled.count < maxBuffered, let more = try source.poll(timeout: .zero) {
                     polled.append(more)
                 }
                 handlePolled()
@@ -230,7 +248,7 @@ public final class SilverSink {
             try commit(force: false)
             // Idle counts from the last message or the last assignment, and ends the run only once
             // no fact waits and the whole group has read to the end.
-            if gate.waitingCount == 0, idleExit?.isDue(lastActivity: lastActivity, consumer: consumer, logger: logger) == true {
+            if gate.waitingCount == 0, idleExit != nil, source.idleExitIsDue(&idleExit!, lastActivity: lastActivity) {
                 logger.info("idle: inserting what is left", metadata: ["idle": "\(idleExit!.idle)"])
                 break
             }
@@ -240,7 +258,7 @@ public final class SilverSink {
             logger.warning(
                 "stopping at once: inserts in flight are not committed (the next run inserts them again)",
                 metadata: ["inserts": "\(inserting.count)"])
-            consumer.close()
+            source.close()
             return
         }
         try drainInserts(abandon: { request() == .abandon })
@@ -250,13 +268,20 @@ public final class SilverSink {
             logger.notice(
                 "facts still wait for their dimensions; they are not committed and will be read again",
                 metadata: ["facts": "\(gate.waitingCount)"])
+            var waiting: [SilverDelivery] = []
+            _ = gate.drop {
+                waiting.append($0.message); return true
+            }
+            source.giveBack(waiting)
         }
-        consumer.close()
+        source.close()
     }
 
     // MARK: Startup
 
     private func loadState() throws {
+        // A silver of an older ShopStream would fail on its first insert: say what to do now.
+        try WarehouseSetup.refuseLegacyTables(in: warehouse)
         for entity in Entity.allCases {
             let name = TableName(SilverSchema.dataset, entity.rawValue)
             guard try warehouse.columns(of: name) != nil else {
@@ -322,7 +347,7 @@ public final class SilverSink {
     }
 
     /// Validation alone, which needs nothing of the sink's state: safe on any thread.
-    private static func check(_ m: ConsumedMessage, _ validator: EventValidator, now: Date) -> Checked {
+    private static func check(_ m: SilverDelivery, _ validator: EventValidator, now: Date) -> Checked {
         guard let entity = Entity(topic: m.topic) else { return .notAnEntityTopic }
         switch validator.validate(m.value, entity: entity, now: now) {
         case .failure(let rejection):
@@ -366,10 +391,9 @@ public final class SilverSink {
         }
     }
 
-    private func handle(_ m: ConsumedMessage, _ checked: Checked) {
+    private func handle(_ m: SilverDelivery, _ checked: Checked) {
         if firstMessageAt == nil { firstMessageAt = .now }
-        let tp = m.topicPartition
-        tracker.read(tp, m.offset)
+        let tp = m.lane
         if let ts = m.timestampMs, ts > eventTime[tp, default: .min] { eventTime[tp] = ts }
         switch checked {
         case .notAnEntityTopic:
@@ -405,12 +429,11 @@ public final class SilverSink {
 
     private func accept(_ a: Accepted) {
         let m = a.message
-        let insertId = SilverRow.insertId(topic: m.topic, partition: m.partition, offset: m.offset)
+        let insertId = m.source.insertId
         let day = a.event.text("event_time").flatMap(AcceptedEvents.day(of:)) ?? Int32(clamping: (m.timestampMs ?? 0) / 86_400_000)
         advance(a.entity, to: day)
         if let eventId = a.event.text("event_id") {
-            let coordinates = AcceptedEvents.Coordinates(entity: a.entity, partition: m.partition, offset: m.offset)
-            if let prior = accepted.accept(eventId, at: coordinates, day: day) {
+            if let prior = accepted.accept(eventId, from: m.source, entity: a.entity, day: day) {
                 reject(
                     m, reason: "event_id: \(eventId) was already accepted at \(prior); a duplicate is not stored twice", field: "event_id",
                     rule: "duplicate")
@@ -425,9 +448,7 @@ public final class SilverSink {
                 gate.learn(a.entity, a.event.id, day: day, hold: accepted.holds(day, a.entity))
             }
         }
-        let row = SilverRow.make(
-            entity: a.entity, event: a.event, topic: m.topic, partition: m.partition, offset: m.offset,
-            ingestedAt: Date(), insertId: insertId)
+        let row = SilverRow.make(entity: a.entity, event: a.event, source: m.source, ingestedAt: Date(), insertId: insertId)
         // Mutated in place through the dictionary: a copy out and back would copy the
         // whole batch on every append.
         if batches[a.entity]?.rows.isEmpty ?? true { batches[a.entity] = Batch() }
@@ -437,8 +458,8 @@ public final class SilverSink {
         buffered += 1
     }
 
-    private func reject(_ m: ConsumedMessage, reason: String, field: String?, rule: String) {
-        let (payload, reason) = DeadLetter.bounded(m.value, reason: reason, source: "\(m.topic)+\(m.partition)+\(m.offset)")
+    private func reject(_ m: SilverDelivery, reason: String, field: String?, rule: String) {
+        let (payload, reason) = DeadLetter.bounded(m.value, reason: reason, source: m.source.key)
         rejected.append(Rejected(message: m, reason: reason, field: field, rule: rule, payload: payload))
     }
 
@@ -536,7 +557,7 @@ public final class SilverSink {
     /// Whether this member holds every partition of `entity`'s topic (else other members of the
     /// group read the rest).
     private func holdsWholeTopic(_ entity: Entity) -> Bool {
-        consumer.assignment.lazy.filter { $0.topic == entity.topic }.count >= partitionCounts[entity] ?? 0
+        source.holdsWholeTopic(entity.topic, partitions: partitionCounts[entity] ?? 0)
     }
 
     /// Learns, from silver, the awaited ids of dimensions whose topic other members shared since this
@@ -571,14 +592,7 @@ public final class SilverSink {
     private func readUpTo(_ entity: Entity, _ timestampMs: Int64, positions: inout [TopicPartition: Int64]?) -> Bool {
         // How far other members read is not known here.
         guard holdsWholeTopic(entity) else { return false }
-        return consumer.assignment.filter { $0.topic == entity.topic }.allSatisfy { tp in
-            if (eventTime[tp] ?? .min) >= timestampMs { return true }
-            // The high watermark librdkafka learned from its last fetch of the partition (it fetches
-            // an idle partition again every fetch.wait.max.ms); nothing read yet: from the start.
-            guard let marks = consumer.cachedWatermarks(tp) else { return false }
-            if positions == nil { positions = (try? consumer.positions()) ?? [:] }
-            return (positions?[tp] ?? marks.low) >= marks.high
-        }
+        return source.hasRead(entity.topic, upTo: timestampMs, latest: eventTime, positions: &positions)
     }
 
     // MARK: Inserts and dead letters
@@ -675,7 +689,7 @@ public final class SilverSink {
                 return
             }
             if let done = finished.take(timeout: .milliseconds(200)) { try apply(done) }
-            monitor.tick(consumer: consumer)
+            source.tick()
         }
     }
 
@@ -687,6 +701,7 @@ public final class SilverSink {
         if result.retries > 0 { monitor.retried(entity.topic, result.retries * batch.rows.count) }
         if result.stopped {
             // Asked to stop while the warehouse kept failing: these rows stay uncommitted.
+            source.giveBack(batch.sources)
             return
         }
         if let error = result.error {
@@ -698,7 +713,7 @@ public final class SilverSink {
         let now = SentAt.nowMilliseconds()
         for index in result.inserted {
             let m = batch.sources[index]
-            tracker.finish(m.topicPartition, m.offset)
+            source.settle(m)
             statistics.rows[entity, default: 0] += 1
             if let sent = m.headers.first(where: { $0.name == SentAt.header }).flatMap({ Int64(String(decoding: $0.value, as: UTF8.self)) })
             {
@@ -768,20 +783,15 @@ public final class SilverSink {
         let batch = rejected
         rejected = []
         let now = Date()
-        for r in batch {
-            let letter = DeadLetter(
-                sourceTopic: r.message.topic, sourcePartition: r.message.partition, sourceOffset: r.message.offset,
-                reason: r.reason, field: r.field, payload: r.payload, headers: r.message.headers,
-                rejectedAt: SilverRow.timestamp(now))
-            try dlq.send(
-                topic: Entity.deadLetterTopic, key: Array(letter.key.utf8), value: letter.envelope(),
-                headers: r.message.headers + [KafkaHeader("shopstream-reason", r.rule)])
-        }
-        try dlq.flush(timeout: .seconds(60))
+        try source.publishDeadLetters(
+            batch.map { r in
+                let letter = DeadLetter(
+                    source: r.message.source, reason: r.reason, field: r.field, payload: r.payload, headers: r.message.headers,
+                    rejectedAt: SilverRow.timestamp(now))
+                return (letter, r.rule)
+            })
         let rows = batch.map {
-            SilverRow.reject(
-                topic: $0.message.topic, partition: $0.message.partition, offset: $0.message.offset,
-                payload: $0.payload, reason: $0.reason, field: $0.field, rejectedAt: now)
+            SilverRow.reject(source: $0.message.source, payload: $0.payload, reason: $0.reason, field: $0.field, rejectedAt: now)
         }
         let failures = try warehouse.insert(into: SilverSchema.rejects.name, rows: rows)
         for f in failures {
@@ -789,7 +799,7 @@ public final class SilverSink {
             logger.warning("silver.rejects refused a row; it is still in \(Entity.deadLetterTopic)", metadata: ["error": "\(f.message)"])
         }
         for r in batch {
-            tracker.finish(r.message.topicPartition, r.message.offset)
+            source.settle(r.message)
             statistics.rejects[r.rule, default: 0] += 1
             monitor.rejected(r.message.topic, rule: r.rule)
         }
@@ -798,18 +808,7 @@ public final class SilverSink {
     private func commit(force: Bool) throws {
         guard force || ContinuousClock.now - lastCommit >= .milliseconds(500) else { return }
         lastCommit = .now
-        let offsets = tracker.takeCommittable().filter { consumer.assignment.contains($0.key) }
-        guard !offsets.isEmpty else { return }
-        do {
-            try consumer.commit(offsets)
-            monitor.committed(offsets)
-        } catch let error as KafkaError {
-            // Offered again at the next commit: a partition with nothing new would otherwise stay uncommitted.
-            tracker.restore(offsets)
-            logger.warning(
-                "commit failed; trying again (if the partition goes first, its messages are read again; inserts are idempotent downstream)",
-                metadata: ["error": "\(error.message)"])
-        }
+        try source.commit()
     }
 
     /// Takes the rows and rejects of `revoked` partitions out of the batches not yet submitted;
@@ -817,7 +816,7 @@ public final class SilverSink {
     private func dropBuffered(of revoked: Set<TopicPartition>) -> (rows: Int, rejects: Int) {
         var rows = 0
         for (entity, batch) in batches {
-            let keep = batch.sources.indices.filter { !revoked.contains(batch.sources[$0].topicPartition) }
+            let keep = batch.sources.indices.filter { !revoked.contains(batch.sources[$0].lane) }
             guard keep.count < batch.sources.count else { continue }
             rows += batch.sources.count - keep.count
             var kept = batch
@@ -828,24 +827,23 @@ public final class SilverSink {
         }
         buffered -= rows
         let before = rejected.count
-        rejected.removeAll { revoked.contains($0.message.topicPartition) }
+        rejected.removeAll { revoked.contains($0.message.lane) }
         return (rows, before - rejected.count)
     }
 
     // MARK: Rebalance
 
-    private func rebalanced(_ change: Rebalance) {
+    private func rebalanced(_ change: SilverSourceChange) {
         // Read before this change: handled first, as if each had been handled when read.
         handlePolled()
         switch change {
         case .assigned(let tps):
             for entity in Entity.allCases where !holdsWholeTopic(entity) { sharedTopics.insert(entity) }
             lastActivity = .now
-            monitor.assigned(tps)
             logger.info("assigned partitions", metadata: ["partitions": "\(tps.count)"])
-        case .revoked(let tps):
+        case .revoked(let tps, let lost):
             let revoked = Set(tps)
-            if consumer.assignmentLost {
+            if lost {
                 // Lost, not handed over (this member was paused past its session): the new owner reads
                 // them from the committed offset and a commit from here would be refused, so what is
                 // buffered for them would only be inserted twice. Inserts in flight still land.
@@ -866,10 +864,8 @@ public final class SilverSink {
             }
             // Facts still waiting are not committed: the next owner reads them again. Kept here, they
             // would be inserted or dead-lettered later, twice or wrongly.
-            let dropped = gate.drop { revoked.contains($0.message.topicPartition) }
+            let dropped = gate.drop { revoked.contains($0.message.lane) }
             if dropped > 0 { logger.info("left waiting facts to the partitions' next owner", metadata: ["facts": "\(dropped)"]) }
-            tracker.forget(tps)
-            monitor.revoked(tps)
         }
     }
 }

@@ -1,0 +1,70 @@
+import Logging
+import ShopStreamBus
+import ShopStreamSilver
+
+/// One message the silver sink was handed, with where it came from.
+struct SilverDelivery: Sendable {
+    var source: SourceCoordinates
+    /// What the sink keeps order and progress by: Kafka's topic-partition; on Pub/Sub the topic
+    /// (as partition 0), its subscription having no partitions.
+    var lane: TopicPartition
+    var key: [UInt8]?
+    var value: [UInt8]
+    /// Kafka's headers, or Pub/Sub's attributes as headers.
+    var headers: [KafkaHeader]
+    /// The event's time as the bus carries it (Kafka's record timestamp, Pub/Sub's
+    /// `shopstream-event-time-ms` attribute), in milliseconds since the epoch.
+    var timestampMs: Int64?
+    /// Pub/Sub: the ack id of this delivery (a redelivery has a new one); nil on Kafka.
+    var ackId: String?
+
+    var topic: String { source.topic }
+}
+
+/// A change of what this sink reads, told before it takes effect: what was read of revoked lanes
+/// must be landed (or dropped, when `lost`) first.
+enum SilverSourceChange {
+    case assigned([TopicPartition])
+    /// `lost`: taken by another member (this one was paused past its session), not handed over.
+    case revoked([TopicPartition], lost: Bool)
+}
+
+/// The bus the silver sink reads, behind one seam: poll deliveries; settle each once it landed (a
+/// row in its table, or a dead letter in `shop.dlq` and `silver.rejects`); give back what must be
+/// read again. Kafka (`KafkaSilverSource`) commits contiguous offsets; Pub/Sub acknowledges.
+protocol SilverSource: AnyObject {
+    /// Told of assignment changes (Kafka's rebalances) before they take effect.
+    var onChange: ((SilverSourceChange) -> Void)? { get set }
+    var logger: Logger { get set }
+
+    /// Checks that what the sink reads exists, with a sentence saying how to create it if not.
+    func start() throws
+    /// The next delivery, waiting at most `timeout`; nil when none came.
+    func poll(timeout: Duration) throws -> SilverDelivery?
+    /// Records that `delivery` landed; `commit` makes it final on the bus.
+    func settle(_ delivery: SilverDelivery)
+    /// Hands back deliveries that did not land (facts still waiting at the end of a run, inserts
+    /// given up on a stop): the bus delivers them again.
+    func giveBack(_ deliveries: [SilverDelivery])
+    /// Publishes dead letters to `shop.dlq` (each with the rule that refused it), returning once the
+    /// bus has every one; only then are they settled.
+    func publishDeadLetters(_ letters: [(letter: DeadLetter, rule: String)]) throws
+    /// Makes what was settled final: Kafka commits each partition's contiguous settled offsets.
+    func commit() throws
+    /// Once per turn of the sink's loop: lag metrics, leases.
+    func tick()
+    /// Whether everything published so far has been read (the drain before a stop).
+    func hasReadToEnd() -> Bool
+    /// `--idle-exit`: whether, idle since `lastActivity`, the run may end (every lane read to its end).
+    func idleExitIsDue(_ idleExit: inout IdleExit, lastActivity: ContinuousClock.Instant) -> Bool
+    /// Whether this sink reads every lane of `topic` (else other members read part of it).
+    func holdsWholeTopic(_ topic: String, partitions: Int) -> Bool
+    /// Whether every lane of `topic` this sink reads was read up to event time `timestampMs` (by
+    /// `latest`, the newest time read per lane) or to its end. `positions` caches what the bus was
+    /// asked, once per pass.
+    func hasRead(
+        _ topic: String, upTo timestampMs: Int64, latest: [TopicPartition: Int64], positions: inout [TopicPartition: Int64]?
+    ) -> Bool
+    /// Leaves the bus (a group member leaves at once, so the next run need not wait for its session).
+    func close()
+}
