@@ -42,6 +42,12 @@ public struct EventValidator: Sendable {
     }
 
     public func validate(_ value: UnsafeRawBufferPointer, entity: Entity, now: Date) -> Result<ValidatedEvent, Rejection> {
+        validate(value, entity: entity, now: now, scan: true)
+    }
+
+    /// `scan: false` skips the one-pass `ColumnScanner` and parses a tree, as every message the
+    /// scan does not take; tests hold the two to the same verdict.
+    func validate(_ value: UnsafeRawBufferPointer, entity: Entity, now: Date, scan: Bool) -> Result<ValidatedEvent, Rejection> {
         guard value.count <= maxMessageBytes else {
             return .failure(
                 Rejection(
@@ -55,13 +61,16 @@ public struct EventValidator: Sendable {
         if let bad = UTF8Check.firstInvalidOffset(bytes) {
             return .failure(Rejection(Violation(field: nil, rule: .utf8, value: nil, message: "not valid UTF-8 (byte \(bad))")))
         }
+        let topic = schema.topics[entity]!
+        if scan, let scanner = topic.scanner, let values = scanner.scan(bytes) {
+            return finish(TypedFields(layout: topic.layout, values: values), topic, now: now)
+        }
         let document: JSONNode
         do {
             document = try JSONParser.parse(bytes)
         } catch {
             return .failure(Rejection(Violation(field: nil, rule: .json, value: nil, message: "not valid JSON: \(error.description)")))
         }
-        let topic = schema.topics[entity]!
         var violations: [Violation] = []
         topic.root.validate(document, at: nil, into: &violations)
         guard violations.isEmpty else { return .failure(Rejection(violations)) }
@@ -93,14 +102,18 @@ public struct EventValidator: Sendable {
             }
         }
         guard violations.isEmpty else { return .failure(Rejection(violations)) }
-        violations = rules.check(entity, fields, columns: topic.columns, now: now)
-        guard violations.isEmpty else { return .failure(Rejection(violations)) }
+        return finish(fields, topic, now: now)
+    }
 
+    /// The sanity rules over fields that passed the schema and the cast, then the event.
+    private func finish(_ fields: TypedFields, _ topic: CompiledTopic, now: Date) -> Result<ValidatedEvent, Rejection> {
+        let violations = rules.check(topic.entity, fields, columns: topic.columns, now: now)
+        guard violations.isEmpty else { return .failure(Rejection(violations)) }
         // Room for the metadata columns SilverRow appends, so the row needs no second allocation.
         var values: [WarehouseValue] = []
         values.reserveCapacity(topic.layout.names.count)
         for v in fields.values { values.append(v.warehouseValue) }
-        return .success(ValidatedEvent(entity: entity, layout: topic.layout, ordered: values))
+        return .success(ValidatedEvent(entity: topic.entity, layout: topic.layout, ordered: values))
     }
 
     /// A schema-valid field as its column type; fails where the column cannot
