@@ -139,9 +139,10 @@ struct ColumnScanner: Sendable {
                     return nil  // an object, an array, or not JSON
                 }
                 let plan = columns[k]
-                plan.schema.validate(value, at: plan.name, into: &violations)
+                var parsed = ParsedScalar()
+                plan.schema.validate(value, at: plan.name, into: &violations, parsed: &parsed)
                 guard violations.isEmpty else { return nil }
-                guard case .value(let typed) = EventValidator.cast(value, plan) else { return nil }
+                guard case .value(let typed) = EventValidator.cast(value, plan, parsed: parsed) else { return nil }
                 slots[k] = typed
                 skipSpace()
                 guard i < n else { return nil }

@@ -119,7 +119,8 @@ public struct EventValidator: Sendable {
     /// A schema-valid field as its column type; fails where the column cannot
     /// hold it (INT64 overflow, NUMERIC beyond 29 integer digits, sub-microsecond
     /// or out-of-range times).
-    static func cast(_ raw: JSONNode, _ plan: CompiledTopic.ColumnPlan) -> CastOutcome {
+    /// `parsed`: what validating `raw` against `plan`'s schema already parsed of it.
+    static func cast(_ raw: JSONNode, _ plan: CompiledTopic.ColumnPlan, parsed: ParsedScalar = ParsedScalar()) -> CastOutcome {
         func fail(_ message: String) -> CastOutcome {
             .violation(Violation(field: plan.name, rule: .cast, value: raw.snippet(), message: "\(raw.snippet()) \(message)"))
         }
@@ -128,10 +129,12 @@ public struct EventValidator: Sendable {
         case (.string, .string(let s)):
             return .value(.string(s))
         case (.int64, .number(let text)):
-            guard let i = ExactDecimal(text)?.int64 else { return fail("does not fit in INT64") }
+            guard let i = (parsed.decimal ?? ExactDecimal(text))?.int64 else { return fail("does not fit in INT64") }
             return .value(.int(i))
         case (.numeric, .number(let text)):
-            guard let d = ExactDecimal(text), d.fractionDigits <= plan.scale else { return fail("has more than \(plan.scale) decimals") }
+            guard let d = parsed.decimal ?? ExactDecimal(text), d.fractionDigits <= plan.scale else {
+                return fail("has more than \(plan.scale) decimals")
+            }
             guard d.integerDigits <= 29 else { return fail("has more than 29 digits before the decimal point (NUMERIC)") }
             return .value(.decimal(d, scale: plan.scale))
         case (.float64, .number(let text)):
@@ -140,10 +143,12 @@ public struct EventValidator: Sendable {
         case (.bool, .bool(let b)):
             return .value(.bool(b))
         case (.date, .string(let s)):
+            if let day = parsed.day { return .value(.date(day, s)) }
             guard case .success(let day) = CivilTime.parseDate(s) else { return fail("is not a date") }
             return .value(.date(day, s))
         case (.timestamp, .string(let s)):
-            guard case .success(let t) = CivilTime.parseDateTime(s) else { return fail("is not a date-time") }
+            let parsedTime = parsed.dateTime.map { Result<ParsedDateTime, DateTimeError>.success($0) } ?? CivilTime.parseDateTime(s)
+            guard case .success(let t) = parsedTime else { return fail("is not a date-time") }
             guard !t.subMicrosecond else { return fail("is finer than a microsecond, which TIMESTAMP cannot hold") }
             guard t.utcDay >= CivilTime.firstDay, t.utcDay <= CivilTime.lastDay else {
                 return fail("is outside 0001-01-01…9999-12-31 in UTC")
