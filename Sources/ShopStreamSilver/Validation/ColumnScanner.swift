@@ -49,7 +49,6 @@ struct ColumnScanner: Sendable {
         @inline(__always) func skipSpace() {
             while i < n, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
         }
-        @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
         skipSpace()
         guard i < n, b[i] == UInt8(ascii: "{") else { return nil }
         i += 1
@@ -102,27 +101,9 @@ struct ColumnScanner: Sendable {
                     value = .string(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
                     i += 1
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    // RFC 8259's number, as JSONParser reads it.
-                    let start = i
-                    if b[i] == UInt8(ascii: "-") { i += 1 }
-                    guard i < n, isDigit(b[i]) else { return nil }
-                    if b[i] == UInt8(ascii: "0") {
-                        i += 1
-                    } else {
-                        while i < n, isDigit(b[i]) { i += 1 }
-                    }
-                    if i < n, b[i] == UInt8(ascii: ".") {
-                        i += 1
-                        guard i < n, isDigit(b[i]) else { return nil }
-                        while i < n, isDigit(b[i]) { i += 1 }
-                    }
-                    if i < n, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
-                        i += 1
-                        if i < n, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
-                        guard i < n, isDigit(b[i]) else { return nil }
-                        while i < n, isDigit(b[i]) { i += 1 }
-                    }
-                    value = .number(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+                    guard case .success(let end) = JSONParser.numberEnd(b, from: i) else { return nil }
+                    value = .number(String(decoding: UnsafeBufferPointer(rebasing: b[i..<end]), as: UTF8.self))
+                    i = end
                 case UInt8(ascii: "t"):
                     guard matches("true", b, at: i) else { return nil }
                     i += 4
