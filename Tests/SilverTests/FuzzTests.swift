@@ -28,6 +28,10 @@ final class FuzzTests: XCTestCase {
             let (entity, bytes, how, original) = FuzzCase.make(&random)
             let verdict = validator.validate(bytes, entity: entity, now: testNow)
             var problem = FuzzTests.problem(with: verdict, bytes: bytes, entity: entity)
+            // The one-pass scan answers exactly as the tree path does (it may only hand a message to it).
+            let tree = bytes.withUnsafeBytes { validator.validate($0, entity: entity, now: testNow, scan: false) }
+            if problem == nil, verdict != tree { problem = "\(verdict) differs from the tree path's verdict: \(tree)" }
+            if FuzzTests.scanned(bytes, entity) { tally["(taken by the scan)", default: 0] += 1 }
             if problem == nil, let original {
                 // The same JSON written another way gets the same verdict: the same row, value for
                 // value, or the same violations (reported in member order, so compared as sets).
@@ -55,6 +59,8 @@ final class FuzzTests: XCTestCase {
         if cases >= 2_000 {
             XCTAssertGreaterThan(tally["accepted", default: 0], cases / 50, "some mutated events still pass: \(tally)")
             XCTAssertGreaterThan(tally.count, 12, "the cases reach many rules: \(tally)")
+            // And the scan must take many of them, or the comparison above compares the tree with itself.
+            XCTAssertGreaterThan(tally["(taken by the scan)", default: 0], cases / 50, "the scan takes cases: \(tally)")
         }
     }
 
@@ -193,6 +199,12 @@ final class FuzzTests: XCTestCase {
 
     // MARK: Helpers
 
+    /// Whether the one-pass `ColumnScanner` takes `bytes` itself (valid UTF-8 only, as `validate` calls it).
+    static func scanned(_ bytes: [UInt8], _ entity: Entity) -> Bool {
+        guard String(validating: bytes, as: UTF8.self) != nil, let scanner = silverSchema.topics[entity]!.scanner else { return false }
+        return bytes.withUnsafeBufferPointer { scanner.scan($0) } != nil
+    }
+
     static func environmentNumber(_ name: String) -> UInt64? {
         guard let text = ProcessInfo.processInfo.environment[name], !text.isEmpty else { return nil }
         if text.hasPrefix("0x") { return UInt64(text.dropFirst(2), radix: 16) }
@@ -249,6 +261,8 @@ enum FuzzCase {
             return (entity, Array(tokenSoup(&r).utf8), "token soup", nil)
         case 22..<32:
             return (entity, Array(randomObject(&r, entity).utf8), "a random object of the entity's fields", nil)
+        case 32..<36:
+            return (entity, Array(repeatedMember(&r, sample).utf8), "a member of the sample written twice", nil)
         default:
             var steps: [String] = []
             var text = sample
@@ -415,6 +429,16 @@ enum FuzzCase {
             "\"\\u00e9\"", "\"\\ud800\"", " ", "\n", "\"", "\\", "1e999", "\"2025-03-21\"",
         ]
         return (0..<r.below(60)).map { _ in r.pick(tokens) }.joined()
+    }
+
+    /// The sample with one of its members written again at the end, value and all (a repeat that
+    /// is valid in every other way: only the parser's duplicate check refuses it).
+    static func repeatedMember(_ r: inout SplitMix64, _ json: String) -> String {
+        guard case .object(let members) = try! Array(json.utf8).withUnsafeBufferPointer({ try JSONParser.parse($0) }) else {
+            return json
+        }
+        let member = r.pick(members)
+        return String(json.dropLast()) + "," + JSONText.quoted(member.key) + ":" + member.value.snippet(limit: 10_000) + "}"
     }
 
     /// An object of the entity's own field names (some missing, some twice) with edge values.

@@ -128,30 +128,40 @@ struct JSONParser {
 
     private mutating func number() throws(SyntaxError) -> String {
         let start = i
-        if bytes[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < bytes.count, isDigit(bytes[i]) else { throw fail("invalid number") }
+        switch JSONParser.numberEnd(bytes, from: start) {
+        case .success(let end): i = end
+        case .failure(let error): throw error
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+    }
+
+    /// Where the RFC 8259 number that starts at `start` ends, or why it is not one (at the byte
+    /// where it stops being one). Also `ColumnScanner`'s, so both paths read the same numbers.
+    static func numberEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Result<Int, SyntaxError> {
+        var i = start
+        @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        func fail(_ message: String) -> Result<Int, SyntaxError> { .failure(SyntaxError(message: message, offset: i)) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < bytes.count, isDigit(bytes[i]) else { return fail("invalid number") }
         if bytes[i] == UInt8(ascii: "0") {
             i += 1
-            if i < bytes.count, isDigit(bytes[i]) { throw fail("invalid number (leading zero)") }
+            if i < bytes.count, isDigit(bytes[i]) { return fail("invalid number (leading zero)") }
         } else {
             while i < bytes.count, isDigit(bytes[i]) { i += 1 }
         }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
-            guard i < bytes.count, isDigit(bytes[i]) else { throw fail("invalid number (no digit after '.')") }
+            guard i < bytes.count, isDigit(bytes[i]) else { return fail("invalid number (no digit after '.')") }
             while i < bytes.count, isDigit(bytes[i]) { i += 1 }
         }
         if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
             i += 1
             if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-            guard i < bytes.count, isDigit(bytes[i]) else { throw fail("invalid number (no digit in the exponent)") }
+            guard i < bytes.count, isDigit(bytes[i]) else { return fail("invalid number (no digit in the exponent)") }
             while i < bytes.count, isDigit(bytes[i]) { i += 1 }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+        return .success(i)
     }
-
-    @inline(__always)
-    private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
     private mutating func string() throws(SyntaxError) -> String {
         i += 1

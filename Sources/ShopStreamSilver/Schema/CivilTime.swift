@@ -29,14 +29,21 @@ enum CivilTime {
 
     /// A `full-date` of RFC 3339 (`YYYY-MM-DD`) as a day number, or why not.
     static func parseDate(_ s: String) -> Result<Int, DateTimeError> {
-        let b = Array(s.utf8)
-        guard b.count == 10 else { return .failure(DateTimeError("expected YYYY-MM-DD")) }
-        return parseDate(b, at: 0)
+        // Over the String's own bytes: a copy into an array was an allocation a field.
+        var s = s
+        return s.withUTF8 { b in
+            guard b.count == 10 else { return .failure(DateTimeError("expected YYYY-MM-DD")) }
+            return parseDate(b, at: 0)
+        }
     }
 
     /// A `date-time` of RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`).
     static func parseDateTime(_ s: String) -> Result<ParsedDateTime, DateTimeError> {
-        let b = Array(s.utf8)
+        var s = s
+        return s.withUTF8 { parseDateTime($0) }
+    }
+
+    private static func parseDateTime(_ b: UnsafeBufferPointer<UInt8>) -> Result<ParsedDateTime, DateTimeError> {
         guard b.count >= 20 else { return .failure(DateTimeError("expected YYYY-MM-DDTHH:MM:SS with a UTC offset")) }
         let day: Int
         switch parseDate(b, at: 0) {
@@ -89,7 +96,7 @@ enum CivilTime {
         return .success(ParsedDateTime(utcMicros: utc, writtenDay: day, subMicrosecond: subMicro))
     }
 
-    private static func parseDate(_ b: [UInt8], at o: Int) -> Result<Int, DateTimeError> {
+    private static func parseDate(_ b: UnsafeBufferPointer<UInt8>, at o: Int) -> Result<Int, DateTimeError> {
         guard b[o + 4] == UInt8(ascii: "-"), b[o + 7] == UInt8(ascii: "-"),
             let year = number(b, o, 4), let month = number(b, o + 5, 2), let day = number(b, o + 8, 2)
         else { return .failure(DateTimeError("expected YYYY-MM-DD")) }
@@ -102,7 +109,7 @@ enum CivilTime {
         return .success(days(year: year, month: month, day: day))
     }
 
-    private static func number(_ b: [UInt8], _ at: Int, _ count: Int) -> Int? {
+    private static func number(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
         var v = 0
         for k in at..<(at + count) {
             let c = b[k]
@@ -116,9 +123,10 @@ enum CivilTime {
 
     /// `YYYY-MM-DD`.
     static func dateText(days: Int) -> String {
-        var b = [UInt8](repeating: 0, count: 10)
-        writeDate(days, into: &b)
-        return String(decoding: b, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 10) { b in
+            writeDate(days, into: b)
+            return 10
+        }
     }
 
     /// UTC `YYYY-MM-DDTHH:MM:SS.ffffffZ`, the text form of a TIMESTAMP value.
@@ -126,30 +134,32 @@ enum CivilTime {
         let day = floorDiv(utcMicros, microsPerDay)
         let rest = Int(utcMicros - day * microsPerDay)
         let seconds = rest / 1_000_000
-        var b = [UInt8](repeating: 0, count: 27)
-        writeDate(Int(day), into: &b)
-        b[10] = UInt8(ascii: "T")
-        put(seconds / 3600, width: 2, into: &b, at: 11)
-        b[13] = UInt8(ascii: ":")
-        put(seconds / 60 % 60, width: 2, into: &b, at: 14)
-        b[16] = UInt8(ascii: ":")
-        put(seconds % 60, width: 2, into: &b, at: 17)
-        b[19] = UInt8(ascii: ".")
-        put(rest % 1_000_000, width: 6, into: &b, at: 20)
-        b[26] = UInt8(ascii: "Z")
-        return String(decoding: b, as: UTF8.self)
+        // Written into the String's own storage: one allocation, not an array and a copy.
+        return String(unsafeUninitializedCapacity: 27) { b in
+            writeDate(Int(day), into: b)
+            b[10] = UInt8(ascii: "T")
+            put(seconds / 3600, width: 2, into: b, at: 11)
+            b[13] = UInt8(ascii: ":")
+            put(seconds / 60 % 60, width: 2, into: b, at: 14)
+            b[16] = UInt8(ascii: ":")
+            put(seconds % 60, width: 2, into: b, at: 17)
+            b[19] = UInt8(ascii: ".")
+            put(rest % 1_000_000, width: 6, into: b, at: 20)
+            b[26] = UInt8(ascii: "Z")
+            return 27
+        }
     }
 
-    private static func writeDate(_ days: Int, into b: inout [UInt8]) {
+    private static func writeDate(_ days: Int, into b: UnsafeMutableBufferPointer<UInt8>) {
         let c = civil(days: days)
-        put(c.year, width: 4, into: &b, at: 0)
+        put(c.year, width: 4, into: b, at: 0)
         b[4] = UInt8(ascii: "-")
-        put(c.month, width: 2, into: &b, at: 5)
+        put(c.month, width: 2, into: b, at: 5)
         b[7] = UInt8(ascii: "-")
-        put(c.day, width: 2, into: &b, at: 8)
+        put(c.day, width: 2, into: b, at: 8)
     }
 
-    private static func put(_ value: Int, width: Int, into b: inout [UInt8], at offset: Int) {
+    private static func put(_ value: Int, width: Int, into b: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
         var v = value
         for k in stride(from: offset + width - 1, through: offset, by: -1) {
             b[k] = UInt8(truncatingIfNeeded: 0x30 + v % 10)

@@ -20,6 +20,8 @@ struct CompiledTopic: Sendable {
     /// The names of a silver row of this topic: the data columns in `columns`' order, then the
     /// metadata columns (`SilverSchema.metadataColumns`); events and rows hold values in this order.
     let layout: RowLayout
+    /// The one-pass path into `columns`' slots (nil: every message takes the tree path).
+    let scanner: ColumnScanner?
 
     init(entity: Entity, definition: TopicDefinition) throws(SilverError) {
         let root = try SchemaNode(definition.valueSchema, location: "\(definition.name) value_schema", isRoot: true)
@@ -73,5 +75,6 @@ struct CompiledTopic: Sendable {
         self.columns = plans
         self.keyField = definition.key.field
         self.layout = RowLayout(plans.map(\.name) + SilverSchema.metadataColumns.map(\.name))
+        self.scanner = ColumnScanner(root: root, columns: plans)
     }
 }

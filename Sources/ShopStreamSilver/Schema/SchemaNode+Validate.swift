@@ -8,9 +8,17 @@ extension SchemaNode {
     /// so a reason reads as one clear sentence per field; an object reports every
     /// member that fails.
     func validate(_ value: JSONNode, at path: String?, into out: inout [Violation]) {
+        var parsed = ParsedScalar()
+        validate(value, at: path, into: &out, parsed: &parsed)
+    }
+
+    /// The same, handing back what it parsed on the way (the number, the date or date-time of a
+    /// `format`), so the cast that follows need not parse it again.
+    func validate(_ value: JSONNode, at path: String?, into out: inout [Violation], parsed: inout ParsedScalar) {
         var decimal: ExactDecimal?
         if case .number(let text) = value {
             decimal = ExactDecimal(text)
+            parsed.decimal = decimal
             if decimal == nil {
                 out.append(
                     Violation(
@@ -37,7 +45,7 @@ extension SchemaNode {
         }
         switch value {
         case .string(let s):
-            if let v = stringViolation(s, value) {
+            if let v = stringViolation(s, value, parsed: &parsed) {
                 out.append(Violation(field: path, rule: v.rule, value: value.snippet(), message: v.message))
             }
         case .number:
@@ -110,14 +118,22 @@ extension SchemaNode {
         }
     }
 
-    private func stringViolation(_ s: String, _ value: JSONNode) -> (rule: Violation.Rule, message: String)? {
+    private func stringViolation(
+        _ s: String, _ value: JSONNode, parsed: inout ParsedScalar
+    ) -> (rule: Violation.Rule, message: String)? {
         var shown: String { value.snippet() }
         if let format {
             switch format {
             case .date:
-                if case .failure(let e) = CivilTime.parseDate(s) { return (.format, "\(shown) is not a valid date: \(e.message)") }
+                switch CivilTime.parseDate(s) {
+                case .success(let day): parsed.day = day
+                case .failure(let e): return (.format, "\(shown) is not a valid date: \(e.message)")
+                }
             case .dateTime:
-                if case .failure(let e) = CivilTime.parseDateTime(s) { return (.format, "\(shown) is not a valid date-time: \(e.message)") }
+                switch CivilTime.parseDateTime(s) {
+                case .success(let t): parsed.dateTime = t
+                case .failure(let e): return (.format, "\(shown) is not a valid date-time: \(e.message)")
+                }
             case .email:
                 if !SchemaNode.isEmail(s) { return (.format, "\(shown) is not a valid email address") }
             }
@@ -219,4 +235,13 @@ extension SchemaNode {
         for byte in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-.".utf8 { allowed[Int(byte)] = true }
         return allowed
     }()
+}
+
+/// What `SchemaNode.validate` parsed of a scalar on its way, for the cast to reuse.
+struct ParsedScalar {
+    var decimal: ExactDecimal?
+    /// A `format: date` string's day number.
+    var day: Int?
+    /// A `format: date-time` string.
+    var dateTime: ParsedDateTime?
 }

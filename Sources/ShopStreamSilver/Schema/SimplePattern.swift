@@ -114,6 +114,18 @@ struct SimplePattern: Sendable {
     }
 
     private func matchesFixed(_ s: String, _ sequences: [[State]]) -> Bool {
+        // ASCII text (every id and time) over its bytes, each byte its scalar: decoding the
+        // String's scalars one by one was most of a pattern's cost.
+        var s = s
+        let ascii = s.withUTF8 { b -> Bool? in
+            guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+            next: for sequence in sequences where sequence.count == b.count {
+                for k in 0..<b.count where !accepts(sequence[k], UInt32(b[k])) { continue next }
+                return true
+            }
+            return false
+        }
+        if let ascii { return ascii }
         next: for sequence in sequences {
             var k = 0
             for scalar in s.unicodeScalars {

@@ -42,6 +42,12 @@ public struct EventValidator: Sendable {
     }
 
     public func validate(_ value: UnsafeRawBufferPointer, entity: Entity, now: Date) -> Result<ValidatedEvent, Rejection> {
+        validate(value, entity: entity, now: now, scan: true)
+    }
+
+    /// `scan: false` skips the one-pass `ColumnScanner` and parses a tree, as every message the
+    /// scan does not take; tests hold the two to the same verdict.
+    func validate(_ value: UnsafeRawBufferPointer, entity: Entity, now: Date, scan: Bool) -> Result<ValidatedEvent, Rejection> {
         guard value.count <= maxMessageBytes else {
             return .failure(
                 Rejection(
@@ -55,13 +61,16 @@ public struct EventValidator: Sendable {
         if let bad = UTF8Check.firstInvalidOffset(bytes) {
             return .failure(Rejection(Violation(field: nil, rule: .utf8, value: nil, message: "not valid UTF-8 (byte \(bad))")))
         }
+        let topic = schema.topics[entity]!
+        if scan, let scanner = topic.scanner, let values = scanner.scan(bytes) {
+            return finish(TypedFields(layout: topic.layout, values: values), topic, now: now)
+        }
         let document: JSONNode
         do {
             document = try JSONParser.parse(bytes)
         } catch {
             return .failure(Rejection(Violation(field: nil, rule: .json, value: nil, message: "not valid JSON: \(error.description)")))
         }
-        let topic = schema.topics[entity]!
         var violations: [Violation] = []
         topic.root.validate(document, at: nil, into: &violations)
         guard violations.isEmpty else { return .failure(Rejection(violations)) }
@@ -93,20 +102,25 @@ public struct EventValidator: Sendable {
             }
         }
         guard violations.isEmpty else { return .failure(Rejection(violations)) }
-        violations = rules.check(entity, fields, columns: topic.columns, now: now)
-        guard violations.isEmpty else { return .failure(Rejection(violations)) }
+        return finish(fields, topic, now: now)
+    }
 
+    /// The sanity rules over fields that passed the schema and the cast, then the event.
+    private func finish(_ fields: TypedFields, _ topic: CompiledTopic, now: Date) -> Result<ValidatedEvent, Rejection> {
+        let violations = rules.check(topic.entity, fields, columns: topic.columns, now: now)
+        guard violations.isEmpty else { return .failure(Rejection(violations)) }
         // Room for the metadata columns SilverRow appends, so the row needs no second allocation.
         var values: [WarehouseValue] = []
         values.reserveCapacity(topic.layout.names.count)
         for v in fields.values { values.append(v.warehouseValue) }
-        return .success(ValidatedEvent(entity: entity, layout: topic.layout, ordered: values))
+        return .success(ValidatedEvent(entity: topic.entity, layout: topic.layout, ordered: values))
     }
 
     /// A schema-valid field as its column type; fails where the column cannot
     /// hold it (INT64 overflow, NUMERIC beyond 29 integer digits, sub-microsecond
     /// or out-of-range times).
-    static func cast(_ raw: JSONNode, _ plan: CompiledTopic.ColumnPlan) -> CastOutcome {
+    /// `parsed`: what validating `raw` against `plan`'s schema already parsed of it.
+    static func cast(_ raw: JSONNode, _ plan: CompiledTopic.ColumnPlan, parsed: ParsedScalar = ParsedScalar()) -> CastOutcome {
         func fail(_ message: String) -> CastOutcome {
             .violation(Violation(field: plan.name, rule: .cast, value: raw.snippet(), message: "\(raw.snippet()) \(message)"))
         }
@@ -115,10 +129,12 @@ public struct EventValidator: Sendable {
         case (.string, .string(let s)):
             return .value(.string(s))
         case (.int64, .number(let text)):
-            guard let i = ExactDecimal(text)?.int64 else { return fail("does not fit in INT64") }
+            guard let i = (parsed.decimal ?? ExactDecimal(text))?.int64 else { return fail("does not fit in INT64") }
             return .value(.int(i))
         case (.numeric, .number(let text)):
-            guard let d = ExactDecimal(text), d.fractionDigits <= plan.scale else { return fail("has more than \(plan.scale) decimals") }
+            guard let d = parsed.decimal ?? ExactDecimal(text), d.fractionDigits <= plan.scale else {
+                return fail("has more than \(plan.scale) decimals")
+            }
             guard d.integerDigits <= 29 else { return fail("has more than 29 digits before the decimal point (NUMERIC)") }
             return .value(.decimal(d, scale: plan.scale))
         case (.float64, .number(let text)):
@@ -127,10 +143,12 @@ public struct EventValidator: Sendable {
         case (.bool, .bool(let b)):
             return .value(.bool(b))
         case (.date, .string(let s)):
+            if let day = parsed.day { return .value(.date(day, s)) }
             guard case .success(let day) = CivilTime.parseDate(s) else { return fail("is not a date") }
             return .value(.date(day, s))
         case (.timestamp, .string(let s)):
-            guard case .success(let t) = CivilTime.parseDateTime(s) else { return fail("is not a date-time") }
+            let parsedTime = parsed.dateTime.map { Result<ParsedDateTime, DateTimeError>.success($0) } ?? CivilTime.parseDateTime(s)
+            guard case .success(let t) = parsedTime else { return fail("is not a date-time") }
             guard !t.subMicrosecond else { return fail("is finer than a microsecond, which TIMESTAMP cannot hold") }
             guard t.utcDay >= CivilTime.firstDay, t.utcDay <= CivilTime.lastDay else {
                 return fail("is outside 0001-01-01…9999-12-31 in UTC")

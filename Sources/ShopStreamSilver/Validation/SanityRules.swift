@@ -163,14 +163,17 @@ public struct SanityRules: Sendable, Equatable {
 
     /// The first control character (Unicode category Cc) in `s`, or nil.
     static func controlCharacter(in s: String) -> UInt8? {
-        var previous: UInt8 = 0
-        for b in s.utf8 {
-            if b < 0x20 || b == 0x7F { return b }
-            // U+0080…U+009F are C2 80…C2 9F (0xC2 is always a lead byte).
-            if previous == 0xC2, b >= 0x80, b <= 0x9F { return b }
-            previous = b
+        var s = s
+        return s.withUTF8 { bytes in  // over the contiguous bytes: String.UTF8View stepped slowly
+            var previous: UInt8 = 0
+            for b in bytes {
+                if b < 0x20 || b == 0x7F { return b }
+                // U+0080…U+009F are C2 80…C2 9F (0xC2 is always a lead byte).
+                if previous == 0xC2, b >= 0x80, b <= 0x9F { return b }
+                previous = b
+            }
+            return nil
         }
-        return nil
     }
 
     static func hex(_ scalar: UInt8) -> String {

@@ -51,6 +51,11 @@ struct TypedFields {
         values.reserveCapacity(capacity)
     }
 
+    init(layout: RowLayout, values: [TypedValue]) {
+        self.layout = layout
+        self.values = values
+    }
+
     subscript(name: String) -> TypedValue? {
         guard let k = layout.position(name), k < values.count else { return nil }
         return values[k]

@@ -12,7 +12,9 @@ final class SQLiteConnection {
     /// registers ShopStream's SQL functions (`SQLiteFunctions`).
     init(path: String, busyTimeout: Duration) throws {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        // NOMUTEX: its one user, SQLiteWarehouse, already serialises every call behind its lock, so
+        // SQLite's own mutex on every call (FULLMUTEX) was paid for nothing.
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let detail = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))

@@ -59,6 +59,17 @@ final class SQLiteStatement {
         try connection.check(code, doing: "bind parameter \(index)", sql: sql)
     }
 
+    /// Binds `value` as `bind(_:at:)` does, its text (STRING, NUMERIC, DATE, TIMESTAMP) read from
+    /// `text`, which must hold those bytes and stay unchanged until the statement is stepped and
+    /// reset: SQLite reads it in place (SQLITE_STATIC) instead of copying it into an allocation.
+    func bind(_ value: WarehouseValue, at index: Int32, text: UnsafeBufferPointer<UInt8>) throws {
+        guard value.boundText != nil, let base = text.baseAddress, !text.isEmpty else { return try bind(value, at: index) }
+        let code = base.withMemoryRebound(to: CChar.self, capacity: text.count) { chars in
+            sqlite3_bind_text(handle, index, chars, Int32(text.count), nil)  // nil: SQLITE_STATIC
+        }
+        try connection.check(code, doing: "bind parameter \(index)", sql: sql)
+    }
+
     func bind(text: String, at index: Int32) throws {
         try connection.check(
             sqlite3_bind_text(handle, index, text, -1, shopstream_sqlite_transient()), doing: "bind parameter \(index)", sql: sql)
@@ -108,6 +119,16 @@ final class SQLiteStatement {
             case .bool?: return text == "1" ? "true" : text == "0" ? "false" : text
             default: return text
             }
+        }
+    }
+}
+
+extension WarehouseValue {
+    /// The text SQLite is given for a value bound as text (STRING, NUMERIC, DATE, TIMESTAMP); nil for the others.
+    var boundText: String? {
+        switch self {
+        case .string(let s), .numeric(let s), .date(let s), .timestamp(let s): s
+        case .null, .int64, .float64, .bool: nil
         }
     }
 }

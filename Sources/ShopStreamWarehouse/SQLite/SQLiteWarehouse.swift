@@ -42,6 +42,9 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     private var attached: Set<String> = []
     /// Prepared inserts by table and column list, reused across calls.
     private var insertStatements: [InsertKey: SQLiteStatement] = [:]
+    /// The text values of the row being inserted, one after another, bound in place (SQLite then
+    /// copies nothing per value); reused from row to row.
+    private var rowText: [UInt8] = []
 
     /// A prepared insert's identity: the table and which of its columns it sets.
     private struct InsertKey: Hashable {
@@ -199,26 +202,36 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
         // The statement for this table and set of columns, found without building its text: the
         // set as bits (tables wider than 64 columns use the names).
         var bits: UInt64 = 0
-        var present: [Int] = []
-        present.reserveCapacity(columns.count)
-        for index in columns.indices where row.values[index] != nil {
-            present.append(index)
+        rowText.removeAll(keepingCapacity: true)
+        for index in columns.indices {
+            guard let value = row.values[index] else { continue }
             if index < 64 { bits |= 1 << UInt64(index) }
+            if var text = value.boundText { text.withUTF8 { rowText.append(contentsOf: $0) } }
         }
         let statement: SQLiteStatement
         let narrow = columns.count <= 64
         if narrow, let last, last.columns == bits {
             statement = last.statement
         } else {
+            let present = columns.indices.filter { row.values[$0] != nil }
             statement = try insertStatement(table, columns, present: present, bits: bits)
             if narrow { last = (bits, statement) }
         }
-        defer { statement.reset() }
-        for (parameter, column) in present.enumerated() {
-            try statement.bind(row.values[column], at: Int32(parameter + 1))
-        }
         do {
-            _ = try statement.step()
+            // Bound, stepped and reset while `rowText` is pinned: SQLite reads the texts in place.
+            try rowText.withUnsafeBufferPointer { texts in
+                defer { statement.reset() }
+                var parameter: Int32 = 1
+                var offset = 0
+                for index in columns.indices {
+                    guard let value = row.values[index] else { continue }
+                    let count = value.boundText?.utf8.count ?? 0
+                    try statement.bind(value, at: parameter, text: UnsafeBufferPointer(rebasing: texts[offset..<(offset + count)]))
+                    offset += count
+                    parameter += 1
+                }
+                _ = try statement.step()
+            }
             return nil
         } catch let error as WarehouseError where error.reason?.hasPrefix("SQLITE_CONSTRAINT") == true {
             // SQLite undid this one statement; the transaction and the other rows go on.
