@@ -22,6 +22,10 @@ public struct PubSubError: ShopStreamError {
         /// A message's ordering key is paused after an earlier publish of that key failed; the
         /// publisher sends nothing more for it until `resume(orderingKey:)`.
         public static let orderingKeyPaused = Code("ordering key paused")
+        /// A delivery's lease ran out before it was acknowledged or extended: Pub/Sub delivers the
+        /// message again, so what was done with this delivery must not count as settled.
+        /// `messageIds` names the messages.
+        public static let leaseLost = Code("lease lost")
         /// The answer could not be understood.
         public static let invalidResponse = Code("invalid response")
         /// Pub/Sub failed otherwise: network, timeout, 429, 5xx, ABORTED.
@@ -33,11 +37,14 @@ public struct PubSubError: ShopStreamError {
     public let message: String
     /// The HTTP failure underneath (status, Google's status name, retries), when there was one.
     public let http: HTTPError?
+    /// The messages the failure concerns, where it concerns some (`.leaseLost`).
+    public let messageIds: [String]
 
-    public init(_ code: Code, _ message: String, http: HTTPError? = nil) {
+    public init(_ code: Code, _ message: String, http: HTTPError? = nil, messageIds: [String] = []) {
         self.code = code
         self.message = message
         self.http = http
+        self.messageIds = messageIds
     }
 
     /// Only `.service` failures may pass by waiting: network drops, timeouts, 429, 5xx, and the

@@ -35,17 +35,21 @@ public struct SubscriptionResource: Sendable, Equatable {
     /// Messages with the same ordering key are delivered in the order published. Fixed at creation.
     public var enableMessageOrdering: Bool
     public var deadLetterPolicy: DeadLetterPolicy?
+    /// An acknowledgement is confirmed or refused (a stale ack id), never silently lost; a
+    /// message acknowledged with success is not delivered again.
+    public var enableExactlyOnceDelivery: Bool
     public var labels: [String: String]
 
     public init(
         id: String, topic: String, ackDeadlineSeconds: Int, enableMessageOrdering: Bool, deadLetterPolicy: DeadLetterPolicy? = nil,
-        labels: [String: String] = [:]
+        enableExactlyOnceDelivery: Bool = false, labels: [String: String] = [:]
     ) {
         self.id = id
         self.topic = topic
         self.ackDeadlineSeconds = ackDeadlineSeconds
         self.enableMessageOrdering = enableMessageOrdering
         self.deadLetterPolicy = deadLetterPolicy
+        self.enableExactlyOnceDelivery = enableExactlyOnceDelivery
         self.labels = labels
     }
 
@@ -56,7 +60,7 @@ public struct SubscriptionResource: Sendable, Equatable {
             deadLetterPolicy: deadLetterPolicy.map {
                 DeadLetterWire(deadLetterTopic: client.topicPath($0.topic), maxDeliveryAttempts: $0.maxDeliveryAttempts)
             },
-            labels: labels.isEmpty ? nil : labels)
+            enableExactlyOnceDelivery: enableExactlyOnceDelivery ? true : nil, labels: labels.isEmpty ? nil : labels)
     }
 }
 
@@ -90,6 +94,7 @@ struct SubscriptionWire: Codable {
     var ackDeadlineSeconds: Int?
     var enableMessageOrdering: Bool?
     var deadLetterPolicy: DeadLetterWire?
+    var enableExactlyOnceDelivery: Bool?
     var labels: [String: String]?
 }
 
@@ -103,7 +108,7 @@ extension SubscriptionResource: Decodable {
                 // Pub/Sub's default when the attempts are left out is 5.
                 policy.deadLetterTopic.map { DeadLetterPolicy(topic: shortName($0), maxDeliveryAttempts: policy.maxDeliveryAttempts ?? 5) }
             },
-            labels: wire.labels ?? [:])
+            enableExactlyOnceDelivery: wire.enableExactlyOnceDelivery ?? false, labels: wire.labels ?? [:])
     }
 }
 

@@ -22,7 +22,7 @@ final class PubSubTests: XCTestCase {
     override class func tearDown() { emulator = nil }
 
     /// The emulator, or the skip (or CI failure) of its absence; and a project of the test's own.
-    private func setUpProject() throws -> (PrivatePubSubEmulator, PubSubClient, String) {
+    func setUpProject() throws -> (PrivatePubSubEmulator, PubSubClient, String) {
         if let startFailure = Self.startFailure { throw startFailure }
         guard let emulator = Self.emulator else { throw missingStandIn("no Pub/Sub emulator") }
         let project = "test-" + UUID().uuidString.prefix(8).lowercased()

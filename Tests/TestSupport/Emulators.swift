@@ -99,5 +99,14 @@ public final class PrivatePubSubEmulator {
         ProcessInfo.processInfo.environment.merging(["PUBSUB_EMULATOR_HOST": host]) { $1 }
     }
 
-    deinit { child?.wait(timeout: 0) }
+    /// SIGSTOP: it answers nothing while its clock runs on (ack deadlines pass meanwhile).
+    public func pause() { child?.send(SIGSTOP) }
+
+    /// SIGCONT: it answers again.
+    public func resume() { child?.send(SIGCONT) }
+
+    deinit {
+        resume()
+        child?.wait(timeout: 0)
+    }
 }
