@@ -62,12 +62,12 @@ let package = Package(
         // Silver's contract: JSON Schema validation, casting to typed rows, the table model and its
         // set-up in a warehouse (sql/silver/).
         .target(name: "ShopStreamSilver", dependencies: ["ShopStreamCore", "ShopStreamWarehouse"]),
-        // Consumers that land the stream: bronze (lake objects), silver (warehouse rows), from Kafka or Pub/Sub.
+        // Consumers that land the stream from Kafka or Pub/Sub: bronze (lake objects) and silver.
         .target(
             name: "ShopStreamSinks",
             dependencies: [
-                "ShopStreamCore", "ShopStreamBus", "ShopStreamLake", "ShopStreamHTTP", "Czlib",
-                "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamPubSub",
+                "ShopStreamCore", "ShopStreamBus", "ShopStreamPubSub", "ShopStreamLake", "ShopStreamHTTP", "Czlib",
+                "ShopStreamWarehouse", "ShopStreamSilver",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]),
@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "SinkTests",
             dependencies: [
-                "ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore", "ShopStreamGenerator",
+                "ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore", "ShopStreamGenerator", "ShopStreamPubSub",
                 "ShopStreamWarehouse", "ShopStreamSilver", "TestSupport",
             ]),
         .testTarget(

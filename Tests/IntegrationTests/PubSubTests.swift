@@ -30,12 +30,12 @@ final class PubSubTests: XCTestCase {
         return (emulator, client, project)
     }
 
-    private func run(_ arguments: [String], _ emulator: PrivatePubSubEmulator) throws -> CommandResult {
+    func run(_ arguments: [String], _ emulator: PrivatePubSubEmulator) throws -> CommandResult {
         try runProgram(try shopstreamBinary(), arguments, timeout: 120, environment: emulator.environment)
     }
 
     /// A topology of the definitions in topics/, applied with `topics apply --pubsub`.
-    private func apply(_ project: String, _ emulator: PrivatePubSubEmulator, _ options: [String] = []) throws {
+    func apply(_ project: String, _ emulator: PrivatePubSubEmulator, _ options: [String] = []) throws {
         let result = try run(["topics", "apply", "--pubsub", project] + options, emulator)
         XCTAssertEqual(result.status, 0, result.stderr)
     }

@@ -51,11 +51,15 @@ extension ShopStreamCommand.LakeCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check that every offset is in exactly one bronze object, and (with Kafka) none is missing.",
+            abstract: "Check that every offset (or Pub/Sub message) is in exactly one bronze object, and (with Kafka) none is missing.",
             discussion: """
-                Per partition: overlaps, gaps, counts that do not fit the offsets, and (with --brokers) \
-                offsets on Kafka that no object holds. --deep also downloads every object and checks its \
-                crc32c and line count. Exits 1 when a problem is found.
+                Objects from Kafka, per partition: overlaps, gaps, counts that do not fit the offsets, and \
+                (with --brokers) offsets on Kafka that no object holds. Objects from Pub/Sub (metadata \
+                bus=pubsub): every message id listed in more than one object's message_ids, named with \
+                those objects (a message delivered again after a crash lands twice), and counts that do \
+                not fit the ids. --deep also downloads every object and checks its crc32c and line count, \
+                and on Pub/Sub objects reports every event_id found on more than one line (an event \
+                published twice has two message ids). Exits 1 when a problem is found.
                 """)
         @OptionGroup var lakeOptions: LakeOptions
         @Option(help: ArgumentHelp("Kafka to compare with; without it the lake is checked against itself.", valueName: "host:port"))
@@ -83,7 +87,15 @@ extension ShopStreamCommand.LakeCommand {
                     print(
                         "  \(key.padding(toLength: 20, withPad: " ", startingAt: 0)) offsets \(p.first)–\(p.last) in \(p.objects) objects")
                 }
+                for (topic, p) in report.pubSubTopics.sorted(by: { $0.key < $1.key }) {
+                    print(
+                        "  \(topic.padding(toLength: 20, withPad: " ", startingAt: 0)) \(p.messages) messages in \(p.objects) objects (Pub/Sub)"
+                    )
+                }
                 for problem in report.problems { print("problem: \(problem)") }
+                if !report.duplicateMessages.isEmpty {
+                    print("duplicates: \(report.duplicateMessages.count) messages are in more than one object")
+                }
                 if report.isClean {
                     print("verify: OK (\(report.objects) objects, \(report.events) events)")
                 } else {

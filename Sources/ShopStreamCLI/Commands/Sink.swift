@@ -5,6 +5,7 @@ import ServiceLifecycle
 import ShopStreamBus
 import ShopStreamCore
 import ShopStreamLake
+import ShopStreamPubSub
 import ShopStreamServer
 import ShopStreamService
 import ShopStreamSilver
@@ -38,15 +39,29 @@ extension ShopStreamCommand.Sink {
                 max(20,000, uploads × batch size × 4) events). When it is full the sink stops reading and \
                 closes open batches early so that uploads make room, then reads on.
 
+                With --pubsub PROJECT it reads the subscriptions shop.<entity>.bronze (made by `topics apply \
+                --pubsub`) instead. Pub/Sub has no offsets: objects are named by the publish time and message id \
+                of their batch's first message,
+
+                  bronze/<entity>/dt=YYYY-MM-DD/<topic>+<publish ms>+<message id>.jsonl[.gz]
+
+                with metadata message_ids, count, crc32c and bus=pubsub. A message is acknowledged only once \
+                its object is stored, so a crash loses nothing; a message delivered again after a crash can \
+                land twice, in two objects, and `lake verify` reports each such message. --group does not \
+                apply.
+
                 Examples:
                   shopstream sink bronze --brokers localhost:9092 --lake file:///data/lake
                   STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 \\
                     shopstream sink bronze --lake gs://shop-lake
                   # real GCS, credentials from ADC:
                   shopstream sink bronze --lake gs://shop-lake/raw --gzip
+                  PUBSUB_EMULATOR_HOST=127.0.0.1:8085 \\
+                    shopstream sink bronze --pubsub my-project --idle-exit 5s
                 """)
 
         @OptionGroup var kafka: KafkaOptions
+        @OptionGroup var pubsub: PubSubOptions
         @OptionGroup var lakeOptions: LakeOptions
 
         @Option(help: "Events an object holds at most.")
@@ -72,7 +87,7 @@ extension ShopStreamCommand.Sink {
 
         @Option(
             help:
-                "Store what is left and exit once no event arrived for this long and the group has read every partition to its end (a member that died still holds its partitions until its session ends). Default: run until Ctrl-C."
+                "Store what is left and exit once idle this long. Kafka: no event arrived for this long and the group has read every partition to its end (a member that died still holds its partitions until its session ends). Pub/Sub: no message arrived for this long and every subscription came back empty from every pull meanwhile (Pub/Sub gives no backlog figure on the emulator). Default: run until Ctrl-C."
         )
         var idleExit: Duration?
 
@@ -83,6 +98,7 @@ extension ShopStreamCommand.Sink {
         @OptionGroup var stall: StallOptions
 
         func validate() throws {
+            _ = try pubsub.project(kafka: kafka)
             guard maxBatchAge > .zero else { throw ValidationError("--max-batch-age 0s: expected a duration longer than 0s, such as 30s") }
             guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size \(batchSize): expected 1 to 1,000,000") }
             guard (1...256).contains(uploads) else { throw ValidationError("--uploads \(uploads): expected 1 to 256") }
@@ -96,6 +112,9 @@ extension ShopStreamCommand.Sink {
             let logger = Logger(label: "shopstream.bronze")
             try reportingErrors {
                 let lake = try lakeOptions.open()
+                if let project = try pubsub.project(kafka: kafka) {
+                    return try runOnPubSub(project: project, lake: lake, logger: logger)
+                }
                 let catalog = try kafka.catalog()
                 let (conn, broker) = try kafka.open(catalog)
                 try withExtendedLifetime(broker) {
@@ -119,13 +138,31 @@ extension ShopStreamCommand.Sink {
         func configuration(connection: KafkaConnection) -> BronzeConfiguration {
             var config = BronzeConfiguration(connection: connection)
             config.groupId = group
-            config.batchSize = batchSize
-            config.maxBatchAge = maxBatchAge
-            config.gzip = gzip
-            config.uploads = uploads
-            config.maxBufferedBytes = maxBuffer.bytes
-            config.idleExit = idleExit
+            config.batching = batching
             return config
+        }
+
+        /// Batch size, age, uploads, buffer and idle exit: the same on either bus.
+        var batching: BronzeBatching {
+            var b = BronzeBatching()
+            b.batchSize = batchSize
+            b.maxBatchAge = maxBatchAge
+            b.gzip = gzip
+            b.uploads = uploads
+            b.maxBufferedBytes = maxBuffer.bytes
+            b.idleExit = idleExit
+            return b
+        }
+
+        private func runOnPubSub(project: String, lake: any Lake, logger: Logger) throws {
+            var config = PubSubBronzeConfiguration()
+            config.batching = batching
+            let sink = try PubSubBronzeSink(configuration: config, client: try PubSubOptions.client(project: project), lake: lake)
+            sink.monitor.stallAfter = stall.stallAfter
+            if !quiet { sink.logger = logger }
+            if !quiet { logger.info("\(sink.client.location) → \(lake.url), subscriptions shop.<entity>.bronze, batches of \(batchSize)") }
+            try runSinkService("bronze", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop) }
+            printSummary(sink.statistics, lake: lake.url, maxBuffer: maxBuffer)
         }
 
         private func printSummary(_ s: BronzeSink.Statistics, lake: String, maxBuffer: ByteCountArgument) {
@@ -143,6 +180,14 @@ extension ShopStreamCommand.Sink {
                 print("adopted: \(s.adopted) objects already stored by an earlier run (\(s.skipped) records not stored again)")
             }
             if s.requeued > 0 { print("requeued: \(s.requeued) uploads tried again after the HTTP layer's retries ran out") }
+            if s.droppedForLostLease > 0 {
+                print("dropped: \(s.droppedForLostLease) events of batches whose lease was lost, not stored (Pub/Sub delivers them again)")
+            }
+            if s.unacknowledged > 0 {
+                print(
+                    "unacknowledged: \(s.unacknowledged) stored events whose acknowledgement failed; they may land twice (lake verify reports it)"
+                )
+            }
             if s.unparsed > 0 { print("unparsed: \(s.unparsed) records were not single-line UTF-8 JSON and are kept base64-encoded") }
             let peak = String(format: "%.1f", Double(s.peakBufferedBytes) / 1_048_576)
             var memory =

@@ -43,15 +43,22 @@ public enum BronzeFormat {
     }
 
     public static func parse(_ name: String) -> ParsedName? {
+        guard let (dt, coords, gzip) = nameParts(name), let p = Int32(coords[1]), let o = Int64(coords[2]) else { return nil }
+        return ParsedName(topic: String(coords[0]), partition: p, firstOffset: o, dt: dt, gzip: gzip)
+    }
+
+    /// `bronze/<entity>/dt=<dt>/<a>+<b>+<c>.jsonl[.gz]`: the date, the three `+` fields (none
+    /// empty) and whether it is gzip; nil for any other shape. Both buses name objects so.
+    static func nameParts(_ name: String) -> (dt: String, fields: [Substring], gzip: Bool)? {
         let parts = name.split(separator: "/")
         guard parts.count == 4, parts[0] == "bronze", parts[2].hasPrefix("dt=") else { return nil }
         var file = Substring(parts[3])
         let gzip = file.hasSuffix(".jsonl.gz")
         guard gzip || file.hasSuffix(".jsonl") else { return nil }
         file = file.dropLast(gzip ? 9 : 6)
-        let coords = file.split(separator: "+")
-        guard coords.count == 3, let p = Int32(coords[1]), let o = Int64(coords[2]) else { return nil }
-        return ParsedName(topic: String(coords[0]), partition: p, firstOffset: o, dt: String(parts[2].dropFirst(3)), gzip: gzip)
+        let fields = file.split(separator: "+", omittingEmptySubsequences: false)
+        guard fields.count == 3, !fields.contains(where: \.isEmpty) else { return nil }
+        return (String(parts[2].dropFirst(3)), fields, gzip)
     }
 
     /// The UTC calendar date of a record timestamp, as `YYYY-MM-DD`.
@@ -62,21 +69,28 @@ public enum BronzeFormat {
     /// The object's bytes: one line per record, the record as published when it is
     /// single-line UTF-8 JSON, else an envelope that keeps its bytes in base64.
     static func encode(_ batch: BronzeBatch, gzip: Bool) throws -> (bytes: Data, unparsed: Int) {
+        try encode(batch.records.map(\.value), topic: batch.topic, gzip: gzip) { i in
+            "\"partition\":\(batch.partition),\"offset\":\(batch.records[i].offset)"
+        }
+    }
+
+    /// One line per value; `coordinates(i)` is the JSON members that say where value `i` came
+    /// from, for the envelope of a value that is not single-line UTF-8 JSON.
+    static func encode(_ values: [[UInt8]], topic: String, gzip: Bool, coordinates: (Int) -> String) throws -> (
+        bytes: Data, unparsed: Int
+    ) {
         var out = [UInt8]()
-        out.reserveCapacity(batch.records.reduce(0) { $0 + $1.value.count + 1 })
+        out.reserveCapacity(values.reduce(0) { $0 + $1.count + 1 })
         var unparsed = 0
-        for r in batch.records {
-            if JSONLine.isValid(r.value) {
-                out.append(contentsOf: r.value)
+        for (i, value) in values.enumerated() {
+            if JSONLine.isValid(value) {
+                out.append(contentsOf: value)
             } else {
                 unparsed += 1
-                out.append(contentsOf: Array(#"{"_shopstream_unparsed":{"topic":""#.utf8))
-                out.append(contentsOf: Array(batch.topic.utf8))
-                out.append(
-                    contentsOf: Array(
-                        "\",\"partition\":\(batch.partition),\"offset\":\(r.offset),\"reason\":\"not single-line UTF-8 JSON\",\"value_base64\":\""
-                            .utf8))
-                out.append(contentsOf: Array(Data(r.value).base64EncodedString().utf8))
+                out.append(contentsOf: Array(#"{"_shopstream_unparsed":{"topic":"#.utf8))
+                out.append(contentsOf: Array(JSONText.quoted(topic).utf8))
+                out.append(contentsOf: Array(",\(coordinates(i)),\"reason\":\"not single-line UTF-8 JSON\",\"value_base64\":\"".utf8))
+                out.append(contentsOf: Array(Data(value).base64EncodedString().utf8))
                 out.append(contentsOf: Array("\"}}".utf8))
             }
             out.append(0x0A)

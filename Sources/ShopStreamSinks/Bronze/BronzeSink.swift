@@ -39,32 +39,7 @@ import ShopStreamLake
 /// prefetch queue: `queued.max.messages.kbytes`, 64 MiB by default.)
 public final class BronzeSink {
     /// What the sink did, for its summary.
-    public struct Statistics: Sendable {
-        public var events = 0
-        public var objects = 0
-        public var bytes = 0
-        /// Records kept in an envelope because they were not single-line UTF-8 JSON.
-        public var unparsed = 0
-        /// Objects found already stored (a restart after an upload that was not committed).
-        public var adopted = 0
-        /// Records skipped because an adopted object held them.
-        public var skipped = 0
-        /// Uploads retried by the sink after the HTTP layer's own retries ran out.
-        public var requeued = 0
-        /// HTTP retries by reason ("503", "429", "reset", "dead keep-alive", "401", …).
-        public var retries: [String: Int] = [:]
-        /// All HTTP retries.
-        public var retryCount = 0
-        /// The most events, and the most bytes of events, held in memory at once (read and not
-        /// yet stored). The bytes stay below `maxBufferedBytes` plus one message.
-        public var peakBufferedEvents = 0
-        public var peakBufferedBytes = 0
-        /// Open batches sealed before their size or age because the buffer was full.
-        public var sealedToMakeRoom = 0
-        public var perTopic: [String: Int] = [:]
-        /// From the first record read to the last object stored.
-        public var elapsed: Duration = .zero
-    }
+    public typealias Statistics = BronzeStatistics
 
     public let configuration: BronzeConfiguration
     public let lake: any Lake
@@ -78,15 +53,10 @@ public final class BronzeSink {
 
     private let consumer: Consumer
     private var partitions: [TopicPartition: PartitionState] = [:]
-    private let jobs = BlockingQueue<UploadJob>()
-    private let done = BlockingQueue<UploadResult>()
-    private var workers: [Thread] = []
-    /// Entered by each upload thread while it runs.
-    private let workersRunning = DispatchGroup()
+    private var workers: UploadWorkers<UploadJob, UploadResult>?
     private var inFlight = 0
-    /// Records read and not yet stored (open, sealed or uploading), in events and value bytes.
-    private var bufferedEvents = 0
-    private var bufferedBytes = 0
+    /// Records read and not yet stored (open, sealed or uploading).
+    private lazy var buffer = BronzeBuffer(maxEvents: configuration.maxBufferedEvents, maxBytes: configuration.maxBufferedBytes)
     private var toCommit: [TopicPartition: Int64] = [:]
     /// After a failed commit: not again before this (the offsets wait in `toCommit`).
     private var commitAgainAt = ContinuousClock.now
@@ -113,7 +83,7 @@ public final class BronzeSink {
         // Leave the group before the rebalance handler's owner is gone.
         consumer.onRebalance = nil
         consumer.close()
-        jobs.close()
+        workers?.close()
     }
 
     /// Runs until `shouldStop` returns true, or until idle for `idleExit`. Stores and
@@ -142,8 +112,8 @@ public final class BronzeSink {
             // and exiting while an upload thread is inside libcurl or OpenSSL crashes it
             // (OpenSSL's exit handler frees what the thread still uses). Bounded, as an upload
             // can take minutes to give up.
-            jobs.close(discardingPending: true)
-            _ = workersRunning.wait(timeout: .now() + 30)
+            workers?.close(discardingPending: true)
+            workers?.waitForThreads(timeout: .seconds(30))
             throw error
         }
     }
@@ -151,7 +121,7 @@ public final class BronzeSink {
     private func consume(_ request: () -> StopSignal.Request) throws {
         try consumer.checkTopics()
         startWorkers()
-        defer { jobs.close() }
+        defer { workers?.close() }
         lastActivity = .now
         var lastRetryCheck = ContinuousClock.now
         var lastEndCheck = ContinuousClock.now
@@ -264,42 +234,25 @@ public final class BronzeSink {
 
     // MARK: The buffer bound
 
-    private var bufferIsFull: Bool {
-        bufferedEvents >= configuration.maxBufferedEvents || bufferedBytes >= configuration.maxBufferedBytes
-    }
+    private var bufferIsFull: Bool { buffer.isFull }
 
     private func hold(_ record: BronzeRecord) {
-        bufferedEvents += 1
-        bufferedBytes += record.value.count
-        statistics.peakBufferedEvents = max(statistics.peakBufferedEvents, bufferedEvents)
-        statistics.peakBufferedBytes = max(statistics.peakBufferedBytes, bufferedBytes)
+        buffer.hold(bytes: record.value.count)
+        statistics.peakBufferedEvents = buffer.peakEvents
+        statistics.peakBufferedBytes = buffer.peakBytes
     }
 
     private func release(_ records: some Sequence<BronzeRecord>) {
-        for record in records {
-            bufferedEvents -= 1
-            bufferedBytes -= record.value.count
-        }
+        for record in records { buffer.release(bytes: record.value.count) }
     }
 
-    /// With the buffer full only stored objects make room, so enough must be on its way: while
-    /// more than half of what is held sits in open batches, seal the largest. Without this, large
-    /// messages fill the byte bound long before a batch reaches --batch-size, and nothing would be
-    /// uploaded until --max-batch-age. A batch cut early is like one the timer cut: its object is
-    /// named by its first offset, and a restart adopts whatever cut was stored.
+    /// A batch cut early to make room is like one the timer cut: its object is named by its first
+    /// offset, and a restart adopts whatever cut was stored.
     private func sealToMakeRoom() {
-        // Measured by the bound that is reached.
-        let inBytes = bufferedBytes >= configuration.maxBufferedBytes
-        let held = inBytes ? bufferedBytes : bufferedEvents
-        let open = partitions.compactMap { tp, state in
-            state.open.map { (tp, inBytes ? $0.valueBytes : $0.records.count) }
-        }
-        var inOpenBatches = open.reduce(0) { $0 + $1.1 }
-        for (tp, size) in open.sorted(by: { $0.1 > $1.1 }) {
-            guard inOpenBatches * 2 > held else { break }
+        let open = partitions.compactMap { tp, state in state.open.map { (key: tp, events: $0.records.count, bytes: $0.valueBytes) } }
+        for tp in buffer.batchesToSeal(open) {
             seal(tp)
             statistics.sealedToMakeRoom += 1
-            inOpenBatches -= size
         }
     }
 
@@ -333,7 +286,7 @@ public final class BronzeSink {
         state.uploading = true
         partitions[tp] = state
         inFlight += 1
-        jobs.put(UploadJob(batch: batch, checkOtherSuffix: !state.chainChecked))
+        workers?.put(UploadJob(batch: batch, checkOtherSuffix: !state.chainChecked))
     }
 
     // MARK: Uploads
@@ -360,24 +313,13 @@ public final class BronzeSink {
     }
 
     private func startWorkers() {
-        guard workers.isEmpty else { return }
-        for i in 0..<configuration.uploads {
-            workersRunning.enter()
-            let thread = Thread { [jobs, done, lake, gzip = configuration.gzip, workersRunning, monitor] in
-                while let job = jobs.take() {
-                    let started = ContinuousClock.now
-                    let outcome = BronzeSink.store(job, lake: lake, gzip: gzip)
-                    if case .stored = outcome {
-                        monitor.writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-                        monitor.batchSize.record(job.batch.records.count)
-                    }
-                    done.put(UploadResult(job: job, outcome: outcome))
-                }
-                workersRunning.leave()
-            }
-            thread.name = "bronze-upload-\(i)"
-            thread.start()
-            workers.append(thread)
+        guard workers == nil else { return }
+        workers = UploadWorkers(count: configuration.uploads, name: "bronze-upload") {
+            [lake, gzip = configuration.gzip, monitor] job in
+            let started = ContinuousClock.now
+            let outcome = BronzeSink.store(job, lake: lake, gzip: gzip)
+            if case .stored = outcome { monitor.recordWrite(since: started, events: job.batch.records.count) }
+            return UploadResult(job: job, outcome: outcome)
         }
     }
 
@@ -426,7 +368,7 @@ public final class BronzeSink {
         var first = true
         while inFlight > 0 {
             let result: UploadResult?
-            if first, let wait { result = done.take(timeout: wait) } else { result = done.take(timeout: .zero) }
+            result = workers?.take(timeout: first ? (wait ?? .zero) : .zero)
             first = false
             guard let result else { return }
             inFlight -= 1
@@ -528,12 +470,7 @@ public final class BronzeSink {
     }
 
     private func collectRetries(report: Bool) {
-        let summary = lake.takeRetries()
-        guard !summary.isEmpty else { return }
-        monitor.httpRetried(summary.count, service: "gcs")
-        statistics.retryCount += summary.count
-        statistics.retries.merge(summary.countsByReason, uniquingKeysWith: +)
-        if report { logger.notice("lake requests retried", metadata: ["retries": "\(summary)"]) }
+        statistics.collectRetries(from: lake, monitor: monitor, logger: report ? logger : nil)
     }
 
     // MARK: Rebalance
@@ -560,7 +497,7 @@ public final class BronzeSink {
             while tps.contains(where: { partitions[$0]?.uploading == true }) {
                 // Not past the stop's deadline: those uploads are left to the next owner.
                 if stopSeen.request == .abandon { break }
-                guard let result = done.take(timeout: .milliseconds(200)) else { continue }
+                guard let result = workers?.take(timeout: .milliseconds(200)) else { continue }
                 inFlight -= 1
                 do { try apply(result) } catch { fatal = error }
             }

@@ -45,6 +45,10 @@ public final class SinkMonitor: @unchecked Sendable {
     /// When each lagging partition last made progress.
     private var progressAt: [TopicPartition: ContinuousClock.Instant] = [:]
     private var lagGauges: [TopicPartition: Gauge] = [:]
+    /// Without partitions: when the sink last landed something or held nothing, and how much it
+    /// had landed then.
+    private var heldProgressAt = ContinuousClock.now
+    private var landedAtLastProgress = 0
     /// When committed offsets were last asked for (at most every 10 s: it is a request to the coordinator).
     private var askedCommittedAt: ContinuousClock.Instant?
 
@@ -107,6 +111,12 @@ public final class SinkMonitor: @unchecked Sendable {
         let c = Counter(label: d.name, dimensions: [("sink", sink), ("topic", topic)])
         cache[topic] = c
         return c
+    }
+
+    /// An object (or insert) of `events` stored, begun at `started`: its duration and size. Any thread.
+    func recordWrite(since started: ContinuousClock.Instant, events: Int) {
+        writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+        batchSize.record(events)
     }
 
     /// Offsets the sink committed (the next offset to read, per partition).
@@ -174,6 +184,28 @@ public final class SinkMonitor: @unchecked Sendable {
         }
         counts.stalled = stalled.sorted()
         stalledGauge.record(stalled.isEmpty ? 0 : 1)
+        let copy = counts
+        published.withLock { $0 = copy }
+    }
+
+    /// Records that the loop turned, for a sink without partitions (Pub/Sub, no backlog figure):
+    /// every half second publishes the snapshot; stalled when it holds events (read, not landed)
+    /// and has landed nothing for `stallAfter`.
+    func tick(held: Int) {
+        let now = ContinuousClock.now
+        counts.lastBeat = now
+        counts.started = true
+        guard now - lastPublished >= .milliseconds(500) else { return }
+        lastPublished = now
+        if held == 0 || counts.landed > landedAtLastProgress {
+            heldProgressAt = now
+            landedAtLastProgress = counts.landed
+        }
+        let since = now - heldProgressAt
+        counts.stalled =
+            held > 0 && since >= stallAfter
+            ? ["\(NumberText.grouped(held)) events held, nothing landed for \(Int(since.components.seconds)) s"] : []
+        stalledGauge.record(counts.stalled.isEmpty ? 0 : 1)
         let copy = counts
         published.withLock { $0 = copy }
     }

@@ -1,0 +1,388 @@
+import Foundation
+import Logging
+import ShopStreamCore
+import ShopStreamLake
+import ShopStreamPubSub
+
+/// How the bronze sink reads Pub/Sub.
+public struct PubSubBronzeConfiguration: Sendable {
+    /// The sink's subscriptions: `shop.<entity>.bronze` for every entity by default.
+    public var subscriptions = Entity.allCases.map { PubSubTopology.subscription($0, .bronze) }
+    /// Batch size, age, uploads, buffer bounds, idle exit (shared with Kafka).
+    public var batching = BronzeBatching()
+    /// Pull requests in flight per subscription.
+    public var pullsPerSubscription = 2
+
+    public init() {}
+}
+
+/// Archives Pub/Sub subscriptions into the lake, 100 events an object: every event at least once,
+/// and every duplicate recognisable.
+///
+/// Pub/Sub has no offsets, so Kafka's chain of names does not carry over; instead:
+/// - a message is acknowledged only after the object holding it is stored, so a crash at any point
+///   loses nothing: what was not acknowledged is delivered again;
+/// - an object is named by its batch's least (publish time, message id) and created create-only,
+///   and its metadata lists its message ids: a retried upload of the same batch finds its name
+///   taken by an object that holds its messages and adopts it (acknowledges, stores nothing);
+///   messages of the batch that object does not hold are batched again;
+/// - a batch whose lease was lost is dropped, not uploaded (its messages are coming again), and
+///   the rest of it given back; a batch whose upload failed is given back (nack) and comes again;
+/// - what is redelivered in a different batch lands twice, in two objects whose `message_ids`
+///   share it: `lake verify` reports every such message.
+///
+/// Threads: the caller's thread polls, batches and settles; `uploads` threads store objects; the
+/// consumer pulls and keeps leases on threads of its own.
+public final class PubSubBronzeSink {
+    public typealias Statistics = BronzeStatistics
+
+    public let configuration: PubSubBronzeConfiguration
+    public let lake: any Lake
+    public let client: PubSubClient
+    public private(set) var statistics = Statistics()
+    public let monitor = SinkMonitor(sink: "bronze")
+    public var logger = Logger(label: "shopstream.bronze", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    private var batching: BronzeBatching { configuration.batching }
+    private var open: [BatchKey: OpenBatch] = [:]
+    private var sealed: [PubSubBatch] = []
+    private var inFlight = 0
+    private var workers: UploadWorkers<PubSubBatch, Upload>?
+    private lazy var buffer = BronzeBuffer(maxEvents: batching.maxBufferedEvents, maxBytes: batching.maxBufferedBytes)
+    private var firstRecordAt: ContinuousClock.Instant?
+    private var lastStoredAt: ContinuousClock.Instant?
+    /// When a poll last brought something, and whether the latest came back empty.
+    private var lastReadAt = ContinuousClock.now
+    private var lastPollEmpty = false
+    /// The idle wait that ended the run (`--idle-exit`): not work, so not in `elapsed`.
+    private var idleWaited: Duration = .zero
+    private var fatal: (any Error)?
+
+    public init(configuration: PubSubBronzeConfiguration, client: PubSubClient, lake: any Lake) throws {
+        try configuration.batching.validate()
+        // Fail at once on a missing bucket, bad credentials or no permission.
+        _ = try lake.head("bronze/_probe")
+        self.configuration = configuration
+        self.client = client
+        self.lake = lake
+    }
+
+    /// Runs until `stop` asks (`.drain` reads on until every subscription comes back empty), or
+    /// until idle for `idleExit`: no message for that long and every subscription pulled empty
+    /// throughout. Stores and acknowledges what was read before returning, except on `.abandon`,
+    /// which gives back what is held (it comes again).
+    public func run(until stop: StopSignal) throws {
+        var consumerConfiguration = PubSubConsumer.Configuration()
+        consumerConfiguration.pullsPerSubscription = configuration.pullsPerSubscription
+        consumerConfiguration.maxWaiting = max(1000, min(10_000, batching.maxBufferedEvents / 2))
+        let consumer = try PubSubConsumer(
+            client: client, subscriptions: configuration.subscriptions, configuration: consumerConfiguration)
+        let workers = UploadWorkers<PubSubBatch, Upload>(count: batching.uploads, name: "bronze-upload") {
+            [lake, gzip = batching.gzip, monitor] batch in
+            let started = ContinuousClock.now
+            let outcome = PubSubBronzeSink.store(batch, lake: lake, gzip: gzip)
+            if case .stored = outcome { monitor.recordWrite(since: started, events: batch.deliveries.count) }
+            return Upload(batch: batch, outcome: outcome)
+        }
+        self.workers = workers
+        defer {
+            // Start no more uploads and let those under way end (exiting inside libcurl crashes).
+            workers.close(discardingPending: true)
+            workers.waitForThreads(timeout: .seconds(30))
+            self.workers = nil
+        }
+        do {
+            try consume(consumer, stop)
+        } catch {
+            consumer.close(givingBack: true)
+            throw error
+        }
+        collectRetries(report: false)
+        if let firstRecordAt, let lastStoredAt { statistics.elapsed = lastStoredAt - firstRecordAt - idleWaited }
+    }
+
+    private func consume(_ consumer: PubSubConsumer, _ stop: StopSignal) throws {
+        var lastRetryCheck = ContinuousClock.now
+        lastReadAt = .now
+        while true {
+            let asked = stop.request
+            if asked >= .now { break }
+            if asked == .drain, caughtUp(consumer, idle: .zero) || ContinuousClock.now - lastReadAt >= .seconds(5) {
+                logger.info("stopping: every subscription came back empty; storing what is left")
+                break
+            }
+            monitor.tick(held: buffer.events)
+            if let fatal { throw fatal }
+            dropLostLeases(consumer)
+            if buffer.isFull {
+                sealToMakeRoom()
+                lastReadAt = .now  // waiting for the lake, not for Pub/Sub: not idle
+            }
+            schedule()
+            try handleResults(consumer, wait: buffer.isFull ? .milliseconds(50) : nil)
+            if !buffer.isFull {
+                let got = try consumer.poll(max: 1000, wait: .milliseconds(50))
+                lastPollEmpty = got.isEmpty
+                if !got.isEmpty { lastReadAt = .now }
+                for d in got { add(d, hold: true) }
+            }
+            sealAged()
+            schedule()
+            if ContinuousClock.now - lastRetryCheck > .seconds(5) {
+                collectRetries(report: true)
+                lastRetryCheck = .now
+            }
+            if let idle = batching.idleExit, caughtUp(consumer, idle: idle) {
+                logger.info("idle: storing what is left", metadata: ["idle": "\(idle)"])
+                if firstRecordAt != nil { idleWaited = ContinuousClock.now - lastReadAt }
+                break
+            }
+        }
+        if stop.request == .abandon {
+            logger.warning(
+                "stopping at once: what is held is given back (uploads in flight may land it twice)",
+                metadata: ["uploads": "\(inFlight)"])
+            consumer.close(givingBack: true)
+            return
+        }
+        // Store every partial batch, wait for the uploads, settle.
+        for key in Array(open.keys) { seal(key) }
+        while inFlight > 0 || !sealed.isEmpty {
+            if stop.request == .abandon { break }
+            dropLostLeases(consumer)
+            schedule()
+            try handleResults(consumer, wait: .milliseconds(200))
+            monitor.tick(held: buffer.events)
+        }
+        consumer.close(givingBack: true)
+        if let fatal { throw fatal }
+    }
+
+    /// Idle for `idle`: nothing read for that long, the last poll empty, and every subscription
+    /// pulled empty throughout (no backlog figure exists on the emulator).
+    private func caughtUp(_ consumer: PubSubConsumer, idle: Duration) -> Bool {
+        guard lastPollEmpty, !buffer.isFull, let quiet = consumer.quietSince else { return false }
+        return ContinuousClock.now - max(quiet, lastReadAt) >= idle
+    }
+
+    // MARK: Batching
+
+    /// A batch is one topic's events of one date.
+    private struct BatchKey: Hashable {
+        var subscription: String
+        var dt: String
+    }
+
+    private struct OpenBatch {
+        var batch: PubSubBatch
+        var openedAt = ContinuousClock.now
+    }
+
+    private func add(_ d: PubSubDelivery, hold: Bool) {
+        if hold {
+            if firstRecordAt == nil { firstRecordAt = .now }
+            monitor.read(d.topic)
+            buffer.hold(bytes: d.data.count)
+            statistics.peakBufferedEvents = buffer.peakEvents
+            statistics.peakBufferedBytes = buffer.peakBytes
+        }
+        let dt = BronzeFormat.utcDate(milliseconds: d.eventTimeMs ?? d.publishTimeMs)
+        let key = BatchKey(subscription: d.subscription, dt: dt)
+        var entry = open[key] ?? OpenBatch(batch: PubSubBatch(topic: d.topic, subscription: d.subscription, dt: dt))
+        entry.batch.deliveries.append(d)
+        entry.batch.messageIdBytes += d.messageId.utf8.count + 1
+        open[key] = entry
+        if entry.batch.deliveries.count >= batching.batchSize || entry.batch.messageIdBytes >= BronzeFormat.maxMessageIdBytes {
+            seal(key)
+        }
+    }
+
+    private func seal(_ key: BatchKey) {
+        guard let entry = open.removeValue(forKey: key) else { return }
+        sealed.append(entry.batch)
+    }
+
+    private func sealAged() {
+        let now = ContinuousClock.now
+        for (key, entry) in open where now - entry.openedAt >= batching.maxBatchAge { seal(key) }
+    }
+
+    private func sealToMakeRoom() {
+        let sizes = open.map { key, entry in (key: key, events: entry.batch.deliveries.count, bytes: entry.batch.valueBytes) }
+        for key in buffer.batchesToSeal(sizes) {
+            seal(key)
+            statistics.sealedToMakeRoom += 1
+        }
+    }
+
+    private func schedule() {
+        while inFlight < batching.uploads, !sealed.isEmpty, let workers {
+            workers.put(sealed.removeFirst())
+            inFlight += 1
+        }
+    }
+
+    private func release(_ deliveries: [PubSubDelivery]) {
+        for d in deliveries { buffer.release(bytes: d.data.count) }
+    }
+
+    /// Drops every batch not yet uploading that holds a delivery whose lease was lost, giving back
+    /// the rest of it: all of it comes again, and uploading it would only add a duplicate.
+    private func dropLostLeases(_ consumer: PubSubConsumer) {
+        let lost = Set(consumer.takeLostLeases().map(\.ackId))
+        guard !lost.isEmpty else { return }
+        var dropped: [PubSubBatch] = []
+        for (key, entry) in open where entry.batch.deliveries.contains(where: { lost.contains($0.ackId) }) {
+            dropped.append(entry.batch)
+            open[key] = nil
+        }
+        sealed.removeAll { batch in
+            let hit = batch.deliveries.contains { lost.contains($0.ackId) }
+            if hit { dropped.append(batch) }
+            return hit
+        }
+        for batch in dropped {
+            release(batch.deliveries)
+            statistics.droppedForLostLease += batch.deliveries.count
+            try? consumer.giveBack(batch.deliveries.filter { !lost.contains($0.ackId) })
+            logger.warning(
+                "a lease was lost: batch dropped unstored, its messages come again",
+                metadata: ["topic": "\(batch.topic)", "events": "\(batch.deliveries.count)"])
+        }
+    }
+
+    // MARK: Uploads
+
+    private enum Outcome: Sendable {
+        case stored(name: String, bytes: Int, unparsed: Int)
+        /// The name was taken by an object holding these message ids (stored before).
+        case alreadyStored(name: String, messageIds: Set<String>)
+        /// Worth trying again (the HTTP layer's retries ran out on a transient error).
+        case retry(any Error)
+        case failed(any Error)
+    }
+
+    private struct Upload: Sendable {
+        var batch: PubSubBatch
+        var outcome: Outcome
+    }
+
+    /// Runs on an upload thread.
+    private static func store(_ batch: PubSubBatch, lake: any Lake, gzip: Bool) -> Outcome {
+        let first = batch.first
+        let name = BronzeFormat.pubSubObjectName(
+            topic: batch.topic, firstPublishMs: first.publishTimeMs, firstMessageId: first.messageId, dt: batch.dt, gzip: gzip)
+        let ids = batch.deliveries.map(\.messageId)
+        do {
+            let (bytes, unparsed) = try BronzeFormat.encode(batch.deliveries.map(\.data), topic: batch.topic, gzip: gzip) { i in
+                "\"message_id\":\(JSONText.quoted(ids[i]))"
+            }
+            do {
+                _ = try lake.create(
+                    name, bytes: bytes, contentType: gzip ? "application/gzip" : "application/x-ndjson",
+                    metadata: BronzeFormat.pubSubMetadata(
+                        topic: batch.topic, subscription: batch.subscription, messageIds: ids, bytes: bytes, gzip: gzip))
+                return .stored(name: name, bytes: bytes.count, unparsed: unparsed)
+            } catch let error as LakeError where error.code == .alreadyExists {
+                guard let existing = try lake.head(name) else { return .retry(error) }
+                guard let held = BronzeFormat.messageIds(existing.metadata), held.contains(first.messageId) else {
+                    throw SinkError(
+                        .corrupt,
+                        "\(name) exists but its message_ids metadata does not list message \(first.messageId), so the sink cannot tell which messages it holds; move it out of the lake's bronze/ folder and restart"
+                    )
+                }
+                return .alreadyStored(name: name, messageIds: Set(held))
+            }
+        } catch {
+            return error.isTransient ? .retry(error) : .failed(error)
+        }
+    }
+
+    private func handleResults(_ consumer: PubSubConsumer, wait: Duration?) throws {
+        var first = true
+        while inFlight > 0, let workers {
+            guard let upload = workers.take(timeout: first ? (wait ?? .zero) : .zero) else { return }
+            first = false
+            inFlight -= 1
+            try apply(upload, consumer)
+        }
+    }
+
+    private func apply(_ upload: Upload, _ consumer: PubSubConsumer) throws {
+        let batch = upload.batch
+        switch upload.outcome {
+        case .stored(_, let bytes, let unparsed):
+            release(batch.deliveries)
+            statistics.events += batch.deliveries.count
+            statistics.objects += 1
+            statistics.bytes += bytes
+            statistics.unparsed += unparsed
+            statistics.perTopic[batch.topic, default: 0] += batch.deliveries.count
+            monitor.landed(batch.topic, batch.deliveries.count)
+            lastStoredAt = .now
+            try settle(batch.deliveries, consumer)
+        case .alreadyStored(let name, let held):
+            statistics.adopted += 1
+            let stored = batch.deliveries.filter { held.contains($0.messageId) }
+            let rest = batch.deliveries.filter { !held.contains($0.messageId) }
+            statistics.skipped += stored.count
+            logger.notice(
+                "already stored by an earlier run: adopting it",
+                metadata: ["object": "\(name)", "held": "\(stored.count)", "batched again": "\(rest.count)"])
+            release(stored)
+            try settle(stored, consumer)
+            // Not in that object: batched again (their first message differs, so their name does).
+            for d in rest { add(d, hold: false) }
+        case .retry(let error):
+            release(batch.deliveries)
+            statistics.requeued += 1
+            monitor.retried(batch.topic, batch.deliveries.count)
+            logger.warning(
+                "storing failed; giving the batch back to Pub/Sub to deliver again",
+                metadata: ["topic": "\(batch.topic)", "events": "\(batch.deliveries.count)", "error": "\(error)"])
+            do { try consumer.giveBack(batch.deliveries) } catch {
+                logger.warning("giving back failed; the messages come again after their ack deadline", metadata: ["error": "\(error)"])
+            }
+        case .failed(let error):
+            release(batch.deliveries)
+            fatal = error
+            throw error
+        }
+    }
+
+    /// Acknowledges what is stored. A refused or failed acknowledgement loses nothing (the message
+    /// comes again and lands twice, which `lake verify` reports); only what needs a person stops.
+    private func settle(_ deliveries: [PubSubDelivery], _ consumer: PubSubConsumer) throws {
+        guard !deliveries.isEmpty else { return }
+        do {
+            try consumer.settle(deliveries)
+        } catch let error as PubSubError where error.code == .leaseLost || error.isTransient {
+            let n = error.messageIds.isEmpty ? deliveries.count : error.messageIds.count
+            statistics.unacknowledged += n
+            logger.warning(
+                "stored, but not acknowledged: these messages may land twice (lake verify reports it)",
+                metadata: ["messages": "\(n)", "error": "\(error.message)"])
+        }
+    }
+
+    private func collectRetries(report: Bool) {
+        statistics.collectRetries(from: lake, monitor: monitor, logger: report ? logger : nil)
+    }
+}
+
+/// Events of one subscription and date on their way to one object.
+struct PubSubBatch: Sendable {
+    var topic: String
+    var subscription: String
+    var dt: String
+    var deliveries: [PubSubDelivery] = []
+    var messageIdBytes = 0
+
+    /// The delivery that names the object: the least (publish time, message id), so the same set
+    /// of messages always gets the same name.
+    var first: PubSubDelivery {
+        deliveries.min { ($0.publishTimeMs, $0.messageId) < ($1.publishTimeMs, $1.messageId) }!
+    }
+
+    var valueBytes: Int { deliveries.reduce(0) { $0 + $1.data.count } }
+}
