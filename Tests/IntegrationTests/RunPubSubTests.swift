@@ -77,6 +77,11 @@ final class RunPubSubTests: XCTestCase {
             try shopstreamBinary(), ["lake", "verify", "--lake", lake, "--deep"], environment: emulator.environment)
         XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
         XCTAssertTrue(verify.stdout.contains("(Pub/Sub)"), verify.stdout)
+        // The data checks, reconciliation of the lake's Pub/Sub objects with silver included.
+        let check = try runProgram(
+            try shopstreamBinary(), ["check", "--lake", lake, "--warehouse", warehouse], timeout: 300, environment: emulator.environment)
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+        XCTAssertTrue(check.stdout.contains("reconcile(shop.sales: lake = silver + rejects)"), check.stdout)
     }
 
     func testARunTakesOneBus() throws {
