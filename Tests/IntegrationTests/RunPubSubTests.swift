@@ -22,13 +22,35 @@ final class RunPubSubTests: XCTestCase {
     override class func tearDown() { emulator = nil }
 
     func testRunOnPubSubLandsEveryEventOnceAndGoldEqualsTheTruth() throws {
+        let dir = NSTemporaryDirectory() + "run-pubsub-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try assertRunOnPubSubLands(lake: "file://\(dir)/lake", warehouse: "sqlite://\(dir)/warehouse.db", truth: dir + "/truth.json")
+    }
+
+    /// The issue's "must be true": the lake on fake-gcs-server, the warehouse on the BigQuery emulator.
+    func testRunOnPubSubIntoTheGCSAndBigQueryEmulators() throws {
+        let gcs = try requiredEnvironment("STORAGE_EMULATOR_HOST", "BIGQUERY_EMULATOR_HOST")[0]
+        let bucket = "run-pubsub-\(UUID().uuidString.prefix(8).lowercased())"
+        let made = try runProgram(
+            requiredTool("curl"),
+            [
+                "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"name":"\#(bucket)"}"#,
+                "\(gcs)/storage/v1/b?project=test",
+            ])
+        XCTAssertEqual(made.status, 0, "bucket created: \(made.stderr)")
+        let truth = NSTemporaryDirectory() + "\(bucket).json"
+        defer { try? FileManager.default.removeItem(atPath: truth) }
+        try assertRunOnPubSubLands(
+            lake: "gs://\(bucket)", warehouse: "bigquery://\(bucket)", truth: truth)
+    }
+
+    /// `run --pubsub --days 2` into `lake` and `warehouse` lands every event, gold equals the truth,
+    /// `lake verify` and `check` pass.
+    private func assertRunOnPubSubLands(lake: String, warehouse: String, truth: String) throws {
         if let startFailure = Self.startFailure { throw startFailure }
         let emulator = try XCTUnwrap(Self.emulator, "no Pub/Sub emulator")
         let project = "run-" + UUID().uuidString.prefix(8).lowercased()
-        let dir = NSTemporaryDirectory() + "run-pubsub-\(project)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let lake = "file://\(dir)/lake", warehouse = "sqlite://\(dir)/warehouse.db", truth = dir + "/truth.json"
         let seed = UInt64.random(in: 1...1_000_000)
         print("seed \(seed)")
 
@@ -39,7 +61,7 @@ final class RunPubSubTests: XCTestCase {
                 "run", "--pubsub", project, "--days", "2", "--seed", "\(seed)", "--lake", lake, "--warehouse", warehouse, "--truth",
                 truth,
             ], timeout: 300, environment: emulator.environment)
-        print("run --pubsub --days 2: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print("run --pubsub --days 2 → \(lake), \(warehouse): \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("publishing 2 days of business to Pub/Sub project \(project) at"), r.stderr)
         XCTAssertTrue(r.stdout.contains("truth:     gold equals what was published"), r.stdout)
