@@ -16,31 +16,38 @@
 #   pull+ack: shopstream topics drain of the seven .bronze subscriptions (all at once, 4 pulls in flight each, timed to the
 #            last acknowledgement) vs Python's streaming pull (subscribe, ack in the
 #            callback) on the same seven, until every message is acknowledged.
+#   bronze:  shopstream sink bronze --pubsub into a folder lake and into the GCS emulator
+#            (fake-gcs-server), each on a project of its own holding the same N events; its own
+#            summary: first message read to last object stored, less the --idle-exit wait.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20000}
-export PUBSUB_EMULATOR_PORT=${PUBSUB_EMULATOR_PORT:-8085}
+export PUBSUB_EMULATOR_PORT=${PUBSUB_EMULATOR_PORT:-8085} GCS_EMULATOR_PORT=${GCS_EMULATOR_PORT:-4443}
 
 scripts/emulators install >/dev/null
 VENV="${SHOPSTREAM_VENV:-$HOME/.cache/shopstream/venv}"
 "$VENV/bin/python" -c 'import google.cloud.pubsub_v1' 2>/dev/null \
   || "$VENV/bin/pip" install --quiet google-cloud-pubsub
 STARTED=
-scripts/emulators status | grep -q '^pubsub: running' || STARTED=1
-eval "$(scripts/emulators start pubsub)"
+for service in pubsub gcs; do
+  scripts/emulators status | grep -q "^$service: running" || STARTED="$STARTED $service"
+done
+eval "$(scripts/emulators start pubsub gcs)"
 BUILD=${BUILD:-release}
 swift build -c "$BUILD" --product shopstream >/dev/null
 BIN=.build/$BUILD/shopstream
 WORK=$(mktemp -d)
 cleanup() {
-  [ -n "$STARTED" ] && scripts/emulators stop pubsub >/dev/null 2>&1 || true
+  [ -n "$STARTED" ] && scripts/emulators stop $STARTED >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 RUN_ID=$(date +%s)
 SWIFT_PROJECT="bench-swift-$RUN_ID"
 PY_PROJECT="bench-python-$RUN_ID"
-for p in "$SWIFT_PROJECT" "$PY_PROJECT"; do
+FOLDER_PROJECT="bench-folder-$RUN_ID"
+GCS_PROJECT="bench-gcs-$RUN_ID"
+for p in "$SWIFT_PROJECT" "$PY_PROJECT" "$FOLDER_PROJECT" "$GCS_PROJECT"; do
   "$BIN" topics apply --pubsub "$p" --disable-message-ordering >/dev/null
 done
 "$BIN" generate --events "$N" --output "$WORK/events" -q >/dev/null
@@ -91,3 +98,14 @@ elapsed = time.monotonic() - start
 for f in futures: f.cancel()
 print(f"python:     pulled and acknowledged {count[0]:,} messages in {elapsed:.2f} s: {count[0]/elapsed:,.0f} messages/s (streaming pull)")
 PY
+
+echo "== sink bronze --pubsub: the same $N events into a folder lake and into fake-gcs-server"
+BUCKET="bench-bronze-$RUN_ID"
+curl -sf -X POST "$STORAGE_EMULATOR_HOST/storage/v1/b?project=bench" -H 'Content-Type: application/json' \
+  -d "{\"name\":\"$BUCKET\"}" >/dev/null
+for target in "$FOLDER_PROJECT file://$WORK/lake" "$GCS_PROJECT gs://$BUCKET"; do
+  set -- $target
+  "$BIN" generate --pubsub "$1" --events "$N" -q >/dev/null
+  "$BIN" sink bronze --pubsub "$1" --lake "$2" --idle-exit 2s -q | grep -E '^(bronze|elapsed):' \
+    | paste -sd ' ' | sed "s|^|shopstream: ${2%%://*} lake: |"
+done

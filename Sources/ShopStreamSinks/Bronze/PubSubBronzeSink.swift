@@ -54,8 +54,10 @@ public final class PubSubBronzeSink {
     /// When a poll last brought something, and whether the latest came back empty.
     private var lastReadAt = ContinuousClock.now
     private var lastPollEmpty = false
-    /// The idle wait that ended the run (`--idle-exit`): not work, so not in `elapsed`.
+    /// The idle wait that ended the run (`--idle-exit`), and when it did: not work, so left out of
+    /// `elapsed` when what was left was stored after it.
     private var idleWaited: Duration = .zero
+    private var idleEndedAt: ContinuousClock.Instant?
     private var fatal: (any Error)?
 
     public init(configuration: PubSubBronzeConfiguration, client: PubSubClient, lake: any Lake) throws {
@@ -98,7 +100,10 @@ public final class PubSubBronzeSink {
             throw error
         }
         collectRetries(report: false)
-        if let firstRecordAt, let lastStoredAt { statistics.elapsed = lastStoredAt - firstRecordAt - idleWaited }
+        if let firstRecordAt, let lastStoredAt {
+            let waited = idleEndedAt.map { lastStoredAt > $0 } == true ? idleWaited : .zero
+            statistics.elapsed = lastStoredAt - firstRecordAt - waited
+        }
     }
 
     private func consume(_ consumer: PubSubConsumer, _ stop: StopSignal) throws {
@@ -134,7 +139,9 @@ public final class PubSubBronzeSink {
             }
             if let idle = batching.idleExit, caughtUp(consumer, idle: idle) {
                 logger.info("idle: storing what is left", metadata: ["idle": "\(idle)"])
-                if firstRecordAt != nil { idleWaited = ContinuousClock.now - lastReadAt }
+                // From the last read or store, whichever came later.
+                idleEndedAt = .now
+                idleWaited = ContinuousClock.now - max(lastReadAt, lastStoredAt ?? lastReadAt)
                 break
             }
         }
