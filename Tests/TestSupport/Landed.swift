@@ -14,24 +14,27 @@ public struct Landed {
     /// line by line).
     public var bronzeLog: [TopicPartition: [[UInt8]]] = [:]
 
-    /// Reads every object under bronze/ (its topic from its name, `…/<topic>+<partition>+<offset>.jsonl`)
-    /// and every row of the silver tables (`silver.<entity>`).
+    /// Reads every object under bronze/ (its topic from its name, `…/<topic>+<partition>+<offset>.jsonl`
+    /// from Kafka, `…/<topic>+<publish ms, 13 digits>+<message id>.jsonl` from Pub/Sub, which has no
+    /// partition log) and every row of the silver tables (`silver.<entity>`).
     public init(lake: String, warehouse: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let store = try makeLake(url: lake)
         var objects: [TopicPartition: [(first: Int64, lines: [[UInt8]])]] = [:]
         for object in try store.list(prefix: "bronze/") {
             let fileName = object.name.split(separator: "/").last ?? ""
             let coordinates = fileName.dropLast(".jsonl".count).split(separator: "+")
-            guard fileName.hasSuffix(".jsonl"), coordinates.count == 3, let partition = Int32(coordinates[1]),
-                let first = Int64(coordinates[2])
-            else {
+            let kafka = coordinates.count == 3 ? Int32(coordinates[1]).flatMap { p in Int64(coordinates[2]).map { (p, $0) } } : nil
+            let pubSub = coordinates.count == 3 && coordinates[1].count == 13 && Int64(coordinates[1]) != nil
+            guard fileName.hasSuffix(".jsonl"), kafka != nil || pubSub else {
                 XCTFail("unexpected object in the lake: \(object.name) (plain .jsonl expected)", file: file, line: line)
                 continue
             }
             let topic = String(coordinates[0])
             let bytes = try store.get(object.name).bytes
-            objects[TopicPartition(topic, partition), default: []].append(
-                (first, bytes.split(separator: UInt8(ascii: "\n")).map(Array.init)))
+            if let (partition, first) = kafka {
+                objects[TopicPartition(topic, partition), default: []].append(
+                    (first, bytes.split(separator: UInt8(ascii: "\n")).map(Array.init)))
+            }
             for record in bytes.split(separator: UInt8(ascii: "\n")) {
                 guard let id = eventID(record) else {
                     XCTFail(

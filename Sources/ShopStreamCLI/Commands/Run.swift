@@ -5,6 +5,7 @@ import ShopStreamCore
 import ShopStreamGenerator
 import ShopStreamGold
 import ShopStreamLake
+import ShopStreamPubSub
 import ShopStreamSilver
 import ShopStreamSinks
 import ShopStreamWarehouse
@@ -13,13 +14,22 @@ import Synchronization
 extension ShopStreamCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the pipeline end to end: generate → Kafka → bronze (lake) + silver (warehouse) → gold, then report.",
+            abstract:
+                "Run the pipeline end to end: generate → Kafka or Pub/Sub → bronze (lake) + silver (warehouse) → gold, then report.",
             discussion: """
                 With no --brokers, everything runs in this process on the embedded default: an embedded \
                 broker, a folder lake and a SQLite warehouse under ./demo (replaced on each run, since an \
                 embedded broker starts its offsets from zero again). Give --lake and --warehouse to keep \
                 the results elsewhere, and --brokers to use a real cluster (its consumer groups then \
-                continue from their committed offsets). Gold is built by the same compactor as \
+                continue from their committed offsets).
+
+                With --pubsub PROJECT (or $PUBSUB_PROJECT) the same run goes over Cloud Pub/Sub instead: \
+                the topics and subscriptions of topics/ are applied first (as `topics apply --pubsub`; \
+                unordered on the emulator at $PUBSUB_EMULATOR_HOST, which keeps a thread per ordering key \
+                and ordered subscription), the generator publishes to them, and bronze and silver read \
+                their subscriptions until every one has been pulled empty. Not with --live yet.
+
+                Gold is built by the same compactor as \
                 `shopstream compact` (incrementally, when the warehouse already has gold), and the \
                 report ends with the executive summary read from it, and the dashboard page \
                 (`shopstream dashboard`) is written beside them: ./demo/dashboard.html (with --lake \
@@ -41,9 +51,12 @@ extension ShopStreamCommand {
                   STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 \\
                   BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 \\
                     shopstream run --lake gs://shop-lake --warehouse bigquery://shopstream
+                  PUBSUB_EMULATOR_HOST=127.0.0.1:8085 \\
+                    shopstream run --pubsub my-project --days 10
                 """)
 
         @OptionGroup var kafka: KafkaOptions
+        @OptionGroup var pubsub: PubSubOptions
 
         @Option(help: "Simulated days to publish.")
         var days = 30
@@ -99,6 +112,10 @@ extension ShopStreamCommand {
 
         func validate() throws {
             guard (1...3650).contains(days) else { throw ValidationError("--days \(days): expected 1 to 3,650") }
+            let project = try pubsub.project(kafka: kafka)
+            if live && project != nil {
+                throw ValidationError("--live runs on Kafka only, for now; drop --pubsub (or unset PUBSUB_PROJECT), or drop --live")
+            }
             if !live {
                 let liveOnly = [
                     ("--rate", rate != nil), ("--history", history != nil), ("--compact-every", compactEvery != nil),
@@ -119,7 +136,7 @@ extension ShopStreamCommand {
             // past that (EmbeddedBroker.partitionCapacityBytes): a longer simulation would lose its
             // first days before the sinks read them. A year fits (754,420 events); two did not
             // (876k of 1.77M landed). After publishing, `run` checks that nothing was deleted.
-            if kafka.requestedBrokers == nil && days > 365 {
+            if project == nil && kafka.requestedBrokers == nil && days > 365 {
                 throw ValidationError(
                     "--days \(days): the embedded broker holds about a year of events (librdkafka's mock cluster keeps 5 MiB a partition and deletes the oldest events past that); use --days 365 or less, or --brokers with a real Kafka cluster"
                 )
@@ -155,54 +172,57 @@ extension ShopStreamCommand {
                 let setup = try sqlOptions.setup(store, catalog: catalog)
                 for line in try setup.apply() { note("warning: \(line)") }
 
-                let (conn, broker) = try kafka.open(catalog)
+                let project = try pubsub.project(kafka: kafka)
+                let (conn, broker) = project == nil ? try kafka.open(catalog) : (nil, nil)
                 try withExtendedLifetime(broker) {
+                    let bus: RunBus
+                    if let project {
+                        bus = .pubSub(try Self.openPubSub(project: project, catalog: catalog))
+                    } else {
+                        bus = .kafka(conn!)
+                    }
                     // 1. Publish.
-                    note(
-                        "1/4 publishing \(days) days of business to Kafka at \(conn.bootstrapServers)\(broker == nil ? "" : " (embedded)")")
-                    let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
-                    try producer.checkConnection()
+                    note("1/4 publishing \(days) days of business to \(bus.name)\(broker == nil ? "" : " (embedded)")")
                     var config = SimulationConfig()
                     config.seed = seed
                     try config.validate()
-                    var counter = TopicCounter(producer: producer)
+                    var counter = try TopicCounter(bus)
                     let simulator = Simulator(config: config)
+                    var groundTruth: GroundTruth?
                     if let truth {
                         var recorder = TruthRecorder(wrapping: counter)
                         try simulator.run(days: days, into: &recorder)
-                        try producer.flush(timeout: .seconds(120))
+                        try counter.flush()
                         counter = recorder.inner
-                        try recorder.truth(of: simulator).write(to: URL(fileURLWithPath: truth))
+                        groundTruth = recorder.truth(of: simulator)
+                        try groundTruth!.write(to: URL(fileURLWithPath: truth))
                     } else {
                         try simulator.run(days: days, into: &counter)
-                        try producer.flush(timeout: .seconds(120))
+                        try counter.flush()
                     }
                     let simulatedEnd = config.startDate.adding(days: days + 1).epochMilliseconds
                     if let broker { try Self.checkNothingDropped(broker, days: days) }
 
-                    // 2. Land it: bronze and silver read the same topics at once, each in its own group.
+                    // 2. Land it: bronze and silver read the same topics at once, each on its own
+                    // subscription (Kafka: consumer group), until everything published has landed.
                     note("2/4 landing it: bronze → \(lakeURL), silver → \(warehouseURL)")
                     let bronzeResult = SinkOutcome<BronzeSink.Statistics>()
                     let silverResult = SinkOutcome<SilverSink.Statistics>()
                     let group = DispatchGroup()
                     runInThread(group, bronzeResult) {
-                        var c = BronzeConfiguration(connection: conn)
-                        c.idleExit = .seconds(3)
-                        c.maxBatchAge = .seconds(1)
-                        let sink = try BronzeSink(configuration: c, lake: lakeStore)
-                        try sink.run()
-                        return sink.statistics
+                        var batching = BronzeBatching()
+                        batching.idleExit = .seconds(3)
+                        batching.maxBatchAge = .seconds(1)
+                        return try bus.landBronze(batching: batching, lake: lakeStore)
                     }
                     runInThread(group, silverResult) {
-                        var c = SilverConfiguration(connection: conn)
+                        var c = bus.silverConfiguration
                         c.idleExit = .seconds(3)
                         // The simulated period may run past today: accept up to its last day.
                         let end = simulatedEnd
                         let ahead = Duration.milliseconds(max(0, end - SentAt.nowMilliseconds()))
                         c.futureTolerance = max(c.futureTolerance, ahead + .seconds(86_400))
-                        let sink = try SilverSink(configuration: c, warehouse: store, catalog: catalog)
-                        try sink.run()
-                        return sink.statistics
+                        return try bus.landSilver(configuration: c, warehouse: store, catalog: catalog)
                     }
                     group.wait()
                     let bronze = try bronzeResult.get(), silver = try silverResult.get()
@@ -218,16 +238,22 @@ extension ShopStreamCommand {
                     let page = try (dashboard ?? (inDemo ? "demo/dashboard.html" : nil)).map {
                         try Dashboard.write(from: store, kpis: kpis, to: $0)
                     }
+                    let differences = groundTruth.map { Self.differences(gold: kpis, truth: $0.totals) }
                     try report(
                         counter: counter, bronze: bronze, silver: silver, compaction: compaction, lake: lakeStore, warehouse: store,
-                        kpis: kpis, dashboard: page, started: started)
+                        kpis: kpis, truth: differences, dashboard: page, started: started)
+                    if let differences, !differences.isEmpty {
+                        throw CommandFailure(
+                            "gold differs from the ground truth of what was published (\(truth!)): \(differences.joined(separator: "; "))")
+                    }
                 }
             }
         }
 
         private func report(
             counter: TopicCounter, bronze: BronzeSink.Statistics, silver: SilverSink.Statistics, compaction: CompactionReport,
-            lake: any Lake, warehouse: any Warehouse, kpis k: ExecutiveKPIs, dashboard: String?, started: ContinuousClock.Instant
+            lake: any Lake, warehouse: any Warehouse, kpis k: ExecutiveKPIs, truth differences: [String]?, dashboard: String?,
+            started: ContinuousClock.Instant
         ) throws {
             print("topic            published     bronze     silver")
             for entity in Entity.allCases {
@@ -243,6 +269,12 @@ extension ShopStreamCommand {
                 "warehouse: \(NumberText.grouped(silver.totalRows)) rows in silver, \(silver.totalRejects) rejected (shop.dlq, silver.rejects), at \(warehouse.url)"
             )
             print("gold:      \(compaction.summary)")
+            if let differences, let truth {
+                print(
+                    differences.isEmpty
+                        ? "truth:     gold equals what was published (\(truth)): orders, units, customers, and gross, discounts and net revenue to the paisa"
+                        : "truth:     gold DIFFERS from what was published (\(truth)): \(differences.joined(separator: "; "))")
+            }
             print("")
             print("executive summary, \(k.firstDay ?? "-") … \(k.lastDay ?? "-") (gold.executive_summary, gold.daily_sales):")
             print(
@@ -286,13 +318,116 @@ extension ShopStreamCommand {
     }
 }
 
-/// Counts what the generator publishes, per entity.
+extension ShopStreamCommand.Run {
+    /// A client for `project` with the topology of topics/ applied, as `topics apply --pubsub` does.
+    /// On the emulator the subscriptions are unordered: it keeps a thread per ordering key and
+    /// ordered subscription and never frees it (docs/pubsub.md), which a run's thousands of keys
+    /// turn into a machine brought to its knees.
+    static func openPubSub(project: String, catalog: TopicCatalog) throws -> PubSubClient {
+        let client = try PubSubOptions.client(project: project)
+        let onEmulator = PubSubClient.Configuration.emulatorEndpoint(environment: ProcessInfo.processInfo.environment) != nil
+        let topology = PubSubTopology(catalog: catalog, messageOrdering: !onEmulator)
+        for status in try PubSubReconciler(client: client).apply(topology) {
+            if case .drifted(let differences) = status.state {
+                note(
+                    "warning: \(status.kind.rawValue) \(status.name) differs from topics/: \(differences.joined(separator: "; ")) (shopstream topics apply --pubsub \(project) --alter changes what Pub/Sub allows)"
+                )
+            }
+        }
+        return client
+    }
+}
+
+extension ShopStreamCommand.Run {
+    /// Where gold's totals differ from the generator's ground truth, one phrase each ("orders 915 in gold, 914 published").
+    static func differences(gold k: ExecutiveKPIs, truth t: GroundTruth.Totals) -> [String] {
+        let pairs: [(String, Int64, Int64)] = [
+            ("orders", Int64(k.orders), Int64(t.orders)), ("units", Int64(k.units), Int64(t.units)),
+            ("customers", Int64(k.customers), Int64(t.customers)), ("gross revenue (paisa)", k.grossRevenuePaisa, t.grossRevenuePaisa),
+            ("discounts (paisa)", k.discountsPaisa, t.discountsPaisa), ("net revenue (paisa)", k.netRevenuePaisa, t.netRevenuePaisa),
+        ]
+        return pairs.filter { $0.1 != $0.2 }.map { "\($0.0) \(NumberText.grouped($0.1)) in gold, \(NumberText.grouped($0.2)) published" }
+    }
+}
+
+/// The bus a run goes over. The run's flow is the same on either; this is where they differ.
+private enum RunBus: Sendable {
+    case kafka(KafkaConnection)
+    case pubSub(PubSubClient)
+
+    var name: String {
+        switch self {
+        case .kafka(let conn): "Kafka at \(conn.bootstrapServers)"
+        case .pubSub(let client): client.location
+        }
+    }
+
+    var silverConfiguration: SilverConfiguration {
+        switch self {
+        case .kafka(let conn): SilverConfiguration(connection: conn)
+        case .pubSub: .pubSub()
+        }
+    }
+
+    /// Runs bronze on its own consumer group or subscriptions until idle exit.
+    func landBronze(batching: BronzeBatching, lake: any Lake) throws -> BronzeSink.Statistics {
+        switch self {
+        case .kafka(let conn):
+            var c = BronzeConfiguration(connection: conn)
+            c.batching = batching
+            let sink = try BronzeSink(configuration: c, lake: lake)
+            try sink.run()
+            return sink.statistics
+        case .pubSub(let client):
+            var c = PubSubBronzeConfiguration()
+            c.batching = batching
+            let sink = try PubSubBronzeSink(configuration: c, client: client, lake: lake)
+            try sink.run(until: StopSignal())
+            return sink.statistics
+        }
+    }
+
+    /// Runs silver on its own consumer group or subscriptions until `configuration.idleExit`.
+    func landSilver(configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog) throws -> SilverSink.Statistics {
+        let sink: SilverSink
+        switch self {
+        case .kafka: sink = try SilverSink(configuration: configuration, warehouse: warehouse, catalog: catalog)
+        case .pubSub(let client):
+            sink = try SilverSink(configuration: configuration, warehouse: warehouse, catalog: catalog, pubSub: client)
+        }
+        try sink.run()
+        return sink.statistics
+    }
+}
+
+/// Publishes what the generator makes to the run's bus and counts it, per entity.
 private struct TopicCounter: EventSink {
-    let producer: Producer
+    private let send: (Entity, UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int64) throws -> Void
+    /// Waits until the bus has confirmed everything sent; throws if anything failed.
+    let flush: () throws -> Void
     var counts = [Int](repeating: 0, count: Entity.allCases.count)
 
+    init(_ bus: RunBus) throws {
+        switch bus {
+        case .kafka(let conn):
+            let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
+            try producer.checkConnection()
+            send = { try producer.send(topic: $0.topic, key: $1, value: $2, timestampMs: $3) }
+            flush = { try producer.flush(timeout: .seconds(120)) }
+        case .pubSub(let client):
+            let publisher = PubSubPublisher(client: client)
+            send = { entity, key, value, timestampMs in
+                try publisher.publish(topic: entity.topic, .event(key: key, value: value, timestampMs: timestampMs))
+                // A request that failed for good stops the run at once: every later event would
+                // be published beside a hole.
+                try publisher.throwIfFailed()
+            }
+            flush = { try publisher.flush() }
+        }
+    }
+
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
-        try producer.send(topic: entity.topic, key: key, value: value, timestampMs: timestampMs)
+        try send(entity, key, value, timestampMs)
         counts[entity.index] += 1
         return true
     }

@@ -221,8 +221,9 @@ extension ShopStreamCommand.Sink {
                   shopstream sink silver --brokers localhost:9092   # SQLite ./warehouse.db
                   BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 \\
                     shopstream sink silver --warehouse bigquery://shopstream
-                  # Pub/Sub: subscriptions shop.<entity>.silver (topics apply --pubsub)
-                  PUBSUB_EMULATOR_HOST=127.0.0.1:8085 shopstream sink silver --pubsub my-project
+                  # Pub/Sub: shop.<entity>.silver, made by `topics apply --pubsub`
+                  PUBSUB_EMULATOR_HOST=127.0.0.1:8085 \\
+                    shopstream sink silver --pubsub my-project
 
                 On Pub/Sub a message is acknowledged once it is in silver or dead-lettered (published \
                 to the topic shop.dlq with the reason as attributes); --idle-exit waits until every \

@@ -1,3 +1,4 @@
+import ShopStreamBus
 import ShopStreamCore
 import ShopStreamPubSub
 
@@ -14,15 +15,22 @@ struct PubSubEventSink: BookkeepingSink {
 
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
         try book.hold(timestampMs)
-        var attributes = [EventAttributes.eventTimeMs: String(timestampMs)]
-        for header in book.follower?.headers(forEventAt: timestampMs) ?? [] {
-            attributes[header.name] = String(decoding: header.value, as: UTF8.self)
-        }
-        let message = OutgoingMessage(data: Array(value), attributes: attributes, orderingKey: String(decoding: key, as: UTF8.self))
-        try publisher.publish(topic: entity.topic, message)
+        let headers = book.follower?.headers(forEventAt: timestampMs) ?? []
+        try publisher.publish(topic: entity.topic, .event(key: key, value: value, timestampMs: timestampMs, headers: headers))
         // A request that failed for good stops the run at once, as on Kafka: every later event
         // would be published beside a hole.
         try publisher.throwIfFailed()
         return book.record(entity, value: value)
+    }
+}
+
+extension OutgoingMessage {
+    /// An event as published: the entity key as ordering key, the event time and `headers` as attributes.
+    static func event(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64, headers: [KafkaHeader] = [])
+        -> OutgoingMessage
+    {
+        var attributes = [EventAttributes.eventTimeMs: String(timestampMs)]
+        for header in headers { attributes[header.name] = String(decoding: header.value, as: UTF8.self) }
+        return OutgoingMessage(data: Array(value), attributes: attributes, orderingKey: String(decoding: key, as: UTF8.self))
     }
 }

@@ -22,15 +22,18 @@ enum TopicCounts {
             throw CommandFailure("cannot list bronze/ in \(lake.url) to count its events: \(error); check --lake and its credentials")
         }
         for object in objects {
-            guard let parsed = BronzeFormat.parse(object.name), counts[parsed.topic] != nil else { continue }
+            // Kafka's names (<topic>+<partition>+<offset>) or Pub/Sub's (<topic>+<publish ms>+<message id>).
+            guard let topic = BronzeFormat.parse(object.name)?.topic ?? BronzeFormat.parsePubSub(object.name)?.topic,
+                counts[topic] != nil
+            else { continue }
             if let count = object.metadata["count"].flatMap(Int.init) {
-                counts[parsed.topic, default: 0] += count
+                counts[topic, default: 0] += count
                 continue
             }
             do {
                 let (bytes, _) = try lake.get(object.name)
                 let plain = try BronzeFormat.plainBytes(bytes, name: object.name)
-                counts[parsed.topic, default: 0] += plain.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                counts[topic, default: 0] += plain.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
             } catch {
                 throw CommandFailure("\(lake.url)/\(object.name) has no count in its metadata and its lines could not be counted: \(error)")
             }
