@@ -18,10 +18,7 @@ extension BronzeFormat {
     static let maxMessageIdBytes = 6_000
 
     public static func pubSubObjectName(topic: String, firstPublishMs: Int64, firstMessageId: String, dt: String, gzip: Bool) -> String {
-        let entity = Entity(topic: topic)?.rawValue ?? topic
-        let digits = String(max(0, firstPublishMs))
-        let padded = String(repeating: "0", count: max(0, 13 - digits.count)) + digits
-        return "bronze/\(entity)/dt=\(dt)/\(topic)+\(padded)+\(firstMessageId).jsonl\(gzip ? ".gz" : "")"
+        name(topic: topic, fields: "\(zeroPadded(firstPublishMs, to: 13))+\(firstMessageId)", dt: dt, gzip: gzip)
     }
 
     /// What a Pub/Sub bronze object's name carries.

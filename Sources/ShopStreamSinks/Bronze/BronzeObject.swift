@@ -27,10 +27,19 @@ public enum BronzeFormat {
     /// `bronze/<entity>/dt=<dt>/<topic>+<partition>+<first offset, 20 digits>.jsonl[.gz]`,
     /// after Kafka Connect's storage sinks: the name says which records it holds.
     public static func objectName(topic: String, partition: Int32, firstOffset: Int64, dt: String, gzip: Bool) -> String {
+        name(topic: topic, fields: "\(partition)+\(zeroPadded(firstOffset, to: 20))", dt: dt, gzip: gzip)
+    }
+
+    /// `bronze/<entity>/dt=<dt>/<topic>+<fields>.jsonl[.gz]`: the shape every bronze name has.
+    static func name(topic: String, fields: String, dt: String, gzip: Bool) -> String {
         let entity = Entity(topic: topic)?.rawValue ?? topic
-        let digits = String(firstOffset)
-        let padded = String(repeating: "0", count: max(0, 20 - digits.count)) + digits
-        return "bronze/\(entity)/dt=\(dt)/\(topic)+\(partition)+\(padded).jsonl\(gzip ? ".gz" : "")"
+        return "bronze/\(entity)/dt=\(dt)/\(topic)+\(fields).jsonl\(gzip ? ".gz" : "")"
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits, so names sort as their numbers do.
+    static func zeroPadded(_ value: Int64, to width: Int) -> String {
+        let digits = String(max(0, value))
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
     /// The Kafka coordinates a bronze object name carries.

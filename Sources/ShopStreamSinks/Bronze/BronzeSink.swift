@@ -384,12 +384,7 @@ public final class BronzeSink {
         state.uploading = false
         switch result.outcome {
         case .stored(let bytes, let unparsed):
-            statistics.events += batch.records.count
-            statistics.objects += 1
-            statistics.bytes += bytes
-            statistics.unparsed += unparsed
-            statistics.perTopic[batch.topic, default: 0] += batch.records.count
-            monitor.landed(batch.topic, batch.records.count)
+            statistics.countStored(topic: batch.topic, events: batch.records.count, bytes: bytes, unparsed: unparsed, monitor: monitor)
             lastStoredAt = .now
             state.chainChecked = true
             toCommit[tp] = batch.lastOffset + 1

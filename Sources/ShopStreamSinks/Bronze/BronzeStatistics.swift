@@ -36,6 +36,16 @@ public struct BronzeStatistics: Sendable {
 }
 
 extension BronzeStatistics {
+    /// Counts an object stored with `events` events of `topic`, in the statistics and the metrics.
+    mutating func countStored(topic: String, events: Int, bytes: Int, unparsed: Int, monitor: SinkMonitor) {
+        self.events += events
+        objects += 1
+        self.bytes += bytes
+        self.unparsed += unparsed
+        perTopic[topic, default: 0] += events
+        monitor.landed(topic, events)
+    }
+
     /// Takes the lake's HTTP retries since the last call into the statistics and the metrics, and
     /// says them with `logger` when given.
     mutating func collectRetries(from lake: any Lake, monitor: SinkMonitor, logger: Logger?) {

@@ -320,12 +320,8 @@ public final class PubSubBronzeSink {
         switch upload.outcome {
         case .stored(_, let bytes, let unparsed):
             release(batch.deliveries)
-            statistics.events += batch.deliveries.count
-            statistics.objects += 1
-            statistics.bytes += bytes
-            statistics.unparsed += unparsed
-            statistics.perTopic[batch.topic, default: 0] += batch.deliveries.count
-            monitor.landed(batch.topic, batch.deliveries.count)
+            statistics.countStored(
+                topic: batch.topic, events: batch.deliveries.count, bytes: bytes, unparsed: unparsed, monitor: monitor)
             lastStoredAt = .now
             try settle(batch.deliveries, consumer)
         case .alreadyStored(let name, let held):
