@@ -280,15 +280,19 @@ public final class SilverSink {
     // MARK: Startup
 
     private func loadState() throws {
-        // A silver of an older ShopStream would fail on its first insert: say what to do now.
-        try WarehouseSetup.refuseLegacyTables(in: warehouse)
+        // A silver of an older ShopStream would fail on its first insert or reject: say what to do
+        // now, from the columns read here anyway (each a request on BigQuery).
+        if let columns = try warehouse.columns(of: SilverSchema.rejects.name) {
+            try WarehouseSetup.refuseLegacy(SilverSchema.rejects.name, columns: columns, in: warehouse)
+        }
         for entity in Entity.allCases {
             let name = TableName(SilverSchema.dataset, entity.rawValue)
-            guard try warehouse.columns(of: name) != nil else {
+            guard let columns = try warehouse.columns(of: name) else {
                 throw SinkError(
                     .storage,
                     "table \(name) does not exist in \(warehouse.url); run `shopstream warehouse init --warehouse \(warehouse.url)` first")
             }
+            try WarehouseSetup.refuseLegacy(name, columns: columns, in: warehouse)
             let idField = EntityReference.idField(of: entity)
             let referenced = EntityReference.referencedEntities.contains(entity)
             // Dimension ids are all held (few, and referenced for ever); fact ids only within the window.
