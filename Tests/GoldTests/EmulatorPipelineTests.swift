@@ -8,13 +8,7 @@ final class EmulatorPipelineTests: XCTestCase {
     func testTheWholePipelineRunsAgainstFakeGCSAndTheBigQueryEmulatorAndItsChecksPass() throws {
         let gcs = try requiredEnvironment("STORAGE_EMULATOR_HOST", "BIGQUERY_EMULATOR_HOST")[0]
         let bucket = "gold-run-\(UUID().uuidString.prefix(8).lowercased())"
-        let made = try runProgram(
-            requiredTool("curl"),
-            [
-                "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"name":"\#(bucket)"}"#,
-                "\(gcs)/storage/v1/b?project=test",
-            ])
-        XCTAssertEqual(made.status, 0, "bucket created: \(made.stderr)")
+        try createEmulatorBucket(gcs, named: bucket)
         let lake = "gs://\(bucket)", warehouse = "bigquery://run-\(UUID().uuidString.prefix(8).lowercased())"
 
         let run = try shopstream(["run", "--days", "3", "--lake", lake, "--warehouse", warehouse], timeout: 600)

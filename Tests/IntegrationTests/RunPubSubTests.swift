@@ -32,13 +32,7 @@ final class RunPubSubTests: XCTestCase {
     func testRunOnPubSubIntoTheGCSAndBigQueryEmulators() throws {
         let gcs = try requiredEnvironment("STORAGE_EMULATOR_HOST", "BIGQUERY_EMULATOR_HOST")[0]
         let bucket = "run-pubsub-\(UUID().uuidString.prefix(8).lowercased())"
-        let made = try runProgram(
-            requiredTool("curl"),
-            [
-                "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"name":"\#(bucket)"}"#,
-                "\(gcs)/storage/v1/b?project=test",
-            ])
-        XCTAssertEqual(made.status, 0, "bucket created: \(made.stderr)")
+        try createEmulatorBucket(gcs, named: bucket)
         let truth = NSTemporaryDirectory() + "\(bucket).json"
         defer { try? FileManager.default.removeItem(atPath: truth) }
         try assertRunOnPubSubLands(

@@ -15,6 +15,18 @@ final class BronzeFormatTests: XCTestCase {
         XCTAssertNil(BronzeFormat.parse("bronze/sales/shop.sales+3+1.jsonl"))
     }
 
+    /// Pub/Sub names sort by publish time as Kafka's do by offset: the milliseconds zero-padded to 13 digits.
+    func testPubSubObjectNamesCarryTheirFirstMessageAndParseBack() {
+        let name = BronzeFormat.pubSubObjectName(
+            topic: "shop.sales", firstPublishMs: 987_654_321, firstMessageId: "4711", dt: "2025-03-14", gzip: false)
+        XCTAssertEqual(name, "bronze/sales/dt=2025-03-14/shop.sales+0000987654321+4711.jsonl")
+        let parsed = BronzeFormat.parsePubSub(name)
+        XCTAssertEqual(parsed?.topic, "shop.sales")
+        XCTAssertEqual(parsed?.firstPublishMs, 987_654_321)
+        XCTAssertEqual(parsed?.firstMessageId, "4711")
+        XCTAssertEqual(parsed?.gzip, false)
+    }
+
     func testRecordDatesAreUTCCalendarDays() {
         XCTAssertEqual(BronzeFormat.utcDate(milliseconds: 0), "1970-01-01")
         XCTAssertEqual(BronzeFormat.utcDate(milliseconds: 1_735_689_599_999), "2024-12-31")

@@ -110,3 +110,16 @@ public final class PrivatePubSubEmulator {
         child?.wait(timeout: 0)
     }
 }
+
+/// Creates the bucket `name` on the GCS emulator at `endpoint` (fake-gcs-server's JSON API),
+/// failing the test with curl's words when it cannot.
+public func createEmulatorBucket(_ endpoint: String, named name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let made = try runProgram(
+        requiredTool("curl"),
+        [
+            "-sf", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"name":"\#(name)"}"#,
+            "\(endpoint)/storage/v1/b?project=test",
+        ])
+    XCTAssertEqual(made.status, 0, "bucket \(name) created on \(endpoint): \(made.stderr)", file: file, line: line)
+    if made.status != 0 { throw CommandFailure() }
+}
