@@ -22,12 +22,17 @@ final class PubSubBronzeSinkTests: XCTestCase {
 
     override class func tearDown() { emulator = nil }
 
-    /// A project of the test's own with shop.sales and its bronze subscription (unordered, 10 s).
-    private func salesSubscription() throws -> PubSubClient {
+    /// A client of a project of the test's own.
+    private func project() throws -> PubSubClient {
         if let failure = Self.startFailure { throw failure }
         guard let emulator = Self.emulator else { throw missingStandIn("no Pub/Sub emulator") }
-        let client = try PubSubClient(
+        return try PubSubClient(
             project: "test-" + UUID().uuidString.prefix(8).lowercased(), environment: ["PUBSUB_EMULATOR_HOST": emulator.host])
+    }
+
+    /// A project of the test's own with shop.sales and its bronze subscription (unordered, 10 s).
+    private func salesSubscription() throws -> PubSubClient {
+        let client = try project()
         try client.createTopic(TopicResource(id: "shop.sales"))
         try client.createSubscription(
             SubscriptionResource(id: "shop.sales.bronze", topic: "shop.sales", ackDeadlineSeconds: 10, enableMessageOrdering: false))
@@ -48,7 +53,7 @@ final class PubSubBronzeSinkTests: XCTestCase {
                 })
         }
         let (folder, _) = try temporaryFolderLake()
-        let lake = FailingFirstCreates(folder, failures: 1)
+        let lake = FailingCreates(folder, first: 1)
         var config = PubSubBronzeConfiguration()
         config.subscriptions = ["shop.sales.bronze"]
         config.batching.maxBatchAge = .seconds(1)
@@ -70,19 +75,90 @@ final class PubSubBronzeSinkTests: XCTestCase {
         // Nothing left on the subscription: everything stored was acknowledged.
         XCTAssertEqual(try client.pull("shop.sales.bronze", maxMessages: 100, waitingUpTo: .seconds(1)).count, 0)
     }
+
+    func testMessagesWhoseObjectKeepsFailingReachShopDlqWithTheirDeliveryCount_WhileEveryOtherTopicLandsOnce() throws {
+        let client = try project()
+        // The topology `topics apply` makes (dead letters after 5 attempts), unordered: the emulator
+        // (0.8.20) fails every pull of an ordered subscription once it dead-letters from it.
+        let topology = PubSubTopology(catalog: try TopicCatalog.load(directory: TopicCatalog.sourceDirectory), messageOrdering: false)
+        _ = try PubSubReconciler(client: client).apply(topology)
+        var published: [Entity: [String]] = [:]
+        for entity in Entity.allCases {
+            published[entity] = try client.publish(
+                topic: entity.topic,
+                messages: (0..<(entity == .stores ? 3 : 25)).map {
+                    OutgoingMessage(
+                        data: Array(#"{"event_id":"\#(entity.rawValue)-\#($0)"}"#.utf8),
+                        attributes: [EventAttributes.eventTimeMs: "1735700000000"])
+                })
+        }
+        // The lake refuses every object of shop.stores, as GCS answering 503 past the HTTP retries.
+        let (folder, _) = try temporaryFolderLake()
+        let lake = FailingCreates(folder, under: "bronze/stores/")
+        var config = PubSubBronzeConfiguration()
+        config.batching.batchSize = 10
+        config.batching.maxBatchAge = .milliseconds(200)
+        config.batching.idleExit = .seconds(2)
+        let sink = try PubSubBronzeSink(configuration: config, client: client, lake: lake)
+        // Without dead-lettering the three would come back for ever and the sink never be idle.
+        let stop = StopSignal()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 90) { stop.request(.now) }
+        try sink.run(until: stop)
+
+        // Each delivery of the three was refused, given back, and delivered again, 5 times.
+        let stores = Set(published[.stores]!)
+        let refused = lake.failedMessageIds
+        XCTAssertEqual(Set(refused), stores, "only shop.stores' objects were refused")
+        XCTAssertEqual(refused.count, 15, "each of the three refused on each of its 5 deliveries")
+        XCTAssertEqual(sink.statistics.deadLettered, 3, "the sink counts what it gave back on the last attempt")
+        XCTAssertGreaterThanOrEqual(sink.statistics.requeued, 5)
+
+        var letters: [ReceivedMessage] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        while letters.count < 3 && ContinuousClock.now < deadline {
+            letters += try client.pull(PubSubTopology.deadLetterSubscription, maxMessages: 10, waitingUpTo: .seconds(2))
+        }
+        // shop.dlq gives a message a new id: recognise the three by their bytes.
+        XCTAssertEqual(
+            Set(letters.map { String(decoding: $0.data, as: UTF8.self) }),
+            Set((0..<3).map { #"{"event_id":"stores-\#($0)"}"# }), "the three are in shop.dlq, once each")
+        for letter in letters {
+            XCTAssertEqual(letter.attributes["CloudPubSubDeadLetterSourceDeliveryCount"], "5", "\(letter.attributes)")
+            XCTAssertEqual(letter.attributes["CloudPubSubDeadLetterSourceSubscription"], "shop.stores.bronze")
+            XCTAssertEqual(letter.attributes[EventAttributes.eventTimeMs], "1735700000000", "the message's own attributes kept")
+        }
+
+        // Every other topic flowed past them: each message in exactly one object, none of shop.stores.
+        let stored = try folder.list(prefix: "bronze/").flatMap { BronzeFormat.messageIds($0.metadata) ?? [] }
+        let others = Entity.allCases.filter { $0 != .stores }.flatMap { published[$0]! }
+        XCTAssertEqual(stored.sorted(), others.sorted(), "every other message in the lake once, no shop.stores one")
+        XCTAssertEqual(sink.statistics.events, others.count)
+        XCTAssertEqual(try client.pull("shop.stores.bronze", maxMessages: 10, waitingUpTo: .seconds(1)).count, 0, "not delivered again")
+    }
 }
 
-/// A lake whose first `failures` creates fail as a store that may work later (a disk, a 503 after
-/// the HTTP layer's retries), remembering the message ids of what they refused.
-private final class FailingFirstCreates: Lake, @unchecked Sendable {
+/// A lake whose creates fail as a store that may work later (a disk, a 503 after the HTTP layer's
+/// retries) — the first `count`, or every one under a prefix — remembering the message ids of what
+/// they refused.
+private final class FailingCreates: Lake, @unchecked Sendable {
     let inner: any Lake
     private let lock = NSLock()
     private var left: Int
+    private let prefix: String
     private var refused: [String] = []
 
-    init(_ inner: any Lake, failures: Int) {
+    /// The first `count` creates fail.
+    init(_ inner: any Lake, first count: Int) {
         self.inner = inner
-        left = failures
+        left = count
+        prefix = ""
+    }
+
+    /// Every create of a name under `prefix` fails.
+    init(_ inner: any Lake, under prefix: String) {
+        self.inner = inner
+        left = .max
+        self.prefix = prefix
     }
 
     var failedMessageIds: [String] { lock.withLock { refused } }
@@ -90,7 +166,7 @@ private final class FailingFirstCreates: Lake, @unchecked Sendable {
 
     func create(_ name: String, bytes: Data, contentType: String, metadata: [String: String]) throws -> StoredObject {
         let fail = lock.withLock {
-            guard left > 0 else { return false }
+            guard left > 0, name.hasPrefix(prefix) else { return false }
             left -= 1
             refused += BronzeFormat.messageIds(metadata) ?? []
             return true

@@ -48,7 +48,11 @@ extension ShopStreamCommand.Sink {
                 with metadata message_ids, count, crc32c and bus=pubsub. A message is acknowledged only once \
                 its object is stored, so a crash loses nothing; a message delivered again after a crash can \
                 land twice, in two objects, and `lake verify` reports each such message. --group does not \
-                apply.
+                apply. A batch whose upload fails (after the HTTP layer's retries) is given back and comes \
+                again; each delivery counts, and after the subscription's --max-delivery-attempts (5, set by \
+                `topics apply --pubsub`) Pub/Sub moves its messages to shop.dlq instead of the lake: the sink \
+                logs an error and its summary says `dead-lettered: N`. Read them back with \
+                `shopstream topics drain --pubsub PROJECT shop.dlq.inspect --print`.
 
                 Examples:
                   shopstream sink bronze --brokers localhost:9092 --lake file:///data/lake
@@ -180,6 +184,11 @@ extension ShopStreamCommand.Sink {
                 print("adopted: \(s.adopted) objects already stored by an earlier run (\(s.skipped) records not stored again)")
             }
             if s.requeued > 0 { print("requeued: \(s.requeued) uploads tried again after the HTTP layer's retries ran out") }
+            if s.deadLettered > 0 {
+                print(
+                    "dead-lettered: \(s.deadLettered) events given back on their last delivery attempt are in \(Entity.deadLetterTopic), not in the lake (topics drain --pubsub PROJECT \(PubSubTopology.deadLetterSubscription) --print)"
+                )
+            }
             if s.droppedForLostLease > 0 {
                 print("dropped: \(s.droppedForLostLease) events of batches whose lease was lost, not stored (Pub/Sub delivers them again)")
             }

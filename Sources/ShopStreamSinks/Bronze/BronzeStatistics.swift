@@ -20,6 +20,9 @@ public struct BronzeStatistics: Sendable {
     public var unacknowledged = 0
     /// Uploads retried by the sink after the HTTP layer's own retries ran out.
     public var requeued = 0
+    /// Pub/Sub: events given back on their subscription's last delivery attempt (its dead-letter
+    /// policy's `maxDeliveryAttempts`): Pub/Sub moves them to shop.dlq, not into the lake.
+    public var deadLettered = 0
     /// HTTP retries by reason ("503", "429", "reset", "dead keep-alive", "401", …).
     public var retries: [String: Int] = [:]
     /// All HTTP retries.

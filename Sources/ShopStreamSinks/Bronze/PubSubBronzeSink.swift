@@ -29,7 +29,13 @@ public struct PubSubBronzeConfiguration: Sendable {
 /// - a batch whose lease was lost is dropped, not uploaded (its messages are coming again), and
 ///   the rest of it given back; a batch whose upload failed is given back (nack) and comes again;
 /// - what is redelivered in a different batch lands twice, in two objects whose `message_ids`
-///   share it: `lake verify` reports every such message.
+///   share it: `lake verify` reports every such message;
+/// - each give-back spends one of the subscription's delivery attempts: after its dead-letter
+///   policy's `maxDeliveryAttempts` (`topics apply --max-delivery-attempts`, 5) Pub/Sub moves the
+///   message to shop.dlq, not into the lake. A lake refusing uploads for ~5 rounds of the HTTP
+///   layer's retries (~3 min by default) so sets *valid* events aside; the sink counts and logs
+///   each such give-back (`statistics.deadLettered`). Keeping the lease and retrying locally, as
+///   the Kafka sink does, would leave the attempts to crashes: docs/pubsub.md has the trade-off.
 ///
 /// Threads: the caller's thread polls, batches and settles; `uploads` threads store objects; the
 /// consumer pulls and keeps leases on threads of its own.
@@ -59,6 +65,9 @@ public final class PubSubBronzeSink {
     private var idleWaited: Duration = .zero
     private var idleEndedAt: ContinuousClock.Instant?
     private var fatal: (any Error)?
+    /// Each subscription's dead-letter `maxDeliveryAttempts` (none: no policy, or not readable),
+    /// to say when a give-back is a message's last.
+    private var lastAttempt: [String: Int] = [:]
 
     public init(configuration: PubSubBronzeConfiguration, client: PubSubClient, lake: any Lake) throws {
         try configuration.batching.validate()
@@ -79,6 +88,11 @@ public final class PubSubBronzeSink {
         consumerConfiguration.maxWaiting = max(1000, min(10_000, batching.maxBufferedEvents / 2))
         let consumer = try PubSubConsumer(
             client: client, subscriptions: configuration.subscriptions, configuration: consumerConfiguration)
+        // Best effort: reading a subscription needs pubsub.subscriptions.get, which a subscriber
+        // role may lack; without it the sink only cannot say which give-back was the last.
+        for id in configuration.subscriptions {
+            if let policy = (try? client.subscription(id))?.deadLetterPolicy { lastAttempt[id] = policy.maxDeliveryAttempts }
+        }
         let workers = UploadWorkers<PubSubBatch, Upload>(count: batching.uploads, name: "bronze-upload") {
             [lake, gzip = batching.gzip, monitor] batch in
             let started = ContinuousClock.now
@@ -346,6 +360,7 @@ public final class PubSubBronzeSink {
             do { try consumer.giveBack(batch.deliveries) } catch {
                 logger.warning("giving back failed; the messages come again after their ack deadline", metadata: ["error": "\(error)"])
             }
+            reportLastAttempts(batch)
         case .failed(let error):
             release(batch.deliveries)
             fatal = error
@@ -366,6 +381,21 @@ public final class PubSubBronzeSink {
                 "stored, but not acknowledged: these messages may land twice (lake verify reports it)",
                 metadata: ["messages": "\(n)", "error": "\(error.message)"])
         }
+    }
+
+    /// Counts and says which of a batch given back were on their last delivery attempt: Pub/Sub's
+    /// dead-letter policy moves them to shop.dlq instead of delivering them again.
+    private func reportLastAttempts(_ batch: PubSubBatch) {
+        guard let limit = lastAttempt[batch.subscription] else { return }
+        let last = batch.deliveries.filter { $0.deliveryAttempt >= limit }
+        guard !last.isEmpty else { return }
+        statistics.deadLettered += last.count
+        logger.error(
+            "given back on their last delivery attempt: Pub/Sub moves these messages to \(Entity.deadLetterTopic), not into the lake; read them with `shopstream topics drain --pubsub \(client.project) \(PubSubTopology.deadLetterSubscription) --print`",
+            metadata: [
+                "subscription": "\(batch.subscription)", "messages": "\(last.count)", "attempts": "\(limit)",
+                "message ids": "\(last.prefix(10).map(\.messageId).joined(separator: ","))\(last.count > 10 ? ",…" : "")",
+            ])
     }
 
     private func collectRetries(report: Bool) {
