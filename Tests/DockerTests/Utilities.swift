@@ -51,6 +51,8 @@ struct ComposeFile {
         /// `healthcheck.test`: `["CMD", program, args…]` or `["CMD-SHELL", line]`.
         var healthcheck: [String]?
         var profiles: [String]
+        /// `ports`: "HOST:CONTAINER" as written.
+        var ports: [String]
 
         /// `--http HOST:PORT`: where it serves /metrics, /healthz and /readyz in its container.
         var httpPort: Int? {
@@ -103,7 +105,7 @@ struct ComposeFile {
             self.services[name] = Service(
                 name: name, image: body["image"] as? String ?? "", command: command, environment: environment,
                 dependsOn: dependsOn, healthcheck: (body["healthcheck"] as? [String: Any])?["test"] as? [String],
-                profiles: body["profiles"] as? [String] ?? [])
+                profiles: body["profiles"] as? [String] ?? [], ports: (body["ports"] as? [Any] ?? []).map { "\($0)" })
         }
     }
 
