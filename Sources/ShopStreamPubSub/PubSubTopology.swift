@@ -34,11 +34,19 @@ public struct PubSubTopology: Sendable, Equatable {
     public var topics: [TopicResource]
     public var subscriptions: [SubscriptionResource]
 
+    /// Deliveries before the dead-letter policy sets a message aside, unless told otherwise: 20,
+    /// not Pub/Sub's 5. Every crash or stop of a sink costs one attempt to every message it holds,
+    /// and a sink holds what it pulled ahead (hundreds to thousands of messages): at 5, a sink
+    /// killed five times while the generator published put thousands of *valid* events on
+    /// shop.dlq, missing from the lake and silver (PubSubCrashTests: 10 kills of each sink). At 20 a
+    /// message has to fail twenty times, which is what a poison message does.
+    public static let defaultMaxDeliveryAttempts = 20
+
     /// - Parameters:
     ///   - maxDeliveryAttempts: deliveries before a message goes to shop.dlq (5 to 100).
     ///   - messageOrdering: off only for the emulator at scale: it keeps a thread per ordering key
     ///     and ordered subscription, never freed (20,000 events: tens of thousands of threads).
-    public init(catalog: TopicCatalog, maxDeliveryAttempts: Int = 5, messageOrdering: Bool = true) {
+    public init(catalog: TopicCatalog, maxDeliveryAttempts: Int = defaultMaxDeliveryAttempts, messageOrdering: Bool = true) {
         topics = catalog.definitions.map { TopicResource(id: $0.name) }
         let deadLetter = SubscriptionResource.DeadLetterPolicy(
             topic: Entity.deadLetterTopic, maxDeliveryAttempts: max(5, min(maxDeliveryAttempts, 100)))

@@ -78,9 +78,10 @@ final class PubSubBronzeSinkTests: XCTestCase {
 
     func testMessagesWhoseObjectKeepsFailingReachShopDlqWithTheirDeliveryCount_WhileEveryOtherTopicLandsOnce() throws {
         let client = try project()
-        // The topology `topics apply` makes (dead letters after 5 attempts), unordered: the emulator
+        // The topology `topics apply --max-delivery-attempts 5` makes (the fewest Pub/Sub allows), unordered: the emulator
         // (0.8.20) fails every pull of an ordered subscription once it dead-letters from it.
-        let topology = PubSubTopology(catalog: try TopicCatalog.load(directory: TopicCatalog.sourceDirectory), messageOrdering: false)
+        let topology = PubSubTopology(
+            catalog: try TopicCatalog.load(directory: TopicCatalog.sourceDirectory), maxDeliveryAttempts: 5, messageOrdering: false)
         _ = try PubSubReconciler(client: client).apply(topology)
         var published: [Entity: [String]] = [:]
         for entity in Entity.allCases {

@@ -49,7 +49,7 @@ extension ShopStreamCommand.Sink {
                 its object is stored, so a crash loses nothing; a message delivered again after a crash can \
                 land twice, in two objects, and `lake verify` reports each such message. --group does not \
                 apply. A batch whose upload fails (after the HTTP layer's retries) is given back and comes \
-                again; each delivery counts, and after the subscription's --max-delivery-attempts (5, set by \
+                again; each delivery counts, and after the subscription's --max-delivery-attempts (20, set by \
                 `topics apply --pubsub`) Pub/Sub moves its messages to shop.dlq instead of the lake: the sink \
                 logs an error and its summary says `dead-lettered: N`. Read them back with \
                 `shopstream topics drain --pubsub PROJECT shop.dlq.inspect --print`.

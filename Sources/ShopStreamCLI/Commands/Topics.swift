@@ -61,8 +61,11 @@ extension ShopStreamCommand.Topics {
         @OptionGroup var kafka: KafkaOptions
         @OptionGroup var pubsub: PubSubOptions
 
-        @Option(help: "With --pubsub: deliveries of a message before the dead-letter policy moves it to shop.dlq (5 to 100).")
-        var maxDeliveryAttempts = 5
+        @Option(
+            help:
+                "With --pubsub: deliveries of a message before the dead-letter policy moves it to shop.dlq (5 to 100; default 20: each crash of a sink costs every message it holds one)."
+        )
+        var maxDeliveryAttempts = PubSubTopology.defaultMaxDeliveryAttempts
 
         @Flag(
             inversion: .prefixedEnableDisable,

@@ -31,9 +31,9 @@ public struct PubSubBronzeConfiguration: Sendable {
 /// - what is redelivered in a different batch lands twice, in two objects whose `message_ids`
 ///   share it: `lake verify` reports every such message;
 /// - each give-back spends one of the subscription's delivery attempts: after its dead-letter
-///   policy's `maxDeliveryAttempts` (`topics apply --max-delivery-attempts`, 5) Pub/Sub moves the
-///   message to shop.dlq, not into the lake. A lake refusing uploads for ~5 rounds of the HTTP
-///   layer's retries (~3 min by default) so sets *valid* events aside; the sink counts and logs
+///   policy's `maxDeliveryAttempts` (`topics apply --max-delivery-attempts`, 20) Pub/Sub moves the
+///   message to shop.dlq, not into the lake. A lake refusing uploads for that many rounds of the
+///   HTTP layer's retries (~33 s each: ~11 min at 20) so sets *valid* events aside; the sink counts and logs
 ///   each such give-back (`statistics.deadLettered`). Keeping the lease and retrying locally, as
 ///   the Kafka sink does, would leave the attempts to crashes: docs/pubsub.md has the trade-off.
 ///
