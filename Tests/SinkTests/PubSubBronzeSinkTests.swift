@@ -39,7 +39,7 @@ final class PubSubBronzeSinkTests: XCTestCase {
         return client
     }
 
-    func testABatchWhoseUploadFailsIsGivenBackRedeliveredAndLandsOnce() throws {
+    func testABatchWhoseUploadFailsIsHeldTriedAgainAndLandsOnce() throws {
         let client = try salesSubscription()
         let count = 250
         var published: [String] = []
@@ -63,16 +63,54 @@ final class PubSubBronzeSinkTests: XCTestCase {
 
         let failed = lake.failedMessageIds
         XCTAssertFalse(failed.isEmpty, "one upload failed")
-        XCTAssertEqual(sink.statistics.requeued, 1, "the failed batch was given back once")
+        XCTAssertEqual(sink.statistics.requeued, 1, "the failed batch was tried again once")
         let stored = try folder.list(prefix: "bronze/").flatMap { BronzeFormat.messageIds($0.metadata) ?? [] }
         XCTAssertEqual(stored.sorted(), published.sorted(), "every message in exactly one object")
-        XCTAssertTrue(Set(failed).isSubset(of: Set(stored)), "the failed batch's messages came again and landed")
+        XCTAssertTrue(Set(failed).isSubset(of: Set(stored)), "the failed batch's messages landed")
         let events = try allLines(folder).compactMap { eventID(Array($0.utf8)) }
         XCTAssertEqual(events.count, count)
         XCTAssertEqual(Set(events).count, count, "each event once")
         let report = try BronzeVerifier(lake: folder).verify(watermarks: nil, deep: true)
         XCTAssertTrue(report.isClean, "\(report.problems)")
         // Nothing left on the subscription: everything stored was acknowledged.
+        XCTAssertEqual(try client.pull("shop.sales.bronze", maxMessages: 100, waitingUpTo: .seconds(1)).count, 0)
+    }
+
+    /// A lake that fails for a while (an outage shorter than `giveBackAfter`) costs no delivery
+    /// attempt: the batch is held and its lease kept, so a policy of 5 attempts never sees 6 failures.
+    func testALakeFailingSixTimesInARowCostsNoDeliveryAttempt_NothingIsDeadLettered() throws {
+        let client = try project()
+        let topology = PubSubTopology(
+            catalog: try TopicCatalog.load(directory: TopicCatalog.sourceDirectory), maxDeliveryAttempts: 5, messageOrdering: false)
+        _ = try PubSubReconciler(client: client).apply(topology)
+        let published = try client.publish(
+            topic: "shop.sales",
+            messages: (0..<20).map {
+                OutgoingMessage(
+                    data: Array(#"{"event_id":"sale-\#($0)"}"#.utf8), attributes: [EventAttributes.eventTimeMs: "1735700000000"])
+            })
+        let (folder, _) = try temporaryFolderLake()
+        let lake = FailingCreates(folder, first: 6)
+        var config = PubSubBronzeConfiguration()
+        config.subscriptions = ["shop.sales.bronze"]
+        config.batching.maxBatchAge = .milliseconds(200)
+        config.batching.idleExit = .seconds(3)
+        let sink = try PubSubBronzeSink(configuration: config, client: client, lake: lake)
+        let stop = StopSignal()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 90) { stop.request(.now) }
+        try sink.run(until: stop)
+
+        XCTAssertEqual(lake.failedMessageIds.isEmpty, false)
+        XCTAssertEqual(sink.statistics.requeued, 6, "six failed uploads, each tried again")
+        XCTAssertEqual(sink.statistics.deadLettered, 0)
+        let stored = try folder.list(prefix: "bronze/").flatMap { BronzeFormat.messageIds($0.metadata) ?? [] }
+        XCTAssertEqual(stored.sorted(), published.sorted(), "every message in the lake, once")
+        var letters: [ReceivedMessage] = []
+        let quiet = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < quiet {
+            letters += try client.pull(PubSubTopology.deadLetterSubscription, maxMessages: 10, waitingUpTo: .seconds(1))
+        }
+        XCTAssertEqual(letters.count, 0, "nothing on shop.dlq: \(letters.map(\.attributes))")
         XCTAssertEqual(try client.pull("shop.sales.bronze", maxMessages: 100, waitingUpTo: .seconds(1)).count, 0)
     }
 
@@ -99,6 +137,7 @@ final class PubSubBronzeSinkTests: XCTestCase {
         var config = PubSubBronzeConfiguration()
         config.batching.batchSize = 10
         config.batching.maxBatchAge = .milliseconds(200)
+        config.giveBackAfter = .zero  // given back at each failure: each costs a delivery attempt
         config.batching.idleExit = .seconds(2)
         let sink = try PubSubBronzeSink(configuration: config, client: client, lake: lake)
         // Without dead-lettering the three would come back for ever and the sink never be idle.

@@ -48,11 +48,12 @@ extension ShopStreamCommand.Sink {
                 with metadata message_ids, count, crc32c and bus=pubsub. A message is acknowledged only once \
                 its object is stored, so a crash loses nothing; a message delivered again after a crash can \
                 land twice, in two objects, and `lake verify` reports each such message. --group does not \
-                apply. A batch whose upload fails (after the HTTP layer's retries) is given back and comes \
-                again; each delivery counts, and after the subscription's --max-delivery-attempts (20, set by \
-                `topics apply --pubsub`) Pub/Sub moves its messages to shop.dlq instead of the lake: the sink \
-                logs an error and its summary says `dead-lettered: N`. Read them back with \
-                `shopstream topics drain --pubsub PROJECT shop.dlq.inspect --print`.
+                apply. A batch whose upload fails (after the HTTP layer's retries) is held, its lease kept, \
+                and tried again every second for --give-back-after (10m); then it is given back and comes \
+                again. Each give-back spends a delivery attempt, and after the subscription's \
+                --max-delivery-attempts (20, set by `topics apply --pubsub`) Pub/Sub moves its messages to \
+                shop.dlq instead of the lake: the sink logs an error and its summary says `dead-lettered: N`. \
+                Read them back with `shopstream topics drain --pubsub PROJECT shop.dlq.inspect --print`.
 
                 Examples:
                   shopstream sink bronze --brokers localhost:9092 --lake file:///data/lake
@@ -95,6 +96,12 @@ extension ShopStreamCommand.Sink {
         )
         var idleExit: Duration?
 
+        @Option(
+            help:
+                "With --pubsub: hold a batch whose upload keeps failing, its lease kept, this long before giving it back to Pub/Sub (each give-back spends a delivery attempt). 0s: give back at once."
+        )
+        var giveBackAfter: Duration = PubSubBronzeConfiguration().giveBackAfter
+
         @Flag(name: .shortAndLong, help: "Only the summary (and what matters: stalls, errors).")
         var quiet = false
 
@@ -103,6 +110,7 @@ extension ShopStreamCommand.Sink {
 
         func validate() throws {
             _ = try pubsub.project(kafka: kafka)
+            guard giveBackAfter >= .zero else { throw ValidationError("--give-back-after: expected 0s or longer, such as 10m") }
             guard maxBatchAge > .zero else { throw ValidationError("--max-batch-age 0s: expected a duration longer than 0s, such as 30s") }
             guard (1...1_000_000).contains(batchSize) else { throw ValidationError("--batch-size \(batchSize): expected 1 to 1,000,000") }
             guard (1...256).contains(uploads) else { throw ValidationError("--uploads \(uploads): expected 1 to 256") }
@@ -161,6 +169,7 @@ extension ShopStreamCommand.Sink {
         private func runOnPubSub(project: String, lake: any Lake, logger: Logger) throws {
             var config = PubSubBronzeConfiguration()
             config.batching = batching
+            config.giveBackAfter = giveBackAfter
             let sink = try PubSubBronzeSink(configuration: config, client: try PubSubOptions.client(project: project), lake: lake)
             sink.monitor.stallAfter = stall.stallAfter
             if !quiet { sink.logger = logger }

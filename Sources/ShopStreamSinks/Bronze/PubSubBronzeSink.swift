@@ -12,6 +12,11 @@ public struct PubSubBronzeConfiguration: Sendable {
     public var batching = BronzeBatching()
     /// Pull requests in flight per subscription.
     public var pullsPerSubscription = 2
+    /// How long a batch whose upload keeps failing is held, its lease kept and its upload tried
+    /// again, before it is given back to Pub/Sub. Every give-back spends a delivery attempt (and
+    /// the dead-letter policy sets a message aside after its last), so a lake outage shorter than
+    /// this costs none. Zero: given back at the first failure (after the HTTP layer's retries).
+    public var giveBackAfter: Duration = .seconds(600)
 
     public init() {}
 }
@@ -27,15 +32,16 @@ public struct PubSubBronzeConfiguration: Sendable {
 ///   taken by an object that holds its messages and adopts it (acknowledges, stores nothing);
 ///   messages of the batch that object does not hold are batched again;
 /// - a batch whose lease was lost is dropped, not uploaded (its messages are coming again), and
-///   the rest of it given back; a batch whose upload failed is given back (nack) and comes again;
+///   the rest of it given back; a batch whose upload failed (after the HTTP layer's retries) is
+///   held, its lease kept, and tried again a second later, for up to `giveBackAfter` (10 min),
+///   then given back (nack) and comes again; stopping, it is given back at once;
 /// - what is redelivered in a different batch lands twice, in two objects whose `message_ids`
 ///   share it: `lake verify` reports every such message;
 /// - each give-back spends one of the subscription's delivery attempts: after its dead-letter
 ///   policy's `maxDeliveryAttempts` (`topics apply --max-delivery-attempts`, 20) Pub/Sub moves the
-///   message to shop.dlq, not into the lake. A lake refusing uploads for that many rounds of the
-///   HTTP layer's retries (~33 s each: ~11 min at 20) so sets *valid* events aside; the sink counts and logs
-///   each such give-back (`statistics.deadLettered`). Keeping the lease and retrying locally, as
-///   the Kafka sink does, would leave the attempts to crashes: docs/pubsub.md has the trade-off.
+///   message to shop.dlq, not into the lake. Held for `giveBackAfter` before each give-back, a
+///   message is set aside only after a lake outage of about 20 x 10 min; the sink counts and logs
+///   each give-back on a last attempt (`statistics.deadLettered`).
 ///
 /// Threads: the caller's thread polls, batches and settles; `uploads` threads store objects; the
 /// consumer pulls and keeps leases on threads of its own.
@@ -65,6 +71,10 @@ public final class PubSubBronzeSink {
     private var idleWaited: Duration = .zero
     private var idleEndedAt: ContinuousClock.Instant?
     private var fatal: (any Error)?
+    /// Storing what is left before returning: a failed upload is given back, not held.
+    private var stopping = false
+    /// Batches that failed before being uploaded again.
+    private var retryingInFlight = 0
     /// Each subscription's dead-letter `maxDeliveryAttempts` (none: no policy, or not readable),
     /// to say when a give-back is a message's last.
     private var lastAttempt: [String: Int] = [:]
@@ -166,7 +176,9 @@ public final class PubSubBronzeSink {
             consumer.close(givingBack: true)
             return
         }
-        // Store every partial batch, wait for the uploads, settle.
+        // Store every partial batch, wait for the uploads, settle; what fails now is given back.
+        stopping = true
+        for i in sealed.indices { sealed[i].retryAt = nil }
         for key in Array(open.keys) { seal(key) }
         while inFlight > 0 || !sealed.isEmpty {
             if stop.request == .abandon { break }
@@ -179,10 +191,13 @@ public final class PubSubBronzeSink {
         if let fatal { throw fatal }
     }
 
-    /// Idle for `idle`: nothing read for that long, the last poll empty, and every subscription
-    /// pulled empty throughout (no backlog figure exists on the emulator).
+    /// Idle for `idle`: nothing read for that long, the last poll empty, every subscription pulled
+    /// empty throughout (no backlog figure exists on the emulator), and no batch held to be tried
+    /// again (waiting for the lake is not idle: stopping would give it back).
     private func caughtUp(_ consumer: PubSubConsumer, idle: Duration) -> Bool {
-        guard lastPollEmpty, !buffer.isFull, let quiet = consumer.quietSince else { return false }
+        guard lastPollEmpty, !buffer.isFull, !sealed.contains(where: { $0.failingSince != nil }), retryingInFlight == 0,
+            let quiet = consumer.quietSince
+        else { return false }
         return ContinuousClock.now - max(quiet, lastReadAt) >= idle
     }
 
@@ -237,8 +252,11 @@ public final class PubSubBronzeSink {
     }
 
     private func schedule() {
-        while inFlight < batching.uploads, !sealed.isEmpty, let workers {
-            workers.put(sealed.removeFirst())
+        let now = ContinuousClock.now
+        while inFlight < batching.uploads, let workers, let next = sealed.firstIndex(where: { ($0.retryAt ?? now) <= now }) {
+            let batch = sealed.remove(at: next)
+            if batch.failingSince != nil { retryingInFlight += 1 }
+            workers.put(batch)
             inFlight += 1
         }
     }
@@ -331,6 +349,7 @@ public final class PubSubBronzeSink {
 
     private func apply(_ upload: Upload, _ consumer: PubSubConsumer) throws {
         let batch = upload.batch
+        if batch.failingSince != nil { retryingInFlight -= 1 }
         switch upload.outcome {
         case .stored(_, let bytes, let unparsed):
             release(batch.deliveries)
@@ -351,9 +370,27 @@ public final class PubSubBronzeSink {
             // Not in that object: batched again (their first message differs, so their name does).
             for d in rest { add(d, hold: false) }
         case .retry(let error):
-            release(batch.deliveries)
             statistics.requeued += 1
             monitor.retried(batch.topic, batch.deliveries.count)
+            let failingSince = batch.failingSince ?? .now
+            if !stopping && ContinuousClock.now - failingSince < configuration.giveBackAfter {
+                // Held, lease kept: tried again without spending a delivery attempt.
+                var again = batch
+                again.failingSince = failingSince
+                again.failures += 1
+                // A second from now, as the Kafka sink does: each upload already backed off
+                // through the HTTP layer's retries (~30 s) before it failed.
+                again.retryAt = .now + .seconds(1)
+                sealed.append(again)
+                logger.warning(
+                    "storing failed; holding the batch and trying again",
+                    metadata: [
+                        "topic": "\(batch.topic)", "events": "\(batch.deliveries.count)", "failures": "\(again.failures)",
+                        "error": "\(error)",
+                    ])
+                return
+            }
+            release(batch.deliveries)
             logger.warning(
                 "storing failed; giving the batch back to Pub/Sub to deliver again",
                 metadata: ["topic": "\(batch.topic)", "events": "\(batch.deliveries.count)", "error": "\(error)"])
@@ -410,6 +447,10 @@ struct PubSubBatch: Sendable {
     var dt: String
     var deliveries: [PubSubDelivery] = []
     var messageIdBytes = 0
+    /// After failed uploads: since when, how many, and not to be tried before `retryAt`.
+    var failingSince: ContinuousClock.Instant?
+    var failures = 0
+    var retryAt: ContinuousClock.Instant?
 
     /// The delivery that names the object: the least (publish time, message id), so the same set
     /// of messages always gets the same name.
