@@ -27,10 +27,10 @@ extension ShopStreamCommand.Run {
         try reportingErrors {
             let catalog = try kafka.catalog()
             let inDemo = lake == nil || warehouse == nil
-            let onPubSub = try pubsub.project(kafka: kafka) != nil
-            // Only the embedded broker's events die with the process; a cluster or Pub/Sub keeps
-            // what was not landed, for this run to land into the same lake and warehouse.
-            if inDemo && kafka.requestedBrokers == nil && !onPubSub {
+            // Made afresh, as `run` does: the embedded broker starts its offsets from zero again,
+            // and on Pub/Sub the same seed publishes the same event ids again (silver would reject
+            // them as duplicates of the last run's).
+            if inDemo && kafka.requestedBrokers == nil {
                 try? FileManager.default.removeItem(atPath: "demo")
             }
             let lakeURL = lake ?? "file://./demo/lake"
