@@ -40,7 +40,7 @@ public enum MetricCatalog {
         "Records whose write a sink tried again after a transient failure, by sink and topic.", labels: ["sink", "topic"])
     public static let consumerLag = MetricDescriptor(
         "shopstream_consumer_lag_records", .gauge,
-        "Records on the bus not yet landed: the partition's high watermark minus the sink's committed offset.",
+        "Records on the bus not yet landed: on Kafka the partition's high watermark minus the sink's committed offset; on Pub/Sub (no partitions) what this process published to the topic minus what the sink landed or rejected.",
         labels: ["sink", "topic", "partition"])
     public static let batchSize = MetricDescriptor(
         "shopstream_sink_batch_records", .histogram, "Records per lake object (bronze) or per insert (silver).",

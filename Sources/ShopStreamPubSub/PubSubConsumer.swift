@@ -117,6 +117,13 @@ public final class PubSubConsumer: Sendable {
     /// not. Pub/Sub has no backlog figure on the emulator; this is what stands for "caught up".
     public var quietSince: ContinuousClock.Instant? { engine.quietSince }
 
+    /// Whether everything published before `instant` has been handed out by `poll` (or is held by
+    /// another consumer): each subscription came back empty from a pull sent at `instant` or later
+    /// and after its last messages came, no pull sent before that one is still under way (it may
+    /// bring messages), and nothing waits to be polled. A stop's drain asks this, `instant` being
+    /// when the publisher had confirmed its last message: `quietSince` may be older than that.
+    public func pulledEmpty(since instant: ContinuousClock.Instant) -> Bool { engine.pulledEmpty(since: instant) }
+
     public var statistics: Statistics { engine.statistics }
 
     /// Stops pulling and keeping leases (waiting up to 10 s for the requests under way; a pull
@@ -145,6 +152,8 @@ private final class Engine: @unchecked Sendable {
         var lastMessagesAt: ContinuousClock.Instant?
         /// When the last pull that came back empty was sent.
         var lastEmptySentAt: ContinuousClock.Instant?
+        /// When each pull under way was sent.
+        var inFlight: [ContinuousClock.Instant] = []
     }
 
     private let condition = NSCondition()
@@ -269,6 +278,16 @@ private final class Engine: @unchecked Sendable {
         }
     }
 
+    func pulledEmpty(since instant: ContinuousClock.Instant) -> Bool {
+        locked {
+            waitingHead == waiting.count
+                && pullTimes.allSatisfy { t in
+                    guard let empty = t.lastEmptySentAt, empty >= instant, empty >= t.lastMessagesAt ?? startedAt else { return false }
+                    return t.inFlight.allSatisfy { $0 >= empty }
+                }
+        }
+    }
+
     var statistics: Statistics { locked { stats } }
 
     func close(givingBack: Bool = true) {
@@ -300,12 +319,14 @@ private final class Engine: @unchecked Sendable {
         let subscription = subscriptions[k]
         var pause = Duration.milliseconds(10)
         while true {
-            let room: Int? = locked {
+            let (room, sentAt): (Int?, ContinuousClock.Instant) = locked {
                 while !closed, failure == nil, waiting.count - waitingHead >= configuration.maxWaiting { condition.wait() }
-                return closed || failure != nil ? nil : configuration.maxWaiting - (waiting.count - waitingHead)
+                guard !closed, failure == nil else { return (nil, .now) }
+                let sentAt = ContinuousClock.now
+                pullTimes[k].inFlight.append(sentAt)
+                return (configuration.maxWaiting - (waiting.count - waitingHead), sentAt)
             }
             guard let room else { return }
-            let sentAt = ContinuousClock.now
             do {
                 let messages = try client.pull(subscription.id, maxMessages: min(configuration.maxMessagesPerPull, room))
                 guard received(messages, from: k, sentAt: sentAt) else {
@@ -320,6 +341,7 @@ private final class Engine: @unchecked Sendable {
                 pauseUnlessClosed(pause)
                 pause = min(pause * 2, configuration.longestPause)
             } catch {
+                locked { pullEnded(k, sentAt: sentAt) }
                 if error.isTransient {
                     count { $0.pullErrors += 1 }
                     pauseUnlessClosed(.seconds(1))
@@ -334,12 +356,18 @@ private final class Engine: @unchecked Sendable {
         }
     }
 
+    /// Forgets a pull as under way (with the lock held).
+    private func pullEnded(_ k: Int, sentAt: ContinuousClock.Instant) {
+        if let i = pullTimes[k].inFlight.firstIndex(of: sentAt) { pullTimes[k].inFlight.remove(at: i) }
+    }
+
     /// Registers a pull's deliveries as held, each lease counted from when the pull was sent;
     /// false once closed (then nothing is held).
     private func received(_ messages: [ReceivedMessage], from k: Int, sentAt: ContinuousClock.Instant) -> Bool {
         let subscription = subscriptions[k]
         let deadline = Duration.seconds(subscription.ackDeadlineSeconds)
         return locked {
+            pullEnded(k, sentAt: sentAt)
             if closed { return false }
             stats.pulls += 1
             if messages.isEmpty {

@@ -73,6 +73,35 @@ extension PubSubTests {
         XCTAssertEqual(try deliveredAgain(consumer, client, subscription, during: .seconds(12)), [], "a settled message never comes back")
     }
 
+    /// What a stop's drain asks: whether everything published before an instant was polled.
+    /// `quietSince` may date from before the last publish (every subscription pulled empty just
+    /// before it); `pulledEmpty(since:)` stays false until that message has been polled.
+    func testPulledEmptySinceHoldsOnlyOnceWhatWasPublishedBeforeItWasPolled() throws {
+        let (_, client, _) = try setUpProject()
+        let subscriptions = try makeSubscriptions(client, ["d1", "d2"])
+        let consumer = try PubSubConsumer(client: client, subscriptions: subscriptions)
+        defer { consumer.close() }
+        XCTAssertTrue(eventually(timeout: 30) { consumer.quietSince != nil }, "both subscriptions pulled empty")
+        let id = try client.publish(topic: "t.d2", messages: [OutgoingMessage(data: Array("late".utf8))])[0]
+        let published = ContinuousClock.now
+        var got: [PubSubDelivery] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        while got.isEmpty, ContinuousClock.now < deadline {
+            guard !consumer.pulledEmpty(since: published) else {
+                XCTFail(
+                    "taken for drained while message \(id), published before, was not polled (quiet since: \(String(describing: consumer.quietSince)))"
+                )
+                break
+            }
+            got = try consumer.poll(max: 10, wait: .milliseconds(5))
+        }
+        XCTAssertEqual(got.map(\.messageId), [id])
+        XCTAssertTrue(
+            eventually(timeout: 30) { consumer.pulledEmpty(since: published) },
+            "drained once it was polled and every subscription came back empty")
+        try consumer.settle(got)
+    }
+
     func testAGivenBackDeliveryComesAgainAtOnceWithANewAckId() throws {
         let (_, client, _) = try setUpProject()
         let subscription = try makeSubscriptions(client, ["nack"])[0]

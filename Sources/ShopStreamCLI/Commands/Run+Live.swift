@@ -17,15 +17,19 @@ extension ShopStreamCommand.Run {
     ///
     /// Stop order (the service group stops them in reverse): the generator first; then the bronze and
     /// silver sinks, each reading on to the end of what was published (on the embedded broker that
-    /// memory dies with the process); then the compactor, after one last pass; then the HTTP server
-    /// and the status line. So a clean stop leaves every published event in the lake, in silver and
-    /// in gold.
+    /// memory dies with the process) and landing it; then the compactor, after one last pass; then
+    /// the HTTP server and the status line. So a clean stop leaves every published event in the
+    /// lake, in silver and in gold. Kafka or Pub/Sub (`RunBus`) differ only in what the generator
+    /// publishes through and which bronze sink and silver source read.
     func runLive() throws {
         service.bootstrap()
         let logger = Logger(label: "shopstream.run")
         try reportingErrors {
             let catalog = try kafka.catalog()
             let inDemo = lake == nil || warehouse == nil
+            // Made afresh, as `run` does: the embedded broker starts its offsets from zero again,
+            // and on Pub/Sub the same seed publishes the same event ids again (silver would reject
+            // them as duplicates of the last run's).
             if inDemo && kafka.requestedBrokers == nil {
                 try? FileManager.default.removeItem(atPath: "demo")
             }
@@ -34,23 +38,26 @@ extension ShopStreamCommand.Run {
             let lakeStore = try makeLake(url: lakeURL)
             let store = try makeWarehouse(url: warehouseURL)
             for line in try sqlOptions.setup(store, catalog: catalog).apply() { logger.warning("\(line)") }
-            let (conn, broker) = try kafka.open(catalog)
+            let (bus, broker) = try openBus(catalog: catalog)
             try withExtendedLifetime(broker) {
                 let health = Health()
                 let published = PublishedCount()
 
-                var bronzeConfig = BronzeConfiguration(connection: conn)
-                bronzeConfig.maxBatchAge = .seconds(2)
-                let bronze = try BronzeSink(configuration: bronzeConfig, lake: lakeStore)
-                bronze.monitor.stallAfter = stall.stallAfter
+                var batching = BronzeBatching()
+                batching.maxBatchAge = .seconds(2)
+                let bronze = try bus.bronzeSink(batching: batching, lake: lakeStore)
                 bronze.logger = Logger(label: "shopstream.bronze")
 
-                var silverConfig = SilverConfiguration(connection: conn)
+                var silverConfig = bus.silverConfiguration
                 silverConfig.maxDelay = .milliseconds(250)
                 silverConfig.insertAttempts = nil
-                let silver = try SilverSink(configuration: silverConfig, warehouse: store, catalog: catalog)
-                silver.monitor.stallAfter = stall.stallAfter
+                let silver = try bus.silverSink(configuration: silverConfig, warehouse: store, catalog: catalog)
                 silver.logger = Logger(label: "shopstream.silver")
+                for monitor in [bronze.monitor, silver.monitor] {
+                    monitor.stallAfter = stall.stallAfter
+                    // Pub/Sub's lag: what was published and not landed (Kafka's comes from watermarks).
+                    monitor.publishedPerTopic = { published.perTopic }
+                }
 
                 // The compactor and the page each get their own connection: a pass's transaction
                 // must not hold up silver's inserts or a page load behind one lock.
@@ -60,7 +67,7 @@ extension ShopStreamCommand.Run {
                 let pageStore = try makeWarehouse(url: warehouseURL)
 
                 let generator = LiveGenerator(
-                    connection: conn, seed: seed, rate: rate ?? 200, historyDays: history ?? 0,
+                    bus: bus, seed: seed, rate: rate ?? 200, historyDays: history ?? 0,
                     truth: truth, published: published, probe: health.probe("generator"))
                 let silverMonitor = silver.monitor
                 var compaction = CompactionLoop(
@@ -95,7 +102,7 @@ extension ShopStreamCommand.Run {
                     BlockingService("generator", whenShuttingDown: .now) { stop in try generator.run(stop: stop) },
                 ]
                 logger.info(
-                    "live: \(conn.bootstrapServers)\(broker == nil ? "" : " (embedded)") → bronze \(lakeURL), silver and gold \(warehouseURL)"
+                    "live: \(bus.name)\(broker == nil ? "" : " (embedded)") → bronze \(lakeURL), silver and gold \(warehouseURL)"
                 )
                 try service.runner.run(services)
                 let b = bronze.statistics, s = silver.statistics, counts = published.perEntity

@@ -27,7 +27,9 @@ extension ShopStreamCommand {
                 the topics and subscriptions of topics/ are applied first (as `topics apply --pubsub`; \
                 unordered on the emulator at $PUBSUB_EMULATOR_HOST, which keeps a thread per ordering key \
                 and ordered subscription), the generator publishes to them, and bronze and silver read \
-                their subscriptions until every one has been pulled empty. Not with --live yet.
+                their subscriptions until every one has been pulled empty. With --live too: a stop \
+                lands what was published; what a sink did not acknowledge stays in its subscription \
+                for the next run.
 
                 Gold is built by the same compactor as \
                 `shopstream compact` (incrementally, when the warehouse already has gold), and the \
@@ -53,6 +55,8 @@ extension ShopStreamCommand {
                     shopstream run --lake gs://shop-lake --warehouse bigquery://shopstream
                   PUBSUB_EMULATOR_HOST=127.0.0.1:8085 \\
                     shopstream run --pubsub my-project --days 10
+                  PUBSUB_EMULATOR_HOST=127.0.0.1:8085 \\
+                    shopstream run --live --pubsub my-project --rate 200
                 """)
 
         @OptionGroup var kafka: KafkaOptions
@@ -113,9 +117,6 @@ extension ShopStreamCommand {
         func validate() throws {
             guard (1...3650).contains(days) else { throw ValidationError("--days \(days): expected 1 to 3,650") }
             let project = try pubsub.project(kafka: kafka)
-            if live && project != nil {
-                throw ValidationError("--live runs on Kafka only, for now; drop --pubsub (or unset PUBSUB_PROJECT), or drop --live")
-            }
             if !live {
                 let liveOnly = [
                     ("--rate", rate != nil), ("--history", history != nil), ("--compact-every", compactEvery != nil),
@@ -172,15 +173,8 @@ extension ShopStreamCommand {
                 let setup = try sqlOptions.setup(store, catalog: catalog)
                 for line in try setup.apply() { note("warning: \(line)") }
 
-                let project = try pubsub.project(kafka: kafka)
-                let (conn, broker) = project == nil ? try kafka.open(catalog) : (nil, nil)
+                let (bus, broker) = try openBus(catalog: catalog)
                 try withExtendedLifetime(broker) {
-                    let bus: RunBus
-                    if let project {
-                        bus = .pubSub(try Self.openPubSub(project: project, catalog: catalog))
-                    } else {
-                        bus = .kafka(conn!)
-                    }
                     // 1. Publish.
                     note("1/4 publishing \(days) days of business to \(bus.name)\(broker == nil ? "" : " (embedded)")")
                     var config = SimulationConfig()
@@ -213,7 +207,9 @@ extension ShopStreamCommand {
                         var batching = BronzeBatching()
                         batching.idleExit = .seconds(3)
                         batching.maxBatchAge = .seconds(1)
-                        return try bus.landBronze(batching: batching, lake: lakeStore)
+                        let sink = try bus.bronzeSink(batching: batching, lake: lakeStore)
+                        try sink.run(until: StopSignal())
+                        return sink.statistics
                     }
                     runInThread(group, silverResult) {
                         var c = bus.silverConfiguration
@@ -222,7 +218,9 @@ extension ShopStreamCommand {
                         let end = simulatedEnd
                         let ahead = Duration.milliseconds(max(0, end - SentAt.nowMilliseconds()))
                         c.futureTolerance = max(c.futureTolerance, ahead + .seconds(86_400))
-                        return try bus.landSilver(configuration: c, warehouse: store, catalog: catalog)
+                        let sink = try bus.silverSink(configuration: c, warehouse: store, catalog: catalog)
+                        try sink.run()
+                        return sink.statistics
                     }
                     group.wait()
                     let bronze = try bronzeResult.get(), silver = try silverResult.get()
@@ -319,6 +317,14 @@ extension ShopStreamCommand {
 }
 
 extension ShopStreamCommand.Run {
+    /// The bus asked for: Pub/Sub with --pubsub (its topology applied), else Kafka at --brokers or
+    /// an embedded broker (returned too: the caller keeps it alive while the run uses it).
+    func openBus(catalog: TopicCatalog) throws -> (RunBus, EmbeddedBroker?) {
+        if let project = try pubsub.project(kafka: kafka) { return (.pubSub(try Self.openPubSub(project: project, catalog: catalog)), nil) }
+        let (conn, broker) = try kafka.open(catalog)
+        return (.kafka(conn), broker)
+    }
+
     /// A client for `project` with the topology of topics/ applied, as `topics apply --pubsub` does.
     /// On the emulator the subscriptions are unordered: it keeps a thread per ordering key and
     /// ordered subscription and never frees it (docs/pubsub.md), which a run's thousands of keys
@@ -350,84 +356,18 @@ extension ShopStreamCommand.Run {
     }
 }
 
-/// The bus a run goes over. The run's flow is the same on either; this is where they differ.
-private enum RunBus: Sendable {
-    case kafka(KafkaConnection)
-    case pubSub(PubSubClient)
-
-    var name: String {
-        switch self {
-        case .kafka(let conn): "Kafka at \(conn.bootstrapServers)"
-        case .pubSub(let client): client.location
-        }
-    }
-
-    var silverConfiguration: SilverConfiguration {
-        switch self {
-        case .kafka(let conn): SilverConfiguration(connection: conn)
-        case .pubSub: .pubSub()
-        }
-    }
-
-    /// Runs bronze on its own consumer group or subscriptions until idle exit.
-    func landBronze(batching: BronzeBatching, lake: any Lake) throws -> BronzeSink.Statistics {
-        switch self {
-        case .kafka(let conn):
-            var c = BronzeConfiguration(connection: conn)
-            c.batching = batching
-            let sink = try BronzeSink(configuration: c, lake: lake)
-            try sink.run()
-            return sink.statistics
-        case .pubSub(let client):
-            var c = PubSubBronzeConfiguration()
-            c.batching = batching
-            let sink = try PubSubBronzeSink(configuration: c, client: client, lake: lake)
-            try sink.run(until: StopSignal())
-            return sink.statistics
-        }
-    }
-
-    /// Runs silver on its own consumer group or subscriptions until `configuration.idleExit`.
-    func landSilver(configuration: SilverConfiguration, warehouse: any Warehouse, catalog: TopicCatalog) throws -> SilverSink.Statistics {
-        let sink: SilverSink
-        switch self {
-        case .kafka: sink = try SilverSink(configuration: configuration, warehouse: warehouse, catalog: catalog)
-        case .pubSub(let client):
-            sink = try SilverSink(configuration: configuration, warehouse: warehouse, catalog: catalog, pubSub: client)
-        }
-        try sink.run()
-        return sink.statistics
-    }
-}
-
 /// Publishes what the generator makes to the run's bus and counts it, per entity.
 private struct TopicCounter: EventSink {
-    private let send: (Entity, UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int64) throws -> Void
-    /// Waits until the bus has confirmed everything sent; throws if anything failed.
-    let flush: () throws -> Void
+    private let publisher: BusPublisher
     var counts = [Int](repeating: 0, count: Entity.allCases.count)
 
-    init(_ bus: RunBus) throws {
-        switch bus {
-        case .kafka(let conn):
-            let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
-            try producer.checkConnection()
-            send = { try producer.send(topic: $0.topic, key: $1, value: $2, timestampMs: $3) }
-            flush = { try producer.flush(timeout: .seconds(120)) }
-        case .pubSub(let client):
-            let publisher = PubSubPublisher(client: client)
-            send = { entity, key, value, timestampMs in
-                try publisher.publish(topic: entity.topic, .event(key: key, value: value, timestampMs: timestampMs))
-                // A request that failed for good stops the run at once: every later event would
-                // be published beside a hole.
-                try publisher.throwIfFailed()
-            }
-            flush = { try publisher.flush() }
-        }
-    }
+    init(_ bus: RunBus) throws { publisher = try bus.publisher() }
+
+    /// Waits until the bus has confirmed everything sent; throws if anything failed.
+    func flush() throws { try publisher.flush(.seconds(120)) }
 
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
-        try send(entity, key, value, timestampMs)
+        try publisher.send(entity, key, value, [], timestampMs)
         counts[entity.index] += 1
         return true
     }

@@ -9,9 +9,10 @@ import ShopStreamService
 /// The generator as a service: the live simulation (`SimulationConfig.live`: history days at full
 /// speed, then the business on the wall clock at about `rate` events a second), each event held until
 /// its own time and stamped with its send time (`shopstream-sent-at`) so the sinks can measure latency.
-/// Stops between two events when asked, and flushes what it sent (bounded by `flushTimeout`).
+/// Stops between two events when asked, and flushes what it sent (bounded by `flushTimeout` on
+/// Kafka; on Pub/Sub each request is bounded by the HTTP client's retries).
 struct LiveGenerator: Sendable {
-    let connection: KafkaConnection
+    let bus: RunBus
     let seed: UInt64
     let rate: Double
     var historyDays = 0
@@ -23,8 +24,7 @@ struct LiveGenerator: Sendable {
     var logger = Logger(label: "shopstream.generator")
 
     func run(stop: StopSignal) throws {
-        let producer = try Producer(configuration: ProducerConfiguration(connection: connection))
-        try producer.checkConnection()
+        let publisher = try bus.publisher()
         probe.ready(true)
         let liveStart = SentAt.nowMilliseconds()
         var config = SimulationConfig(live: LiveClock(startMs: liveStart, eventsPerSecond: rate), historyDays: historyDays)
@@ -34,16 +34,16 @@ struct LiveGenerator: Sendable {
         if historyDays > 0 { logger.info("publishing \(historyDays) days of history at full speed, from \(config.startDate)") }
         logger.info("then live from \(config.live!.day) (PKT) at about \(NumberText.grouped(Int(rate))) events/s")
         var sink = PublishingSink(
-            producer: producer, stop: stop, probe: probe, published: published,
+            publisher: publisher, stop: stop, probe: probe, published: published,
             follower: ClockFollower(shouldStop: { stop.isRequested }, liveFromMs: liveStart))
         if let truth {
             var recorder = TruthRecorder(wrapping: sink)
             try publish(simulator, into: &recorder)
-            try finish(producer, sink: &recorder.inner)
+            try finish(publisher, sink: &recorder.inner)
             try recorder.truth(of: simulator).write(to: URL(fileURLWithPath: truth))
         } else {
             try publish(simulator, into: &sink)
-            try finish(producer, sink: &sink)
+            try finish(publisher, sink: &sink)
         }
         probe.finished()
     }
@@ -57,9 +57,9 @@ struct LiveGenerator: Sendable {
     }
 
     /// Delivers what is in flight (bounded) and counts it published.
-    private func finish(_ producer: Producer, sink: inout PublishingSink) throws {
-        logger.info("stopped publishing; flushing what is in flight", metadata: ["in_flight": "\(producer.statistics.inFlight)"])
-        try producer.flush(timeout: flushTimeout)
+    private func finish(_ publisher: BusPublisher, sink: inout PublishingSink) throws {
+        logger.info("stopped publishing; flushing what is in flight", metadata: ["in_flight": "\(publisher.inFlight())"])
+        try publisher.flush(flushTimeout)
         sink.report()
     }
 }
@@ -67,7 +67,7 @@ struct LiveGenerator: Sendable {
 /// Publishes each event at its time, counts per topic (in the metrics and for the status line), and
 /// stops when asked. Only live events carry `shopstream-sent-at` (`ClockFollower.headers`).
 private struct PublishingSink: EventSink {
-    let producer: Producer
+    let publisher: BusPublisher
     let stop: StopSignal
     let probe: Health.Probe
     let published: PublishedCount
@@ -77,8 +77,8 @@ private struct PublishingSink: EventSink {
     var unreported = [Int](repeating: 0, count: Entity.allCases.count)
     var lastReport = ContinuousClock.now
 
-    init(producer: Producer, stop: StopSignal, probe: Health.Probe, published: PublishedCount, follower: ClockFollower) {
-        self.producer = producer
+    init(publisher: BusPublisher, stop: StopSignal, probe: Health.Probe, published: PublishedCount, follower: ClockFollower) {
+        self.publisher = publisher
         self.stop = stop
         self.probe = probe
         self.published = published
@@ -88,13 +88,12 @@ private struct PublishingSink: EventSink {
     mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
         // Not taken if a stop comes while it waits for its time (a truth recorder does not count it).
         guard follower.hold(untilMs: timestampMs) else { throw ClockFollower.Interrupted() }
-        try producer.send(
-            topic: entity.topic, key: key, value: value, headers: follower.headers(forEventAt: timestampMs), timestampMs: timestampMs)
+        try publisher.send(entity, key, value, follower.headers(forEventAt: timestampMs), timestampMs)
         unreported[entity.index] += 1
         if unreported.reduce(0, +) >= 256 || ContinuousClock.now - lastReport >= .milliseconds(200) {
             report()
             probe.beat()
-            try producer.throwIfFailed()
+            try publisher.throwIfFailed()
         }
         // Taken: a stop asked meanwhile ends the run after it.
         return !stop.isRequested

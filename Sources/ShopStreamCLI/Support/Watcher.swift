@@ -20,6 +20,11 @@ final class PublishedCount: Sendable {
     private let counts = Mutex([Int](repeating: 0, count: Entity.allCases.count))
     func add(_ perEntity: [Int]) { counts.withLock { c in for i in c.indices { c[i] += perEntity[i] } } }
     var perEntity: [Int] { counts.withLock { $0 } }
+    /// The counts by topic name (`shop.sales`: …).
+    var perTopic: [String: Int] {
+        let counts = perEntity
+        return Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, counts[$0.index]) })
+    }
     var value: Int { perEntity.reduce(0, +) }
 }
 

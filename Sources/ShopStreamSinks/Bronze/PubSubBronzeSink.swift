@@ -133,14 +133,24 @@ public final class PubSubBronzeSink {
     private func consume(_ consumer: PubSubConsumer, _ stop: StopSignal) throws {
         var lastRetryCheck = ContinuousClock.now
         lastReadAt = .now
+        var drainAskedAt: ContinuousClock.Instant?
         while true {
             let asked = stop.request
             if asked >= .now { break }
-            if asked == .drain, caughtUp(consumer, idle: .zero) || ContinuousClock.now - lastReadAt >= .seconds(5) {
-                logger.info("stopping: every subscription came back empty; storing what is left")
-                break
+            if asked == .drain {
+                // Asked once whoever publishes has flushed: everything published by then is pulled
+                // once a pull sent after it comes back empty.
+                let since = drainAskedAt ?? .now
+                drainAskedAt = since
+                let drained = !buffer.isFull && consumer.pulledEmpty(since: since)
+                if drained || ContinuousClock.now - max(lastReadAt, since) >= .seconds(5) {
+                    logger.info(
+                        "stopping: \(drained ? "every subscription came back empty" : "nothing came for 5 s"); storing what was pulled and pulling no more (what is published from now on stays in the subscriptions for the next run)"
+                    )
+                    break
+                }
             }
-            monitor.tick(held: buffer.events)
+            monitor.tick(held: buffer.events, subscriptions: configuration.subscriptions.count)
             if let fatal { throw fatal }
             dropLostLeases(consumer)
             if buffer.isFull {
@@ -185,7 +195,7 @@ public final class PubSubBronzeSink {
             dropLostLeases(consumer)
             schedule()
             try handleResults(consumer, wait: .milliseconds(200))
-            monitor.tick(held: buffer.events)
+            monitor.tick(held: buffer.events, subscriptions: configuration.subscriptions.count)
         }
         consumer.close(givingBack: true)
         if let fatal { throw fatal }

@@ -73,7 +73,10 @@ final class KafkaSilverSource: SilverSource {
 
     func tick() { monitor.tick(consumer: consumer) }
 
-    func hasReadToEnd() -> Bool { consumer.hasReadToEnd() }
+    let drained = "read to the end of every partition"
+
+    /// The partitions' ends as the broker has them now: later than `instant`.
+    func hasReadToEnd(since instant: ContinuousClock.Instant) -> Bool { consumer.hasReadToEnd() }
 
     func idleExitIsDue(_ idleExit: inout IdleExit, lastActivity: ContinuousClock.Instant) -> Bool {
         idleExit.isDue(lastActivity: lastActivity, consumer: consumer, logger: logger)

@@ -22,6 +22,7 @@ final class PubSubSilverSource: SilverSource {
 
     private let client: PubSubClient
     private let subscriptionIds: [String]
+    private let monitor: SinkMonitor
     private var consumer: PubSubConsumer?
     /// Polled from the consumer and not yet handed to the sink.
     private var polled: [PubSubDelivery] = []
@@ -31,8 +32,9 @@ final class PubSubSilverSource: SilverSource {
     /// Settled by the sink, to acknowledge at the next commit.
     private var settled: [PubSubDelivery] = []
 
-    init(client: PubSubClient, topics: [String]) {
+    init(client: PubSubClient, topics: [String], monitor: SinkMonitor) {
         self.client = client
+        self.monitor = monitor
         subscriptionIds = topics.compactMap { Entity(topic: $0).map { PubSubTopology.subscription($0, .silver) } }
     }
 
@@ -114,17 +116,22 @@ final class PubSubSilverSource: SilverSource {
     }
 
     func tick() {
+        monitor.tick(held: held.count + polled.count - polledHead, subscriptions: subscriptionIds.count)
         // Redelivered anyway, and recognised by their message ids: only worth a line.
         guard let lost = consumer?.takeLostLeases(), !lost.isEmpty else { return }
         for d in lost { held[d.ackId] = nil }
         logger.warning("leases lost; those messages come again", metadata: ["messages": "\(lost.count)"])
     }
 
-    func hasReadToEnd() -> Bool { polledHead == polled.count && consumer?.quietSince != nil }
+    let drained = "every subscription came back empty (what is published from now on stays in the subscriptions for the next run)"
+
+    func hasReadToEnd(since instant: ContinuousClock.Instant) -> Bool {
+        polledHead == polled.count && consumer?.pulledEmpty(since: instant) == true
+    }
 
     /// Idle for the time, and every subscription pulled empty since the last message.
     func idleExitIsDue(_ idleExit: inout IdleExit, lastActivity: ContinuousClock.Instant) -> Bool {
-        ContinuousClock.now - lastActivity >= idleExit.idle && hasReadToEnd()
+        ContinuousClock.now - lastActivity >= idleExit.idle && polledHead == polled.count && consumer?.quietSince != nil
     }
 
     /// Other sinks on the same subscription are not known here: taken as the only reader.

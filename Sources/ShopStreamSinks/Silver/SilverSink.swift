@@ -150,8 +150,8 @@ public final class SilverSink {
     )
         throws
     {
-        try self.init(configuration: configuration, warehouse: warehouse, catalog: catalog) { _ in
-            PubSubSilverSource(client: client, topics: configuration.topics)
+        try self.init(configuration: configuration, warehouse: warehouse, catalog: catalog) {
+            PubSubSilverSource(client: client, topics: configuration.topics, monitor: $0)
         }
     }
 
@@ -210,14 +210,19 @@ public final class SilverSink {
         startWorkers()
         defer { jobs.close() }
         var lastEndCheck = ContinuousClock.now
+        var drainAskedAt: ContinuousClock.Instant?
         while true {
             let asked = request()
             stopSeen.request(asked)
             if asked >= .now { break }
             if asked == .drain, ContinuousClock.now - lastEndCheck >= .milliseconds(200) {
                 lastEndCheck = .now
-                if (source.hasReadToEnd() && gate.waitingCount == 0) || ContinuousClock.now - lastActivity >= .seconds(5) {
-                    logger.info("stopping: read to the end of every partition; inserting what is left")
+                let since = drainAskedAt ?? .now
+                drainAskedAt = since
+                if (source.hasReadToEnd(since: since) && gate.waitingCount == 0)
+                    || ContinuousClock.now - max(lastActivity, since) >= .seconds(5)
+                {
+                    logger.info("stopping: \(source.drained); inserting what is left")
                     break
                 }
             }

@@ -53,8 +53,10 @@ protocol SilverSource: AnyObject {
     func commit() throws
     /// Once per turn of the sink's loop: lag metrics, leases.
     func tick()
-    /// Whether everything published so far has been read (the drain before a stop).
-    func hasReadToEnd() -> Bool
+    /// Whether everything published before `instant` has been read (the drain before a stop).
+    func hasReadToEnd(since instant: ContinuousClock.Instant) -> Bool
+    /// What a stop's drain waited for, and what happens to what comes later, for the log.
+    var drained: String { get }
     /// `--idle-exit`: whether, idle since `lastActivity`, the run may end (every lane read to its end).
     func idleExitIsDue(_ idleExit: inout IdleExit, lastActivity: ContinuousClock.Instant) -> Bool
     /// Whether this sink reads every lane of `topic` (else other members read part of it).

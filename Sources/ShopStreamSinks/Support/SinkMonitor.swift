@@ -36,6 +36,10 @@ public final class SinkMonitor: @unchecked Sendable {
 
     public let sink: String
     public var stallAfter: Duration
+    /// What this process published so far, per topic, when it publishes too (`run --live`): on
+    /// Pub/Sub, which has no backlog figure, the lag is that minus what the sink landed or
+    /// rejected. Set before the sink runs; Kafka's lag comes from the partitions' watermarks.
+    public var publishedPerTopic: (@Sendable () -> [String: Int])?
 
     private var counts = Snapshot()
     private let published = Mutex(Snapshot())
@@ -45,6 +49,8 @@ public final class SinkMonitor: @unchecked Sendable {
     /// When each lagging partition last made progress.
     private var progressAt: [TopicPartition: ContinuousClock.Instant] = [:]
     private var lagGauges: [TopicPartition: Gauge] = [:]
+    /// Without partitions: landed or rejected, per topic (what `publishedPerTopic` is held against).
+    private var handled: [String: Int] = [:]
     /// Without partitions: when the sink last landed something or held nothing, and how much it
     /// had landed then.
     private var heldProgressAt = ContinuousClock.now
@@ -80,6 +86,7 @@ public final class SinkMonitor: @unchecked Sendable {
 
     func landed(_ topic: String, _ n: Int) {
         counts.landed += n
+        handled[topic, default: 0] += n
         if n > 0 { counts.lastLandedAt = Date() }
         counter(&landedCounters, MetricCatalog.recordsLanded, topic).increment(by: n)
     }
@@ -98,6 +105,7 @@ public final class SinkMonitor: @unchecked Sendable {
 
     func rejected(_ topic: String, rule: String) {
         counts.rejected += 1
+        handled[topic, default: 0] += 1
         let key = topic + "\u{0}" + rule
         if rejectedCounters[key] == nil {
             rejectedCounters[key] = Counter(
@@ -188,32 +196,47 @@ public final class SinkMonitor: @unchecked Sendable {
         published.withLock { $0 = copy }
     }
 
-    /// Records that the loop turned, for a sink without partitions (Pub/Sub, no backlog figure):
-    /// every half second publishes the snapshot; stalled when it holds events (read, not landed)
+    /// Records that the loop turned, for a sink without partitions (Pub/Sub, no backlog figure)
+    /// reading `subscriptions`: every half second publishes the snapshot, with the lag per topic
+    /// when `publishedPerTopic` is known; stalled when it holds events (read, not landed) or lags,
     /// and has landed nothing for `stallAfter`.
-    func tick(held: Int) {
+    func tick(held: Int, subscriptions: Int) {
         let now = ContinuousClock.now
         counts.lastBeat = now
         counts.started = true
+        counts.assigned = subscriptions
         guard now - lastPublished >= .milliseconds(500) else { return }
         lastPublished = now
-        if held == 0 || counts.landed > landedAtLastProgress {
+        if let published = publishedPerTopic?() {
+            for (topic, n) in published {
+                // One lane a topic; never below zero (what an earlier run left is landed too).
+                let lane = TopicPartition(topic, 0), lag = Int64(max(0, n - handled[topic, default: 0]))
+                counts.lag[lane] = lag
+                gauge(lane, partitioned: false).record(lag)
+            }
+        }
+        let waiting = held > 0 || counts.totalLag > 0
+        if !waiting || counts.landed > landedAtLastProgress {
             heldProgressAt = now
             landedAtLastProgress = counts.landed
         }
         let since = now - heldProgressAt
         counts.stalled =
-            held > 0 && since >= stallAfter
-            ? ["\(NumberText.grouped(held)) events held, nothing landed for \(Int(since.components.seconds)) s"] : []
+            waiting && since >= stallAfter
+            ? [
+                "\(NumberText.grouped(held)) events held, \(NumberText.grouped(Int(counts.totalLag))) published and not landed, nothing landed for \(Int(since.components.seconds)) s"
+            ] : []
         stalledGauge.record(counts.stalled.isEmpty ? 0 : 1)
         let copy = counts
         published.withLock { $0 = copy }
     }
 
-    private func gauge(_ tp: TopicPartition) -> Gauge {
+    /// The lag gauge of a partition, or (`partitioned` false: Pub/Sub) of a topic.
+    private func gauge(_ tp: TopicPartition, partitioned: Bool = true) -> Gauge {
         if let g = lagGauges[tp] { return g }
         let g = Gauge(
-            label: MetricCatalog.consumerLag.name, dimensions: [("sink", sink), ("topic", tp.topic), ("partition", String(tp.partition))])
+            label: MetricCatalog.consumerLag.name,
+            dimensions: [("sink", sink), ("topic", tp.topic)] + (partitioned ? [("partition", String(tp.partition))] : []))
         lagGauges[tp] = g
         return g
     }
