@@ -122,6 +122,33 @@ final class PubSubTests: XCTestCase {
         }
     }
 
+    func testTopicsDrainPrintsEveryMessageOnceAndAcknowledgesIt() throws {
+        let (emulator, client, project) = try setUpProject()
+        try apply(project, emulator, ["--disable-message-ordering"])
+        // A 10 s lease (Pub/Sub's least): a message left unacknowledged would be back within the test.
+        var subscription = try XCTUnwrap(client.subscription("shop.sales.bronze"))
+        subscription.ackDeadlineSeconds = 10
+        try client.patchSubscription(subscription, fields: ["ackDeadlineSeconds"])
+        var published: [String] = []
+        for chunk in stride(from: 0, to: 2_500, by: 500) {
+            published += try client.publish(
+                topic: "shop.sales", messages: (chunk..<chunk + 500).map { OutgoingMessage(data: Array("sale \($0)".utf8)) })
+        }
+
+        let drained = try run(["topics", "drain", "--pubsub", project, "shop.sales.bronze", "--print", "--idle", "1s"], emulator)
+        XCTAssertEqual(drained.status, 0, drained.stderr)
+        let printed = drained.stdout.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+        XCTAssertEqual(printed.compactMap { $0["message_id"] as? String }.sorted(), published.sorted(), "each message printed once")
+        XCTAssertEqual(Set(printed.compactMap { $0["data"] as? String }).count, 2_500)
+        XCTAssertTrue(drained.stderr.contains("shop.sales.bronze: 2,500 messages pulled and acknowledged"), drained.stderr)
+        // Past the lease: only what was acknowledged stays away.
+        Thread.sleep(forTimeInterval: 11)
+        XCTAssertEqual(
+            try client.pull("shop.sales.bronze", maxMessages: 1000, waitingUpTo: .seconds(2)).count, 0, "every message acknowledged")
+    }
+
     func testANackedMessageComesBackAtOnce_WithTheNextDeliveryAttempt() throws {
         let (emulator, client, project) = try setUpProject()
         try apply(project, emulator)
