@@ -7,6 +7,7 @@ import Foundation
 final class SQLiteConnection {
     let path: String
     let handle: OpaquePointer
+    private let busyTimeout: Duration
 
     /// Opens (creating if missing) the database file, in WAL mode with a busy timeout, and
     /// registers ShopStream's SQL functions (`SQLiteFunctions`).
@@ -25,6 +26,7 @@ final class SQLiteConnection {
         }
         self.path = path
         handle = db
+        self.busyTimeout = busyTimeout
         sqlite3_extended_result_codes(db, 1)
         let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
         try check(sqlite3_busy_timeout(db, Int32(clamping: milliseconds)), doing: "set the busy timeout")
@@ -41,9 +43,21 @@ final class SQLiteConnection {
     /// writer, and a commit is one append to the log.
     /// Also gives it a 64 MiB page cache (SQLite's default is 2 MiB): silver's indexes on
     /// random event ids and gold's scans of millions of rows stay in memory.
+    /// SQLite answers the switch with SQLITE_BUSY at once, without its busy handler, while another
+    /// connection is switching the same new file (four `warehouse init`s at once failed so, one
+    /// round in a few): tried again for the busy timeout.
     func setWAL(schema: String) throws {
         let statement = try prepare("PRAGMA \(Identifier.quoted(schema)).journal_mode = WAL")
-        _ = try statement.step()
+        let deadline = ContinuousClock.now + busyTimeout
+        while true {
+            do {
+                _ = try statement.step()
+                break
+            } catch let error as WarehouseError where error.reason?.hasPrefix("SQLITE_BUSY") == true && ContinuousClock.now < deadline {
+                statement.reset()
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
         _ = try prepare("PRAGMA \(Identifier.quoted(schema)).cache_size = -65536").step()
     }
 
