@@ -49,57 +49,42 @@ extension ShopStreamCommand.Topics {
             try reportingErrors {
                 let client = try PubSubOptions.client(project: project!)
                 let start = ContinuousClock.now
-                // Every subscription at once, each with its pulls in flight; a batch is printed whole.
-                let output = NSLock()
-                let results = DrainResults(count: subscriptions.count)
-                let print = self.print, pulls = self.pulls, idle = self.idle
-                DispatchQueue.concurrentPerform(iterations: subscriptions.count) { k in
-                    let subscription = subscriptions[k]
-                    results.set(k) {
-                        try PubSubDrain(client: client, subscription: subscription, pulls: pulls, idle: idle).run { messages in
-                            guard print else { return }
-                            let lines = messages.map { Self.line($0, subscription: subscription) }.joined(separator: "\n")
-                            output.withLock { Swift.print(lines) }
-                        }
+                // The sinks' consumer: every subscription at once, `pulls` in flight each, pulling on
+                // while what came is printed and acknowledged (pulling, then acknowledging, in turn
+                // drained 1,519 messages/s where the bronze sink on this consumer lands 5,600).
+                var configuration = PubSubConsumer.Configuration()
+                configuration.pullsPerSubscription = pulls
+                let consumer = try PubSubConsumer(client: client, subscriptions: subscriptions, configuration: configuration)
+                defer { consumer.close(givingBack: true) }
+                var counts: [String: Int] = [:]
+                var lastAcknowledgedAt: ContinuousClock.Instant?
+                while true {
+                    let got = try consumer.poll(max: 1000, wait: .milliseconds(100))
+                    if got.isEmpty {
+                        if let quiet = consumer.quietSince, ContinuousClock.now - quiet >= idle { break }
+                        continue
                     }
+                    if print { Swift.print(got.map(Self.line).joined(separator: "\n")) }
+                    try consumer.settle(got)
+                    lastAcknowledgedAt = .now
+                    for d in got { counts[d.subscription, default: 0] += 1 }
                 }
-                let drained = try results.all()
-                for (subscription, d) in zip(subscriptions, drained) {
-                    note("\(subscription): \(NumberText.grouped(d.count)) messages pulled and acknowledged")
+                for subscription in subscriptions {
+                    note("\(subscription): \(NumberText.grouped(counts[subscription] ?? 0)) messages pulled and acknowledged")
                 }
-                let total = drained.map(\.count).reduce(0, +)
+                let total = counts.values.reduce(0, +)
                 // From the start to the last acknowledgement: the idle wait that ends a drain is not work.
-                let last = drained.compactMap(\.lastAcknowledgedAt).max() ?? start
-                let seconds = max((last - start).seconds, 1e-3)
+                let seconds = max(((lastAcknowledgedAt ?? start) - start).seconds, 1e-3)
                 note(
                     "drained \(NumberText.grouped(total)) messages from \(client.location) in \(String(format: "%.2f", seconds)) s (to the last acknowledgement): \(NumberText.grouped(Int(Double(total) / seconds))) messages/s"
                 )
             }
         }
 
-        static func line(_ m: ReceivedMessage, subscription: String) -> String {
+        static func line(_ m: PubSubDelivery) -> String {
             let attributes = m.attributes.sorted { $0.key < $1.key }.map { "\(JSONText.quoted($0.key)):\(JSONText.quoted($0.value))" }
             return
-                "{\"subscription\":\(JSONText.quoted(subscription)),\"message_id\":\(JSONText.quoted(m.messageId)),\"publish_time\":\(JSONText.quoted(m.publishTime)),\"delivery_attempt\":\(m.deliveryAttempt),\"ordering_key\":\(JSONText.quoted(m.orderingKey)),\"attributes\":{\(attributes.joined(separator: ","))},\"data\":\(JSONText.quoted(String(decoding: m.data, as: UTF8.self)))}"
+                "{\"subscription\":\(JSONText.quoted(m.subscription)),\"message_id\":\(JSONText.quoted(m.messageId)),\"publish_time\":\(JSONText.quoted(m.publishTime)),\"delivery_attempt\":\(m.deliveryAttempt),\"ordering_key\":\(JSONText.quoted(m.orderingKey)),\"attributes\":{\(attributes.joined(separator: ","))},\"data\":\(JSONText.quoted(String(decoding: m.data, as: UTF8.self)))}"
         }
-    }
-}
-
-/// Each subscription's drain, or its error, filled from several threads. `@unchecked Sendable`:
-/// every slot is touched only under `lock`.
-private final class DrainResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<PubSubDrain.Drained, any Error>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ k: Int, _ body: () throws -> PubSubDrain.Drained) {
-        let result = Result { try body() }
-        lock.withLock { slots[k] = result }
-    }
-
-    /// Every drain, or the first error in subscription order.
-    func all() throws -> [PubSubDrain.Drained] {
-        try lock.withLock { try slots.map { try $0!.get() } }
     }
 }
