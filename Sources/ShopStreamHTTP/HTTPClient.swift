@@ -39,7 +39,7 @@ public final class HTTPClient {
                 method: request.method, url: request.url, headers: request.headers, body: request.body,
                 connectTimeout: request.connectTimeout ?? configuration.connectTimeout,
                 timeout: request.timeout ?? configuration.timeout,
-                userAgent: configuration.userAgent)
+                userAgent: configuration.userAgent, version: request.version)
             let resends: Int
             switch outcome {
             case .success(let answer): resends = answer.resends

@@ -15,6 +15,8 @@ public struct HTTPRequest: Sendable {
     public var timeout: Duration?
     /// Overrides the client's connect timeout for this request.
     public var connectTimeout: Duration?
+    /// The HTTP version to speak (default: HTTP/1.1, or HTTP/2 where TLS negotiates it).
+    public var version: HTTPVersion = .automatic
     /// The token source and token behind the `Authorization` header, set by
     /// `AccessTokenProvider.authorize(_:)`, so that a 401 can be answered with a fresh token.
     var authorization: BearerAuthorization?
@@ -43,4 +45,13 @@ public struct HTTPRequest: Sendable {
         authorization.credentials.invalidate(authorization.token)
         try authorization.credentials.authorize(&self)
     }
+}
+
+/// Which HTTP a request is sent with.
+public enum HTTPVersion: Sendable {
+    /// HTTP/1.1 over cleartext; over TLS, HTTP/2 when the server offers it (libcurl's default).
+    case automatic
+    /// HTTP/2 only: over TLS as negotiated, over cleartext with prior knowledge (no upgrade
+    /// round trip), as gRPC servers expect.
+    case http2
 }

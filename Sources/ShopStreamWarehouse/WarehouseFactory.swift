@@ -5,15 +5,18 @@ import ShopStreamHTTP
 /// (`BIGQUERY_EMULATOR_HOST` in `environment` means that emulator and no credentials, otherwise
 /// Application Default Credentials), `sqlite:///PATH.db` as a `SQLiteWarehouse` (created, with
 /// its folder, if missing). Anything else throws `.invalidURL` saying what is expected.
+/// `load` chooses how rows reach BigQuery (nil: storage-write where it can be reached, see
+/// `BigQueryWarehouse.init(project:location:environment:http:load:)`); SQLite has one way.
 public func makeWarehouse(
     url: String,
     environment: [String: String] = ProcessInfo.processInfo.environment,
     currentDirectory: String = FileManager.default.currentDirectoryPath,
-    http: HTTPClientConfiguration = HTTPClientConfiguration()
+    http: HTTPClientConfiguration = HTTPClientConfiguration(),
+    load: LoadMethod? = nil
 ) throws -> any Warehouse {
     switch try WarehouseURL(parsing: url, currentDirectory: currentDirectory) {
     case .bigquery(let project, let location):
-        return try BigQueryWarehouse(project: project, location: location, environment: environment, http: http)
+        return try BigQueryWarehouse(project: project, location: location, environment: environment, http: http, load: load)
     case .sqlite(let path):
         return try SQLiteWarehouse(path: path)
     }

@@ -238,6 +238,7 @@ extension ShopStreamCommand.Sink {
                 Examples:
                   shopstream sink silver --brokers localhost:9092   # SQLite ./warehouse.db
                   BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 \\
+                  BIGQUERY_STORAGE_EMULATOR_HOST=127.0.0.1:9060 \\
                     shopstream sink silver --warehouse bigquery://shopstream
                   # Pub/Sub: shop.<entity>.silver, made by `topics apply --pubsub`
                   PUBSUB_EMULATOR_HOST=127.0.0.1:8085 \\
@@ -265,6 +266,12 @@ extension ShopStreamCommand.Sink {
 
         @Option(help: "Rows an insert carries at most.")
         var maxRows = 500
+
+        @Option(
+            help: ArgumentHelp(
+                "How rows reach BigQuery: storage-write (the Storage Write API: each row exactly once, about half insertAll's price) or insert-all (legacy tabledata.insertAll, best-effort de-duplication). Default: storage-write; beside an emulator only when $BIGQUERY_STORAGE_EMULATOR_HOST names its gRPC port.",
+                valueName: "method"))
+        var load: LoadMethod?
 
         @Option(help: "How far in the future an event's time may lie before it is rejected (more for a simulation that runs past today).")
         var maxFuture: Duration = .seconds(86_400)
@@ -299,7 +306,7 @@ extension ShopStreamCommand.Sink {
             service.bootstrap()
             let logger = Logger(label: "shopstream.silver")
             try reportingErrors {
-                let warehouse = try warehouseOptions.open()
+                let warehouse = try warehouseOptions.open(load: load)
                 let catalog = try kafka.catalog()
                 let drift = try sqlOptions.setup(warehouse, catalog: catalog).apply()
                 for line in drift { logger.warning("\(line)") }
@@ -319,7 +326,8 @@ extension ShopStreamCommand.Sink {
                     }
                     sink.monitor.stallAfter = stall.stallAfter
                     if !quiet { sink.logger = logger }
-                    if !quiet { logger.info("\(from) → \(warehouse.url)") }
+                    let loading = (warehouse as? BigQueryWarehouse).map { " (\($0.load.rawValue))" } ?? ""
+                    if !quiet { logger.info("\(from) → \(warehouse.url)\(loading)") }
                     try runSinkService("silver", monitor: sink.monitor, service: service, quiet: quiet) { stop in try sink.run(until: stop)
                     }
                     let s = sink.statistics
@@ -330,7 +338,8 @@ extension ShopStreamCommand.Sink {
                     }
                     let secs = Double(s.elapsed.components.seconds) + Double(s.elapsed.components.attoseconds) / 1e18
                     print(
-                        "silver: \(s.totalRows) rows, \(s.totalRejects) rejected, \(s.waited) waited for a dimension, to \(warehouse.url)")
+                        "silver: \(s.totalRows) rows, \(s.totalRejects) rejected, \(s.waited) waited for a dimension, to \(warehouse.url)\(loading)"
+                    )
                     print(
                         "elapsed: \(String(format: "%.3f", secs)) s, \(NumberText.grouped(Int(Double(s.totalRows + s.totalRejects) / max(secs, 0.001)))) events/s"
                     )

@@ -16,9 +16,13 @@ struct WarehouseOptions: ParsableArguments {
         warehouse ?? ProcessInfo.processInfo.environment["SHOPSTREAM_WAREHOUSE"] ?? "sqlite://./warehouse.db"
     }
 
-    /// Opens the warehouse; a SQLite file is created when missing (the sinks make it).
-    func open() throws -> any Warehouse {
-        try makeWarehouse(url: url, environment: ProcessInfo.processInfo.environment)
+    /// Opens the warehouse; a SQLite file is created when missing (the sinks make it). `load`
+    /// chooses BigQuery's load path (nil: its default).
+    func open(load: LoadMethod? = nil) throws -> any Warehouse {
+        if load != nil, case .sqlite = try WarehouseURL(parsing: url, currentDirectory: FileManager.default.currentDirectoryPath) {
+            throw CommandFailure("--load chooses how rows reach BigQuery; \(url) is SQLite, which has one way (drop --load)")
+        }
+        return try makeWarehouse(url: url, environment: ProcessInfo.processInfo.environment, load: load)
     }
 
     /// Opens a warehouse that must exist already: for commands that read silver, where opening
@@ -46,3 +50,5 @@ struct SQLOptions: ParsableArguments {
         WarehouseSetup(warehouse: warehouse, sqlDirectory: directory, schema: try SilverSchema(catalog: catalog))
     }
 }
+
+extension LoadMethod: ExpressibleByArgument {}

@@ -159,7 +159,7 @@ final class CurlEasyHandle {
     /// transport failure when there was no complete answer.
     func perform(
         method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data,
-        connectTimeout: Duration, timeout: Duration, userAgent: String
+        connectTimeout: Duration, timeout: Duration, userAgent: String, version: HTTPVersion = .automatic
     ) throws -> Result<CurlResponse, CurlTransportFailure> {
         // Reset forgets the previous request's options (and its dangling pointers) but keeps
         // live connections, the DNS cache and TLS sessions.
@@ -192,6 +192,18 @@ final class CurlEasyHandle {
         try set(CURLOPT_FOLLOWLOCATION, 0)
         try set(CURLOPT_TCP_KEEPALIVE, 1)
         try set(CURLOPT_USERAGENT, string: userAgent)
+        if version == .http2 {
+            // Cleartext h2 needs prior knowledge (gRPC servers do not answer HTTP/1.1's upgrade);
+            // over TLS ALPN picks h2.
+            let h2 = url.hasPrefix("https:") ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+            try set(CURLOPT_HTTP_VERSION, Int(h2))
+            if h2 == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE && !Self.reusesPriorKnowledgeConnections {
+                // libcurl before 8.0 stacks a second HTTP/2 layer on a reused prior-knowledge
+                // connection and fails with "Error in the HTTP2 framing layer" (curl issue 10634).
+                try set(CURLOPT_FRESH_CONNECT, 1)
+                try set(CURLOPT_FORBID_REUSE, 1)
+            }
+        }
         try check(shopstream_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
         try check(shopstream_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list), "CURLOPT_HTTPHEADER")
         try check(shopstream_curl_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, curlWriteBody), "CURLOPT_WRITEFUNCTION")
@@ -239,6 +251,12 @@ final class CurlEasyHandle {
         try check(shopstream_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status), "CURLINFO_RESPONSE_CODE")
         return .success(CurlResponse(status: status, headers: transfer.headers, body: transfer.body, resends: resends))
     }
+
+    /// Whether this libcurl can reuse a cleartext HTTP/2 connection made with prior knowledge (8.0 and later).
+    static let reusesPriorKnowledgeConnections: Bool = {
+        guard let info = curl_version_info(CURLVERSION_FIRST) else { return false }
+        return info.pointee.version_num >= 0x08_00_00
+    }()
 
     private func append(_ list: UnsafeMutablePointer<curl_slist>?, _ line: String) throws -> UnsafeMutablePointer<curl_slist> {
         guard let grown = curl_slist_append(list, line) else {

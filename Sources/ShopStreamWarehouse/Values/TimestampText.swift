@@ -182,6 +182,14 @@ enum DateText {
         return daysSinceEpoch(year: year, month: month, day: day) != nil
     }
 
+    /// Days since 1970-01-01 of a valid `YYYY-MM-DD` text, or nil.
+    static func days(_ text: some StringProtocol) -> Int? {
+        guard isValid(text) else { return nil }
+        let b = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int { range.reduce(0) { $0 * 10 + Int(b[$1] - 48) } }
+        return daysSinceEpoch(year: number(0..<4), month: number(5..<7), day: number(8..<10))
+    }
+
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil), or nil for an invalid date.
     static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int? {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }

@@ -1,0 +1,103 @@
+import Foundation
+import ShopStreamHTTP
+import XCTest
+
+@testable import ShopStreamWarehouse
+
+/// Silver's load path into BigQuery: the Storage Write API (gRPC over libcurl's HTTP/2) against
+/// bqemulator's `--grpc-port` (`BIGQUERY_STORAGE_EMULATOR_HOST`). The same warehouse contract as
+/// insertAll and SQLite, and the one thing insertAll cannot promise: an append sent twice lands once.
+final class StorageWriteTests: XCTestCase {
+    private var environment: [String: String] = [:]
+
+    override func setUpWithError() throws {
+        environment = try bigQueryEmulatorEnvironment()
+        let grpc = ProcessInfo.processInfo.environment["BIGQUERY_STORAGE_EMULATOR_HOST"] ?? ""
+        guard !grpc.isEmpty else {
+            let hint = "BIGQUERY_STORAGE_EMULATOR_HOST is not set; run `eval \"$(scripts/emulators start bigquery)\"` first"
+            if ProcessInfo.processInfo.environment["CI"] == "true" { throw MissingEmulator(description: hint) }
+            throw XCTSkip(hint)
+        }
+        environment["BIGQUERY_STORAGE_EMULATOR_HOST"] = grpc
+    }
+
+    private func warehouse() throws -> BigQueryWarehouse {
+        let warehouse = try BigQueryWarehouse(project: "shopstream", environment: environment, load: .storageWrite)
+        XCTAssertEqual(warehouse.load, .storageWrite)
+        return warehouse
+    }
+
+    private func contract() throws -> WarehouseContract { WarehouseContract(warehouse: try warehouse()) }
+
+    // The contract every warehouse keeps, through the Write API: each column type encoded as proto
+    // reads back as the text insertAll and SQLite give (NUMERIC as a decimal string, DATE as days,
+    // TIMESTAMP as microseconds, negative ones before 1970 included).
+    func testTypedRowsReadBackAsIdenticalText() throws { try contract().typedRowsReadBackAsIdenticalText() }
+    func testBadRowsAreTheirOwnFailures() throws { try contract().badRowsAreTheirOwnFailures() }
+    func testPositionalRowsAreCheckedAndLandAsNamedOnes() throws { try contract().positionalRowsAreCheckedAndLandAsNamedOnes() }
+    func testInsertIntoAMissingTableThrows() throws { try contract().insertIntoAMissingTableThrows() }
+
+    func testTheDefaultIsStorageWriteWhereItCanBeReachedAndInsertAllElsewhere() throws {
+        XCTAssertEqual(try BigQueryWarehouse(project: "shopstream", environment: environment).load, .storageWrite)
+        var without = environment
+        without["BIGQUERY_STORAGE_EMULATOR_HOST"] = nil
+        XCTAssertEqual(try BigQueryWarehouse(project: "shopstream", environment: without).load, .insertAll)
+        XCTAssertThrowsError(try BigQueryWarehouse(project: "shopstream", environment: without, load: .storageWrite)) {
+            XCTAssertTrue("\($0)".contains("set BIGQUERY_STORAGE_EMULATOR_HOST"), "\($0)")
+        }
+    }
+
+    /// An append carries its offset in the stream: sent again (its answer lost, say), the service
+    /// answers ALREADY_EXISTS and the rows are in once; a gap is refused.
+    func testAnAppendSentTwiceAtItsOffsetLandsOnce() throws {
+        let warehouse = try warehouse()
+        let contract = WarehouseContract(warehouse: warehouse)
+        try contract.createSales()
+        let client = StorageWriteClient(
+            project: "shopstream", endpoint: StorageWriteClient.emulatorEndpoint(environment: environment)!, credentials: NoCredentials())
+        let schema = ProtoRowSchema(messageName: "sales_row", columns: WarehouseContract.salesColumns)
+        let checker = RowChecker(table: contract.sales, columns: WarehouseContract.salesColumns)
+        let rows = try ["a", "b", "c"].enumerated().map { index, id in
+            schema.encode(try checker.check(WarehouseContract.sale(id), index: index).get().values)!
+        }
+        let stream = try client.createCommittedStream(contract.sales)
+        XCTAssertEqual(try client.append(stream: stream, schema: schema, rows: rows, offset: 0), .appended(offset: 0))
+        XCTAssertEqual(try client.append(stream: stream, schema: schema, rows: rows, offset: 0), .alreadyThere)
+        XCTAssertThrowsError(try client.append(stream: stream, schema: schema, rows: rows, offset: 7)) {
+            XCTAssertEqual(($0 as? GRPCStatus)?.code, GRPCStatus.outOfRange, "\($0)")
+        }
+        XCTAssertEqual(try client.append(stream: stream, schema: schema, rows: Array(rows[..<1]), offset: 3), .appended(offset: 3))
+        XCTAssertEqual(try warehouse.query("SELECT COUNT(*) FROM \(contract.sales)").scalar, "4")
+        XCTAssertEqual(try client.finalize(stream: stream), 4)
+        XCTAssertThrowsError(try client.append(stream: stream, schema: schema, rows: rows, offset: 4), "a finalized stream takes no more")
+    }
+
+    /// A stream the service forgot or closed (bqemulator keeps streams in memory; a restart loses
+    /// them) refused the whole append: the rows go to a new stream, once.
+    func testRowsGoToANewStreamWhenTheirsIsClosed() throws {
+        let warehouse = try warehouse()
+        let contract = WarehouseContract(warehouse: warehouse)
+        try contract.createSales()
+        XCTAssertEqual(try warehouse.insert(into: contract.sales, rows: [WarehouseContract.sale("a"), WarehouseContract.sale("b")]), [])
+        let client = StorageWriteClient(
+            project: "shopstream", endpoint: StorageWriteClient.emulatorEndpoint(environment: environment)!, credentials: NoCredentials())
+        // Close the warehouse's own stream behind its back: the only one on this fresh table.
+        let streams = try warehouse.streamNames()
+        XCTAssertEqual(streams.count, 1, "one stream per table: \(streams)")
+        XCTAssertEqual(try client.finalize(stream: streams[0]), 2)
+        XCTAssertEqual(try warehouse.insert(into: contract.sales, rows: [WarehouseContract.sale("c")]), [])
+        XCTAssertEqual(try warehouse.insert(into: contract.sales, rows: [WarehouseContract.sale("d")]), [])
+        XCTAssertEqual(
+            try warehouse.query("SELECT sale_id FROM \(contract.sales) ORDER BY sale_id").rows.map { $0[0] }, ["a", "b", "c", "d"])
+        XCTAssertNotEqual(try warehouse.streamNames(), streams)
+    }
+
+    func testAServerThatIsNotGRPCIsNamed() throws {
+        let rest = BigQueryClient.Configuration.emulatorEndpoint(environment: environment)!.replacingOccurrences(
+            of: "/bigquery/v2", with: "")
+        let client = StorageWriteClient(project: "shopstream", endpoint: rest, credentials: NoCredentials())
+        XCTAssertThrowsError(try client.createCommittedStream(TableName("silver", "sales"))) { error in
+            XCTAssertTrue("\(error)".contains(rest + "/google.cloud.bigquery.storage.v1.BigQueryWrite/CreateWriteStream"), "\(error)")
+        }
+    }
+}
