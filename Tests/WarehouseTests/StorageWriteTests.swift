@@ -72,6 +72,31 @@ final class StorageWriteTests: XCTestCase {
         XCTAssertThrowsError(try client.append(stream: stream, schema: schema, rows: rows, offset: 4), "a finalized stream takes no more")
     }
 
+    /// The answer to an append is lost after the service took the rows (the connection died):
+    /// the warehouse sends them again at the same offset, hears ALREADY_EXISTS, and they are in once.
+    func testRowsWhoseAnswerWasLostAreSentAgainAndLandOnce() throws {
+        let warehouse = try BigQueryWarehouse(
+            client: try BigQueryClient(
+                project: "shopstream", credentials: NoCredentials(),
+                configuration: .init(
+                    endpoint: BigQueryClient.Configuration.emulatorEndpoint(environment: environment)!,
+                    retry: RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(10), sleep: { _ in }),
+                    internalErrorIsPermanent: true)),
+            writer: StorageWriteClient(
+                project: "shopstream", endpoint: StorageWriteClient.emulatorEndpoint(environment: environment)!,
+                credentials: NoCredentials()))
+        let contract = WarehouseContract(warehouse: warehouse)
+        try contract.createSales()
+        XCTAssertEqual(try warehouse.insert(into: contract.sales, rows: [WarehouseContract.sale("a")]), [])
+        _ = warehouse.takeRetries()
+        warehouse.loseAnswers(1)
+        XCTAssertEqual(try warehouse.insert(into: contract.sales, rows: ["b", "c", "d"].map { WarehouseContract.sale($0) }), [])
+        XCTAssertEqual(warehouse.takeRetries().count, 1, "the lost answer is one resend")
+        XCTAssertEqual(try warehouse.insert(into: contract.sales, rows: [WarehouseContract.sale("e")]), [])
+        XCTAssertEqual(
+            try warehouse.query("SELECT sale_id FROM \(contract.sales) ORDER BY sale_id").rows.map { $0[0] }, ["a", "b", "c", "d", "e"])
+    }
+
     /// A stream the service forgot or closed (bqemulator keeps streams in memory; a restart loses
     /// them) refused the whole append: the rows go to a new stream, once.
     func testRowsGoToANewStreamWhenTheirsIsClosed() throws {

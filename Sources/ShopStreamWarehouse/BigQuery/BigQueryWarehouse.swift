@@ -101,6 +101,9 @@ public final class BigQueryWarehouse: Warehouse, Sendable {
     /// The write streams this warehouse appends to now, one per table it inserted into (for tests).
     func streamNames() -> [String] { loader?.streamNames() ?? [] }
 
+    /// For tests: drops the answers to the next `count` appends after the service took them.
+    func loseAnswers(_ count: Int) { loader?.answersToLose.withLock { $0 = count } }
+
     public func insert(into table: TableName, rows: [WarehouseRow]) throws -> [RowFailure] {
         guard !rows.isEmpty else { return [] }
         let cached = schemas.withLock { $0[table] }

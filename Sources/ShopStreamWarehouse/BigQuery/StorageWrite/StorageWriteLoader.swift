@@ -31,6 +31,9 @@ final class StorageWriteLoader: Sendable {
     /// Retries and their counting: the BigQuery client's one budget and policy.
     let bigQuery: BigQueryClient
     private let tables = Mutex<[TableName: TableStream]>([:])
+    /// For tests: the answers to this many next appends are dropped after the service took them,
+    /// as a connection dying at that moment would.
+    let answersToLose = Mutex(0)
 
     /// One table's stream. Appends to it are serialized: offsets are a sequence.
     private final class TableStream: @unchecked Sendable {
@@ -123,6 +126,11 @@ final class StorageWriteLoader: Sendable {
                     stream.next = 0
                 }
                 let outcome = try client.append(stream: stream.name!, schema: schema, rows: rows.map(\.bytes), offset: stream.next)
+                if answersToLose.withLock({ n in
+                    defer { n = max(0, n - 1) }; return n > 0
+                }) {
+                    throw HTTPError(.transport, "the connection died before the answer (a test's fault)")
+                }
                 switch outcome {
                 case .appended, .alreadyThere:
                     stream.next += Int64(rows.count)
