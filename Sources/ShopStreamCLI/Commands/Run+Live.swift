@@ -36,7 +36,7 @@ extension ShopStreamCommand.Run {
             let lakeURL = lake ?? "file://./demo/lake"
             let warehouseURL = warehouse ?? "sqlite://./demo/warehouse.db"
             let lakeStore = try makeLake(url: lakeURL)
-            let store = try makeWarehouse(url: warehouseURL)
+            let store = try makeWarehouse(url: warehouseURL, load: load)
             for line in try sqlOptions.setup(store, catalog: catalog).apply() { logger.warning("\(line)") }
             let (bus, broker) = try openBus(catalog: catalog)
             try withExtendedLifetime(broker) {

@@ -76,6 +76,12 @@ extension ShopStreamCommand {
                 "The warehouse (bigquery://PROJECT or sqlite:///PATH.db). Default: sqlite://./demo/warehouse.db.", valueName: "url"))
         var warehouse: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "How silver's rows reach BigQuery: storage-write (exactly once per append, about half the price) or insert-all. Default: storage-write; beside an emulator only when $BIGQUERY_STORAGE_EMULATOR_HOST is set.",
+                valueName: "method"))
+        var load: LoadMethod?
+
         @OptionGroup var sqlOptions: SQLOptions
 
         @Option(
@@ -169,7 +175,11 @@ extension ShopStreamCommand {
                 let lakeURL = lake ?? "file://./demo/lake"
                 let warehouseURL = warehouse ?? "sqlite://./demo/warehouse.db"
                 let lakeStore = try makeLake(url: lakeURL)
-                let store = try makeWarehouse(url: warehouseURL)
+                if load != nil, !warehouseURL.hasPrefix("bigquery:") {
+                    throw CommandFailure(
+                        "--load chooses how rows reach BigQuery; \(warehouseURL) is SQLite, which has one way (drop --load)")
+                }
+                let store = try makeWarehouse(url: warehouseURL, load: load)
                 let setup = try sqlOptions.setup(store, catalog: catalog)
                 for line in try setup.apply() { note("warning: \(line)") }
 
