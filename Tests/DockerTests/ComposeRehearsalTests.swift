@@ -23,8 +23,9 @@ final class ComposeRehearsalTests: XCTestCase {
 
     func testTheComposeStackRunsOnTheStandInsLandsEveryEventAndPrometheusScrapesEveryService() throws {
         let started = Date()
-        let (gcs, bigquery) = try {
-            let e = try requiredEnvironment("STORAGE_EMULATOR_HOST", "BIGQUERY_EMULATOR_HOST"); return (e[0], e[1])
+        let (gcs, bigquery, bigqueryWrite) = try {
+            let e = try requiredEnvironment("STORAGE_EMULATOR_HOST", "BIGQUERY_EMULATOR_HOST", "BIGQUERY_STORAGE_EMULATOR_HOST")
+            return (e[0], e[1], e[2])
         }()
         let curl = try requiredTool("curl"), promtool = try requiredTool("promtool"), prometheusTool = try requiredTool("prometheus")
         let shopstreamBin = try shopstreamBinary()
@@ -41,7 +42,7 @@ final class ComposeRehearsalTests: XCTestCase {
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let bucket = "compose-\(suffix)", project = "compose-\(suffix)"
         let addresses = [
-            "broker:19092": broker.bootstrap, "http://gcs:4443": gcs, "http://bigquery:9050": bigquery,
+            "broker:19092": broker.bootstrap, "http://gcs:4443": gcs, "http://bigquery:9050": bigquery, "bigquery:9060": bigqueryWrite,
             "shop-lake": bucket, "bigquery://shopstream": "bigquery://\(project)",
         ]
 

@@ -34,6 +34,8 @@ final class BigQueryRetryCountTests: XCTestCase {
                 "sink", "silver", "--brokers", broker.bootstrap, "--warehouse",
                 "bigquery://retries-\(UUID().uuidString.prefix(8).lowercased())",
                 "--http", "127.0.0.1:\(port)", "--max-delay", "200ms",
+                // REST's retries are counted here: the proxy stands before REST only, not the Storage Write API.
+                "--load", "insert-all",
             ], environment: environment, directory: dir, label: "silver")
         defer { sink.send(SIGKILL) }
 

@@ -14,8 +14,7 @@ final class ShutdownTests: XCTestCase {
         let bigquery = try PrivateBigQueryEmulator(directory: dir)
         let broker = try BrokerProcess()
         defer { broker.stop() }
-        var environment = ProcessInfo.processInfo.environment
-        environment["BIGQUERY_EMULATOR_HOST"] = bigquery.url
+        let environment = bigquery.environment
         let generator = try Child(
             try shopstreamBinary(), ["generate", "--brokers", broker.bootstrap, "--rate", "200", "-q"],
             directory: dir, label: "generate")

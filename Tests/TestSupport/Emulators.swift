@@ -9,6 +9,12 @@ public final class PrivateBigQueryEmulator {
     public let grpcPort = freePort()
     public let dataDirectory: String
     public var url: String { "http://127.0.0.1:\(port)" }
+    /// Its Storage Write API, for `BIGQUERY_STORAGE_EMULATOR_HOST`.
+    public var grpcHost: String { "127.0.0.1:\(grpcPort)" }
+    /// The environment for a `shopstream` run against this emulator: REST and the Storage Write API both here.
+    public var environment: [String: String] {
+        ProcessInfo.processInfo.environment.merging(["BIGQUERY_EMULATOR_HOST": url, "BIGQUERY_STORAGE_EMULATOR_HOST": grpcHost]) { $1 }
+    }
     private var child: Child?
     private let directory: String
     private let binary: URL
