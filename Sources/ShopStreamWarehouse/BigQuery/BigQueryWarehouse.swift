@@ -23,7 +23,7 @@ public final class BigQueryWarehouse: Warehouse, Sendable {
 
     /// How rows get in.
     public let load: LoadMethod
-    private let loader: StorageWriteLoader?
+    let loader: StorageWriteLoader?
 
     /// Inserts through `writer` (the Storage Write API) when given, else through insertAll.
     public init(client: BigQueryClient, writer: StorageWriteClient? = nil) {
