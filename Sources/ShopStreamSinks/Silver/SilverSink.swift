@@ -23,7 +23,9 @@ import ShopStreamWarehouse
 ///   offsets are held per partition (`HeldOffsets`) only while its position is below the highest
 ///   of them: memory is what lies past the committed offsets.
 /// - SQLite: an insert is a transaction, so a killed run's rows are all there or none: the read-back
-///   is exact, and every event is in the raw tables once after SIGKILLs and restarts.
+///   is exact, and every event is in the raw tables once after SIGKILLs and restarts. A zombie
+///   (below) is the exception: its insert in flight at the pause, or made on resuming before it
+///   learns of the loss, lands after its successor's read-back and repeats those rows.
 /// - BigQuery with insertAll: an insert in flight when the process died may land after the
 ///   read-back, and its rows are then inserted a second time (under the same insertId; the
 ///   `_dedup`/`_current` views show them once). The Storage Write API path (committed streams
@@ -972,12 +974,12 @@ public final class SilverSink {
                 if found > 0 {
                     logger.notice(
                         "already in silver: \(found) rows past the committed offsets; not inserted again",
-                        metadata: ["partitions": "\(held.count)"])
+                        metadata: ["partitions": "\(tps.filter { held[$0] != nil }.count)"])
                 }
             } catch {
                 readBackFailure = SinkError(
                     .storage,
-                    "could not ask \(warehouse.url) which messages past the committed offsets it already holds, so they might be inserted twice; nothing of the assigned partitions was inserted: \(error)"
+                    "could not ask \(warehouse.url) which messages past the committed offsets it already holds, so they might be inserted twice; nothing read of the assigned partitions was inserted; start the sink again once the warehouse answers: \(error)"
                 )
             }
         case .revoked(let tps, let lost):
