@@ -348,6 +348,9 @@ extension ShopStreamCommand.Sink {
                             "rejects: " + s.rejects.sorted { $0.value > $1.value }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))
                     }
                     if s.retries > 0 { print("retries: \(s.retries)") }
+                    if s.alreadyHeld > 0 {
+                        print("already in silver: \(s.alreadyHeld) messages read again past the committed offsets, not inserted again")
+                    }
                     if s.lookedUp > 0 { print("looked up: \(s.lookedUp) ids in silver, not held (older than --dedup-window)") }
                     if let p50 = s.latency(0.5), let p99 = s.latency(0.99) {
                         print("latency: p50 \(p50) ms, p99 \(p99) ms, event sent → row in silver (\(s.latencies.count) live events)")

@@ -71,6 +71,10 @@ final class KafkaSilverSource: SilverSource {
         }
     }
 
+    func committedOffsets(_ lanes: [TopicPartition]) throws -> [TopicPartition: Int64] {
+        try consumer.committed(lanes).compactMapValues { $0 }
+    }
+
     func tick() { monitor.tick(consumer: consumer) }
 
     let drained = "read to the end of every partition"

@@ -14,7 +14,8 @@ import ShopStreamSilver
 /// crash, redelivered when its lease runs out. A redelivery carries the same message id, so its
 /// row has the same insert id and the sink takes it for a replay, not a duplicate: it may land
 /// twice in the raw table (a lease lost, a crash between insert and acknowledge), and the dedup
-/// views show it once. Pub/Sub has no positions: each topic is one lane, read to its end when
+/// views show it once. Unlike Kafka, nothing is read back from silver at a restart: there are no
+/// partitions and no committed offsets to ask silver about (`SilverSink`'s header). Pub/Sub has no positions: each topic is one lane, read to its end when
 /// every subscription has been pulled empty since the last message (`quietSince`).
 final class PubSubSilverSource: SilverSource {
     var onChange: ((SilverSourceChange) -> Void)?
@@ -99,6 +100,9 @@ final class PubSubSilverSource: SilverSource {
             try client.publish(topic: Entity.deadLetterTopic, messages: Array(messages[start..<min(start + 500, messages.count)]))
         }
     }
+
+    /// Never asked: a subscription assigns no lanes, and has no offsets to read silver back from.
+    func committedOffsets(_ lanes: [TopicPartition]) throws -> [TopicPartition: Int64] { [:] }
 
     func commit() throws {
         guard !settled.isEmpty, let consumer else { return }

@@ -11,10 +11,29 @@ import ShopStreamWarehouse
 /// Validates, casts and streams every entity topic into the silver tables;
 /// what it cannot accept goes to `shop.dlq` and `silver.rejects` with its reason.
 ///
-/// Guarantees: at least once into silver (a row may be inserted twice after a
-/// crash; its `insertId` and the de-duplicated views make that harmless), nothing
-/// dropped silently, offsets committed only when every earlier message of the
-/// partition is in a table or dead-lettered.
+/// Guarantees: nothing dropped silently, offsets committed only when every earlier message of the
+/// partition is in a table or dead-lettered, and on Kafka each message once in the raw tables
+/// across crashes and restarts, as far as the warehouse lets a reader see what is in it:
+///
+/// - When partitions are assigned (the start, every rebalance), before the first message of them
+///   is handled, the sink asks silver which offsets past each partition's committed offset it
+///   already holds (nothing committed: from the beginning), in the entity's table and in
+///   silver.rejects (`readBack`). A message read again at such an offset is settled (committable)
+///   without being inserted or dead-lettered again, and counted in `Statistics.alreadyHeld`. The
+///   offsets are held per partition (`HeldOffsets`) only while its position is below the highest
+///   of them: memory is what lies past the committed offsets.
+/// - SQLite: an insert is a transaction, so a killed run's rows are all there or none: the read-back
+///   is exact, and every event is in the raw tables once after SIGKILLs and restarts. A zombie
+///   (below) is the exception: its insert in flight at the pause, or made on resuming before it
+///   learns of the loss, lands after its successor's read-back and repeats those rows.
+/// - BigQuery with insertAll: an insert in flight when the process died may land after the
+///   read-back, and its rows are then inserted a second time (under the same insertId; the
+///   `_dedup`/`_current` views show them once). The Storage Write API path (committed streams
+///   with offsets) closes that gap.
+/// - A reject is published to shop.dlq before its silver.rejects row is written: a crash between
+///   the two leaves a letter the read-back cannot see, and it is dead-lettered again.
+/// - Pub/Sub (`PubSubSilverSource`) has no partitions or offsets to ask about: at least once there,
+///   a redelivery inserted again under its insertId.
 ///
 /// A fact that references a dimension not yet seen (topics are consumed
 /// independently) waits beside the stream for up to `referenceGrace`; an event
@@ -53,6 +72,9 @@ public final class SilverSink {
         public var lookedUp = 0
         /// Inserts retried (transient warehouse errors).
         public var retries = 0
+        /// Messages read again that silver already held (inserted or dead-lettered by a run that
+        /// died before committing them): settled without being inserted or dead-lettered again.
+        public var alreadyHeld = 0
         public var elapsed: Duration = .zero
         /// Event-to-row latency in milliseconds (send to insert), for events from a live
         /// generator (they carry `shopstream-sent-at`); a sample of at most 100,000.
@@ -112,6 +134,12 @@ public final class SilverSink {
     private var lastLookup = ContinuousClock.now
     /// Read and not yet handled: a burst of polls, handled together (`handlePolled`).
     private var polled: [SilverDelivery] = []
+    /// Per assigned partition, the offsets past its committed offset that silver already holds
+    /// (`readBack`); a partition's entry goes once it is read past the highest.
+    private var held: [TopicPartition: HeldOffsets] = [:]
+    /// Why the read-back of an assignment failed: nothing of those partitions may be handled, and
+    /// the loop stops with it.
+    private var readBackFailure: SinkError?
 
     private struct Accepted {
         var message: SilverDelivery
@@ -238,12 +266,14 @@ public final class SilverSink {
             // end a run that stopped reading only to let the warehouse catch up.
             if buffered >= maxBuffered { lastActivity = .now }
             if buffered < maxBuffered, let m = try source.poll(timeout: .milliseconds(20)) {
+                if let readBackFailure { throw readBackFailure }
                 lastActivity = .now
                 // A burst is read first, then validated on both cores, then handled in order.
                 polled.append(m)
                 while polled.count <= 2000, buffered + polled.count < maxBuffered, let more = try source.poll(timeout: .zero) {
                     polled.append(more)
                 }
+                if let readBackFailure { throw readBackFailure }
                 handlePolled()
                 reportReads()
             }
@@ -377,7 +407,8 @@ public final class SilverSink {
     /// Also called from the rebalance callback, so what was read before a revocation is handled
     /// (and inserted or dropped) with its partition, as if handled at once.
     private func handlePolled() {
-        guard !polled.isEmpty else { return }
+        // Not knowing what silver holds, any message may be one it holds: leave them unsettled.
+        guard !polled.isEmpty, readBackFailure == nil else { return }
         let burst = polled
         polled = []
         let now = Date()
@@ -404,6 +435,10 @@ public final class SilverSink {
         if firstMessageAt == nil { firstMessageAt = .now }
         let tp = m.lane
         if let ts = m.timestampMs, ts > eventTime[tp, default: .min] { eventTime[tp] = ts }
+        if !held.isEmpty, let kind = heldKind(m) {
+            settleHeld(m, kind, checked)
+            return
+        }
         switch checked {
         case .notAnEntityTopic:
             monitor.read(m.topic)
@@ -439,23 +474,11 @@ public final class SilverSink {
     private func accept(_ a: Accepted) {
         let m = a.message
         let insertId = m.source.insertId
-        let day = a.event.text("event_time").flatMap(AcceptedEvents.day(of:)) ?? Int32(clamping: (m.timestampMs ?? 0) / 86_400_000)
-        advance(a.entity, to: day)
-        if let eventId = a.event.text("event_id") {
-            if let prior = accepted.accept(eventId, from: m.source, entity: a.entity, day: day) {
-                reject(
-                    m, reason: "event_id: \(eventId) was already accepted at \(prior); a duplicate is not stored twice", field: "event_id",
-                    rule: "duplicate")
-                return
-            }
-        }
-        if EntityReference.referencedEntities.contains(a.entity) {
-            // A sale older than the window wakes what waits for it, but is not held.
-            if a.entity.isDimension {
-                gate.learn(a.entity, a.event.id)
-            } else {
-                gate.learn(a.entity, a.event.id, day: day, hold: accepted.holds(day, a.entity))
-            }
+        if let (eventId, prior) = remember(a) {
+            reject(
+                m, reason: "event_id: \(eventId) was already accepted at \(prior); a duplicate is not stored twice", field: "event_id",
+                rule: "duplicate")
+            return
         }
         let row = SilverRow.make(entity: a.entity, event: a.event, source: m.source, ingestedAt: Date(), insertId: insertId)
         // Mutated in place through the dictionary: a copy out and back would copy the
@@ -465,6 +488,100 @@ public final class SilverSink {
         batches[a.entity]!.sources.append(m)
         batches[a.entity]!.bytes += m.value.count + 256
         buffered += 1
+    }
+
+    /// Records `a` as accepted: its event id (what tells a later duplicate) and, for an entity facts
+    /// reference, its id (what waiting facts wait for). Nil, or the event id and the insert id it
+    /// was accepted at before: a duplicate, nothing recorded.
+    private func remember(_ a: Accepted) -> (eventId: String, prior: String)? {
+        let m = a.message
+        let day = a.event.text("event_time").flatMap(AcceptedEvents.day(of:)) ?? Int32(clamping: (m.timestampMs ?? 0) / 86_400_000)
+        advance(a.entity, to: day)
+        if let eventId = a.event.text("event_id"), let prior = accepted.accept(eventId, from: m.source, entity: a.entity, day: day) {
+            return (eventId, prior)
+        }
+        if EntityReference.referencedEntities.contains(a.entity) {
+            // A sale older than the window wakes what waits for it, but is not held.
+            if a.entity.isDimension {
+                gate.learn(a.entity, a.event.id)
+            } else {
+                gate.learn(a.entity, a.event.id, day: day, hold: accepted.holds(day, a.entity))
+            }
+        }
+        return nil
+    }
+
+    // MARK: What silver already holds
+
+    /// What silver holds at `m`'s coordinates, if anything; forgets the partition's held offsets once
+    /// `m` is past the highest (offsets only grow within a partition), so the common case costs
+    /// nothing but a look at an empty dictionary.
+    private func heldKind(_ m: SilverDelivery) -> HeldOffsets.Kind? {
+        guard let offset = m.source.offset, let offsets = held[m.lane] else { return nil }
+        if offset >= offsets.highest ?? .min { held[m.lane] = nil }
+        return offsets.kind(at: offset)
+    }
+
+    /// A message silver already holds: counted done, not inserted or dead-lettered again. A row's
+    /// event is still remembered as accepted, as if this run had inserted it: a later duplicate of
+    /// it is refused, and facts waiting for it (a payment for this sale) are let through.
+    private func settleHeld(_ m: SilverDelivery, _ kind: HeldOffsets.Kind, _ checked: Checked) {
+        if let entity = Entity(topic: m.topic) { unreportedReads[entity.index] += 1 } else { monitor.read(m.topic) }
+        if kind == .row, case .event(let entity, let event) = checked {
+            // A duplicate at other coordinates is left as the earlier run decided: it is in silver.
+            _ = remember(Accepted(message: m, entity: entity, event: event))
+        }
+        source.settle(m)
+        statistics.alreadyHeld += 1
+    }
+
+    /// Asks silver which offsets of `lanes`, past their committed offsets, it holds already (rows of
+    /// the entities' tables, and rejects), in one query, and keeps them for `handle`. Transient
+    /// warehouse errors are tried again; returns how many offsets are held.
+    private func readBack(_ lanes: [TopicPartition]) throws -> Int {
+        guard !lanes.isEmpty else { return 0 }
+        var attempt = 0
+        while true {
+            do {
+                let found = try queryHeld(lanes, from: try source.committedOffsets(lanes))
+                for lane in lanes { held[lane] = nil }
+                for (lane, offsets) in found where !offsets.isEmpty { held[lane] = offsets }
+                return found.values.reduce(0) { $0 + $1.count }
+            } catch {
+                attempt += 1
+                guard error.isTransient, attempt < 5, stopSeen.request < .now else { throw error }
+                logger.warning(
+                    "asking silver what it holds past the committed offsets failed; trying again",
+                    metadata: ["retry_in_seconds": "\(1 << attempt)", "error": "\(error)"])
+                Thread.sleep(forTimeInterval: Double(1 << attempt))
+            }
+        }
+    }
+
+    private func queryHeld(_ lanes: [TopicPartition], from committed: [TopicPartition: Int64]) throws -> [TopicPartition: HeldOffsets] {
+        // Kafka topic names are [a-zA-Z0-9._-]: literals that need no quoting in either dialect.
+        func condition(_ prefix: String, _ lanes: [TopicPartition]) -> String {
+            lanes.map {
+                "(\(prefix)source_topic = '\($0.topic)' AND \(prefix)source_partition = \($0.partition) AND \(prefix)source_offset >= \(committed[$0] ?? 0))"
+            }.joined(separator: " OR ")
+        }
+        var selects: [String] = []
+        for (topic, lanes) in Dictionary(grouping: lanes, by: \.topic).sorted(by: { $0.key < $1.key }) {
+            guard let entity = Entity(topic: topic) else { continue }
+            selects.append(
+                "SELECT 0, _source_partition, _source_offset, _source_topic FROM \(SilverSchema.dataset).\(entity.rawValue) WHERE \(condition("_", lanes))"
+            )
+        }
+        selects.append(
+            "SELECT 1, source_partition, source_offset, source_topic FROM \(SilverSchema.rejects.name) WHERE \(condition("", lanes))")
+        var found: [TopicPartition: [(offset: Int64, kind: HeldOffsets.Kind)]] = [:]
+        try warehouse.forEachRow(selects.joined(separator: " UNION ALL ")) { row in
+            guard let topic = row[3], let partition = row[1].flatMap({ Int32($0) }), let offset = row[2].flatMap({ Int64($0) }) else {
+                return
+            }
+            found[TopicPartition(topic, partition), default: []].append((offset, row[0] == "1" ? .reject : .row))
+        }
+        return found.mapValues(HeldOffsets.init)
     }
 
     private func reject(_ m: SilverDelivery, reason: String, field: String?, rule: String) {
@@ -850,6 +967,21 @@ public final class SilverSink {
             for entity in Entity.allCases where !holdsWholeTopic(entity) { sharedTopics.insert(entity) }
             lastActivity = .now
             logger.info("assigned partitions", metadata: ["partitions": "\(tps.count)"])
+            // Here, inside the poll that assigns them, no message of these partitions has been
+            // handed out yet: what silver holds is known before the first one is handled.
+            do {
+                let found = try readBack(tps)
+                if found > 0 {
+                    logger.notice(
+                        "already in silver: \(found) rows past the committed offsets; not inserted again",
+                        metadata: ["partitions": "\(tps.filter { held[$0] != nil }.count)"])
+                }
+            } catch {
+                readBackFailure = SinkError(
+                    .storage,
+                    "could not ask \(warehouse.url) which messages past the committed offsets it already holds, so they might be inserted twice; nothing read of the assigned partitions was inserted; start the sink again once the warehouse answers: \(error)"
+                )
+            }
         case .revoked(let tps, let lost):
             let revoked = Set(tps)
             if lost {
@@ -873,6 +1005,7 @@ public final class SilverSink {
             }
             // Facts still waiting are not committed: the next owner reads them again. Kept here, they
             // would be inserted or dead-lettered later, twice or wrongly.
+            for tp in tps { held[tp] = nil }
             let dropped = gate.drop { revoked.contains($0.message.lane) }
             if dropped > 0 { logger.info("left waiting facts to the partitions' next owner", metadata: ["facts": "\(dropped)"]) }
         }

@@ -51,6 +51,9 @@ protocol SilverSource: AnyObject {
     func publishDeadLetters(_ letters: [(letter: DeadLetter, rule: String)]) throws
     /// Makes what was settled final: Kafka commits each partition's contiguous settled offsets.
     func commit() throws
+    /// The group's committed offset of each of `lanes` (absent: nothing committed), where a newly
+    /// assigned lane is read from. Only Kafka assigns lanes; Pub/Sub has no offsets.
+    func committedOffsets(_ lanes: [TopicPartition]) throws -> [TopicPartition: Int64]
     /// Once per turn of the sink's loop: lag metrics, leases.
     func tick()
     /// Whether everything published before `instant` has been read (the drain before a stop).
