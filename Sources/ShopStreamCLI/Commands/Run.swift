@@ -78,7 +78,7 @@ extension ShopStreamCommand {
 
         @Option(
             help: ArgumentHelp(
-                "How silver's rows reach BigQuery: storage-write (exactly once per append, about half the price) or insert-all. Default: storage-write; beside an emulator only when $BIGQUERY_STORAGE_EMULATOR_HOST is set.",
+                "How silver's rows reach BigQuery: storage-write (exactly once per append, about half the price) or insert-all. Default: storage-write at Google, insert-all beside an emulator (storage-write there needs $BIGQUERY_STORAGE_EMULATOR_HOST).",
                 valueName: "method"))
         var load: LoadMethod?
 

@@ -239,7 +239,8 @@ extension ShopStreamCommand.Sink {
                   shopstream sink silver --brokers localhost:9092   # SQLite ./warehouse.db
                   BIGQUERY_EMULATOR_HOST=http://127.0.0.1:9050 \\
                   BIGQUERY_STORAGE_EMULATOR_HOST=127.0.0.1:9060 \\
-                    shopstream sink silver --warehouse bigquery://shopstream
+                    shopstream sink silver --warehouse bigquery://shopstream \\
+                    --load storage-write
                   # Pub/Sub: shop.<entity>.silver, made by `topics apply --pubsub`
                   PUBSUB_EMULATOR_HOST=127.0.0.1:8085 \\
                     shopstream sink silver --pubsub my-project
@@ -269,7 +270,7 @@ extension ShopStreamCommand.Sink {
 
         @Option(
             help: ArgumentHelp(
-                "How rows reach BigQuery: storage-write (the Storage Write API: each row exactly once, about half insertAll's price) or insert-all (legacy tabledata.insertAll, best-effort de-duplication). Default: storage-write; beside an emulator only when $BIGQUERY_STORAGE_EMULATOR_HOST names its gRPC port.",
+                "How rows reach BigQuery: storage-write (the Storage Write API: each row exactly once, about half insertAll's price) or insert-all (legacy tabledata.insertAll, best-effort de-duplication). Default: storage-write at Google; insert-all beside an emulator (bqemulator deadlocks when another process queries while rows are appended), where storage-write needs $BIGQUERY_STORAGE_EMULATOR_HOST (its gRPC port).",
                 valueName: "method"))
         var load: LoadMethod?
 

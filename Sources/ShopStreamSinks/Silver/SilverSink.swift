@@ -26,10 +26,25 @@ import ShopStreamWarehouse
 ///   is exact, and every event is in the raw tables once after SIGKILLs and restarts. A zombie
 ///   (below) is the exception: its insert in flight at the pause, or made on resuming before it
 ///   learns of the loss, lands after its successor's read-back and repeats those rows.
-/// - BigQuery with insertAll: an insert in flight when the process died may land after the
-///   read-back, and its rows are then inserted a second time (under the same insertId; the
-///   `_dedup`/`_current` views show them once). The Storage Write API path (committed streams
-///   with offsets) closes that gap.
+/// - BigQuery, `--load storage-write` (the default; `StorageWriteLoader`): one COMMITTED write stream
+///   per table and process, every append at an explicit offset, Kafka offsets committed only after
+///   the append is acknowledged. Within a process a resend (lost answer, dead connection,
+///   UNAVAILABLE) lands at most once: the service answers ALREADY_EXISTS for rows it holds at that
+///   offset. Across a crash the new process's stream starts empty, so the offsets cannot tell it
+///   what the dead one appended: the read-back above does. An append is visible once acknowledged,
+///   and a killed process's last append was applied (or refused) long before its successor joins
+///   the group and reads back (seconds). A stream the service forgot (bqemulator restarted) refused
+///   the whole append: the rows go to a new stream. `StorageWriteCrashTests`: ten SIGKILLs, every
+///   event once in the raw tables.
+///   Not closed: an append the service applies only after the successor's read-back (a zombie
+///   resumed with an append in hand; a request stuck in the network for seconds). Fencing it would
+///   be the successor finalizing its predecessors' streams before reading back (FinalizeWriteStream:
+///   no append lands after it); that needs the stream names kept where a successor finds them, and
+///   is not built.
+/// - BigQuery, `--load insert-all`: as above, and a resend within a process (the HTTP layer's, or
+///   the insert loop's after a lost answer) inserts the rows again under the same insertId, which
+///   BigQuery de-duplicates best effort for about a minute and bqemulator not at all; the
+///   `_dedup`/`_current` views show them once.
 /// - A reject is published to shop.dlq before its silver.rejects row is written: a crash between
 ///   the two leaves a letter the read-back cannot see, and it is dead-lettered again.
 /// - Pub/Sub (`PubSubSilverSource`) has no partitions or offsets to ask about: at least once there,
