@@ -9,7 +9,9 @@ extension CheckSuite {
     /// - `unique`: each view's key: `customer_id`, `product_id`, `store_id` and
     ///   (`store_id`, `product_id`) in the `_current` views; `sale_id`, `payment_id` and
     ///   `shipment_id` in the `_dedup` views. (`event_id` in a `_dedup` view is unique by
-    ///   construction, so it is not checked.)
+    ///   construction, so it is not checked.) Then, per raw silver table, its source coordinates
+    ///   (`_source_topic`, `_source_message_id`): no event was landed twice. The views hide such
+    ///   a copy at query cost; the raw tables show whether loading was exactly once.
     /// - `not_null`: each view's key and reference columns (and `event_id` in a `_dedup` view).
     ///   The DDL already says NOT NULL; this catches tables created by other means.
     /// - `relationships`: every reference of the star schema (`EntityReference.all`), from the
@@ -34,6 +36,9 @@ extension CheckSuite {
 
         for entity in Entity.allCases {
             suite.append(.unique(table: view(entity), columns: uniqueKey(of: entity)))
+        }
+        for entity in Entity.allCases {
+            suite.append(.unique(table: schema.table(for: entity).name, columns: sourceCoordinates))
         }
         for entity in Entity.allCases {
             let id = EntityReference.idField(of: entity)
@@ -71,6 +76,10 @@ extension CheckSuite {
         }
         return suite
     }
+
+    /// Where a raw row was read from, the same on either bus: `_source_message_id` is Kafka's
+    /// `<partition>:<offset>` or Pub/Sub's message id, unique within its topic.
+    static let sourceCoordinates = [SilverSchema.topicColumn, SilverSchema.messageIdColumn]
 
     /// The key each view has one row per: a dimension's id (inventory's is the store and
     /// product pair its inventory_id spells), a fact's own id.

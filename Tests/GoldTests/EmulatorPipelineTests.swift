@@ -20,6 +20,6 @@ final class EmulatorPipelineTests: XCTestCase {
 
         let check = try shopstream(["check", "--lake", lake, "--warehouse", warehouse], timeout: 300)
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
-        XCTAssertTrue(check.stdout.contains("74 checks: 74 passed, 0 failed, 0 warnings"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("81 checks: 81 passed, 0 failed, 0 warnings"), check.stdout)
     }
 }

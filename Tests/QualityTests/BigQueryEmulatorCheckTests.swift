@@ -30,7 +30,7 @@ final class BigQueryEmulatorCheckTests: XCTestCase {
         let r = try runShopstream(["check", "--warehouse", warehouseURL, "--lake", lake, "--select", "*silver*"], environment: environment)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let lines = checkLines(r.stdout)
-        XCTAssertEqual(lines.count, 49, r.stdout)
+        XCTAssertEqual(lines.count, 56, r.stdout)
         XCTAssertEqual(lines.filter { !$0.hasPrefix("PASS ") }, [], r.stdout)
     }
 

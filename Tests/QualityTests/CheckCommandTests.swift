@@ -14,11 +14,12 @@ final class CheckCommandTests: XCTestCase {
         ])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let lines = checkLines(r.stdout)
-        XCTAssertEqual(lines.count, 74, "43 silver checks, 24 of gold (run builds it) and 7 reconciliations: \(r.stdout)")
+        XCTAssertEqual(lines.count, 81, "50 silver checks, 24 of gold (run builds it) and 7 reconciliations: \(r.stdout)")
         XCTAssertEqual(lines.filter { !$0.hasPrefix("PASS ") }, [])
-        XCTAssertTrue(r.stdout.hasSuffix("74 checks: 74 passed, 0 failed, 0 warnings\n"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("81 checks: 81 passed, 0 failed, 0 warnings\n"), r.stdout)
         for name in [
             "unique(silver.sales_dedup.sale_id)", "unique(silver.inventory_current.(store_id, product_id))",
+            "unique(silver.sales.(_source_topic, _source_message_id))", "unique(silver.customers.(_source_topic, _source_message_id))",
             "not_null(silver.sales_dedup.(event_id, sale_id, customer_id, product_id, store_id))",
             "relationships(silver.payments_dedup.sale_id → silver.sales_dedup.sale_id)",
             "accepted_values(silver.payments_dedup.status)", "accepted_values(silver.sales_dedup.promotion)",
@@ -47,7 +48,7 @@ final class CheckCommandTests: XCTestCase {
         let name = "relationships(silver.sales_dedup.customer_id → silver.customers_current.customer_id)"
         XCTAssertEqual(reportLine(r.stdout, name), "FAIL \(name): 1 row: sale_id=SAL-0000009999 customer_id=CUS-99999999", r.stdout)
         XCTAssertEqual(checkLines(r.stdout).filter { $0.hasPrefix("FAIL") }.count, 1, "nothing else breaks: \(r.stdout)")
-        XCTAssertTrue(r.stdout.contains("67 checks: 66 passed, 1 failed, 0 warnings"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("74 checks: 73 passed, 1 failed, 0 warnings"), r.stdout)
     }
 
     func testASecondSaleRowWithTheSameSaleIdFailsUniquenessNamingTheSaleId() throws {
@@ -70,6 +71,21 @@ final class CheckCommandTests: XCTestCase {
             "FAIL unique(silver.sales_dedup.sale_id): 1 row: sale_id=\(saleId) occurrences=2", r.stdout)
     }
 
+    func testAnEventLandedTwiceInARawSilverTableFailsUniquenessNamingItsSourceCoordinates() throws {
+        let output = try CleanPipeline.shared().copy(for: self)
+        let warehouse = try output.openWarehouse()
+        let messageId = try XCTUnwrap(warehouse.query("SELECT MIN(_source_message_id) FROM silver.payments").scalar)
+        // The same row again, as an insertAll re-sent after a crash lands it: the dedup view hides it.
+        try warehouse.execute("INSERT INTO silver.payments SELECT * FROM silver.payments WHERE _source_message_id = '\(messageId)';")
+        let r = try runShopstream(["check", "--warehouse", output.warehouse])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        let name = "unique(silver.payments.(_source_topic, _source_message_id))"
+        XCTAssertEqual(
+            reportLine(r.stdout, name), "FAIL \(name): 1 row: _source_topic=shop.payments _source_message_id=\(messageId) occurrences=2",
+            r.stdout)
+        XCTAssertEqual(checkLines(r.stdout).filter { $0.hasPrefix("FAIL") }.count, 1, "only the raw table shows it: \(r.stdout)")
+    }
+
     func testGoldCompactedLongBeforeSilverWasIngestedFailsFreshnessNamingGoldAndAFreshCompactionPasses() throws {
         let output = try CleanPipeline.shared().copy(for: self)
         let warehouse = try output.openWarehouse()
@@ -90,7 +106,7 @@ final class CheckCommandTests: XCTestCase {
         let fresh = try runShopstream(["check", "--warehouse", output.warehouse, "--lake", output.lake])
         XCTAssertEqual(fresh.status, 0, fresh.stdout + fresh.stderr)
         XCTAssertEqual(checkLines(fresh.stdout).filter { !$0.hasPrefix("PASS ") }, [], "every check passes once gold is fresh")
-        XCTAssertTrue(fresh.stdout.contains("74 checks: 74 passed, 0 failed, 0 warnings"), fresh.stdout)
+        XCTAssertTrue(fresh.stdout.contains("81 checks: 81 passed, 0 failed, 0 warnings"), fresh.stdout)
     }
 
     func testAGoldRowThatDisagreesWithSilverFailsReconciliationNamingTheDate() throws {
@@ -154,9 +170,9 @@ final class CheckCommandTests: XCTestCase {
         ])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let names = checkLines(r.stdout).map { $0.dropFirst(5).prefix { $0 != ":" } }
-        XCTAssertEqual(names.count, 21, "7 unique in silver, 11 in gold, 3 relationships: \(r.stdout)")
+        XCTAssertEqual(names.count, 28, "14 unique in silver (7 views, 7 raw tables), 11 in gold, 3 relationships: \(r.stdout)")
         XCTAssertTrue(names.allSatisfy { $0.hasPrefix("unique(") || $0.hasPrefix("relationships(silver.sales_dedup.") }, r.stdout)
-        XCTAssertTrue(r.stdout.hasSuffix("21 checks: 21 passed, 0 failed, 0 warnings\n"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("28 checks: 28 passed, 0 failed, 0 warnings\n"), r.stdout)
 
         let listed = try runShopstream(["check", "--list", "--select", "freshness"])
         XCTAssertEqual(listed.status, 0, listed.stderr)

@@ -130,21 +130,25 @@ final class CheckSuiteTests: XCTestCase {
             ])
     }
 
-    func testTheStandardSuiteHas67ChecksAndReconcilesEachTopicWhenGivenTheLake() throws {
+    func testTheStandardSuiteHas74ChecksAndReconcilesEachTopicWhenGivenTheLake() throws {
         let silver = try CheckSuite.standard(catalog: Self.catalog)
-        XCTAssertEqual(silver.checks.count, 67)
+        XCTAssertEqual(silver.checks.count, 74)
         XCTAssertEqual(
             Dictionary(grouping: silver.checks, by: \.kind).mapValues(\.count),
             [
-                .unique: 7 + 11, .notNull: 7 + 11, .relationships: 7, .acceptedValues: 18, .freshness: 4, .reconcile: 2,
+                .unique: 7 + 7 + 11, .notNull: 7 + 11, .relationships: 7, .acceptedValues: 18, .freshness: 4, .reconcile: 2,
             ])
         XCTAssertFalse(
             silver.names.contains { $0.contains("event_id)") && $0.hasPrefix("unique") },
             "event_id of a dedup view is unique by construction")
+        XCTAssertEqual(
+            silver.names.filter { $0.hasSuffix(".(_source_topic, _source_message_id))") },
+            Entity.allCases.map { "unique(silver.\($0.rawValue).(_source_topic, _source_message_id))" },
+            "each raw table holds each event once, whatever the views hide")
 
         let lake = Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, 10) })
         let reconciled = try CheckSuite.standard(catalog: Self.catalog, configuration: StandardSuiteConfiguration(lakeEvents: lake))
-        XCTAssertEqual(reconciled.checks.count, 74)
+        XCTAssertEqual(reconciled.checks.count, 81)
         XCTAssertEqual(reconciled.names.suffix(7), Entity.allCases.map { "reconcile(\($0.topic): lake = silver + rejects)" })
         let withKafka = try CheckSuite.standard(
             catalog: Self.catalog, configuration: StandardSuiteConfiguration(lakeEvents: lake, kafkaRecords: lake))

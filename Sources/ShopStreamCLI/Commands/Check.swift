@@ -15,7 +15,10 @@ extension ShopStreamCommand {
 
                   unique             each key once: customer_id, product_id, store_id and
                                      (store_id, product_id) in the _current views; sale_id,
-                                     payment_id, shipment_id in the _dedup views
+                                     payment_id, shipment_id in the _dedup views;
+                                     and each event once in silver's raw tables:
+                                     (_source_topic, _source_message_id) in
+                                     silver.customers … silver.shipping
                   not_null           no NULL in each view's key and reference columns
                   relationships      every reference finds its row: sales → customers,
                                      products, stores; payments, shipping → sales;
