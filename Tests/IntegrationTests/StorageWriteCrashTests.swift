@@ -47,7 +47,9 @@ final class StorageWriteCrashTests: XCTestCase {
         for round in 0..<Self.kills {
             let port = freePort()
             func landed() -> Int {
-                Int(PrometheusSamples(httpGet("http://127.0.0.1:\(port)/metrics", timeout: 2)?.body ?? "").sum("shopstream_sink_records_landed_total"))
+                Int(
+                    PrometheusSamples(httpGet("http://127.0.0.1:\(port)/metrics", timeout: 2)?.body ?? "").sum(
+                        "shopstream_sink_records_landed_total"))
             }
             let process = Process()
             process.executableURL = try shopstreamBinary()
@@ -75,7 +77,7 @@ final class StorageWriteCrashTests: XCTestCase {
         let last = try shopstream(sink + ["--idle-exit", "3s"], timeout: 300)
         XCTAssertEqual(last.status, 0, last.stderr)
         print(
-            "rows landed by each killed run: \(landedByRun); the last run: \(last.stdout.split(separator: "\n").last(where: { $0.hasPrefix("silver:") }) ?? "")"
+            "rows landed by each killed run: \(landedByRun) (\(killedWhilePublishing) killed while the generator published); the last run: \(last.stdout.split(separator: "\n").last(where: { $0.hasPrefix("silver:") }) ?? "")"
         )
 
         // Exactly once in the raw tables: no coordinates twice, and every published event there.

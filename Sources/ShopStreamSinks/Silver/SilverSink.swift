@@ -26,7 +26,7 @@ import ShopStreamWarehouse
 ///   is exact, and every event is in the raw tables once after SIGKILLs and restarts. A zombie
 ///   (below) is the exception: its insert in flight at the pause, or made on resuming before it
 ///   learns of the loss, lands after its successor's read-back and repeats those rows.
-/// - BigQuery, `--load storage-write` (the default; `StorageWriteLoader`): one COMMITTED write stream
+/// - BigQuery, `--load storage-write` (the default at Google; `StorageWriteLoader`): one COMMITTED write stream
 ///   per table and process, every append at an explicit offset, Kafka offsets committed only after
 ///   the append is acknowledged. Within a process a resend (lost answer, dead connection,
 ///   UNAVAILABLE) lands at most once: the service answers ALREADY_EXISTS for rows it holds at that

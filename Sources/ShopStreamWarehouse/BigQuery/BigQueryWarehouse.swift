@@ -63,7 +63,9 @@ public final class BigQueryWarehouse: Warehouse, Sendable {
         case .insertAll:
             self.init(client: client)
         case .storageWrite:
-            guard let writeEndpoint = emulated ? StorageWriteClient.emulatorEndpoint(environment: environment) : StorageWriteClient.googleEndpoint
+            guard
+                let writeEndpoint = emulated
+                    ? StorageWriteClient.emulatorEndpoint(environment: environment) : StorageWriteClient.googleEndpoint
             else {
                 throw WarehouseError(
                     .invalidURL,
