@@ -994,7 +994,7 @@ public final class SilverSink {
             } catch {
                 readBackFailure = SinkError(
                     .storage,
-                    "could not ask \(warehouse.url) which messages past the committed offsets it already holds, so they might be inserted twice; nothing read of the assigned partitions was inserted; start the sink again once the warehouse answers: \(error)"
+                    "could not ask \(warehouse.url) which messages past the committed offsets it already holds, so they might be inserted twice; nothing read of the assigned partitions was inserted; \(error.isTransient ? "start the sink again once the warehouse answers" : "fix this, then start the sink again (a missing table: shopstream warehouse init)"): \(error)"
                 )
             }
         case .revoked(let tps, let lost):
