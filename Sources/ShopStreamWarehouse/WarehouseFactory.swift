@@ -18,6 +18,9 @@ public func makeWarehouse(
     case .bigquery(let project, let location):
         return try BigQueryWarehouse(project: project, location: location, environment: environment, http: http, load: load)
     case .sqlite(let path):
+        if load != nil {
+            throw WarehouseError(.invalidURL, "--load chooses how rows reach BigQuery; \(url) is SQLite, which has one way (drop --load)")
+        }
         return try SQLiteWarehouse(path: path)
     }
 }

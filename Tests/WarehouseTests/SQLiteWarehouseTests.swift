@@ -185,6 +185,16 @@ final class SQLiteWarehouseTests: XCTestCase {
         XCTAssertEqual(opened.url, "sqlite://\(folder)/nested/w.db")
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/nested/w.db"))
     }
+
+    /// `--load` chooses BigQuery's load path; asked of SQLite it is a mistake, said as one, for
+    /// every command (`sink silver`, `run`, `run --live`) alike.
+    func testALoadMethodForSQLiteIsRefusedNamingTheFlag() throws {
+        XCTAssertThrowsError(try makeWarehouse(url: "sqlite://./w.db", environment: [:], currentDirectory: folder, load: .storageWrite)) {
+            XCTAssertEqual(($0 as? WarehouseError)?.code, .invalidURL)
+            XCTAssertTrue("\($0)".contains("--load chooses how rows reach BigQuery"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/w.db"), "nothing is created")
+    }
 }
 
 /// Strings gathered from several threads.

@@ -175,10 +175,6 @@ extension ShopStreamCommand {
                 let lakeURL = lake ?? "file://./demo/lake"
                 let warehouseURL = warehouse ?? "sqlite://./demo/warehouse.db"
                 let lakeStore = try makeLake(url: lakeURL)
-                if load != nil, !warehouseURL.hasPrefix("bigquery:") {
-                    throw CommandFailure(
-                        "--load chooses how rows reach BigQuery; \(warehouseURL) is SQLite, which has one way (drop --load)")
-                }
                 let store = try makeWarehouse(url: warehouseURL, load: load)
                 let setup = try sqlOptions.setup(store, catalog: catalog)
                 for line in try setup.apply() { note("warning: \(line)") }

@@ -19,10 +19,7 @@ struct WarehouseOptions: ParsableArguments {
     /// Opens the warehouse; a SQLite file is created when missing (the sinks make it). `load`
     /// chooses BigQuery's load path (nil: its default).
     func open(load: LoadMethod? = nil) throws -> any Warehouse {
-        if load != nil, case .sqlite = try WarehouseURL(parsing: url, currentDirectory: FileManager.default.currentDirectoryPath) {
-            throw CommandFailure("--load chooses how rows reach BigQuery; \(url) is SQLite, which has one way (drop --load)")
-        }
-        return try makeWarehouse(url: url, environment: ProcessInfo.processInfo.environment, load: load)
+        try makeWarehouse(url: url, environment: ProcessInfo.processInfo.environment, load: load)
     }
 
     /// Opens a warehouse that must exist already: for commands that read silver, where opening
