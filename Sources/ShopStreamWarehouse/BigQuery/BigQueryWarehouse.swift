@@ -22,14 +22,13 @@ public final class BigQueryWarehouse: Warehouse, Sendable {
     public func takeRetries() -> RetrySummary { client.takeRetries() }
 
     /// How rows get in.
-    public let load: LoadMethod
+    public var load: LoadMethod { loader == nil ? .insertAll : .storageWrite }
     let loader: StorageWriteLoader?
 
     /// Inserts through `writer` (the Storage Write API) when given, else through insertAll.
     public init(client: BigQueryClient, writer: StorageWriteClient? = nil) {
         self.client = client
         loader = writer.map { StorageWriteLoader(client: $0, bigQuery: client) }
-        load = writer == nil ? .insertAll : .storageWrite
         serialized = writer != nil && client.configuration.internalErrorIsPermanent
     }
 

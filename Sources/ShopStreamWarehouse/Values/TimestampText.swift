@@ -167,9 +167,12 @@ public enum TimestampText {
 /// `YYYY-MM-DD` dates.
 enum DateText {
     /// Whether `text` is exactly a valid `YYYY-MM-DD` date in 0001-01-01…9999-12-31.
-    static func isValid(_ text: some StringProtocol) -> Bool {
+    static func isValid(_ text: some StringProtocol) -> Bool { days(text) != nil }
+
+    /// Days since 1970-01-01 of a valid `YYYY-MM-DD` text, or nil.
+    static func days(_ text: some StringProtocol) -> Int? {
         let b = Array(text.utf8)
-        guard b.count == 10, b[4] == 45, b[7] == 45 else { return false }
+        guard b.count == 10, b[4] == 45, b[7] == 45 else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
             for k in range {
@@ -178,16 +181,8 @@ enum DateText {
             }
             return value
         }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return false }
-        return daysSinceEpoch(year: year, month: month, day: day) != nil
-    }
-
-    /// Days since 1970-01-01 of a valid `YYYY-MM-DD` text, or nil.
-    static func days(_ text: some StringProtocol) -> Int? {
-        guard isValid(text) else { return nil }
-        let b = Array(text.utf8)
-        func number(_ range: Range<Int>) -> Int { range.reduce(0) { $0 * 10 + Int(b[$1] - 48) } }
-        return daysSinceEpoch(year: number(0..<4), month: number(5..<7), day: number(8..<10))
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        return daysSinceEpoch(year: year, month: month, day: day)
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil), or nil for an invalid date.

@@ -51,15 +51,14 @@ enum GRPCCall {
     /// Sends `message` to `method` at `endpoint` and returns the answer's messages, or throws
     /// the call's non-OK `GRPCStatus`, or the `HTTPError` of a transport failure or non-200 answer.
     static func unary(
-        _ endpoint: String, _ method: String, _ message: [UInt8], pool: HTTPClientPool, credentials: any AccessTokenProvider,
-        timeout: Duration
+        _ endpoint: String, _ method: String, _ message: [UInt8], pool: HTTPClientPool, credentials: any AccessTokenProvider
     ) throws -> [[UInt8]] {
         var body = Data(capacity: message.count + 5)
         body.append(0)
         let length = UInt32(message.count).bigEndian
         withUnsafeBytes(of: length) { body.append(contentsOf: $0) }
         body.append(contentsOf: message)
-        var request = HTTPRequest(method: .post, url: endpoint + "/" + method, body: body, isIdempotent: false, timeout: timeout)
+        var request = HTTPRequest(method: .post, url: endpoint + "/" + method, body: body, isIdempotent: false)
         request.version = .http2
         request.headers.set("Content-Type", "application/grpc")
         request.headers.set("TE", "trailers")

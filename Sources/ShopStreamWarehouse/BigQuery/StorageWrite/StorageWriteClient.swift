@@ -19,7 +19,6 @@ public final class StorageWriteClient: Sendable {
     public let endpoint: String
     let credentials: any AccessTokenProvider
     let pool: HTTPClientPool
-    let timeout: Duration
 
     public init(
         project: String, endpoint: String = StorageWriteClient.googleEndpoint, credentials: any AccessTokenProvider,
@@ -34,7 +33,6 @@ public final class StorageWriteClient: Sendable {
         // Retries are decided above, by gRPC status and by whether the call is safe to repeat.
         http.retry = .never
         pool = HTTPClientPool(configuration: http, maximumIdle: 8)
-        timeout = http.timeout
     }
 
     /// The Write API's endpoint from `BIGQUERY_STORAGE_EMULATOR_HOST` (`127.0.0.1:9060`), or nil.
@@ -141,7 +139,7 @@ public final class StorageWriteClient: Sendable {
     /// One call; its single answer message.
     private func call(_ method: String, _ message: [UInt8]) throws -> [UInt8] {
         let answers = try GRPCCall.unary(
-            endpoint, Self.service + "/" + method, message, pool: pool, credentials: credentials, timeout: timeout)
+            endpoint, Self.service + "/" + method, message, pool: pool, credentials: credentials)
         guard let first = answers.first else {
             throw GRPCStatus(code: GRPCStatus.unknown, message: "\(method) answered OK without a message")
         }

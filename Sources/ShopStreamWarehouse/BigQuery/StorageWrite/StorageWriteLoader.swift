@@ -77,6 +77,8 @@ final class StorageWriteLoader: Sendable {
             stream.schema = ProtoRowSchema(messageName: table.table + "_row", columns: columns)
         }
         let schema = stream.schema!
+        // Room in a request for the rows, after the writer schema and the envelope.
+        let room = Self.maxRequestBytes - schema.descriptor.count - 512
         var failures: [RowFailure] = []
         var chunk: [(index: Int, bytes: [UInt8])] = []
         var chunkBytes = 0
@@ -88,7 +90,7 @@ final class StorageWriteLoader: Sendable {
                         retryable: false))
                 continue
             }
-            if bytes.count + 16 > Self.maxRequestBytes - schema.descriptor.count - 512 {
+            if bytes.count + 16 > room {
                 failures.append(
                     RowFailure(
                         index: index, reason: "invalid",
@@ -99,7 +101,7 @@ final class StorageWriteLoader: Sendable {
             }
             if !chunk.isEmpty
                 && (chunk.count >= Self.maxRowsPerRequest
-                    || chunkBytes + bytes.count + 16 > Self.maxRequestBytes - schema.descriptor.count - 512)
+                    || chunkBytes + bytes.count + 16 > room)
             {
                 failures += try append(chunk, to: table, stream: stream, schema: schema)
                 chunk.removeAll(keepingCapacity: true)
