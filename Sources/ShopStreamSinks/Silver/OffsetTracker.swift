@@ -12,6 +12,18 @@ struct OffsetTracker {
         var done: Set<Int64> = []
         /// Next offset to commit, once it moved.
         var committable: Int64?
+
+        mutating func finish(_ offset: Int64) {
+            done.insert(offset)
+            while head < pending.count, done.remove(pending[head]) != nil {
+                committable = pending[head] + 1
+                head += 1
+            }
+            if head > 4096 && head * 2 > pending.count {
+                pending.removeFirst(head)
+                head = 0
+            }
+        }
     }
 
     private var partitions: [TopicPartition: Partition] = [:]
@@ -23,17 +35,9 @@ struct OffsetTracker {
 
     /// Marks an offset done.
     mutating func finish(_ tp: TopicPartition, _ offset: Int64) {
-        guard var p = partitions[tp] else { return }
-        p.done.insert(offset)
-        while p.head < p.pending.count, p.done.remove(p.pending[p.head]) != nil {
-            p.committable = p.pending[p.head] + 1
-            p.head += 1
-        }
-        if p.head > 4096 && p.head * 2 > p.pending.count {
-            p.pending.removeFirst(p.head)
-            p.head = 0
-        }
-        partitions[tp] = p
+        // In place: a copy of the partition taken out and stored back would copy its whole set of
+        // done offsets on every call (thousands, while one fact waits for its dimension).
+        partitions[tp]?.finish(offset)
     }
 
     /// Offsets that can be committed now (and forgets them until they move again).
