@@ -116,9 +116,15 @@ public struct WarehouseRow: Hashable, Sendable {
 public final class RowLayout: Sendable {
     public let names: [String]
     private let positions: [String: Int]
+    /// Rows of this layout promise canonical values (TIMESTAMP as `YYYY-MM-DDTHH:MM:SS.ffffffZ`,
+    /// DATE a valid `YYYY-MM-DD`): a warehouse checks that each value's type is its column's, and
+    /// does not parse those texts again (NUMERIC is checked on every row). Silver's validator makes
+    /// them so (SilverRowTests holds it to that).
+    public let canonical: Bool
 
-    public init(_ names: [String]) {
+    public init(_ names: [String], canonical: Bool = false) {
         self.names = names
+        self.canonical = canonical
         positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         precondition(positions.count == names.count, "a layout names each column once")
     }

@@ -74,7 +74,7 @@ struct CompiledTopic: Sendable {
         self.root = root
         self.columns = plans
         self.keyField = definition.key.field
-        self.layout = RowLayout(plans.map(\.name) + SilverSchema.metadataColumns.map(\.name))
+        self.layout = RowLayout(plans.map(\.name) + SilverSchema.metadataColumns.map(\.name), canonical: true)
         self.scanner = ColumnScanner(root: root, columns: plans)
     }
 }

@@ -57,6 +57,7 @@ struct RowChecker {
         let named = row.layout == nil ? row.values : [:]
         // A positional row: its layout matched to the columns once, then values taken by position.
         let fromLayout = row.layout.map { layoutCache.positions(of: $0, in: columns) }
+        let trusted = row.layout?.canonical ?? false
         for (position, column) in columns.enumerated() {
             let value: WarehouseValue
             if let fromLayout {
@@ -67,6 +68,10 @@ struct RowChecker {
                 value = v
             }
             matched += 1
+            if trusted && Self.hasType(value, column.type) {
+                values[position] = value
+                continue
+            }
             switch canonical(value, for: column.type) {
             case .success(let canonical): values[position] = canonical
             case .failure(let problem): return fail(column.name, "column \(column.name) (\(column.type.rawValue)): \(problem.text)")
@@ -86,6 +91,18 @@ struct RowChecker {
     }
 
     struct Problem: Error { var text: String }
+
+    /// Whether `value` is of `type` itself (or NULL), needing no conversion. NUMERIC is not taken
+    /// on trust: its canonical form is checked anyway (cheap), and so is its range.
+    static func hasType(_ value: WarehouseValue, _ type: ColumnType) -> Bool {
+        switch (type, value) {
+        case (_, .null), (.string, .string), (.int64, .int64), (.bool, .bool), (.float64, .float64), (.date, .date),
+            (.timestamp, .timestamp):
+            return true
+        default:
+            return false
+        }
+    }
 
     func canonical(_ value: WarehouseValue, for type: ColumnType) -> Result<WarehouseValue, Problem> {
         switch (type, value) {
