@@ -65,6 +65,24 @@ struct AcceptedEvents {
         return latestDay[entity.index] - windowDays
     }
 
+    /// The first day of `entity`'s ids that facts still to come may reference, for the reference
+    /// gate: the window behind `entity`'s newest day, or behind the slowest entity referencing it,
+    /// whichever is earlier. Reading a backlog, a consumer may be weeks further in sales than in
+    /// payments; ids forgotten by sales' own window would then be looked up in silver, one query per
+    /// payment's burst. A referrer further behind holds at most three windows more; one not read
+    /// at all holds nothing (a member that reads no payments keeps sales' own window).
+    func referenceHorizon(_ entity: Entity) -> Int32? {
+        guard let windowDays, let own = horizon(entity) else { return nil }
+        let read = Self.referrers[entity.index].map { latestDay[$0.index] }.filter { $0 != .min }
+        guard let slowest = read.min() else { return own }
+        return max(own - 3 * windowDays, min(own, slowest - windowDays))
+    }
+
+    /// The entities whose events reference each entity (`Entity.index`).
+    private static let referrers: [[Entity]] = Entity.allCases.map { target in
+        EntityReference.all.filter { $0.target == target }.map(\.entity)
+    }
+
     /// The newest event day seen of `entity` (0 before any).
     func latestDay(_ entity: Entity) -> Int32 { max(latestDay[entity.index], 0) }
 
@@ -134,9 +152,6 @@ struct AcceptedEvents {
         purge()
         return horizon
     }
-
-    /// Whether an event of `entity` on `day` is within the window (and so held).
-    func holds(_ day: Int32, _ entity: Entity) -> Bool { isHeld(day, entity) }
 
     private func isHeld(_ day: Int32, _ entity: Entity) -> Bool {
         guard let windowDays else { return true }

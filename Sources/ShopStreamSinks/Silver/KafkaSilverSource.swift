@@ -90,17 +90,19 @@ final class KafkaSilverSource: SilverSource {
         consumer.assignment.lazy.filter { $0.topic == topic }.count >= partitions
     }
 
-    func hasRead(
-        _ topic: String, upTo timestampMs: Int64, latest: [TopicPartition: Int64], positions: inout [TopicPartition: Int64]?
-    ) -> Bool {
-        consumer.assignment.filter { $0.topic == topic }.allSatisfy { tp in
-            if (latest[tp] ?? .min) >= timestampMs { return true }
+    func readThrough(_ topic: String, latest: [TopicPartition: Int64]) -> Int64 {
+        var through = Int64.max
+        var positions: [TopicPartition: Int64]?
+        for tp in consumer.assignment where tp.topic == topic {
             // The high watermark librdkafka learned from its last fetch of the partition (it fetches
             // an idle partition again every fetch.wait.max.ms); nothing read yet: from the start.
-            guard let marks = consumer.cachedWatermarks(tp) else { return false }
-            if positions == nil { positions = (try? consumer.positions()) ?? [:] }
-            return (positions?[tp] ?? marks.low) >= marks.high
+            if let marks = consumer.cachedWatermarks(tp) {
+                if positions == nil { positions = (try? consumer.positions()) ?? [:] }
+                if (positions?[tp] ?? marks.low) >= marks.high { continue }
+            }
+            through = min(through, latest[tp] ?? .min)
         }
+        return through
     }
 
     func close() {

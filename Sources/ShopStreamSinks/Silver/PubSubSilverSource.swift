@@ -145,12 +145,10 @@ final class PubSubSilverSource: SilverSource {
     /// so a later event read does not mean the earlier ones were), and an empty pull does not mean
     /// nothing is left while another consumer (a sink killed a moment ago) holds messages under its
     /// leases: they come back within the ack deadline, so a fact waits that long for its dimension.
-    func hasRead(
-        _ topic: String, upTo timestampMs: Int64, latest: [TopicPartition: Int64], positions: inout [TopicPartition: Int64]?
-    ) -> Bool {
-        guard polledHead == polled.count, let consumer, let quiet = consumer.quietSince else { return false }
+    func readThrough(_ topic: String, latest: [TopicPartition: Int64]) -> Int64 {
+        guard polledHead == polled.count, let consumer, let quiet = consumer.quietSince else { return .min }
         let longestLease = consumer.subscriptions.map(\.ackDeadlineSeconds).max() ?? 0
-        return ContinuousClock.now - quiet >= .seconds(longestLease)
+        return ContinuousClock.now - quiet >= .seconds(longestLease) ? .max : .min
     }
 
     /// Stops pulling and gives back what is held, so it comes again at once.

@@ -380,10 +380,12 @@ public final class SilverSink {
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T00:00:00.000000Z"
     }
 
-    /// Moves `entity`'s event time on; when its window moved, forgets its old ids in the gate too.
+    /// Moves `entity`'s event time on; when a window moved, the gate forgets the fact ids (sales)
+    /// no fact still to come references (`AcceptedEvents.referenceHorizon`).
     private func advance(_ entity: Entity, to day: Int32) {
-        if let horizon = accepted.advance(entity, to: day), !entity.isDimension {
-            gate.forget(entity, before: horizon)
+        guard accepted.advance(entity, to: day) != nil else { return }
+        for fact in EntityReference.referencedEntities where !fact.isDimension {
+            if let horizon = accepted.referenceHorizon(fact) { gate.forget(fact, before: horizon) }
         }
     }
 
@@ -520,7 +522,7 @@ public final class SilverSink {
             if a.entity.isDimension {
                 gate.learn(a.entity, a.event.id)
             } else {
-                gate.learn(a.entity, a.event.id, day: day, hold: accepted.holds(day, a.entity))
+                gate.learn(a.entity, a.event.id, day: day, hold: day >= accepted.referenceHorizon(a.entity) ?? .min)
             }
         }
         return nil
@@ -609,7 +611,12 @@ public final class SilverSink {
         for a in ready { accept(a) }
         // Facts expiring in this pass may be kept waiting below; until decided they count as waiting.
         let expiring = Set(expired.compactMap { gateKey($0.0) })
-        var positions: [TopicPartition: Int64]?
+        // Asked of the bus once per entity and pass, not per waiting fact.
+        var readThrough = [Int64?](repeating: nil, count: Entity.allCases.count)
+        func readUpTo(_ entity: Entity, _ timestampMs: Int64) -> Bool {
+            if readThrough[entity.index] == nil { readThrough[entity.index] = self.readThrough(entity) }
+            return readThrough[entity.index]! >= timestampMs
+        }
         var unheld: [(Accepted, [ReferenceGate<Accepted>.Reference])] = []
         for (a, missingBefore) in expired {
             // What was missing when the gate let go may have arrived since: accepting the ready
@@ -625,7 +632,7 @@ public final class SilverSink {
             // So does a dimension that was read but waits in the gate itself (a payment's sale
             // waiting for its customer).
             let behind = missing.contains {
-                !readUpTo($0.entity, a.message.timestampMs ?? 0, positions: &positions) || gate.isWaiting($0) || expiring.contains($0)
+                !readUpTo($0.entity, a.message.timestampMs ?? 0) || gate.isWaiting($0) || expiring.contains($0)
             }
             if behind && !expireAll && ContinuousClock.now - a.parkedAt < configuration.referenceGrace * 10 {
                 gate.park(a, as: gateKey(a), missing: missing, deadline: .now + .seconds(1))
@@ -726,14 +733,13 @@ public final class SilverSink {
         EntityReference.referencedEntities.contains(a.entity) ? .init(entity: a.entity, id: a.event.id) : nil
     }
 
-    /// Whether every partition of `entity`'s topic that this member reads has been read up to
-    /// event time `timestampMs`, or to its end: a quiet partition (nothing newer published) has
+    /// The event time up to which every partition of `entity`'s topic that this member reads has
+    /// been read, `.max` when read to its end: a quiet partition (nothing newer published) has
     /// nothing more to give, so a fact waiting on it gets the grace the user set, not ten.
-    /// `positions` is asked of the consumer once per pass, when first needed.
-    private func readUpTo(_ entity: Entity, _ timestampMs: Int64, positions: inout [TopicPartition: Int64]?) -> Bool {
+    private func readThrough(_ entity: Entity) -> Int64 {
         // How far other members read is not known here.
-        guard holdsWholeTopic(entity) else { return false }
-        return source.hasRead(entity.topic, upTo: timestampMs, latest: eventTime, positions: &positions)
+        guard holdsWholeTopic(entity) else { return .min }
+        return source.readThrough(entity.topic, latest: eventTime)
     }
 
     // MARK: Inserts and dead letters
@@ -783,13 +789,16 @@ public final class SilverSink {
         guard workers.isEmpty else { return }
         for i in 0..<4 {
             let thread = Thread { [jobs, finished, warehouse, logger, stopSeen, monitor, attempts = configuration.insertAttempts] in
-                while let job = jobs.take() {
+                while var job = jobs.take() {
                     let started = ContinuousClock.now
                     let result = SilverSink.insert(
                         job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
                         warehouse: warehouse, attempts: attempts, stop: stopSeen, logger: logger)
                     monitor.writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
                     monitor.batchSize.record(job.batch.rows.count)
+                    // Freed here rather than on the reading thread, the busier one (rows are not
+                    // needed past the insert: `sources` tells which message each row was).
+                    job.batch.rows = []
                     finished.put(FinishedInsert(job: job, result: result))
                 }
             }
@@ -837,9 +846,9 @@ public final class SilverSink {
     private func apply(_ done: FinishedInsert) throws {
         let entity = done.job.entity, batch = done.job.batch, result = done.result
         inserting.remove(entity)
-        buffered -= batch.rows.count
+        buffered -= batch.sources.count
         statistics.retries += result.retries
-        if result.retries > 0 { monitor.retried(entity.topic, result.retries * batch.rows.count) }
+        if result.retries > 0 { monitor.retried(entity.topic, result.retries * batch.sources.count) }
         if result.stopped {
             // Asked to stop while the warehouse kept failing: these rows stay uncommitted.
             source.giveBack(batch.sources)

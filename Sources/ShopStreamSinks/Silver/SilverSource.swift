@@ -64,12 +64,10 @@ protocol SilverSource: AnyObject {
     func idleExitIsDue(_ idleExit: inout IdleExit, lastActivity: ContinuousClock.Instant) -> Bool
     /// Whether this sink reads every lane of `topic` (else other members read part of it).
     func holdsWholeTopic(_ topic: String, partitions: Int) -> Bool
-    /// Whether every lane of `topic` this sink reads was read up to event time `timestampMs` (by
-    /// `latest`, the newest time read per lane) or to its end. `positions` caches what the bus was
-    /// asked, once per pass.
-    func hasRead(
-        _ topic: String, upTo timestampMs: Int64, latest: [TopicPartition: Int64], positions: inout [TopicPartition: Int64]?
-    ) -> Bool
+    /// The event time up to which every lane of `topic` this sink reads has been read (by `latest`,
+    /// the newest time read per lane): `.max` when every lane is read to its end, `.min` when
+    /// nothing can be said. A fact of time t has its dimension's topic read up to it when this is ≥ t.
+    func readThrough(_ topic: String, latest: [TopicPartition: Int64]) -> Int64
     /// Leaves the bus (a group member leaves at once, so the next run need not wait for its session).
     func close()
 }
