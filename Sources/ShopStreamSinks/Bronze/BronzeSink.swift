@@ -196,6 +196,25 @@ public final class BronzeSink {
         var chainChecked = false
         /// After a failed upload: when to try again.
         var retryAt: ContinuousClock.Instant?
+
+        /// Appends to the open batch of UTC date `dt` (sealing the open one of another date first),
+        /// and seals it once it holds `batchSize` records.
+        mutating func add(_ record: BronzeRecord, dt: String, of tp: TopicPartition, batchSize: Int) {
+            if let current = open, current.dt != dt {
+                sealed.append(current)
+                open = nil
+            }
+            if open == nil {
+                open = BronzeBatch(topic: tp.topic, partition: tp.partition, dt: dt, records: [])
+                open!.records.reserveCapacity(min(batchSize, 1024))
+                openedAt = .now
+            }
+            open!.records.append(record)
+            if open!.records.count >= batchSize {
+                sealed.append(open!)
+                open = nil
+            }
+        }
     }
 
     private func add(_ m: ConsumedMessage) {
@@ -207,28 +226,16 @@ public final class BronzeSink {
     }
 
     private func add(_ record: BronzeRecord, to tp: TopicPartition) {
-        guard var state = partitions[tp] else { return }
-        if record.offset <= state.storedThrough {
+        guard let storedThrough = partitions[tp]?.storedThrough else { return }
+        if record.offset <= storedThrough {
             statistics.skipped += 1
             return
         }
         let dt = record.timestampMs.map { BronzeFormat.utcDate(milliseconds: $0) } ?? "unknown"
-        if let open = state.open, open.dt != dt {
-            state.sealed.append(open)
-            state.open = nil
-        }
-        if state.open == nil {
-            state.open = BronzeBatch(topic: tp.topic, partition: tp.partition, dt: dt, records: [])
-            state.open!.records.reserveCapacity(min(configuration.batchSize, 1024))
-            state.openedAt = .now
-        }
-        state.open!.records.append(record)
+        // In place: a copy of the state taken out and stored back would copy the open batch's
+        // records on every append (quadratic in the batch size).
+        partitions[tp]!.add(record, dt: dt, of: tp, batchSize: configuration.batchSize)
         hold(record)
-        if state.open!.records.count >= configuration.batchSize {
-            state.sealed.append(state.open!)
-            state.open = nil
-        }
-        partitions[tp] = state
         schedule(tp)
     }
 
