@@ -53,7 +53,7 @@ public final class BronzeSink {
 
     private let consumer: Consumer
     private var partitions: [TopicPartition: PartitionState] = [:]
-    private var workers: UploadWorkers<UploadJob, UploadResult>?
+    private var workers: WorkerPool<UploadJob, UploadResult>?
     private var inFlight = 0
     /// Records read and not yet stored (open, sealed or uploading).
     private lazy var buffer = BronzeBuffer(maxEvents: configuration.maxBufferedEvents, maxBytes: configuration.maxBufferedBytes)
@@ -314,7 +314,7 @@ public final class BronzeSink {
 
     private func startWorkers() {
         guard workers == nil else { return }
-        workers = UploadWorkers(count: configuration.uploads, name: "bronze-upload") {
+        workers = WorkerPool(count: configuration.uploads, name: "bronze-upload") {
             [lake, gzip = configuration.gzip, monitor] job in
             let started = ContinuousClock.now
             let outcome = BronzeSink.store(job, lake: lake, gzip: gzip)

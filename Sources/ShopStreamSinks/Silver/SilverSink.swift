@@ -126,9 +126,8 @@ public final class SilverSink {
     private var lastRetryCheck = ContinuousClock.now
     private var firstMessageAt: ContinuousClock.Instant?
     private var lastRowAt: ContinuousClock.Instant?
-    private let jobs = BlockingQueue<InsertJob>()
-    private let finished = BlockingQueue<FinishedInsert>()
-    private var workers: [Thread] = []
+    /// The insert threads, started when consuming starts.
+    private var inserts: WorkerPool<InsertJob, FinishedInsert>?
     /// What the caller asked, where the insert threads can see it (they stop retrying once asked to stop).
     private let stopSeen = StopSignal()
     private let eventToRow = Metrics.Timer(label: MetricCatalog.eventToSilver.name)
@@ -216,7 +215,7 @@ public final class SilverSink {
     deinit {
         source.onChange = nil
         source.close()
-        jobs.close()
+        inserts?.close()
     }
 
     /// Loads what silver already holds (known ids, accepted event ids), then
@@ -251,7 +250,7 @@ public final class SilverSink {
         try loadState()
         lastActivity = .now
         startWorkers()
-        defer { jobs.close() }
+        defer { inserts?.close() }
         var lastEndCheck = ContinuousClock.now
         var drainAskedAt: ContinuousClock.Instant?
         while true {
@@ -670,7 +669,7 @@ public final class SilverSink {
         let entities = Set(refs.map(\.entity))
         while entities.contains(where: { inserting.contains($0) || !(batches[$0]?.rows.isEmpty ?? true) }) {
             try flush(force: true)
-            if let done = finished.take(timeout: .milliseconds(200)) { try apply(done) }
+            if let done = inserts?.take(timeout: .milliseconds(200)) { try apply(done) }
         }
         var found: [ReferenceGate<Accepted>.Reference] = []
         for entity in entities {
@@ -780,29 +779,23 @@ public final class SilverSink {
     }
 
     private func startWorkers() {
-        guard workers.isEmpty else { return }
-        for i in 0..<4 {
-            let thread = Thread { [jobs, finished, warehouse, logger, stopSeen, monitor, attempts = configuration.insertAttempts] in
-                while let job = jobs.take() {
-                    let started = ContinuousClock.now
-                    let result = SilverSink.insert(
-                        job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
-                        warehouse: warehouse, attempts: attempts, stop: stopSeen, logger: logger)
-                    monitor.writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-                    monitor.batchSize.record(job.batch.rows.count)
-                    finished.put(FinishedInsert(job: job, result: result))
-                }
-            }
-            thread.name = "silver-insert-\(i)"
-            thread.start()
-            workers.append(thread)
+        guard inserts == nil else { return }
+        inserts = WorkerPool(count: 4, name: "silver-insert") {
+            [warehouse, logger, stopSeen, monitor, attempts = configuration.insertAttempts] job in
+            let started = ContinuousClock.now
+            let result = SilverSink.insert(
+                job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
+                warehouse: warehouse, attempts: attempts, stop: stopSeen, logger: logger)
+            monitor.writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+            monitor.batchSize.record(job.batch.rows.count)
+            return FinishedInsert(job: job, result: result)
         }
     }
 
     /// Hands a table's batch to the insert threads (one insert per table at a time).
     private func submit(_ batch: Batch, entity: Entity) {
         inserting.insert(entity)
-        jobs.put(InsertJob(entity: entity, batch: batch))
+        inserts?.put(InsertJob(entity: entity, batch: batch))
     }
 
     /// Applies finished inserts: commits become possible, refused rows are dead-lettered.
@@ -810,7 +803,7 @@ public final class SilverSink {
         var first = true
         while !inserting.isEmpty {
             let done: FinishedInsert?
-            if first, let wait { done = finished.take(timeout: wait) } else { done = finished.take(timeout: .zero) }
+            if first, let wait { done = inserts?.take(timeout: wait) } else { done = inserts?.take(timeout: .zero) }
             first = false
             guard let done else { return }
             try apply(done)
@@ -829,7 +822,7 @@ public final class SilverSink {
                     metadata: ["inserts": "\(inserting.count)"])
                 return
             }
-            if let done = finished.take(timeout: .milliseconds(200)) { try apply(done) }
+            if let done = inserts?.take(timeout: .milliseconds(200)) { try apply(done) }
             source.tick()
         }
     }
