@@ -76,7 +76,7 @@ import ShopStreamWarehouse
 /// older than the window lands again, under its own insertId, and the views show it once; a
 /// payment or shipment whose sale is older than the window is checked against silver.sales
 /// before it could be rejected, so nothing valid is refused for being old.
-public final class SilverSink {
+public final class SilverSink: StoppableSink {
     public struct Statistics: Sendable {
         public var rows: [Entity: Int] = [:]
         /// Rejected messages by rule (`json`, `required`, `reference`, `duplicate`, …).
@@ -218,21 +218,12 @@ public final class SilverSink {
         inserts?.close()
     }
 
-    /// Loads what silver already holds (known ids, accepted event ids), then
-    /// consumes until `shouldStop` or idle. Inserts and commits what it read before
-    /// returning; facts still waiting are left uncommitted, to be read again.
-    public func run(shouldStop: () -> Bool = { false }) throws {
-        try runLoop { shouldStop() ? .now : .none }
-    }
-
-    /// Runs until `stop` asks: `.now` inserts and commits what was read, `.drain` first reads on
+    /// Loads what silver already holds (known ids, accepted event ids), then consumes until
+    /// `request` asks or idle: `.now` inserts and commits what was read, `.drain` first reads on
     /// until caught up with the partitions' ends, `.abandon` returns without waiting for inserts in
-    /// flight (not committed: the next run inserts them again under the same insertIds).
-    public func run(until stop: StopSignal) throws {
-        try runLoop { stop.request }
-    }
-
-    private func runLoop(_ request: () -> StopSignal.Request) throws {
+    /// flight (not committed: the next run inserts them again under the same insertIds). Facts
+    /// still waiting are left uncommitted, to be read again.
+    public func run(asking request: () -> StopSignal.Request) throws {
         do {
             try consume(request)
         } catch {
