@@ -124,20 +124,15 @@ public final class BigQueryClient: Sendable {
 
     // MARK: Requests
 
-    var projectURL: String { configuration.endpoint + "/projects/" + Self.encode(project) }
+    var projectURL: String { configuration.endpoint + "/projects/" + PercentEncoding.encode(project) }
 
     func tableURL(_ table: TableName) -> String {
-        projectURL + "/datasets/" + Self.encode(table.dataset) + "/tables/" + Self.encode(table.table)
+        projectURL + "/datasets/" + PercentEncoding.encode(table.dataset) + "/tables/" + PercentEncoding.encode(table.table)
     }
 
     /// `?location=…` (or `&location=…`) when a location is configured.
     func locationQuery(_ separator: String) -> String {
-        configuration.location.map { separator + "location=" + Self.encode($0) } ?? ""
-    }
-
-    static func encode(_ text: String) -> String {
-        text.addingPercentEncoding(
-            withAllowedCharacters: .init(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~")) ?? text
+        configuration.location.map { separator + "location=" + PercentEncoding.encode($0) } ?? ""
     }
 
     /// One request with credentials, no retries; failures come back as `HTTPError`.
