@@ -103,19 +103,18 @@ public final class BigQueryClient: Sendable {
         project: String, location: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
         http: HTTPClientConfiguration = HTTPClientConfiguration()
     ) throws {
-        if let emulator = Configuration.emulatorEndpoint(environment: environment) {
-            try self.init(
-                project: project, credentials: NoCredentials(),
-                configuration: Configuration(endpoint: emulator, location: location, http: http, internalErrorIsPermanent: true))
-        } else {
-            let credentials: any AccessTokenProvider
-            do {
-                credentials = try GoogleCredentials.applicationDefault(environment: environment, http: http)
-            } catch let error as HTTPError {
-                throw WarehouseError(.credentials, "bigquery://\(project): \(error.message)", http: error)
-            }
-            try self.init(project: project, credentials: credentials, configuration: Configuration(location: location, http: http))
+        let access: GoogleAccess
+        do {
+            access = try GoogleAccess(
+                emulator: Configuration.emulatorEndpoint(environment: environment), environment: environment, http: http)
+        } catch let error as HTTPError {
+            throw WarehouseError(.credentials, "bigquery://\(project): \(error.message)", http: error)
         }
+        try self.init(
+            project: project, credentials: access.credentials,
+            configuration: Configuration(
+                endpoint: access.emulator ?? Self.googleEndpoint, location: location, http: http,
+                internalErrorIsPermanent: access.emulator != nil))
     }
 
     /// Every resend since the last call: the HTTP layer's own (a dead keep-alive connection, a
