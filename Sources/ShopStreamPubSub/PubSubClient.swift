@@ -60,13 +60,9 @@ public final class PubSubClient: Sendable {
         project: String, environment: [String: String] = ProcessInfo.processInfo.environment,
         http: HTTPClientConfiguration = HTTPClientConfiguration()
     ) throws {
-        let access: GoogleAccess
-        do {
-            access = try GoogleAccess(
-                emulator: Configuration.emulatorEndpoint(environment: environment), environment: environment, http: http)
-        } catch let error as HTTPError {
-            throw PubSubError(.credentials, "Pub/Sub project \(project): \(error.message)", http: error)
-        }
+        let access = try GoogleAccess(
+            emulator: Configuration.emulatorEndpoint(environment: environment), environment: environment, http: http,
+            failure: { PubSubError(.credentials, "Pub/Sub project \(project): \($0.message)", http: $0) })
         try self.init(
             project: project, credentials: access.credentials,
             configuration: Configuration(endpoint: access.emulator ?? Self.googleEndpoint, http: http))

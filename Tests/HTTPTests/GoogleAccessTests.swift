@@ -4,7 +4,7 @@ import XCTest
 
 /// Cloud Storage, BigQuery and Pub/Sub clients decide alike where to talk and as whom: an emulator
 /// in the environment means no credentials at all; otherwise Application Default Credentials,
-/// whose failure comes back for the client to name.
+/// whose failure becomes the client's own error.
 final class GoogleAccessTests: XCTestCase {
     private let missingKey = ["GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/key.json", "HOME": "/nonexistent"]
 
@@ -23,7 +23,13 @@ final class GoogleAccessTests: XCTestCase {
         XCTAssertTrue(access.credentials is AuthorizedUserCredentials)
     }
 
-    func testCredentialsThatCannotBeReadAreAnHTTPCredentialsError() {
+    func testCredentialsThatCannotBeReadAreTheClientsOwnErrorAroundTheHTTPOne() {
+        struct ClientError: Error { let http: HTTPError }
+        XCTAssertThrowsError(
+            try GoogleAccess(emulator: nil, environment: missingKey, http: HTTPClientConfiguration(), failure: { ClientError(http: $0) })
+        ) { error in
+            XCTAssertEqual((error as? ClientError)?.http.code, .credentials, "\(error)")
+        }
         XCTAssertThrowsError(try GoogleAccess(emulator: nil, environment: missingKey, http: HTTPClientConfiguration())) { error in
             XCTAssertEqual((error as? HTTPError)?.code, .credentials, "\(error)")
         }

@@ -6,10 +6,18 @@ public struct GoogleAccess: Sendable {
     public let emulator: String?
     public let credentials: any AccessTokenProvider
 
-    /// `emulator`: the client's reading of its emulator variable. Throws the `HTTPError` of
-    /// Application Default Credentials that cannot be found or read, for the client to say whose.
-    public init(emulator: String?, environment: [String: String], http: HTTPClientConfiguration) throws {
+    /// `emulator`: the client's reading of its emulator variable. Application Default Credentials
+    /// that cannot be found or read throw `failure` of their `HTTPError`: the client's own error,
+    /// saying whose credentials they were.
+    public init(
+        emulator: String?, environment: [String: String], http: HTTPClientConfiguration,
+        failure: (HTTPError) -> any Error = { $0 }
+    ) throws {
         self.emulator = emulator
-        credentials = try emulator == nil ? GoogleCredentials.applicationDefault(environment: environment, http: http) : NoCredentials()
+        do {
+            credentials = try emulator == nil ? GoogleCredentials.applicationDefault(environment: environment, http: http) : NoCredentials()
+        } catch let error as HTTPError {
+            throw failure(error)
+        }
     }
 }

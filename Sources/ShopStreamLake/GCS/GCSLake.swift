@@ -66,13 +66,9 @@ public final class GCSLake: Lake, Sendable {
         bucket: String, prefix: String = "", environment: [String: String] = ProcessInfo.processInfo.environment,
         http: HTTPClientConfiguration = HTTPClientConfiguration()
     ) throws {
-        let access: GoogleAccess
-        do {
-            access = try GoogleAccess(
-                emulator: Configuration.emulatorEndpoint(environment: environment), environment: environment, http: http)
-        } catch let error as HTTPError {
-            throw LakeError(.credentials, "gs://\(bucket): \(error.message)", http: error)
-        }
+        let access = try GoogleAccess(
+            emulator: Configuration.emulatorEndpoint(environment: environment), environment: environment, http: http,
+            failure: { LakeError(.credentials, "gs://\(bucket): \($0.message)", http: $0) })
         try self.init(
             bucket: bucket, prefix: prefix, credentials: access.credentials,
             configuration: Configuration(endpoint: access.emulator ?? Self.googleEndpoint, http: http))

@@ -103,13 +103,9 @@ public final class BigQueryClient: Sendable {
         project: String, location: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
         http: HTTPClientConfiguration = HTTPClientConfiguration()
     ) throws {
-        let access: GoogleAccess
-        do {
-            access = try GoogleAccess(
-                emulator: Configuration.emulatorEndpoint(environment: environment), environment: environment, http: http)
-        } catch let error as HTTPError {
-            throw WarehouseError(.credentials, "bigquery://\(project): \(error.message)", http: error)
-        }
+        let access = try GoogleAccess(
+            emulator: Configuration.emulatorEndpoint(environment: environment), environment: environment, http: http,
+            failure: { WarehouseError(.credentials, "bigquery://\(project): \($0.message)", http: $0) })
         try self.init(
             project: project, credentials: access.credentials,
             configuration: Configuration(
