@@ -3,28 +3,7 @@ import ShopStreamCore
 /// Everything that can go wrong on the event bus, with a sentence a person can act on.
 public struct KafkaError: ShopStreamError, Equatable {
     /// What kind of failure this is; compare against the static values.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// A librdkafka property was unknown or had an invalid value.
-        public static let configuration = Code("configuration")
-        /// The cluster could not be reached or did not answer in time.
-        public static let unreachable = Code("unreachable")
-        /// A message could not be delivered (after librdkafka's own retries).
-        public static let delivery = Code("delivery")
-        /// A topic is missing, or differs from its definition.
-        public static let topic = Code("topic")
-        /// An admin request (create or describe topics) failed.
-        public static let admin = Code("admin")
-        /// The consumer failed: subscription, fetch, commit or rebalance.
-        public static let consumer = Code("consumer")
-        /// The embedded broker could not start.
-        public static let broker = Code("broker")
-        /// An argument was out of range.
-        public static let invalidArgument = Code("invalid argument")
-    }
+    public typealias Code = ErrorCode<KafkaError>
 
     public let code: Code
     /// One sentence: what failed, on which input, and what to do.
@@ -45,4 +24,23 @@ public struct KafkaError: ShopStreamError, Equatable {
         if let rdkafkaCode { return KafkaErrorCode(rawValue: rdkafkaCode).isTransient }
         return code == .unreachable
     }
+}
+
+extension ErrorCode where Owner == KafkaError {
+    /// A librdkafka property was unknown or had an invalid value.
+    public static var configuration: Self { Self("configuration") }
+    /// The cluster could not be reached or did not answer in time.
+    public static var unreachable: Self { Self("unreachable") }
+    /// A message could not be delivered (after librdkafka's own retries).
+    public static var delivery: Self { Self("delivery") }
+    /// A topic is missing, or differs from its definition.
+    public static var topic: Self { Self("topic") }
+    /// An admin request (create or describe topics) failed.
+    public static var admin: Self { Self("admin") }
+    /// The consumer failed: subscription, fetch, commit or rebalance.
+    public static var consumer: Self { Self("consumer") }
+    /// The embedded broker could not start.
+    public static var broker: Self { Self("broker") }
+    /// An argument was out of range.
+    public static var invalidArgument: Self { Self("invalid argument") }
 }

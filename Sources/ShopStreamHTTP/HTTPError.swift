@@ -5,26 +5,7 @@ import ShopStreamCore
 /// person can act on. Never holds a token or a secret: URLs are redacted and bodies are not kept.
 public struct HTTPError: ShopStreamError {
     /// What kind of failure this is; compare against the static values.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// The server answered with a status outside 2xx; see `status`.
-        public static let status = Code("status")
-        /// No answer: connection refused, reset or dropped, name not resolved, TLS failure.
-        public static let transport = Code("transport")
-        /// No complete answer within the timeout.
-        public static let timeout = Code("timeout")
-        /// Credentials are missing, unreadable or were refused.
-        public static let credentials = Code("credentials")
-        /// The answer could not be understood.
-        public static let invalidResponse = Code("invalid response")
-        /// The request itself was malformed (bad URL, bad option).
-        public static let invalidRequest = Code("invalid request")
-        /// libcurl or OpenSSL could not be set up.
-        public static let setup = Code("setup")
-    }
+    public typealias Code = ErrorCode<HTTPError>
 
     public let code: Code
     /// One sentence: what failed, on which request, and what to do.
@@ -105,6 +86,23 @@ public struct HTTPError: ShopStreamError {
         default: ""
         }
     }
+}
+
+extension ErrorCode where Owner == HTTPError {
+    /// The server answered with a status outside 2xx; see `status`.
+    public static var status: Self { Self("status") }
+    /// No answer: connection refused, reset or dropped, name not resolved, TLS failure.
+    public static var transport: Self { Self("transport") }
+    /// No complete answer within the timeout.
+    public static var timeout: Self { Self("timeout") }
+    /// Credentials are missing, unreadable or were refused.
+    public static var credentials: Self { Self("credentials") }
+    /// The answer could not be understood.
+    public static var invalidResponse: Self { Self("invalid response") }
+    /// The request itself was malformed (bad URL, bad option).
+    public static var invalidRequest: Self { Self("invalid request") }
+    /// libcurl or OpenSSL could not be set up.
+    public static var setup: Self { Self("setup") }
 }
 
 /// Google's JSON error body, in either of its two shapes:

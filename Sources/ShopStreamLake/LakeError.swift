@@ -4,30 +4,7 @@ import ShopStreamHTTP
 /// Everything that can go wrong in a lake, with a sentence a person can act on.
 public struct LakeError: ShopStreamError {
     /// What kind of failure this is; compare against the static values.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// A create found the name taken by different bytes.
-        public static let alreadyExists = Code("already exists")
-        /// The object does not exist.
-        public static let notFound = Code("not found")
-        /// The lake URL is not `gs://BUCKET[/PREFIX]` or `file:///PATH`.
-        public static let invalidURL = Code("invalid URL")
-        /// The object name is not allowed.
-        public static let invalidName = Code("invalid name")
-        /// The Cloud Storage bucket does not exist.
-        public static let bucketNotFound = Code("bucket not found")
-        /// The credentials may not do this (HTTP 403).
-        public static let permissionDenied = Code("permission denied")
-        /// No usable credentials, or they were refused (HTTP 401).
-        public static let credentials = Code("credentials")
-        /// The stored bytes do not match their checksum.
-        public static let corrupt = Code("corrupt")
-        /// The store failed otherwise: disk, network, server.
-        public static let storage = Code("storage")
-    }
+    public typealias Code = ErrorCode<LakeError>
 
     public let code: Code
     /// One sentence: what failed, on which object, and what to do.
@@ -48,4 +25,25 @@ public struct LakeError: ShopStreamError {
         guard code == .storage else { return false }
         return http?.isTransient ?? true
     }
+}
+
+extension ErrorCode where Owner == LakeError {
+    /// A create found the name taken by different bytes.
+    public static var alreadyExists: Self { Self("already exists") }
+    /// The object does not exist.
+    public static var notFound: Self { Self("not found") }
+    /// The lake URL is not `gs://BUCKET[/PREFIX]` or `file:///PATH`.
+    public static var invalidURL: Self { Self("invalid URL") }
+    /// The object name is not allowed.
+    public static var invalidName: Self { Self("invalid name") }
+    /// The Cloud Storage bucket does not exist.
+    public static var bucketNotFound: Self { Self("bucket not found") }
+    /// The credentials may not do this (HTTP 403).
+    public static var permissionDenied: Self { Self("permission denied") }
+    /// No usable credentials, or they were refused (HTTP 401).
+    public static var credentials: Self { Self("credentials") }
+    /// The stored bytes do not match their checksum.
+    public static var corrupt: Self { Self("corrupt") }
+    /// The store failed otherwise: disk, network, server.
+    public static var storage: Self { Self("storage") }
 }

@@ -60,17 +60,12 @@ public final class PubSubClient: Sendable {
         project: String, environment: [String: String] = ProcessInfo.processInfo.environment,
         http: HTTPClientConfiguration = HTTPClientConfiguration()
     ) throws {
-        if let emulator = Configuration.emulatorEndpoint(environment: environment) {
-            try self.init(project: project, credentials: NoCredentials(), configuration: Configuration(endpoint: emulator, http: http))
-        } else {
-            let credentials: any AccessTokenProvider
-            do {
-                credentials = try GoogleCredentials.applicationDefault(environment: environment, http: http)
-            } catch let error as HTTPError {
-                throw PubSubError(.credentials, "Pub/Sub project \(project): \(error.message)", http: error)
-            }
-            try self.init(project: project, credentials: credentials, configuration: Configuration(http: http))
-        }
+        let access = try GoogleAccess(
+            emulator: Configuration.emulatorEndpoint(environment: environment), environment: environment, http: http,
+            failure: { PubSubError(.credentials, "Pub/Sub project \(project): \($0.message)", http: $0) })
+        try self.init(
+            project: project, credentials: access.credentials,
+            configuration: Configuration(endpoint: access.emulator ?? Self.googleEndpoint, http: http))
     }
 
     /// Where this client talks to, for messages: "Pub/Sub project P at http://127.0.0.1:8085".

@@ -4,33 +4,7 @@ import ShopStreamHTTP
 /// Everything that can go wrong talking to Pub/Sub, with a sentence a person can act on.
 public struct PubSubError: ShopStreamError {
     /// What kind of failure this is; compare against the static values.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// The topic or subscription does not exist (HTTP 404).
-        public static let notFound = Code("not found")
-        /// A create found the name taken (HTTP 409 ALREADY_EXISTS).
-        public static let alreadyExists = Code("already exists")
-        /// The credentials may not do this (HTTP 403); the message names the permission.
-        public static let permissionDenied = Code("permission denied")
-        /// No usable credentials, or they were refused (HTTP 401).
-        public static let credentials = Code("credentials")
-        /// Pub/Sub refused the request as malformed (HTTP 400): a name, a field, a stale ack id.
-        public static let invalidArgument = Code("invalid argument")
-        /// A message's ordering key is paused after an earlier publish of that key failed; the
-        /// publisher sends nothing more for it until `resume(orderingKey:)`.
-        public static let orderingKeyPaused = Code("ordering key paused")
-        /// A delivery's lease ran out before it was acknowledged or extended: Pub/Sub delivers the
-        /// message again, so what was done with this delivery must not count as settled.
-        /// `messageIds` names the messages.
-        public static let leaseLost = Code("lease lost")
-        /// The answer could not be understood.
-        public static let invalidResponse = Code("invalid response")
-        /// Pub/Sub failed otherwise: network, timeout, 429, 5xx, ABORTED.
-        public static let service = Code("service")
-    }
+    public typealias Code = ErrorCode<PubSubError>
 
     public let code: Code
     /// One sentence: what failed, on which topic or subscription, and what to do.
@@ -59,4 +33,28 @@ public struct PubSubError: ShopStreamError {
     }
 
     static let transientStatuses: Set<String> = ["ABORTED", "UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED", "INTERNAL"]
+}
+
+extension ErrorCode where Owner == PubSubError {
+    /// The topic or subscription does not exist (HTTP 404).
+    public static var notFound: Self { Self("not found") }
+    /// A create found the name taken (HTTP 409 ALREADY_EXISTS).
+    public static var alreadyExists: Self { Self("already exists") }
+    /// The credentials may not do this (HTTP 403); the message names the permission.
+    public static var permissionDenied: Self { Self("permission denied") }
+    /// No usable credentials, or they were refused (HTTP 401).
+    public static var credentials: Self { Self("credentials") }
+    /// Pub/Sub refused the request as malformed (HTTP 400): a name, a field, a stale ack id.
+    public static var invalidArgument: Self { Self("invalid argument") }
+    /// A message's ordering key is paused after an earlier publish of that key failed; the
+    /// publisher sends nothing more for it until `resume(orderingKey:)`.
+    public static var orderingKeyPaused: Self { Self("ordering key paused") }
+    /// A delivery's lease ran out before it was acknowledged or extended: Pub/Sub delivers the
+    /// message again, so what was done with this delivery must not count as settled.
+    /// `messageIds` names the messages.
+    public static var leaseLost: Self { Self("lease lost") }
+    /// The answer could not be understood.
+    public static var invalidResponse: Self { Self("invalid response") }
+    /// Pub/Sub failed otherwise: network, timeout, 429, 5xx, ABORTED.
+    public static var service: Self { Self("service") }
 }

@@ -4,14 +4,7 @@ import ShopStreamCore
 /// that runs and finds offending rows is not an error: it is a `CheckResult` with status `.fail`.
 public struct QualityError: ShopStreamError {
     /// What kind of failure this is; compare against the static values.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// The topic definitions lack something a standard check is derived from.
-        public static let catalog = Code("catalog")
-    }
+    public typealias Code = ErrorCode<QualityError>
 
     public let code: Code
     /// One sentence: what failed, where, and what to do.
@@ -24,4 +17,9 @@ public struct QualityError: ShopStreamError {
 
     /// A catalog that lacks what a check needs stays so until topics/ changes.
     public var isTransient: Bool { false }
+}
+
+extension ErrorCode where Owner == QualityError {
+    /// The topic definitions lack something a standard check is derived from.
+    public static var catalog: Self { Self("catalog") }
 }

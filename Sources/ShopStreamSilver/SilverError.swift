@@ -6,19 +6,7 @@ import ShopStreamCore
 /// definition the validator cannot honour, a silver schema that cannot be
 /// derived from it, or warehouse SQL that cannot be read.
 public struct SilverError: ShopStreamError, Equatable {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
-        /// A value_schema uses a keyword, format or construct the validator does not implement.
-        public static let unsupportedSchema = Code("unsupported schema")
-        /// A value_schema is malformed (a keyword with a value of the wrong kind, a bad pattern).
-        public static let invalidSchema = Code("invalid schema")
-        /// The silver tables cannot be derived from topics/ (a field with no column type, a missing layout column).
-        public static let schemaMismatch = Code("schema mismatch")
-        /// A file of the warehouse SQL (sql/silver/) cannot be read.
-        public static let missingSQL = Code("missing sql")
-    }
+    public typealias Code = ErrorCode<SilverError>
 
     public let code: Code
     public let message: String
@@ -30,4 +18,15 @@ public struct SilverError: ShopStreamError, Equatable {
 
     /// Topic definitions the validator cannot honour stay so until they are changed.
     public var isTransient: Bool { false }
+}
+
+extension ErrorCode where Owner == SilverError {
+    /// A value_schema uses a keyword, format or construct the validator does not implement.
+    public static var unsupportedSchema: Self { Self("unsupported schema") }
+    /// A value_schema is malformed (a keyword with a value of the wrong kind, a bad pattern).
+    public static var invalidSchema: Self { Self("invalid schema") }
+    /// The silver tables cannot be derived from topics/ (a field with no column type, a missing layout column).
+    public static var schemaMismatch: Self { Self("schema mismatch") }
+    /// A file of the warehouse SQL (sql/silver/) cannot be read.
+    public static var missingSQL: Self { Self("missing sql") }
 }

@@ -2,19 +2,7 @@ import ShopStreamCore
 
 /// What can stop a sink, in a sentence a person can act on.
 public struct SinkError: ShopStreamError {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
-        /// Storing an object failed in a way retrying will not fix (permissions, no bucket).
-        public static let storage = Code("storage")
-        /// The lake's content contradicts itself (e.g. an object without offsets).
-        public static let corrupt = Code("corrupt")
-        /// Compression failed.
-        public static let encoding = Code("encoding")
-        /// A setting is out of range.
-        public static let invalidArgument = Code("invalid argument")
-    }
+    public typealias Code = ErrorCode<SinkError>
 
     public let code: Code
     public let message: String
@@ -26,4 +14,15 @@ public struct SinkError: ShopStreamError {
 
     /// A sink's own errors need a person: a setting, a lake that contradicts itself.
     public var isTransient: Bool { false }
+}
+
+extension ErrorCode where Owner == SinkError {
+    /// Storing an object failed in a way retrying will not fix (permissions, no bucket).
+    public static var storage: Self { Self("storage") }
+    /// The lake's content contradicts itself (e.g. an object without offsets).
+    public static var corrupt: Self { Self("corrupt") }
+    /// Compression failed.
+    public static var encoding: Self { Self("encoding") }
+    /// A setting is out of range.
+    public static var invalidArgument: Self { Self("invalid argument") }
 }

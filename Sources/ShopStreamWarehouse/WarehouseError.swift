@@ -5,32 +5,7 @@ import ShopStreamHTTP
 /// on which table or statement, and what to do.
 public struct WarehouseError: ShopStreamError {
     /// What kind of failure this is; compare against the static values.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// The warehouse URL is not `bigquery://PROJECT` or `sqlite:///PATH`.
-        public static let invalidURL = Code("invalid URL")
-        /// A dataset or table name that neither engine accepts.
-        public static let invalidName = Code("invalid name")
-        /// The dataset or table does not exist.
-        public static let notFound = Code("not found")
-        /// A statement or query was refused or failed (syntax, unknown column, constraint).
-        public static let query = Code("query")
-        /// A type the warehouse layer does not map (BigQuery `DATETIME`, a SQLite `BLOB` column …).
-        public static let unsupported = Code("unsupported")
-        /// SQLite could not open, attach, read or write its files.
-        public static let sqlite = Code("sqlite")
-        /// BigQuery (or its emulator) failed in a way a retry did not fix.
-        public static let bigquery = Code("bigquery")
-        /// The project's quota is used up (BigQuery `quotaExceeded`), even after waiting.
-        public static let quotaExceeded = Code("quota exceeded")
-        /// No usable credentials, or they were refused (HTTP 401).
-        public static let credentials = Code("credentials")
-        /// The credentials may not do this (HTTP 403 `accessDenied`).
-        public static let permissionDenied = Code("permission denied")
-    }
+    public typealias Code = ErrorCode<WarehouseError>
 
     public let code: Code
     /// One sentence: what failed, where, and what to do.
@@ -65,4 +40,27 @@ public struct WarehouseError: ShopStreamError {
         default: return false
         }
     }
+}
+
+extension ErrorCode where Owner == WarehouseError {
+    /// The warehouse URL is not `bigquery://PROJECT` or `sqlite:///PATH`.
+    public static var invalidURL: Self { Self("invalid URL") }
+    /// A dataset or table name that neither engine accepts.
+    public static var invalidName: Self { Self("invalid name") }
+    /// The dataset or table does not exist.
+    public static var notFound: Self { Self("not found") }
+    /// A statement or query was refused or failed (syntax, unknown column, constraint).
+    public static var query: Self { Self("query") }
+    /// A type the warehouse layer does not map (BigQuery `DATETIME`, a SQLite `BLOB` column …).
+    public static var unsupported: Self { Self("unsupported") }
+    /// SQLite could not open, attach, read or write its files.
+    public static var sqlite: Self { Self("sqlite") }
+    /// BigQuery (or its emulator) failed in a way a retry did not fix.
+    public static var bigquery: Self { Self("bigquery") }
+    /// The project's quota is used up (BigQuery `quotaExceeded`), even after waiting.
+    public static var quotaExceeded: Self { Self("quota exceeded") }
+    /// No usable credentials, or they were refused (HTTP 401).
+    public static var credentials: Self { Self("credentials") }
+    /// The credentials may not do this (HTTP 403 `accessDenied`).
+    public static var permissionDenied: Self { Self("permission denied") }
 }

@@ -26,6 +26,27 @@ extension BookkeepingSink {
     }
 }
 
+/// A sink that hands each event to a bus (Kafka, Pub/Sub), the same steps around each bus's send:
+/// on a live run wait for the event's time and stamp the wall-clock send time, then count it.
+protocol BusSink: BookkeepingSink {
+    /// Sends one event, and throws once a send failed for good: every later event would be
+    /// published beside a hole, so the run stops at once.
+    mutating func publish(
+        _ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, headers: [KafkaHeader], timestampMs: Int64)
+        throws
+}
+
+extension BusSink {
+    mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
+        try book.hold(timestampMs)
+        // Live runs stamp the wall-clock send time, so sinks can measure event-to-row latency
+        // (the record timestamp is the business time: the same, but for the burst at the start).
+        let headers = book.follower?.headers(forEventAt: timestampMs) ?? []
+        try publish(entity, key: key, value: value, headers: headers, timestampMs: timestampMs)
+        return book.record(entity, value: value)
+    }
+}
+
 /// A truth recorder around a counting sink counts, reports and stops as that sink does.
 extension TruthRecorder: CountingSink where Inner: CountingSink {
     var counts: [Entity: (events: Int, bytes: Int)] { inner.counts }
@@ -86,7 +107,7 @@ struct SinkBookkeeping {
 }
 
 /// Publishes to Kafka.
-struct KafkaSink: BookkeepingSink {
+struct KafkaSink: BusSink {
     let producer: Producer
     var book: SinkBookkeeping
 
@@ -95,19 +116,17 @@ struct KafkaSink: BookkeepingSink {
         book = SinkBookkeeping(limit: limit, shutdown: shutdown, progress: progress, follower: follower)
     }
 
-    mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
-        try book.hold(timestampMs)
-        // Live runs stamp the wall-clock send time, so sinks can measure event-to-row latency
-        // (the record timestamp is the business time: the same, but for the burst at the start).
-        let headers = book.follower?.headers(forEventAt: timestampMs) ?? []
+    mutating func publish(
+        _ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, headers: [KafkaHeader], timestampMs: Int64
+    )
+        throws
+    {
         try producer.send(topic: entity.topic, key: key, value: value, headers: headers, timestampMs: timestampMs)
-        // A delivery that failed for good (retries and message.timeout.ms spent, or refused) stops the
-        // run at once: every later event would be published beside a hole. A live run (at most
-        // 10,000 events a second) reads its delivery reports after each event; a full-speed run
-        // reads them every thousand sends anyway.
+        // A delivery fails for good once retries and message.timeout.ms are spent, or when refused.
+        // A live run (at most 10,000 events a second) reads its delivery reports after each event;
+        // a full-speed run reads them every thousand sends anyway.
         if book.follower != nil { producer.poll() }
         try producer.throwIfFailed()
-        return book.record(entity, value: value)
     }
 }
 

@@ -4,7 +4,7 @@ import ShopStreamPubSub
 
 /// Publishes to Pub/Sub: the entity key as ordering key (so a key's events keep their order), the
 /// event time and the ShopStream headers as attributes, the value as the message's data.
-struct PubSubEventSink: BookkeepingSink {
+struct PubSubEventSink: BusSink {
     let publisher: PubSubPublisher
     var book: SinkBookkeeping
 
@@ -13,14 +13,13 @@ struct PubSubEventSink: BookkeepingSink {
         book = SinkBookkeeping(limit: limit, shutdown: shutdown, progress: progress, follower: follower)
     }
 
-    mutating func emit(_ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64) throws -> Bool {
-        try book.hold(timestampMs)
-        let headers = book.follower?.headers(forEventAt: timestampMs) ?? []
+    mutating func publish(
+        _ entity: Entity, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, headers: [KafkaHeader], timestampMs: Int64
+    )
+        throws
+    {
         try publisher.publish(topic: entity.topic, .event(key: key, value: value, timestampMs: timestampMs, headers: headers))
-        // A request that failed for good stops the run at once, as on Kafka: every later event
-        // would be published beside a hole.
         try publisher.throwIfFailed()
-        return book.record(entity, value: value)
     }
 }
 

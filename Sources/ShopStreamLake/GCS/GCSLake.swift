@@ -66,19 +66,12 @@ public final class GCSLake: Lake, Sendable {
         bucket: String, prefix: String = "", environment: [String: String] = ProcessInfo.processInfo.environment,
         http: HTTPClientConfiguration = HTTPClientConfiguration()
     ) throws {
-        if let emulator = Configuration.emulatorEndpoint(environment: environment) {
-            try self.init(
-                bucket: bucket, prefix: prefix, credentials: NoCredentials(),
-                configuration: Configuration(endpoint: emulator, http: http))
-        } else {
-            let credentials: any AccessTokenProvider
-            do {
-                credentials = try GoogleCredentials.applicationDefault(environment: environment, http: http)
-            } catch let error as HTTPError {
-                throw LakeError(.credentials, "gs://\(bucket): \(error.message)", http: error)
-            }
-            try self.init(bucket: bucket, prefix: prefix, credentials: credentials, configuration: Configuration(http: http))
-        }
+        let access = try GoogleAccess(
+            emulator: Configuration.emulatorEndpoint(environment: environment), environment: environment, http: http,
+            failure: { LakeError(.credentials, "gs://\(bucket): \($0.message)", http: $0) })
+        try self.init(
+            bucket: bucket, prefix: prefix, credentials: access.credentials,
+            configuration: Configuration(endpoint: access.emulator ?? Self.googleEndpoint, http: http))
     }
 
     public func takeRetries() -> RetrySummary { pool.takeRetries() }

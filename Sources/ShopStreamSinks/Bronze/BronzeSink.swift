@@ -37,7 +37,7 @@ import ShopStreamLake
 /// sealing open batches early if too little is on its way to the lake to make room.
 /// (An upload also holds its encoded object while in flight, and librdkafka its own
 /// prefetch queue: `queued.max.messages.kbytes`, 64 MiB by default.)
-public final class BronzeSink {
+public final class BronzeSink: StoppableSink {
     /// What the sink did, for its summary.
     public typealias Statistics = BronzeStatistics
 
@@ -53,7 +53,7 @@ public final class BronzeSink {
 
     private let consumer: Consumer
     private var partitions: [TopicPartition: PartitionState] = [:]
-    private var workers: UploadWorkers<UploadJob, UploadResult>?
+    private var workers: WorkerPool<UploadJob, UploadResult>?
     private var inFlight = 0
     /// Records read and not yet stored (open, sealed or uploading).
     private lazy var buffer = BronzeBuffer(maxEvents: configuration.maxBufferedEvents, maxBytes: configuration.maxBufferedBytes)
@@ -86,21 +86,12 @@ public final class BronzeSink {
         workers?.close()
     }
 
-    /// Runs until `shouldStop` returns true, or until idle for `idleExit`. Stores and
-    /// commits everything read before returning. Throws on failures retrying cannot fix,
-    /// committing nothing for the work that failed.
-    public func run(shouldStop: () -> Bool = { false }) throws {
-        try runLoop { shouldStop() ? .now : .none }
-    }
-
-    /// Runs until `stop` asks: `.now` stores and commits what was read, `.drain` first reads on
-    /// until caught up with the partitions' ends, `.abandon` returns without waiting for uploads in
-    /// flight (they are not committed; the next owner stores them again or adopts them).
-    public func run(until stop: StopSignal) throws {
-        try runLoop { stop.request }
-    }
-
-    private func runLoop(_ request: () -> StopSignal.Request) throws {
+    /// Runs until `request` asks, or until idle for `idleExit`: `.now` stores and commits what was
+    /// read, `.drain` first reads on until caught up with the partitions' ends, `.abandon` returns
+    /// without waiting for uploads in flight (they are not committed; the next owner stores them
+    /// again or adopts them). Throws on failures retrying cannot fix, committing nothing for the
+    /// work that failed.
+    public func run(asking request: () -> StopSignal.Request) throws {
         do {
             try consume(request)
         } catch {
@@ -321,7 +312,7 @@ public final class BronzeSink {
 
     private func startWorkers() {
         guard workers == nil else { return }
-        workers = UploadWorkers(count: configuration.uploads, name: "bronze-upload") {
+        workers = WorkerPool(count: configuration.uploads, name: "bronze-upload") {
             [lake, gzip = configuration.gzip, monitor] job in
             let started = ContinuousClock.now
             let outcome = BronzeSink.store(job, lake: lake, gzip: gzip)

@@ -59,7 +59,7 @@ public final class PubSubBronzeSink {
     private var open: [BatchKey: OpenBatch] = [:]
     private var sealed: [PubSubBatch] = []
     private var inFlight = 0
-    private var workers: UploadWorkers<PubSubBatch, Upload>?
+    private var workers: WorkerPool<PubSubBatch, Upload>?
     private lazy var buffer = BronzeBuffer(maxEvents: batching.maxBufferedEvents, maxBytes: batching.maxBufferedBytes)
     private var firstRecordAt: ContinuousClock.Instant?
     private var lastStoredAt: ContinuousClock.Instant?
@@ -103,7 +103,7 @@ public final class PubSubBronzeSink {
         for id in configuration.subscriptions {
             if let policy = (try? client.subscription(id))?.deadLetterPolicy { lastAttempt[id] = policy.maxDeliveryAttempts }
         }
-        let workers = UploadWorkers<PubSubBatch, Upload>(count: batching.uploads, name: "bronze-upload") {
+        let workers = WorkerPool<PubSubBatch, Upload>(count: batching.uploads, name: "bronze-upload") {
             [lake, gzip = batching.gzip, monitor] batch in
             let started = ContinuousClock.now
             let outcome = PubSubBronzeSink.store(batch, lake: lake, gzip: gzip)

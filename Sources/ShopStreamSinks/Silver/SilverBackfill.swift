@@ -18,8 +18,8 @@ import ShopStreamWarehouse
 /// An `EventSink`: `Simulator.run(days:into:)` feeds it; `finish()` waits for every insert.
 ///
 /// `@unchecked Sendable`: the feeding thread alone touches `buffers`, `offsets`, `skipping` and the
-/// validator (`emit`, `sync`, `finish`); the worker threads touch only the queue, the semaphore and
-/// `totals`, which `lock` guards.
+/// validator (`emit`, `sync`, `finish`); the worker threads touch only the semaphore and `totals`,
+/// which `lock` guards.
 public final class SilverBackfill: EventSink, @unchecked Sendable {
     public struct Totals: Sendable {
         public var rowsByEntity = [Int](repeating: 0, count: Entity.allCases.count)
@@ -39,13 +39,12 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
     private let topics: [String]
     private var buffers: [[WarehouseRow]]
     private var offsets: [Int64]
-    private let queue = BlockingQueue<(Entity, [WarehouseRow])>()
     private let slots: DispatchSemaphore
     private let capacity: Int
     private let lock = NSLock()
     private var totals = Totals()
-    private var threads: [Thread] = []
-    private let done = DispatchGroup()
+    /// Set once at the end of `init` (its threads call back into `self`).
+    private var inserts: WorkerPool<(Entity, [WarehouseRow]), Void>?
     private let ingestedAt = Date()
 
     /// `workers` inserts run at once (BigQuery gains from several; SQLite serialises them).
@@ -63,18 +62,9 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
         offsets = Array(repeating: 0, count: Entity.allCases.count)
         capacity = workers * 2
         slots = DispatchSemaphore(value: capacity)
-        for n in 0..<workers {
-            done.enter()
-            let thread = Thread { [self] in
-                while let (entity, rows) = queue.take() {
-                    insert(rows, entity: entity)
-                    slots.signal()
-                }
-                done.leave()
-            }
-            thread.name = "backfill-\(n)"
-            thread.start()
-            threads.append(thread)
+        inserts = WorkerPool(count: workers, name: "backfill") { [self] (entity, rows) in
+            insert(rows, entity: entity)
+            slots.signal()
         }
     }
 
@@ -101,8 +91,8 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
     /// Sends what is buffered, waits for every insert, and returns the totals.
     public func finish() -> Totals {
         for entity in Entity.allCases { flush(entity) }
-        queue.close()
-        done.wait()
+        inserts?.close()
+        inserts?.waitForThreads(timeout: nil)
         return lock.withLock { totals }
     }
 
@@ -121,7 +111,7 @@ public final class SilverBackfill: EventSink, @unchecked Sendable {
         guard !rows.isEmpty else { return }
         buffers[entity.index] = []
         slots.wait()  // back-pressure: at most two batches a worker in flight
-        queue.put((entity, rows))
+        inserts?.put((entity, rows))
     }
 
     private func insert(_ rows: [WarehouseRow], entity: Entity) {

@@ -76,7 +76,7 @@ import ShopStreamWarehouse
 /// older than the window lands again, under its own insertId, and the views show it once; a
 /// payment or shipment whose sale is older than the window is checked against silver.sales
 /// before it could be rejected, so nothing valid is refused for being old.
-public final class SilverSink {
+public final class SilverSink: StoppableSink {
     public struct Statistics: Sendable {
         public var rows: [Entity: Int] = [:]
         /// Rejected messages by rule (`json`, `required`, `reference`, `duplicate`, …).
@@ -126,9 +126,8 @@ public final class SilverSink {
     private var lastRetryCheck = ContinuousClock.now
     private var firstMessageAt: ContinuousClock.Instant?
     private var lastRowAt: ContinuousClock.Instant?
-    private let jobs = BlockingQueue<InsertJob>()
-    private let finished = BlockingQueue<FinishedInsert>()
-    private var workers: [Thread] = []
+    /// The insert threads, started when consuming starts.
+    private var inserts: WorkerPool<InsertJob, FinishedInsert>?
     /// What the caller asked, where the insert threads can see it (they stop retrying once asked to stop).
     private let stopSeen = StopSignal()
     private let eventToRow = Metrics.Timer(label: MetricCatalog.eventToSilver.name)
@@ -216,24 +215,15 @@ public final class SilverSink {
     deinit {
         source.onChange = nil
         source.close()
-        jobs.close()
+        inserts?.close()
     }
 
-    /// Loads what silver already holds (known ids, accepted event ids), then
-    /// consumes until `shouldStop` or idle. Inserts and commits what it read before
-    /// returning; facts still waiting are left uncommitted, to be read again.
-    public func run(shouldStop: () -> Bool = { false }) throws {
-        try runLoop { shouldStop() ? .now : .none }
-    }
-
-    /// Runs until `stop` asks: `.now` inserts and commits what was read, `.drain` first reads on
+    /// Loads what silver already holds (known ids, accepted event ids), then consumes until
+    /// `request` asks or idle: `.now` inserts and commits what was read, `.drain` first reads on
     /// until caught up with the partitions' ends, `.abandon` returns without waiting for inserts in
-    /// flight (not committed: the next run inserts them again under the same insertIds).
-    public func run(until stop: StopSignal) throws {
-        try runLoop { stop.request }
-    }
-
-    private func runLoop(_ request: () -> StopSignal.Request) throws {
+    /// flight (not committed: the next run inserts them again under the same insertIds). Facts
+    /// still waiting are left uncommitted, to be read again.
+    public func run(asking request: () -> StopSignal.Request) throws {
         do {
             try consume(request)
         } catch {
@@ -251,7 +241,7 @@ public final class SilverSink {
         try loadState()
         lastActivity = .now
         startWorkers()
-        defer { jobs.close() }
+        defer { inserts?.close() }
         var lastEndCheck = ContinuousClock.now
         var drainAskedAt: ContinuousClock.Instant?
         while true {
@@ -677,7 +667,7 @@ public final class SilverSink {
         let entities = Set(refs.map(\.entity))
         while entities.contains(where: { inserting.contains($0) || !(batches[$0]?.rows.isEmpty ?? true) }) {
             try flush(force: true)
-            if let done = finished.take(timeout: .milliseconds(200)) { try apply(done) }
+            if let done = inserts?.take(timeout: .milliseconds(200)) { try apply(done) }
         }
         var found: [ReferenceGate<Accepted>.Reference] = []
         for entity in entities {
@@ -786,32 +776,27 @@ public final class SilverSink {
     }
 
     private func startWorkers() {
-        guard workers.isEmpty else { return }
-        for i in 0..<4 {
-            let thread = Thread { [jobs, finished, warehouse, logger, stopSeen, monitor, attempts = configuration.insertAttempts] in
-                while var job = jobs.take() {
-                    let started = ContinuousClock.now
-                    let result = SilverSink.insert(
-                        job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
-                        warehouse: warehouse, attempts: attempts, stop: stopSeen, logger: logger)
-                    monitor.writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-                    monitor.batchSize.record(job.batch.rows.count)
-                    // Freed here rather than on the reading thread, the busier one (rows are not
-                    // needed past the insert: `sources` tells which message each row was).
-                    job.batch.rows = []
-                    finished.put(FinishedInsert(job: job, result: result))
-                }
-            }
-            thread.name = "silver-insert-\(i)"
-            thread.start()
-            workers.append(thread)
+        guard inserts == nil else { return }
+        inserts = WorkerPool(count: 4, name: "silver-insert") {
+            [warehouse, logger, stopSeen, monitor, attempts = configuration.insertAttempts] job in
+            let started = ContinuousClock.now
+            let result = SilverSink.insert(
+                job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
+                warehouse: warehouse, attempts: attempts, stop: stopSeen, logger: logger)
+            monitor.writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+            monitor.batchSize.record(job.batch.rows.count)
+            // Freed here rather than on the reading thread, the busier one (rows are not needed
+            // past the insert: `sources` tells which message each row was).
+            var done = job
+            done.batch.rows = []
+            return FinishedInsert(job: done, result: result)
         }
     }
 
     /// Hands a table's batch to the insert threads (one insert per table at a time).
     private func submit(_ batch: Batch, entity: Entity) {
         inserting.insert(entity)
-        jobs.put(InsertJob(entity: entity, batch: batch))
+        inserts?.put(InsertJob(entity: entity, batch: batch))
     }
 
     /// Applies finished inserts: commits become possible, refused rows are dead-lettered.
@@ -819,7 +804,7 @@ public final class SilverSink {
         var first = true
         while !inserting.isEmpty {
             let done: FinishedInsert?
-            if first, let wait { done = finished.take(timeout: wait) } else { done = finished.take(timeout: .zero) }
+            if first, let wait { done = inserts?.take(timeout: wait) } else { done = inserts?.take(timeout: .zero) }
             first = false
             guard let done else { return }
             try apply(done)
@@ -838,7 +823,7 @@ public final class SilverSink {
                     metadata: ["inserts": "\(inserting.count)"])
                 return
             }
-            if let done = finished.take(timeout: .milliseconds(200)) { try apply(done) }
+            if let done = inserts?.take(timeout: .milliseconds(200)) { try apply(done) }
             source.tick()
         }
     }

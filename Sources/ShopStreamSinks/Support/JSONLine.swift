@@ -1,3 +1,5 @@
+import ShopStreamCore
+
 /// Checks that bytes are one JSON document in valid UTF-8 with no line break, so
 /// they can stand as a line of a JSON Lines file exactly as they are.
 ///
@@ -105,32 +107,11 @@ enum JSONLine {
                 case 0x20..<0x80:
                     i += 1
                 default:
-                    guard utf8Scalar() else { return false }
+                    guard let length = UTF8Check.scalarLength(bytes, at: i) else { return false }
+                    i += length
                 }
             }
             return false
-        }
-
-        /// One multi-byte UTF-8 sequence, rejecting overlongs, surrogates and > U+10FFFF.
-        mutating func utf8Scalar() -> Bool {
-            let c = bytes[i]
-            let n: Int
-            var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
-            switch c {
-            case 0xC2...0xDF: n = 2
-            case 0xE0: n = 3; lo = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: n = 3
-            case 0xED: n = 3; hi = 0x9F
-            case 0xF0: n = 4; lo = 0x90
-            case 0xF1...0xF3: n = 4
-            case 0xF4: n = 4; hi = 0x8F
-            default: return false
-            }
-            guard i + n <= bytes.count else { return false }
-            guard (lo...hi).contains(bytes[i + 1]) else { return false }
-            for k in 2..<n where !(0x80...0xBF).contains(bytes[i + k]) { return false }
-            i += n
-            return true
         }
 
         mutating func number() -> Bool {

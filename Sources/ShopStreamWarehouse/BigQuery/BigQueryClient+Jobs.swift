@@ -80,7 +80,7 @@ extension BigQueryClient {
     private func getJob(_ id: String) throws -> [String: Any]? {
         do {
             let response = try withRetries(doing: "get job \(id)") {
-                try send(.get, projectURL + "/jobs/" + Self.encode(id) + locationQuery("?"))
+                try send(.get, projectURL + "/jobs/" + PercentEncoding.encode(id) + locationQuery("?"))
             }
             return try jobObject(response, doing: "get job \(id)")
         } catch let error as WarehouseError where error.http?.status == 404 {

@@ -28,10 +28,10 @@ extension BigQueryClient {
         let jobLocation = ((page["jobReference"] as? [String: Any])?["location"] as? String) ?? configuration.location
 
         func resultsURL(pageToken: String?) -> String {
-            var url = projectURL + "/queries/" + Self.encode(jobId) + "?timeoutMs=10000&formatOptions.useInt64Timestamp=true"
+            var url = projectURL + "/queries/" + PercentEncoding.encode(jobId) + "?timeoutMs=10000&formatOptions.useInt64Timestamp=true"
             if let pageSize = configuration.pageSize { url += "&maxResults=\(pageSize)" }
-            if let jobLocation { url += "&location=" + Self.encode(jobLocation) }
-            if let pageToken { url += "&pageToken=" + Self.encode(pageToken) }
+            if let jobLocation { url += "&location=" + PercentEncoding.encode(jobLocation) }
+            if let pageToken { url += "&pageToken=" + PercentEncoding.encode(pageToken) }
             return url
         }
 

@@ -23,7 +23,7 @@ extension BigQueryClient {
         try Identifier.validateDataset(dataset)
         do {
             _ = try withRetries(doing: "get dataset \(dataset)") {
-                try send(.get, projectURL + "/datasets/" + Self.encode(dataset))
+                try send(.get, projectURL + "/datasets/" + PercentEncoding.encode(dataset))
             }
             return true
         } catch let error as WarehouseError where error.http?.status == 404 {
@@ -49,7 +49,7 @@ extension BigQueryClient {
         if !definition.clustering.isEmpty { body["clustering"] = ["fields": definition.clustering] }
         do {
             _ = try withRetries(doing: "create table \(name)") {
-                try send(.post, projectURL + "/datasets/" + Self.encode(name.dataset) + "/tables", json: JSONWriter.object(body))
+                try send(.post, projectURL + "/datasets/" + PercentEncoding.encode(name.dataset) + "/tables", json: JSONWriter.object(body))
             }
             return true
         } catch let error as WarehouseError where error.http?.status == 409 {

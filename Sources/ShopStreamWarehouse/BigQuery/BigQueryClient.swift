@@ -103,19 +103,14 @@ public final class BigQueryClient: Sendable {
         project: String, location: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
         http: HTTPClientConfiguration = HTTPClientConfiguration()
     ) throws {
-        if let emulator = Configuration.emulatorEndpoint(environment: environment) {
-            try self.init(
-                project: project, credentials: NoCredentials(),
-                configuration: Configuration(endpoint: emulator, location: location, http: http, internalErrorIsPermanent: true))
-        } else {
-            let credentials: any AccessTokenProvider
-            do {
-                credentials = try GoogleCredentials.applicationDefault(environment: environment, http: http)
-            } catch let error as HTTPError {
-                throw WarehouseError(.credentials, "bigquery://\(project): \(error.message)", http: error)
-            }
-            try self.init(project: project, credentials: credentials, configuration: Configuration(location: location, http: http))
-        }
+        let access = try GoogleAccess(
+            emulator: Configuration.emulatorEndpoint(environment: environment), environment: environment, http: http,
+            failure: { WarehouseError(.credentials, "bigquery://\(project): \($0.message)", http: $0) })
+        try self.init(
+            project: project, credentials: access.credentials,
+            configuration: Configuration(
+                endpoint: access.emulator ?? Self.googleEndpoint, location: location, http: http,
+                internalErrorIsPermanent: access.emulator != nil))
     }
 
     /// Every resend since the last call: the HTTP layer's own (a dead keep-alive connection, a
@@ -124,20 +119,15 @@ public final class BigQueryClient: Sendable {
 
     // MARK: Requests
 
-    var projectURL: String { configuration.endpoint + "/projects/" + Self.encode(project) }
+    var projectURL: String { configuration.endpoint + "/projects/" + PercentEncoding.encode(project) }
 
     func tableURL(_ table: TableName) -> String {
-        projectURL + "/datasets/" + Self.encode(table.dataset) + "/tables/" + Self.encode(table.table)
+        projectURL + "/datasets/" + PercentEncoding.encode(table.dataset) + "/tables/" + PercentEncoding.encode(table.table)
     }
 
     /// `?location=…` (or `&location=…`) when a location is configured.
     func locationQuery(_ separator: String) -> String {
-        configuration.location.map { separator + "location=" + Self.encode($0) } ?? ""
-    }
-
-    static func encode(_ text: String) -> String {
-        text.addingPercentEncoding(
-            withAllowedCharacters: .init(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~")) ?? text
+        configuration.location.map { separator + "location=" + PercentEncoding.encode($0) } ?? ""
     }
 
     /// One request with credentials, no retries; failures come back as `HTTPError`.

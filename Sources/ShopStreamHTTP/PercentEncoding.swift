@@ -1,7 +1,9 @@
-/// Percent-encoding for object names in URL paths and query values: every byte but RFC 3986's
-/// unreserved ones, so `/` becomes `%2F` and `+` becomes `%2B`.
-enum PercentEncoding {
-    static func encode(_ text: String) -> String {
+/// Percent-encoding for whatever goes into a URL path segment, a query value or a form field:
+/// every byte but RFC 3986's unreserved ones, so `/` becomes `%2F`, `+` `%2B` and a space `%20`.
+/// One for all of Google's APIs here (Cloud Storage object names, BigQuery ids and page tokens,
+/// the OAuth token request's form).
+package enum PercentEncoding {
+    package static func encode(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {

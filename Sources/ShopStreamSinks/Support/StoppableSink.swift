@@ -1,0 +1,21 @@
+import ShopStreamCore
+
+/// A sink that reads until asked to stop. Each sink writes its loop once, as `run(asking:)`;
+/// the ways to ask (a closure, a `StopSignal`) are these, shared.
+public protocol StoppableSink: AnyObject {
+    /// Runs until `request` (asked before each poll) says how to stop; see each sink for what
+    /// `.now`, `.drain` and `.abandon` leave behind.
+    func run(asking request: () -> StopSignal.Request) throws
+}
+
+extension StoppableSink {
+    /// Runs until `shouldStop` returns true (then stops as on `.now`), or until idle.
+    public func run(shouldStop: () -> Bool = { false }) throws {
+        try run(asking: { shouldStop() ? .now : .none })
+    }
+
+    /// Runs until `stop` asks.
+    public func run(until stop: StopSignal) throws {
+        try run(asking: { stop.request })
+    }
+}

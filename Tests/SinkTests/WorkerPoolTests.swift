@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+
+@testable import ShopStreamSinks
+
+/// The one pool of threads the bronze sinks, the silver sink and the backfill run their blocking
+/// jobs on: every job put is done once and its result comes back; closing lets the threads finish
+/// what was put, or drop what no thread has started when asked to.
+final class WorkerPoolTests: XCTestCase {
+    /// Long enough never to be reached when the pool works; a broken pool fails instead of hanging.
+    private let patience = Duration.seconds(20)
+
+    func testEveryJobsResultComesBackOnce() {
+        let pool = WorkerPool<Int, Int>(count: 3, name: "test-pool") { job in job * 10 }
+        for job in 0..<200 { pool.put(job) }
+        var results: [Int] = []
+        for _ in 0..<200 {
+            guard let result = pool.take(timeout: patience) else { return XCTFail("only \(results.count) of 200 results came back") }
+            results.append(result)
+        }
+        XCTAssertEqual(results.sorted(), (0..<200).map { $0 * 10 })
+        XCTAssertNil(pool.take(timeout: .zero), "a result beyond one per job")
+        pool.close()
+        XCTAssertTrue(pool.waitForThreads(timeout: patience))
+    }
+
+    func testCloseLetsTheThreadsFinishEveryJobPutBeforeIt() {
+        let gate = DispatchSemaphore(value: 0)
+        let pool = WorkerPool<Int, Int>(count: 2, name: "test-pool") { job in
+            gate.wait()
+            return job
+        }
+        for job in 0..<10 { pool.put(job) }
+        pool.close()
+        for _ in 0..<10 { gate.signal() }
+        XCTAssertTrue(pool.waitForThreads(timeout: patience), "the threads did not end after close")
+        var results: [Int] = []
+        while let result = pool.take(timeout: .zero) { results.append(result) }
+        XCTAssertEqual(results.sorted(), Array(0..<10))
+    }
+
+    func testCloseDiscardingPendingDropsTheJobsNoThreadHasStarted() {
+        let started = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
+        let pool = WorkerPool<Int, Int>(count: 1, name: "test-pool") { job in
+            started.signal()
+            gate.wait()
+            return job
+        }
+        for job in 0..<5 { pool.put(job) }
+        XCTAssertEqual(started.wait(timeout: .now() + patience.seconds), .success)
+        // Job 0 is under way on the one thread; 1 to 4 wait in the queue.
+        pool.close(discardingPending: true)
+        for _ in 0..<5 { gate.signal() }
+        XCTAssertTrue(pool.waitForThreads(timeout: patience), "the threads did not end after close")
+        var results: [Int] = []
+        while let result = pool.take(timeout: .zero) { results.append(result) }
+        XCTAssertEqual(results, [0], "the job under way finishes; those waiting are dropped")
+    }
+
+    func testAPoolWithoutResultsRunsEveryJobAndKeepsNothing() {
+        let ran = BlockingQueue<Int>()
+        let pool = WorkerPool<Int, Void>(count: 2, name: "test-pool") { job in ran.put(job) }
+        for job in 0..<50 { pool.put(job) }
+        pool.close()
+        XCTAssertTrue(pool.waitForThreads(timeout: patience))
+        ran.close()
+        var jobs: [Int] = []
+        while let job = ran.take(timeout: .zero) { jobs.append(job) }
+        XCTAssertEqual(jobs.sorted(), Array(0..<50))
+        XCTAssertNil(pool.take(timeout: .zero))
+    }
+}
