@@ -181,53 +181,83 @@ extension ShopStreamCommand {
 
                 let (bus, broker) = try openBus(catalog: catalog)
                 try withExtendedLifetime(broker) {
-                    // 1. Publish.
-                    note("1/4 publishing \(days) days of business to \(bus.name)\(broker == nil ? "" : " (embedded)")")
                     var config = SimulationConfig()
                     config.seed = seed
                     try config.validate()
-                    var counter = try TopicCounter(bus)
-                    let simulator = Simulator(config: config)
-                    var groundTruth: GroundTruth?
-                    if let truth {
-                        var recorder = TruthRecorder(wrapping: counter)
-                        try simulator.run(days: days, into: &recorder)
-                        try counter.flush()
-                        counter = recorder.inner
-                        groundTruth = recorder.truth(of: simulator)
-                        try groundTruth!.write(to: URL(fileURLWithPath: truth))
-                    } else {
-                        try simulator.run(days: days, into: &counter)
-                        try counter.flush()
-                    }
                     let simulatedEnd = config.startDate.adding(days: days + 1).epochMilliseconds
-                    if let broker { try Self.checkNothingDropped(broker, days: days) }
 
-                    // 2. Land it: bronze and silver read the same topics at once, each on its own
-                    // subscription (Kafka: consumer group), until everything published has landed.
-                    note("2/4 landing it: bronze → \(lakeURL), silver → \(warehouseURL)")
+                    // Bronze and silver read the same topics at once, each on its own subscription
+                    // (Kafka: consumer group), until everything published has landed. On Kafka they
+                    // start first, beside the generator: joining a group takes seconds (a broker holds
+                    // a first join for group.initial.rebalance.delay.ms, 3 s; so does the embedded
+                    // one), which publishing fills, and they end as soon as the generator is done and
+                    // their group's backlog is empty (exact: offsets against high watermarks). On
+                    // Pub/Sub, where idle means "pulled empty for a while", they start after it.
+                    let published = Latch()
+                    let stop = StopSignal()
+                    let beside: Bool
+                    if case .kafka = bus { beside = true } else { beside = false }
+                    let idle: Duration = beside ? .milliseconds(200) : .seconds(3)
                     let bronzeResult = SinkOutcome<BronzeSink.Statistics>()
                     let silverResult = SinkOutcome<SilverSink.Statistics>()
                     let group = DispatchGroup()
-                    runInThread(group, bronzeResult) {
-                        var batching = BronzeBatching()
-                        batching.idleExit = .seconds(3)
-                        batching.maxBatchAge = .seconds(1)
-                        let sink = try bus.bronzeSink(batching: batching, lake: lakeStore)
-                        try sink.run(until: StopSignal())
-                        return sink.statistics
+                    func land() {
+                        runInThread(group, bronzeResult) {
+                            var batching = BronzeBatching()
+                            batching.idleExit = idle
+                            batching.idleExitAfter = beside ? published : nil
+                            batching.maxBatchAge = .seconds(1)
+                            let sink = try bus.bronzeSink(batching: batching, lake: lakeStore)
+                            try sink.run(until: stop)
+                            return sink.statistics
+                        }
+                        runInThread(group, silverResult) {
+                            var c = bus.silverConfiguration
+                            c.idleExit = idle
+                            c.idleExitAfter = beside ? published : nil
+                            // The simulated period may run past today: accept up to its last day.
+                            let end = simulatedEnd
+                            let ahead = Duration.milliseconds(max(0, end - SentAt.nowMilliseconds()))
+                            c.futureTolerance = max(c.futureTolerance, ahead + .seconds(86_400))
+                            let sink = try bus.silverSink(configuration: c, warehouse: store, catalog: catalog)
+                            try sink.run(until: stop)
+                            return sink.statistics
+                        }
                     }
-                    runInThread(group, silverResult) {
-                        var c = bus.silverConfiguration
-                        c.idleExit = .seconds(3)
-                        // The simulated period may run past today: accept up to its last day.
-                        let end = simulatedEnd
-                        let ahead = Duration.milliseconds(max(0, end - SentAt.nowMilliseconds()))
-                        c.futureTolerance = max(c.futureTolerance, ahead + .seconds(86_400))
-                        let sink = try bus.silverSink(configuration: c, warehouse: store, catalog: catalog)
-                        try sink.run()
-                        return sink.statistics
+
+                    // 1. Publish.
+                    note(
+                        "1/4 publishing \(days) days of business to \(bus.name)\(broker == nil ? "" : " (embedded)")\(beside ? "; bronze and silver read beside it" : "")"
+                    )
+                    if beside { land() }
+                    var counter: TopicCounter
+                    var groundTruth: GroundTruth?
+                    do {
+                        counter = try TopicCounter(bus)
+                        let simulator = Simulator(config: config)
+                        if let truth {
+                            var recorder = TruthRecorder(wrapping: counter)
+                            try simulator.run(days: days, into: &recorder)
+                            try counter.flush()
+                            counter = recorder.inner
+                            groundTruth = recorder.truth(of: simulator)
+                            try groundTruth!.write(to: URL(fileURLWithPath: truth))
+                        } else {
+                            try simulator.run(days: days, into: &counter)
+                            try counter.flush()
+                        }
+                        if let broker { try Self.checkNothingDropped(broker, days: days) }
+                    } catch {
+                        // The sinks land and commit what they read, and the run stops with the cause.
+                        stop.request(.now)
+                        group.wait()
+                        throw error
                     }
+                    published.raise()
+
+                    // 2. Land it.
+                    note("2/4 landing it: bronze → \(lakeURL), silver → \(warehouseURL)")
+                    if !beside { land() }
                     group.wait()
                     let bronze = try bronzeResult.get(), silver = try silverResult.get()
 
@@ -306,13 +336,13 @@ extension ShopStreamCommand {
                 "  top stores by revenue: "
                     + k.topStores.map { "\($0.name) (\($0.city)) \(NumberText.pkr($0.paisa))" }.joined(separator: "; "))
             print("")
-            let secs = Double((ContinuousClock.now - started).components.seconds)
             if let dashboard {
                 print("dashboard: \(dashboard)   (open it in a browser)")
             } else {
                 print("dashboard: not written (--dashboard FILE, or later: shopstream dashboard --warehouse \(warehouse.url))")
             }
             print("")
+            let secs = Double((ContinuousClock.now - started).components.seconds)
             print("done in \(Int(secs)) s. Look around:")
             print("  shopstream lake ls --lake \(lake.url) bronze/sales/ | head")
             print("  shopstream warehouse query --warehouse \(warehouse.url) \"SELECT * FROM gold.executive_summary\"")
