@@ -105,6 +105,18 @@ public final class TCPForwarder: Sendable {
     }
 }
 
+/// Opens a TCP connection to a loopback port and closes it at once: wakes a server polling its
+/// listener (`EmbeddedBroker`'s mock cluster).
+func connectAndClose(loopbackPort port: Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return }
+    var addr = loopback(port: port)
+    _ = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    close(fd)
+}
+
 private func loopback(port: Int) -> sockaddr_in {
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)

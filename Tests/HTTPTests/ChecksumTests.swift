@@ -20,4 +20,24 @@ final class ChecksumTests: XCTestCase {
         crc.update(Data("56789".utf8))
         XCTAssertEqual(crc.value, 0xE306_9283, "incremental updates give the same checksum")
     }
+
+    /// Eight bytes at a time gives what one byte at a time gives, at every length and alignment.
+    func testCRC32CAgreesWithTheBytewiseDefinitionAtEveryLengthAndOffset() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<300).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        func bytewise(_ data: ArraySlice<UInt8>) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in data {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            }
+            return ~crc
+        }
+        for offset in 0..<9 {
+            for length in 0...(bytes.count - offset) {
+                let slice = bytes[offset..<(offset + length)]
+                XCTAssertEqual(CRC32C.checksum(Data(slice)), bytewise(slice), "\(length) bytes from offset \(offset)")
+            }
+        }
+    }
 }

@@ -35,6 +35,13 @@ final class RunCommandTests: XCTestCase {
             report: r.stdout, published: Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0.topic, events[$0]) }),
             lake: lake, warehouse: warehouse)
         XCTAssertTrue(r.stdout.contains("0 rejected"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("facts waited for a dimension read later"), "says how many facts were parked: \(r.stdout)")
+        XCTAssertNotNil(
+            r.stdout.range(
+                of:
+                    #"done in \d+ s \(set-up .* s, publishing .* s; after it, bronze done in .* s, silver in .* s; gold .* s, report .* s\)"#,
+                options: .regularExpression),
+            "the last line says where the time went: \(r.stdout)")
         XCTAssertTrue(r.stdout.contains("top stores by revenue"), r.stdout)
         XCTAssertTrue(r.stdout.contains("dashboard: \(dir.path)/page.html   (open it in a browser)"), r.stdout)
         let page = try String(contentsOfFile: dir.path + "/page.html", encoding: .utf8)

@@ -189,4 +189,31 @@ final class BronzeSinkTests: XCTestCase {
         XCTAssertEqual(sink.statistics.events, 7)
         XCTAssertEqual(try lake.list(prefix: "bronze/").count, 1)
     }
+
+    /// `run` starts its sinks beside the generator: quiet before the first event must not end them.
+    func testAnIdleExitCountsOnlyOnceItsLatchIsRaised() throws {
+        let broker = try brokerWithEvents(partitions: 3, count: 0)
+        let (lake, _) = try temporaryFolderLake()
+        var config = bronzeConfig(broker)
+        config.idleExit = .milliseconds(100)
+        let published = Latch()
+        config.idleExitAfter = published
+        let bootstrap = broker.bootstrapServers
+        Thread {
+            defer { published.raise() }
+            // Nothing published for many idle times, as while a run's broker and groups start.
+            Thread.sleep(forTimeInterval: 1.5)
+            do {
+                let producer = try Producer(configuration: ProducerConfiguration(connection: KafkaConnection(bootstrapServers: bootstrap)))
+                for i in 0..<500 { try producer.send(topic: "shop.sales", key: Array("k\(i)".utf8), value: Array(#"{"n":\#(i)}"#.utf8)) }
+                try producer.flush()
+            } catch {
+                XCTFail("publishing failed: \(error)")
+            }
+        }.start()
+        let sink = try BronzeSink(configuration: config, lake: lake)
+        try sink.run()
+        XCTAssertEqual(sink.statistics.events, 500, "it read on until the latch, then to the end of what was published")
+        XCTAssertEqual(try allLines(lake).count, 500)
+    }
 }

@@ -1,6 +1,7 @@
 import Crdkafka
 import Foundation
 import ShopStreamCore
+import Synchronization
 
 /// A Kafka-protocol cluster inside this process: librdkafka's mock cluster.
 ///
@@ -68,21 +69,61 @@ public final class EmbeddedBroker: @unchecked Sendable {
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
         partitions = Dictionary(topics.map { ($0.name, $0.partitions) }, uniquingKeysWith: { a, _ in a })
         state = Faults(brokers: Array(1...Int32(brokerCount)))
+        // Each mock call waits for the cluster's thread. librdkafka 2.0.2's thread drains its wake-up
+        // pipe after serving what it found queued, so a call queued meanwhile waits for its next
+        // poll timeout (1 s): made one after another, the 41 calls for topics/ took 3 to 19 s
+        // (strace: a wake-up written, the poll timing out). Made at once, they are served together.
+        let handle = MockCluster(pointer: cluster)
+        let created = Self.concurrently(
+            topics.map { t in
+                { rd_kafka_mock_topic_create(handle.pointer, t.name, Int32(t.partitions), Int32(min(t.replicationFactor, brokerCount))) }
+            }, bootstrap: bootstrapServers)
+        if let (t, err) = zip(topics, created).first(where: { $0.1 != RD_KAFKA_RESP_ERR_NO_ERROR }) {
+            rd_kafka_mock_cluster_destroy(cluster)
+            throw KafkaError(.broker, "the embedded cluster could not create \(t.name): \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+        }
+        // The mock picks each leader at random; spread them over the brokers instead, so a fault on
+        // one broker hits a known share of every topic, and leaders can be moved on. With one
+        // broker, it leads every partition already.
+        var leaders: [(TopicPartition, Int32)] = []
         for (index, t) in topics.enumerated() {
-            let err = rd_kafka_mock_topic_create(cluster, t.name, Int32(t.partitions), Int32(min(t.replicationFactor, brokerCount)))
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                rd_kafka_mock_cluster_destroy(cluster)
-                throw KafkaError(
-                    .broker, "the embedded cluster could not create \(t.name): \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
-            }
-            // The mock picks each leader at random; spread them over the brokers instead, so a
-            // fault on one broker hits a known share of every topic, and leaders can be moved on.
             for p in 0..<Int32(t.partitions) {
-                let leader = Int32((Int(p) + index) % brokerCount + 1)
-                rd_kafka_mock_partition_set_leader(cluster, t.name, p, leader)
-                state.leaders[TopicPartition(t.name, p)] = leader
+                leaders.append((TopicPartition(t.name, p), Int32((Int(p) + index) % brokerCount + 1)))
+                state.leaders[TopicPartition(t.name, p)] = leaders.last!.1
             }
         }
+        if brokerCount > 1 {
+            _ = Self.concurrently(
+                leaders.map { tp, leader in { rd_kafka_mock_partition_set_leader(handle.pointer, tp.topic, tp.partition, leader) } },
+                bootstrap: bootstrapServers)
+        }
+    }
+
+    /// The cluster's pointer, handed to the threads of `concurrently`. `@unchecked Sendable`: every
+    /// mock call only queues an operation for the cluster's own thread.
+    private struct MockCluster: @unchecked Sendable { let pointer: OpaquePointer }
+
+    /// Makes each call on a thread of its own, all at once, and returns their results in order.
+    /// A call queued just while the cluster's thread drains its pipe would still wait the poll
+    /// timeout (set-up took 1.0 s in most runs so); while any is outstanding, a connection to the
+    /// cluster's listener every 20 ms wakes the thread instead: it accepts, serves what is queued,
+    /// and drops the connection at its close.
+    private static func concurrently(_ calls: [@Sendable () -> rd_kafka_resp_err_t], bootstrap: String) -> [rd_kafka_resp_err_t] {
+        let results = Mutex([rd_kafka_resp_err_t](repeating: RD_KAFKA_RESP_ERR_NO_ERROR, count: calls.count))
+        let group = DispatchGroup()
+        for (i, call) in calls.enumerated() {
+            group.enter()
+            Thread {
+                let err = call()
+                results.withLock { $0[i] = err }
+                group.leave()
+            }.start()
+        }
+        let port = bootstrap.split(separator: ",").first?.split(separator: ":").last.flatMap { Int($0) }
+        while group.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+            if let port { connectAndClose(loopbackPort: port) }
+        }
+        return results.withLock { $0 }
     }
 
     deinit {

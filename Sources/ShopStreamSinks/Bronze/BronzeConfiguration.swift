@@ -14,6 +14,10 @@ public struct BronzeBatching: Sendable {
     public var uploads = 8
     /// Stop once idle this long (after storing everything), or never. What idle means is the bus's.
     public var idleExit: Duration?
+    /// Kafka: idle counts only once this is raised, so a sink started beside the generator does not
+    /// end before it has published everything (the group's backlog then says what is left).
+    /// The Pub/Sub sink does not read it: start it after publishing.
+    public var idleExitAfter: Latch?
     /// Events held in memory before the sink stops reading and waits for uploads.
     public var maxBufferedEvents: Int { max(20_000, uploads * batchSize * 4) }
     /// Bytes of events (their values as read) held in memory before the sink stops reading and

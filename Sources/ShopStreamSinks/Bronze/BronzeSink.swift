@@ -62,7 +62,7 @@ public final class BronzeSink: StoppableSink {
     private var commitAgainAt = ContinuousClock.now
     private var firstRecordAt: ContinuousClock.Instant?
     private var lastActivity = ContinuousClock.now
-    private lazy var idleExit = configuration.idleExit.map(IdleExit.init)
+    private lazy var idleExit = configuration.idleExit.map { IdleExit($0, after: configuration.idleExitAfter) }
     private var lastStoredAt: ContinuousClock.Instant?
     private var fatal: Error?
 

@@ -27,6 +27,10 @@ public struct SilverConfiguration: Sendable {
     public var futureTolerance: Duration = .seconds(86_400)
     /// Stop once no message arrived for this long and nothing waits (after inserting everything).
     public var idleExit: Duration?
+    /// Kafka: idle counts only once this is raised, so a sink started beside the generator does not
+    /// end before it has published everything (the group's backlog then says what is left).
+    /// The Pub/Sub source does not read it: start the sink after publishing.
+    public var idleExitAfter: Latch?
     /// Tries of an insert that keeps failing before the sink gives up and throws; nil: keep trying
     /// until stopped (a long-running sink: the stall shows in `/readyz` and the metrics meanwhile).
     public var insertAttempts: Int? = 8

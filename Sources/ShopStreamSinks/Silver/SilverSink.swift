@@ -121,7 +121,7 @@ public final class SilverSink: StoppableSink {
     private var batches: [Entity: Batch] = [:]
     private var rejected: [Rejected] = []
     private var lastActivity = ContinuousClock.now
-    private lazy var idleExit = configuration.idleExit.map(IdleExit.init)
+    private lazy var idleExit = configuration.idleExit.map { IdleExit($0, after: configuration.idleExitAfter) }
     private var lastCommit = ContinuousClock.now
     private var lastRetryCheck = ContinuousClock.now
     private var firstMessageAt: ContinuousClock.Instant?

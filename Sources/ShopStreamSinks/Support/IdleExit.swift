@@ -1,5 +1,6 @@
 import Logging
 import ShopStreamBus
+import ShopStreamCore
 
 /// `--idle-exit`: a run ends once nothing has arrived for the idle time and the whole group has read
 /// its topics to the end. Idle alone is not enough: a member that died without leaving the group
@@ -7,17 +8,23 @@ import ShopStreamBus
 /// handed over would leave their messages unread (a sink restarted right after a crash did).
 struct IdleExit {
     let idle: Duration
+    /// Nothing counts as idle before this is raised (Kafka: a sink started beside the generator).
+    let after: Latch?
     private var lastGroupCheck: ContinuousClock.Instant?
     private var lastSaid: ContinuousClock.Instant?
 
-    init(_ idle: Duration) { self.idle = idle }
+    init(_ idle: Duration, after: Latch? = nil) {
+        self.idle = idle
+        self.after = after
+    }
 
     /// Whether the run may end now; asks the broker at most once a second, and says every ten
     /// seconds what the group still has to read.
     mutating func isDue(lastActivity: ContinuousClock.Instant, consumer: Consumer, logger: Logger) -> Bool {
         let now = ContinuousClock.now
-        guard now - lastActivity >= idle else { return false }
-        if let last = lastGroupCheck, now - last < .seconds(1) { return false }
+        guard now - lastActivity >= idle, after?.isRaised ?? true else { return false }
+        // A short idle (a run's) asks again as often, a long one once a second.
+        if let last = lastGroupCheck, now - last < min(idle, .seconds(1)) { return false }
         lastGroupCheck = now
         let said = lastSaid.map { now - $0 >= .seconds(10) } ?? true
         do {
