@@ -79,7 +79,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
                 { rd_kafka_mock_topic_create(handle.pointer, t.name, Int32(t.partitions), Int32(min(t.replicationFactor, brokerCount))) }
             }, bootstrap: bootstrapServers)
         if let (t, err) = zip(topics, created).first(where: { $0.1 != RD_KAFKA_RESP_ERR_NO_ERROR }) {
-            rd_kafka_mock_cluster_destroy(cluster)
+            // Every property is set: `deinit` runs on this throw and destroys the cluster.
             throw KafkaError(.broker, "the embedded cluster could not create \(t.name): \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
         }
         // The mock picks each leader at random; spread them over the brokers instead, so a fault on
