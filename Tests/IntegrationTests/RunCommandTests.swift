@@ -39,7 +39,7 @@ final class RunCommandTests: XCTestCase {
         XCTAssertNotNil(
             r.stdout.range(
                 of:
-                    #"done in \d+ s \(set-up .* s, publishing .* s; after it, bronze done in .* s, silver in .* s; gold .* s, report .* s\)"#,
+                    #"done in \d+\.\d s \(set-up .* s, publishing .* s; after it, bronze done in .* s, silver in .* s; gold .* s, report .* s\)"#,
                 options: .regularExpression),
             "the last line says where the time went: \(r.stdout)")
         XCTAssertTrue(r.stdout.contains("top stores by revenue"), r.stdout)

@@ -434,10 +434,10 @@ private struct Timeline {
     var silverDone: ContinuousClock.Instant?
     var goldDone: ContinuousClock.Instant?
 
-    /// "12 s (set-up 0.4 s, publishing 1.7 s; after it, bronze done in 4.1 s, silver in 8.0 s; gold 1.2 s, report 0.6 s)".
+    /// "12.0 s (set-up 0.4 s, publishing 1.7 s; after it, bronze done in 4.1 s, silver in 8.0 s; gold 1.2 s, report 0.6 s)".
     func summary(now: ContinuousClock.Instant) -> String {
         func s(_ d: Duration) -> String { String(format: "%.1f s", d.seconds) }
-        guard let published else { return "\(Int((now - started).components.seconds)) s" }
+        guard let published else { return s(now - started) }
         var text = "set-up \(s(publishing - started)), publishing \(s(published - publishing))"
         var after: [String] = []
         if let bronzeDone { after.append("bronze done in \(s(max(.zero, bronzeDone - published)))") }
@@ -445,7 +445,7 @@ private struct Timeline {
         if !after.isEmpty { text += "; after it, " + after.joined(separator: ", ") }
         let landed = [bronzeDone, silverDone].compactMap { $0 }.max() ?? published
         if let goldDone { text += "; gold \(s(goldDone - landed)), report \(s(now - goldDone))" }
-        return "\(Int((now - started).components.seconds)) s (\(text))"
+        return "\(s(now - started)) (\(text))"
     }
 }
 
