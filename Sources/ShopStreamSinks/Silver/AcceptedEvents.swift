@@ -73,8 +73,12 @@ struct AcceptedEvents {
     /// at all holds nothing (a member that reads no payments keeps sales' own window).
     func referenceHorizon(_ entity: Entity) -> Int32? {
         guard let windowDays, let own = horizon(entity) else { return nil }
-        let read = Self.referrers[entity.index].map { latestDay[$0.index] }.filter { $0 != .min }
-        guard let slowest = read.min() else { return own }
+        // Asked for every accepted sale on the reading thread: no arrays built.
+        var slowest = Int32.max
+        for referrer in Self.referrers[entity.index] where latestDay[referrer.index] != .min {
+            slowest = min(slowest, latestDay[referrer.index])
+        }
+        guard slowest != .max else { return own }
         return max(own - 3 * windowDays, min(own, slowest - windowDays))
     }
 
