@@ -1,5 +1,20 @@
 /// How a consumer in a consumer group reads. Offsets are committed only by the caller.
 public struct ConsumerConfiguration: Sendable {
+    /// How a consumer comes to hold partitions.
+    public enum Membership: Sendable, Equatable {
+        /// A member of the group: the broker hands it partitions and moves them between members as
+        /// they come and go (scale-out, failover). A group's first join waits for more members: a
+        /// broker holds it for `group.initial.rebalance.delay.ms` (3 s by default, and on the
+        /// embedded broker).
+        case group
+        /// The only reader of its topics: it takes every partition itself at its first poll, joins
+        /// no group and so waits for no rebalance. Offsets are still committed to, and read back
+        /// from, `groupId`, so a later group member reads on from them. For a reader that knows it
+        /// is alone, as `run` on the embedded broker it owns; never beside members of its group
+        /// (a broker refuses commits from outside a group that has members).
+        case sole
+    }
+
     public var connection: KafkaConnection
     public var groupId: String
     public var clientId: String = "shopstream-consumer"
@@ -9,6 +24,7 @@ public struct ConsumerConfiguration: Sendable {
     public var sessionTimeout: Duration = .seconds(10)
     /// How long the broker may hold a fetch waiting for data: the floor of latency at low rates.
     public var fetchWait: Duration = .milliseconds(100)
+    public var membership: Membership = .group
 
     public init(connection: KafkaConnection, groupId: String) {
         self.connection = connection

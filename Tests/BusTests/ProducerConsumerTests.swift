@@ -125,6 +125,41 @@ final class ProducerConsumerTests: XCTestCase {
         XCTAssertEqual(Set(revoked), Set(tps), "closing revokes the partitions")
     }
 
+    func testASoleReaderTakesEveryPartitionAtItsFirstPollAndCommitsForItsGroup() throws {
+        let broker = try EmbeddedBroker(topics: [testTopic("t.sole", partitions: 4), testTopic("t.sole2", partitions: 2)])
+        let producer = try Producer(configuration: ProducerConfiguration(connection: connection(broker)))
+        for i in 0..<40 { try producer.send(topic: "t.sole", key: Array("k\(i)".utf8), value: Array("m\(i)".utf8)) }
+        try producer.flush()
+        var config = ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup())
+        config.membership = .sole
+        let all = Set((0..<4).map { TopicPartition("t.sole", $0) } + (0..<2).map { TopicPartition("t.sole2", $0) })
+
+        let sole = try Consumer(configuration: config, topics: ["t.sole", "t.sole2"])
+        var events: [Rebalance] = []
+        sole.onRebalance = { events.append($0) }
+        // No group join to wait for: the first poll, even one that does not wait, holds everything.
+        var got = try [sole.poll(timeout: .zero)].compactMap { $0 }
+        XCTAssertEqual(sole.assignment, all)
+        guard case .assigned(let tps)? = events.first else { return XCTFail("no assignment told: \(events)") }
+        XCTAssertEqual(Set(tps), all)
+        got += try consume(sole, count: 40 - got.count)
+        XCTAssertEqual(got.count, 40)
+        try sole.commit(Dictionary(grouping: got, by: \.topicPartition).mapValues { $0.map(\.offset).max()! + 1 })
+        sole.close()
+        guard case .revoked(let revoked)? = events.last else { return XCTFail("closing did not revoke: \(events)") }
+        XCTAssertEqual(Set(revoked), all, "closing revokes what it held")
+
+        // A member of the same group, later, reads on from what the sole reader committed.
+        for i in 40..<45 { try producer.send(topic: "t.sole", key: Array("k\(i)".utf8), value: Array("m\(i)".utf8)) }
+        try producer.flush()
+        config.membership = .group
+        let member = try Consumer(configuration: config, topics: ["t.sole", "t.sole2"])
+        let rest = try consume(member, count: 5)
+        XCTAssertEqual(Set(rest.map { String(decoding: $0.value, as: UTF8.self) }), Set((40..<45).map { "m\($0)" }))
+        XCTAssertNil(try member.poll(timeout: .milliseconds(300)), "nothing the sole reader committed is read again")
+        member.close()
+    }
+
     func testAFailedDeliveryIsAnError() throws {
         let broker = try EmbeddedBroker(topics: [testTopic("t.fail", partitions: 1)])
         // Every produce to the topic is refused by the broker with a non-retriable error.

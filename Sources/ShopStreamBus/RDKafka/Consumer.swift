@@ -1,12 +1,15 @@
 import Crdkafka
 import Foundation
 
-/// A member of a consumer group that commits only what its caller says is done.
+/// A member of a consumer group (or, `.sole`, its only reader) that commits only what its caller
+/// says is done.
 ///
 /// Auto-commit and auto offset store are off: `commit` is the only way offsets
 /// move. Rebalances are applied inside `poll` on the caller's thread, and the
 /// caller's `onRebalance` runs first on a revoke, so it can finish or drop its
-/// work for those partitions before they go.
+/// work for those partitions before they go. A sole reader is told of its one
+/// assignment (every partition) inside its first `poll`, and of the revocation
+/// of all of them at `close`, the same way.
 ///
 /// Not thread-safe: one owner calls it.
 public final class Consumer {
@@ -27,6 +30,8 @@ public final class Consumer {
     private let client: RDKafkaClient
     private var closed = false
     private var observerClient: RDKafkaClient?
+    /// A sole reader that has not taken its partitions yet (it does at its first poll).
+    private var unassigned: Bool
 
     public init(configuration: ConsumerConfiguration, topics: [String]) throws {
         guard !topics.isEmpty else { throw KafkaError(.invalidArgument, "a consumer needs at least one topic") }
@@ -34,11 +39,13 @@ public final class Consumer {
         self.topics = topics
         let context = RebalanceContext()
         self.context = context
+        unassigned = configuration.membership == .sole
         client = try RDKafkaClient.make(.consumer, properties: configuration.rdkafkaProperties()) { conf in
             rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
             rd_kafka_conf_set_rebalance_cb(conf, shopstreamRebalance)
         }
         rd_kafka_poll_set_consumer(client.handle)
+        guard configuration.membership == .group else { return }
         let list = makePartitionList(topics.map { (TopicPartition($0, RD_KAFKA_PARTITION_UA), nil) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = rd_kafka_subscribe(client.handle, list)
@@ -68,6 +75,7 @@ public final class Consumer {
     /// Throws on errors that need the caller's attention (e.g. an unknown topic);
     /// transient broker trouble is retried by librdkafka and not thrown.
     public func poll(timeout: Duration) throws -> ConsumedMessage? {
+        if unassigned { try assignEveryPartition() }
         guard let msg = rd_kafka_consumer_poll(client.handle, Int32(timeout.milliseconds)) else {
             if let error = context.error { context.error = nil; throw error }
             return nil
@@ -115,6 +123,24 @@ public final class Consumer {
             }
         }
         return result
+    }
+
+    /// A sole reader takes every partition of its topics, each from the group's committed offset
+    /// (none: `autoOffsetReset`), and tells `onRebalance`, as a group's first assignment would.
+    private func assignEveryPartition() throws {
+        let md = try checkTopics()
+        let all = topics.flatMap { topic in (0..<(md.topics[topic]?.partitions ?? 0)).map { TopicPartition(topic, Int32($0)) } }
+        let list = makePartitionList(all.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_assign(client.handle, list)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(
+                .consumer, "could not take the partitions of \(topics.joined(separator: ", ")): \(rdkafkaMessage(err))",
+                rdkafkaCode: err.rawValue)
+        }
+        unassigned = false
+        context.assignment = Set(all)
+        context.handler?(.assigned(all))
     }
 
     /// Commits, synchronously, the next offset to read for each partition
@@ -271,6 +297,12 @@ public final class Consumer {
     public func close() {
         guard !closed else { return }
         closed = true
+        if configuration.membership == .sole, !context.assignment.isEmpty {
+            // No group to leave: librdkafka calls no rebalance callback for what was assigned directly.
+            let held = Array(context.assignment)
+            context.handler?(.revoked(held))
+            context.assignment.removeAll()
+        }
         rd_kafka_consumer_close(client.handle)
     }
 }

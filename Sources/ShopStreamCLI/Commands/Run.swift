@@ -192,11 +192,12 @@ extension ShopStreamCommand {
 
                     // Bronze and silver read the same topics at once, each on its own subscription
                     // (Kafka: consumer group), until everything published has landed. On Kafka they
-                    // start first, beside the generator: joining a group takes seconds (a broker holds
-                    // a first join for group.initial.rebalance.delay.ms, 3 s; so does the embedded
-                    // one), which publishing fills, and they end as soon as the generator is done and
-                    // their group's backlog is empty (exact: offsets against high watermarks). On
-                    // Pub/Sub, where idle means "pulled empty for a while", they start after it.
+                    // start first, beside the generator, and end as soon as the generator is done and
+                    // their group's backlog is empty (exact: offsets against high watermarks). On a
+                    // real cluster joining a group takes seconds (a broker holds a first join for
+                    // group.initial.rebalance.delay.ms, 3 s), which publishing fills; on the embedded
+                    // broker they are their groups' sole readers and join nothing. On Pub/Sub, where
+                    // idle means "pulled empty for a while", they start after it.
                     let published = Latch()
                     let stop = StopSignal()
                     let beside: Bool
@@ -367,7 +368,9 @@ extension ShopStreamCommand.Run {
     func openBus(catalog: TopicCatalog) throws -> (RunBus, EmbeddedBroker?) {
         if let project = try pubsub.project(kafka: kafka) { return (.pubSub(try Self.openPubSub(project: project, catalog: catalog)), nil) }
         let (conn, broker) = try kafka.open(catalog)
-        return (.kafka(conn), broker)
+        // The embedded broker is this run's alone: its sinks read every partition without joining
+        // a group, so they start reading at once rather than after a first join's 3 s hold.
+        return (.kafka(conn, broker == nil ? .group : .sole), broker)
     }
 
     /// A client for `project` with the topology of topics/ applied, as `topics apply --pubsub` does.

@@ -11,12 +11,14 @@ import ShopStreamWarehouse
 /// where they differ: what the generator publishes through, and which bronze sink and silver
 /// source read it.
 enum RunBus: Sendable {
-    case kafka(KafkaConnection)
+    /// Kafka, its sinks reading as members of their groups or, on an embedded broker the run owns,
+    /// as their groups' sole readers (no group join to wait for).
+    case kafka(KafkaConnection, ConsumerConfiguration.Membership)
     case pubSub(PubSubClient)
 
     var name: String {
         switch self {
-        case .kafka(let conn): "Kafka at \(conn.bootstrapServers)"
+        case .kafka(let conn, _): "Kafka at \(conn.bootstrapServers)"
         case .pubSub(let client): client.location
         }
     }
@@ -31,15 +33,18 @@ enum RunBus: Sendable {
 
     var silverConfiguration: SilverConfiguration {
         switch self {
-        case .kafka(let conn): SilverConfiguration(connection: conn)
-        case .pubSub: .pubSub()
+        case .kafka(let conn, let membership):
+            var c = SilverConfiguration(connection: conn)
+            c.membership = membership
+            return c
+        case .pubSub: return .pubSub()
         }
     }
 
     /// A publisher for the generator, its connection proven.
     func publisher() throws -> BusPublisher {
         switch self {
-        case .kafka(let conn):
+        case .kafka(let conn, _):
             let producer = try Producer(configuration: ProducerConfiguration(connection: conn))
             try producer.checkConnection()
             return BusPublisher(
@@ -67,8 +72,9 @@ enum RunBus: Sendable {
     /// Bronze on its own consumer group (Kafka) or subscriptions (Pub/Sub).
     func bronzeSink(batching: BronzeBatching, lake: any Lake) throws -> any RunBronzeSink {
         switch self {
-        case .kafka(let conn):
+        case .kafka(let conn, let membership):
             var c = BronzeConfiguration(connection: conn)
+            c.membership = membership
             c.batching = batching
             return try BronzeSink(configuration: c, lake: lake)
         case .pubSub(let client):

@@ -46,6 +46,9 @@ public struct BronzeConfiguration: Sendable {
     public var connection: KafkaConnection
     /// Consumer group; its committed offsets are the sink's progress.
     public var groupId = "shopstream-bronze"
+    /// A member of `groupId` (the default), or `.sole`: the only reader, taking every partition
+    /// without a group join (`run` on the embedded broker it owns).
+    public var membership: ConsumerConfiguration.Membership = .group
     /// Topics to archive; every entity topic by default.
     public var topics = Entity.allCases.map(\.topic)
     /// Batch size, age, uploads, buffer bounds, idle exit (one store per partition at a time).

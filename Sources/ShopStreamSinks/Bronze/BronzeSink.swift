@@ -75,6 +75,7 @@ public final class BronzeSink: StoppableSink {
         self.lake = lake
         var consumerConfig = ConsumerConfiguration(connection: configuration.connection, groupId: configuration.groupId)
         consumerConfig.clientId = "shopstream-bronze"
+        consumerConfig.membership = configuration.membership
         consumer = try Consumer(configuration: consumerConfig, topics: configuration.topics)
         consumer.onRebalance = { [unowned self] change in self.rebalanced(change) }
     }

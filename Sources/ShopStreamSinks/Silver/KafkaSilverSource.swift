@@ -18,6 +18,7 @@ final class KafkaSilverSource: SilverSource {
     init(configuration: SilverConfiguration, monitor: SinkMonitor) throws {
         var consumerConfig = ConsumerConfiguration(connection: configuration.connection, groupId: configuration.groupId)
         consumerConfig.clientId = "shopstream-silver"
+        consumerConfig.membership = configuration.membership
         consumer = try Consumer(configuration: consumerConfig, topics: configuration.topics)
         var producerConfig = ProducerConfiguration(connection: configuration.connection)
         producerConfig.clientId = "shopstream-silver-dlq"

@@ -6,6 +6,9 @@ import ShopStreamCore
 public struct SilverConfiguration: Sendable {
     public var connection: KafkaConnection
     public var groupId = "shopstream-silver"
+    /// A member of `groupId` (the default), or `.sole`: the only reader, taking every partition
+    /// without a group join (`run` on the embedded broker it owns).
+    public var membership: ConsumerConfiguration.Membership = .group
     public var topics = Entity.allCases.map(\.topic)
     /// How long a fact may wait for a dimension it references before it is rejected.
     public var referenceGrace: Duration = .seconds(60)
