@@ -50,7 +50,7 @@ extension ShopStreamCommand.Run {
 
                 var silverConfig = bus.silverConfiguration
                 silverConfig.maxDelay = .milliseconds(250)
-                silverConfig.insertAttempts = nil
+                silverConfig.keepsTryingInserts = true
                 let silver = try bus.silverSink(configuration: silverConfig, warehouse: store, catalog: catalog)
                 silver.logger = Logger(label: "shopstream.silver")
                 for monitor in [bronze.monitor, silver.monitor] {
