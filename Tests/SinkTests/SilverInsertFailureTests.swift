@@ -6,8 +6,9 @@ import ShopStreamWarehouse
 import TestSupport
 import XCTest
 
-/// What the silver sink does when the warehouse fails an insert: retrying is the warehouse's own
-/// business (BigQuery's budget, SQLite's busy timeout); the sink only stops or keeps going.
+/// What the silver sink does when the warehouse fails an insert or is slow with it: retrying is the
+/// warehouse's own business (BigQuery's budget, SQLite's busy timeout); the sink only stops or keeps
+/// going, and a stop waits for the inserts under way.
 final class SilverInsertFailureTests: XCTestCase {
     private let customers = TableName("silver", "customers")
 
@@ -70,5 +71,52 @@ final class SilverInsertFailureTests: XCTestCase {
         XCTAssertEqual(try column(warehouse, "SELECT customer_id FROM silver.customers"), ["CUS-00000001"])
         let committed = try committedOffsets(broker, group: config.groupId, customerPartitions())
         XCTAssertEqual(committed.values.compactMap { $0 }.reduce(0, +), 1, "the one customer is committed once it is in")
+    }
+
+    /// Asked to give up at once (`.abandon`, a shutdown deadline passed) while an insert is slow: the
+    /// sink still waits for that insert to end before it returns (an insert cut by the process
+    /// exiting can crash it inside libcurl), commits nothing more, and a run that reads the rows
+    /// again finds them in silver rather than inserting them twice.
+    func testAStopDuringASlowInsertWaitsForItAndItsRowsAreFoundWhenReadAgain() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        let warehouse = InterceptedWarehouse(try freshSQLiteWarehouse())
+        let customers = self.customers
+        let entered = Latch()
+        let release = DispatchSemaphore(value: 0)
+        warehouse.beforeInsert = { table in
+            guard table == customers else { return }
+            entered.raise()
+            _ = release.wait(timeout: .now() + 20)
+            // A slow warehouse: the rows land well after the stop was asked.
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        let config = silverConfiguration(broker, grace: .seconds(5))
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        let deadline = ContinuousClock.now + .seconds(60)
+        try sink.run(asking: {
+            guard entered.isRaised || ContinuousClock.now > deadline else { return .none }
+            release.signal()
+            return .abandon
+        })
+        XCTAssertTrue(entered.isRaised, "the customer's insert started")
+        XCTAssertEqual(
+            try column(warehouse, "SELECT customer_id FROM silver.customers"), ["CUS-00000001"],
+            "the insert under way at the stop ended before run returned")
+        for (lane, offset) in try committedOffsets(broker, group: config.groupId, customerPartitions()) {
+            XCTAssertNil(offset, "\(lane): nothing committed after giving up")
+        }
+
+        // Read again from the start (a group of its own: nothing committed), every row is found in silver.
+        warehouse.beforeInsert = { _ in }
+        var again = config
+        again.groupId += "-again"
+        let next = try SilverSink(configuration: again, warehouse: warehouse, catalog: silverCatalog)
+        try next.run(shouldStop: { ContinuousClock.now > deadline })
+        XCTAssertGreaterThanOrEqual(next.statistics.alreadyHeld, 1, "read again, found in silver")
+        XCTAssertEqual(next.statistics.rows[.customers] ?? 0, 0)
+        XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.customers"), ["1"], "not inserted twice")
     }
 }

@@ -224,6 +224,7 @@ public final class SilverSink: StoppableSink {
     /// flight (not committed: the next run inserts them again under the same insertIds). Facts
     /// still waiting are left uncommitted, to be read again.
     public func run(asking request: () -> StopSignal.Request) throws {
+        defer { waitForInserts() }
         do {
             try consume(request)
         } catch {
@@ -232,6 +233,25 @@ public final class SilverSink: StoppableSink {
             source.onChange = nil
             source.close()
             throw error
+        }
+    }
+
+    /// How long a stop waits for inserts already sent (as the bronze sink waits for its uploads).
+    static let insertShutdownWait: Duration = .seconds(30)
+
+    /// Starts no more inserts and waits, up to `insertShutdownWait`, for those under way to end:
+    /// the process may exit next, and an insert cut inside libcurl or OpenSSL crashes it (OpenSSL's
+    /// exit handler frees what the thread still uses). An insert that ends here lands or fails, but
+    /// after an abandon or an error its rows are not committed: the next owner reads them again and
+    /// finds them in silver (`readBack`). The insert threads stop their pauses at once.
+    private func waitForInserts() {
+        guard let inserts else { return }
+        stopSeen.request(.now)
+        inserts.close(discardingPending: true)
+        if !inserts.waitForThreads(timeout: Self.insertShutdownWait) {
+            logger.warning(
+                "inserts still under way after \(Self.insertShutdownWait); stopping without them (nothing of them is committed)",
+                metadata: ["inserts": "\(inserting.count)"])
         }
     }
 
