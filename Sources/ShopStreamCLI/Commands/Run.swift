@@ -34,7 +34,7 @@ extension ShopStreamCommand {
                 Gold is built by the same compactor as \
                 `shopstream compact` (incrementally, when the warehouse already has gold), and the \
                 report ends with the executive summary read from it, and the dashboard page \
-                (`shopstream dashboard`) is written beside them: ./demo/dashboard.html (with --lake \
+                (`shopstream dashboard`) is written beside them: ./\(DemoHome.dashboard) (with --lake \
                 and --warehouse, only where --dashboard says).
 
                 Live (--live): the same pipeline as long-running services until Ctrl-C or SIGTERM:
@@ -68,12 +68,12 @@ extension ShopStreamCommand {
         @Option(help: "Random seed; the same seed gives the same events.")
         var seed: UInt64 = 42
 
-        @Option(help: ArgumentHelp("The lake (gs://BUCKET[/PREFIX] or file:///PATH). Default: file://./demo/lake.", valueName: "url"))
+        @Option(help: ArgumentHelp("The lake (gs://BUCKET[/PREFIX] or file:///PATH). Default: \(DemoHome.lakeURL).", valueName: "url"))
         var lake: String?
 
         @Option(
             help: ArgumentHelp(
-                "The warehouse (bigquery://PROJECT or sqlite:///PATH.db). Default: sqlite://./demo/warehouse.db.", valueName: "url"))
+                "The warehouse (bigquery://PROJECT or sqlite:///PATH.db). Default: \(DemoHome.warehouseURL).", valueName: "url"))
         var warehouse: String?
 
         @Option(
@@ -86,7 +86,7 @@ extension ShopStreamCommand {
 
         @Option(
             help: ArgumentHelp(
-                "Where to write the dashboard page. Default: demo/dashboard.html on the embedded default; none with --lake and --warehouse.",
+                "Where to write the dashboard page. Default: \(DemoHome.dashboard) on the embedded default; none with --lake and --warehouse.",
                 valueName: "file"))
         var dashboard: String?
 
@@ -170,15 +170,12 @@ extension ShopStreamCommand {
                 // Either location left to its default: the run's home is ./demo, made afresh.
                 let inDemo = lake == nil || warehouse == nil
                 if inDemo {
-                    try? FileManager.default.removeItem(atPath: "demo")
-                    try FileManager.default.createDirectory(atPath: "demo", withIntermediateDirectories: true)
+                    try? FileManager.default.removeItem(atPath: DemoHome.folder)
+                    try FileManager.default.createDirectory(atPath: DemoHome.folder, withIntermediateDirectories: true)
                 }
-                let lakeURL = lake ?? "file://./demo/lake"
-                let warehouseURL = warehouse ?? "sqlite://./demo/warehouse.db"
-                // ./demo is replaced by the next run: flushing each object to disk there (two
-                // files and two folders an object, fsync'd) protects nothing that outlives the
-                // run, and cost about 1 s of system CPU for 90 days, 6 s for a year.
-                let lakeStore: any Lake = lake == nil ? try FolderLake(root: "demo/lake", durable: false) : try makeLake(url: lakeURL)
+                let lakeURL = lake ?? DemoHome.lakeURL
+                let warehouseURL = warehouse ?? DemoHome.warehouseURL
+                let lakeStore: any Lake = lake == nil ? try DemoHome.lake() : try makeLake(url: lakeURL)
                 let store = try makeWarehouse(url: warehouseURL, load: load)
                 let setup = try sqlOptions.setup(store, catalog: catalog)
                 for line in try setup.apply() { note("warning: \(line)") }
@@ -279,7 +276,7 @@ extension ShopStreamCommand {
                     // 4. Report.
                     note("4/4 report and dashboard")
                     let kpis = try ExecutiveKPIs.read(from: store)
-                    let page = try (dashboard ?? (inDemo ? "demo/dashboard.html" : nil)).map {
+                    let page = try (dashboard ?? (inDemo ? DemoHome.dashboard : nil)).map {
                         try Dashboard.write(from: store, kpis: kpis, to: $0)
                     }
                     let differences = groundTruth.map { Self.differences(gold: kpis, truth: $0.totals) }
