@@ -797,9 +797,8 @@ public final class SilverSink: StoppableSink {
 
     private func startWorkers() {
         guard inserts == nil else { return }
-        inserts = WorkerPool(count: 4, name: "silver-insert") {
-            [warehouse, logger, stopSeen, monitor, keepTrying = configuration.keepsTryingInserts ? configuration.insertRetryPause : nil] job
-            in
+        let keepTrying = configuration.keepsTryingInserts ? configuration.insertRetryPause : nil
+        inserts = WorkerPool(count: 4, name: "silver-insert") { [warehouse, logger, stopSeen, monitor] job in
             let started = ContinuousClock.now
             let result = SilverSink.insert(
                 job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
