@@ -19,7 +19,7 @@ final class DurationOptionTests: XCTestCase {
         XCTAssertEqual(configuration.maxDelay, .milliseconds(200))
         XCTAssertEqual(configuration.futureTolerance, .seconds(48 * 3600))
         XCTAssertEqual(configuration.idleExit, .seconds(3))
-        XCTAssertEqual(configuration.insertAttempts, 8, "a sink that ends when idle gives up on a failing warehouse")
+        XCTAssertFalse(configuration.keepsTryingInserts, "a sink that ends when idle stops once the warehouse gave up")
     }
 
     func testSinkSilverDefaultsAreTheConfigurationsOwn() throws {
@@ -29,7 +29,7 @@ final class DurationOptionTests: XCTestCase {
         XCTAssertEqual(configuration.maxDelay, own.maxDelay)
         XCTAssertEqual(configuration.futureTolerance, own.futureTolerance)
         XCTAssertNil(configuration.idleExit)
-        XCTAssertNil(configuration.insertAttempts, "a sink that runs until stopped keeps retrying")
+        XCTAssertTrue(configuration.keepsTryingInserts, "a sink that runs until stopped keeps trying")
     }
 
     func testSinkBronzeDurationsReachItsConfiguration() throws {

@@ -49,5 +49,14 @@ final class RunCommandTests: XCTestCase {
 
         let verify = try shopstream(["lake", "verify", "--lake", lake, "--deep"])
         XCTAssertEqual(verify.status, 0, verify.stdout)
+
+        // The report's lake size comes from the bronze sink's own count, not a listing: it is the
+        // lake's, as `lake ls` lists it ("SIZE  NAME" a line).
+        let listed = try shopstream(["lake", "ls", "--lake", lake, "bronze/"])
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        let sizes = listed.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.flatMap { Int($0) } }
+        let expected =
+            "lake:      \(NumberText.grouped(sizes.count)) objects, \(NumberText.grouped(sizes.reduce(0, +) / 1024)) KiB stored in \(lake)/bronze/\n"
+        XCTAssertTrue(r.stdout.contains(expected), "expected \(expected) in \(r.stdout)")
     }
 }

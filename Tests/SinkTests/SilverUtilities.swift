@@ -1,6 +1,7 @@
 import Foundation
 import ShopStreamBus
 import ShopStreamCore
+import ShopStreamHTTP
 import ShopStreamSilver
 import ShopStreamSinks
 import ShopStreamWarehouse
@@ -131,4 +132,36 @@ func column(_ warehouse: any Warehouse, _ sql: String) throws -> [String?] {
 extension Duration {
     /// In seconds, for Foundation's sleeps.
     var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// A warehouse that is `inner`, except that each insert into a table goes first through
+/// `beforeInsert` (on the insert thread), which may throw or take its time: a warehouse failing or
+/// slow on demand. Counts the inserts into each table.
+final class InterceptedWarehouse: Warehouse, @unchecked Sendable {
+    // @unchecked: `calls` is touched only while `lock` is held; `beforeInsert` is set before use.
+    let inner: any Warehouse
+    var beforeInsert: @Sendable (TableName) throws -> Void = { _ in }
+    private let lock = NSLock()
+    private var calls: [TableName: Int] = [:]
+
+    init(_ inner: any Warehouse) { self.inner = inner }
+
+    /// Inserts tried into `table` so far.
+    func inserts(into table: TableName) -> Int { lock.withLock { calls[table] ?? 0 } }
+
+    var url: String { inner.url }
+    var dialect: SQLDialect { inner.dialect }
+    func execute(_ sql: String) throws { try inner.execute(sql) }
+    func executeTransaction(_ sql: String) throws { try inner.executeTransaction(sql) }
+    func query(_ sql: String) throws -> QueryResult { try inner.query(sql) }
+    func forEachRow(_ sql: String, _ body: ([String?]) throws -> Void) throws { try inner.forEachRow(sql, body) }
+    func columns(of table: TableName) throws -> [Column]? { try inner.columns(of: table) }
+    func createDataset(_ name: String) throws { try inner.createDataset(name) }
+    func takeRetries() -> RetrySummary { inner.takeRetries() }
+
+    func insert(into table: TableName, rows: [WarehouseRow]) throws -> [RowFailure] {
+        lock.withLock { calls[table, default: 0] += 1 }
+        try beforeInsert(table)
+        return try inner.insert(into: table, rows: rows)
+    }
 }

@@ -80,7 +80,7 @@ final class TransientErrorTests: XCTestCase {
         let warehouse = try freshSQLiteWarehouse()
         var config = silverConfiguration(broker, grace: .seconds(5))
         config.idleExit = nil
-        config.insertAttempts = nil
+        config.keepsTryingInserts = true
         let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
 
         // One customer lands first: the sink has started, been assigned its partitions and read back

@@ -31,10 +31,10 @@ extension ShopStreamCommand.Run {
             // and on Pub/Sub the same seed publishes the same event ids again (silver would reject
             // them as duplicates of the last run's).
             if inDemo && kafka.requestedBrokers == nil {
-                try? FileManager.default.removeItem(atPath: "demo")
+                try? FileManager.default.removeItem(atPath: DemoHome.folder)
             }
-            let lakeURL = lake ?? "file://./demo/lake"
-            let warehouseURL = warehouse ?? "sqlite://./demo/warehouse.db"
+            let lakeURL = lake ?? DemoHome.lakeURL
+            let warehouseURL = warehouse ?? DemoHome.warehouseURL
             let lakeStore = try makeLake(url: lakeURL)
             let store = try makeWarehouse(url: warehouseURL, load: load)
             for line in try sqlOptions.setup(store, catalog: catalog).apply() { logger.warning("\(line)") }
@@ -50,7 +50,7 @@ extension ShopStreamCommand.Run {
 
                 var silverConfig = bus.silverConfiguration
                 silverConfig.maxDelay = .milliseconds(250)
-                silverConfig.insertAttempts = nil
+                silverConfig.keepsTryingInserts = true
                 let silver = try bus.silverSink(configuration: silverConfig, warehouse: store, catalog: catalog)
                 silver.logger = Logger(label: "shopstream.silver")
                 for monitor in [bronze.monitor, silver.monitor] {

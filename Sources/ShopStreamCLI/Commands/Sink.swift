@@ -376,9 +376,9 @@ extension ShopStreamCommand.Sink.Silver {
         config.futureTolerance = maxFuture
         config.dedupWindow = dedupWindow
         config.idleExit = idleExit
-        // A sink that runs until stopped keeps retrying a failing warehouse (the stall shows
-        // in /readyz and the log); one that ends when idle gives up after a minute and a half.
-        config.insertAttempts = idleExit == nil ? nil : 8
+        // A sink that runs until stopped keeps trying a failing warehouse (the stall shows in
+        // /readyz and the log); one that ends when idle stops once the warehouse gave up.
+        config.keepsTryingInserts = idleExit == nil
         return config
     }
 }

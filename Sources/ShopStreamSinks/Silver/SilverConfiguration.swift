@@ -34,9 +34,20 @@ public struct SilverConfiguration: Sendable {
     /// end before it has published everything (the group's backlog then says what is left).
     /// The Pub/Sub source does not read it: start the sink after publishing.
     public var idleExitAfter: Latch?
-    /// Tries of an insert that keeps failing before the sink gives up and throws; nil: keep trying
-    /// until stopped (a long-running sink: the stall shows in `/readyz` and the metrics meanwhile).
-    public var insertAttempts: Int? = 8
+    /// What the sink does once the warehouse gave up on an insert for a cause that may pass
+    /// (`isTransient`: a 503, a dropped connection, SQLite busy, rows BigQuery still calls
+    /// `backendError`). Retrying is the warehouse's own business, by its reasons: BigQuery tries a
+    /// request 6 times with 1 s doubling backoff (about 31 s, `BigQueryClient.Configuration.retry`)
+    /// and waits 30 + 60 + 120 s on `quotaExceeded`; SQLite waits out a lock inside its busy
+    /// timeout and tries once. The sink does not retry on top of that: false (a sink that ends
+    /// when idle) stops with the warehouse's sentence, committing nothing past the failed rows;
+    /// true (a sink that runs until stopped) sends the rows again `insertRetryPause` later, for as
+    /// long as it takes (the stall shows in `/readyz` and the metrics meanwhile). An error retrying
+    /// cannot fix (a missing table, refused credentials) stops the sink at once either way.
+    public var keepsTryingInserts = false
+    /// The pause before a failed insert is sent again when `keepsTryingInserts`: a pause, not a
+    /// backoff, since the warehouse backed off already.
+    public var insertRetryPause: Duration = .seconds(5)
 
     public init(connection: KafkaConnection) { self.connection = connection }
 

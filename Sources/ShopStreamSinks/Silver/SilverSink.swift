@@ -224,6 +224,7 @@ public final class SilverSink: StoppableSink {
     /// flight (not committed: the next run inserts them again under the same insertIds). Facts
     /// still waiting are left uncommitted, to be read again.
     public func run(asking request: () -> StopSignal.Request) throws {
+        defer { waitForInserts() }
         do {
             try consume(request)
         } catch {
@@ -232,6 +233,25 @@ public final class SilverSink: StoppableSink {
             source.onChange = nil
             source.close()
             throw error
+        }
+    }
+
+    /// How long a stop waits for inserts already sent (as the bronze sink waits for its uploads).
+    static let insertShutdownWait: Duration = .seconds(30)
+
+    /// Starts no more inserts and waits, up to `insertShutdownWait`, for those under way to end:
+    /// the process may exit next, and an insert cut inside libcurl or OpenSSL crashes it (OpenSSL's
+    /// exit handler frees what the thread still uses). An insert that ends here lands or fails, but
+    /// after an abandon or an error its rows are not committed: the next owner reads them again and
+    /// finds them in silver (`readBack`). The insert threads stop their pauses at once.
+    private func waitForInserts() {
+        guard let inserts else { return }
+        stopSeen.request(.now)
+        inserts.close(discardingPending: true)
+        if !inserts.waitForThreads(timeout: Self.insertShutdownWait) {
+            logger.warning(
+                "inserts still under way after \(Self.insertShutdownWait); stopping without them (nothing of them is committed)",
+                metadata: ["inserts": "\(inserting.count)"])
         }
     }
 
@@ -777,12 +797,12 @@ public final class SilverSink: StoppableSink {
 
     private func startWorkers() {
         guard inserts == nil else { return }
-        inserts = WorkerPool(count: 4, name: "silver-insert") {
-            [warehouse, logger, stopSeen, monitor, attempts = configuration.insertAttempts] job in
+        let keepTrying = configuration.keepsTryingInserts ? configuration.insertRetryPause : nil
+        inserts = WorkerPool(count: 4, name: "silver-insert") { [warehouse, logger, stopSeen, monitor] job in
             let started = ContinuousClock.now
             let result = SilverSink.insert(
                 job.batch.rows, into: TableName(SilverSchema.dataset, job.entity.rawValue),
-                warehouse: warehouse, attempts: attempts, stop: stopSeen, logger: logger)
+                warehouse: warehouse, keepTrying: keepTrying, stop: stopSeen, logger: logger)
             monitor.writeDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             monitor.batchSize.record(job.batch.rows.count)
             // Freed here rather than on the reading thread, the busier one (rows are not needed
@@ -843,7 +863,10 @@ public final class SilverSink: StoppableSink {
             if result.permanent {
                 throw SinkError(.storage, "inserting into silver.\(entity.rawValue) failed in a way retrying cannot fix: \(error)")
             }
-            throw SinkError(.storage, "inserting into silver.\(entity.rawValue) kept failing: \(error)")
+            throw SinkError(
+                .storage,
+                "inserting into silver.\(entity.rawValue) failed and the warehouse gave up retrying, so the sink stopped with nothing committed past those rows; start it again once the warehouse answers: \(error)"
+            )
         }
         let now = SentAt.nowMilliseconds()
         for index in result.inserted {
@@ -865,51 +888,48 @@ public final class SilverSink: StoppableSink {
         if !result.inserted.isEmpty { lastRowAt = .now }
     }
 
-    /// Runs on a worker thread: one table's rows, retried until each is in or refused.
+    /// Runs on a worker thread: one table's rows, until each is in or refused, or the warehouse gave
+    /// up. Retrying a transient failure is the warehouse's business (see
+    /// `SilverConfiguration.keepsTryingInserts`); once it gives up — throws a transient error, or
+    /// returns rows still marked retryable — this only decides: give up too (`keepTrying` nil: the
+    /// sink stops), or send what is not in again after the pause `keepTrying`, until asked to stop.
     private static func insert(
-        _ all: [WarehouseRow], into table: TableName, warehouse: any Warehouse, attempts: Int?,
+        _ all: [WarehouseRow], into table: TableName, warehouse: any Warehouse, keepTrying pause: Duration?,
         stop: StopSignal, logger: Logger
     ) -> InsertResult {
         var result = InsertResult()
         var pending = Array(all.indices)
-        var attempt = 0
-        while !pending.isEmpty {
-            let failures: [RowFailure]
+        while true {
+            let cause: String
             do {
-                failures = try warehouse.insert(into: table, rows: pending.map { all[$0] })
+                let failures = try warehouse.insert(into: table, rows: pending.map { all[$0] })
+                let failed = Dictionary(failures.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+                var retry: [Int] = []
+                for (position, index) in pending.enumerated() {
+                    guard let f = failed[position] else { result.inserted.append(index); continue }
+                    if f.retryable { retry.append(index) } else { var g = f; g.index = index; result.refused.append(g) }
+                }
+                guard !retry.isEmpty else { return result }
+                cause = failures.first { $0.retryable }.map(\.message) ?? "rows not inserted"
+                pending = retry
             } catch {
                 // A missing table, refused credentials, a statement the warehouse rejects: no
                 // number of tries fixes them, so the sink stops and says so at once.
                 if !error.isTransient { result.error = "\(error)"; result.permanent = true; return result }
-                attempt += 1
-                result.retries += 1
-                if let attempts, attempt >= attempts { result.error = "\(error)"; return result }
-                logger.warning(
-                    "insert failed; retrying",
-                    metadata: [
-                        "table": "\(table)", "rows": "\(pending.count)", "retry_in_seconds": "\(1 << min(attempt, 5))", "error": "\(error)",
-                    ])
-                // In slices, so a request to stop is seen within a fifth of a second.
-                let until = ContinuousClock.now + .seconds(1 << min(attempt, 5))
-                while ContinuousClock.now < until {
-                    if stop.request >= .now { result.stopped = true; return result }
-                    Thread.sleep(forTimeInterval: 0.2)
-                }
-                continue
+                cause = "\(error)"
             }
-            let failed = Dictionary(failures.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
-            var retry: [Int] = []
-            for (position, index) in pending.enumerated() {
-                guard let f = failed[position] else { result.inserted.append(index); continue }
-                if f.retryable { retry.append(index) } else { var g = f; g.index = index; result.refused.append(g) }
-            }
-            guard !retry.isEmpty else { break }
-            attempt += 1
+            guard let pause else { result.error = cause; return result }
             result.retries += 1
-            pending = retry
-            Thread.sleep(forTimeInterval: Double(1 << min(attempt, 5)) * 0.25)
+            logger.warning(
+                "the warehouse gave up on an insert for now; sending it again",
+                metadata: ["table": "\(table)", "rows": "\(pending.count)", "retry_in": "\(pause)", "error": "\(cause)"])
+            // In slices, so a request to stop is seen within a fifth of a second.
+            let until = ContinuousClock.now + pause
+            while ContinuousClock.now < until {
+                if stop.request >= .now { result.stopped = true; return result }
+                Thread.sleep(forTimeInterval: min(0.2, max(0, (until - ContinuousClock.now).seconds)))
+            }
         }
-        return result
     }
 
     /// Publishes the rejects to the dead-letter topic, waits until Kafka has them,

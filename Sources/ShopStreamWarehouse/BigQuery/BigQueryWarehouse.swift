@@ -19,7 +19,11 @@ public final class BigQueryWarehouse: Warehouse, Sendable {
     /// Table schemas read, for checking rows before an insert.
     private let schemas = Mutex<[TableName: [Column]]>([:])
 
-    public func takeRetries() -> RetrySummary { client.takeRetries() }
+    public func takeRetries() -> RetrySummary {
+        var retries = client.takeRetries()
+        if let loader { retries.merge(loader.client.takeRetries()) }
+        return retries
+    }
 
     /// How rows get in.
     public var load: LoadMethod { loader == nil ? .insertAll : .storageWrite }

@@ -48,10 +48,17 @@ struct GRPCStatus: Error, Sendable, CustomStringConvertible {
 /// A client-streaming or bidirectional method (AppendRows) is called with one request message
 /// per HTTP/2 stream: the stream is the unit the server answers, and a resend is a new stream.
 enum GRPCCall {
-    /// Sends `message` to `method` at `endpoint` and returns the answer's messages, or throws
-    /// the call's non-OK `GRPCStatus`, or the `HTTPError` of a transport failure or non-200 answer.
+    /// Sends `message` to `method` at `endpoint` through `send` and returns the answer's messages,
+    /// or throws the call's non-OK `GRPCStatus`, or the `HTTPError` of a transport failure or
+    /// non-200 answer.
+    ///
+    /// UNAUTHENTICATED is answered as `HTTPClient` answers REST's 401: the token is fetched afresh
+    /// once (`refreshedToken` counts it) and the call sent again at once — the service did nothing
+    /// with a call it refused, so even an append is safe to repeat, and a token revoked or expired
+    /// early does not get better by waiting. A second refusal is thrown: the credentials' fault.
     static func unary(
-        _ endpoint: String, _ method: String, _ message: [UInt8], pool: HTTPClientPool, credentials: any AccessTokenProvider
+        _ endpoint: String, _ method: String, _ message: [UInt8], credentials: any AccessTokenProvider,
+        send: (HTTPRequest) throws -> HTTPResponse, refreshedToken: () -> Void = {}
     ) throws -> [[UInt8]] {
         var body = Data(capacity: message.count + 5)
         body.append(0)
@@ -62,17 +69,29 @@ enum GRPCCall {
         request.version = .http2
         request.headers.set("Content-Type", "application/grpc")
         request.headers.set("TE", "trailers")
-        try credentials.authorize(&request)
-        let response = try pool.send(request)
-        guard let status = response.headers["grpc-status"].flatMap({ Int($0) }) else {
-            throw GRPCStatus(
-                code: GRPCStatus.unknown,
-                message: "\(method) answered HTTP \(response.status) without a grpc-status; is \(endpoint) a gRPC server?")
+        var refreshed = false
+        while true {
+            // The token `authorize` puts on the request (the provider's cached one), to be
+            // invalidated if refused.
+            let token = try credentials.accessToken()
+            try credentials.authorize(&request)
+            let response = try send(request)
+            guard let status = response.headers["grpc-status"].flatMap({ Int($0) }) else {
+                throw GRPCStatus(
+                    code: GRPCStatus.unknown,
+                    message: "\(method) answered HTTP \(response.status) without a grpc-status; is \(endpoint) a gRPC server?")
+            }
+            if status == GRPCStatus.unauthenticated, !refreshed, let token {
+                credentials.invalidate(token)
+                refreshed = true
+                refreshedToken()
+                continue
+            }
+            guard status == GRPCStatus.ok else {
+                throw GRPCStatus(code: status, message: percentDecoded(response.headers["grpc-message"] ?? ""))
+            }
+            return try frames(Array(response.body))
         }
-        guard status == GRPCStatus.ok else {
-            throw GRPCStatus(code: status, message: percentDecoded(response.headers["grpc-message"] ?? ""))
-        }
-        return try frames(Array(response.body))
     }
 
     /// The messages of a gRPC body.

@@ -19,21 +19,36 @@ public final class StorageWriteClient: Sendable {
     public let endpoint: String
     let credentials: any AccessTokenProvider
     let pool: HTTPClientPool
+    /// Sends one HTTP/2 request: the pool's, or a test's stand-in for the service.
+    let transport: @Sendable (HTTPRequest) throws -> HTTPResponse
 
-    public init(
+    public convenience init(
         project: String, endpoint: String = StorageWriteClient.googleEndpoint, credentials: any AccessTokenProvider,
         http: HTTPClientConfiguration = HTTPClientConfiguration()
+    ) {
+        var http = http
+        // Retries are decided above, by gRPC status and by whether the call is safe to repeat.
+        http.retry = .never
+        let pool = HTTPClientPool(configuration: http, maximumIdle: 8)
+        self.init(project: project, endpoint: endpoint, credentials: credentials, pool: pool, transport: { try pool.send($0) })
+    }
+
+    /// `transport` in place of the pool's connections (tests).
+    init(
+        project: String, endpoint: String, credentials: any AccessTokenProvider, pool: HTTPClientPool = HTTPClientPool(),
+        transport: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse
     ) {
         self.project = project
         var endpoint = endpoint
         while endpoint.hasSuffix("/") { endpoint.removeLast() }
         self.endpoint = endpoint
         self.credentials = credentials
-        var http = http
-        // Retries are decided above, by gRPC status and by whether the call is safe to repeat.
-        http.retry = .never
-        pool = HTTPClientPool(configuration: http, maximumIdle: 8)
+        self.pool = pool
+        self.transport = transport
     }
+
+    /// The resends since the last call: a dead keep-alive connection, a refused token fetched afresh.
+    func takeRetries() -> RetrySummary { pool.takeRetries() }
 
     /// The Write API's endpoint from `BIGQUERY_STORAGE_EMULATOR_HOST` (`127.0.0.1:9060`), or nil.
     public static func emulatorEndpoint(environment: [String: String]) -> String? {
@@ -139,7 +154,8 @@ public final class StorageWriteClient: Sendable {
     /// One call; its single answer message.
     private func call(_ method: String, _ message: [UInt8]) throws -> [UInt8] {
         let answers = try GRPCCall.unary(
-            endpoint, Self.service + "/" + method, message, pool: pool, credentials: credentials)
+            endpoint, Self.service + "/" + method, message, credentials: credentials, send: transport,
+            refreshedToken: { [pool] in pool.recordRetry("UNAUTHENTICATED") })
         guard let first = answers.first else {
             throw GRPCStatus(code: GRPCStatus.unknown, message: "\(method) answered OK without a message")
         }

@@ -204,7 +204,7 @@ final class StorageWriteLoader: Sendable {
         case GRPCStatus.unauthenticated:
             return WarehouseError(
                 .credentials,
-                "\(doing): the Storage Write API refused the credentials (\(status.message)); run `gcloud auth application-default login` or check GOOGLE_APPLICATION_CREDENTIALS",
+                "\(doing): the Storage Write API refused the credentials from \(client.credentials.source), also with a freshly fetched token (\(status.message)); run `gcloud auth application-default login` or check GOOGLE_APPLICATION_CREDENTIALS",
                 reason: status.name)
         default:
             return WarehouseError(status.isTransient ? .bigquery : .query, "\(doing) failed\(tries): \(status)", reason: status.name)

@@ -1,0 +1,122 @@
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import ShopStreamSinks
+import ShopStreamWarehouse
+import TestSupport
+import XCTest
+
+/// What the silver sink does when the warehouse fails an insert or is slow with it: retrying is the
+/// warehouse's own business (BigQuery's budget, SQLite's busy timeout); the sink only stops or keeps
+/// going, and a stop waits for the inserts under way.
+final class SilverInsertFailureTests: XCTestCase {
+    private let customers = TableName("silver", "customers")
+
+    /// The answer SQLite gives when its busy timeout ran out: transient, and already waited for.
+    private static let busy = WarehouseError(
+        .sqlite, "inserting into silver.customers: database is locked, still after the busy timeout", reason: "SQLITE_BUSY")
+
+    private func customerPartitions() -> [TopicPartition] {
+        (0..<silverCatalog[.customers].partitions).map { TopicPartition(Entity.customers.topic, Int32($0)) }
+    }
+
+    /// A sink that ends when idle does not stack its own tries on the warehouse's: the warehouse
+    /// gave up once, so the sink stops after that one insert, says why in one sentence, and commits
+    /// nothing of the rows that did not land.
+    func testASinkThatEndsWhenIdleStopsAfterTheWarehouseGaveUpOnce() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        let warehouse = InterceptedWarehouse(try freshSQLiteWarehouse())
+        let customers = self.customers
+        warehouse.beforeInsert = { table in if table == customers { throw Self.busy } }
+        let config = silverConfiguration(broker, grace: .seconds(5))
+        XCTAssertFalse(config.keepsTryingInserts, "the default")
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+
+        let deadline = ContinuousClock.now + .seconds(60)
+        var thrown: Error?
+        do { try sink.run(shouldStop: { ContinuousClock.now > deadline }) } catch { thrown = error }
+
+        let message = try XCTUnwrap(thrown.map { "\($0)" }, "the sink ended without an error")
+        XCTAssertTrue(message.hasPrefix("inserting into silver.customers failed and the warehouse gave up retrying"), message)
+        XCTAssertTrue(message.hasSuffix(Self.busy.message), message)
+        XCTAssertEqual(warehouse.inserts(into: customers), 1, "one insert: the warehouse's tries are the only ones")
+        XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.customers"), ["0"])
+        for (lane, offset) in try committedOffsets(broker, group: config.groupId, customerPartitions()) {
+            XCTAssertNil(offset, "\(lane): nothing committed past rows that did not land")
+        }
+    }
+
+    /// A sink that runs until stopped sends the rows again after its pause, for as long as the
+    /// warehouse keeps giving up, and commits them once they are in.
+    func testASinkThatRunsUntilStoppedSendsTheRowsAgainUntilTheyLand() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        let warehouse = InterceptedWarehouse(try freshSQLiteWarehouse())
+        let customers = self.customers
+        warehouse.beforeInsert = { [unowned warehouse] table in
+            if table == customers && warehouse.inserts(into: customers) <= 2 { throw Self.busy }
+        }
+        var config = silverConfiguration(broker, grace: .seconds(5))
+        config.keepsTryingInserts = true
+        config.insertRetryPause = .milliseconds(100)
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+
+        let deadline = ContinuousClock.now + .seconds(60)
+        try sink.run(shouldStop: { ContinuousClock.now > deadline })
+
+        XCTAssertEqual(warehouse.inserts(into: customers), 3, "twice given up, the third landed")
+        XCTAssertEqual(try column(warehouse, "SELECT customer_id FROM silver.customers"), ["CUS-00000001"])
+        let committed = try committedOffsets(broker, group: config.groupId, customerPartitions())
+        XCTAssertEqual(committed.values.compactMap { $0 }.reduce(0, +), 1, "the one customer is committed once it is in")
+    }
+
+    /// Asked to give up at once (`.abandon`, a shutdown deadline passed) while an insert is slow: the
+    /// sink still waits for that insert to end before it returns (an insert cut by the process
+    /// exiting can crash it inside libcurl), commits nothing more, and a run that reads the rows
+    /// again finds them in silver rather than inserting them twice.
+    func testAStopDuringASlowInsertWaitsForItAndItsRowsAreFoundWhenReadAgain() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        let warehouse = InterceptedWarehouse(try freshSQLiteWarehouse())
+        let customers = self.customers
+        let entered = Latch()
+        let release = DispatchSemaphore(value: 0)
+        warehouse.beforeInsert = { table in
+            guard table == customers else { return }
+            entered.raise()
+            _ = release.wait(timeout: .now() + 20)
+            // A slow warehouse: the rows land well after the stop was asked.
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        let config = silverConfiguration(broker, grace: .seconds(5))
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        let deadline = ContinuousClock.now + .seconds(60)
+        try sink.run(asking: {
+            guard entered.isRaised || ContinuousClock.now > deadline else { return .none }
+            release.signal()
+            return .abandon
+        })
+        XCTAssertTrue(entered.isRaised, "the customer's insert started")
+        XCTAssertEqual(
+            try column(warehouse, "SELECT customer_id FROM silver.customers"), ["CUS-00000001"],
+            "the insert under way at the stop ended before run returned")
+        for (lane, offset) in try committedOffsets(broker, group: config.groupId, customerPartitions()) {
+            XCTAssertNil(offset, "\(lane): nothing committed after giving up")
+        }
+
+        // Read again from the start (a group of its own: nothing committed), every row is found in silver.
+        warehouse.beforeInsert = { _ in }
+        var again = config
+        again.groupId += "-again"
+        let next = try SilverSink(configuration: again, warehouse: warehouse, catalog: silverCatalog)
+        try next.run(shouldStop: { ContinuousClock.now > deadline })
+        XCTAssertGreaterThanOrEqual(next.statistics.alreadyHeld, 1, "read again, found in silver")
+        XCTAssertEqual(next.statistics.rows[.customers] ?? 0, 0)
+        XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.customers"), ["1"], "not inserted twice")
+    }
+}
