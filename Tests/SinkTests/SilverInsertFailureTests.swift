@@ -119,4 +119,55 @@ final class SilverInsertFailureTests: XCTestCase {
         XCTAssertEqual(next.statistics.rows[.customers] ?? 0, 0)
         XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.customers"), ["1"], "not inserted twice")
     }
+
+    /// What a newly assigned partition's read-back asks: which offsets past the committed one silver holds.
+    private static let heldQuery = "_source_offset >="
+
+    /// Asking silver what it holds past the committed offsets is retried by the warehouse only: a
+    /// sink that ends when idle stops after the one query the warehouse gave up on, saying why, and
+    /// inserts and commits nothing it read meanwhile.
+    func testASinkThatEndsWhenIdleStopsOnceTheWarehouseGaveUpOnItsReadBack() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        let warehouse = InterceptedWarehouse(try freshSQLiteWarehouse())
+        warehouse.beforeQuery = { sql in if sql.contains(Self.heldQuery) { throw Self.busy } }
+        let config = silverConfiguration(broker, grace: .seconds(5))
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+
+        let deadline = ContinuousClock.now + .seconds(60)
+        var thrown: Error?
+        do { try sink.run(shouldStop: { ContinuousClock.now > deadline }) } catch { thrown = error }
+
+        let message = try XCTUnwrap(thrown.map { "\($0)" }, "the sink ended without an error")
+        XCTAssertTrue(message.contains("which messages past the committed offsets it already holds"), message)
+        XCTAssertTrue(message.hasSuffix(Self.busy.message), message)
+        XCTAssertEqual(warehouse.queries(containing: Self.heldQuery), 1, "one read-back: the warehouse's tries are the only ones")
+        XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.customers"), ["0"])
+        for (lane, offset) in try committedOffsets(broker, group: config.groupId, customerPartitions()) {
+            XCTAssertNil(offset, "\(lane): nothing committed")
+        }
+    }
+
+    /// A sink that runs until stopped asks again after its pause until silver answers, then lands
+    /// what it read.
+    func testASinkThatRunsUntilStoppedAsksAgainUntilItsReadBackIsAnswered() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        let warehouse = InterceptedWarehouse(try freshSQLiteWarehouse())
+        warehouse.beforeQuery = { [unowned warehouse] sql in
+            if sql.contains(Self.heldQuery) && warehouse.queries(containing: Self.heldQuery) <= 2 { throw Self.busy }
+        }
+        var config = silverConfiguration(broker, grace: .seconds(5))
+        config.keepsTryingInserts = true
+        config.insertRetryPause = .milliseconds(100)
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+
+        let deadline = ContinuousClock.now + .seconds(60)
+        try sink.run(shouldStop: { ContinuousClock.now > deadline })
+
+        XCTAssertEqual(warehouse.queries(containing: Self.heldQuery), 3, "twice given up, the third answered")
+        XCTAssertEqual(try column(warehouse, "SELECT customer_id FROM silver.customers"), ["CUS-00000001"])
+    }
 }

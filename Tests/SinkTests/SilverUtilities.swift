@@ -135,26 +135,42 @@ extension Duration {
 }
 
 /// A warehouse that is `inner`, except that each insert into a table goes first through
-/// `beforeInsert` (on the insert thread), which may throw or take its time: a warehouse failing or
-/// slow on demand. Counts the inserts into each table.
+/// `beforeInsert` (on the insert thread), and each query through `beforeQuery`, which may throw or
+/// take their time: a warehouse failing or slow on demand. Counts the inserts into each table and
+/// keeps the queries asked.
 final class InterceptedWarehouse: Warehouse, @unchecked Sendable {
     // @unchecked: `calls` is touched only while `lock` is held; `beforeInsert` is set before use.
     let inner: any Warehouse
     var beforeInsert: @Sendable (TableName) throws -> Void = { _ in }
+    var beforeQuery: @Sendable (String) throws -> Void = { _ in }
     private let lock = NSLock()
     private var calls: [TableName: Int] = [:]
+    private var asked: [String] = []
 
     init(_ inner: any Warehouse) { self.inner = inner }
 
     /// Inserts tried into `table` so far.
     func inserts(into table: TableName) -> Int { lock.withLock { calls[table] ?? 0 } }
 
+    /// Queries asked so far whose SQL contains `text`.
+    func queries(containing text: String) -> Int { lock.withLock { asked.filter { $0.contains(text) }.count } }
+
     var url: String { inner.url }
     var dialect: SQLDialect { inner.dialect }
     func execute(_ sql: String) throws { try inner.execute(sql) }
     func executeTransaction(_ sql: String) throws { try inner.executeTransaction(sql) }
-    func query(_ sql: String) throws -> QueryResult { try inner.query(sql) }
-    func forEachRow(_ sql: String, _ body: ([String?]) throws -> Void) throws { try inner.forEachRow(sql, body) }
+    func query(_ sql: String) throws -> QueryResult {
+        try asking(sql)
+        return try inner.query(sql)
+    }
+    func forEachRow(_ sql: String, _ body: ([String?]) throws -> Void) throws {
+        try asking(sql)
+        try inner.forEachRow(sql, body)
+    }
+    private func asking(_ sql: String) throws {
+        lock.withLock { asked.append(sql) }
+        try beforeQuery(sql)
+    }
     func columns(of table: TableName) throws -> [Column]? { try inner.columns(of: table) }
     func createDataset(_ name: String) throws { try inner.createDataset(name) }
     func takeRetries() -> RetrySummary { inner.takeRetries() }

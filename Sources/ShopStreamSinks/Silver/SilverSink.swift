@@ -130,6 +130,8 @@ public final class SilverSink: StoppableSink {
     private var inserts: WorkerPool<InsertJob, FinishedInsert>?
     /// What the caller asked, where the insert threads can see it (they stop retrying once asked to stop).
     private let stopSeen = StopSignal()
+    /// What `run` was given to ask whether to stop, while it runs.
+    private var asking: (() -> StopSignal.Request)?
     private let eventToRow = Metrics.Timer(label: MetricCatalog.eventToSilver.name)
     /// Tables with an insert in flight.
     private var inserting: Set<Entity> = []
@@ -226,7 +228,12 @@ public final class SilverSink: StoppableSink {
     public func run(asking request: () -> StopSignal.Request) throws {
         defer { waitForInserts() }
         do {
-            try consume(request)
+            try withoutActuallyEscaping(request) { request in
+                // Also asked inside a poll (a rebalance's read-back), where the loop does not turn.
+                asking = request
+                defer { asking = nil }
+                try consume(request)
+            }
         } catch {
             // Leave the group now, so the next run need not wait for this member's
             // session to time out; nothing more is committed.
@@ -563,11 +570,13 @@ public final class SilverSink: StoppableSink {
     }
 
     /// Asks silver which offsets of `lanes`, past their committed offsets, it holds already (rows of
-    /// the entities' tables, and rejects), in one query, and keeps them for `handle`. Transient
-    /// warehouse errors are tried again; returns how many offsets are held.
+    /// the entities' tables, and rejects), in one query, and keeps them for `handle`; returns how
+    /// many offsets are held. Retrying is the warehouse's business, as for inserts (BigQuery's
+    /// budget, SQLite's busy timeout; librdkafka's for the committed offsets): once it gave up on a
+    /// cause that may pass, a sink that runs until stopped (`keepsTryingInserts`) asks again after
+    /// `insertRetryPause`, until asked to stop; one that ends when idle stops with the cause.
     private func readBack(_ lanes: [TopicPartition]) throws -> Int {
         guard !lanes.isEmpty else { return 0 }
-        var attempt = 0
         while true {
             do {
                 let found = try queryHeld(lanes, from: try source.committedOffsets(lanes))
@@ -575,12 +584,16 @@ public final class SilverSink: StoppableSink {
                 for (lane, offsets) in found where !offsets.isEmpty { held[lane] = offsets }
                 return found.values.reduce(0) { $0 + $1.count }
             } catch {
-                attempt += 1
-                guard error.isTransient, attempt < 5, stopSeen.request < .now else { throw error }
+                func stopAsked() -> Bool {
+                    if let asking { stopSeen.request(asking()) }
+                    return stopSeen.request >= .now
+                }
+                guard error.isTransient, configuration.keepsTryingInserts, !stopAsked() else { throw error }
                 logger.warning(
-                    "asking silver what it holds past the committed offsets failed; trying again",
-                    metadata: ["retry_in_seconds": "\(1 << attempt)", "error": "\(error)"])
-                Thread.sleep(forTimeInterval: Double(1 << attempt))
+                    "asking silver what it holds past the committed offsets failed; asking again",
+                    metadata: ["retry_in": "\(configuration.insertRetryPause)", "error": "\(error)"])
+                let until = ContinuousClock.now + configuration.insertRetryPause
+                while ContinuousClock.now < until, !stopAsked() { Thread.sleep(forTimeInterval: 0.2) }
             }
         }
     }
