@@ -65,6 +65,7 @@ public final class BronzeSink: StoppableSink {
     private lazy var idleExit = configuration.idleExit.map { IdleExit($0, after: configuration.idleExitAfter) }
     private var lastStoredAt: ContinuousClock.Instant?
     private var fatal: Error?
+    private var dates = BronzeFormat.UTCDateCache()
 
     public init(configuration: BronzeConfiguration, lake: any Lake) throws {
         try configuration.validate()
@@ -222,7 +223,7 @@ public final class BronzeSink: StoppableSink {
             statistics.skipped += 1
             return
         }
-        let dt = record.timestampMs.map { BronzeFormat.utcDate(milliseconds: $0) } ?? "unknown"
+        let dt = record.timestampMs.map { dates.date(milliseconds: $0) } ?? "unknown"
         // In place: a copy of the state taken out and stored back would copy the open batch's
         // records on every append (quadratic in the batch size).
         partitions[tp]!.add(record, dt: dt, of: tp, batchSize: configuration.batchSize)
