@@ -286,7 +286,7 @@ public final class BronzeSink: StoppableSink {
     private func sealOnceReadToTheEnd() {
         guard let idleExit, idleExit.after?.isRaised ?? true else { return }
         let now = ContinuousClock.now
-        guard now - lastActivity >= .milliseconds(100), now - lastEndCheckForSealing >= .milliseconds(500),
+        guard now - lastActivity >= .milliseconds(100), now - lastEndCheckForSealing >= .milliseconds(100),
             partitions.values.contains(where: { $0.open != nil })
         else { return }
         lastEndCheckForSealing = now
