@@ -34,6 +34,17 @@ final class HTTPClientTests: XCTestCase {
         XCTAssertNil(server.requests[0].headers["expect"])
     }
 
+    func testAnswerHeadersAreTrimmedAndKeepColonsInTheirValues() throws {
+        let server = try LoopbackHTTPServer { _ in
+            .respond(200, headers: [("X-Spaced", " \t a: b:c \t"), ("X-Empty", ""), ("X-Town", "Lahore – ملتان")])
+        }
+        let answer = try client().send(HTTPRequest(url: server.url + "/h"))
+        XCTAssertEqual(answer.headers["x-spaced"], "a: b:c")
+        XCTAssertEqual(answer.headers["x-empty"], "")
+        XCTAssertEqual(answer.headers["x-town"], "Lahore – ملتان")
+        XCTAssertEqual(answer.headers.fields.map(\.name), ["X-Spaced", "X-Empty", "X-Town", "Content-Length"])
+    }
+
     func testAnIdempotentRequestIsRetriedThrough503And429AndAResetUntilItSucceeds() throws {
         let server = try LoopbackHTTPServer(replies: [
             .json(503, #"{"error":{"code":503,"message":"Backend Error","errors":[{"reason":"backendError"}]}}"#),

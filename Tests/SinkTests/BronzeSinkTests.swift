@@ -190,6 +190,32 @@ final class BronzeSinkTests: XCTestCase {
         XCTAssertEqual(try lake.list(prefix: "bronze/").count, 1)
     }
 
+    func testWithAnIdleExitThePartialBatchesAreStoredOnceReadToTheEndNotAfterTheIdleWait() throws {
+        let broker = try brokerWithEvents(partitions: 2, count: 250)
+        let (lake, _) = try temporaryFolderLake()
+        var config = bronzeConfig(broker)
+        config.maxBatchAge = .seconds(3600)
+        config.idleExit = .seconds(3600)
+        let sink = try BronzeSink(configuration: config, lake: lake)
+        // Stopping stores partial batches anyway, so only objects in the lake while the sink still
+        // runs (neither the age nor the idle time anywhere near) prove it: look from shouldStop.
+        let deadline = ContinuousClock.now + .seconds(30)
+        var storedWhileRunning = 0
+        var stopAsked = false
+        try sink.run(shouldStop: {
+            // Asked again while stopping (which stores the rest): count only until the stop.
+            guard !stopAsked else { return true }
+            storedWhileRunning = ((try? lake.list(prefix: "bronze/")) ?? []).reduce(0) { $0 + Int($1.metadata["count"] ?? "0")! }
+            stopAsked = storedWhileRunning == 250 || ContinuousClock.now > deadline
+            return stopAsked
+        })
+        // 250 events in two partitions: at least one partition ends in a partial batch.
+        XCTAssertEqual(storedWhileRunning, 250, "every event, the partial batches' too, stored while the sink still ran")
+        XCTAssertEqual(try allLines(lake).count, 250)
+        let report = try BronzeVerifier(lake: lake).verify(watermarks: nil, deep: true)
+        XCTAssertTrue(report.isClean, "\(report.problems)")
+    }
+
     /// `run` starts its sinks beside the generator: quiet before the first event must not end them.
     func testAnIdleExitCountsOnlyOnceItsLatchIsRaised() throws {
         let broker = try brokerWithEvents(partitions: 3, count: 0)

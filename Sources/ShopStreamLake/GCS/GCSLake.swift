@@ -82,11 +82,9 @@ public final class GCSLake: Lake, Sendable {
         try ObjectName.validate(name, lake: url)
         let md5 = Digest.md5Base64(bytes)
         // Cloud Storage checks md5Hash and crc32c against what arrives and refuses a mismatch.
-        let resource: [String: Any] = [
-            "name": fullName(name), "contentType": contentType, "metadata": metadata,
-            "md5Hash": md5, "crc32c": CRC32C.base64(bytes),
-        ]
-        let upload = try MultipartRelated(metadata: resource, media: bytes, mediaType: contentType)
+        let resource = MultipartRelated.Resource(
+            name: fullName(name), contentType: contentType, metadata: metadata, md5Hash: md5, crc32c: CRC32C.base64(bytes))
+        let upload = MultipartRelated(resource: resource, media: bytes, mediaType: contentType)
         let request = HTTPRequest(
             method: .post,
             url: configuration.endpoint

@@ -75,6 +75,25 @@ public enum BronzeFormat {
         CivilCalendar.utcDateText(milliseconds: ms)
     }
 
+    /// `utcDate` for a stream of timestamps that mostly stay within a day: the date of the last
+    /// day seen is kept, so only a timestamp on another day builds a string (one per event was
+    /// 2 % of the bronze sink's CPU).
+    struct UTCDateCache {
+        private var start: Int64 = 1
+        private var end: Int64 = 0
+        private var text = ""
+
+        mutating func date(milliseconds ms: Int64) -> String {
+            if ms < start || ms >= end {
+                let day = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+                start = day * 86_400_000
+                end = start + 86_400_000
+                text = BronzeFormat.utcDate(milliseconds: ms)
+            }
+            return text
+        }
+    }
+
     /// The object's bytes: one line per record, the record as published when it is
     /// single-line UTF-8 JSON, else an envelope that keeps its bytes in base64.
     static func encode(_ batch: BronzeBatch, gzip: Bool) throws -> (bytes: Data, unparsed: Int) {
