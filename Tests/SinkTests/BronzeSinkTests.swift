@@ -178,9 +178,13 @@ final class BronzeSinkTests: XCTestCase {
         // still runs proves the timer: look from shouldStop, and stop once it is there.
         let deadline = ContinuousClock.now + .seconds(30)
         var storedWhileRunning: [StoredObject] = []
+        var stopAsked = false
         try sink.run(shouldStop: {
+            // Asked again while stopping (which stores the partial batch): look only until the stop.
+            guard !stopAsked else { return true }
             storedWhileRunning = (try? lake.list(prefix: "bronze/")) ?? []
-            return !storedWhileRunning.isEmpty || ContinuousClock.now > deadline
+            stopAsked = !storedWhileRunning.isEmpty || ContinuousClock.now > deadline
+            return stopAsked
         })
         XCTAssertEqual(
             storedWhileRunning.map(\.name), ["bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl"],
