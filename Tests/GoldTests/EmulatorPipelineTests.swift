@@ -16,7 +16,7 @@ final class EmulatorPipelineTests: XCTestCase {
         assertEveryTopicLanded(run.stdout)  // fake-gcs-server and the BigQuery emulator hold what was published
         XCTAssertTrue(run.stdout.contains("gold:      full refresh: rebuilt 10 of 10 gold tables"), run.stdout)
         XCTAssertTrue(run.stdout.contains("executive summary, 2025-01-01 … 2025-01-03"), run.stdout)
-        XCTAssertTrue(run.stdout.contains("under gs://\(bucket)/bronze/"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("stored in gs://\(bucket)/bronze/"), run.stdout)
 
         let check = try shopstream(["check", "--lake", lake, "--warehouse", warehouse], timeout: 300)
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
