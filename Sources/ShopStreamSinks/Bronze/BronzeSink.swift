@@ -239,7 +239,9 @@ public final class BronzeSink: StoppableSink {
         // records on every append (quadratic in the batch size).
         partitions[tp]!.add(record, dt: dt, of: tp, batchSize: configuration.batchSize)
         hold(record)
-        scheduleUploads()
+        // Only a batch this record sealed is new to schedule (others were offered when sealed, and
+        // are again as uploads finish): not a scan of every partition per record.
+        if !partitions[tp]!.sealed.isEmpty { scheduleUploads() }
     }
 
     // MARK: The buffer bound
