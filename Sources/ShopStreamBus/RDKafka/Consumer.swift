@@ -32,6 +32,9 @@ public final class Consumer {
     private var observerClient: RDKafkaClient?
     /// A sole reader that has not taken its partitions yet (it does at its first poll).
     private var unassigned: Bool
+    /// What `checkTopics` last learned: a sole reader takes its partitions from it rather than
+    /// asking the cluster again at its first poll.
+    private var checkedMetadata: ClusterMetadata?
 
     public init(configuration: ConsumerConfiguration, topics: [String]) throws {
         guard !topics.isEmpty else { throw KafkaError(.invalidArgument, "a consumer needs at least one topic") }
@@ -68,6 +71,7 @@ public final class Consumer {
                 .topic,
                 "topic \(topic) does not exist at \(configuration.connection.bootstrapServers); run `shopstream topics apply` first.")
         }
+        checkedMetadata = md
         return md
     }
 
@@ -128,7 +132,7 @@ public final class Consumer {
     /// A sole reader takes every partition of its topics, each from the group's committed offset
     /// (none: `autoOffsetReset`), and tells `onRebalance`, as a group's first assignment would.
     private func assignEveryPartition() throws {
-        let md = try checkTopics()
+        let md = try checkedMetadata ?? checkTopics()
         let all = topics.flatMap { topic in (0..<(md.topics[topic]?.partitions ?? 0)).map { TopicPartition(topic, Int32($0)) } }
         let list = makePartitionList(all.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
