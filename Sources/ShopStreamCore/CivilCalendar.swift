@@ -38,8 +38,13 @@ public enum CivilCalendar {
     }
 
     /// The UTC calendar date of an instant in milliseconds, as `YYYY-MM-DD`.
+    /// The UTC day (days since 1970-01-01, floored) that `ms` milliseconds since the epoch fall on.
+    public static func utcDay(milliseconds ms: Int64) -> Int64 {
+        ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+    }
+
     public static func utcDateText(milliseconds ms: Int64) -> String {
-        let days = Int(ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000)
+        let days = Int(utcDay(milliseconds: ms))
         let (y, m, d) = civil(days: days)
         func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"

@@ -85,8 +85,7 @@ public enum BronzeFormat {
 
         mutating func date(milliseconds ms: Int64) -> String {
             if ms < start || ms >= end {
-                let day = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
-                start = day * 86_400_000
+                start = CivilCalendar.utcDay(milliseconds: ms) * 86_400_000
                 end = start + 86_400_000
                 text = BronzeFormat.utcDate(milliseconds: ms)
             }
