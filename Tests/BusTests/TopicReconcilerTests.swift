@@ -14,6 +14,16 @@ final class TopicReconcilerTests: XCTestCase {
         }
     }
 
+    /// An admin that knows a partition's old leader is told NOT_LEADER_FOR_PARTITION by it; the
+    /// watermarks are still answered, from the new leader, within the same call.
+    func testWatermarksAreReadAcrossALeaderThatJustMoved() throws {
+        let broker = try EmbeddedBroker(brokerCount: 3, topics: [testTopic("t.moving", partitions: 3)])
+        let admin = try TopicAdmin(connection: connection(broker))
+        XCTAssertEqual(try admin.watermarks("t.moving", partitions: 3).map(\.high), [0, 0, 0])
+        XCTAssertEqual(try broker.moveLeaders(topic: "t.moving").count, 3)
+        XCTAssertEqual(try admin.watermarks("t.moving", partitions: 3).map(\.high), [0, 0, 0])
+    }
+
     func testApplyingTwiceChangesNothingAndReportsEveryTopicAsMatching() throws {
         let catalog = try repositoryCatalog()
         let broker = try EmbeddedBroker(topics: catalog.definitions)

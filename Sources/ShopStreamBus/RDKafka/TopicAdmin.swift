@@ -1,4 +1,5 @@
 import Crdkafka
+import Foundation
 import ShopStreamCore
 
 /// Creates and describes topics.
@@ -17,14 +18,30 @@ public final class TopicAdmin {
     }
 
     /// Low and high watermarks (first offset, next offset to be written) per partition.
+    ///
+    /// A partition whose leader is moving answers NOT_LEADER_FOR_PARTITION (or another error
+    /// librdkafka calls retriable) until the client learns the new leader: each partition is asked
+    /// again, after fresh metadata and a short pause, until `timeout` has passed since the first
+    /// question. (The generator reports what the cluster holds after its last delivery; a leader
+    /// moving just then must not turn a complete run into a failed one.)
     public func watermarks(_ topic: String, partitions: Int, timeout: Duration = .seconds(10)) throws -> [(low: Int64, high: Int64)] {
-        try (0..<partitions).map { p in
-            var low: Int64 = 0, high: Int64 = 0
-            let err = rd_kafka_query_watermark_offsets(client.handle, topic, Int32(p), &low, &high, Int32(timeout.milliseconds))
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw KafkaError(.topic, "reading offsets of \(topic)[\(p)] failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+        let deadline = ContinuousClock.now + timeout
+        return try (0..<partitions).map { p in
+            var pause = Duration.milliseconds(50)
+            while true {
+                var low: Int64 = 0, high: Int64 = 0
+                let left = max(deadline - ContinuousClock.now, .milliseconds(100))
+                let err = rd_kafka_query_watermark_offsets(client.handle, topic, Int32(p), &low, &high, Int32(left.milliseconds))
+                if err == RD_KAFKA_RESP_ERR_NO_ERROR { return (low, high) }
+                let error = KafkaError(
+                    .topic, "reading offsets of \(topic)[\(p)] failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+                guard error.isTransient, ContinuousClock.now + pause < deadline else { throw error }
+                // Fresh metadata tells librdkafka where the partition's leader is now.
+                _ = try? client.metadata(
+                    timeout: max(deadline - ContinuousClock.now, .milliseconds(100)), bootstrap: connection.bootstrapServers)
+                Thread.sleep(forTimeInterval: Double(pause.milliseconds) / 1000)
+                pause = min(pause * 2, .seconds(1))
             }
-            return (low, high)
         }
     }
 
