@@ -36,23 +36,35 @@ final class BrokerFaultTests: XCTestCase {
         try run.finishAndCheckEveryEventExactlyOnce()
     }
 
-    /// Every partition's leader moves to the next broker three times while events flow; each time
-    /// clients are told NOT_LEADER_FOR_PARTITION by the old leader and must find the new one.
+    /// The leaders of the inventory, payments and shipping partitions move to the next broker three
+    /// times while events flow; each time clients are told NOT_LEADER_FOR_PARTITION by the old
+    /// leader and must find the new one.
     ///
-    /// One request in flight a broker, for the reason given at the retriable-errors test below: a
-    /// batch refused by the old leader while a later one was in flight was acknowledged by the mock
-    /// without being stored (seen once in a CI run: 2,113 of 2,114 customers on the broker).
+    /// One request in flight a broker, for the reason given at the retriable-errors test below. That
+    /// does not stop two in flight for one partition while its leader moves (one to the old leader,
+    /// the next to the new), and then the mock may lose a batch that librdkafka acknowledges
+    /// implicitly, where Kafka would not (`MockLoss`; seen in CI: 3,870 of 3,871 sales on the
+    /// broker). The generator logs those acks (`debug=eos`) and the check allows exactly them; the
+    /// sinks must still land every event the broker holds, once. The topics moved are those no other
+    /// event refers to: a sale lost that way would leave its payment waiting for it, then
+    /// dead-lettered, which is right but not what this test is about.
     func testPartitionLeadersMovedMidStreamLoseAndDoubleNothing() throws {
-        let run = try PipelineRun(name: "leaders", generatorOptions: ["-X", "max.in.flight.requests.per.connection=1"])
+        let run = try PipelineRun(
+            name: "leaders", generatorOptions: ["-X", "max.in.flight.requests.per.connection=1", "-X", "debug=eos"])
         try run.startAndWaitUntilLanding()
+        let moving: Set<String> = [Entity.inventory.topic, Entity.payments.topic, Entity.shipping.topic]
         for _ in 0..<3 {
             let before = try run.clusterLeaders()
-            let moved = run.broker.fault("leaders/move")
-            XCTAssertEqual(moved.status, 200, moved.body)
+            for topic in moving.sorted() {
+                let moved = run.broker.fault("leaders/move?topic=\(topic)")
+                XCTAssertEqual(moved.status, 200, moved.body)
+            }
             // What a client learns from metadata is what the broker says it did, and every leader moved.
             XCTAssertEqual(try run.clusterLeaders(), try run.brokerLeaders(), "a client sees the new leaders")
             let after = try run.clusterLeaders()
-            XCTAssertTrue(after.allSatisfy { before[$0.key] != $0.value }, "every partition has a new leader")
+            XCTAssertTrue(
+                after.allSatisfy { moving.contains($0.key.topic) == (before[$0.key] != $0.value) },
+                "every partition of \(moving.sorted()) has a new leader, and only those")
             Thread.sleep(forTimeInterval: 2.5)
         }
         try run.finishAndCheckEveryEventExactlyOnce()
@@ -66,7 +78,8 @@ final class BrokerFaultTests: XCTestCase {
     /// for persisted (Kafka would have refused the later one as out of sequence had it not been); the
     /// mock does not check sequences, so there that batch would be lost though acknowledged.
     func testRetriableProduceFetchAndCommitErrorsLoseAndDoubleNothing() throws {
-        let run = try PipelineRun(name: "errors", generatorOptions: ["-X", "max.in.flight.requests.per.connection=1"])
+        let run = try PipelineRun(
+            name: "errors", generatorOptions: ["-X", "max.in.flight.requests.per.connection=1", "-X", "debug=eos"])
         try run.startAndWaitUntilLanding()
         // Offset commits go to each group's coordinator: make it broker 3 (itself a fault: the old
         // one answers NOT_COORDINATOR), and fail commits there.

@@ -347,13 +347,21 @@ final class PipelineRun {
         let published = try GroundTruth.read(from: URL(fileURLWithPath: truth)).events
         XCTAssertEqual(published.total, events, "the truth covers every event", file: file, line: line)
 
-        // Kafka holds each published event once: per topic, offsets = events published.
+        // Kafka holds each published event once: per topic, offsets = events published, except for
+        // what the mock cluster lost under librdkafka's implicit acks (`MockLoss`).
         let high = try highWatermarks()
+        let mockLoss = MockLoss(generatorLog: generator.stderr)
+        var onBroker: [Entity: Int] = [:]
         for entity in Entity.allCases {
-            let offsets = high.filter { $0.key.topic == entity.topic }.values.reduce(0, +)
-            XCTAssertEqual(
-                offsets, Int64(published[entity]), "\(entity.topic): offsets on the broker = events published (no duplicate, none lost)",
-                file: file, line: line)
+            let offsets = Int(high.filter { $0.key.topic == entity.topic }.values.reduce(0, +))
+            onBroker[entity] = offsets
+            let lost = published[entity] - offsets
+            if lost == 0 { continue }
+            XCTAssertTrue(
+                lost > 0 && lost <= mockLoss.implicitlyAcked[entity.topic, default: 0],
+                "\(entity.topic): offsets on the broker (\(offsets)) = events published (\(published[entity])): no duplicate, none lost"
+                    + " (implicitly acked by librdkafka: \(mockLoss.implicitlyAcked[entity.topic, default: 0]))", file: file, line: line)
+            print("\(entity.topic): \(lost) published event(s) not on the broker, implicitly acked on the mock cluster: \(mockLoss.lines)")
         }
         let dlq = try admin.watermarks(Entity.deadLetterTopic, partitions: catalog[Entity.deadLetterTopic]?.partitions ?? 1)
         XCTAssertEqual(dlq.map(\.high).reduce(0, +), 0, "nothing dead-lettered", file: file, line: line)
@@ -391,17 +399,18 @@ final class PipelineRun {
         let verify = try shopstream(["lake", "verify", "--lake", lake, "--brokers", broker.bootstrap])
         XCTAssertEqual(verify.status, 0, "lake verify is clean\n\(verify.stdout.suffix(2000))\(verify.stderr)", file: file, line: line)
         XCTAssertTrue(
-            verify.stdout.contains("verify: OK (") && verify.stdout.contains(" objects, \(published.total) events)"),
+            verify.stdout.contains("verify: OK (") && verify.stdout.contains(" objects, \(onBroker.values.reduce(0, +)) events)"),
             verify.stdout.suffix(500).description, file: file, line: line)
 
         // Each event once in bronze and in silver, the same events in both, each key's in order.
         let landed = try Landed(lake: lake, warehouse: warehouse, file: file, line: line)
         for entity in Entity.allCases {
             let topic = entity.topic, bronzeIDs = landed.bronze[topic] ?? [], silverIDs = landed.silver[topic] ?? []
-            XCTAssertEqual(bronzeIDs.count, published[entity], "\(topic): bronze lines = events published", file: file, line: line)
+            XCTAssertEqual(bronzeIDs.count, onBroker[entity], "\(topic): bronze lines = events on the broker", file: file, line: line)
             XCTAssertEqual(Set(bronzeIDs).count, bronzeIDs.count, "\(topic): no event twice in bronze", file: file, line: line)
             XCTAssertEqual(
-                Set(silverIDs).count, published[entity], "\(topic): distinct events in silver = events published", file: file, line: line)
+                Set(silverIDs).count, onBroker[entity], "\(topic): distinct events in silver = events on the broker", file: file, line: line
+            )
             let onlyBronze = Set(bronzeIDs).subtracting(silverIDs), onlySilver = Set(silverIDs).subtracting(bronzeIDs)
             XCTAssertTrue(
                 onlyBronze.isEmpty && onlySilver.isEmpty,
@@ -433,7 +442,7 @@ final class PipelineRun {
             } else {
                 let counts = try query("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM \(view)")
                 XCTAssertEqual(
-                    counts, [String(published[entity]), String(published[entity])], "\(view): each published event once", file: file,
+                    counts, [String(onBroker[entity]!), String(onBroker[entity]!)], "\(view): each event on the broker once", file: file,
                     line: line)
             }
         }
@@ -505,5 +514,38 @@ struct Admin {
 
     func watermarks(_ topic: String, partitions: Int) throws -> [(low: Int64, high: Int64)] {
         try admin.watermarks(topic, partitions: partitions)
+    }
+}
+
+/// What librdkafka's mock cluster may lose that Kafka would not: it checks an idempotent producer's
+/// sequence numbers only for a transactional producer (rdkafka_mock.c, `rd_kafka_mock_validate_records`).
+/// When a partition's leader moves while a batch is in flight to the old leader, the producer can
+/// send the next batch to the new one before the old one answers NOT_LEADER_FOR_PARTITION; the new
+/// leader stores it (Kafka would refuse it as OUT_OF_ORDER_SEQUENCE_NUMBER), and the producer, seeing
+/// a later batch acknowledged, takes the refused one for stored: "N message(s) implicitly acked by
+/// subsequent batch success" in its `debug=eos` log (rdkafka_broker.c, `rd_kafka_dr_implicit_ack`).
+/// Seen in CI (one sale of 3,871 after three leader moves) and reproduced at will with sixty. Against
+/// Kafka an implicit ack follows a success the broker checked, so nothing is lost there.
+struct MockLoss {
+    /// Messages implicitly acked, by topic.
+    let implicitlyAcked: [String: Int]
+    /// The log lines that said so.
+    let lines: [String]
+
+    /// Reads a generator's stderr; it says something only when run with `-X debug=eos`.
+    init(generatorLog: String) {
+        var acked: [String: Int] = [:]
+        var lines: [String] = []
+        for line in generatorLog.split(separator: "\n") where line.contains(" implicitly acked by subsequent batch success") {
+            // "…: shop.sales [3] 1 message(s) implicitly acked by subsequent batch success (msgids …)"
+            let words = line.split(separator: " ")
+            guard let at = words.firstIndex(where: { $0.hasPrefix("message(s)") }), at >= 3, let count = Int(words[at - 1]) else {
+                continue
+            }
+            acked[String(words[at - 3]), default: 0] += count
+            lines.append(String(line))
+        }
+        implicitlyAcked = acked
+        self.lines = lines
     }
 }
