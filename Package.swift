@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["ShopStreamCore", "ShopStreamHTTP"]),
         .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP"]),
         .testTarget(name: "SilverTests", dependencies: ["ShopStreamSilver", "ShopStreamCore", "ShopStreamWarehouse", "TestSupport"]),
-        .testTarget(name: "WarehouseTests", dependencies: ["ShopStreamWarehouse", "ShopStreamHTTP", "TestSupport"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["ShopStreamCore", "ShopStreamWarehouse", "ShopStreamHTTP", "TestSupport"]),
         .testTarget(
             name: "SinkTests",
             dependencies: [
