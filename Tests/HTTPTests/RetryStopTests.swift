@@ -9,6 +9,31 @@ final class RetryStopTests: XCTestCase {
     private static let backendError = LoopbackHTTPServer.Reply.json(
         503, #"{"error":{"code":503,"message":"Backend Error","errors":[{"reason":"backendError"}]}}"#)
 
+    /// What a retry's wait rests on: a sleep on a `StopSignal` lasts its whole duration when only
+    /// a weaker request is made, and says it was not cut short.
+    func testASleepOnAStopLastsItsDurationUnlessItsLevelIsAsked() {
+        let stop = StopSignal()
+        stop.request(.now)
+        let started = ContinuousClock.now
+        XCTAssertFalse(stop.sleep(for: .milliseconds(300), untilAsked: .abandon))
+        XCTAssertGreaterThanOrEqual(ContinuousClock.now - started, .milliseconds(300), "a sleep never ends early")
+    }
+
+    /// Asked already: the sleep does not begin.
+    func testASleepOnAStopAlreadyAskedDoesNotBegin() {
+        let stop = StopSignal()
+        stop.request(.abandon)
+        let returned = expectation(description: "the sleeps returned")
+        let answers = Unchecked<[Bool]>([])
+        Thread {
+            answers.value = [stop.sleep(for: .seconds(600), untilAsked: .abandon), stop.sleep(for: .seconds(600), untilAsked: .now)]
+            returned.fulfill()
+        }.start()
+        // Bounded far below the ten minutes asked for.
+        wait(for: [returned], timeout: 60)
+        XCTAssertEqual(answers.value, [true, true], "cut short, also when a stronger request was made")
+    }
+
     /// The real wait (no injected sleep), ten minutes long, ends when another thread abandons.
     func testAnAbandonDuringALongBackoffEndsItAtOnceAndNothingIsSentAgain() throws {
         let server = try LoopbackHTTPServer { _ in Self.backendError }
@@ -96,4 +121,10 @@ private final class Counter: @unchecked Sendable {
             count += 1; return count
         }
     }
+}
+
+/// A value the test hands to a thread and reads back once it has finished.
+private final class Unchecked<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }
