@@ -127,10 +127,10 @@ let package = Package(
 
         .testTarget(name: "BusTests", dependencies: ["ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["ShopStreamGenerator", "ShopStreamCore"]),
-        .testTarget(name: "HTTPTests", dependencies: ["ShopStreamHTTP"]),
+        .testTarget(name: "HTTPTests", dependencies: ["ShopStreamCore", "ShopStreamHTTP"]),
         .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP"]),
         .testTarget(name: "SilverTests", dependencies: ["ShopStreamSilver", "ShopStreamCore", "ShopStreamWarehouse", "TestSupport"]),
-        .testTarget(name: "WarehouseTests", dependencies: ["ShopStreamWarehouse", "ShopStreamHTTP", "TestSupport"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["ShopStreamCore", "ShopStreamWarehouse", "ShopStreamHTTP", "TestSupport"]),
         .testTarget(
             name: "SinkTests",
             dependencies: [

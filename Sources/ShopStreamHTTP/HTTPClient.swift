@@ -68,13 +68,19 @@ public final class HTTPClient {
                         body: answer.body, retries: retried)
                 }
                 let retryAfter = RetryPolicy.retryAfter(answer.headers["retry-after"])
-                wait(policy.backoff(beforeRetry: attempt - 1, retryAfter: retryAfter), reason: "\(answer.status)", into: &retried)
+                try wait(policy.backoff(beforeRetry: attempt - 1, retryAfter: retryAfter), reason: "\(answer.status)", into: &retried) {
+                    HTTPError.status(
+                        answer.status, method: request.method, url: request.url, headers: answer.headers, body: answer.body,
+                        retries: $0)
+                }
 
             case .failure(let failure):
                 guard canRetry, failure.kind.isRetryable else {
                     throw transportError(failure, request: request, attempts: attempt, retries: retried)
                 }
-                wait(policy.backoff(beforeRetry: attempt - 1), reason: failure.reason, into: &retried)
+                try wait(policy.backoff(beforeRetry: attempt - 1), reason: failure.reason, into: &retried) {
+                    transportError(failure, request: request, attempts: attempt, retries: $0)
+                }
             }
             attempt += 1
         }
@@ -83,9 +89,13 @@ public final class HTTPClient {
     /// The retry reason for libcurl's own resend on a reused connection found dead.
     static let deadKeepAlive = "dead keep-alive"
 
-    private func wait(_ delay: Duration, reason: String, into retried: inout RetrySummary) {
+    /// Waits for a retry and counts it; when the policy's stop asked to give up meanwhile, the
+    /// retry is neither made nor counted, and `cause` (given the retries made) is thrown as `.stopped`.
+    private func wait(
+        _ delay: Duration, reason: String, into retried: inout RetrySummary, cause: (RetrySummary) -> HTTPError
+    ) throws {
+        guard configuration.retry.wait(delay) else { throw cause(retried).stoppedWaiting() }
         record(reason, into: &retried)
-        configuration.retry.sleep(delay)
     }
 
     private func record(_ reason: String, into retried: inout RetrySummary) {

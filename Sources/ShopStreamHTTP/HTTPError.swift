@@ -46,6 +46,14 @@ public struct HTTPError: ShopStreamError {
         }
     }
 
+    /// This error, which a retry was waiting out when the policy's `stop` asked to give up: "stopped
+    /// while waiting to retry GET URL: HTTP 503 …". Not transient: nobody should try again.
+    public func stoppedWaiting() -> HTTPError {
+        HTTPError(
+            .stopped, "stopped while waiting to retry \(message)", method: method, url: url, status: status,
+            googleReason: googleReason, googleMessage: googleMessage, retries: retries)
+    }
+
     /// The same error with a different sentence (to add context such as the bucket or the fix),
     /// and optionally a different code.
     public func withMessage(_ message: String, code: Code? = nil) -> HTTPError {
@@ -99,6 +107,9 @@ extension ErrorCode where Owner == HTTPError {
     public static var credentials: Self { Self("credentials") }
     /// The answer could not be understood.
     public static var invalidResponse: Self { Self("invalid response") }
+    /// A retry was not made because the retry policy's `stop` asked to give up while it waited;
+    /// the message ends with the failure it was waiting out.
+    public static var stopped: Self { Self("stopped") }
     /// The request itself was malformed (bad URL, bad option).
     public static var invalidRequest: Self { Self("invalid request") }
     /// libcurl or OpenSSL could not be set up.

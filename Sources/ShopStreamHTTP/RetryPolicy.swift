@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 
 /// When and how long to wait before repeating a request (Google's retry strategy).
 ///
@@ -7,6 +8,9 @@ import Foundation
 /// `min(initialBackoff · 2ⁿ + jitter, maxBackoff)` with the jitter drawn afresh in
 /// `0..<maxJitter`; a `Retry-After` header (seconds or an HTTP date) replaces it, capped at
 /// `maxRetryAfter`.
+///
+/// A `stop` cuts the waits short: once it asks `.abandon`, a wait under way ends at once and no
+/// retry follows; the caller throws its "stopped while waiting to retry" error with the cause.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included (default 6: five retries). 1 disables retries.
     public var maxAttempts: Int
@@ -20,8 +24,18 @@ public struct RetryPolicy: Sendable {
     public var maxRetryAfter: Duration
     /// HTTP statuses worth another try (default 408, 429, 500–599).
     public var retryableStatuses: Set<Int>
-    /// Blocks the calling thread; tests inject one that records instead of waiting.
-    public var sleep: @Sendable (Duration) -> Void
+    /// Blocks the calling thread for a wait; tests inject one that records instead of waiting.
+    /// The default sleeps on `stop` when one is set, so that an abandon wakes it; an injected one
+    /// is called as it is, and `stop` is looked at before and after it.
+    public private(set) var sleep: @Sendable (Duration) -> Void
+    /// Whether `sleep` is the default, which `stop` can wake.
+    private var sleepsOnStop: Bool
+    /// Ends the waits early, and the retrying with them, once it asks `.abandon` (nil: every wait
+    /// runs its course). Only `.abandon`: `.now` and `.drain` still want the work in flight done,
+    /// and a retry is part of doing it; whoever owns the stop asks `.abandon` when its shutdown
+    /// budget is spent (the service group, just before `--shutdown-timeout`), which is also when a
+    /// backoff longer than what is left of the budget stops being worth waiting out.
+    public var stop: StopSignal?
     /// A number in `0..<1` for the jitter; tests inject a fixed one.
     public var random: @Sendable () -> Double
 
@@ -32,8 +46,9 @@ public struct RetryPolicy: Sendable {
         maxJitter: Duration = .seconds(1),
         maxRetryAfter: Duration = .seconds(60),
         retryableStatuses: Set<Int> = Set([408, 429]).union(500...599),
-        sleep: @escaping @Sendable (Duration) -> Void = RetryPolicy.threadSleep,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        sleep: (@Sendable (Duration) -> Void)? = nil,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        stop: StopSignal? = nil
     ) {
         self.maxAttempts = max(1, maxAttempts)
         self.initialBackoff = initialBackoff
@@ -41,8 +56,10 @@ public struct RetryPolicy: Sendable {
         self.maxJitter = maxJitter
         self.maxRetryAfter = maxRetryAfter
         self.retryableStatuses = retryableStatuses
-        self.sleep = sleep
+        self.sleep = sleep ?? RetryPolicy.threadSleep
+        sleepsOnStop = sleep == nil
         self.random = random
+        self.stop = stop
     }
 
     /// No retries at all.
@@ -57,6 +74,19 @@ public struct RetryPolicy: Sendable {
         let base = initialBackoff * (1 << exponent)
         let jitter = maxJitter * min(max(random(), 0), 1)
         return min(base + jitter, maxBackoff)
+    }
+
+    /// Waits `delay` before a retry (or a poll) and says whether to go on: false when `stop` asked
+    /// `.abandon` before or during the wait, and then the caller sends nothing more.
+    public func wait(_ delay: Duration) -> Bool {
+        guard let stop else {
+            sleep(delay)
+            return true
+        }
+        if stop.request >= .abandon { return false }
+        if sleepsOnStop { return !stop.sleep(for: delay, untilAsked: .abandon) }
+        sleep(delay)
+        return stop.request < .abandon
     }
 
     /// Reads `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3).

@@ -1,3 +1,4 @@
+import ShopStreamCore
 import ShopStreamHTTP
 
 /// A place silver and gold tables live: BigQuery (`BigQueryWarehouse`) or an embedded SQLite file
@@ -47,10 +48,19 @@ public protocol Warehouse: AnyObject, Sendable {
 
     /// The HTTP requests retried since the last call (none for an embedded warehouse).
     func takeRetries() -> RetrySummary
+
+    /// From now on `stop` ends the warehouse's waits early: once it asks `.abandon`, a call
+    /// waiting to retry (or for a job) sends nothing more and throws `.stopped`, naming what it
+    /// was waiting out. For a sink given a warehouse built before its stop existed. Replaces a stop
+    /// given before. An embedded warehouse has no such waits (SQLite's busy timeout is short) and
+    /// ignores it.
+    func interruptWaits(on stop: StopSignal)
 }
 
 extension Warehouse {
     public func takeRetries() -> RetrySummary { RetrySummary() }
+
+    public func interruptWaits(on stop: StopSignal) {}
 
     public func forEachRow(_ sql: String, _ body: ([String?]) throws -> Void) throws {
         for row in try query(sql).rows { try body(row) }

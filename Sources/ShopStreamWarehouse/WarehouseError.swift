@@ -59,6 +59,9 @@ extension ErrorCode where Owner == WarehouseError {
     public static var bigquery: Self { Self("bigquery") }
     /// The project's quota is used up (BigQuery `quotaExceeded`), even after waiting.
     public static var quotaExceeded: Self { Self("quota exceeded") }
+    /// A wait for a retry (or for a job) was cut short by the stop of whoever asked: nothing more was
+    /// sent. Not a failure of the warehouse, and not to be retried.
+    public static var stopped: Self { Self("stopped") }
     /// No usable credentials, or they were refused (HTTP 401).
     public static var credentials: Self { Self("credentials") }
     /// The credentials may not do this (HTTP 403 `accessDenied`).

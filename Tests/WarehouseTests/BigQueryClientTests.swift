@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 import ShopStreamHTTP
 import XCTest
 
@@ -197,6 +198,44 @@ final class BigQueryClientTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("Syntax error: Unexpected keyword FAIL"), "\(error)")
             XCTAssertTrue("\(error)".contains("in: FAIL THIS"), "\(error)")
         }
+    }
+
+    /// A client whose waits `stop` ends (given after it was built, as a sink does), and whose
+    /// first wait is where the stop abandons.
+    private func abandoningClient(_ stub: BigQueryStub, stop: StopSignal) throws -> BigQueryClient {
+        let client = try BigQueryClient(
+            project: "p", credentials: NoCredentials(),
+            configuration: .init(
+                endpoint: stub.endpoint, retry: RetryPolicy(maxAttempts: 4, sleep: { _ in stop.request(.abandon) }, random: { 0 })))
+        client.interruptWaits(on: stop)
+        return client
+    }
+
+    /// Abandoned while it backs off (a 503) or waits for quota: nothing is sent again, and the
+    /// error names the operation and the failure it was waiting out.
+    func testAnAbandonWhileWaitingToRetryEndsTheCallWithItsCause() throws {
+        for (status, reason) in [(503, "backendError"), (403, "quotaExceeded")] {
+            let stub = try BigQueryStub(script: Array(repeating: ["match": "/insertAll", "status": status, "reason": reason], count: 4))
+            XCTAssertThrowsError(try abandoningClient(stub, stop: StopSignal()).insertAll(into: table, rows: rows(2))) { error in
+                XCTAssertEqual((error as? WarehouseError)?.code, .stopped, "\(error)")
+                XCTAssertFalse(error.isTransient, "a stop is not a failure to try again")
+                XCTAssertTrue(
+                    "\(error)".hasPrefix("stopped while waiting to retry insert into silver.sales (1 attempt made): POST "), "\(error)")
+                XCTAssertTrue("\(error)".contains("HTTP \(status)"), "\(error)")
+            }
+            XCTAssertEqual(try stub.requests().filter { $0.path.hasSuffix("/insertAll") }.count, 1, "\(reason): not sent again")
+        }
+    }
+
+    /// A job still running when the stop abandons is not polled again (it may still run in BigQuery).
+    func testAnAbandonWhileAJobRunsStopsPollingIt() throws {
+        let stub = try BigQueryStub()
+        XCTAssertThrowsError(try abandoningClient(stub, stop: StopSignal()).runJob("INSERT INTO silver.sales (id) VALUES ('a')")) {
+            error in
+            XCTAssertEqual((error as? WarehouseError)?.code, .stopped, "\(error)")
+            XCTAssertTrue("\(error)".contains("it may still be running in BigQuery"), "\(error)")
+        }
+        XCTAssertEqual(try stub.requests().map(\.method), ["POST"], "inserted, then not polled")
     }
 
     func testALostJobAnswerIsFollowedByAReadNotASecondInsert() throws {

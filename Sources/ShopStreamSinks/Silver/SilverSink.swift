@@ -225,7 +225,23 @@ public final class SilverSink: StoppableSink {
     /// until caught up with the partitions' ends, `.abandon` returns without waiting for inserts in
     /// flight (not committed: the next run inserts them again under the same insertIds). Facts
     /// still waiting are left uncommitted, to be read again.
+    ///
+    /// `.abandon` also ends the warehouse's waits (a BigQuery backoff, a quota wait): on the insert
+    /// threads as soon as this thread sees it, so that the stop need not wait out a backoff of up to
+    /// 32 s (120 s for a quota) before returning. `run(until:)` does better: the warehouse watches
+    /// the caller's own signal, which also wakes this thread from a wait of its own (a read-back,
+    /// an insert of rejects).
     public func run(asking request: () -> StopSignal.Request) throws {
+        try run(asking: request, waitsEndOn: stopSeen)
+    }
+
+    /// Runs until `stop` asks; see `run(asking:)`.
+    public func run(until stop: StopSignal) throws {
+        try run(asking: { stop.request }, waitsEndOn: stop)
+    }
+
+    private func run(asking request: () -> StopSignal.Request, waitsEndOn stop: StopSignal) throws {
+        warehouse.interruptWaits(on: stop)
         defer { waitForInserts() }
         do {
             try withoutActuallyEscaping(request) { request in
@@ -328,7 +344,11 @@ public final class SilverSink: StoppableSink {
             source.close()
             return
         }
-        try drainInserts(abandon: { request() == .abandon })
+        try drainInserts(abandon: {
+            // Seen here, an abandon must also reach the insert threads, to end their waits.
+            stopSeen.request(request())
+            return stopSeen.request == .abandon
+        })
         try commit(force: true)
         if let firstMessageAt, let lastRowAt { statistics.elapsed = lastRowAt - firstMessageAt }
         if gate.waitingCount > 0 {
@@ -926,6 +946,13 @@ public final class SilverSink: StoppableSink {
                 cause = failures.first { $0.retryable }.map(\.message) ?? "rows not inserted"
                 pending = retry
             } catch {
+                // The warehouse gave up waiting because the sink is abandoning (the caller's signal,
+                // which `run(until:)` hands the warehouse, may say so before `stop` does): not a
+                // failure of the warehouse.
+                if (error as? WarehouseError)?.code == .stopped || stop.request == .abandon {
+                    result.stopped = true
+                    return result
+                }
                 // A missing table, refused credentials, a statement the warehouse rejects: no
                 // number of tries fixes them, so the sink stops and says so at once.
                 if !error.isTransient { result.error = "\(error)"; result.permanent = true; return result }

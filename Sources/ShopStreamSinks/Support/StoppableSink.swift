@@ -6,6 +6,11 @@ public protocol StoppableSink: AnyObject {
     /// Runs until `request` (asked before each poll) says how to stop; see each sink for what
     /// `.now`, `.drain` and `.abandon` leave behind.
     func run(asking request: () -> StopSignal.Request) throws
+
+    /// Runs until `stop` asks. A requirement (with a default below) so that a sink that can use
+    /// the signal itself, not only its answers (the silver sink hands it to its warehouse), is
+    /// reached through the protocol too.
+    func run(until stop: StopSignal) throws
 }
 
 extension StoppableSink {

@@ -109,7 +109,7 @@ extension BigQueryClient {
                             retryable: false)
                     ]
                 }
-                if shouldRetry(error, &budget) { continue }
+                if try shouldRetry(error, &budget, doing: doing) { continue }
                 switch Self.disposition(of: error) {
                 case .retry:
                     let reason = error.googleReason ?? error.status.map { "HTTP \($0)" } ?? "\(error.code)"
@@ -160,7 +160,10 @@ extension BigQueryClient {
                     }
                     later = []
                 } else {
-                    self.resend(&budget, reason: later.first.flatMap { laterReason[$0.index]?.reason } ?? "backendError")
+                    let first = later.first.flatMap { laterReason[$0.index] }
+                    try self.resend(
+                        &budget, reason: first?.reason ?? "backendError", doing: doing,
+                        cause: "\(later.count) row\(later.count == 1 ? "" : "s") not inserted (\(first?.message ?? "transient error"))")
                 }
             }
             resends += 1

@@ -41,7 +41,7 @@ extension BigQueryClient {
                 job = existing
                 break
             } catch let error as HTTPError {
-                guard shouldRetry(error, &budget) else {
+                guard try shouldRetry(error, &budget, doing: doing) else {
                     if error.status == 400 && error.code != .credentials {
                         throw queryError(message: error.googleMessage ?? error.message, reason: error.googleReason, sql: sql, http: error)
                     }
@@ -59,7 +59,12 @@ extension BigQueryClient {
                     "job \(id) did not finish within \(configuration.jobTimeout) (state \(Self.state(job) ?? "unknown")); it may still be running in BigQuery",
                     sql: sql)
             }
-            configuration.retry.sleep(.milliseconds(min(2000, 100 << min(poll, 5))))
+            guard wait(.milliseconds(min(2000, 100 << min(poll, 5)))) else {
+                throw WarehouseError(
+                    .stopped,
+                    "stopped while waiting for job \(id) to finish (state \(Self.state(job) ?? "unknown")); it may still be running in BigQuery",
+                    sql: sql)
+            }
             poll += 1
             guard let next = try getJob(id) else {
                 throw WarehouseError(.bigquery, "job \(id) disappeared while it was being waited for", sql: sql)

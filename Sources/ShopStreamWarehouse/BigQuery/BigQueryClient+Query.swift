@@ -44,7 +44,10 @@ extension BigQueryClient {
                     sql: sql)
             }
             // The server holds each poll up to timeoutMs; pause briefly only if it answers at once.
-            if poll > 0 { configuration.retry.sleep(.milliseconds(min(1000, 50 << min(poll, 5)))) }
+            if poll > 0, !wait(.milliseconds(min(1000, 50 << min(poll, 5)))) {
+                throw WarehouseError(
+                    .stopped, "stopped while waiting for the query (job \(jobId)) to finish; it may still be running in BigQuery", sql: sql)
+            }
             poll += 1
             page = try queryCall(doing: doing, sql: sql) { try send(.get, resultsURL(pageToken: nil)) }
         }

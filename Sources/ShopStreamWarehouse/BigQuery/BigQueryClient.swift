@@ -1,5 +1,7 @@
 import Foundation
+import ShopStreamCore
 import ShopStreamHTTP
+import Synchronization
 
 /// BigQuery's REST API v2 over libcurl: datasets, tables, `tabledata.insertAll`, `jobs.query`
 /// and jobs. The same code talks to Google and to an emulator; only the endpoint (and, for the
@@ -24,7 +26,8 @@ public final class BigQueryClient: Sendable {
         /// here, by Google's reason (see `retry`).
         public var http: HTTPClientConfiguration
         /// Attempts and backoff for retryable reasons (default: `RetryPolicy()`, 6 attempts, 1 s
-        /// doubling to 32 s with jitter); its `sleep` is used for every wait, polls included.
+        /// doubling to 32 s with jitter); every wait, polls and quota waits included, is its `wait`,
+        /// which its `stop` (or the one given to `interruptWaits(on:)`) cuts short.
         public var retry: RetryPolicy
         /// The waits before each retry after `quotaExceeded` (default 30 s, 60 s, 120 s); when
         /// they are used up the call throws `.quotaExceeded`.
@@ -81,6 +84,8 @@ public final class BigQueryClient: Sendable {
     public let configuration: Configuration
     public let credentials: any AccessTokenProvider
     let pool: HTTPClientPool
+    /// What ends the waits early: `configuration.retry.stop`, or the one given to `interruptWaits(on:)`.
+    private let stop: Mutex<StopSignal?>
 
     public init(project: String, credentials: any AccessTokenProvider, configuration: Configuration = Configuration()) throws {
         if let problem = GoogleProject.problem(project) {
@@ -91,6 +96,7 @@ public final class BigQueryClient: Sendable {
         var configuration = configuration
         while configuration.endpoint.hasSuffix("/") { configuration.endpoint.removeLast() }
         self.configuration = configuration
+        stop = Mutex(configuration.retry.stop)
         var http = configuration.http
         http.retry = .never
         pool = HTTPClientPool(configuration: http, maximumIdle: configuration.maximumIdleConnections)
@@ -116,6 +122,22 @@ public final class BigQueryClient: Sendable {
     /// Every resend since the last call: the HTTP layer's own (a dead keep-alive connection, a
     /// refreshed token) and this client's, decided by Google's reasons (see `RetryBudget`).
     public func takeRetries() -> RetrySummary { pool.takeRetries() }
+
+    /// From now on `stop` ends this client's waits early (backoffs, quota waits, job and query
+    /// polls): once it asks `.abandon`, a call that is waiting sends nothing more and throws
+    /// `.stopped` naming the failure it was waiting out (see `RetryPolicy.stop` for why only
+    /// `.abandon`). For the owner of a stop who got this client built (a sink given its warehouse);
+    /// replaces `configuration.retry.stop` and any stop given before.
+    public func interruptWaits(on stop: StopSignal) {
+        self.stop.withLock { $0 = stop }
+    }
+
+    /// Waits `delay` under the retry policy; false when the stop asked to give up (send nothing more).
+    func wait(_ delay: Duration) -> Bool {
+        var policy = configuration.retry
+        policy.stop = stop.withLock { $0 }
+        return policy.wait(delay)
+    }
 
     // MARK: Requests
 
@@ -149,7 +171,7 @@ public final class BigQueryClient: Sendable {
     static func disposition(of error: HTTPError) -> Disposition {
         // No access token: the credentials already retried what could be, and the 400 or 401 came
         // from the token endpoint, not from BigQuery.
-        if error.code == .credentials { return .fail }
+        if error.code == .credentials || error.code == .stopped { return .fail }
         switch error.googleReason {
         case "backendError", "internalError", "rateLimitExceeded", "backendErrors": return .retry
         case "quotaExceeded": return .waitForQuota
@@ -172,15 +194,18 @@ public final class BigQueryClient: Sendable {
     }
 
     /// Whether `error` is worth another try within `budget`; if so it waits first (quota waits
-    /// for `quotaExceeded`, backoff otherwise) and counts the resend.
-    func shouldRetry(_ error: HTTPError, _ budget: inout RetryBudget) -> Bool {
+    /// for `quotaExceeded`, backoff otherwise) and counts the resend. Throws `.stopped` when the
+    /// stop cut the wait short. `doing` names the operation for that message.
+    func shouldRetry(_ error: HTTPError, _ budget: inout RetryBudget, doing: String) throws -> Bool {
         switch Self.disposition(of: error) {
         case .retry where budget.attempt < configuration.retry.maxAttempts && !isPermanent(error):
-            resend(&budget, reason: error.status.map(String.init) ?? "\(error.code)")
+            try resend(&budget, reason: error.status.map(String.init) ?? "\(error.code)", doing: doing, cause: error.message)
             return true
         case .waitForQuota where budget.quotaWaitsUsed < configuration.quotaWaits.count:
+            guard wait(configuration.quotaWaits[budget.quotaWaitsUsed]) else {
+                throw stoppedWaiting(doing: doing, budget: budget, cause: error.message)
+            }
             pool.recordRetry("quotaExceeded")
-            configuration.retry.sleep(configuration.quotaWaits[budget.quotaWaitsUsed])
             budget.quotaWaitsUsed += 1
             return true
         default:
@@ -189,11 +214,21 @@ public final class BigQueryClient: Sendable {
     }
 
     /// Backs off before the next try of `budget` and counts it; the caller has checked that a
-    /// try is left.
-    func resend(_ budget: inout RetryBudget, reason: String) {
+    /// try is left. Throws `.stopped` (naming `cause`, what failed last) when the stop cut the
+    /// backoff short: the try is not made, and not counted.
+    func resend(_ budget: inout RetryBudget, reason: String, doing: String, cause: @autoclosure () -> String) throws {
+        guard wait(configuration.retry.backoff(beforeRetry: budget.attempt - 1)) else {
+            throw stoppedWaiting(doing: doing, budget: budget, cause: cause())
+        }
         pool.recordRetry(reason)
-        configuration.retry.sleep(configuration.retry.backoff(beforeRetry: budget.attempt - 1))
         budget.attempt += 1
+    }
+
+    /// "stopped while waiting to retry insert into silver.sales (1 attempt made): <cause>".
+    func stoppedWaiting(doing: String, budget: RetryBudget, cause: String) -> WarehouseError {
+        let tries = budget.attempt + budget.quotaWaitsUsed
+        return WarehouseError(
+            .stopped, "stopped while waiting to retry \(doing) (\(tries) attempt\(tries == 1 ? "" : "s") made): \(cause)")
     }
 
     /// Runs `body` (which sends one request) until it succeeds, retrying by reason. `doing` names
@@ -204,7 +239,7 @@ public final class BigQueryClient: Sendable {
             do {
                 return try body()
             } catch let error as HTTPError {
-                guard shouldRetry(error, &budget) else {
+                guard try shouldRetry(error, &budget, doing: doing) else {
                     throw warehouseError(error, doing: doing, attempts: budget.attempt, quotaWaits: budget.quotaWaitsUsed)
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 import ShopStreamHTTP
 import Synchronization
 
@@ -18,6 +19,9 @@ public final class BigQueryWarehouse: Warehouse, Sendable {
 
     /// Table schemas read, for checking rows before an insert.
     private let schemas = Mutex<[TableName: [Column]]>([:])
+
+    /// The Storage Write loader resends through `client`, so one stop covers both.
+    public func interruptWaits(on stop: StopSignal) { client.interruptWaits(on: stop) }
 
     public func takeRetries() -> RetrySummary {
         var retries = client.takeRetries()

@@ -178,13 +178,13 @@ final class StorageWriteLoader: Sendable {
                         throw error(status, doing: doing, attempts: budget.attempt)
                     }
                     // The same rows at the same offset: landed at most once whatever the first send did.
-                    bigQuery.resend(&budget, reason: status.name)
+                    try bigQuery.resend(&budget, reason: status.name, doing: doing, cause: "\(status)")
                 }
             } catch let http as HTTPError {
                 guard BigQueryClient.disposition(of: http) == .retry, budget.attempt < bigQuery.configuration.retry.maxAttempts else {
                     throw bigQuery.warehouseError(http, doing: doing, attempts: budget.attempt)
                 }
-                bigQuery.resend(&budget, reason: http.status.map(String.init) ?? "\(http.code)")
+                try bigQuery.resend(&budget, reason: http.status.map(String.init) ?? "\(http.code)", doing: doing, cause: http.message)
             }
         }
     }
