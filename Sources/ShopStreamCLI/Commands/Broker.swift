@@ -42,6 +42,12 @@ extension ShopStreamCommand {
 
                 Anyone who reaches the --http address can break the cluster: keep it on \
                 127.0.0.1 unless a drill needs more.
+
+                Unlike Kafka, the mock checks an idempotent producer's sequence numbers only \
+                for transactional producers. A leader moved while a producer has a batch in \
+                flight to the old one can therefore lose that batch although it was \
+                acknowledged; the producer says so with -X debug=eos ("implicitly acked by \
+                subsequent batch success"). Kafka would refuse the later batch instead.
                 """)
 
         @Option(help: "Bootstrap port to listen on (0: only the cluster's own random ports).")
