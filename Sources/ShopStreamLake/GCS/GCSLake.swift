@@ -79,11 +79,18 @@ public final class GCSLake: Lake, Sendable {
     // MARK: Lake
 
     public func create(_ name: String, bytes: Data, contentType: String, metadata: [String: String]) throws -> StoredObject {
+        try create(name, bytes: bytes, contentType: contentType, metadata: metadata, checksums: ObjectChecksums(of: bytes))
+    }
+
+    public func create(
+        _ name: String, bytes: Data, contentType: String, metadata: [String: String], checksums: ObjectChecksums
+    ) throws -> StoredObject {
+        assert(checksums == ObjectChecksums(of: bytes), "the checksums handed to create are not those of its bytes")
         try ObjectName.validate(name, lake: url)
-        let md5 = Digest.md5Base64(bytes)
+        let md5 = checksums.md5
         // Cloud Storage checks md5Hash and crc32c against what arrives and refuses a mismatch.
         let resource = MultipartRelated.Resource(
-            name: fullName(name), contentType: contentType, metadata: metadata, md5Hash: md5, crc32c: CRC32C.base64(bytes))
+            name: fullName(name), contentType: contentType, metadata: metadata, md5Hash: md5, crc32c: checksums.crc32c)
         let upload = MultipartRelated(resource: resource, media: bytes, mediaType: contentType)
         let request = HTTPRequest(
             method: .post,
