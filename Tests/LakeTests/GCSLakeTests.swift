@@ -161,6 +161,17 @@ final class GCSLakeErrorTests: XCTestCase {
         }
     }
 
+    func testAnAnswerThatIsNotAnObjectResourceSaysWhatItGot() throws {
+        let server = try StubServer(status: 200, json: #"{"kind":"storage#object","size":"1"}"#)
+        XCTAssertThrowsError(try lake(server).create("a.txt", bytes: Data("x".utf8), contentType: "text/plain", metadata: [:])) {
+            XCTAssertEqual((($0 as? HTTPError)?.code), .invalidResponse)
+            XCTAssertTrue(
+                "\($0)".contains(
+                    #"the answer could not be read as a Cloud Storage object: the resource has no "name" (body starts: {"kind":"storage#object","size":"1"})"#
+                ), "\($0)")
+        }
+    }
+
     func testRefusedCredentialsSayHowToLogIn() throws {
         let server = try StubServer(
             status: 401, json: #"{"error":{"code":401,"message":"Invalid Credentials","errors":[{"reason":"authError"}]}}"#)
