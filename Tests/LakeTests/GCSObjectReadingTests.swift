@@ -35,6 +35,7 @@ final class GCSObjectReadingTests: XCTestCase {
             #"{"name":"n","metadata":{}}"#,
             #"{"owner":{"entity":"user-x","deep":[[[{"a":[]}]],-1.5e+3,0,true,false,null,"s"]},"name":"n","acl":[]}"#,
             #"{"name":"first","name":"second"}"#,
+            #"{"n\u0061me":"escaped key","selfLink":"skipped \"\\ \u00fc\ud83d\udecd","metadata":{"k":"1","k":"2"}}"#,
         ]
         for document in documents {
             XCTAssertNoThrow(try GCSObject(resource: Data(document.utf8)), document)
@@ -42,6 +43,8 @@ final class GCSObjectReadingTests: XCTestCase {
         }
         XCTAssertEqual(try GCSObject(resource: Data(documents[2].utf8)).name, "tab\there \"q\" back\\slash / ü 🛍 \u{08}\u{0C}\n\r")
         XCTAssertEqual(try GCSObject(resource: Data(documents[2].utf8)).metadata, ["k": "A"])
+        XCTAssertEqual(try GCSObject(resource: Data(documents[7].utf8)).name, "escaped key")
+        XCTAssertEqual(try GCSObject(resource: Data(documents[7].utf8)).metadata, ["k": "1"], "a repeated key keeps its first value")
     }
 
     /// What the lake itself writes as a resource comes back with every awkward character intact.
@@ -66,8 +69,10 @@ final class GCSObjectReadingTests: XCTestCase {
             (#"{"name":"n"} x"#, "unexpected 'x' after the object at byte 13"),
             (#"{"name":5}"#, #""name" is '5', not a string at byte 8"#),
             (#"{"name":"n","metadata":{"k":1}}"#, #""metadata"."k" is '1', not a string at byte 28"#),
-            (#"{"name":"n\q"}"#, #"an unknown escape '\q' at byte 12"#),
+            (#"{"name":"n\q"}"#, #"an unknown escape '\q' at byte 11"#),
             (#"{"name":"\ud800"}"#, "a lone high surrogate at byte 15"),
+            (#"{"name":"n","selfLink":"a\qb"}"#, #"an unknown escape '\q' at byte 26"#),
+            (#"{"name":"n","selfLink":"a\u00"}"#, #"a \u escape with '"' at byte 29"#),
             ("{\"name\":\"a\nb\"}", "a control character in a string at byte 10"),
             (#"{"name":"n","x":tru}"#, "unexpected 't' at byte 16"),
             (#"{"size":"5"}"#, #"the resource has no "name""#),
@@ -77,7 +82,10 @@ final class GCSObjectReadingTests: XCTestCase {
             XCTAssertThrowsError(try GCSObject(resource: Data(document.utf8)), document) { error in
                 XCTAssertEqual("\(error)", reason, document)
             }
-            XCTAssertThrowsError(try JSONDecoder().decode(GCSObject.self, from: Data(document.utf8)), "JSONDecoder too: \(document)")
+            // JSONDecoder does not look into the escapes of a member it skips; this reader does.
+            if !document.contains("selfLink") {
+                XCTAssertThrowsError(try JSONDecoder().decode(GCSObject.self, from: Data(document.utf8)), "JSONDecoder too: \(document)")
+            }
         }
         XCTAssertThrowsError(try GCSObject(resource: Data([0x7B, 0x22, 0x6E, 0x61, 0x6D, 0x65, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]))) {
             XCTAssertEqual("\($0)", "a string that is not UTF-8 at byte 11")

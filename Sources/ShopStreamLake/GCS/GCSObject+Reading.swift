@@ -36,19 +36,21 @@ private struct ResourceReader {
         var contentType: String?
         var metadata: [String: String]?
         var generation: String?
-        // A repeated key keeps its first value, as JSONDecoder does.
-        var seen: Set<String> = []
+        // A repeated key keeps its first value, as JSONDecoder does: one bit a wanted key.
+        var seen: UInt8 = 0
         try members { (key, reader) throws(GCSObjectReadError) in
-            guard seen.insert(key).inserted else { return try reader.skipValue(depth: 1) }
-            switch key {
-            case "name": name = try reader.optionalString(key)
-            case "size": size = try reader.optionalString(key)
-            case "md5Hash": md5Hash = try reader.optionalString(key)
-            case "crc32c": crc32c = try reader.optionalString(key)
-            case "contentType": contentType = try reader.optionalString(key)
-            case "generation": generation = try reader.optionalString(key)
-            case "metadata": metadata = try reader.stringMap(key)
-            default: try reader.skipValue(depth: 1)
+            let wanted = Self.wanted.firstIndex { Self.equal(key, $0) }
+            guard let wanted, seen & 1 << wanted == 0 else { return try reader.skipValue(depth: 1) }
+            seen |= 1 << wanted
+            let what = Self.wanted[wanted].description
+            switch wanted {
+            case 0: name = try reader.optionalString(what)
+            case 1: size = try reader.optionalString(what)
+            case 2: md5Hash = try reader.optionalString(what)
+            case 3: crc32c = try reader.optionalString(what)
+            case 4: contentType = try reader.optionalString(what)
+            case 5: generation = try reader.optionalString(what)
+            default: metadata = try reader.stringMap(what)
             }
         }
         skipSpace()
@@ -60,9 +62,17 @@ private struct ResourceReader {
         }
     }
 
-    /// Calls `body` with each key of the object that starts here, the reader placed at its value.
+    /// The members kept, in `readObject`'s order.
+    private static let wanted: [StaticString] = ["name", "size", "md5Hash", "crc32c", "contentType", "generation", "metadata"]
+
+    private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        key.count == word.utf8CodeUnitCount && (key.isEmpty || memcmp(key.baseAddress!, word.utf8Start, key.count) == 0)
+    }
+
+    /// Calls `body` with each key of the object that starts here (its UTF-8, escapes resolved),
+    /// the reader placed at its value. Keys are not made into Strings: most are skipped.
     private mutating func members(
-        _ body: (String, inout ResourceReader) throws(GCSObjectReadError) -> Void
+        _ body: (UnsafeBufferPointer<UInt8>, inout ResourceReader) throws(GCSObjectReadError) -> Void
     ) throws(GCSObjectReadError) {
         try expect(UInt8(ascii: "{"))
         skipSpace()
@@ -72,10 +82,15 @@ private struct ResourceReader {
         }
         while true {
             skipSpace()
-            let key = try string()
+            let key = try scanString()
             try expect(UInt8(ascii: ":"))
             skipSpace()
-            try body(key, &self)
+            if key.escaped {
+                let resolved = try unescape(key.start..<key.end)
+                try resolved.withUnsafeBufferPointer { (key) throws(GCSObjectReadError) in try body(key, &self) }
+            } else {
+                try body(UnsafeBufferPointer(rebasing: bytes[key.start..<key.end]), &self)
+            }
             skipSpace()
             if peek() == UInt8(ascii: ",") {
                 i += 1
@@ -102,10 +117,11 @@ private struct ResourceReader {
         }
         var map: [String: String] = [:]
         try members { (member, reader) throws(GCSObjectReadError) in
+            let member = try reader.text(member)
             guard reader.peek() == UInt8(ascii: "\"") else {
                 throw reader.fail("\"\(key)\".\"\(member)\" is \(reader.describeByte()), not a string")
             }
-            map[member] = try reader.string()
+            if map[member] == nil { map[member] = try reader.string() } else { _ = try reader.scanString() }
         }
         return map
     }
@@ -135,7 +151,7 @@ private struct ResourceReader {
                 try expect(UInt8(ascii: "]"))
                 return
             }
-        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "\""): _ = try scanString()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
@@ -159,56 +175,80 @@ private struct ResourceReader {
 
     /// A string starting at its opening quote, escapes resolved.
     private mutating func string() throws(GCSObjectReadError) -> String {
+        let string = try scanString()
+        guard string.escaped else { return try text(UnsafeBufferPointer(rebasing: bytes[string.start..<string.end])) }
+        let resolved = try unescape(string.start..<string.end)
+        return try resolved.withUnsafeBufferPointer { (buffer) throws(GCSObjectReadError) in try text(buffer) }
+    }
+
+    /// Steps over a string starting at its opening quote, checking its escapes; where its text
+    /// lies between the quotes, and whether it has escapes. (UTF-8 is checked only in `text`, so
+    /// not in strings skipped.)
+    private mutating func scanString() throws(GCSObjectReadError) -> (start: Int, end: Int, escaped: Bool) {
         try expect(UInt8(ascii: "\""))
         let start = i
-        // The common case, no escapes: one copy of the bytes.
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
-        guard i < bytes.count else { throw fail("a string that does not end") }
-        if bytes[i] == UInt8(ascii: "\"") {
-            i += 1
-            return try text(UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)]))
-        }
-        var out = Array(bytes[start..<i])
-        while true {
-            guard i < bytes.count else { throw fail("a string that does not end") }
+        var escaped = false
+        while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
                 i += 1
-                return try out.withUnsafeBufferPointer { (buffer) throws(GCSObjectReadError) in try text(buffer) }
+                return (start, i - 1, escaped)
             }
             guard b >= 0x20 else { throw fail("a control character in a string") }
+            i += 1
+            guard b == UInt8(ascii: "\\") else { continue }
+            escaped = true
+            guard i < bytes.count else { break }
+            switch bytes[i] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+                UInt8(ascii: "r"), UInt8(ascii: "t"):
+                i += 1
+            case UInt8(ascii: "u"):
+                i += 1
+                _ = try hex4()
+            default: throw fail("an unknown escape '\\\(Character(Unicode.Scalar(bytes[i])))'")
+            }
+        }
+        throw fail("a string that does not end")
+    }
+
+    /// The UTF-8 of string text already scanned (`scanString`), escapes resolved.
+    private func unescape(_ range: Range<Int>) throws(GCSObjectReadError) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(range.count)
+        var reader = ResourceReader(bytes: bytes, i: range.lowerBound)
+        while reader.i < range.upperBound {
+            let b = bytes[reader.i]
+            reader.i += 1
             guard b == UInt8(ascii: "\\") else {
                 out.append(b)
-                i += 1
                 continue
             }
-            i += 1
-            guard i < bytes.count else { throw fail("a string that does not end") }
-            let escaped = bytes[i]
-            i += 1
+            let escaped = bytes[reader.i]
+            reader.i += 1
             switch escaped {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
             case UInt8(ascii: "b"): out.append(0x08)
             case UInt8(ascii: "f"): out.append(0x0C)
             case UInt8(ascii: "n"): out.append(0x0A)
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
-                var scalar = try hex4()
+                var scalar = try reader.hex4()
                 if (0xD800..<0xDC00).contains(scalar) {
-                    guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
-                        throw fail("a lone high surrogate")
-                    }
-                    i += 2
-                    let low = try hex4()
-                    guard (0xDC00..<0xE000).contains(low) else { throw fail("a high surrogate without its low half") }
+                    guard reader.i + 1 < range.upperBound, bytes[reader.i] == UInt8(ascii: "\\"),
+                        bytes[reader.i + 1] == UInt8(ascii: "u")
+                    else { throw reader.fail("a lone high surrogate") }
+                    reader.i += 2
+                    let low = try reader.hex4()
+                    guard (0xDC00..<0xE000).contains(low) else { throw reader.fail("a high surrogate without its low half") }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
-                guard let unicode = Unicode.Scalar(scalar) else { throw fail("a lone low surrogate") }
+                guard let unicode = Unicode.Scalar(scalar) else { throw reader.fail("a lone low surrogate") }
                 out.append(contentsOf: Array(String(Character(unicode)).utf8))
-            default: throw fail("an unknown escape '\\\(Character(Unicode.Scalar(escaped)))'")
+            default: out.append(escaped)  // '"', '\\' and '/', as scanString let through
             }
         }
+        return out
     }
 
     private mutating func hex4() throws(GCSObjectReadError) -> UInt32 {
