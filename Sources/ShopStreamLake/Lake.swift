@@ -15,6 +15,12 @@ public protocol Lake: Sendable {
     /// try landed) it returns the stored object. A reader never sees a partial object.
     func create(_ name: String, bytes: Data, contentType: String, metadata: [String: String]) throws -> StoredObject
 
+    /// `create` with the bytes' checksums already computed (they must be `ObjectChecksums(of: bytes)`;
+    /// debug builds check): the lake stores and sends these instead of computing them again.
+    func create(
+        _ name: String, bytes: Data, contentType: String, metadata: [String: String], checksums: ObjectChecksums
+    ) throws -> StoredObject
+
     /// An object's bytes and description; `LakeError.notFound` if there is none.
     func get(_ name: String) throws -> (bytes: Data, object: StoredObject)
 
@@ -34,4 +40,11 @@ public protocol Lake: Sendable {
 
 extension Lake {
     public func takeRetries() -> RetrySummary { RetrySummary() }
+
+    /// A lake that does not use precomputed checksums (a wrapper in a test) computes its own.
+    public func create(
+        _ name: String, bytes: Data, contentType: String, metadata: [String: String], checksums: ObjectChecksums
+    ) throws -> StoredObject {
+        try create(name, bytes: bytes, contentType: contentType, metadata: metadata)
+    }
 }

@@ -18,6 +18,9 @@ final class FolderLakeTests: XCTestCase {
     func testCreateIsCreateOnlyButASameBytesRetrySucceeds() throws { try contract.createIsCreateOnly() }
     func testConcurrentCreatesOfOneNameHaveOneWinner() throws { try contract.concurrentCreatesOfOneNameHaveOneWinner() }
     func testMetadataRoundTrips() throws { try contract.metadataRoundTrips() }
+    func testHandedDownChecksumsAreStoredAsTheLakeWouldComputeThem() throws {
+        try contract.handedDownChecksumsAreStoredAsTheLakeWouldComputeThem()
+    }
     func testAwkwardNamesRoundTrip() throws { try contract.awkwardNamesRoundTrip() }
     func testMissingObjectsAreNilOrNotFound() throws { try contract.missingObjects() }
     func testDeleteRemovesAndMayBeRepeated() throws { try contract.deleteRemovesAndMayBeRepeated() }

@@ -31,6 +31,9 @@ final class GCSLakeTests: XCTestCase {
     func testCreateIsCreateOnlyButASameBytesRetrySucceeds() throws { try contract.createIsCreateOnly() }
     func testConcurrentCreatesOfOneNameHaveOneWinner() throws { try contract.concurrentCreatesOfOneNameHaveOneWinner() }
     func testMetadataRoundTrips() throws { try contract.metadataRoundTrips() }
+    func testHandedDownChecksumsAreStoredAsTheLakeWouldComputeThem() throws {
+        try contract.handedDownChecksumsAreStoredAsTheLakeWouldComputeThem()
+    }
     func testAwkwardNamesRoundTrip() throws { try contract.awkwardNamesRoundTrip() }
     func testMissingObjectsAreNilOrNotFound() throws { try contract.missingObjects() }
     func testDeleteRemovesAndMayBeRepeated() throws { try contract.deleteRemovesAndMayBeRepeated() }
@@ -140,6 +143,32 @@ final class GCSLakeErrorTests: XCTestCase {
                 error.message.hasSuffix(
                     "grant it roles/storage.objectAdmin: `gcloud storage buckets add-iam-policy-binding gs://shop-lake --member=serviceAccount:lake-writer@shopstream-test.iam.gserviceaccount.com --role=roles/storage.objectAdmin`"
                 ), error.message)
+        }
+    }
+
+    /// Cloud Storage refuses an upload whose md5Hash or crc32c is not the bytes' (fake-gcs-server
+    /// does not look), so what is sent is checked here: the checksums handed down, or computed.
+    func testAnUploadSendsTheChecksumsOfItsBytes() throws {
+        let bytes = Data("hello\n".utf8)
+        let server = try StubServer(actions: ["resource", "resource"])
+        let handed = try lake(server).create(
+            "a.txt", bytes: bytes, contentType: "text/plain", metadata: [:], checksums: ObjectChecksums(of: bytes))
+        let computed = try lake(server).create("b.txt", bytes: bytes, contentType: "text/plain", metadata: [:])
+        for sent in [handed, computed] {
+            XCTAssertEqual(sent.size, 6)
+            XCTAssertEqual(sent.md5, "sZRqySSS0jR8YjW00mERhA==", sent.name)
+            XCTAssertEqual(sent.crc32c, "NT3Yvg==", sent.name)
+        }
+    }
+
+    func testAnAnswerThatIsNotAnObjectResourceSaysWhatItGot() throws {
+        let server = try StubServer(status: 200, json: #"{"kind":"storage#object","size":"1"}"#)
+        XCTAssertThrowsError(try lake(server).create("a.txt", bytes: Data("x".utf8), contentType: "text/plain", metadata: [:])) {
+            XCTAssertEqual((($0 as? HTTPError)?.code), .invalidResponse)
+            XCTAssertTrue(
+                "\($0)".contains(
+                    #"the answer could not be read as a Cloud Storage object: the resource has no "name" (body starts: {"kind":"storage#object","size":"1"})"#
+                ), "\($0)")
         }
     }
 

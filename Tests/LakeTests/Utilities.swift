@@ -90,6 +90,23 @@ struct LakeContract {
         XCTAssertEqual(try lake.list(prefix: name).first?.metadata, metadata)
     }
 
+    /// A writer that computed the checksums itself (bronze, for its metadata) hands them down;
+    /// the lake keeps exactly what it would have computed.
+    func handedDownChecksumsAreStoredAsTheLakeWouldComputeThem() throws {
+        let bytes = Data("hello\n".utf8)
+        let checksums = ObjectChecksums(of: bytes)
+        XCTAssertEqual(checksums, ObjectChecksums(md5: "sZRqySSS0jR8YjW00mERhA==", crc32c: "NT3Yvg=="), "Cloud Storage's values")
+        let handed = try lake.create(
+            root + "handed.txt", bytes: bytes, contentType: "text/plain", metadata: ["crc32c": checksums.crc32c],
+            checksums: checksums)
+        let computed = try lake.create(root + "computed.txt", bytes: bytes, contentType: "text/plain", metadata: [:])
+        for object in [handed, computed, try XCTUnwrap(lake.head(root + "handed.txt")), try lake.get(root + "handed.txt").object] {
+            XCTAssertEqual(object.md5, checksums.md5, object.name)
+            XCTAssertEqual(object.crc32c, checksums.crc32c, object.name)
+        }
+        XCTAssertEqual(try lake.head(root + "handed.txt")?.metadata, ["crc32c": "NT3Yvg=="])
+    }
+
     func awkwardNamesRoundTrip() throws {
         let names = [
             "bronze/sales/dt=2025-01-01/shop.sales+0+00000000000000000000.jsonl",
@@ -180,14 +197,16 @@ func makeTemporaryDirectory(_ test: XCTestCase) throws -> String {
 /// takes the next action from `actions`; when they run out, every request is passed to
 /// `upstream` (or, without one, answered with `status` and `json`). Actions:
 /// `pass` forwards; `lost:503` forwards, then drops the answer and replies 503 (the create landed
-/// but the client never heard); `503` replies 503 without forwarding; `reset` resets the connection.
+/// but the client never heard); `503` replies 503 without forwarding; `reset` resets the connection;
+/// `resource` answers a multipart upload with the resource it sent (plus the media's size), the
+/// checksums as the client gave them, which fake-gcs-server ignores and Google checks.
 final class StubServer {
     let url: String
     private let process = Process()
 
     init(upstream: String? = nil, actions: [String] = [], status: Int = 200, json: String = "{}") throws {
         let script = """
-            import http.server, socket, struct, sys, threading, urllib.request, urllib.error
+            import http.server, json, socket, struct, sys, threading, urllib.request, urllib.error
             upstream, actions, status, body = sys.argv[1], sys.argv[2].split(',') if sys.argv[2] else [], int(sys.argv[3]), sys.argv[4].encode()
             lock = threading.Lock()
             class H(http.server.BaseHTTPRequestHandler):
@@ -212,6 +231,11 @@ final class StubServer {
                         self.close_connection = True
                         return
                     if action == 'pass': return self.send(*self.forward(data))
+                    if action == 'resource':
+                        parts = data.split(b'--' + self.headers['Content-Type'].split('boundary=')[1].encode())
+                        resource = json.loads(parts[1].partition(b'\\r\\n\\r\\n')[2])
+                        resource['size'] = str(len(parts[2].partition(b'\\r\\n\\r\\n')[2]) - 2)
+                        return self.send(200, json.dumps(resource).encode())
                     if action.startswith('lost:'):
                         self.forward(data)
                         action = action[5:]

@@ -35,10 +35,17 @@ public final class FolderLake: Lake {
     }
 
     public func create(_ name: String, bytes: Data, contentType: String, metadata: [String: String]) throws -> StoredObject {
+        try create(name, bytes: bytes, contentType: contentType, metadata: metadata, checksums: ObjectChecksums(of: bytes))
+    }
+
+    public func create(
+        _ name: String, bytes: Data, contentType: String, metadata: [String: String], checksums: ObjectChecksums
+    ) throws -> StoredObject {
+        assert(checksums == ObjectChecksums(of: bytes), "the checksums handed to create are not those of its bytes")
         try validate(name)
         let object = StoredObject(
-            name: name, size: bytes.count, md5: Digest.md5Base64(bytes), crc32c: CRC32C.base64(bytes),
-            contentType: contentType, metadata: metadata)
+            name: name, size: bytes.count, md5: checksums.md5, crc32c: checksums.crc32c, contentType: contentType,
+            metadata: metadata)
         if let existing = try head(name) { return try sameOrConflict(existing, object) }
 
         let path = objectPath(name)

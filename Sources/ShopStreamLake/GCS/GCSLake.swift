@@ -79,11 +79,18 @@ public final class GCSLake: Lake, Sendable {
     // MARK: Lake
 
     public func create(_ name: String, bytes: Data, contentType: String, metadata: [String: String]) throws -> StoredObject {
+        try create(name, bytes: bytes, contentType: contentType, metadata: metadata, checksums: ObjectChecksums(of: bytes))
+    }
+
+    public func create(
+        _ name: String, bytes: Data, contentType: String, metadata: [String: String], checksums: ObjectChecksums
+    ) throws -> StoredObject {
+        assert(checksums == ObjectChecksums(of: bytes), "the checksums handed to create are not those of its bytes")
         try ObjectName.validate(name, lake: url)
-        let md5 = Digest.md5Base64(bytes)
+        let md5 = checksums.md5
         // Cloud Storage checks md5Hash and crc32c against what arrives and refuses a mismatch.
         let resource = MultipartRelated.Resource(
-            name: fullName(name), contentType: contentType, metadata: metadata, md5Hash: md5, crc32c: CRC32C.base64(bytes))
+            name: fullName(name), contentType: contentType, metadata: metadata, md5Hash: md5, crc32c: checksums.crc32c)
         let upload = MultipartRelated(resource: resource, media: bytes, mediaType: contentType)
         let request = HTTPRequest(
             method: .post,
@@ -93,7 +100,7 @@ public final class GCSLake: Lake, Sendable {
             // The generation precondition makes a repeat harmless: it lands once or gets 412.
             isIdempotent: true)
         do {
-            return try storedObject(send(request, doing: "create", name).decode(GCSObject.self, as: "a Cloud Storage object"))
+            return try storedObject(objectResource(send(request, doing: "create", name)))
         } catch let error as LakeError where error.http?.status == 412 {
             // Taken: by our own earlier attempt (same bytes: success), or by someone else.
             guard let existing = try head(name) else {
@@ -135,8 +142,7 @@ public final class GCSLake: Lake, Sendable {
     public func head(_ name: String) throws -> StoredObject? {
         try ObjectName.validate(name, lake: url)
         do {
-            return try storedObject(
-                send(HTTPRequest(url: objectURL(name)), doing: "head", name).decode(GCSObject.self, as: "a Cloud Storage object"))
+            return try storedObject(objectResource(send(HTTPRequest(url: objectURL(name)), doing: "head", name)))
         } catch let error as LakeError where error.http?.status == 404 {
             try checkBucketExists()
             return nil
@@ -191,6 +197,18 @@ public final class GCSLake: Lake, Sendable {
 
     private func objectURL(_ name: String) -> String {
         configuration.endpoint + "/storage/v1/b/\(PercentEncoding.encode(bucket))/o/\(PercentEncoding.encode(fullName(name)))"
+    }
+
+    /// The object resource an answer holds, read without JSONDecoder (see `GCSObject(resource:)`);
+    /// the error is the one `HTTPResponse.decode` gives.
+    private func objectResource(_ response: HTTPResponse) throws -> GCSObject {
+        do {
+            return try GCSObject(resource: response.body)
+        } catch {
+            let preview = String(decoding: response.body.prefix(200), as: UTF8.self)
+            throw HTTPError(
+                .invalidResponse, "the answer could not be read as a Cloud Storage object: \(error) (body starts: \(preview))")
+        }
     }
 
     private func storedObject(_ object: GCSObject) throws -> StoredObject {

@@ -1,6 +1,7 @@
 import Foundation
 import ShopStreamCore
 import ShopStreamHTTP
+import ShopStreamLake
 
 /// Bronze objects of events read from Pub/Sub, where there are no offsets to name them by.
 ///
@@ -50,14 +51,16 @@ extension BronzeFormat {
         metadata["message_ids"].map { $0.split(separator: ",").map(String.init) }
     }
 
-    static func pubSubMetadata(topic: String, subscription: String, messageIds: [String], bytes: Data, gzip: Bool) -> [String: String] {
+    static func pubSubMetadata(
+        topic: String, subscription: String, messageIds: [String], checksums: ObjectChecksums, gzip: Bool
+    ) -> [String: String] {
         [
             "bus": pubSubBus,
             "topic": topic,
             "subscription": subscription,
             "message_ids": messageIds.joined(separator: ","),
             "count": String(messageIds.count),
-            "crc32c": CRC32C.base64(bytes),
+            "crc32c": checksums.crc32c,
             "format": gzip ? "jsonl+gzip" : "jsonl",
         ]
     }

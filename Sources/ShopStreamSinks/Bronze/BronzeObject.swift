@@ -1,6 +1,7 @@
 import Foundation
 import ShopStreamCore
 import ShopStreamHTTP
+import ShopStreamLake
 
 /// One record as the bronze sink keeps it until stored.
 struct BronzeRecord: Sendable {
@@ -126,15 +127,16 @@ public enum BronzeFormat {
         return (gzip ? try Gzip.compress(plain) : plain, unparsed)
     }
 
-    /// Custom metadata stored with the object; `lake verify` reads it.
-    static func metadata(_ batch: BronzeBatch, bytes: Data, gzip: Bool) -> [String: String] {
+    /// Custom metadata stored with the object; `lake verify` reads it. The CRC-32C is the one
+    /// the lake is given too (`checksums`), so the bytes are checksummed once.
+    static func metadata(_ batch: BronzeBatch, checksums: ObjectChecksums, gzip: Bool) -> [String: String] {
         [
             "topic": batch.topic,
             "partition": String(batch.partition),
             "first_offset": String(batch.firstOffset),
             "last_offset": String(batch.lastOffset),
             "count": String(batch.records.count),
-            "crc32c": CRC32C.base64(bytes),
+            "crc32c": checksums.crc32c,
             "format": gzip ? "jsonl+gzip" : "jsonl",
         ]
     }

@@ -386,9 +386,11 @@ public final class BronzeSink: StoppableSink {
             }
             let (bytes, unparsed) = try BronzeFormat.encode(batch, gzip: gzip)
             let contentType = gzip ? "application/gzip" : "application/x-ndjson"
+            let checksums = ObjectChecksums(of: bytes)
             do {
                 _ = try lake.create(
-                    name, bytes: bytes, contentType: contentType, metadata: BronzeFormat.metadata(batch, bytes: bytes, gzip: gzip))
+                    name, bytes: bytes, contentType: contentType,
+                    metadata: BronzeFormat.metadata(batch, checksums: checksums, gzip: gzip), checksums: checksums)
                 return .stored(bytes: bytes.count, unparsed: unparsed)
             } catch let error as LakeError where error.code == .alreadyExists {
                 guard let existing = try lake.head(name) else { return .retry(error) }

@@ -326,11 +326,13 @@ public final class PubSubBronzeSink {
             let (bytes, unparsed) = try BronzeFormat.encode(batch.deliveries.map(\.data), topic: batch.topic, gzip: gzip) { i in
                 "\"message_id\":\(JSONText.quoted(ids[i]))"
             }
+            let checksums = ObjectChecksums(of: bytes)
             do {
                 _ = try lake.create(
                     name, bytes: bytes, contentType: gzip ? "application/gzip" : "application/x-ndjson",
                     metadata: BronzeFormat.pubSubMetadata(
-                        topic: batch.topic, subscription: batch.subscription, messageIds: ids, bytes: bytes, gzip: gzip))
+                        topic: batch.topic, subscription: batch.subscription, messageIds: ids, checksums: checksums, gzip: gzip),
+                    checksums: checksums)
                 return .stored(name: name, bytes: bytes.count, unparsed: unparsed)
             } catch let error as LakeError where error.code == .alreadyExists {
                 guard let existing = try lake.head(name) else { return .retry(error) }
