@@ -1,3 +1,4 @@
+import ShopStreamCore
 import XCTest
 
 @testable import ShopStreamSilver

@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 
 extension SchemaNode {
     /// Appends the violations of `value`, found at `path` (nil: the document itself).

@@ -1,3 +1,5 @@
+import ShopStreamCore
+
 /// The hot path of validation: one pass over a message's bytes straight into its topic's column
 /// slots, with no JSON tree and no String per key. Each key is matched as bytes against the
 /// compiled topic's field names; each value is read where it lies and checked and cast by the

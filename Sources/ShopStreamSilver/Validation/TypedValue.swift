@@ -1,3 +1,4 @@
+import ShopStreamCore
 import ShopStreamWarehouse
 
 /// A field after casting, before it becomes a `WarehouseValue`: what the

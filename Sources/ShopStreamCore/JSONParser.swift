@@ -1,16 +1,21 @@
-/// A strict RFC 8259 parser over bytes already checked to be UTF-8. It keeps
-/// number text, rejects repeated keys (which a schema could not judge), and
-/// limits nesting so a hostile message cannot exhaust the stack.
-struct JSONParser {
-    struct SyntaxError: Error, Equatable {
-        var message: String
-        var offset: Int
-        var description: String { "\(message) at byte \(offset)" }
+/// A strict RFC 8259 parser over bytes already checked to be UTF-8 (`UTF8Check`). It keeps
+/// number text, rejects repeated keys (which a schema could not judge), and limits nesting so a
+/// hostile message cannot exhaust the stack. Silver's validator reads events with it; the GCS
+/// lake reads the object resources Google answers with.
+public struct JSONParser {
+    public struct SyntaxError: Error, Equatable, CustomStringConvertible {
+        public var message: String
+        public var offset: Int
+        public var description: String { "\(message) at byte \(offset)" }
+        public init(message: String, offset: Int) {
+            self.message = message
+            self.offset = offset
+        }
     }
 
-    static let maxDepth = 64
+    public static let maxDepth = 64
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> JSONNode {
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> JSONNode {
         var p = JSONParser(bytes: bytes)
         p.skipSpace()
         guard p.i < bytes.count else { throw SyntaxError(message: "empty message", offset: 0) }
@@ -137,7 +142,7 @@ struct JSONParser {
 
     /// Where the RFC 8259 number that starts at `start` ends, or why it is not one (at the byte
     /// where it stops being one). Also `ColumnScanner`'s, so both paths read the same numbers.
-    static func numberEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Result<Int, SyntaxError> {
+    public static func numberEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Result<Int, SyntaxError> {
         var i = start
         @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
         func fail(_ message: String) -> Result<Int, SyntaxError> { .failure(SyntaxError(message: message, offset: i)) }

@@ -1,8 +1,6 @@
-import ShopStreamCore
-
 /// A JSON value as it was written: numbers keep their text, so money is never
 /// rounded through a binary float, and object members keep their order.
-indirect enum JSONNode: Sendable, Equatable {
+public indirect enum JSONNode: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number's exact text, e.g. `74999.00`.
@@ -12,7 +10,7 @@ indirect enum JSONNode: Sendable, Equatable {
     /// Members in the order written (keys are unique; the parser rejects repeats).
     case object([(key: String, value: JSONNode)])
 
-    static func == (a: JSONNode, b: JSONNode) -> Bool {
+    public static func == (a: JSONNode, b: JSONNode) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
@@ -26,7 +24,7 @@ indirect enum JSONNode: Sendable, Equatable {
     }
 
     /// The JSON Schema type name of this value (`integer` is refined by the validator).
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
@@ -39,7 +37,7 @@ indirect enum JSONNode: Sendable, Equatable {
 
     /// Compact JSON text, for messages; cut to `limit` characters (rendering
     /// stops there, so a huge document costs no more than a small one).
-    func snippet(limit: Int = 80) -> String {
+    public func snippet(limit: Int = 80) -> String {
         var out = ""
         render(into: &out, budget: limit + 1)
         guard out.count > limit else { return out }
@@ -73,5 +71,5 @@ indirect enum JSONNode: Sendable, Equatable {
         }
     }
 
-    static func quoted(_ s: String) -> String { JSONText.quoted(s) }
+    public static func quoted(_ s: String) -> String { JSONText.quoted(s) }
 }
