@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "BusTests", dependencies: ["ShopStreamBus", "ShopStreamCore", "TestSupport"]),
         .testTarget(name: "GeneratorTests", dependencies: ["ShopStreamGenerator", "ShopStreamCore"]),
         .testTarget(name: "HTTPTests", dependencies: ["ShopStreamCore", "ShopStreamHTTP"]),
-        .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP"]),
+        .testTarget(name: "LakeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamCore", "TestSupport"]),
         .testTarget(name: "SilverTests", dependencies: ["ShopStreamSilver", "ShopStreamCore", "ShopStreamWarehouse", "TestSupport"]),
         .testTarget(name: "WarehouseTests", dependencies: ["ShopStreamCore", "ShopStreamWarehouse", "ShopStreamHTTP", "TestSupport"]),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 
 /// A blocking HTTP client over one libcurl handle, reused so connections stay alive.
 ///
@@ -9,9 +10,13 @@ public final class HTTPClient {
     private let handle: CurlEasyHandle
     /// Every retry this client made since it was created (or since `takeRetries()`).
     public private(set) var retries = RetrySummary()
+    /// What ends the retry policy's waits: its own `stop`, or the one its pool was given
+    /// (`HTTPClientPool.interruptWaits(on:)`), set as the pool lends it out.
+    var stop: StopSignal?
 
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) throws {
         self.configuration = configuration
+        stop = configuration.retry.stop
         handle = try CurlEasyHandle()
     }
 
@@ -94,7 +99,9 @@ public final class HTTPClient {
     private func wait(
         _ delay: Duration, reason: String, into retried: inout RetrySummary, cause: (RetrySummary) -> HTTPError
     ) throws {
-        guard configuration.retry.wait(delay) else { throw cause(retried).stoppedWaiting() }
+        var policy = configuration.retry
+        policy.stop = stop
+        guard policy.wait(delay) else { throw cause(retried).stoppedWaiting() }
         record(reason, into: &retried)
     }
 

@@ -1,9 +1,10 @@
 import Foundation
+import ShopStreamCore
 
 /// Shares `HTTPClient`s between threads: each call borrows an idle client (or makes one) and
 /// gives it back, so every client keeps one owner at a time and its connections stay alive.
 ///
-/// `@unchecked Sendable`: `idle` and `retries` are touched only under `lock`; a checked-out
+/// `@unchecked Sendable`: `idle`, `retries` and `stop` are touched only under `lock`; a checked-out
 /// client belongs to its borrower alone. (A `Mutex` cannot hold them checked: the compiler cannot
 /// see that `body` lets go of the client it borrowed, so giving it back does not type-check.)
 public final class HTTPClientPool: @unchecked Sendable {
@@ -13,10 +14,34 @@ public final class HTTPClientPool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [HTTPClient] = []
     private var retries = RetrySummary()
+    /// What ends the waits of the clients lent out: `configuration.retry.stop`, or the one given to
+    /// `interruptWaits(on:)`.
+    private var stop: StopSignal?
 
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), maximumIdle: Int = 16) {
         self.configuration = configuration
         self.maximumIdle = maximumIdle
+        stop = configuration.retry.stop
+    }
+
+    /// From now on `stop` ends the retry policy's waits of every request sent through this pool:
+    /// once it asks `.abandon`, a request backing off sends nothing more and throws `.stopped`
+    /// naming the failure it was waiting out (see `RetryPolicy.stop`). For the owner of a stop who
+    /// was handed a client built before it (a sink given its lake). Replaces
+    /// `configuration.retry.stop` and any stop given before; a request already under way keeps
+    /// the stop it started with.
+    public func interruptWaits(on stop: StopSignal) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.stop = stop
+    }
+
+    /// Waits `delay` (a pause between polls) under the retry policy and the pool's stop; false
+    /// when the stop asked `.abandon` before or during it.
+    public func wait(_ delay: Duration) -> Bool {
+        var policy = configuration.retry
+        policy.stop = lock.withLock { stop }
+        return policy.wait(delay)
     }
 
     /// Runs `body` with a client nobody else is using.
@@ -53,8 +78,11 @@ public final class HTTPClientPool: @unchecked Sendable {
     private func checkOut() throws -> HTTPClient {
         lock.lock()
         let client = idle.popLast()
+        let stop = stop
         lock.unlock()
-        return try client ?? HTTPClient(configuration: configuration)
+        let lent = try client ?? HTTPClient(configuration: configuration)
+        lent.stop = stop
+        return lent
     }
 
     private func checkIn(_ client: HTTPClient) {

@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 import ShopStreamHTTP
 
 /// A store of immutable objects by name: Cloud Storage (`GCSLake`) or a local folder
@@ -36,10 +37,18 @@ public protocol Lake: Sendable {
     /// The retries made since the last call ("retried 3 times: 503, 503, reset"), and starts
     /// counting afresh.
     func takeRetries() -> RetrySummary
+
+    /// From now on `stop` ends the lake's waits early: once it asks `.abandon`, a call backing off
+    /// before a retry sends nothing more and throws `.stopped`, naming what it was waiting out. For
+    /// a sink given a lake built before its stop existed. Replaces a stop given before. A folder
+    /// lake has no such waits and ignores it.
+    func interruptWaits(on stop: StopSignal)
 }
 
 extension Lake {
     public func takeRetries() -> RetrySummary { RetrySummary() }
+
+    public func interruptWaits(on stop: StopSignal) {}
 
     /// A lake that does not use precomputed checksums (a wrapper in a test) computes its own.
     public func create(

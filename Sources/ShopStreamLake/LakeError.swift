@@ -46,4 +46,7 @@ extension ErrorCode where Owner == LakeError {
     public static var corrupt: Self { Self("corrupt") }
     /// The store failed otherwise: disk, network, server.
     public static var storage: Self { Self("storage") }
+    /// A retry was not made because the lake's stop asked to give up while it waited
+    /// (`Lake.interruptWaits(on:)`); the message ends with the failure it was waiting out.
+    public static var stopped: Self { Self("stopped") }
 }

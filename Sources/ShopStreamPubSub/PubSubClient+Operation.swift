@@ -52,6 +52,8 @@ extension PubSubClient {
             let what = "\(verb) \(resource) in \(client.location)"
             let detail = error.googleMessage ?? error.message
             if error.code == .credentials { return PubSubError(.credentials, "\(what): \(error.message)", http: error) }
+            // Not `.service`: Google's status on the failure waited out (UNAVAILABLE) would read as transient.
+            if error.code == .stopped { return PubSubError(.stopped, "\(what): \(error.message)", http: error) }
             switch error.status {
             case 401:
                 return PubSubError(

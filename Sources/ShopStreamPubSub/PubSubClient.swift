@@ -8,7 +8,8 @@ import ShopStreamHTTP
 /// client libraries read it: plain http, no token).
 ///
 /// Calls block the calling thread (libcurl); call them from threads of your own. Retries are the
-/// HTTP client's, under its policy, and counted there (`takeRetries()`).
+/// HTTP client's, under its policy, and counted there (`takeRetries()`); its waits, and a pull's
+/// pauses, end on the stop given to `interruptWaits(on:)`.
 public final class PubSubClient: Sendable {
     /// Where and how to reach Pub/Sub.
     public struct Configuration: Sendable {
@@ -76,6 +77,12 @@ public final class PubSubClient: Sendable {
 
     /// Every retry made since the last call.
     public func takeRetries() -> RetrySummary { pool.takeRetries() }
+
+    /// From now on `stop` ends this client's waits early: once it asks `.abandon`, a call backing
+    /// off sends nothing more and throws `.stopped` naming the failure it was waiting out, and a
+    /// pull waiting for messages returns what it has (nothing). For the owner of a stop who was
+    /// handed this client (a sink). Replaces `configuration.http.retry.stop` and any stop given before.
+    public func interruptWaits(on stop: StopSignal) { pool.interruptWaits(on: stop) }
 
     public func topicPath(_ topic: String) -> String { "projects/\(project)/topics/\(topic)" }
     public func subscriptionPath(_ subscription: String) -> String { "projects/\(project)/subscriptions/\(subscription)" }
@@ -165,7 +172,8 @@ public final class PubSubClient: Sendable {
 
     /// Pulls until something arrives or `wait` has passed (then returns an empty array), asking
     /// again after a short pause that doubles up to `longestPause`. A bounded wait: every request
-    /// returns at once, so nothing is ever delivered to a pull that was given up on.
+    /// returns at once, so nothing is ever delivered to a pull that was given up on. An abandon of
+    /// the client's stop ends the wait (see `interruptWaits(on:)`).
     public func pull(
         _ subscription: String, maxMessages: Int, waitingUpTo wait: Duration, longestPause: Duration = .milliseconds(200)
     ) throws -> [ReceivedMessage] {
@@ -174,7 +182,7 @@ public final class PubSubClient: Sendable {
         while true {
             let messages = try pull(subscription, maxMessages: maxMessages)
             if !messages.isEmpty || ContinuousClock.now >= deadline { return messages }
-            configuration.http.retry.sleep(min(pause, deadline - ContinuousClock.now))
+            guard pool.wait(min(pause, deadline - ContinuousClock.now)) else { return [] }
             pause = min(pause * 2, longestPause)
         }
     }

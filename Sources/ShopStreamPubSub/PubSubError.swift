@@ -57,4 +57,7 @@ extension ErrorCode where Owner == PubSubError {
     public static var invalidResponse: Self { Self("invalid response") }
     /// Pub/Sub failed otherwise: network, timeout, 429, 5xx, ABORTED.
     public static var service: Self { Self("service") }
+    /// A retry was not made because the client's stop asked to give up while it waited
+    /// (`PubSubClient.interruptWaits(on:)`); the message ends with the failure it was waiting out.
+    public static var stopped: Self { Self("stopped") }
 }

@@ -1,6 +1,8 @@
 import Foundation
+import ShopStreamCore
 import ShopStreamHTTP
 import ShopStreamLake
+import TestSupport
 import XCTest
 
 /// Against fake-gcs-server (`scripts/emulators start gcs`), through the same code as Google.
@@ -115,6 +117,38 @@ final class GCSLakeTests: XCTestCase {
         }
         XCTAssertEqual(faulty.takeRetries().description, "retried 4 times: 503, 429, reset, 500")
         XCTAssertEqual(faulty.takeRetries().description, "no retries")
+    }
+
+    /// An abandon of the stop the lake was handed (as the bronze sink hands it its own) ends an
+    /// upload's backoff after a 503 at once: the create throws `.stopped` naming the 503, and the
+    /// upload is not sent again.
+    func testAnAbandonEndsAnUploadsBackoffAndTheUploadIsNotSentAgain() throws {
+        let upload = "^POST /upload/"
+        let proxy = try FaultProxy(upstream: endpoint, faults: "503", match: upload, directory: makeTemporaryDirectory(self))
+        defer { proxy.stop() }
+        let backoff = backoffAnAbandonMustNotWaitOut
+        let faulty = try GCSLake(
+            bucket: bucket, credentials: NoCredentials(),
+            configuration: GCSLake.Configuration(
+                endpoint: proxy.url,
+                http: HTTPClientConfiguration(
+                    timeout: .seconds(10), retry: RetryPolicy(initialBackoff: backoff, maxBackoff: backoff, random: { 0 }))))
+        let stop = StopSignal()
+        faulty.interruptWaits(on: stop)
+
+        let outcome = try abandonDuringBackoff(through: proxy, of: upload, stop: stop) {
+            _ = try faulty.create("abandoned.jsonl", bytes: Data("a\n".utf8), contentType: "application/x-ndjson", metadata: [:])
+        }
+        XCTAssertLessThan(outcome.took, backoff, "returned \(outcome.took) after the abandon: it waited out the backoff")
+        let error = try XCTUnwrap(outcome.error as? LakeError, "\(String(describing: outcome.error))")
+        XCTAssertEqual(error.code, .stopped)
+        XCTAssertTrue(
+            error.message.hasPrefix("create gs://\(bucket)/abandoned.jsonl: stopped while waiting to retry POST "), error.message)
+        XCTAssertTrue(error.message.contains("HTTP 503"), error.message)
+        XCTAssertFalse(error.isTransient, "nobody should try again: the stop asked to give up")
+        XCTAssertEqual(outcome.sent.count, 1, "not sent again: \(outcome.sent)")
+        XCTAssertEqual(faulty.takeRetries().description, "no retries", "the retry was not made")
+        XCTAssertNil(try lake.head("abandoned.jsonl"))
     }
 }
 

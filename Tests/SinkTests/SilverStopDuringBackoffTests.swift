@@ -12,8 +12,7 @@ import XCTest
 /// returns long before the backoff would have ended (BigQuery emulator, through a fault proxy that
 /// answers the chosen requests with 503).
 final class SilverStopDuringBackoffTests: XCTestCase {
-    /// Far longer than an abandon may take: what the tests tell apart.
-    private static let backoff: Duration = .seconds(20)
+    private static let backoff = backoffAnAbandonMustNotWaitOut
 
     /// As `shopstream sink silver` runs it: the service's StopSignal, abandoned from another thread
     /// while the insert threads back off.
@@ -56,21 +55,11 @@ final class SilverStopDuringBackoffTests: XCTestCase {
         XCTAssertEqual(outcome.sent.count, 1, "not asked again: \(outcome.sent)")
     }
 
-    private struct Outcome {
-        /// From the abandon to the sink's return.
-        var took: Duration
-        /// What the sink's run threw.
-        var error: (any Error)?
-        /// "METHOD path" of every request the fault was aimed at.
-        var sent: [String]
-    }
-
-    /// Publishes the dimensions, runs the sink with `run` on a thread of its own until BigQuery
-    /// has answered a request matching `match` with 503, abandons it (after asking `.now` for
-    /// `askingNowFor`, if given), and tells what followed.
+    /// Publishes the dimensions and runs the sink with `run` until BigQuery has answered a request
+    /// matching `match` with 503, then abandons it (see `abandonDuringBackoff`); nothing is committed.
     private func abandonDuringBackoff(
         of match: String, askingNowFor: Duration? = nil, _ run: @escaping @Sendable (SilverSink, StopSignal) throws -> Void
-    ) throws -> Outcome {
+    ) throws -> AbandonDuringBackoff {
         let emulator = try requiredEnvironment("BIGQUERY_EMULATOR_HOST")[0]
         _ = try emptiedEmulatorWarehouse()
         let scratch = NSTemporaryDirectory() + "silver-backoff-\(UUID().uuidString.prefix(8))"
@@ -91,40 +80,13 @@ final class SilverStopDuringBackoffTests: XCTestCase {
         let sink = Unchecked(try SilverSink(configuration: config, warehouse: BigQueryWarehouse(client: client), catalog: silverCatalog))
 
         let stop = StopSignal()
-        let thrown = Unchecked<(any Error)?>(nil)
-        let finished = expectation(description: "the sink returned")
-        Thread {
-            do { try run(sink.value, stop) } catch { thrown.value = error }
-            finished.fulfill()
-        }.start()
-
-        func faults() -> Int { (try? proxy.stats().faults["503"]) ?? 0 }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while faults() == 0, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        XCTAssertGreaterThan(faults(), 0, "a request met the 503")
-        if let askingNowFor {
-            stop.request(.now)
-            // Time for the sink to see it and start waiting for its inserts; if it sees the
-            // abandon first instead, the test proves less but still holds.
-            Thread.sleep(forTimeInterval: askingNowFor.seconds)
+        let outcome = try TestSupport.abandonDuringBackoff(through: proxy, of: match, stop: stop, askingNowFor: askingNowFor) {
+            try run(sink.value, stop)
         }
-        let abandoned = ContinuousClock.now
-        stop.request(.abandon)
-        // The test's own bound, past any backoff; what is asserted is `took`.
-        wait(for: [finished], timeout: 120)
-        let took = ContinuousClock.now - abandoned
-
         for (lane, offset) in try committedOffsets(broker, group: config.groupId, Self.customerPartitions()) {
             XCTAssertNil(offset, "\(lane): nothing committed")
         }
-        // Every request `match` selects, whether the proxy failed it or (past its faults per
-        // request) let it through.
-        let pattern = try NSRegularExpression(pattern: match)
-        let selected = proxy.events().filter { $0.ev == "request" }.compactMap { event -> String? in
-            let line = "\(event.method ?? "") \(event.path ?? "")"
-            return pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) == nil ? nil : line
-        }
-        return Outcome(took: took, error: thrown.value, sent: selected)
+        return outcome
     }
 
     private static func customerPartitions() -> [TopicPartition] {
@@ -132,8 +94,8 @@ final class SilverStopDuringBackoffTests: XCTestCase {
     }
 }
 
-/// Hands a value to the sink's thread; the test touches it only before the thread starts and
-/// after it has finished.
+/// Hands the sink to its thread; the test touches it only before the thread starts and after it
+/// has finished.
 private final class Unchecked<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }

@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 import ShopStreamHTTP
 import Synchronization
 
@@ -75,6 +76,10 @@ public final class GCSLake: Lake, Sendable {
     }
 
     public func takeRetries() -> RetrySummary { pool.takeRetries() }
+
+    /// Every request's backoff (up to 32 s by default, `configuration.http.retry`) ends on `stop`'s
+    /// `.abandon`; see `Lake.interruptWaits(on:)`.
+    public func interruptWaits(on stop: StopSignal) { pool.interruptWaits(on: stop) }
 
     // MARK: Lake
 
@@ -230,6 +235,8 @@ public final class GCSLake: Lake, Sendable {
             return try pool.send(request)
         } catch let error as HTTPError {
             switch (error.code, error.status) {
+            case (.stopped, _):
+                throw LakeError(.stopped, "\(operation) \(describe(name)): \(error.message)", http: error)
             case (.credentials, _):
                 throw LakeError(.credentials, "\(operation) \(describe(name)): \(error.message)", http: error)
             case (_, 401):

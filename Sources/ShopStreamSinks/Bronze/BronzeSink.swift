@@ -93,10 +93,33 @@ public final class BronzeSink: StoppableSink {
 
     /// Runs until `request` asks, or until idle for `idleExit`: `.now` stores and commits what was
     /// read, `.drain` first reads on until caught up with the partitions' ends, `.abandon` returns
-    /// without waiting for uploads in flight (they are not committed; the next owner stores them
-    /// again or adopts them). Throws on failures retrying cannot fix, committing nothing for the
-    /// work that failed.
+    /// without waiting for uploads in flight to land (they are not committed; the next owner
+    /// stores them again or adopts them). Throws on failures retrying cannot fix, committing
+    /// nothing for the work that failed.
+    ///
+    /// `.abandon` also ends the lake's waits (a Cloud Storage backoff, up to 32 s): on the upload
+    /// threads as soon as this thread sees it. Before returning, the sink waits (up to 30 s) only
+    /// for its upload threads to end: a request on the wire is answered or times out, a backoff
+    /// ends at once and nothing is sent again. `run(until:)` hands the lake the caller's own signal.
     public func run(asking request: () -> StopSignal.Request) throws {
+        try run(asking: request, waitsEndOn: stopSeen)
+    }
+
+    /// Runs until `stop` asks; see `run(asking:)`.
+    public func run(until stop: StopSignal) throws {
+        try run(asking: { stop.request }, waitsEndOn: stop)
+    }
+
+    private func run(asking request: () -> StopSignal.Request, waitsEndOn stop: StopSignal) throws {
+        lake.interruptWaits(on: stop)
+        // However the run ends, start no more uploads and let those under way end: the process
+        // may exit next, and exiting while an upload thread is inside libcurl or OpenSSL crashes
+        // it (OpenSSL's exit handler frees what the thread still uses). Bounded, as an upload can
+        // take minutes to give up; after an abandon an upload backing off ends at once.
+        defer {
+            workers?.close(discardingPending: true)
+            workers?.waitForThreads(timeout: .seconds(30))
+        }
         do {
             try consume(request)
         } catch {
@@ -104,12 +127,6 @@ public final class BronzeSink: StoppableSink {
             // session to time out; nothing more is committed.
             consumer.onRebalance = nil
             consumer.close()
-            // Start no more uploads and let those under way end: the process may exit next,
-            // and exiting while an upload thread is inside libcurl or OpenSSL crashes it
-            // (OpenSSL's exit handler frees what the thread still uses). Bounded, as an upload
-            // can take minutes to give up.
-            workers?.close(discardingPending: true)
-            workers?.waitForThreads(timeout: .seconds(30))
             throw error
         }
     }
@@ -178,7 +195,11 @@ public final class BronzeSink: StoppableSink {
             consumer.close()
             return
         }
-        try drain(abandon: { request() == .abandon })
+        try drain(abandon: {
+            // Seen here, an abandon must also reach the upload threads, to end their waits.
+            stopSeen.request(request())
+            return stopSeen.request == .abandon
+        })
         collectRetries(report: false)
         if let firstRecordAt, let lastStoredAt { statistics.elapsed = lastStoredAt - firstRecordAt }
         consumer.close()
@@ -352,6 +373,8 @@ public final class BronzeSink: StoppableSink {
         case alreadyStored(lastOffset: Int64, name: String)
         /// Worth trying again later (the HTTP layer's retries ran out on a transient error).
         case retry(Error)
+        /// Given up while backing off, as the stop asked (`.abandon`): not stored, not committed.
+        case stopped
         case failed(Error)
     }
 
@@ -396,6 +419,8 @@ public final class BronzeSink: StoppableSink {
                 guard let existing = try lake.head(name) else { return .retry(error) }
                 return try adopted(existing)
             }
+        } catch let error as LakeError where error.code == .stopped {
+            return .stopped
         } catch {
             // The error says whether later may work (a 503, a dropped connection, a full disk);
             // what needs a person (permissions, a missing bucket) stops the sink.
@@ -469,6 +494,11 @@ public final class BronzeSink: StoppableSink {
             // Not before a second from now; the polling thread does not wait for it.
             state.retryAt = .now + .seconds(1)
             partitions[tp] = state
+        case .stopped:
+            // The stop is abandoning: left for the next owner, as an upload still in flight is,
+            // and no upload started after it.
+            partitions[tp] = state
+            return
         case .failed(let error):
             partitions[tp] = state
             fatal = error

@@ -92,7 +92,13 @@ public final class PubSubBronzeSink {
     /// until idle for `idleExit`: no message for that long and every subscription pulled empty
     /// throughout. Stores and acknowledges what was read before returning, except on `.abandon`,
     /// which gives back what is held (it comes again).
+    ///
+    /// `.abandon` also ends the waits of the lake and of the Pub/Sub client (a backoff of up to
+    /// 32 s, a pull's pause), so the uploads and pulls under way end at once instead of holding the
+    /// stop for as long.
     public func run(until stop: StopSignal) throws {
+        lake.interruptWaits(on: stop)
+        client.interruptWaits(on: stop)
         var consumerConfiguration = PubSubConsumer.Configuration()
         consumerConfiguration.pullsPerSubscription = configuration.pullsPerSubscription
         consumerConfiguration.maxWaiting = max(1000, min(10_000, batching.maxBufferedEvents / 2))
@@ -308,6 +314,9 @@ public final class PubSubBronzeSink {
         case alreadyStored(name: String, messageIds: Set<String>)
         /// Worth trying again (the HTTP layer's retries ran out on a transient error).
         case retry(any Error)
+        /// Given up while backing off, as the stop asked (`.abandon`): not stored; the consumer
+        /// gives its messages back as it closes.
+        case stopped
         case failed(any Error)
     }
 
@@ -344,6 +353,8 @@ public final class PubSubBronzeSink {
                 }
                 return .alreadyStored(name: name, messageIds: Set(held))
             }
+        } catch let error as LakeError where error.code == .stopped {
+            return .stopped
         } catch {
             return error.isTransient ? .retry(error) : .failed(error)
         }
@@ -410,6 +421,8 @@ public final class PubSubBronzeSink {
                 logger.warning("giving back failed; the messages come again after their ack deadline", metadata: ["error": "\(error)"])
             }
             reportLastAttempts(batch)
+        case .stopped:
+            release(batch.deliveries)
         case .failed(let error):
             release(batch.deliveries)
             fatal = error
