@@ -106,6 +106,10 @@ final class KafkaSilverSource: SilverSource {
         return through
     }
 
+    /// Nothing: librdkafka retries inside its own timeouts (a poll's; the dead-letter flush's 60 s,
+    /// which an abandon does not cut short).
+    func interruptWaits(on stop: StopSignal) {}
+
     func close() {
         consumer.onRebalance = nil
         consumer.close()

@@ -151,6 +151,10 @@ final class PubSubSilverSource: SilverSource {
         return ContinuousClock.now - quiet >= .seconds(longestLease) ? .max : .min
     }
 
+    /// The client's retries' backoffs and pulls' pauses (a dead-letter publish, an acknowledge, a
+    /// give-back) end with `PubSubError` `.stopped`.
+    func interruptWaits(on stop: StopSignal) { client.interruptWaits(on: stop) }
+
     /// Stops pulling and gives back what is held, so it comes again at once.
     func close() {
         consumer?.close(givingBack: true)

@@ -226,7 +226,8 @@ public final class SilverSink: StoppableSink {
     /// flight (not committed: the next run inserts them again under the same insertIds). Facts
     /// still waiting are left uncommitted, to be read again.
     ///
-    /// `.abandon` also ends the warehouse's waits (a BigQuery backoff, a quota wait): on the insert
+    /// `.abandon` also ends the waits of the warehouse (a BigQuery backoff, a quota wait) and of the
+    /// Pub/Sub client (a dead-letter publish's or an acknowledge's backoff): on the insert
     /// threads as soon as this thread sees it, so that the stop need not wait out a backoff of up to
     /// 32 s (120 s for a quota) before returning. `run(until:)` does better: the warehouse watches
     /// the caller's own signal, which also wakes this thread from a wait of its own (a read-back,
@@ -242,6 +243,7 @@ public final class SilverSink: StoppableSink {
 
     private func run(asking request: () -> StopSignal.Request, waitsEndOn stop: StopSignal) throws {
         warehouse.interruptWaits(on: stop)
+        source.interruptWaits(on: stop)
         defer { waitForInserts() }
         do {
             try withoutActuallyEscaping(request) { request in

@@ -1,5 +1,6 @@
 import Logging
 import ShopStreamBus
+import ShopStreamCore
 import ShopStreamSilver
 
 /// One message the silver sink was handed, with where it came from.
@@ -70,4 +71,8 @@ protocol SilverSource: AnyObject {
     func readThrough(_ topic: String, latest: [TopicPartition: Int64]) -> Int64
     /// Leaves the bus (a group member leaves at once, so the next run need not wait for its session).
     func close()
+    /// Ends the bus client's waits (a backoff before a retry, a pull's pause) when `stop` asks
+    /// `.abandon`, as the warehouse's are: a stop need not wait out a backoff of up to 32 s.
+    /// Kafka: nothing (librdkafka retries within its own timeouts).
+    func interruptWaits(on stop: StopSignal)
 }
