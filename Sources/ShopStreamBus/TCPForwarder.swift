@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -37,9 +38,7 @@ public final class TCPForwarder: Sendable {
             )
         }
         listener = fd
-        let thread = Thread { [self] in acceptLoop() }
-        thread.name = "bootstrap-forwarder"
-        thread.start()
+        startThread(named: "bootstrap-fwd") { [self] in acceptLoop() }
     }
 
     /// Stops accepting and returns once the port is closed; open connections end when either
@@ -84,7 +83,7 @@ public final class TCPForwarder: Sendable {
     }
 
     private func pump(from source: Int32, to sink: Int32, _ pair: SocketPair) {
-        let thread = Thread {
+        startThread(named: "forwarder-pump") {
             var buffer = [UInt8](repeating: 0, count: 65536)
             outer: while true {
                 let n = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
@@ -101,7 +100,6 @@ public final class TCPForwarder: Sendable {
             shutdown(source, Int32(SHUT_RD))
             pair.finishOne()
         }
-        thread.start()
     }
 }
 

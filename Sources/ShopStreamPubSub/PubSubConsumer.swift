@@ -307,12 +307,10 @@ private final class Engine: @unchecked Sendable {
 
     private func start(_ name: String, _ body: @escaping @Sendable () -> Void) {
         threads.enter()
-        let thread = Thread { [threads] in
+        startThread(named: name) { [threads] in
             body()
             threads.leave()
         }
-        thread.name = name
-        thread.start()
     }
 
     private func pullLoop(_ k: Int) {

@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 import ShopStreamWarehouse
 import Synchronization
 
@@ -71,13 +72,12 @@ public struct CheckSuite: Sendable {
         let group = DispatchGroup()
         for _ in 0..<workers {
             group.enter()
-            let thread = Thread { [checks] in
+            startThread(named: "check") { [checks] in
                 while let index = results.claim() {
                     results.set(index, CheckSuite.run(checks[index], on: warehouse, sampleSize: configuration.sampleSize))
                 }
                 group.leave()
             }
-            thread.start()
         }
         group.wait()
         return CheckReport(results: results.all, warehouse: warehouse.url, elapsed: ContinuousClock.now - started)

@@ -46,12 +46,9 @@ enum Abandonment {
 /// Runs `body` on a new thread and waits, without blocking a cooperative thread, for its result.
 func runOnThread<T: Sendable>(named name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        let thread = Thread {
+        // librdkafka and libcurl callbacks recurse a little; the default 512 KiB of secondary threads is tight.
+        startThread(named: name, stackSize: 4 << 20) {
             continuation.resume(with: Result { try body() })
         }
-        thread.name = name
-        // librdkafka and libcurl callbacks recurse a little; the default 512 KiB of secondary threads is tight.
-        thread.stackSize = 4 << 20
-        thread.start()
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import ShopStreamCore
+import Synchronization
 import XCTest
 
 @testable import ShopStreamSinks
@@ -22,6 +24,49 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertNil(pool.take(timeout: .zero), "a result beyond one per job")
         pool.close()
         XCTAssertTrue(pool.waitForThreads(timeout: patience))
+    }
+
+    /// `top -H`, `perf` and a debugger tell the pool's threads apart by the names the kernel holds
+    /// (Linux keeps 15 bytes of one).
+    func testThePoolsThreadsCarryTheirNamesToTheKernel() throws {
+        #if os(Linux)
+            let gate = DispatchSemaphore(value: 0)
+            let pool = WorkerPool<Int, String>(count: 2, name: "silver-insert") { _ in
+                gate.wait()  // each job holds its thread, so the two jobs run on the two threads
+                let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "unreadable"
+                return comm.trimmingCharacters(in: .newlines)
+            }
+            pool.put(0)
+            pool.put(1)
+            gate.signal()
+            gate.signal()
+            var names: [String] = []
+            for _ in 0..<2 {
+                guard let name = pool.take(timeout: patience) else { return XCTFail("a job's result did not come back") }
+                names.append(name)
+            }
+            XCTAssertEqual(names.sorted(), ["silver-insert-0", "silver-insert-1"])
+            pool.close()
+            XCTAssertTrue(pool.waitForThreads(timeout: patience))
+        #else
+            throw XCTSkip("thread names are read from Linux's /proc")
+        #endif
+    }
+
+    /// A name past Linux's 15 bytes is cut at a whole character rather than refused.
+    func testALongThreadNameIsCutToWhatLinuxKeeps() throws {
+        #if os(Linux)
+            let seen = DispatchSemaphore(value: 0)
+            let name = Mutex("")
+            startThread(named: "bronze-upload-éé-12") {
+                name.withLock { $0 = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "unreadable" }
+                seen.signal()
+            }
+            XCTAssertEqual(seen.wait(timeout: .now() + 20), .success)
+            XCTAssertEqual(name.withLock { $0 }, "bronze-upload-\n", "14 bytes: é (2 bytes) would pass 15")
+        #else
+            throw XCTSkip("thread names are read from Linux's /proc")
+        #endif
     }
 
     func testCloseLetsTheThreadsFinishEveryJobPutBeforeIt() {

@@ -113,11 +113,11 @@ public final class EmbeddedBroker: @unchecked Sendable {
         let group = DispatchGroup()
         for (i, call) in calls.enumerated() {
             group.enter()
-            Thread {
+            startThread(named: "broker-setup") {
                 let err = call()
                 results.withLock { $0[i] = err }
                 group.leave()
-            }.start()
+            }
         }
         let port = bootstrap.split(separator: ",").first?.split(separator: ":").last.flatMap { Int($0) }
         while group.wait(timeout: .now() + .milliseconds(20)) == .timedOut {

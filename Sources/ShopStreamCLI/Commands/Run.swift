@@ -204,7 +204,7 @@ extension ShopStreamCommand {
                     let silverResult = SinkOutcome<SilverSink.Statistics>()
                     let group = DispatchGroup()
                     func land() {
-                        runInThread(group, bronzeResult) {
+                        runInThread("bronze", group, bronzeResult) {
                             var batching = BronzeBatching()
                             batching.idleExit = idle
                             batching.idleExitAfter = beside ? published : nil
@@ -213,7 +213,7 @@ extension ShopStreamCommand {
                             try sink.run(until: stop)
                             return sink.statistics
                         }
-                        runInThread(group, silverResult) {
+                        runInThread("silver", group, silverResult) {
                             var c = bus.silverConfiguration
                             c.idleExit = idle
                             c.idleExitAfter = beside ? published : nil
@@ -457,11 +457,12 @@ private struct Timeline {
 }
 
 /// Runs a sink on a thread of its own (sinks block; they never run on Swift's cooperative pool).
-private func runInThread<T>(_ group: DispatchGroup, _ outcome: SinkOutcome<T>, _ body: @escaping @Sendable () throws -> T) {
+private func runInThread<T>(
+    _ name: String, _ group: DispatchGroup, _ outcome: SinkOutcome<T>, _ body: @escaping @Sendable () throws -> T
+) {
     group.enter()
-    let thread = Thread {
+    startThread(named: name) {
         outcome.set(Result { try body() })
         group.leave()
     }
-    thread.start()
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 
 /// A fixed set of threads that run blocking jobs (uploads through libcurl, warehouse inserts) off
 /// the thread that polls: the owner `put`s jobs and `take`s results, in the order they finish.
@@ -27,15 +28,13 @@ final class WorkerPool<Job: Sendable, Result: Sendable>: @unchecked Sendable {
         self.done = done
         for i in 0..<count {
             running.enter()
-            let thread = Thread { [jobs, running] in
+            let thread = startThread(named: "\(name)-\(i)") { [jobs, running] in
                 while let job = jobs.take() {
                     let result = work(job)
                     done?.put(result)
                 }
                 running.leave()
             }
-            thread.name = "\(name)-\(i)"
-            thread.start()
             threads.append(thread)
         }
     }
