@@ -30,16 +30,20 @@ final class WorkerPoolTests: XCTestCase {
     /// (Linux keeps 15 bytes of one).
     func testThePoolsThreadsCarryTheirNamesToTheKernel() throws {
         #if os(Linux)
-            let gate = DispatchSemaphore(value: 0)
+            // Each job holds its thread until both have started, so the two run on the two threads.
+            let arrived = DispatchSemaphore(value: 0)
+            let go = DispatchSemaphore(value: 0)
             let pool = WorkerPool<Int, String>(count: 2, name: "silver-insert") { _ in
-                gate.wait()  // each job holds its thread, so the two jobs run on the two threads
+                arrived.signal()
+                go.wait()
                 let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "unreadable"
                 return comm.trimmingCharacters(in: .newlines)
             }
             pool.put(0)
             pool.put(1)
-            gate.signal()
-            gate.signal()
+            for _ in 0..<2 { XCTAssertEqual(arrived.wait(timeout: .now() + 20), .success, "a job did not start") }
+            go.signal()
+            go.signal()
             var names: [String] = []
             for _ in 0..<2 {
                 guard let name = pool.take(timeout: patience) else { return XCTFail("a job's result did not come back") }
