@@ -122,7 +122,8 @@ let package = Package(
 
         // Helpers shared by the test targets (processes, brokers, ports); never shipped.
         .target(
-            name: "TestSupport", dependencies: ["ShopStreamBus", "ShopStreamCore", "ShopStreamLake", "ShopStreamWarehouse"],
+            name: "TestSupport",
+            dependencies: ["ShopStreamBus", "ShopStreamCore", "ShopStreamHTTP", "ShopStreamLake", "ShopStreamWarehouse"],
             path: "Tests/TestSupport"),
 
         .testTarget(name: "BusTests", dependencies: ["ShopStreamBus", "ShopStreamCore", "TestSupport"]),

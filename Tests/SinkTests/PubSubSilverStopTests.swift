@@ -41,18 +41,10 @@ final class PubSubSilverStopTests: XCTestCase {
             SubscriptionResource(id: subscription, topic: Entity.customers.topic, ackDeadlineSeconds: 10, enableMessageOrdering: false))
         try direct.publish(topic: Entity.customers.topic, messages: [OutgoingMessage(data: Array("not json".utf8))])
 
-        let scratch = NSTemporaryDirectory() + "pubsub-silver-stop-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let publish = "^POST .*:publish"
-        let proxy = try FaultProxy(upstream: "http://\(emulator.host)", faults: "503", match: publish, directory: scratch)
-        defer { proxy.stop() }
-        let backoff = backoffAnAbandonMustNotWaitOut
+        let drill = try BackoffDrill(upstream: "http://\(emulator.host)", failing: "^POST .*:publish")
         let client = try PubSubClient(
             project: project, credentials: NoCredentials(),
-            configuration: .init(
-                endpoint: proxy.url,
-                http: HTTPClientConfiguration(retry: RetryPolicy(initialBackoff: backoff, maxBackoff: backoff, random: { 0 }))))
+            configuration: .init(endpoint: drill.proxy.url, http: HTTPClientConfiguration(retry: drill.retry)))
         var config = SilverConfiguration(connection: KafkaConnection(bootstrapServers: "unused"))
         config.topics = [Entity.customers.topic]
         config.maxDelay = .milliseconds(100)
@@ -60,8 +52,8 @@ final class PubSubSilverStopTests: XCTestCase {
         let sink = Handed(try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog, pubSub: client))
 
         let stop = StopSignal()
-        let outcome = try abandonDuringBackoff(through: proxy, of: publish, stop: stop) { try sink.value.run(until: stop) }
-        XCTAssertLessThan(outcome.took, backoff, "returned \(outcome.took) after the abandon: it waited out the backoff")
+        let outcome = try drill.abandon(stop) { try sink.value.run(until: stop) }
+        XCTAssertFalse(outcome.waitedOutTheBackoff, "returned \(outcome.took) after the abandon")
         XCTAssertEqual(outcome.sent.count, 1, "the letter was not published again: \(outcome.sent)")
         let error = try XCTUnwrap(outcome.error as? PubSubError, "\(String(describing: outcome.error))")
         XCTAssertEqual(error.code, .stopped, error.message)
