@@ -151,11 +151,12 @@ let package = Package(
             dependencies: [
                 "ShopStreamQuality", "ShopStreamWarehouse", "ShopStreamLake", "ShopStreamSilver", "ShopStreamCore", "TestSupport",
             ]),
-        // The command line's own parsing, in process: options to typed configuration.
+        // The command line in process: its options to typed configuration, its service loops.
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "ShopStreamCLI", "ShopStreamBus", "ShopStreamSinks",
+                "ShopStreamCLI", "ShopStreamBus", "ShopStreamCore", "ShopStreamGold", "ShopStreamHTTP", "ShopStreamService",
+                "ShopStreamSinks", "ShopStreamWarehouse", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
