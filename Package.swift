@@ -136,7 +136,7 @@ let package = Package(
             name: "SinkTests",
             dependencies: [
                 "ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore", "ShopStreamGenerator", "ShopStreamPubSub",
-                "ShopStreamWarehouse", "ShopStreamSilver", "TestSupport",
+                "ShopStreamWarehouse", "ShopStreamSilver", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
