@@ -10,7 +10,7 @@ public struct AbandonDuringBackoff {
     /// What the work threw.
     public var error: (any Error)?
     /// "METHOD path" of every request the fault was aimed at, whether the proxy failed it or (past
-    /// its faults per request) let it through.
+    /// its faults per request) let it through (a `BackoffDrill`'s; empty for other faults).
     public var sent: [String]
 
     /// Whether the work returned only when its backoff was over, as if nobody had abandoned it: more
@@ -57,21 +57,36 @@ public final class BackoffDrill {
         try? FileManager.default.removeItem(atPath: scratch)
     }
 
-    /// Runs `work` on a thread of its own until the proxy has failed a request, asks `stop`
-    /// `.abandon` (after asking `.now` for `askingNowFor`, if given), waits for `work` to return,
-    /// and tells what followed. `work` should send through the proxy with `retry` and watch `stop`
-    /// (or what it is told by it).
+    /// Runs `work` on a thread of its own until the proxy has failed a request, then abandons it
+    /// (see `abandonOnceFaulted`); `sent` is filled in. `work` should send through the proxy with
+    /// `retry` and watch `stop` (or what it is told by it).
     public func abandon(
         _ stop: StopSignal, askingNowFor: Duration? = nil, file: StaticString = #filePath, line: UInt = #line,
         _ work: @escaping @Sendable () throws -> Void
     ) throws -> AbandonDuringBackoff {
-        try abandonDuringBackoff(through: proxy, of: match, stop: stop, askingNowFor: askingNowFor, file: file, line: line, work)
+        // Failures only (a status or a reset): the proxy counts the requests it lets through as "ok".
+        let proxy = proxy
+        func faults() -> Int {
+            ((try? proxy.stats())?.faults ?? [:]).filter { Int($0.key) != nil || $0.key.hasPrefix("reset") }.values.reduce(0, +)
+        }
+        var outcome = try abandonOnceFaulted(stop, askingNowFor: askingNowFor, file: file, line: line, faulted: { faults() > 0 }, work)
+        let pattern = try NSRegularExpression(pattern: match)
+        outcome.sent = proxy.events().filter { $0.ev == "request" }.compactMap { event -> String? in
+            let line = "\(event.method ?? "") \(event.path ?? "")"
+            return pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) == nil ? nil : line
+        }
+        return outcome
     }
 }
 
-private func abandonDuringBackoff(
-    through proxy: FaultProxy, of match: String, stop: StopSignal, askingNowFor: Duration?,
-    file: StaticString, line: UInt, _ work: @escaping @Sendable () throws -> Void
+/// Runs `work` on a thread of its own until `faulted()` says it met its fault (and should now be
+/// waiting it out), asks `stop` `.abandon` (after asking `.now` for `askingNowFor`, if given), waits
+/// for `work` to return, and tells how long that took and what it threw (`sent` is empty). The
+/// fault should hold the work up for `backoffAnAbandonMustNotWaitOut`. A `BackoffDrill` calls it
+/// for faults of a proxy; a test of another fault (a broker answering late) calls it itself.
+public func abandonOnceFaulted(
+    _ stop: StopSignal, askingNowFor: Duration? = nil, file: StaticString = #filePath, line: UInt = #line,
+    faulted: () -> Bool, _ work: @escaping @Sendable () throws -> Void
 ) throws -> AbandonDuringBackoff {
     let thrown = Thrown()
     let finished = DispatchSemaphore(value: 0)
@@ -80,13 +95,9 @@ private func abandonDuringBackoff(
         finished.signal()
     }.start()
 
-    // Failures only (a status or a reset): the proxy counts the requests it lets through as "ok".
-    func faults() -> Int {
-        ((try? proxy.stats())?.faults ?? [:]).filter { Int($0.key) != nil || $0.key.hasPrefix("reset") }.values.reduce(0, +)
-    }
     let deadline = ContinuousClock.now + .seconds(60)
-    while faults() == 0, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
-    XCTAssertGreaterThan(faults(), 0, "a request met the fault", file: file, line: line)
+    while !faulted(), ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    XCTAssertTrue(faulted(), "the work met the fault", file: file, line: line)
     if let askingNowFor {
         stop.request(.now)
         // Time for the work to see it and start waiting for what is in flight; if it sees the
@@ -100,14 +111,7 @@ private func abandonDuringBackoff(
         XCTFail("still running 120 s after the abandon", file: file, line: line)
         throw CommandFailure()
     }
-    let took = ContinuousClock.now - abandoned
-
-    let pattern = try NSRegularExpression(pattern: match)
-    let selected = proxy.events().filter { $0.ev == "request" }.compactMap { event -> String? in
-        let line = "\(event.method ?? "") \(event.path ?? "")"
-        return pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) == nil ? nil : line
-    }
-    return AbandonDuringBackoff(took: took, error: thrown.error, sent: selected)
+    return AbandonDuringBackoff(took: ContinuousClock.now - abandoned, error: thrown.error, sent: [])
 }
 
 /// The work's error, written by its thread before the semaphore is signalled and read after.
