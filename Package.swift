@@ -122,7 +122,8 @@ let package = Package(
 
         // Helpers shared by the test targets (processes, brokers, ports); never shipped.
         .target(
-            name: "TestSupport", dependencies: ["ShopStreamBus", "ShopStreamCore", "ShopStreamLake", "ShopStreamWarehouse"],
+            name: "TestSupport",
+            dependencies: ["ShopStreamBus", "ShopStreamCore", "ShopStreamHTTP", "ShopStreamLake", "ShopStreamWarehouse"],
             path: "Tests/TestSupport"),
 
         .testTarget(name: "BusTests", dependencies: ["ShopStreamBus", "ShopStreamCore", "TestSupport"]),
@@ -135,7 +136,7 @@ let package = Package(
             name: "SinkTests",
             dependencies: [
                 "ShopStreamSinks", "ShopStreamLake", "ShopStreamBus", "ShopStreamCore", "ShopStreamGenerator", "ShopStreamPubSub",
-                "ShopStreamWarehouse", "ShopStreamSilver", "TestSupport",
+                "ShopStreamWarehouse", "ShopStreamSilver", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "BronzeTests", dependencies: ["ShopStreamLake", "ShopStreamHTTP", "ShopStreamBus", "ShopStreamCore", "TestSupport"]),
@@ -150,11 +151,12 @@ let package = Package(
             dependencies: [
                 "ShopStreamQuality", "ShopStreamWarehouse", "ShopStreamLake", "ShopStreamSilver", "ShopStreamCore", "TestSupport",
             ]),
-        // The command line's own parsing, in process: options to typed configuration.
+        // The command line in process: its options to typed configuration, its service loops.
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "ShopStreamCLI", "ShopStreamBus", "ShopStreamSinks",
+                "ShopStreamCLI", "ShopStreamBus", "ShopStreamCore", "ShopStreamGold", "ShopStreamHTTP", "ShopStreamService",
+                "ShopStreamSinks", "ShopStreamWarehouse", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(

@@ -43,4 +43,7 @@ extension ErrorCode where Owner == KafkaError {
     public static var broker: Self { Self("broker") }
     /// An argument was out of range.
     public static var invalidArgument: Self { Self("invalid argument") }
+    /// A wait on the cluster was given up because the caller's stop asked `.abandon` (its deadline
+    /// passed); not worth trying again in this process.
+    public static var stopped: Self { Self("stopped") }
 }

@@ -99,9 +99,7 @@ public final class HTTPClient {
     private func wait(
         _ delay: Duration, reason: String, into retried: inout RetrySummary, cause: (RetrySummary) -> HTTPError
     ) throws {
-        var policy = configuration.retry
-        policy.stop = stop
-        guard policy.wait(delay) else { throw cause(retried).stoppedWaiting() }
+        guard configuration.retry.wait(delay, stoppingOn: stop) else { throw cause(retried).stoppedWaiting() }
         record(reason, into: &retried)
     }
 

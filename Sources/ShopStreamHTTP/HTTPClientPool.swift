@@ -39,9 +39,7 @@ public final class HTTPClientPool: @unchecked Sendable {
     /// Waits `delay` (a pause between polls) under the retry policy and the pool's stop; false
     /// when the stop asked `.abandon` before or during it.
     public func wait(_ delay: Duration) -> Bool {
-        var policy = configuration.retry
-        policy.stop = lock.withLock { stop }
-        return policy.wait(delay)
+        configuration.retry.wait(delay, stoppingOn: lock.withLock { stop })
     }
 
     /// Runs `body` with a client nobody else is using.

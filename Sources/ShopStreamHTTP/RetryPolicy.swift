@@ -79,6 +79,12 @@ public struct RetryPolicy: Sendable {
     /// Waits `delay` before a retry (or a poll) and says whether to go on: false when `stop` asked
     /// `.abandon` before or during the wait, and then the caller sends nothing more.
     public func wait(_ delay: Duration) -> Bool {
+        wait(delay, stoppingOn: stop)
+    }
+
+    /// `wait(_:)` with `stop` in place of the policy's own: for a client whose owner handed it a
+    /// stop after it was built (`interruptWaits(on:)`), which replaces `self.stop`.
+    public func wait(_ delay: Duration, stoppingOn stop: StopSignal?) -> Bool {
         guard let stop else {
             sleep(delay)
             return true

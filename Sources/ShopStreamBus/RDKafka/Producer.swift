@@ -132,10 +132,18 @@ public final class Producer {
 
     /// Waits until every queued message is delivered or failed. Throws if any
     /// delivery failed since the producer was made, or if messages are still in
-    /// flight when the timeout runs out.
-    public func flush(timeout: Duration = .seconds(60)) throws {
+    /// flight when the timeout runs out, or (`.stopped`) as soon as `stop` asks `.abandon`
+    /// while some are: those may or may not reach the cluster.
+    public func flush(timeout: Duration = .seconds(60), abandoningOn stop: StopSignal? = nil) throws {
         let deadline = ContinuousClock.now + timeout
         while statistics.inFlight > 0 && ContinuousClock.now < deadline {
+            if let stop, stop.request >= .abandon {
+                let n = statistics.inFlight
+                throw KafkaError(
+                    .stopped,
+                    "stopped while waiting for the cluster at \(configuration.connection.bootstrapServers) to take \(n == 1 ? "1 message" : "\(n) messages") (the stop's deadline passed); it may or may not have reached it"
+                )
+            }
             servePolls(timeoutMs: 50)
         }
         try throwIfFailed()

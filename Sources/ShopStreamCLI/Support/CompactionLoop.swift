@@ -11,6 +11,8 @@ import ShopStreamWarehouse
 /// A failed pass commits nothing (the compactor's pass is one transaction): it is logged, counted and
 /// tried again next time. Asked to stop with `.now`, it ends after the pass in progress; with
 /// `.drain` (the sinks upstream have drained), it runs one last pass first, so gold holds everything.
+/// Asked `.abandon` (the stop's deadline has passed), a pass waiting to retry a warehouse request
+/// gives up at once: the loop hands its stop to the compactor's warehouse.
 struct CompactionLoop: Sendable {
     let compactor: Compactor
     let interval: Duration
@@ -37,13 +39,16 @@ struct CompactionLoop: Sendable {
     private static let goldLag = Gauge(label: MetricCatalog.goldLag.name)
 
     func run(stop: StopSignal) {
+        // A pass is one transaction, so giving it up loses nothing; waiting out a backoff would keep
+        // the process past its deadline until the watchdog's exit.
+        compactor.warehouse.interruptWaits(on: stop)
         var full = fullRefresh
         /// The start of the last pass that succeeded: gold holds what silver held then.
         var covered: Date?
         probe.ready(true)
         while true {
             let started = Date()
-            if pass(fullRefresh: full) {
+            if pass(fullRefresh: full, stop: stop) {
                 full = false
                 measure(since: covered, until: started)
                 covered = started
@@ -63,7 +68,7 @@ struct CompactionLoop: Sendable {
             if lastDrainPass {
                 logger.info("a last pass, so gold holds everything silver received")
                 let started = Date()
-                if pass(fullRefresh: full) {
+                if pass(fullRefresh: full, stop: stop) {
                     measure(since: covered, until: started)
                     covered = started
                 }
@@ -75,8 +80,8 @@ struct CompactionLoop: Sendable {
         probe.finished()
     }
 
-    /// One pass; false if it failed.
-    private func pass(fullRefresh: Bool) -> Bool {
+    /// One pass; false if it failed or `stop` gave it up.
+    private func pass(fullRefresh: Bool, stop: StopSignal) -> Bool {
         let clock = ContinuousClock(), started = clock.now
         do {
             let report = try compactor.compact(fullRefresh: fullRefresh)
@@ -92,6 +97,13 @@ struct CompactionLoop: Sendable {
                 })
             onPass(report)
             return true
+        } catch  where stop.request >= .abandon {
+            // Cut short by the stop (or failed as it came): no pass of this process follows, and the
+            // next run's first pass finds what silver holds beyond gold._state.
+            logger.warning(
+                "compaction pass did not finish before the stop's deadline; gold is unchanged and the next run's first pass takes in what it missed",
+                metadata: ["error": "\(error)"])
+            return false
         } catch {
             Self.failures.increment()
             logger.error("compaction pass failed; gold is unchanged and the next pass tries again", metadata: ["error": "\(error)"])

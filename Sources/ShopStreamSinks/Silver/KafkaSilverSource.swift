@@ -14,6 +14,8 @@ final class KafkaSilverSource: SilverSource {
     var logger = Logger(label: "shopstream.silver", factory: { _ in SwiftLogNoOpLogHandler() })
     private var tracker = OffsetTracker()
     private let monitor: SinkMonitor
+    /// Ends the dead-letter flush's wait (see `interruptWaits(on:)`).
+    private var stop: StopSignal?
 
     init(configuration: SilverConfiguration, monitor: SinkMonitor) throws {
         var consumerConfig = ConsumerConfiguration(connection: configuration.connection, groupId: configuration.groupId)
@@ -54,7 +56,7 @@ final class KafkaSilverSource: SilverSource {
                 topic: Entity.deadLetterTopic, key: Array(letter.key.utf8), value: letter.envelope(),
                 headers: letter.headers + [KafkaHeader("shopstream-reason", rule)])
         }
-        try dlq.flush(timeout: .seconds(60))
+        try dlq.flush(timeout: .seconds(60), abandoningOn: stop)
     }
 
     func commit() throws {
@@ -106,9 +108,11 @@ final class KafkaSilverSource: SilverSource {
         return through
     }
 
-    /// Nothing: librdkafka retries inside its own timeouts (a poll's; the dead-letter flush's 60 s,
-    /// which an abandon does not cut short).
-    func interruptWaits(on stop: StopSignal) {}
+    /// Ends the dead-letter flush's wait for the cluster (up to 60 s) when `stop` asks `.abandon`:
+    /// publishing the letters throws `KafkaError` `.stopped`. Nothing is lost: the rejects are not
+    /// settled, so their offsets stay uncommitted and the next reader rejects them again (their
+    /// letters may then be on shop.dlq twice). librdkafka's polls keep their own short timeouts.
+    func interruptWaits(on stop: StopSignal) { self.stop = stop }
 
     func close() {
         consumer.onRebalance = nil

@@ -113,6 +113,13 @@ final class PubSubSilverSource: SilverSource {
         } catch let error as PubSubError where error.code == .leaseLost {
             // They may come again: landed again under the same insert ids, shown once by the views.
             logger.warning("acknowledgements refused; those messages may land twice", metadata: ["error": "\(error.message)"])
+        } catch let error as PubSubError where error.code == .stopped {
+            // The stop's deadline has passed and the sink returns without another commit. Settled
+            // messages are out of the consumer's leases, so nothing gives them back either: Pub/Sub
+            // delivers them again once their ack deadline passes.
+            logger.warning(
+                "acknowledging cut short by the stop: what it did not acknowledge is left so; Pub/Sub delivers it again to the next reader once its ack deadline passes (landed again under the same insert ids, shown once by the dedup views)",
+                metadata: ["messages": "\(batch.count)", "error": "\(error.message)"])
         } catch {
             settled = batch + settled
             logger.warning("acknowledging failed; trying again", metadata: ["error": "\(error)"])

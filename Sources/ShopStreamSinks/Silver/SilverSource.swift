@@ -73,6 +73,6 @@ protocol SilverSource: AnyObject {
     func close()
     /// Ends the bus client's waits (a backoff before a retry, a pull's pause) when `stop` asks
     /// `.abandon`, as the warehouse's are: a stop need not wait out a backoff of up to 32 s.
-    /// Kafka: nothing (librdkafka retries within its own timeouts).
+    /// Kafka: the dead-letter flush's wait (librdkafka retries within its own timeouts).
     func interruptWaits(on stop: StopSignal)
 }

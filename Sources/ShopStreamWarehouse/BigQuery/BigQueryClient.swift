@@ -134,9 +134,7 @@ public final class BigQueryClient: Sendable {
 
     /// Waits `delay` under the retry policy; false when the stop asked to give up (send nothing more).
     func wait(_ delay: Duration) -> Bool {
-        var policy = configuration.retry
-        policy.stop = stop.withLock { $0 }
-        return policy.wait(delay)
+        configuration.retry.wait(delay, stoppingOn: stop.withLock { $0 })
     }
 
     // MARK: Requests
