@@ -61,10 +61,3 @@ final class BronzeStopDuringBackoffTests: XCTestCase {
         return outcome
     }
 }
-
-/// Hands the sink to its thread; the test touches it only before the thread starts and after it
-/// has finished.
-private final class Handed<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}

@@ -113,13 +113,6 @@ final class PubSubSilverStopTests: XCTestCase {
     }
 }
 
-/// Hands the sink to the work's thread; the test touches it only before the thread starts and
-/// after it has finished.
-private final class Handed<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
-}
-
 /// Every line logged through a `RecordingLogHandler`, as "level message".
 private final class LogLines: @unchecked Sendable {
     private let lock = NSLock()

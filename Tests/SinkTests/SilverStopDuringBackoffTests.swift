@@ -68,7 +68,7 @@ final class SilverStopDuringBackoffTests: XCTestCase {
         let broker = try silverBroker()
         try publishDimensions(try silverProducer(broker), customers: ["CUS-00000001"])
         let config = silverConfiguration(broker, grace: .seconds(5))
-        let sink = Unchecked(try SilverSink(configuration: config, warehouse: BigQueryWarehouse(client: client), catalog: silverCatalog))
+        let sink = Handed(try SilverSink(configuration: config, warehouse: BigQueryWarehouse(client: client), catalog: silverCatalog))
 
         let stop = StopSignal()
         let outcome = try drill.abandon(stop, askingNowFor: askingNowFor) { try run(sink.value, stop) }
@@ -81,11 +81,4 @@ final class SilverStopDuringBackoffTests: XCTestCase {
     private static func customerPartitions() -> [TopicPartition] {
         (0..<silverCatalog[.customers].partitions).map { TopicPartition(Entity.customers.topic, Int32($0)) }
     }
-}
-
-/// Hands the sink to its thread; the test touches it only before the thread starts and after it
-/// has finished.
-private final class Unchecked<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
 }
