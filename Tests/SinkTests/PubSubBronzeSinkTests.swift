@@ -1,5 +1,6 @@
 import Foundation
 import ShopStreamCore
+import ShopStreamHTTP
 import ShopStreamLake
 import ShopStreamPubSub
 import ShopStreamSinks
@@ -37,6 +38,40 @@ final class PubSubBronzeSinkTests: XCTestCase {
         try client.createSubscription(
             SubscriptionResource(id: "shop.sales.bronze", topic: "shop.sales", ackDeadlineSeconds: 10, enableMessageOrdering: false))
         return client
+    }
+
+    /// Messages stored whose acknowledgement an abandon cuts short (the acknowledge answered 503,
+    /// its 20 s backoff abandoned) are counted as stored but not acknowledged, as a refused
+    /// acknowledgement is, and the sink returns without an error: Pub/Sub delivers them again and
+    /// the next reader adopts the object that holds them.
+    func testAnAcknowledgementCutShortByAnAbandonIsCountedAndNotAnError() throws {
+        if let failure = Self.startFailure { throw failure }
+        guard let emulator = Self.emulator else { throw missingStandIn("no Pub/Sub emulator") }
+        let direct = try salesSubscription()
+        let published = try direct.publish(
+            topic: "shop.sales",
+            messages: (0..<3).map {
+                OutgoingMessage(
+                    data: Array(#"{"event_id":"e\#($0)","n":\#($0)}"#.utf8), attributes: [EventAttributes.eventTimeMs: "1735700000000"])
+            })
+        let drill = try BackoffDrill(upstream: "http://\(emulator.host)", failing: "^POST .*:acknowledge")
+        let client = try PubSubClient(
+            project: direct.project, credentials: NoCredentials(),
+            configuration: .init(endpoint: drill.proxy.url, http: HTTPClientConfiguration(retry: drill.retry)))
+        let (folder, _) = try temporaryFolderLake()
+        var config = PubSubBronzeConfiguration()
+        config.subscriptions = ["shop.sales.bronze"]
+        config.batching.maxBatchAge = .milliseconds(200)
+        let sink = Handed(try PubSubBronzeSink(configuration: config, client: client, lake: folder))
+
+        let stop = StopSignal()
+        let outcome = try drill.abandon(stop) { try sink.value.run(until: stop) }
+        XCTAssertNil(outcome.error, "an abandon during an acknowledgement's backoff is not an error of the sink")
+        XCTAssertFalse(outcome.waitedOutTheBackoff, "returned \(outcome.took) after the abandon")
+        XCTAssertEqual(outcome.sent.count, 1, "not acknowledged again: \(outcome.sent)")
+        XCTAssertEqual(sink.value.statistics.unacknowledged, published.count)
+        let stored = try folder.list(prefix: "bronze/").flatMap { BronzeFormat.messageIds($0.metadata) ?? [] }
+        XCTAssertEqual(stored.sorted(), published.sorted(), "stored once, before the acknowledgement")
     }
 
     func testABatchWhoseUploadFailsIsHeldTriedAgainAndLandsOnce() throws {

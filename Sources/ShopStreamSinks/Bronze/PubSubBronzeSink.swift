@@ -431,12 +431,13 @@ public final class PubSubBronzeSink {
     }
 
     /// Acknowledges what is stored. A refused or failed acknowledgement loses nothing (the message
-    /// comes again and lands twice, which `lake verify` reports); only what needs a person stops.
+    /// comes again and lands twice, which `lake verify` reports); nor does one an abandon cut short
+    /// (`.stopped`: the stop's deadline passed). Only what needs a person stops.
     private func settle(_ deliveries: [PubSubDelivery], _ consumer: PubSubConsumer) throws {
         guard !deliveries.isEmpty else { return }
         do {
             try consumer.settle(deliveries)
-        } catch let error as PubSubError where error.code == .leaseLost || error.isTransient {
+        } catch let error as PubSubError where error.code == .leaseLost || error.code == .stopped || error.isTransient {
             let n = error.messageIds.isEmpty ? deliveries.count : error.messageIds.count
             statistics.unacknowledged += n
             logger.warning(
