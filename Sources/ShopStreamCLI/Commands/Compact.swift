@@ -80,7 +80,12 @@ extension ShopStreamCommand {
             if let address = service.http?.value {
                 services.append(StatusServer(host: address.host, port: address.port, health: health).service())
             }
-            services.append(BlockingService("compactor", whenShuttingDown: .now) { stop in loop.run(stop: stop) })
+            services.append(
+                BlockingService("compactor", whenShuttingDown: .now) { stop in
+                    // The lag's read of silver waits like the pass does: an abandon ends both.
+                    silver.interruptWaits(on: stop)
+                    loop.run(stop: stop)
+                })
             try reportingErrors { try service.runner.run(services) }
         }
 
