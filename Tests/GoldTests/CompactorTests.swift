@@ -244,6 +244,18 @@ final class CompactorTests: XCTestCase {
         }
     }
 
+    func testAPassLeavesNoStagedTableBehind() throws {
+        let warehouse = try sqliteWarehouse()
+        let history = try History(into: warehouse)
+        try history.load(days: 2)
+        let compactor = try compactor(warehouse)
+        XCTAssertTrue(try compactor.compact().plan.fullRefresh)
+        try history.load(days: 1)
+        XCTAssertFalse(try compactor.compact().plan.fullRefresh)
+        XCTAssertEqual(
+            try warehouse.query("SELECT name FROM temp.sqlite_master").rows, [], "sales_once lives only inside a pass, on either kind")
+    }
+
     func testDuplicateRowsInSilverNeverDoubleGold() throws {
         let warehouse = try sqliteWarehouse()
         let events = try History(into: warehouse).load(days: 4)
