@@ -266,7 +266,7 @@ final class CompactorTests: XCTestCase {
         // At least once: the same events again, at other coordinates (a replay after a crash).
         let replay = try SilverBackfill(warehouse: warehouse, catalog: catalog)
         let sink = replay
-        for event in events.filter({ $0.entity == .sales || $0.entity == .payments }) {
+        for event in events.filter({ [.sales, .payments, .shipping].contains($0.entity) }) {
             _ = event.key.withUnsafeBytes { key in
                 event.value.withUnsafeBytes { value in
                     try! sink.emit(event.entity, key: key, value: value, timestampMs: event.timestampMs)
