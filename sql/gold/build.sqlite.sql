@@ -298,10 +298,17 @@ WITH touched AS (
   SELECT inventory_id, MIN(event_time) AS since
   FROM silver.inventory WHERE {dates: date(substr(event_time, 1, 19), '+5 hours')} GROUP BY inventory_id
 ),
+-- The newest snapshot time first, from the index alone; then only the rows at that time are
+-- read and ranked (ranking every row since the touched day read and sorted all of them).
+newest AS (
+  SELECT i.inventory_id, MAX(i.event_time) AS event_time
+  FROM touched AS t JOIN silver.inventory AS i ON i.inventory_id = t.inventory_id AND i.event_time >= t.since
+  GROUP BY i.inventory_id
+),
 latest AS (
   SELECT * FROM (
     SELECT i.*, ROW_NUMBER() OVER (PARTITION BY i.inventory_id ORDER BY i.event_time DESC, i._source_partition DESC, i._source_offset DESC, i._source_publish_time DESC, i._source_message_id DESC) AS _rn
-    FROM touched AS t JOIN silver.inventory AS i ON i.inventory_id = t.inventory_id AND i.event_time >= t.since
+    FROM newest AS n JOIN silver.inventory AS i ON i.inventory_id = n.inventory_id AND i.event_time = n.event_time
   ) AS ranked
   WHERE _rn = 1
 ),
