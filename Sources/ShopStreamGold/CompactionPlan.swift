@@ -79,6 +79,25 @@ public struct CompactionPlan: Sendable, Equatable {
         self.tables = tables
     }
 
+    /// The dates a stage holds this pass: every date its readers rebuild (a monthly reader's
+    /// sale dates), whole when one of them is rebuilt whole or past the threshold; nil when
+    /// the pass rebuilds none of them (the stage is not made).
+    public func keys(for stage: GoldStage) -> RebuildKeys? {
+        var days = Set<String>()
+        var read = false
+        for reader in stage.readers {
+            switch tables[reader] {
+            case nil: continue
+            case .whole: return .whole
+            case .dates(let d): days.formUnion(d)
+            case .months(_, let d): days.formUnion(d)
+            }
+            read = true
+        }
+        guard read else { return nil }
+        return days.count > CompactionPlan.wholeTableThreshold ? .whole : .dates(days.sorted())
+    }
+
     /// Nothing changed since the last pass.
     public var isUpToDate: Bool { tables.isEmpty && relabel.isEmpty }
 

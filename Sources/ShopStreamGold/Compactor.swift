@@ -11,6 +11,8 @@ import Synchronization
 /// transaction. So a pass is all or nothing; a row that lands in silver during a pass is
 /// either read by it or changes a count the state does not have, and the next pass rebuilds
 /// its date (never half-counted); and a pass with nothing new changes nothing (idempotent).
+/// Blocks that read the same silver rows share a `@stage` (SQLite): a temporary table made
+/// first in that transaction, from every date its readers rebuild, and dropped at its end.
 ///
 /// Run one compactor per warehouse: two at once would contend for the same gold rows.
 public final class Compactor: Sendable {
@@ -89,6 +91,11 @@ public final class Compactor: Sendable {
             return CompactionReport(plan: plan, recreated: recreated, elapsed: clock.now - started)
         }
         var script: [String] = []
+        // Stages first (the silver rows their readers share), dropped once the builds are done.
+        let stages = sql.stages.compactMap { stage in plan.keys(for: stage).map { (stage, $0) } }
+        for (stage, keys) in stages {
+            script.append("-- stage \(stage.name)\n" + (try sql.create(stage, keys: keys)))
+        }
         for table in GoldTable.allCases {
             if let keys = plan.tables[table] {
                 script.append("-- \(table.qualifiedName)\n" + (try sql.render(table, keys: keys)))
@@ -97,6 +104,7 @@ public final class Compactor: Sendable {
                 script.append("-- \(table.qualifiedName): labels\n" + relabel)
             }
         }
+        script.append(contentsOf: stages.map { sql.drop($0.0) })
         script.append(contentsOf: stateUpdate(plan, at: startedAt))
         try warehouse.executeTransaction(script.joined(separator: "\n"))
         return CompactionReport(plan: plan, recreated: recreated, elapsed: clock.now - started)

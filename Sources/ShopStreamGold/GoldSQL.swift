@@ -1,4 +1,5 @@
 import Foundation
+import ShopStreamCore
 import ShopStreamWarehouse
 
 /// The gold SQL of one dialect, read from `sql/gold/`: the tables (`tables.<dialect>.sql`)
@@ -17,6 +18,8 @@ public struct GoldSQL: Sendable {
     /// Per table that copies dimension labels (`GoldTable.relabelled`): the statements that set
     /// them again from the current dimensions, for a pass where only the dimensions changed.
     public let relabel: [GoldTable: String]
+    /// The `@stage` blocks (SQLite only), in file order: temporary tables shared by the builds.
+    public let stages: [GoldStage]
     /// The columns each `CREATE TABLE IF NOT EXISTS gold.NAME (…)` of `tables` declares, in
     /// order, by table name (`daily_sales`, `_state`): what a table an older build made is
     /// compared with.
@@ -39,8 +42,8 @@ public struct GoldSQL: Sendable {
             views: try? String(contentsOf: looker, encoding: .utf8))
     }
 
-    /// Parses the text of a build file: blocks start at lines `-- @detect SOURCE`, `-- @build TABLE`
-    /// or `-- @relabel TABLE`.
+    /// Parses the text of a build file: blocks start at lines `-- @detect SOURCE`, `-- @build TABLE`,
+    /// `-- @relabel TABLE` or `-- @stage NAME`.
     public init(dialect: SQLDialect, tables: String, build text: String, views: String? = nil) throws {
         self.dialect = dialect
         self.tables = tables
@@ -49,6 +52,7 @@ public struct GoldSQL: Sendable {
         var detect: [SilverSource: String] = [:]
         var build: [GoldTable: String] = [:]
         var relabel: [GoldTable: String] = [:]
+        var staged: [(name: String, query: String)] = []
         var current: (kind: String, name: String, lines: [Substring])?
         func finish() throws {
             guard let block = current else { return }
@@ -62,6 +66,9 @@ public struct GoldSQL: Sendable {
                     )
                 }
                 detect[source] = body.hasSuffix(";") ? String(body.dropLast()) : body
+            case "stage":
+                try Self.checkStage(block.name, body: body, dialect: dialect, known: staged.map(\.name))
+                staged.append((block.name, body.hasSuffix(";") ? String(body.dropLast()) : body))
             default:
                 guard let table = GoldTable(rawValue: block.name) else {
                     throw GoldError(
@@ -76,10 +83,10 @@ public struct GoldSQL: Sendable {
             if line.hasPrefix("-- @") {
                 try finish()
                 let words = line.dropFirst(4).split(separator: " ")
-                guard words.count == 2, ["detect", "build", "relabel"].contains(words[0]) else {
+                guard words.count == 2, ["detect", "build", "relabel", "stage"].contains(words[0]) else {
                     throw GoldError(
                         .sqlFiles,
-                        "build.\(dialect).sql: cannot read '\(line)'; blocks start with '-- @detect SOURCE', '-- @build TABLE' or '-- @relabel TABLE'"
+                        "build.\(dialect).sql: cannot read '\(line)'; blocks start with '-- @detect SOURCE', '-- @build TABLE', '-- @relabel TABLE' or '-- @stage NAME'"
                     )
                 }
                 current = (String(words[0]), String(words[1]), [])
@@ -102,6 +109,33 @@ public struct GoldSQL: Sendable {
         self.detect = detect
         self.build = build
         self.relabel = relabel
+        self.stages = try staged.map { stage in
+            let readers = Set(build.filter { GoldStage.isRead(stage.name, by: $0.value) }.keys)
+            guard !readers.isEmpty else {
+                throw GoldError(
+                    .sqlFiles,
+                    "build.\(dialect).sql: '-- @stage \(stage.name)' is read by no @build block; read it (FROM \(stage.name)) or remove it")
+            }
+            return GoldStage(name: stage.name, query: stage.query, readers: readers)
+        }
+    }
+
+    /// Refuses a stage that could not run: a name SQLite would need quoted, or that a table
+    /// reads as something else; a second stage of one name; a `{months: …}` placeholder or a
+    /// broken one; a stage on BigQuery, where a temporary table lives only inside a script and
+    /// the build file keeps its window functions instead.
+    static func checkStage(_ name: String, body: String, dialect: SQLDialect, known: [String]) throws {
+        let block = "build.\(dialect).sql: '-- @stage \(name)'"
+        guard dialect == .sqlite else {
+            throw GoldError(.sqlFiles, "\(block): stages are for SQLite only; on BigQuery de-duplicate inside each @build block")
+        }
+        guard GoldStage.isPlainName(name), GoldTable(rawValue: name) == nil, Entity(rawValue: name) == nil else {
+            throw GoldError(
+                .sqlFiles,
+                "\(block): a stage is named with letters, digits and underscores, and not as a gold or silver table (e.g. sales_once)")
+        }
+        guard !known.contains(name) else { throw GoldError(.sqlFiles, "\(block) appears twice; give each stage its own name") }
+        _ = try render(body, block: "@stage \(name)", keys: .dates([]), dialect: dialect, stage: true)
     }
 
     /// Reads the column names of each gold CREATE TABLE: one column a line, the name first;
@@ -131,28 +165,47 @@ public struct GoldSQL: Sendable {
     /// `{month_dates: EXPR}` become `EXPR IN (…)` from `keys`, or `TRUE` when `keys` says the
     /// whole table.
     public func render(_ table: GoldTable, keys: RebuildKeys) throws -> String {
+        try Self.render(build[table]!, block: "@build \(table.rawValue)", keys: keys, dialect: dialect, stage: false)
+    }
+
+    /// The statements that make a stage's temporary table for `keys` (the dates its readers
+    /// rebuild this pass: `.dates`, or `.whole`), after dropping one a failed pass of this
+    /// connection may have left.
+    public func create(_ stage: GoldStage, keys: RebuildKeys) throws -> String {
+        let query = try Self.render(stage.query, block: "@stage \(stage.name)", keys: keys, dialect: dialect, stage: true)
+        return "DROP TABLE IF EXISTS temp.\(stage.name);\nCREATE TEMP TABLE \(stage.name) AS\n\(query);"
+    }
+
+    /// The statement that drops a stage's temporary table at the end of a pass.
+    public func drop(_ stage: GoldStage) -> String { "DROP TABLE temp.\(stage.name);" }
+
+    static func render(_ text: String, block: String, keys: RebuildKeys, dialect: SQLDialect, stage: Bool) throws -> String {
         var out = ""
-        var rest = Substring(build[table]!)
+        var rest = Substring(text)
         while let open = rest.firstIndex(of: "{") {
             out += rest[..<open]
             guard let close = rest[open...].firstIndex(of: "}"), let colon = rest[open..<close].firstIndex(of: ":") else {
-                throw GoldError(.sqlFiles, "build.\(dialect).sql, @build \(table.rawValue): an unclosed '{' placeholder")
+                throw GoldError(.sqlFiles, "build.\(dialect).sql, \(block): an unclosed '{' placeholder")
             }
             let kind = rest[rest.index(after: open)..<colon].trimmingCharacters(in: .whitespaces)
             let expression = rest[rest.index(after: colon)..<close].trimmingCharacters(in: .whitespaces)
             let values: [String]?
             switch (kind, keys) {
+            case ("months", _) where stage:
+                throw GoldError(
+                    .sqlFiles,
+                    "build.\(dialect).sql, \(block): a stage holds sale dates, not months; write {month_dates: …} or {dates: …}")
             case (_, .whole): values = nil
             case ("dates", .dates(let dates)): values = dates
+            case ("month_dates", .dates(let dates)) where stage: values = dates
             case ("months", .months(let months, _)): values = months
             case ("month_dates", .months(_, let dates)): values = dates
             default:
                 throw GoldError(
-                    .sqlFiles,
-                    "build.\(dialect).sql, @build \(table.rawValue): placeholder {\(kind): …} does not fit a table rebuilt by \(keys.kind)")
+                    .sqlFiles, "build.\(dialect).sql, \(block): placeholder {\(kind): …} does not fit a table rebuilt by \(keys.kind)")
             }
             if let values {
-                out += values.isEmpty ? "FALSE" : "\(expression) IN (\(values.map(dateLiteral).joined(separator: ", ")))"
+                out += values.isEmpty ? "FALSE" : "\(expression) IN (\(values.map(dialect.dateLiteral).joined(separator: ", ")))"
             } else {
                 out += "TRUE"
             }

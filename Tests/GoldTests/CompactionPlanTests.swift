@@ -108,6 +108,23 @@ final class CompactionPlanTests: XCTestCase {
         XCTAssertEqual(plan.tables[.dailySales], .dates(["2025-01-30"]), "its gold rows must go")
     }
 
+    func testAStageHoldsEveryDateItsRebuiltReadersNeedAndIsNotMadeWhenNoneIsRebuilt() {
+        let stage = GoldStage(name: "sales_once", query: "SELECT 1", readers: [.dailySales, .salespersonMonthly, .paymentDaily])
+        var now = history
+        now[.sales]!["2025-01-31"] = 13
+        let plan = CompactionPlan(previous: history, current: now, fullRefresh: false)
+        XCTAssertEqual(plan.tables[.dailySales], .dates(["2025-01-31"]))
+        XCTAssertEqual(
+            plan.keys(for: stage), .dates(["2025-01-30", "2025-01-31"]), "the day's sales, and the rest of its month for the monthly reader"
+        )
+        XCTAssertEqual(CompactionPlan(previous: history, current: now, fullRefresh: true).keys(for: stage), .whole)
+
+        now = history
+        now[.shipping]!["2025-01-31"] = 1
+        XCTAssertNil(
+            CompactionPlan(previous: history, current: now, fullRefresh: false).keys(for: stage), "no reader is rebuilt: nothing staged")
+    }
+
     func testPastTheThresholdATableIsRebuiltWhole() {
         var before: SilverCounts = history, now: SilverCounts = history
         before[.payments] = [:]

@@ -244,6 +244,18 @@ final class CompactorTests: XCTestCase {
         }
     }
 
+    func testAPassLeavesNoStagedTableBehind() throws {
+        let warehouse = try sqliteWarehouse()
+        let history = try History(into: warehouse)
+        try history.load(days: 2)
+        let compactor = try compactor(warehouse)
+        XCTAssertTrue(try compactor.compact().plan.fullRefresh)
+        try history.load(days: 1)
+        XCTAssertFalse(try compactor.compact().plan.fullRefresh)
+        XCTAssertEqual(
+            try warehouse.query("SELECT name FROM temp.sqlite_master").rows, [], "sales_once lives only inside a pass, on either kind")
+    }
+
     func testDuplicateRowsInSilverNeverDoubleGold() throws {
         let warehouse = try sqliteWarehouse()
         let events = try History(into: warehouse).load(days: 4)
@@ -254,7 +266,7 @@ final class CompactorTests: XCTestCase {
         // At least once: the same events again, at other coordinates (a replay after a crash).
         let replay = try SilverBackfill(warehouse: warehouse, catalog: catalog)
         let sink = replay
-        for event in events.filter({ $0.entity == .sales || $0.entity == .payments }) {
+        for event in events.filter({ [.sales, .payments, .shipping].contains($0.entity) }) {
             _ = event.key.withUnsafeBytes { key in
                 event.value.withUnsafeBytes { value in
                     try! sink.emit(event.entity, key: key, value: value, timestampMs: event.timestampMs)

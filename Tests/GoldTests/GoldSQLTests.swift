@@ -36,6 +36,50 @@ final class GoldSQLTests: XCTestCase {
         }
     }
 
+    func testTheSalesBlocksReadOneStagedDeduplicationOfTheTouchedSales() throws {
+        let sql = try GoldSQL(directory: sqlDirectory, dialect: .sqlite)
+        XCTAssertEqual(sql.stages.map(\.name), ["sales_once"])
+        XCTAssertEqual(
+            sql.stages.first?.readers,
+            [.dailySales, .productDaily, .salespersonMonthly, .customerDaily, .executiveMonthly, .customerTotals])
+        let stage = try XCTUnwrap(sql.stages.first)
+        let some = try sql.create(stage, keys: .dates(["2025-01-30", "2025-01-31"]))
+        XCTAssertTrue(some.hasPrefix("DROP TABLE IF EXISTS temp.sales_once;\nCREATE TEMP TABLE sales_once AS\n"), some)
+        XCTAssertTrue(some.contains("WHERE sale_date IN ('2025-01-30', '2025-01-31') AND rowid NOT IN"), some)
+        XCTAssertTrue(try sql.create(stage, keys: .whole).contains("WHERE TRUE AND rowid NOT IN"))
+        XCTAssertEqual(sql.drop(stage), "DROP TABLE temp.sales_once;")
+        XCTAssertEqual(try GoldSQL(directory: sqlDirectory, dialect: .bigquery).stages, [], "BigQuery's blocks de-duplicate each")
+    }
+
+    func testAStageThatCouldNotRunIsRefusedNamingTheFix() {
+        func refused(_ stage: String, dialect: SQLDialect = .sqlite, because expected: String, line: UInt = #line) {
+            XCTAssertThrowsError(try GoldSQL(dialect: dialect, tables: "", build: Self.everyBlock + stage)) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(error)", line: line)
+            }
+        }
+        refused("-- @stage lonely\nSELECT 1;", because: "'-- @stage lonely' is read by no @build block")
+        refused("-- @stage read_by_daily\nSELECT 1 WHERE {months: m};", because: "a stage holds sale dates, not months")
+        refused("-- @stage read_by_daily\nSELECT 1 WHERE {dates: d;", because: "@stage read_by_daily: an unclosed '{' placeholder")
+        refused("-- @stage sales\nSELECT 1;", because: "not as a gold or silver table")
+        refused("-- @stage \"quoted\"\nSELECT 1;", because: "named with letters, digits and underscores")
+        refused("-- @stage read_by_daily\nSELECT 1;\n-- @stage read_by_daily\nSELECT 2;", because: "appears twice")
+        refused("-- @stage read_by_daily\nSELECT 1;", dialect: .bigquery, because: "stages are for SQLite only")
+        XCTAssertEqual(
+            try GoldSQL(dialect: .sqlite, tables: "", build: Self.everyBlock + "-- @stage read_by_daily\nSELECT 1;").stages,
+            [GoldStage(name: "read_by_daily", query: "SELECT 1", readers: [.dailySales])])
+    }
+
+    /// A build file with one trivial block of every kind needed; daily_sales reads `read_by_daily`
+    /// and customer_totals names `gold.read_by_daily` (another table, not a reader).
+    private static let everyBlock =
+        SilverSource.allCases.map { "-- @detect \($0.rawValue)\nSELECT NULL, 0;\n" }.joined()
+        + GoldTable.allCases.map { table in
+            "-- @build \(table.rawValue)\n"
+                + (table == .dailySales
+                    ? "SELECT * FROM read_by_daily;\n" : table == .customerTotals ? "SELECT * FROM gold.read_by_daily;\n" : "SELECT 1;\n")
+        }.joined()
+        + GoldTable.relabelled.map { "-- @relabel \($0.rawValue)\nSELECT 1;\n" }.joined()
+
     func testABuildFileWithoutABlockIsRefusedNamingIt() {
         XCTAssertThrowsError(try GoldSQL(dialect: .sqlite, tables: "", build: "-- @detect sales\nSELECT 1;")) { error in
             XCTAssertTrue("\(error)".contains("@detect payments"), "\(error)")

@@ -81,6 +81,23 @@ final class SQLiteWarehouseTests: XCTestCase {
         }
     }
 
+    func testMoneyGivesTheShortestExactTextOfEveryAmount() throws {
+        let warehouse = try warehouse()
+        let edges: [Int64] = [.max, .min, .max - 1, .min + 1, 1_234_567_890_123, -7_499_950, 7_499_900, 100_000]
+        let rows = try warehouse.query(
+            "WITH RECURSIVE n(x) AS (SELECT -1200 UNION ALL SELECT x + 1 FROM n WHERE x < 1200) "
+                + "SELECT x, money(x) FROM (SELECT x FROM n UNION ALL SELECT column1 FROM (VALUES \(edges.map { "(\($0))" }.joined(separator: ", "))))"
+        ).rows
+        XCTAssertEqual(rows.count, 2401 + edges.count)
+        for row in rows {
+            let paisa = try XCTUnwrap(row[0].flatMap { Int64($0) })
+            XCTAssertEqual(row[1], DecimalText.fromPaisa(paisa).text, "money(\(paisa))")
+        }
+        XCTAssertEqual(
+            try warehouse.query("SELECT money(0), money(50), money(5), money(-1), money(-100), money(\(Int64.min))").rows,
+            [["0", "0.5", "0.05", "-0.01", "-1", "-92233720368547758.08"]])
+    }
+
     /// silver.rejects keeps a rejected message's bytes as text; a NUL among them must not end it.
     func testTextWithANULReadsBackWhole() throws {
         let warehouse = try warehouse()
