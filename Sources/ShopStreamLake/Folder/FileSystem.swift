@@ -37,9 +37,15 @@ enum FileSystem {
         if durable { try syncDirectory(parent) }
     }
 
-    /// Writes a new file (never an existing one) and, if `durable`, flushes it to disk.
-    static func writeNewFile(_ path: String, _ data: Data, durable: Bool) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    /// Writes a new file (never an existing one) and, if `durable`, flushes it to disk. With
+    /// `makingFolder`, a missing folder is made (`ensureDirectory`) when the create finds it missing
+    /// rather than looked up before: a create in a folder that exists costs no extra call.
+    static func writeNewFile(_ path: String, _ data: Data, durable: Bool, makingFolder: Bool = false) throws {
+        var fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT && makingFolder {
+            try ensureDirectory((path as NSString).deletingLastPathComponent, durable: durable)
+            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw failure("cannot create", path) }
         var closed = false
         defer { if !closed { close(fd) } }
