@@ -178,6 +178,14 @@ public final class SilverSink: StoppableSink {
         var sources: [SilverDelivery] = []
         var bytes = 0
         var openedAt = ContinuousClock.now
+
+        /// Appends a row; an emptied batch (flushed) starts again, its clock with it.
+        mutating func append(_ row: WarehouseRow, from m: SilverDelivery) {
+            if rows.isEmpty { self = Batch() }
+            rows.append(row)
+            sources.append(m)
+            bytes += m.value.count + 256
+        }
     }
 
     /// A sink that reads Kafka (`configuration.connection`, group `configuration.groupId`).
@@ -537,12 +545,9 @@ public final class SilverSink: StoppableSink {
             return
         }
         let row = SilverRow.make(entity: a.entity, event: a.event, source: m.source, ingestedAt: Date(), insertId: insertId)
-        // Mutated in place through the dictionary: a copy out and back would copy the
-        // whole batch on every append.
-        if batches[a.entity]?.rows.isEmpty ?? true { batches[a.entity] = Batch() }
-        batches[a.entity]!.rows.append(row)
-        batches[a.entity]!.sources.append(m)
-        batches[a.entity]!.bytes += m.value.count + 256
+        // Mutated in place through the dictionary, in one look-up: a copy out and back would
+        // copy the whole batch on every append.
+        batches[a.entity, default: Batch()].append(row, from: m)
         buffered += 1
     }
 
