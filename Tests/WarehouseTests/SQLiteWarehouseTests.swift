@@ -24,6 +24,56 @@ final class SQLiteWarehouseTests: XCTestCase {
     func testQueryErrorsNameTheProblem() throws { try contract().queryErrorsNameTheProblem() }
     func testExecuteRunsStatementsInOrder() throws { try contract().executeRunsStatementsInOrder() }
 
+    /// Rows whose layout promises canonical values (silver's) are bound as they are, without the
+    /// checker's copy: what lands, and what is refused with which column and words, must be exactly
+    /// what the same rows given by name (checked value by value) give.
+    func testTrustedRowsLandAndFailAsCheckedOnesDo() throws {
+        let contract = try contract()
+        try contract.createSales()
+        let named = [
+            WarehouseContract.sale("money", ["amount": .numeric("2299.00"), "ratio": .float64(0.5), "note": .string("at its scale")]),
+            WarehouseContract.sale("cents", ["amount": .numeric("0.50"), "damaged": .bool(false)]),
+            WarehouseContract.sale("whole", ["amount": .numeric("-7"), "paid_at": .timestamp("2025-01-02T03:04:05.000006Z")]),
+            WarehouseContract.sale("ten_places", ["amount": .numeric("1.0000000000")]),
+            WarehouseContract.sale("minus_zero", ["amount": .numeric("-0.00")]),
+            WarehouseContract.sale("no_fraction", ["amount": .numeric("12.")]),
+            WarehouseContract.sale("two_points", ["amount": .numeric("1.2.30")]),
+            WarehouseContract.sale("int_for_numeric", ["amount": .int64(12)]),
+            WarehouseContract.sale("missing_required", ["amount": .null]),
+            WarehouseContract.sale("bad_type", ["quantity": .string("three")]),
+            WarehouseContract.sale("null_optional", ["note": .null]),
+            WarehouseContract.sale("bad_column", ["colour": .string("red")]),
+        ]
+        var layouts: [[String]: RowLayout] = [:]
+        let trusted = named.map { row in
+            let names = row.values.keys.sorted(by: >)
+            let layout = layouts[names] ?? RowLayout(names, canonical: true)
+            layouts[names] = layout
+            return WarehouseRow(insertId: row.insertId, layout: layout, ordered: names.map { row.values[$0]! })
+        }
+        let failures = try contract.warehouse.insert(into: contract.sales, rows: trusted)
+        let again = WarehouseContract(warehouse: try warehouse("again.db"))
+        try again.createSales()
+        let checked = try again.warehouse.insert(into: again.sales, rows: named)
+        XCTAssertEqual(failures.map(\.index), checked.map(\.index))
+        XCTAssertEqual(failures.map(\.location), checked.map(\.location))
+        XCTAssertEqual(
+            failures.map { $0.message.replacingOccurrences(of: contract.dataset, with: "D") },
+            checked.map { $0.message.replacingOccurrences(of: again.dataset, with: "D") })
+        XCTAssertEqual(failures.map(\.location), ["amount", "amount", "quantity", "colour"])
+        let read = "SELECT sale_id, sale_date, quantity, amount, ratio, damaged, paid_at, note FROM TABLE ORDER BY sale_id"
+        let landed = try contract.warehouse.query(read.replacingOccurrences(of: "TABLE", with: "\(contract.sales)")).rows
+        XCTAssertEqual(
+            landed, try again.warehouse.query(read.replacingOccurrences(of: "TABLE", with: "\(again.sales)")).rows,
+            "the same rows read back, trusted or checked")
+        XCTAssertEqual(
+            landed.map { [$0[0], $0[3]] },
+            [
+                ["cents", "0.5"], ["int_for_numeric", "12"], ["minus_zero", "0"], ["money", "2299"], ["no_fraction", "12"],
+                ["null_optional", "1"], ["ten_places", "1"], ["whole", "-7"],
+            ], "NUMERIC in its shortest form")
+    }
+
     func testDatasetsAreFilesBesideTheMainFileFoundAgainOnReopening() throws {
         do {
             let first = try warehouse()

@@ -22,12 +22,18 @@ final class ValueTextTests: XCTestCase {
                         rng.next() % 4 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : Character(String(rng.next() % 10))
                     }))
         }
+        // And money at its scale ("2299.00", what silver writes), the fast path of the shortest form.
+        numerics += ["2299.00", "0.50", "-0.00", "12.", "1.0000000000", "1.000000000", "-7.10", "100.000", "0.000000001"]
+        for _ in 0..<5_000 {
+            numerics.append(String(rng.next() % 100_000) + "." + String(repeating: "0", count: Int(rng.next() % 11)))
+        }
         var canonicalSeen = 0
         for text in numerics {
-            let slow =
-                !text.contains("e") && !text.contains("E") && DecimalText(text).map { $0.text == text && $0.fitsBigQueryNumeric } == true
+            let parsed = text.contains("e") || text.contains("E") ? nil : DecimalText(text)
+            let slow = parsed.map { $0.text == text && $0.fitsBigQueryNumeric } == true
             XCTAssertEqual(DecimalText.isCanonicalNumeric(text), slow, "\(text)")
             if slow { canonicalSeen += 1 }
+            XCTAssertEqual(RowChecker.canonicalNumeric(text), parsed.flatMap { $0.fitsBigQueryNumeric ? $0.text : nil }, "\(text)")
         }
         XCTAssertGreaterThan(canonicalSeen, 1000)
 

@@ -59,13 +59,17 @@ final class SQLiteStatement {
         try connection.check(code, doing: "bind parameter \(index)", sql: sql)
     }
 
-    /// Binds `value` as `bind(_:at:)` does, its text (STRING, NUMERIC, DATE, TIMESTAMP) read from
-    /// `text`, which must hold those bytes and stay unchanged until the statement is stepped and
-    /// reset: SQLite reads it in place (SQLITE_STATIC) instead of copying it into an allocation.
-    func bind(_ value: WarehouseValue, at index: Int32, text: UnsafeBufferPointer<UInt8>) throws {
-        guard value.boundText != nil, let base = text.baseAddress, !text.isEmpty else { return try bind(value, at: index) }
-        let code = base.withMemoryRebound(to: CChar.self, capacity: text.count) { chars in
-            sqlite3_bind_text(handle, index, chars, Int32(text.count), nil)  // nil: SQLITE_STATIC
+    /// Binds the text `bytes` (a STRING, NUMERIC, DATE or TIMESTAMP value's) to parameter `index`,
+    /// read in place (SQLITE_STATIC) instead of copied into an allocation: `bytes` must stay
+    /// unchanged until the statement is stepped and reset.
+    func bind(textBytes bytes: UnsafeBufferPointer<UInt8>, at index: Int32) throws {
+        let code: Int32
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            code = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
+                sqlite3_bind_text(handle, index, chars, Int32(bytes.count), nil)  // nil: SQLITE_STATIC
+            }
+        } else {
+            code = sqlite3_bind_text(handle, index, "", 0, shopstream_sqlite_transient())
         }
         try connection.check(code, doing: "bind parameter \(index)", sql: sql)
     }

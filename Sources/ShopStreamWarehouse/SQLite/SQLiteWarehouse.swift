@@ -45,6 +45,11 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     /// The text values of the row being inserted, one after another, bound in place (SQLite then
     /// copies nothing per value); reused from row to row.
     private var rowText: [UInt8] = []
+    /// Per column of the row being inserted: the byte count of its text in `rowText` (in column
+    /// order), `boundWithoutText` (NULL, INT64, FLOAT64, BOOL) or `absent` (not in the statement).
+    private var rowLengths: [Int] = []
+    private static let boundWithoutText = -1
+    private static let absent = -2
 
     /// A prepared insert's identity: the table and which of its columns it sets.
     private struct InsertKey: Hashable {
@@ -175,11 +180,26 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
             try connection.executeAll("BEGIN IMMEDIATE")
             do {
                 for (index, row) in rows.enumerated() {
+                    // A row whose layout promises canonical values is bound straight from them;
+                    // the checker takes any row that needs more than a look at each value's type.
+                    if let positions = checker.trustedPositions(of: row),
+                        let bits = Self.collect(row.ordered, positions, columns, into: &rowText, lengths: &rowLengths)
+                    {
+                        let failure = try step(row.insertId, index, bits: bits, into: table, columns: columns, last: &last) {
+                            row.ordered[positions[$0]]
+                        }
+                        if let failure { failures.append(failure) }
+                        continue
+                    }
                     switch checker.check(row, index: index) {
                     case .failure(let box):
                         failures.append(box.failure)
                     case .success(let checked):
-                        if let failure = try insert(checked, into: table, columns: columns, last: &last) { failures.append(failure) }
+                        let bits = Self.collect(checked.values, into: &rowText, lengths: &rowLengths)
+                        let failure = try step(checked.insertId, index, bits: bits, into: table, columns: columns, last: &last) {
+                            checked.values[$0]!
+                        }
+                        if let failure { failures.append(failure) }
                     }
                 }
                 try connection.executeAll("COMMIT")
@@ -193,27 +213,85 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
 
     // MARK: Internals (called with the lock held)
 
+    /// Takes a checked row's values into `rowText` and `rowLengths`; returns the set of columns it
+    /// gives, as bits. (Static, the buffers passed in: one exclusive access to each a row, not
+    /// one a value.)
+    private static func collect(_ values: [WarehouseValue?], into rowText: inout [UInt8], lengths rowLengths: inout [Int]) -> UInt64 {
+        var bits: UInt64 = 0
+        rowText.removeAll(keepingCapacity: true)
+        rowLengths.removeAll(keepingCapacity: true)
+        for (index, value) in values.enumerated() {
+            guard let value else { rowLengths.append(Self.absent); continue }
+            if index < 64 { bits |= 1 << UInt64(index) }
+            if var text = value.boundText {
+                text.withUTF8 { rowText.append(contentsOf: $0) }
+                rowLengths.append(text.utf8.count)
+            } else {
+                rowLengths.append(Self.boundWithoutText)
+            }
+        }
+        return bits
+    }
+
+    /// `collect` for a trusted row (`RowChecker.trustedPositions`), column `c` at `values[positions[c]]`
+    /// (-1: none), checking only what the checker would: each value's type against its column's,
+    /// a value for every required column, NUMERIC in its shortest form (written so here when it
+    /// is a valid one at another scale, "2299.00" as "2299"). Nil when any value needs the checker
+    /// (its failure is then worded there): nothing is kept of this call.
+    private static func collect(
+        _ values: [WarehouseValue], _ positions: [Int], _ columns: [Column], into rowText: inout [UInt8], lengths rowLengths: inout [Int]
+    ) -> UInt64? {
+        var bits: UInt64 = 0
+        rowText.removeAll(keepingCapacity: true)
+        rowLengths.removeAll(keepingCapacity: true)
+        for (index, column) in columns.enumerated() {
+            let position = positions[index]
+            guard position >= 0 else {
+                guard column.nullable else { return nil }
+                rowLengths.append(Self.absent)
+                continue
+            }
+            if index < 64 { bits |= 1 << UInt64(index) }
+            switch (column.type, values[position]) {
+            case (_, .null):
+                guard column.nullable else { return nil }
+                rowLengths.append(Self.boundWithoutText)
+            case (.int64, .int64), (.float64, .float64), (.bool, .bool):
+                rowLengths.append(Self.boundWithoutText)
+            case (.string, .string(var text)), (.date, .date(var text)), (.timestamp, .timestamp(var text)):
+                text.withUTF8 { rowText.append(contentsOf: $0) }
+                rowLengths.append(text.utf8.count)
+            case (.numeric, .numeric(var text)):
+                if !DecimalText.isCanonicalNumeric(text) {
+                    guard let canonical = RowChecker.canonicalNumeric(text) else { return nil }
+                    text = canonical
+                }
+                text.withUTF8 { rowText.append(contentsOf: $0) }
+                rowLengths.append(text.utf8.count)
+            default:
+                return nil
+            }
+        }
+        return bits
+    }
+
+    /// Inserts the row collected in `rowText` and `rowLengths` (`bits`: its columns), with
+    /// `value(c)` giving column `c`'s value where it is bound without text. A constraint SQLite
+    /// refuses is the row's failure; anything else throws.
     /// `last`: the statement of the previous row of this batch and its column set (a batch's rows
     /// usually give the same columns, so most rows need no look-up at all).
-    private func insert(
-        _ row: RowChecker.Checked, into table: TableName, columns: [Column],
-        last: inout (columns: UInt64, statement: SQLiteStatement)?
+    private func step(
+        _ insertId: String, _ index: Int, bits: UInt64, into table: TableName, columns: [Column],
+        last: inout (columns: UInt64, statement: SQLiteStatement)?, value: (Int) -> WarehouseValue
     ) throws -> RowFailure? {
         // The statement for this table and set of columns, found without building its text: the
         // set as bits (tables wider than 64 columns use the names).
-        var bits: UInt64 = 0
-        rowText.removeAll(keepingCapacity: true)
-        for index in columns.indices {
-            guard let value = row.values[index] else { continue }
-            if index < 64 { bits |= 1 << UInt64(index) }
-            if var text = value.boundText { text.withUTF8 { rowText.append(contentsOf: $0) } }
-        }
         let statement: SQLiteStatement
         let narrow = columns.count <= 64
         if narrow, let last, last.columns == bits {
             statement = last.statement
         } else {
-            let present = columns.indices.filter { row.values[$0] != nil }
+            let present = columns.indices.filter { rowLengths[$0] != Self.absent }
             statement = try insertStatement(table, columns, present: present, bits: bits)
             if narrow { last = (bits, statement) }
         }
@@ -223,11 +301,13 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
                 defer { statement.reset() }
                 var parameter: Int32 = 1
                 var offset = 0
-                for index in columns.indices {
-                    guard let value = row.values[index] else { continue }
-                    let count = value.boundText?.utf8.count ?? 0
-                    try statement.bind(value, at: parameter, text: UnsafeBufferPointer(rebasing: texts[offset..<(offset + count)]))
-                    offset += count
+                for (column, count) in rowLengths.enumerated() where count != Self.absent {
+                    if count >= 0 {
+                        try statement.bind(textBytes: UnsafeBufferPointer(rebasing: texts[offset..<(offset + count)]), at: parameter)
+                        offset += count
+                    } else {
+                        try statement.bind(value(column), at: parameter)
+                    }
                     parameter += 1
                 }
                 _ = try statement.step()
@@ -238,8 +318,8 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
             let column = error.message.range(of: #"\.([A-Za-z_][A-Za-z0-9_]*)"#, options: .regularExpression)
                 .map { String(error.message[$0].dropFirst()) }
             return RowFailure(
-                index: row.index, reason: "invalid",
-                message: "\(table) row \(row.index) (insertId \(row.insertId)): \(error.message)", retryable: false, location: column)
+                index: index, reason: "invalid",
+                message: "\(table) row \(index) (insertId \(insertId)): \(error.message)", retryable: false, location: column)
         }
     }
 

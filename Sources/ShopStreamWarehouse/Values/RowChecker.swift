@@ -13,19 +13,32 @@ struct RowChecker {
     private let byName: [String: Int]
     private let layoutCache = LayoutCache()
 
-    /// For the last layout seen: the layout's position of each column's value (-1: none).
-    /// One checker serves one batch on one thread, whose rows share a layout.
+    /// For the last layout seen: the layout's position of each column's value (-1: none), and
+    /// whether every name of the layout is a column. One checker serves one batch on one thread,
+    /// whose rows share a layout.
     private final class LayoutCache {
         var layout: RowLayout?
         var positions: [Int] = []
+        var namesAreColumns = false
 
         func positions(of layout: RowLayout, in columns: [Column]) -> [Int] {
             if self.layout !== layout {
                 self.layout = layout
                 positions = columns.map { layout.position($0.name) ?? -1 }
+                namesAreColumns = positions.filter { $0 >= 0 }.count == layout.names.count
             }
             return positions
         }
+    }
+
+    /// For a positional row whose layout promises canonical values (`RowLayout.canonical`) and
+    /// names only columns of the table: the layout's position of each column's value (-1: none),
+    /// for a writer to take the values as they are once each is of its column's type (see
+    /// `SQLiteWarehouse`), leaving `check` for any row that is not. Nil for any other row.
+    func trustedPositions(of row: WarehouseRow) -> [Int]? {
+        guard let layout = row.layout, layout.canonical else { return nil }
+        let positions = layoutCache.positions(of: layout, in: columns)
+        return layoutCache.namesAreColumns ? positions : nil
     }
 
     init(table: TableName, columns: [Column]) {
@@ -104,6 +117,39 @@ struct RowChecker {
         }
     }
 
+    /// A NUMERIC text as a decimal: digits with an optional - and one . (no exponent).
+    private static func decimal(_ text: String) -> DecimalText? {
+        guard let decimal = DecimalText(text), !text.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else {
+            return nil
+        }
+        return decimal
+    }
+
+    /// The shortest form of a NUMERIC text (what `canonical` makes of it), or nil when it is not
+    /// a decimal number that fits NUMERIC.
+    static func canonicalNumeric(_ text: String) -> String? {
+        if let trimmed = trimmingFractionZeros(text) { return trimmed }
+        guard let decimal = decimal(text), decimal.fitsBigQueryNumeric else { return nil }
+        return decimal.text
+    }
+
+    /// The common case of `canonicalNumeric`, without parsing: a NUMERIC written at its scale
+    /// ("2299.00", what silver's validator writes of money) is its shortest form less the zeros
+    /// at the end of its fraction ("2299"). Nil unless that is canonical (`isCanonicalNumeric`)
+    /// and the fraction had 1 to 9 digits, so the answer is always `DecimalText`'s.
+    private static func trimmingFractionZeros(_ text: String) -> String? {
+        let utf8 = text.utf8
+        guard let point = utf8.firstIndex(of: UInt8(ascii: ".")), (2...10).contains(utf8.distance(from: point, to: utf8.endIndex)) else {
+            return nil
+        }
+        let afterPoint = utf8.index(after: point)
+        var end = utf8.endIndex
+        while end > afterPoint, utf8[utf8.index(before: end)] == UInt8(ascii: "0") { end = utf8.index(before: end) }
+        if end == afterPoint { end = point }
+        let trimmed = String(text[..<end])
+        return DecimalText.isCanonicalNumeric(trimmed) ? trimmed : nil
+    }
+
     func canonical(_ value: WarehouseValue, for type: ColumnType) -> Result<WarehouseValue, Problem> {
         switch (type, value) {
         case (_, .null): return .success(.null)
@@ -112,7 +158,8 @@ struct RowChecker {
         case (.numeric, .int64(let v)): return .success(.numeric(String(v)))
         case (.numeric, .numeric(let text)):
             if DecimalText.isCanonicalNumeric(text) { return .success(value) }
-            guard let decimal = DecimalText(text), !text.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else {
+            if let trimmed = Self.trimmingFractionZeros(text) { return .success(.numeric(trimmed)) }
+            guard let decimal = Self.decimal(text) else {
                 return .failure(Problem(text: "\(value.preview) is not a decimal number (write digits with an optional - and one .)"))
             }
             guard decimal.fitsBigQueryNumeric else {
