@@ -69,7 +69,7 @@ public struct EntityReference: Sendable, Hashable, CustomStringConvertible {
 extension ValidatedEvent {
     /// This event's own id (`customer_id` of a customer, `sale_id` of a sale, …):
     /// what the sink adds to its known ids once the row is in silver.
-    public var id: String { text(EntityReference.idField(of: entity))! }
+    public var id: String { text(at: positions.id)! }
 
     /// The id this event gives for `reference` (which must start at this event's entity).
     public func referencedId(_ reference: EntityReference) -> String {
@@ -79,6 +79,6 @@ extension ValidatedEvent {
 
     /// Each reference of this event with the id it names, in `EntityReference.all` order.
     public var references: [(reference: EntityReference, id: String)] {
-        EntityReference.references(from: entity).map { ($0, referencedId($0)) }
+        positions.references.map { ($0.reference, text(at: $0.position)!) }
     }
 }

@@ -22,6 +22,8 @@ struct CompiledTopic: Sendable {
     let layout: RowLayout
     /// The one-pass path into `columns`' slots (nil: every message takes the tree path).
     let scanner: ColumnScanner?
+    /// Where the fields the sink reads of every event sit in `layout`.
+    let positions: EventFieldPositions
 
     init(entity: Entity, definition: TopicDefinition) throws(SilverError) {
         let root = try SchemaNode(definition.valueSchema, location: "\(definition.name) value_schema", isRoot: true)
@@ -76,5 +78,6 @@ struct CompiledTopic: Sendable {
         self.keyField = definition.key.field
         self.layout = RowLayout(plans.map(\.name) + SilverSchema.metadataColumns.map(\.name), canonical: true)
         self.scanner = ColumnScanner(root: root, columns: plans)
+        self.positions = EventFieldPositions(entity: entity, layout: layout)
     }
 }

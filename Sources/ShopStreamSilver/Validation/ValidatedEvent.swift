@@ -10,11 +10,14 @@ public struct ValidatedEvent: Sendable, Hashable {
     /// One value per data column, in `layout`'s order (the metadata columns follow in the row):
     /// NULL for an optional field that is absent or null.
     public let ordered: [WarehouseValue]
+    /// Where `event_id`, `event_time`, the event's own id and its references sit in `ordered`.
+    let positions: EventFieldPositions
 
-    init(entity: Entity, layout: RowLayout, ordered: [WarehouseValue]) {
+    init(entity: Entity, layout: RowLayout, ordered: [WarehouseValue], positions: EventFieldPositions) {
         self.entity = entity
         self.layout = layout
         self.ordered = ordered
+        self.positions = positions
     }
 
     /// One value per data column of `silver.<entity>` (metadata columns excluded), by name.
@@ -29,11 +32,24 @@ public struct ValidatedEvent: Sendable, Hashable {
 
     /// The text of a STRING, DATE, TIMESTAMP or NUMERIC field; nil for NULL or other types.
     public func text(_ field: String) -> String? {
-        switch self[field] {
-        case .string(let s)?, .date(let s)?, .timestamp(let s)?, .numeric(let s)?: return s
+        guard let k = layout.position(field) else { return nil }
+        return text(at: k)
+    }
+
+    /// The text of the value at `position` of `ordered` (as `text(_:)`).
+    func text(at position: Int) -> String? {
+        guard position >= 0, position < ordered.count else { return nil }
+        switch ordered[position] {
+        case .string(let s), .date(let s), .timestamp(let s), .numeric(let s): return s
         default: return nil
         }
     }
+
+    /// `text("event_id")`, without looking the name up.
+    public var eventId: String? { text(at: positions.eventId) }
+
+    /// `text("event_time")`, without looking the name up.
+    public var eventTime: String? { text(at: positions.eventTime) }
 
     public static func == (a: ValidatedEvent, b: ValidatedEvent) -> Bool {
         a.entity == b.entity && a.values == b.values
@@ -42,5 +58,24 @@ public struct ValidatedEvent: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(entity)
         hasher.combine(values)
+    }
+}
+
+/// Where the fields the silver sink reads of every event (`event_id`, `event_time`, the event's own
+/// id, the ids it references) sit in a topic's row layout: found by name once per topic instead of
+/// hashing each name for each event. -1: the layout has no such field.
+final class EventFieldPositions: Sendable {
+    let eventId: Int
+    let eventTime: Int
+    /// `EntityReference.idField(of: entity)`.
+    let id: Int
+    /// `EntityReference.references(from: entity)`, in that order, each with its field's position.
+    let references: [(reference: EntityReference, position: Int)]
+
+    init(entity: Entity, layout: RowLayout) {
+        eventId = layout.position("event_id") ?? -1
+        eventTime = layout.position("event_time") ?? -1
+        id = layout.position(EntityReference.idField(of: entity)) ?? -1
+        references = EntityReference.references(from: entity).map { ($0, layout.position($0.field) ?? -1) }
     }
 }
