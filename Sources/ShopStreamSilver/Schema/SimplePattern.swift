@@ -47,7 +47,9 @@ struct SimplePattern: Sendable {
         guard let s = compile(.group(alternatives), next: 0) else { return nil }
         start = s
         if let sequences = SimplePattern.fixedSequences(of: .group(alternatives)) {
-            fixed = sequences.map { positions in positions.map { consumeState($0.ranges, negated: $0.negated) } }
+            let fixed = sequences.map { positions in positions.map { consumeState($0.ranges, negated: $0.negated) } }
+            self.fixed = fixed
+            fixedASCII = fixed.map { positions in positions.map(asciiMask) }
         }
     }
 
@@ -58,8 +60,29 @@ struct SimplePattern: Sendable {
     /// sequences, each position a consume state; matching then walks the text once, position by
     /// position, without the NFA's state lists. Nil for anything else (the NFA matches those).
     private var fixed: [[State]]?
+    /// For each of `fixed`'s positions, the ASCII bytes its state accepts as a 128-bit set: the
+    /// ASCII text of an id or a time is checked a byte at a time by one shift, not by walking
+    /// the state's ranges.
+    private var fixedASCII: [[ASCIIMask]] = []
     /// Whether `matches` takes the fixed-length way.
     var isFixedLength: Bool { fixed != nil }
+
+    private struct ASCIIMask: Sendable {
+        var low: UInt64 = 0  // bytes 0…63
+        var high: UInt64 = 0  // bytes 64…127
+
+        func contains(_ byte: UInt8) -> Bool {
+            byte < 64 ? (low >> UInt64(byte)) & 1 == 1 : (high >> UInt64(byte &- 64)) & 1 == 1
+        }
+    }
+
+    private func asciiMask(_ state: State) -> ASCIIMask {
+        var mask = ASCIIMask()
+        for byte in 0..<UInt32(128) where accepts(state, byte) {
+            if byte < 64 { mask.low |= 1 << UInt64(byte) } else { mask.high |= 1 << UInt64(byte - 64) }
+        }
+        return mask
+    }
     private static let maxFixedSequences = 16
     private static let maxFixedLength = 1024
 
@@ -113,14 +136,14 @@ struct SimplePattern: Sendable {
         return hit != st.negated
     }
 
-    private func matchesFixed(_ s: String, _ sequences: [[State]]) -> Bool {
+    private func matchesFixed(_ s: String, _ sequences: [[State]], _ masks: [[ASCIIMask]]) -> Bool {
         // ASCII text (every id and time) over its bytes, each byte its scalar: decoding the
         // String's scalars one by one was most of a pattern's cost.
         var s = s
         let ascii = s.withUTF8 { b -> Bool? in
             guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
-            next: for sequence in sequences where sequence.count == b.count {
-                for k in 0..<b.count where !accepts(sequence[k], UInt32(b[k])) { continue next }
+            next: for positions in masks where positions.count == b.count {
+                for k in 0..<b.count where !positions[k].contains(b[k]) { continue next }
                 return true
             }
             return false
@@ -208,7 +231,7 @@ struct SimplePattern: Sendable {
     // MARK: Matching
 
     func matches(_ s: String) -> Bool {
-        if let fixed { return matchesFixed(s, fixed) }
+        if let fixed { return matchesFixed(s, fixed, fixedASCII) }
         return matchesNFA(s)
     }
 

@@ -29,7 +29,12 @@ public struct SanityRules: Sendable, Equatable {
     /// How far past the caller's `now` a time may lie (clock skew, time zones; default 1 day).
     public var futureTolerance: Duration
     /// Largest believable amount in rupees (default 100,000,000 PKR).
-    public var maxAmount: Int64
+    public var maxAmount: Int64 {
+        didSet { maxAmountDecimal = ExactDecimal(maxAmount) }
+    }
+    /// `maxAmount` as the decimal amounts are compared with: made once, not for every event
+    /// (made from its text, it cost as much as the rest of an event's range checks).
+    private var maxAmountDecimal: ExactDecimal
     /// Longest believable delivery promise after shipping, in days (default 90).
     public var maxPromisedDays: Int
 
@@ -42,6 +47,7 @@ public struct SanityRules: Sendable, Equatable {
         self.earliest = earliest
         self.futureTolerance = futureTolerance
         self.maxAmount = maxAmount
+        self.maxAmountDecimal = ExactDecimal(maxAmount)
         self.maxPromisedDays = maxPromisedDays
     }
 
@@ -57,7 +63,7 @@ public struct SanityRules: Sendable, Equatable {
         let latestMicros = SanityRules.micros(now) + SanityRules.micros(futureTolerance)
         let earliestDay = Int(floorDiv(earliestMicros, CivilTime.microsPerDay))
         let latestDay = Int(floorDiv(latestMicros, CivilTime.microsPerDay))
-        let maxAmount = ExactDecimal(self.maxAmount)
+        let maxAmount = maxAmountDecimal
 
         for (k, c) in columns.enumerated() {
             switch k < f.values.count ? f.values[k] : nil {
