@@ -33,6 +33,30 @@ final class UTF8CheckTests: XCTestCase {
         XCTAssertGreaterThan(checked, 50_000)
     }
 
+    /// ASCII is checked eight bytes at a time: a bad byte (or a good multi-byte scalar) is found
+    /// wherever it lies against those eight-byte steps, in texts of every length around them.
+    func testFindsTheFirstBadByteAtEveryOffsetOfALongerText() {
+        for length in 1...40 {
+            for at in 0..<length {
+                var bytes = Array(repeating: UInt8(ascii: "a"), count: length)
+                bytes[at] = 0xFF
+                XCTAssertEqual(bytes.withUnsafeBufferPointer { UTF8Check.firstInvalidOffset($0) }, at, "\(length) bytes, 0xFF at \(at)")
+                bytes[at] = 0x80
+                XCTAssertEqual(bytes.withUnsafeBufferPointer { UTF8Check.firstInvalidOffset($0) }, at, "\(length) bytes, 0x80 at \(at)")
+                guard at + 2 <= length else { continue }
+                bytes[at] = 0xC3  // é, then a lone continuation byte further on
+                bytes[at + 1] = 0xA9
+                XCTAssertNil(bytes.withUnsafeBufferPointer { UTF8Check.firstInvalidOffset($0) }, "\(length) bytes, é at \(at)")
+                if at + 2 < length {
+                    bytes[length - 1] = 0xBF
+                    XCTAssertEqual(
+                        bytes.withUnsafeBufferPointer { UTF8Check.firstInvalidOffset($0) }, length - 1,
+                        "\(length) bytes, é at \(at), 0xBF last")
+                }
+            }
+        }
+    }
+
     func testPointsAtTheFirstBadByte() {
         let bytes: [UInt8] = Array("café ".utf8) + [0xED, 0xA0, 0x80] + Array("x".utf8)
         XCTAssertEqual(bytes.withUnsafeBufferPointer { UTF8Check.firstInvalidOffset($0) }, 6)
