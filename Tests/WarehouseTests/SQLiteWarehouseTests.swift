@@ -74,6 +74,22 @@ final class SQLiteWarehouseTests: XCTestCase {
             ], "NUMERIC in its shortest form")
     }
 
+    /// A warehouse the next run replaces (`run`'s ./demo) flushes nothing; any other waits for the
+    /// disk on every commit, in its main file and in every dataset file, attached now or later.
+    func testOnlyAWarehouseThatIsNotDurableSkipsFlushing() throws {
+        let durable = try warehouse()
+        try durable.createDataset("silver")
+        XCTAssertEqual(try durable.query("PRAGMA main.synchronous").scalar, "2", "FULL")
+        XCTAssertEqual(try durable.query("PRAGMA silver.synchronous").scalar, "2", "FULL")
+        let scratch = try SQLiteWarehouse(path: folder + "/scratch.db", configuration: SQLiteWarehouse.Configuration(durable: false))
+        try scratch.createDataset("silver")
+        XCTAssertEqual(try scratch.query("PRAGMA main.synchronous").scalar, "0", "OFF")
+        XCTAssertEqual(try scratch.query("PRAGMA silver.synchronous").scalar, "0", "OFF")
+        let reopened = try SQLiteWarehouse(path: folder + "/scratch.db", configuration: SQLiteWarehouse.Configuration(durable: false))
+        XCTAssertEqual(try reopened.query("PRAGMA silver.synchronous").scalar, "0", "a dataset file attached on opening")
+        XCTAssertEqual(try SQLiteWarehouse(path: folder + "/scratch.db").query("PRAGMA silver.synchronous").scalar, "2")
+    }
+
     func testDatasetsAreFilesBesideTheMainFileFoundAgainOnReopening() throws {
         do {
             let first = try warehouse()

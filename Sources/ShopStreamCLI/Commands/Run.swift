@@ -176,7 +176,10 @@ extension ShopStreamCommand {
                 let lakeURL = lake ?? DemoHome.lakeURL
                 let warehouseURL = warehouse ?? DemoHome.warehouseURL
                 let lakeStore: any Lake = lake == nil ? try DemoHome.lake() : try makeLake(url: lakeURL)
-                let store = try makeWarehouse(url: warehouseURL, load: load)
+                // `--load` names how rows reach BigQuery: with the default (SQLite) warehouse,
+                // makeWarehouse says it does not apply.
+                let store: any Warehouse =
+                    warehouse == nil && load == nil ? try DemoHome.warehouse() : try makeWarehouse(url: warehouseURL, load: load)
                 let setup = try sqlOptions.setup(store, catalog: catalog)
                 for line in try setup.apply() { note("warning: \(line)") }
 

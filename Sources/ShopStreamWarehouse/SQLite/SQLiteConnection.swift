@@ -8,10 +8,13 @@ final class SQLiteConnection {
     let path: String
     let handle: OpaquePointer
     private let busyTimeout: Duration
+    /// False: no file of this connection is flushed to disk (`synchronous=OFF`, see
+    /// `SQLiteWarehouse.Configuration.durable`).
+    private let durable: Bool
 
     /// Opens (creating if missing) the database file, in WAL mode with a busy timeout, and
     /// registers ShopStream's SQL functions (`SQLiteFunctions`).
-    init(path: String, busyTimeout: Duration) throws {
+    init(path: String, busyTimeout: Duration, durable: Bool = true) throws {
         var db: OpaquePointer?
         // NOMUTEX: its one user, SQLiteWarehouse, already serialises every call behind its lock, so
         // SQLite's own mutex on every call (FULLMUTEX) was paid for nothing.
@@ -27,6 +30,7 @@ final class SQLiteConnection {
         self.path = path
         handle = db
         self.busyTimeout = busyTimeout
+        self.durable = durable
         sqlite3_extended_result_codes(db, 1)
         let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
         try check(sqlite3_busy_timeout(db, Int32(clamping: milliseconds)), doing: "set the busy timeout")
@@ -41,7 +45,7 @@ final class SQLiteConnection {
 
     /// Puts one database (main or an attached dataset) in WAL mode: readers never block the
     /// writer, and a commit is one append to the log.
-    /// Also gives it a 64 MiB page cache (SQLite's default is 2 MiB): silver's indexes on
+    /// Also gives it a 64 MiB page cache, and no flushing when the connection is not durable (SQLite's default is 2 MiB): silver's indexes on
     /// random event ids and gold's scans of millions of rows stay in memory.
     /// SQLite answers the switch with SQLITE_BUSY at once, without its busy handler, while another
     /// connection is switching the same new file (four `warehouse init`s at once failed so, one
@@ -59,6 +63,7 @@ final class SQLiteConnection {
             }
         }
         _ = try prepare("PRAGMA \(Identifier.quoted(schema)).cache_size = -65536").step()
+        if !durable { _ = try prepare("PRAGMA \(Identifier.quoted(schema)).synchronous = OFF").step() }
     }
 
     /// Prepares the first statement of `sql`; `tail` receives the text after it.
