@@ -19,7 +19,7 @@ enum DemoHome {
     static func lake() throws -> FolderLake { try FolderLake(root: lakeFolder, durable: false) }
 
     /// The warehouse at `warehouseURL`, without fsync for the same reason: the silver sink's
-    /// commits of a year (~1,500) waited ~3.5 s on the disk.
+    /// commits of a year (~770 fdatasyncs) waited ~3.5 s on the disk.
     static func warehouse() throws -> SQLiteWarehouse {
         let url = try WarehouseURL(parsing: warehouseURL, currentDirectory: FileManager.default.currentDirectoryPath)
         guard case .sqlite(let path) = url else { preconditionFailure("\(warehouseURL) is a SQLite URL") }

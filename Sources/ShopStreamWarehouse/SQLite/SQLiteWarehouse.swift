@@ -29,7 +29,7 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
         /// Whether a committed insert survives an operating-system crash or a power cut
         /// (`synchronous=FULL`, the default: each commit waits for the disk), or only a crash of
         /// the process (`synchronous=OFF`: nothing is flushed, SQLite stays consistent). Off for
-        /// a warehouse the next run replaces (`run`'s ./demo), where the silver sink's ~1,500
+        /// a warehouse the next run replaces (`run`'s ./demo), where the silver sink's ~770
         /// commits of a year waited ~3.5 s on fdatasync with nothing to protect.
         public var durable: Bool
 
