@@ -51,6 +51,12 @@ final class SQLiteWarehouseTests: XCTestCase {
             layouts[names] = layout
             return WarehouseRow(insertId: row.insertId, layout: layout, ordered: names.map { row.values[$0]! })
         }
+        // The rows whose names are all columns take the trusted way; the checker takes the rest.
+        let columns = try XCTUnwrap(try contract.warehouse.columns(of: contract.sales))
+        let checker = RowChecker(table: contract.sales, columns: columns)
+        XCTAssertEqual(
+            trusted.filter { checker.trustedPositions(of: $0) == nil }.map(\.insertId), ["shop.sales:0:bad_column"],
+            "only the row naming no column of the table is left to the checker")
         let failures = try contract.warehouse.insert(into: contract.sales, rows: trusted)
         let again = WarehouseContract(warehouse: try warehouse("again.db"))
         try again.createSales()

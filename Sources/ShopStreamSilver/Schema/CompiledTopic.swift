@@ -19,10 +19,10 @@ struct CompiledTopic: Sendable {
     let keyField: String
     /// The names of a silver row of this topic: the data columns in `columns`' order, then the
     /// metadata columns (`SilverSchema.metadataColumns`); events and rows hold values in this order.
-    let layout: RowLayout
+    var layout: RowLayout { positions.layout }
     /// The one-pass path into `columns`' slots (nil: every message takes the tree path).
     let scanner: ColumnScanner?
-    /// Where the fields the sink reads of every event sit in `layout`.
+    /// `layout`, and where the fields the sink reads of every event sit in it.
     let positions: EventFieldPositions
 
     init(entity: Entity, definition: TopicDefinition) throws(SilverError) {
@@ -76,7 +76,7 @@ struct CompiledTopic: Sendable {
         self.root = root
         self.columns = plans
         self.keyField = definition.key.field
-        self.layout = RowLayout(plans.map(\.name) + SilverSchema.metadataColumns.map(\.name), canonical: true)
+        let layout = RowLayout(plans.map(\.name) + SilverSchema.metadataColumns.map(\.name), canonical: true)
         self.scanner = ColumnScanner(root: root, columns: plans)
         self.positions = EventFieldPositions(entity: entity, layout: layout)
     }

@@ -113,7 +113,7 @@ public struct EventValidator: Sendable {
         var values: [WarehouseValue] = []
         values.reserveCapacity(topic.layout.names.count)
         for v in fields.values { values.append(v.warehouseValue) }
-        return .success(ValidatedEvent(entity: topic.entity, layout: topic.layout, ordered: values, positions: topic.positions))
+        return .success(ValidatedEvent(entity: topic.entity, ordered: values, positions: topic.positions))
     }
 
     /// A schema-valid field as its column type; fails where the column cannot

@@ -6,16 +6,16 @@ import ShopStreamWarehouse
 public struct ValidatedEvent: Sendable, Hashable {
     public let entity: Entity
     /// The names of `silver.<entity>`'s row: the data columns, then the metadata columns.
-    public let layout: RowLayout
+    public var layout: RowLayout { positions.layout }
     /// One value per data column, in `layout`'s order (the metadata columns follow in the row):
     /// NULL for an optional field that is absent or null.
     public let ordered: [WarehouseValue]
-    /// Where `event_id`, `event_time`, the event's own id and its references sit in `ordered`.
+    /// The topic's layout, and where `event_id`, `event_time`, the event's own id and its
+    /// references sit in `ordered`.
     let positions: EventFieldPositions
 
-    init(entity: Entity, layout: RowLayout, ordered: [WarehouseValue], positions: EventFieldPositions) {
+    init(entity: Entity, ordered: [WarehouseValue], positions: EventFieldPositions) {
         self.entity = entity
-        self.layout = layout
         self.ordered = ordered
         self.positions = positions
     }
@@ -65,6 +65,8 @@ public struct ValidatedEvent: Sendable, Hashable {
 /// id, the ids it references) sit in a topic's row layout: found by name once per topic instead of
 /// hashing each name for each event. -1: the layout has no such field.
 final class EventFieldPositions: Sendable {
+    /// The layout the positions are in.
+    let layout: RowLayout
     let eventId: Int
     let eventTime: Int
     /// `EntityReference.idField(of: entity)`.
@@ -73,6 +75,7 @@ final class EventFieldPositions: Sendable {
     let references: [(reference: EntityReference, position: Int)]
 
     init(entity: Entity, layout: RowLayout) {
+        self.layout = layout
         eventId = layout.position("event_id") ?? -1
         eventTime = layout.position("event_time") ?? -1
         id = layout.position(EntityReference.idField(of: entity)) ?? -1

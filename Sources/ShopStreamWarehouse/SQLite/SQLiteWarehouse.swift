@@ -231,21 +231,15 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
         for (index, value) in values.enumerated() {
             guard let value else { rowLengths.append(Self.absent); continue }
             if index < 64 { bits |= 1 << UInt64(index) }
-            if var text = value.boundText {
-                text.withUTF8 { rowText.append(contentsOf: $0) }
-                rowLengths.append(text.utf8.count)
-            } else {
-                rowLengths.append(Self.boundWithoutText)
-            }
+            append(value.boundText, to: &rowText, lengths: &rowLengths)
         }
         return bits
     }
 
     /// `collect` for a trusted row (`RowChecker.trustedPositions`), column `c` at `values[positions[c]]`
-    /// (-1: none), checking only what the checker would: each value's type against its column's,
-    /// a value for every required column, NUMERIC in its shortest form (written so here when it
-    /// is a valid one at another scale, "2299.00" as "2299"). Nil when any value needs the checker
-    /// (its failure is then worded there): nothing is kept of this call.
+    /// (-1: none), each value taken as it is (`RowChecker.takesAsIs`) or, NUMERIC, in its shortest
+    /// form (`RowChecker.canonicalNumeric`: "2299.00" as "2299"). Nil when any value needs the
+    /// checker (its failure is then worded there): nothing is kept of this call.
     private static func collect(
         _ values: [WarehouseValue], _ positions: [Int], _ columns: [Column], into rowText: inout [UInt8], lengths rowLengths: inout [Int]
     ) -> UInt64? {
@@ -260,27 +254,25 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
                 continue
             }
             if index < 64 { bits |= 1 << UInt64(index) }
-            switch (column.type, values[position]) {
-            case (_, .null):
-                guard column.nullable else { return nil }
-                rowLengths.append(Self.boundWithoutText)
-            case (.int64, .int64), (.float64, .float64), (.bool, .bool):
-                rowLengths.append(Self.boundWithoutText)
-            case (.string, .string(var text)), (.date, .date(var text)), (.timestamp, .timestamp(var text)):
-                text.withUTF8 { rowText.append(contentsOf: $0) }
-                rowLengths.append(text.utf8.count)
-            case (.numeric, .numeric(var text)):
-                if !DecimalText.isCanonicalNumeric(text) {
-                    guard let canonical = RowChecker.canonicalNumeric(text) else { return nil }
-                    text = canonical
-                }
-                text.withUTF8 { rowText.append(contentsOf: $0) }
-                rowLengths.append(text.utf8.count)
-            default:
-                return nil
+            let value = values[position]
+            let text: String?
+            if column.type == .numeric, case .numeric(let given) = value {
+                guard let canonical = RowChecker.canonicalNumeric(given) else { return nil }
+                text = canonical
+            } else {
+                guard RowChecker.takesAsIs(value, column) else { return nil }
+                text = value.boundText
             }
+            append(text, to: &rowText, lengths: &rowLengths)
         }
         return bits
+    }
+
+    /// One column's value into the row's buffers: its text's bytes, or `boundWithoutText`.
+    private static func append(_ text: String?, to rowText: inout [UInt8], lengths rowLengths: inout [Int]) {
+        guard var text else { return rowLengths.append(Self.boundWithoutText) }
+        text.withUTF8 { rowText.append(contentsOf: $0) }
+        rowLengths.append(text.utf8.count)
     }
 
     /// Inserts the row collected in `rowText` and `rowLengths` (`bits`: its columns), with

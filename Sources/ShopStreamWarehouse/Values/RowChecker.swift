@@ -125,12 +125,21 @@ struct RowChecker {
         return decimal
     }
 
-    /// The shortest form of a NUMERIC text (what `canonical` makes of it), or nil when it is not
-    /// a decimal number that fits NUMERIC.
+    /// The shortest form of a NUMERIC text (what `canonical` makes of it: the text itself when it
+    /// is already so), or nil when it is not a decimal number that fits NUMERIC.
     static func canonicalNumeric(_ text: String) -> String? {
+        if DecimalText.isCanonicalNumeric(text) { return text }
         if let trimmed = trimmingFractionZeros(text) { return trimmed }
         guard let decimal = decimal(text), decimal.fitsBigQueryNumeric else { return nil }
         return decimal.text
+    }
+
+    /// Whether a trusted row's `value` goes into `column` as it is (see `trustedPositions`): of
+    /// the column's type, and not NULL where the column requires a value. NUMERIC is not taken
+    /// as it is: the writer stores `canonicalNumeric` of it.
+    static func takesAsIs(_ value: WarehouseValue, _ column: Column) -> Bool {
+        if case .null = value { return column.nullable }
+        return column.type != .numeric && hasType(value, column.type)
     }
 
     /// The common case of `canonicalNumeric`, without parsing: a NUMERIC written at its scale
@@ -157,15 +166,11 @@ struct RowChecker {
         case (.float64, .int64(let v)): return .success(.float64(Double(v)))
         case (.numeric, .int64(let v)): return .success(.numeric(String(v)))
         case (.numeric, .numeric(let text)):
-            if DecimalText.isCanonicalNumeric(text) { return .success(value) }
-            if let trimmed = Self.trimmingFractionZeros(text) { return .success(.numeric(trimmed)) }
-            guard let decimal = Self.decimal(text) else {
+            if let canonical = Self.canonicalNumeric(text) { return .success(.numeric(canonical)) }
+            guard Self.decimal(text) != nil else {
                 return .failure(Problem(text: "\(value.preview) is not a decimal number (write digits with an optional - and one .)"))
             }
-            guard decimal.fitsBigQueryNumeric else {
-                return .failure(Problem(text: "\(value.preview) does not fit NUMERIC (at most 29 digits before the point and 9 after)"))
-            }
-            return .success(.numeric(decimal.text))
+            return .failure(Problem(text: "\(value.preview) does not fit NUMERIC (at most 29 digits before the point and 9 after)"))
         case (.date, .date(let text)):
             guard DateText.isValid(text) else {
                 return .failure(Problem(text: "\(value.preview) is not a date YYYY-MM-DD between 0001-01-01 and 9999-12-31"))
