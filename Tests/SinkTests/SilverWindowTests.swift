@@ -263,6 +263,38 @@ final class SilverWindowTests: XCTestCase {
         XCTAssertEqual(try column(warehouse, "SELECT sale_id FROM silver.payments"), [SilverEvents.saleId(1)])
     }
 
+    /// The same payment with grace to spare: the look-up does not stop the sink for the inserts
+    /// under way (on a backlog that stopped reading for seconds); silver is asked as it is, the
+    /// payment asked about again a second later, and only once its grace is over does the sink
+    /// wait for the sale's batch, find it, and accept the payment.
+    func testALookUpWithGraceToSpareDoesNotWaitForTheInserts() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+        try publishSale(producer, moved(SilverEvents.sale(2, customer: "CUS-00000001"), to: 40), saleId: SilverEvents.saleId(2), day: 40)
+        try publishSale(producer, moved(SilverEvents.sale(1, customer: "CUS-00000001"), to: 10), saleId: SilverEvents.saleId(1), day: 10)
+        try producer.flush()
+        let warehouse = try freshSQLiteWarehouse()
+        let s = try sink(broker, warehouse, group: "window-spare", window: .seconds(7 * 86_400), grace: .seconds(3), maxDelay: .seconds(60))
+        var paid = false
+        try s.run(shouldStop: {
+            if !paid && s.monitor.snapshot().read >= 5 {
+                paid = true
+                try? producer.send(
+                    topic: Entity.payments.topic, key: Array(SilverEvents.saleId(1).utf8),
+                    value: moved(SilverEvents.payment(1, sale: SilverEvents.saleId(1)), to: 40), timestampMs: recordTime(40))
+                try? producer.flush()
+            }
+            return false
+        })
+        XCTAssertTrue(paid)
+        XCTAssertGreaterThanOrEqual(
+            s.statistics.lookedUp, 2, "asked while the sale was still in its batch (not found, not waited for), then again")
+        XCTAssertEqual(s.statistics.rejects, [:], "the payment found its sale once its grace was over")
+        XCTAssertEqual(s.statistics.rows[.payments], 1)
+        XCTAssertEqual(try column(warehouse, "SELECT sale_id FROM silver.payments"), [SilverEvents.saleId(1)])
+    }
+
     func testCompactIdsSpellTheirTextOneToOne() {
         XCTAssertEqual(KnownIds.pack("SAL-0000000042"), KnownIds.pack("SAL-0000000042"))
         XCTAssertNotEqual(KnownIds.pack("SAL-0000000042"), KnownIds.pack("SAL-000000042"), "leading zeros count")

@@ -708,15 +708,21 @@ public final class SilverSink: StoppableSink {
             reject(a, missing: missing)
         }
         guard !unheld.isEmpty else { return }
-        let found = try lookUp(Set(unheld.flatMap { $0.1.filter { !$0.entity.isDimension } }))
+        // A fact is refused only on what silver holds once every row accepted before it is in;
+        // the others need not wait for the inserts under way (seconds, on a backlog).
+        let now = ContinuousClock.now
+        let deciding = expireAll || unheld.contains { now - $0.0.parkedAt >= configuration.referenceGrace }
+        let (found, complete) = try lookUp(Set(unheld.flatMap { $0.1.filter { !$0.entity.isDimension } }), waitingForInserts: deciding)
         for ref in found { gate.learn(ref.entity, ref.id, day: accepted.latestDay(ref.entity)) }
         for (a, missingBefore) in unheld {
             let missing = gate.missing(missingBefore)
             if missing.isEmpty {
                 accept(a)
-            } else if !expireAll && ContinuousClock.now - a.parkedAt < configuration.referenceGrace {
-                // Neither held nor in silver yet: it may still come, within the grace.
-                gate.park(a, as: gateKey(a), missing: missing, deadline: a.parkedAt + configuration.referenceGrace)
+            } else if !expireAll && now - a.parkedAt < configuration.referenceGrace {
+                // Neither held nor in silver yet: it may still come, within the grace; asked
+                // again in a second while rows of its references were still on their way in.
+                let graceEnds = a.parkedAt + configuration.referenceGrace
+                gate.park(a, as: gateKey(a), missing: missing, deadline: complete ? graceEnds : min(graceEnds, now + .seconds(1)))
             } else {
                 reject(a, missing: missing)
             }
@@ -733,14 +739,20 @@ public final class SilverSink: StoppableSink {
         reject(a.message, reason: text, field: field, rule: "reference")
     }
 
-    /// Which of `refs` silver's tables hold: ids forgotten with the window. Rows of those tables
-    /// still on their way in are inserted first, so an id accepted moments ago is found too.
-    private func lookUp(_ refs: Set<ReferenceGate<Accepted>.Reference>) throws -> [ReferenceGate<Accepted>.Reference] {
+    /// Which of `refs` silver's tables hold: ids forgotten with the window; and whether that is
+    /// complete, every row of those tables accepted so far being in. `waitingForInserts`: rows
+    /// still on their way in are inserted first (an id accepted moments ago is found too), which
+    /// stops this thread for the inserts under way; otherwise silver is asked as it is.
+    private func lookUp(
+        _ refs: Set<ReferenceGate<Accepted>.Reference>, waitingForInserts: Bool
+    ) throws -> (found: [ReferenceGate<Accepted>.Reference], complete: Bool) {
         let entities = Set(refs.map(\.entity))
-        while entities.contains(where: { inserting.contains($0) || !(batches[$0]?.rows.isEmpty ?? true) }) {
+        func onTheirWay() -> Bool { entities.contains { inserting.contains($0) || !(batches[$0]?.rows.isEmpty ?? true) } }
+        while waitingForInserts, onTheirWay() {
             try flush(force: true)
             if let done = inserts?.take(timeout: .milliseconds(200)) { try apply(done) }
         }
+        let complete = !onTheirWay()
         var found: [ReferenceGate<Accepted>.Reference] = []
         for entity in entities {
             // Only ids that need no quoting (every id the topics allow); any other is not looked up.
@@ -748,7 +760,7 @@ public final class SilverSink: StoppableSink {
             try silverHolds(entity, ids) { found.append(.init(entity: entity, id: $0)) }
             statistics.lookedUp += ids.count
         }
-        return found
+        return (found, complete)
     }
 
     /// Hands over which of `ids` silver's table of `entity` holds, asking 500 at a time.
