@@ -96,6 +96,14 @@ final class SQLiteWarehouseTests: XCTestCase {
         XCTAssertEqual(try SQLiteWarehouse(path: folder + "/scratch.db").query("PRAGMA silver.synchronous").scalar, "2")
     }
 
+    /// The WAL is copied into the database file every 10,000 pages, not SQLite's 1,000: a page
+    /// many commits dirty (silver's indexes on random ids) is copied once a checkpoint.
+    func testTheWALIsCheckpointedEveryTenThousandPages() throws {
+        let w = try warehouse()
+        try w.createDataset("silver")
+        XCTAssertEqual(try w.query("PRAGMA wal_autocheckpoint").scalar, "10000")
+    }
+
     func testDatasetsAreFilesBesideTheMainFileFoundAgainOnReopening() throws {
         do {
             let first = try warehouse()

@@ -50,12 +50,8 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     private var attached: Set<String> = []
     /// Prepared inserts by table and column list, reused across calls.
     private var insertStatements: [InsertKey: SQLiteStatement] = [:]
-    /// The text values of the row being inserted, one after another, bound in place (SQLite then
-    /// copies nothing per value); reused from row to row.
-    private var rowText: [UInt8] = []
-    /// Per column of the row being inserted: the byte count of its text in `rowText` (in column
-    /// order), `boundWithoutText` (NULL, INT64, FLOAT64, BOOL) or `absent` (not in the statement).
-    private var rowLengths: [Int] = []
+    /// `PreparedRows.lengths` of a column bound without text (NULL, INT64, FLOAT64, BOOL) or not in
+    /// the statement.
     private static let boundWithoutText = -1
     private static let absent = -2
 
@@ -174,38 +170,34 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     /// `RowChecker`) or that breaks a constraint (`NOT NULL`, `UNIQUE`, `CHECK`) is that row's
     /// `invalid` failure and the others still go in. A storage failure (disk full, busy past the
     /// timeout) rolls the whole call back and throws: then no row of the call is in.
+    ///
+    /// The rows are checked and their values gathered (`prepare`) before the lock is taken, so
+    /// threads inserting into several tables do that part side by side: only binding and stepping
+    /// wait for the one connection.
     public func insert(into table: TableName, rows: [WarehouseRow]) throws -> [RowFailure] {
         try Identifier.validate(table)
         guard !rows.isEmpty else { return [] }
-        return try lock.withLock {
+        let notFound = WarehouseError(.notFound, "table \(table) does not exist in \(url); create it first (shopstream warehouse init)")
+        let columns = try lock.withLock {
             try attachDatasetFiles()
-            guard let columns = try columnsLocked(table) else {
-                throw WarehouseError(.notFound, "table \(table) does not exist in \(url); create it first (shopstream warehouse init)")
-            }
-            let checker = RowChecker(table: table, columns: columns)
-            var failures: [RowFailure] = []
+            return try columnsLocked(table)
+        }
+        guard let columns else { throw notFound }
+        let prepared = Self.prepare(rows, into: table, columns: columns)
+        return try lock.withLock {
+            guard let current = try columnsLocked(table) else { throw notFound }
+            // The table changed between the two looks (another caller altered it): prepared again.
+            let ready = current == columns ? prepared : Self.prepare(rows, into: table, columns: current)
+            var failures = ready.failures
             var last: (columns: UInt64, statement: SQLiteStatement)?
             try connection.executeAll("BEGIN IMMEDIATE")
             do {
-                for (index, row) in rows.enumerated() {
-                    // A row whose layout promises canonical values is bound straight from them;
-                    // the checker takes any row that needs more than a look at each value's type.
-                    if let positions = checker.trustedPositions(of: row),
-                        let bits = Self.collect(row.ordered, positions, columns, into: &rowText, lengths: &rowLengths)
-                    {
-                        let failure = try step(row.insertId, index, bits: bits, into: table, columns: columns, last: &last) {
-                            row.ordered[positions[$0]]
-                        }
-                        if let failure { failures.append(failure) }
-                        continue
-                    }
-                    switch checker.check(row, index: index) {
-                    case .failure(let box):
-                        failures.append(box.failure)
-                    case .success(let checked):
-                        let bits = Self.collect(checked.values, into: &rowText, lengths: &rowLengths)
-                        let failure = try step(checked.insertId, index, bits: bits, into: table, columns: columns, last: &last) {
-                            checked.values[$0]!
+                try ready.texts.withUnsafeBufferPointer { texts in
+                    for (k, row) in ready.rows.enumerated() {
+                        let lengths = ready.lengths[(k * current.count)..<((k + 1) * current.count)]
+                        let failure = try step(row, texts: texts, lengths: lengths, into: table, columns: current, last: &last) { column in
+                            if let checked = row.checked { return checked[column]! }
+                            return rows[row.index].ordered[row.positions[column]]
                         }
                         if let failure { failures.append(failure) }
                     }
@@ -215,23 +207,78 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
                 if connection.isInTransaction { try? connection.executeAll("ROLLBACK") }
                 throw error
             }
-            return failures
+            // The checker's failures and SQLite's, in row order.
+            return ready.failures.isEmpty ? failures : failures.sorted { $0.index < $1.index }
         }
     }
 
-    // MARK: Internals (called with the lock held)
+    // MARK: Rows made ready outside the lock
 
-    /// Takes a checked row's values into `rowText` and `rowLengths`; returns the set of columns it
-    /// gives, as bits. (Static, the buffers passed in: one exclusive access to each a row, not
-    /// one a value.)
-    private static func collect(_ values: [WarehouseValue?], into rowText: inout [UInt8], lengths rowLengths: inout [Int]) -> UInt64 {
+    /// A call's rows ready to bind: what needs no connection, done outside the lock.
+    private struct PreparedRows {
+        /// The text values of every row, one after another, bound in place (SQLite then copies
+        /// nothing per value).
+        var texts: [UInt8] = []
+        /// Per row of `rows`, per column: the byte count of its text in `texts` (in column order),
+        /// `boundWithoutText` (NULL, INT64, FLOAT64, BOOL) or `absent` (not in the statement).
+        var lengths: [Int] = []
+        var rows: [PreparedRow] = []
+        /// The rows the checker refused.
+        var failures: [RowFailure] = []
+    }
+
+    private struct PreparedRow {
+        /// Its index in the call.
+        var index: Int
+        var insertId: String
+        /// The columns it gives, as bits.
+        var bits: UInt64
+        /// Where its texts begin in `PreparedRows.texts`.
+        var textStart: Int
+        /// A checked row's values in column order; nil for a trusted row, whose column `c` is
+        /// `ordered[positions[c]]` of the call's row.
+        var checked: [WarehouseValue?]?
+        var positions: [Int]
+    }
+
+    /// Checks and gathers `rows` for `columns`. A row whose layout promises canonical values is
+    /// taken straight from them; the checker takes any row that needs more than a look at each
+    /// value's type.
+    private static func prepare(_ rows: [WarehouseRow], into table: TableName, columns: [Column]) -> PreparedRows {
+        let checker = RowChecker(table: table, columns: columns)
+        var out = PreparedRows()
+        out.lengths.reserveCapacity(rows.count * columns.count)
+        out.rows.reserveCapacity(rows.count)
+        for (index, row) in rows.enumerated() {
+            let textStart = out.texts.count
+            if let positions = checker.trustedPositions(of: row),
+                let bits = collect(row.ordered, positions, columns, into: &out.texts, lengths: &out.lengths)
+            {
+                out.rows.append(
+                    PreparedRow(index: index, insertId: row.insertId, bits: bits, textStart: textStart, checked: nil, positions: positions))
+                continue
+            }
+            switch checker.check(row, index: index) {
+            case .failure(let box):
+                out.failures.append(box.failure)
+            case .success(let checked):
+                let bits = collect(checked.values, into: &out.texts, lengths: &out.lengths)
+                out.rows.append(
+                    PreparedRow(
+                        index: index, insertId: checked.insertId, bits: bits, textStart: textStart, checked: checked.values, positions: []))
+            }
+        }
+        return out
+    }
+
+    /// Appends a checked row's values to `texts` and `lengths`; returns the set of columns it
+    /// gives, as bits.
+    private static func collect(_ values: [WarehouseValue?], into texts: inout [UInt8], lengths: inout [Int]) -> UInt64 {
         var bits: UInt64 = 0
-        rowText.removeAll(keepingCapacity: true)
-        rowLengths.removeAll(keepingCapacity: true)
         for (index, value) in values.enumerated() {
-            guard let value else { rowLengths.append(Self.absent); continue }
+            guard let value else { lengths.append(Self.absent); continue }
             if index < 64 { bits |= 1 << UInt64(index) }
-            append(value.boundText, to: &rowText, lengths: &rowLengths)
+            append(value.boundText, to: &texts, lengths: &lengths)
         }
         return bits
     }
@@ -239,87 +286,91 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     /// `collect` for a trusted row (`RowChecker.trustedPositions`), column `c` at `values[positions[c]]`
     /// (-1: none), each value taken as it is (`RowChecker.takesAsIs`) or, NUMERIC, in its shortest
     /// form (`RowChecker.canonicalNumeric`: "2299.00" as "2299"). Nil when any value needs the
-    /// checker (its failure is then worded there): nothing is kept of this call.
+    /// checker (its failure is then worded there): nothing of this row is kept.
     private static func collect(
-        _ values: [WarehouseValue], _ positions: [Int], _ columns: [Column], into rowText: inout [UInt8], lengths rowLengths: inout [Int]
+        _ values: [WarehouseValue], _ positions: [Int], _ columns: [Column], into texts: inout [UInt8], lengths: inout [Int]
     ) -> UInt64? {
+        let (textCount, lengthCount) = (texts.count, lengths.count)
+        func undo() -> UInt64? {
+            texts.removeSubrange(textCount...)
+            lengths.removeSubrange(lengthCount...)
+            return nil
+        }
         var bits: UInt64 = 0
-        rowText.removeAll(keepingCapacity: true)
-        rowLengths.removeAll(keepingCapacity: true)
         for (index, column) in columns.enumerated() {
             let position = positions[index]
             guard position >= 0 else {
-                guard column.nullable else { return nil }
-                rowLengths.append(Self.absent)
+                guard column.nullable else { return undo() }
+                lengths.append(Self.absent)
                 continue
             }
             if index < 64 { bits |= 1 << UInt64(index) }
             let value = values[position]
             let text: String?
             if column.type == .numeric, case .numeric(let given) = value {
-                guard let canonical = RowChecker.canonicalNumeric(given) else { return nil }
+                guard let canonical = RowChecker.canonicalNumeric(given) else { return undo() }
                 text = canonical
             } else {
-                guard RowChecker.takesAsIs(value, column) else { return nil }
+                guard RowChecker.takesAsIs(value, column) else { return undo() }
                 text = value.boundText
             }
-            append(text, to: &rowText, lengths: &rowLengths)
+            append(text, to: &texts, lengths: &lengths)
         }
         return bits
     }
 
     /// One column's value into the row's buffers: its text's bytes, or `boundWithoutText`.
-    private static func append(_ text: String?, to rowText: inout [UInt8], lengths rowLengths: inout [Int]) {
-        guard var text else { return rowLengths.append(Self.boundWithoutText) }
-        text.withUTF8 { rowText.append(contentsOf: $0) }
-        rowLengths.append(text.utf8.count)
+    private static func append(_ text: String?, to texts: inout [UInt8], lengths: inout [Int]) {
+        guard var text else { return lengths.append(Self.boundWithoutText) }
+        text.withUTF8 { texts.append(contentsOf: $0) }
+        lengths.append(text.utf8.count)
     }
 
-    /// Inserts the row collected in `rowText` and `rowLengths` (`bits`: its columns), with
-    /// `value(c)` giving column `c`'s value where it is bound without text. A constraint SQLite
-    /// refuses is the row's failure; anything else throws.
+    // MARK: Called with the lock held
+
+    /// Inserts one prepared row: its texts are read from `texts` in place, `lengths` says which
+    /// columns it gives and how, and `value(c)` gives column `c`'s value where it is bound without
+    /// text. A constraint SQLite refuses is the row's failure; anything else throws. Called with
+    /// `lock` held.
     /// `last`: the statement of the previous row of this batch and its column set (a batch's rows
     /// usually give the same columns, so most rows need no look-up at all).
     private func step(
-        _ insertId: String, _ index: Int, bits: UInt64, into table: TableName, columns: [Column],
+        _ row: PreparedRow, texts: UnsafeBufferPointer<UInt8>, lengths: ArraySlice<Int>, into table: TableName, columns: [Column],
         last: inout (columns: UInt64, statement: SQLiteStatement)?, value: (Int) -> WarehouseValue
     ) throws -> RowFailure? {
         // The statement for this table and set of columns, found without building its text: the
         // set as bits (tables wider than 64 columns use the names).
         let statement: SQLiteStatement
         let narrow = columns.count <= 64
-        if narrow, let last, last.columns == bits {
+        if narrow, let last, last.columns == row.bits {
             statement = last.statement
         } else {
-            let present = columns.indices.filter { rowLengths[$0] != Self.absent }
-            statement = try insertStatement(table, columns, present: present, bits: bits)
-            if narrow { last = (bits, statement) }
+            let present = columns.indices.filter { lengths[lengths.startIndex + $0] != Self.absent }
+            statement = try insertStatement(table, columns, present: present, bits: row.bits)
+            if narrow { last = (row.bits, statement) }
         }
         do {
-            // Bound, stepped and reset while `rowText` is pinned: SQLite reads the texts in place.
-            try rowText.withUnsafeBufferPointer { texts in
-                defer { statement.reset() }
-                var parameter: Int32 = 1
-                var offset = 0
-                for (column, count) in rowLengths.enumerated() where count != Self.absent {
-                    if count >= 0 {
-                        try statement.bind(textBytes: UnsafeBufferPointer(rebasing: texts[offset..<(offset + count)]), at: parameter)
-                        offset += count
-                    } else {
-                        try statement.bind(value(column), at: parameter)
-                    }
-                    parameter += 1
+            defer { statement.reset() }
+            var parameter: Int32 = 1
+            var offset = row.textStart
+            for (column, count) in lengths.enumerated() where count != Self.absent {
+                if count >= 0 {
+                    try statement.bind(textBytes: UnsafeBufferPointer(rebasing: texts[offset..<(offset + count)]), at: parameter)
+                    offset += count
+                } else {
+                    try statement.bind(value(column), at: parameter)
                 }
-                _ = try statement.step()
+                parameter += 1
             }
+            _ = try statement.step()
             return nil
         } catch let error as WarehouseError where error.reason?.hasPrefix("SQLITE_CONSTRAINT") == true {
             // SQLite undid this one statement; the transaction and the other rows go on.
             let column = error.message.range(of: #"\.([A-Za-z_][A-Za-z0-9_]*)"#, options: .regularExpression)
                 .map { String(error.message[$0].dropFirst()) }
             return RowFailure(
-                index: index, reason: "invalid",
-                message: "\(table) row \(index) (insertId \(insertId)): \(error.message)", retryable: false, location: column)
+                index: row.index, reason: "invalid",
+                message: "\(table) row \(row.index) (insertId \(row.insertId)): \(error.message)", retryable: false, location: column)
         }
     }
 
