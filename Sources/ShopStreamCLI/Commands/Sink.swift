@@ -265,8 +265,8 @@ extension ShopStreamCommand.Sink {
         )
         var dedupWindow: Duration = .seconds(30 * 86_400)
 
-        @Option(help: "Rows an insert carries at most.")
-        var maxRows = 500
+        @Option(help: "Rows an insert carries at most (one SQLite transaction; BigQuery requests split it further).")
+        var maxRows = 2000
 
         @Option(
             help: ArgumentHelp(

@@ -128,6 +128,8 @@ public final class SilverSink: StoppableSink {
     private var lastRowAt: ContinuousClock.Instant?
     /// The insert threads, started when consuming starts.
     private var inserts: WorkerPool<InsertJob, FinishedInsert>?
+    /// The validation threads (`Validation`), started with the insert threads.
+    private var validators: WorkerPool<Validation.Part, Void>?
     /// What the caller asked, where the insert threads can see it (they stop retrying once asked to stop).
     private let stopSeen = StopSignal()
     /// What `run` was given to ask whether to stop, while it runs.
@@ -141,7 +143,7 @@ public final class SilverSink: StoppableSink {
     private var eventTime: [TopicPartition: Int64] = [:]
     /// Messages read per entity (`Entity.index`) not yet counted in the metrics.
     private var unreportedReads = [Int](repeating: 0, count: Entity.allCases.count)
-    private var maxBuffered: Int { configuration.maxRows * 40 }
+    private var maxBuffered: Int { max(20_000, configuration.maxRows * 20) }
     /// Partitions of each entity's topic: a member holding fewer shares the topic with others.
     private let partitionCounts: [Entity: Int]
     /// Entities whose topic this member did not wholly hold at some time since it loaded silver:
@@ -150,6 +152,9 @@ public final class SilverSink: StoppableSink {
     private var lastLookup = ContinuousClock.now
     /// Read and not yet handled: a burst of polls, handled together (`handlePolled`).
     private var polled: [SilverDelivery] = []
+    /// The burst read before `polled`, being validated on other threads while this one reads on
+    /// (`validateAndHandlePrevious`); handled before anything read after it.
+    private var validating: Validation?
     /// Per assigned partition, the offsets past its committed offset that silver already holds
     /// (`readBack`); a partition's entry goes once it is read past the highest.
     private var held: [TopicPartition: HeldOffsets] = [:]
@@ -228,6 +233,7 @@ public final class SilverSink: StoppableSink {
         source.onChange = nil
         source.close()
         inserts?.close()
+        validators?.close()
     }
 
     /// Loads what silver already holds (known ids, accepted event ids), then consumes until
@@ -296,7 +302,10 @@ public final class SilverSink: StoppableSink {
         try loadState()
         lastActivity = .now
         startWorkers()
-        defer { inserts?.close() }
+        defer {
+            inserts?.close()
+            validators?.close()
+        }
         var lastEndCheck = ContinuousClock.now
         var drainAskedAt: ContinuousClock.Instant?
         while true {
@@ -307,7 +316,7 @@ public final class SilverSink: StoppableSink {
                 lastEndCheck = .now
                 let since = drainAskedAt ?? .now
                 drainAskedAt = since
-                if (source.hasReadToEnd(since: since) && gate.waitingCount == 0)
+                if (source.hasReadToEnd(since: since) && gate.waitingCount == 0 && validating == nil)
                     || ContinuousClock.now - max(lastActivity, since) >= .seconds(5)
                 {
                     logger.info("stopping: \(source.drained); inserting what is left")
@@ -325,15 +334,25 @@ public final class SilverSink: StoppableSink {
             // A reader held back by its own inserts is busy, not idle: --idle-exit must not
             // end a run that stopped reading only to let the warehouse catch up.
             if buffered >= maxBuffered { lastActivity = .now }
-            if buffered < maxBuffered, let m = try source.poll(timeout: .milliseconds(20)) {
+            let validatingCount = validating?.burst.count ?? 0
+            // With a burst being validated, nothing new is waited for: that burst is handled instead.
+            if buffered + validatingCount < maxBuffered,
+                let m = try source.poll(timeout: validating == nil ? .milliseconds(20) : .zero)
+            {
                 if let readBackFailure { throw readBackFailure }
                 lastActivity = .now
-                // A burst is read first, then validated on both cores, then handled in order.
+                // A burst is read, validated on other threads while the one before it is
+                // handled here, in the order read.
                 polled.append(m)
-                while polled.count <= 2000, buffered + polled.count < maxBuffered, let more = try source.poll(timeout: .zero) {
+                while polled.count <= 2000, buffered + validatingCount + polled.count < maxBuffered,
+                    let more = try source.poll(timeout: .zero)
+                {
                     polled.append(more)
                 }
                 if let readBackFailure { throw readBackFailure }
+                validateAndHandlePrevious()
+                reportReads()
+            } else if validating != nil {
                 handlePolled()
                 reportReads()
             }
@@ -343,7 +362,9 @@ public final class SilverSink: StoppableSink {
             try commit(force: false)
             // Idle counts from the last message or the last assignment, and ends the run only once
             // no fact waits and the whole group has read to the end.
-            if gate.waitingCount == 0, idleExit != nil, source.idleExitIsDue(&idleExit!, lastActivity: lastActivity) {
+            if gate.waitingCount == 0, validating == nil, idleExit != nil,
+                source.idleExitIsDue(&idleExit!, lastActivity: lastActivity)
+            {
                 logger.info("idle: inserting what is left", metadata: ["idle": "\(idleExit!.idle)"])
                 break
             }
@@ -356,6 +377,9 @@ public final class SilverSink: StoppableSink {
             source.close()
             return
         }
+        // Read before the stop: handled, so it is inserted and committed with the rest.
+        handlePolled()
+        reportReads()
         try drainInserts(abandon: {
             // Seen here, an abandon must also reach the insert threads, to end their waits.
             stopSeen.request(request())
@@ -468,32 +492,97 @@ public final class SilverSink: StoppableSink {
         }
     }
 
-    /// Handles what was polled, in the order read. Validation (most of a message's cost) runs on
-    /// two threads for a large burst, the rest here, so reading, validating and the inserts overlap.
-    /// Also called from the rebalance callback, so what was read before a revocation is handled
-    /// (and inserted or dropped) with its partition, as if handled at once.
+    /// Hands `polled` to the validation threads and handles the burst read before it, whose
+    /// validation ran while this thread read and handled: validation (most of a message's cost) is
+    /// off the reading thread, which reads, keeps state and hands rows to the inserts.
+    private func validateAndHandlePrevious() {
+        guard !polled.isEmpty, readBackFailure == nil else { return }
+        let next = Validation(polled, validator, now: Date(), on: validators)
+        polled = []
+        if let previous = validating {
+            validating = nil
+            handle(previous)
+        }
+        validating = next
+    }
+
+    /// Handles, in the order read, the burst being validated and what was polled after it.
+    /// Called when there is nothing new to read, at the end, and from the rebalance callback, so
+    /// what was read before a revocation is handled (and inserted or dropped) with its partition,
+    /// as if handled at once.
     private func handlePolled() {
         // Not knowing what silver holds, any message may be one it holds: leave them unsettled.
-        guard !polled.isEmpty, readBackFailure == nil else { return }
+        guard readBackFailure == nil else { return }
+        if let previous = validating {
+            validating = nil
+            handle(previous)
+        }
+        guard !polled.isEmpty else { return }
         let burst = polled
         polled = []
-        let now = Date()
-        var checked = [Checked?](repeating: nil, count: burst.count)
-        if burst.count >= 64 {
-            let validator = self.validator
-            checked.withUnsafeMutableBufferPointer { out in
-                // Each half is written by one thread only, and read after both are done.
-                nonisolated(unsafe) let out = out
-                let half = (burst.count + 1) / 2
-                DispatchQueue.concurrentPerform(iterations: 2) { part in
-                    for k in (part * half)..<min(burst.count, (part + 1) * half) {
-                        out[k] = SilverSink.check(burst[k], validator, now: now)
-                    }
-                }
+        handle(Validation(burst, validator, now: Date(), on: validators))
+    }
+
+    private func handle(_ validation: Validation) {
+        let checked = validation.wait()
+        for (k, m) in validation.burst.enumerated() { handle(m, checked[k]!) }
+    }
+
+    /// A burst validated on the validation threads, in four parts side by side (a burst of fewer
+    /// than 64 messages, or without threads, here at once).
+    ///
+    /// `@unchecked Sendable`: `results` is written by the validation threads, each its own part,
+    /// and read only after `done` says they all ended; freed once no part holds the burst.
+    private final class Validation: @unchecked Sendable {
+        let burst: [SilverDelivery]
+        private let validator: EventValidator
+        private let now: Date
+        private let results: UnsafeMutableBufferPointer<Checked?>
+        private let done = DispatchGroup()
+
+        /// One validation thread's share of a burst.
+        struct Part: Sendable {
+            let validation: Validation
+            let range: Range<Int>
+        }
+
+        init(_ burst: [SilverDelivery], _ validator: EventValidator, now: Date, on threads: WorkerPool<Part, Void>?) {
+            self.burst = burst
+            self.validator = validator
+            self.now = now
+            results = .allocate(capacity: burst.count)
+            results.initialize(repeating: nil)
+            guard let threads, burst.count >= 64 else {
+                check(0..<burst.count)
+                return
+            }
+            let size = (burst.count + 3) / 4
+            for start in stride(from: 0, to: burst.count, by: size) {
+                done.enter()
+                threads.put(Part(validation: self, range: start..<min(burst.count, start + size)))
             }
         }
-        for (k, m) in burst.enumerated() {
-            handle(m, checked[k] ?? SilverSink.check(m, validator, now: now))
+
+        /// Validates the part `range` (on a validation thread).
+        func check(_ range: Range<Int>) {
+            for k in range { results[k] = SilverSink.check(burst[k], validator, now: now) }
+        }
+
+        /// Run by a validation thread.
+        static func run(_ part: Part) {
+            part.validation.check(part.range)
+            part.validation.done.leave()
+        }
+
+        /// What each message of `burst` is, once the threads are done.
+        func wait() -> UnsafeMutableBufferPointer<Checked?> {
+            done.wait()
+            return results
+        }
+
+        deinit {
+            _ = results.deinitialize()
+            results.deallocate()
         }
     }
 
@@ -861,6 +950,16 @@ public final class SilverSink: StoppableSink {
 
     private func startWorkers() {
         guard inserts == nil else { return }
+        // At a lower priority than the others: on two cores the insert thread that holds the
+        // warehouse's one connection (which every row waits for) otherwise shares its core with
+        // them and holds the connection while it waits for the core.
+        validators = WorkerPool(count: 2, name: "silver-validate") { part in
+            #if os(Linux)
+                // Linux: 0 is the calling thread, not the whole process. Lowering needs no privilege.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            #endif
+            Validation.run(part)
+        }
         let keepTrying = configuration.keepsTryingInserts ? configuration.insertRetryPause : nil
         inserts = WorkerPool(count: 4, name: "silver-insert") { [warehouse, logger, stopSeen, monitor] job in
             let started = ContinuousClock.now
