@@ -231,18 +231,38 @@ final class SilverWindowTests: XCTestCase {
     /// A payment whose sale is older than the window, read moments after that sale: the look-up in
     /// silver first inserts the sale still waiting in its batch, so it is found, not rejected.
     func testALookUpWaitsForTheSaleStillOnItsWayIn() throws {
+        let (s, warehouse) = try paymentOfASaleStillInItsBatch(grace: .seconds(1), group: "window-wait")
+        XCTAssertEqual(s.statistics.lookedUp, 1, "the sale was looked up in silver")
+        XCTAssertEqual(s.statistics.rejects, [:], "the payment found its sale")
+        XCTAssertEqual(s.statistics.rows[.payments], 1)
+        XCTAssertEqual(try column(warehouse, "SELECT sale_id FROM silver.payments"), [SilverEvents.saleId(1)])
+    }
+
+    /// The same payment with grace to spare: the look-up does not stop the sink for the inserts
+    /// under way (on a backlog that stopped reading for seconds); silver is asked as it is, the
+    /// payment asked about again a second later, and only once its grace is over does the sink
+    /// wait for the sale's batch, find it, and accept the payment.
+    func testALookUpWithGraceToSpareDoesNotWaitForTheInserts() throws {
+        let (s, warehouse) = try paymentOfASaleStillInItsBatch(grace: .seconds(3), group: "window-spare")
+        XCTAssertGreaterThanOrEqual(
+            s.statistics.lookedUp, 2, "asked while the sale was still in its batch (not found, not waited for), then again")
+        XCTAssertEqual(s.statistics.rejects, [:], "the payment found its sale once its grace was over")
+        XCTAssertEqual(s.statistics.rows[.payments], 1)
+        XCTAssertEqual(try column(warehouse, "SELECT sale_id FROM silver.payments"), [SilverEvents.saleId(1)])
+    }
+
+    /// Two sales (days 40 and 10: with a window of 7 days the second is accepted, not held), then,
+    /// once the sink has read both, a payment of the old one; batches wait up to a minute, so the
+    /// sale is still in its batch when the payment's sale is looked up. The sink after its run.
+    private func paymentOfASaleStillInItsBatch(grace: Duration, group: String) throws -> (SilverSink, any Warehouse) {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
         try publishDimensions(producer, customers: ["CUS-00000001"])
-        // A sale of day 40 moves the window of 7 days on; a sale of day 10 is then older than it:
-        // accepted, not held.
         try publishSale(producer, moved(SilverEvents.sale(2, customer: "CUS-00000001"), to: 40), saleId: SilverEvents.saleId(2), day: 40)
         try publishSale(producer, moved(SilverEvents.sale(1, customer: "CUS-00000001"), to: 10), saleId: SilverEvents.saleId(1), day: 10)
         try producer.flush()
         let warehouse = try freshSQLiteWarehouse()
-        // Batches wait up to a minute, so the old sale is still in its batch when the payment's
-        // grace ends and the sink looks its sale up.
-        let s = try sink(broker, warehouse, group: "window-wait", window: .seconds(7 * 86_400), grace: .seconds(1), maxDelay: .seconds(60))
+        let s = try sink(broker, warehouse, group: group, window: .seconds(7 * 86_400), grace: grace, maxDelay: .seconds(60))
         var paid = false
         // Called on the sink's own thread each pass: the payment goes out only once the sink has
         // read both sales (a payment read first would simply wait in the gate for its sale).
@@ -257,42 +277,7 @@ final class SilverWindowTests: XCTestCase {
             return false
         })
         XCTAssertTrue(paid)
-        XCTAssertEqual(s.statistics.lookedUp, 1, "the sale was looked up in silver")
-        XCTAssertEqual(s.statistics.rejects, [:], "the payment found its sale")
-        XCTAssertEqual(s.statistics.rows[.payments], 1)
-        XCTAssertEqual(try column(warehouse, "SELECT sale_id FROM silver.payments"), [SilverEvents.saleId(1)])
-    }
-
-    /// The same payment with grace to spare: the look-up does not stop the sink for the inserts
-    /// under way (on a backlog that stopped reading for seconds); silver is asked as it is, the
-    /// payment asked about again a second later, and only once its grace is over does the sink
-    /// wait for the sale's batch, find it, and accept the payment.
-    func testALookUpWithGraceToSpareDoesNotWaitForTheInserts() throws {
-        let broker = try silverBroker()
-        let producer = try silverProducer(broker)
-        try publishDimensions(producer, customers: ["CUS-00000001"])
-        try publishSale(producer, moved(SilverEvents.sale(2, customer: "CUS-00000001"), to: 40), saleId: SilverEvents.saleId(2), day: 40)
-        try publishSale(producer, moved(SilverEvents.sale(1, customer: "CUS-00000001"), to: 10), saleId: SilverEvents.saleId(1), day: 10)
-        try producer.flush()
-        let warehouse = try freshSQLiteWarehouse()
-        let s = try sink(broker, warehouse, group: "window-spare", window: .seconds(7 * 86_400), grace: .seconds(3), maxDelay: .seconds(60))
-        var paid = false
-        try s.run(shouldStop: {
-            if !paid && s.monitor.snapshot().read >= 5 {
-                paid = true
-                try? producer.send(
-                    topic: Entity.payments.topic, key: Array(SilverEvents.saleId(1).utf8),
-                    value: moved(SilverEvents.payment(1, sale: SilverEvents.saleId(1)), to: 40), timestampMs: recordTime(40))
-                try? producer.flush()
-            }
-            return false
-        })
-        XCTAssertTrue(paid)
-        XCTAssertGreaterThanOrEqual(
-            s.statistics.lookedUp, 2, "asked while the sale was still in its batch (not found, not waited for), then again")
-        XCTAssertEqual(s.statistics.rejects, [:], "the payment found its sale once its grace was over")
-        XCTAssertEqual(s.statistics.rows[.payments], 1)
-        XCTAssertEqual(try column(warehouse, "SELECT sale_id FROM silver.payments"), [SilverEvents.saleId(1)])
+        return (s, warehouse)
     }
 
     func testCompactIdsSpellTheirTextOneToOne() {
