@@ -499,11 +499,16 @@ public final class SilverSink: StoppableSink {
         guard !polled.isEmpty, readBackFailure == nil else { return }
         let next = Validation(polled, validator, now: Date(), on: validators)
         polled = []
-        if let previous = validating {
-            validating = nil
-            handle(previous)
-        }
+        handleValidating()
         validating = next
+    }
+
+    /// Handles the burst being validated, if any, once its validation is done.
+    private func handleValidating() {
+        guard let previous = validating else { return }
+        validating = nil
+        let checked = previous.wait()
+        for (k, m) in previous.burst.enumerated() { handle(m, checked[k]!) }
     }
 
     /// Handles, in the order read, the burst being validated and what was polled after it.
@@ -513,19 +518,11 @@ public final class SilverSink: StoppableSink {
     private func handlePolled() {
         // Not knowing what silver holds, any message may be one it holds: leave them unsettled.
         guard readBackFailure == nil else { return }
-        if let previous = validating {
-            validating = nil
-            handle(previous)
-        }
+        handleValidating()
         guard !polled.isEmpty else { return }
-        let burst = polled
+        validating = Validation(polled, validator, now: Date(), on: validators)
         polled = []
-        handle(Validation(burst, validator, now: Date(), on: validators))
-    }
-
-    private func handle(_ validation: Validation) {
-        let checked = validation.wait()
-        for (k, m) in validation.burst.enumerated() { handle(m, checked[k]!) }
+        handleValidating()
     }
 
     /// A burst validated on the validation threads, in four parts side by side (a burst of fewer
