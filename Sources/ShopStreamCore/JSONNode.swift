@@ -1,6 +1,6 @@
 /// A JSON value as it was written: numbers keep their text, so money is never
 /// rounded through a binary float, and object members keep their order.
-public indirect enum JSONNode: Sendable, Equatable {
+public enum JSONNode: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number's exact text, e.g. `74999.00`.
