@@ -32,11 +32,22 @@ public enum Entity: String, CaseIterable, Sendable, Codable, Hashable {
         }
     }
 
-    /// The entity published to `topic`, if any.
+    /// The entity published to `topic`, if any. Asked several times for every message: a
+    /// comparison with each topic's name, made once (`hasPrefix`, a new String and the synthesized
+    /// `init(rawValue:)` cost ~1,600 instructions a call).
     public init?(topic: String) {
-        guard topic.hasPrefix("shop.") else { return nil }
-        self.init(rawValue: String(topic.dropFirst(5)))
+        guard let k = Entity.topics.firstIndex(of: topic) else { return nil }
+        self = Entity.allCases[k]
     }
+
+    /// `topic` of every case, in `allCases`' order.
+    private static let topics = allCases.map(\.topic)
+
+    // Hashed and compared by case, not by `rawValue`: RawRepresentable's defaults, which a
+    // String-backed enum otherwise takes, build and hash the name (SipHash) each time, and
+    // entities key dictionaries on every message's path.
+    public func hash(into hasher: inout Hasher) { hasher.combine(index) }
+    public static func == (a: Entity, b: Entity) -> Bool { a.index == b.index }
 
     /// The dead-letter topic: events the sinks could not accept, with the reason.
     public static let deadLetterTopic = "shop.dlq"
