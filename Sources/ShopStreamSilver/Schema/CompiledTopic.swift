@@ -17,6 +17,8 @@ struct CompiledTopic: Sendable {
     let columns: [ColumnPlan]
     /// The value field whose text is the record key (the topic's `key.field`).
     let keyField: String
+    /// Where `keyField` sits in `layout` (and `columns`).
+    let keyPosition: Int
     /// The names of a silver row of this topic: the data columns in `columns`' order, then the
     /// metadata columns (`SilverSchema.metadataColumns`); events and rows hold values in this order.
     var layout: RowLayout { positions.layout }
@@ -67,7 +69,7 @@ struct CompiledTopic: Sendable {
             }
             plans.append(ColumnPlan(name: name, type: type, nullable: nullable, scale: scale, schema: node))
         }
-        guard plans.contains(where: { $0.name == definition.key.field && $0.type == .string && !$0.nullable }) else {
+        guard let keyPosition = plans.firstIndex(where: { $0.name == definition.key.field && $0.type == .string && !$0.nullable }) else {
             throw SilverError(
                 .schemaMismatch, "\(definition.name): the key field \(definition.key.field) must be a required string field of value_schema"
             )
@@ -76,6 +78,7 @@ struct CompiledTopic: Sendable {
         self.root = root
         self.columns = plans
         self.keyField = definition.key.field
+        self.keyPosition = keyPosition
         let layout = RowLayout(plans.map(\.name) + SilverSchema.metadataColumns.map(\.name), canonical: true)
         self.scanner = ColumnScanner(root: root, columns: plans)
         self.positions = EventFieldPositions(entity: entity, layout: layout)

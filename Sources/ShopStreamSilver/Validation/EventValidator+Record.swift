@@ -18,36 +18,63 @@ extension EventValidator {
     ///
     /// Other headers (tracing, …) make no claim about the value; they go with the row's dead
     /// letter as they are. The field of a header violation is `header:<name>`.
+    ///
+    /// Inlinable, so the sink's loop over its own header type is specialized (a generic
+    /// sequence's iterator, called through witnesses, cost more than the checks); the checks
+    /// themselves are `checkKey` and `checkHeader`.
+    @inlinable
     public func checkRecord(
         key: [UInt8]?, headers: some Sequence<(name: String, value: [UInt8])>,
         of event: ValidatedEvent, now: Date
     ) -> Violation? {
-        let topic = schema.topics[event.entity]!
-        let id = event.text(topic.keyField) ?? ""
-        guard let key, key.elementsEqual(id.utf8) else {
-            let said = key.map { "the record key is \(EventValidator.shown($0))" } ?? "the record has no key"
-            return Violation(
-                field: topic.keyField, rule: .key, value: JSONText.quoted(id),
-                message: "\(JSONText.quoted(id)) is not the record key: \(said) (\(event.entity.topic) is keyed by \(topic.keyField))")
-        }
+        if let lie = checkKey(key, of: event) { return lie }
         var sentAt = 0
         for (name, value) in headers {
-            if name.lowercased() == EventValidator.contentTypeHeader, let lie = contentTypeLie(value) {
-                return Violation(
-                    field: "header:" + name, rule: .header, value: EventValidator.shown(value),
-                    message: "\(EventValidator.shown(value)) \(lie)")
-            }
-            guard name == SentAt.header else { continue }
-            sentAt += 1
-            if sentAt > 1 {
-                return Violation(
-                    field: "header:" + name, rule: .header, value: nil, message: "appears more than once; a record is sent once")
-            }
-            if let lie = sentAtLie(value, now: now) {
-                return Violation(
-                    field: "header:" + name, rule: .header, value: EventValidator.shown(value),
-                    message: "\(EventValidator.shown(value)) \(lie)")
-            }
+            if let lie = checkHeader(name, value, sentAt: &sentAt, now: now) { return lie }
+        }
+        return nil
+    }
+
+    /// The key against the text of the value's key field.
+    @usableFromInline
+    func checkKey(_ key: [UInt8]?, of event: ValidatedEvent) -> Violation? {
+        let topic = schema.topics[event.entity]!
+        var id = event.text(at: topic.keyPosition) ?? ""
+        let same =
+            key.map { key in
+                id.withUTF8 { id in
+                    key.count == id.count
+                        && (id.isEmpty || key.withUnsafeBufferPointer { memcmp($0.baseAddress!, id.baseAddress!, id.count) == 0 })
+                }
+            } ?? false
+        if same { return nil }
+        let said = key.map { "the record key is \(EventValidator.shown($0))" } ?? "the record has no key"
+        return Violation(
+            field: topic.keyField, rule: .key, value: JSONText.quoted(id),
+            message: "\(JSONText.quoted(id)) is not the record key: \(said) (\(event.entity.topic) is keyed by \(topic.keyField))")
+    }
+
+    /// One header; `sentAt` counts the `shopstream-sent-at` headers seen so far.
+    @usableFromInline
+    func checkHeader(_ name: String, _ value: [UInt8], sentAt: inout Int, now: Date) -> Violation? {
+        // Most headers are not content-type: its length rules them out before any lowercasing.
+        if name.utf8.count == EventValidator.contentTypeHeader.utf8.count, name.lowercased() == EventValidator.contentTypeHeader,
+            let lie = contentTypeLie(value)
+        {
+            return Violation(
+                field: "header:" + name, rule: .header, value: EventValidator.shown(value),
+                message: "\(EventValidator.shown(value)) \(lie)")
+        }
+        guard name == SentAt.header else { return nil }
+        sentAt += 1
+        if sentAt > 1 {
+            return Violation(
+                field: "header:" + name, rule: .header, value: nil, message: "appears more than once; a record is sent once")
+        }
+        if let lie = sentAtLie(value, now: now) {
+            return Violation(
+                field: "header:" + name, rule: .header, value: EventValidator.shown(value),
+                message: "\(EventValidator.shown(value)) \(lie)")
         }
         return nil
     }
