@@ -139,14 +139,18 @@ struct SimplePattern: Sendable {
     private func matchesFixed(_ s: String, _ sequences: [[State]], _ masks: [[ASCIIMask]]) -> Bool {
         // ASCII text (every id and time) over its bytes, each byte its scalar: decoding the
         // String's scalars one by one was most of a pattern's cost.
+        // A mask holds ASCII only, so a byte past it fails every mask: a miss is final for ASCII
+        // text only, which is looked at after the masks, not before them (most strings match).
         var s = s
         let ascii = s.withUTF8 { b -> Bool? in
-            guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
-            next: for positions in masks where positions.count == b.count {
-                for k in 0..<b.count where !positions[k].contains(b[k]) { continue next }
-                return true
+            for positions in masks where positions.count == b.count {
+                let hit = positions.withUnsafeBufferPointer { m in
+                    for k in 0..<b.count where !m[k].contains(b[k]) { return false }
+                    return true
+                }
+                if hit { return true }
             }
-            return false
+            return b.contains(where: { $0 >= 0x80 }) ? nil : false
         }
         if let ascii { return ascii }
         next: for sequence in sequences {
