@@ -33,6 +33,13 @@ final class ColumnScanTests: XCTestCase {
             ("a key with a NUL", sale.replacingOccurrences(of: #""sale_id""#, with: "\"sale_id\u{0}\""), .json),
             ("a value with escapes", with(sale, "salesperson", #""Umar\u0020Anwar""#), nil),
             ("a value with a raw tab", with(sale, "salesperson", "\"Umar\tAnwar\""), .json),
+            // The scan leaves the control-character rule to the tree path (the rules skip it for
+            // scanned strings): DEL and the C1 controls are refused alike, other C2 characters taken.
+            ("a value with a raw DEL", with(sale, "salesperson", "\"Umar\u{7F}Anwar\""), .control),
+            ("a value with a raw NEL (C2 85)", with(sale, "salesperson", "\"Umar\u{85}Anwar\""), .control),
+            ("a value with a raw U+009F (C2 9F)", with(sale, "salesperson", "\"Umar\u{9F}Anwar\""), .control),
+            ("a value with a no-break space (C2 A0)", with(sale, "salesperson", "\"Umar\u{A0}Anwar\""), nil),
+            ("a value with an é (C3 A9)", with(sale, "salesperson", "\"Umar Ané\""), nil),
             ("cut right after the last number", String(sale.dropLast()), .json),
             ("cut inside the last number", String(sale.dropLast(3)), .json),
             ("cut inside a key", String(sale.prefix(5)), .json),
@@ -62,6 +69,12 @@ final class ColumnScanTests: XCTestCase {
             }
         }
         XCTAssertTrue(FuzzTests.scanned(Array(spaced(sale).utf8), .sales), "whitespace is the scan's to skip")
+        XCTAssertTrue(FuzzTests.scanned(Array(with(sale, "salesperson", "\"Umar Ané\"").utf8), .sales), "an é is the scan's")
+        for control in ["\u{7F}", "\u{80}", "\u{85}", "\u{9F}"] {
+            XCTAssertFalse(
+                FuzzTests.scanned(Array(with(sale, "salesperson", "\"Umar\(control)Anwar\"").utf8), .sales),
+                "a control character is the tree path's to word")
+        }
     }
 
     /// The verdict as `validate` gives it (the scan first) and through the tree path alone.

@@ -26,6 +26,8 @@ struct CompiledTopic: Sendable {
     let scanner: ColumnScanner?
     /// `layout`, and where the fields the sink reads of every event sit in it.
     let positions: EventFieldPositions
+    /// Where the fields the sanity rules read sit in `layout`.
+    let sanityPositions: SanityRules.FieldPositions
 
     init(entity: Entity, definition: TopicDefinition) throws(SilverError) {
         let root = try SchemaNode(definition.valueSchema, location: "\(definition.name) value_schema", isRoot: true)
@@ -82,5 +84,6 @@ struct CompiledTopic: Sendable {
         let layout = RowLayout(plans.map(\.name) + SilverSchema.metadataColumns.map(\.name), canonical: true)
         self.scanner = ColumnScanner(root: root, columns: plans)
         self.positions = EventFieldPositions(entity: entity, layout: layout)
+        self.sanityPositions = SanityRules.FieldPositions(layout)
     }
 }

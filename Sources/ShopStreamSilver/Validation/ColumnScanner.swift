@@ -102,7 +102,10 @@ struct ColumnScanner: Sendable {
                     i += 1
                     let start = i
                     while i < n, b[i] != UInt8(ascii: "\"") {
-                        if b[i] == UInt8(ascii: "\\") || b[i] < 0x20 { return nil }
+                        // A control character (C0, DEL, or C1: C2 80…C2 9F), or a C2 lead at all,
+                        // goes down the tree path: so a scanned string holds none, and the sanity
+                        // rules need not look again (`SanityRules.check(stringsChecked:)`).
+                        if b[i] == UInt8(ascii: "\\") || b[i] < 0x20 || b[i] == 0x7F || b[i] == 0xC2 { return nil }
                         i += 1
                     }
                     guard i < n else { return nil }

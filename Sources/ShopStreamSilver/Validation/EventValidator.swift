@@ -63,7 +63,7 @@ public struct EventValidator: Sendable {
         }
         let topic = schema.topics[entity]!
         if scan, let scanner = topic.scanner, let values = scanner.scan(bytes) {
-            return finish(TypedFields(layout: topic.layout, values: values), topic, now: now)
+            return finish(TypedFields(layout: topic.layout, values: values), topic, now: now, stringsChecked: true)
         }
         let document: JSONNode
         do {
@@ -106,8 +106,12 @@ public struct EventValidator: Sendable {
     }
 
     /// The sanity rules over fields that passed the schema and the cast, then the event.
-    private func finish(_ fields: TypedFields, _ topic: CompiledTopic, now: Date) -> Result<ValidatedEvent, Rejection> {
-        let violations = rules.check(topic.entity, fields, columns: topic.columns, now: now)
+    /// `stringsChecked`: the scanner already refused every string holding a control character.
+    private func finish(
+        _ fields: TypedFields, _ topic: CompiledTopic, now: Date, stringsChecked: Bool = false
+    ) -> Result<ValidatedEvent, Rejection> {
+        let violations = rules.check(
+            topic.entity, fields, columns: topic.columns, at: topic.sanityPositions, now: now, stringsChecked: stringsChecked)
         guard violations.isEmpty else { return .failure(Rejection(violations)) }
         // Room for the metadata columns SilverRow appends, so the row needs no second allocation.
         var values: [WarehouseValue] = []

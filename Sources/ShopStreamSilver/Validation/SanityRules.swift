@@ -1,5 +1,6 @@
 import Foundation
 import ShopStreamCore
+import ShopStreamWarehouse
 
 /// Rules beyond the topic schemas, all in this one place: what a well-formed
 /// event must also satisfy to be believed. Each reason names the field.
@@ -51,10 +52,54 @@ public struct SanityRules: Sendable, Equatable {
         self.maxPromisedDays = maxPromisedDays
     }
 
+    /// Where the fields the entity rules read sit in a topic's layout, nil for one it lacks:
+    /// found by name once per topic, not for every event (a look-up by name hashes it).
+    struct FieldPositions: Sendable {
+        let deliveredDate: Int?
+        let deliveryStatus: Int?
+        let discount: Int?
+        let eventTime: Int?
+        let expectedDeliveryDate: Int?
+        let inventoryId: Int?
+        let paidAt: Int?
+        let productId: Int?
+        let quantity: Int?
+        let saleDate: Int?
+        let shippedDate: Int?
+        let status: Int?
+        let storeId: Int?
+        let totalPrice: Int?
+        let unitPrice: Int?
+
+        init(_ layout: RowLayout) {
+            deliveredDate = layout.position("delivered_date")
+            deliveryStatus = layout.position("delivery_status")
+            discount = layout.position("discount")
+            eventTime = layout.position("event_time")
+            expectedDeliveryDate = layout.position("expected_delivery_date")
+            inventoryId = layout.position("inventory_id")
+            paidAt = layout.position("paid_at")
+            productId = layout.position("product_id")
+            quantity = layout.position("quantity")
+            saleDate = layout.position("sale_date")
+            shippedDate = layout.position("shipped_date")
+            status = layout.position("status")
+            storeId = layout.position("store_id")
+            totalPrice = layout.position("total_price")
+            unitPrice = layout.position("unit_price")
+        }
+    }
+
     /// Fields that promise a future day, so the future bound does not apply.
     static let promises: Set<String> = ["expected_delivery_date"]
 
-    func check(_ entity: Entity, _ f: TypedFields, columns: [CompiledTopic.ColumnPlan], now: Date) -> [Violation] {
+    /// `stringsChecked`: no STRING field holds a control character (`ColumnScanner` took only
+    /// such strings), so that rule is not applied again.
+    /// `at`: where the fields the entity rules read sit in `f`'s layout (the topic's, found once).
+    func check(
+        _ entity: Entity, _ f: TypedFields, columns: [CompiledTopic.ColumnPlan], at: FieldPositions, now: Date,
+        stringsChecked: Bool = false
+    ) -> [Violation] {
         var out: [Violation] = []
         func add(_ field: String, _ rule: Violation.Rule, _ message: String) {
             out.append(Violation(field: field, rule: rule, value: f[field].map { $0.written }, message: message))
@@ -92,7 +137,7 @@ public struct SanityRules: Sendable, Equatable {
                     add(c.name, .range, "\(d.text(scale: scale)) is above the sane maximum \(self.maxAmount)")
                 }
             case .string(let s)?:
-                if let control = SanityRules.controlCharacter(in: s) {
+                if !stringsChecked, let control = SanityRules.controlCharacter(in: s) {
                     add(c.name, .control, "\(JSONNode.quoted(s).prefix(80)) holds the control character U+\(SanityRules.hex(control))")
                 }
             default:
@@ -102,8 +147,8 @@ public struct SanityRules: Sendable, Equatable {
 
         switch entity {
         case .sales:
-            if let q = f.int("quantity"), let unit = f.decimal("unit_price")?.scaled(by: 2),
-                let discount = f.decimal("discount")?.scaled(by: 2), let total = f.decimal("total_price")?.scaled(by: 2)
+            if let q = f.int(at: at.quantity), let unit = f.decimal(at: at.unitPrice)?.scaled(by: 2),
+                let discount = f.decimal(at: at.discount)?.scaled(by: 2), let total = f.decimal(at: at.totalPrice)?.scaled(by: 2)
             {
                 let (line, o1) = q.multipliedReportingOverflow(by: unit)
                 let (expected, o2) = line.subtractingReportingOverflow(discount)
@@ -115,21 +160,21 @@ public struct SanityRules: Sendable, Equatable {
                     )
                 }
             }
-            if let saleDay = f.day("sale_date"), let t = f.timestamp("event_time"), saleDay != t.writtenDay {
+            if let saleDay = f.day(at: at.saleDate), let t = f.timestamp(at: at.eventTime), saleDay != t.writtenDay {
                 add("sale_date", .consistency, "\(f.written("sale_date")) is not the date of event_time \(f.written("event_time"))")
             }
         case .payments:
-            if let status = f.string("status") {
+            if let status = f.string(at: at.status) {
                 let moved = status == "Completed" || status == "Refunded"
-                if moved && f.isNull("paid_at") {
+                if moved && f.isNull(at: at.paidAt) {
                     add("paid_at", .consistency, "missing for a \(status) payment (money moved)")
-                } else if !moved && !f.isNull("paid_at") {
+                } else if !moved && !f.isNull(at: at.paidAt) {
                     add("paid_at", .consistency, "\(f.written("paid_at")) is set for a \(status) payment (no money moved)")
                 }
             }
         case .shipping:
-            if let shipped = f.day("shipped_date") {
-                if let expected = f.day("expected_delivery_date") {
+            if let shipped = f.day(at: at.shippedDate) {
+                if let expected = f.day(at: at.expectedDeliveryDate) {
                     if expected < shipped {
                         add(
                             "expected_delivery_date", .consistency,
@@ -141,22 +186,22 @@ public struct SanityRules: Sendable, Equatable {
                         )
                     }
                 }
-                if let delivered = f.day("delivered_date"), delivered < shipped {
+                if let delivered = f.day(at: at.deliveredDate), delivered < shipped {
                     add(
                         "delivered_date", .consistency, "\(f.written("delivered_date")) is before shipped_date \(f.written("shipped_date"))"
                     )
                 }
             }
-            if let status = f.string("delivery_status") {
+            if let status = f.string(at: at.deliveryStatus) {
                 let arrived = status == "Delivered" || status == "Delayed"
-                if arrived && f.isNull("delivered_date") {
+                if arrived && f.isNull(at: at.deliveredDate) {
                     add("delivered_date", .consistency, "missing for a \(status) shipment")
-                } else if !arrived && !f.isNull("delivered_date") {
+                } else if !arrived && !f.isNull(at: at.deliveredDate) {
                     add("delivered_date", .consistency, "\(f.written("delivered_date")) is set for a \(status) shipment")
                 }
             }
         case .inventory:
-            if let id = f.string("inventory_id"), let store = f.string("store_id"), let product = f.string("product_id"),
+            if let id = f.string(at: at.inventoryId), let store = f.string(at: at.storeId), let product = f.string(at: at.productId),
                 id != store + ":" + product
             {
                 add("inventory_id", .consistency, "\(f.written("inventory_id")) is not store_id:product_id (\(store):\(product))")

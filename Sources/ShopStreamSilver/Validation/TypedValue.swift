@@ -62,11 +62,19 @@ struct TypedFields {
         return values[k]
     }
 
-    func string(_ name: String) -> String? { if case .string(let s)? = self[name] { return s }; return nil }
-    func int(_ name: String) -> Int64? { if case .int(let i)? = self[name] { return i }; return nil }
-    func decimal(_ name: String) -> ExactDecimal? { if case .decimal(let d, _)? = self[name] { return d }; return nil }
-    func day(_ name: String) -> Int? { if case .date(let d, _)? = self[name] { return d }; return nil }
-    func timestamp(_ name: String) -> ParsedDateTime? { if case .timestamp(let t, _)? = self[name] { return t }; return nil }
-    func isNull(_ name: String) -> Bool { if case .null? = self[name] { return true }; return self[name] == nil }
+    /// The value at `position` (`SanityRules.FieldPositions`), nil for none.
+    subscript(at position: Int?) -> TypedValue? {
+        guard let position, position < values.count else { return nil }
+        return values[position]
+    }
+
+    func string(at k: Int?) -> String? { if case .string(let s)? = self[at: k] { return s }; return nil }
+    func int(at k: Int?) -> Int64? { if case .int(let i)? = self[at: k] { return i }; return nil }
+    func decimal(at k: Int?) -> ExactDecimal? { if case .decimal(let d, _)? = self[at: k] { return d }; return nil }
+    func day(at k: Int?) -> Int? { if case .date(let d, _)? = self[at: k] { return d }; return nil }
+    func timestamp(at k: Int?) -> ParsedDateTime? { if case .timestamp(let t, _)? = self[at: k] { return t }; return nil }
+    func isNull(at k: Int?) -> Bool { if case .null? = self[at: k] { return true }; return self[at: k] == nil }
+
+    /// The field's text as written, for messages ("null" for none).
     func written(_ name: String) -> String { self[name]?.written ?? "null" }
 }
