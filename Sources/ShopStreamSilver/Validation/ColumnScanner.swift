@@ -6,9 +6,9 @@ import ShopStreamCore
 /// same code the tree path uses (`SchemaNode.validate`, `EventValidator.cast`).
 ///
 /// It only ever says yes: anything it does not take on the spot (an escape in a key or a value, a
-/// nested value, an unknown, repeated or missing member, a value its field refuses, bad syntax)
-/// makes it answer nil, and the message goes down the tree path, which finds and words every
-/// reason. So what is accepted, refused and why is the tree path's by construction, as long as
+/// control character or a C2 lead byte in a value, a nested value, an unknown, repeated or
+/// missing member, a value its field refuses, bad syntax) makes it answer nil, and the message
+/// goes down the tree path, which finds and words every reason. So what is accepted, refused and why is the tree path's by construction, as long as
 /// this accepts only what the tree path accepts, with the same values: FuzzTests holds the two
 /// paths to the same verdict on every case.
 struct ColumnScanner: Sendable {

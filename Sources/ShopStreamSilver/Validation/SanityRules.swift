@@ -93,9 +93,9 @@ public struct SanityRules: Sendable, Equatable {
     /// Fields that promise a future day, so the future bound does not apply.
     static let promises: Set<String> = ["expected_delivery_date"]
 
-    /// `stringsChecked`: no STRING field holds a control character (`ColumnScanner` took only
-    /// such strings), so that rule is not applied again.
     /// `at`: where the fields the entity rules read sit in `f`'s layout (the topic's, found once).
+    /// `stringsChecked`: the fields came from `ColumnScanner`, which takes no string holding a
+    /// control character, so that rule is not applied again.
     func check(
         _ entity: Entity, _ f: TypedFields, columns: [CompiledTopic.ColumnPlan], at: FieldPositions, now: Date,
         stringsChecked: Bool = false
