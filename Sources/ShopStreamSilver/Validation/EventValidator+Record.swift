@@ -40,14 +40,11 @@ extension EventValidator {
     func checkKey(_ key: [UInt8]?, of event: ValidatedEvent) -> Violation? {
         let topic = schema.topics[event.entity]!
         var id = event.text(at: topic.keyPosition) ?? ""
-        let same =
-            key.map { key in
-                id.withUTF8 { id in
-                    key.count == id.count
-                        && (id.isEmpty || key.withUnsafeBufferPointer { memcmp($0.baseAddress!, id.baseAddress!, id.count) == 0 })
-                }
-            } ?? false
-        if same { return nil }
+        if let key, key.count == id.utf8.count,
+            id.isEmpty || id.withUTF8({ id in key.withUnsafeBufferPointer { memcmp($0.baseAddress!, id.baseAddress!, id.count) == 0 } })
+        {
+            return nil
+        }
         let said = key.map { "the record key is \(EventValidator.shown($0))" } ?? "the record has no key"
         return Violation(
             field: topic.keyField, rule: .key, value: JSONText.quoted(id),

@@ -57,10 +57,7 @@ struct TypedFields {
         self.values = values
     }
 
-    subscript(name: String) -> TypedValue? {
-        guard let k = layout.position(name), k < values.count else { return nil }
-        return values[k]
-    }
+    subscript(name: String) -> TypedValue? { self[at: layout.position(name)] }
 
     /// The value at `position` (`SanityRules.FieldPositions`), nil for none.
     subscript(at position: Int?) -> TypedValue? {
