@@ -214,21 +214,27 @@ struct AcceptedEvents {
         var text = text
         return text.withUTF8 { b -> UUIDKey? in
             guard b.count == 36, b[8] == 45, b[13] == 45, b[18] == 45, b[23] == 45 else { return nil }
-            var words: (UInt64, UInt64) = (0, 0)
-            var n = 0
-            for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
-                let c = b[i]
-                let v: UInt64
-                switch c {
-                case 48...57: v = UInt64(c - 48)
-                case 97...102: v = UInt64(c - 87)
-                default: return nil
-                }
-                if n < 16 { words.0 = words.0 << 4 | v } else { words.1 = words.1 << 4 | v }
-                n += 1
-            }
-            return UUIDKey(high: words.0, low: words.1)
+            // Group by group, without a branch per position: every event id goes through here.
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            guard hex(b, 0..<8, into: &high), hex(b, 9..<13, into: &high), hex(b, 14..<18, into: &high),
+                hex(b, 19..<23, into: &low), hex(b, 24..<36, into: &low)
+            else { return nil }
+            return UUIDKey(high: high, low: low)
         }
+    }
+
+    /// Shifts the lowercase hex digits at `range` of `b` into `value`; false at any other byte.
+    @inline(__always)
+    private static func hex(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into value: inout UInt64) -> Bool {
+        for i in range {
+            let c = b[i]
+            let digit = c &- 48
+            let letter = c &- 97
+            guard digit < 10 || letter < 6 else { return false }
+            value = value << 4 | UInt64(digit < 10 ? digit : letter &+ 10)
+        }
+        return true
     }
 
     /// `SilverRow.insertId` of these coordinates.
