@@ -292,6 +292,43 @@ public final class Consumer {
         return made
     }
 
+    /// The assigned partitions `pause` stopped fetching, until `resume` or their revocation.
+    public var paused: Set<TopicPartition> { context.paused }
+
+    /// Stops fetching these partitions (those assigned; others are ignored): `poll` returns none
+    /// of their messages until `resume`. librdkafka drops what it prefetched of them and, on
+    /// resume, fetches again from the first message `poll` has not returned: nothing is skipped
+    /// or read twice. A paused partition that is revoked is resumed first, so that it comes back
+    /// unpaused if the group gives it to this member again (librdkafka would keep it paused).
+    public func pause(_ partitions: Set<TopicPartition>) throws {
+        let chosen = partitions.intersection(assignment).subtracting(context.paused)
+        guard !chosen.isEmpty else { return }
+        try pauseOrResume(chosen, pause: true)
+        context.paused.formUnion(chosen)
+    }
+
+    /// Fetches these paused partitions again, from where `poll` left them.
+    public func resume(_ partitions: Set<TopicPartition>) throws {
+        let chosen = partitions.intersection(context.paused)
+        guard !chosen.isEmpty else { return }
+        try pauseOrResume(chosen, pause: false)
+        context.paused.subtract(chosen)
+    }
+
+    private func pauseOrResume(_ partitions: Set<TopicPartition>, pause: Bool) throws {
+        let list = makePartitionList(partitions.sorted().map { ($0, nil) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = pause ? rd_kafka_pause_partitions(client.handle, list) : rd_kafka_resume_partitions(client.handle, list)
+        let failed = readPartitionList(list).filter { $0.2 != RD_KAFKA_RESP_ERR_NO_ERROR }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, failed.isEmpty else {
+            let cause = failed.first.map { "\($0.0): \(rdkafkaMessage($0.2))" } ?? rdkafkaMessage(err)
+            throw KafkaError(
+                .consumer,
+                "\(pause ? "pausing" : "resuming") \(partitions.sorted().map(\.description).joined(separator: ", ")) failed: \(cause)",
+                rdkafkaCode: (failed.first?.2 ?? err).rawValue)
+        }
+    }
+
     /// Whether the partitions being revoked were lost rather than handed over: this member's session
     /// ended or its generation went stale (a zombie), so another member may read them already and
     /// the broker refuses this one's commits. Meaningful inside `onRebalance`.
@@ -306,6 +343,7 @@ public final class Consumer {
             let held = Array(context.assignment)
             context.handler?(.revoked(held))
             context.assignment.removeAll()
+            context.paused.removeAll()
         }
         rd_kafka_consumer_close(client.handle)
     }
@@ -316,7 +354,20 @@ public final class Consumer {
 final class RebalanceContext {
     var handler: ((Rebalance) -> Void)?
     var assignment: Set<TopicPartition> = []
+    /// Assigned partitions paused by `Consumer.pause`.
+    var paused: Set<TopicPartition> = []
     var error: KafkaError?
+
+    /// Resumes the paused ones of `partitions` before they are revoked: librdkafka keeps a
+    /// partition paused through a rebalance, and this member may be given it again.
+    func resumeRevoked(_ rk: OpaquePointer, _ partitions: [TopicPartition]) {
+        let stale = paused.intersection(partitions)
+        guard !stale.isEmpty else { return }
+        let list = makePartitionList(stale.sorted().map { ($0, nil) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        _ = rd_kafka_resume_partitions(rk, list)
+        paused.subtract(stale)
+    }
 }
 
 /// librdkafka calls this from inside `rd_kafka_consumer_poll`, on the poller's thread.
@@ -341,6 +392,7 @@ private func shopstreamRebalance(
         context.handler?(.assigned(tps))
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
         context.handler?(.revoked(tps))
+        context.resumeRevoked(rk, tps)
         if cooperative {
             if let e = rd_kafka_incremental_unassign(rk, partitions) {
                 context.error = KafkaError(.consumer, "unassign failed: \(consumeError(e).message)")
@@ -351,6 +403,7 @@ private func shopstreamRebalance(
         context.assignment.subtract(tps)
     default:
         context.error = KafkaError(.consumer, "rebalance failed: \(rdkafkaMessage(err))", rdkafkaCode: err.rawValue)
+        context.resumeRevoked(rk, Array(context.assignment))
         rd_kafka_assign(rk, nil)
         context.assignment.removeAll()
     }
