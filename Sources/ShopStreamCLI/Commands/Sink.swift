@@ -269,6 +269,12 @@ extension ShopStreamCommand.Sink {
         var maxRows = 2000
 
         @Option(
+            help:
+                "Facts that may wait for their dimensions at once, roughly (each holds ~3 KB). At this many, Kafka partitions of payments, shipping and inventory whose facts wait are paused until half got in: a backlog is read at uneven paces, and without a bound the waiting facts grow with it."
+        )
+        var maxWaiting = 20_000
+
+        @Option(
             help: ArgumentHelp(
                 "How rows reach BigQuery: storage-write (the Storage Write API: each row exactly once, about half insertAll's price) or insert-all (legacy tabledata.insertAll, best-effort de-duplication). Default: storage-write at Google; insert-all beside an emulator (bqemulator deadlocks when another process queries while rows are appended), where storage-write needs $BIGQUERY_STORAGE_EMULATOR_HOST (its gRPC port).",
                 valueName: "method"))
@@ -301,6 +307,7 @@ extension ShopStreamCommand.Sink {
                     "--dedup-window \(DurationArgument.format(dedupWindow)): expected a window longer than zero, such as 30d")
             }
             guard (1...10_000).contains(maxRows) else { throw ValidationError("--max-rows \(maxRows): expected 1 to 10,000") }
+            guard maxWaiting >= 100 else { throw ValidationError("--max-waiting \(maxWaiting): expected 100 or more") }
         }
 
         func run() throws {
@@ -339,7 +346,7 @@ extension ShopStreamCommand.Sink {
                     }
                     let secs = Double(s.elapsed.components.seconds) + Double(s.elapsed.components.attoseconds) / 1e18
                     print(
-                        "silver: \(s.totalRows) rows, \(s.totalRejects) rejected, \(s.waited) waited for a dimension, to \(warehouse.url)\(loading)"
+                        "silver: \(s.totalRows) rows, \(s.totalRejects) rejected, \(s.waited) waited for a dimension (at most \(s.mostWaiting) at once\(s.pausedReading > 0 ? "; reading paused \(s.pausedReading) times to bound them" : "")), to \(warehouse.url)\(loading)"
                     )
                     print(
                         "elapsed: \(String(format: "%.3f", secs)) s, \(NumberText.grouped(Int(Double(s.totalRows + s.totalRejects) / max(secs, 0.001)))) events/s"
@@ -372,6 +379,7 @@ extension ShopStreamCommand.Sink.Silver {
         config.groupId = group
         config.referenceGrace = referenceGrace
         config.maxRows = maxRows
+        config.maxWaitingFacts = maxWaiting
         config.maxDelay = maxDelay
         config.futureTolerance = maxFuture
         config.dedupWindow = dedupWindow

@@ -89,6 +89,22 @@ final class KafkaSilverSource: SilverSource {
         idleExit.isDue(lastActivity: lastActivity, consumer: consumer, logger: logger)
     }
 
+    /// A pause that fails (the consumer closing) only leaves the partitions read: logged, not thrown.
+    func pause(_ lanes: Set<TopicPartition>) -> Set<TopicPartition> {
+        let before = consumer.paused
+        do { try consumer.pause(lanes) } catch {
+            logger.warning("could not pause partitions; reading on", metadata: ["error": "\(error)"])
+        }
+        return consumer.paused.subtracting(before)
+    }
+
+    /// A resume that fails is tried again at the next `resume` (the partitions stay in `paused`).
+    func resume(_ lanes: Set<TopicPartition>) {
+        do { try consumer.resume(lanes) } catch {
+            logger.warning("could not resume partitions; trying again", metadata: ["error": "\(error)"])
+        }
+    }
+
     func holdsWholeTopic(_ topic: String, partitions: Int) -> Bool {
         consumer.assignment.lazy.filter { $0.topic == topic }.count >= partitions
     }

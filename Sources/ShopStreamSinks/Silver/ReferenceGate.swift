@@ -79,6 +79,11 @@ struct ReferenceGate<Item> {
 
     var waitingCount: Int { entries.count }
 
+    /// Calls `body` with each waiting item, in no order.
+    func forEachWaiting(_ body: (Item) -> Void) {
+        for e in entries.values { body(e.item) }
+    }
+
     /// The references some waiting item still misses.
     var awaited: Dictionary<Reference, [Int]>.Keys { waitingOn.keys }
 

@@ -12,6 +12,13 @@ public struct SilverConfiguration: Sendable {
     public var topics = Entity.allCases.map(\.topic)
     /// How long a fact may wait for a dimension it references before it is rejected.
     public var referenceGrace: Duration = .seconds(60)
+    /// The most facts that wait in the reference gate at once, roughly (the two bursts read before
+    /// the count is checked, each of at most 2,000 messages and at most this many, may add to it):
+    /// at this many, the partitions they were read from are
+    /// paused until half of them got in or were rejected. A backlog is read at uneven paces (the
+    /// smaller messages of payments run ahead of their sales in event time), and without a bound the
+    /// waiting facts, each ~3 KB held, grow with the backlog: 82,000 at once over a year of it.
+    public var maxWaitingFacts = 20_000
     /// How long, in event time, accepted event ids and sale ids are held in memory (rounded up to
     /// whole days; nil: for ever). An event id seen again within it is rejected as a duplicate;
     /// older, it is inserted again under its own insertId and the silver views still show it once.

@@ -83,6 +83,10 @@ public final class SilverSink: StoppableSink {
         public var rejects: [String: Int] = [:]
         /// Facts that had to wait for a dimension (and later got in or were rejected).
         public var waited = 0
+        /// The most facts that waited at once.
+        public var mostWaiting = 0
+        /// How many times reading was paused because `maxWaitingFacts` facts waited.
+        public var pausedReading = 0
         /// Referenced ids looked up in silver because they were older than the dedup window.
         public var lookedUp = 0
         /// Inserts retried (transient warehouse errors).
@@ -161,6 +165,9 @@ public final class SilverSink: StoppableSink {
     /// Why the read-back of an assignment failed: nothing of those partitions may be handled, and
     /// the loop stops with it.
     private var readBackFailure: SinkError?
+    /// Lanes paused by `pace` while too many facts waited, and how many waited when it last paused.
+    private var pausedLanes: Set<TopicPartition> = []
+    private var waitingAtPause = 0
     /// The last `_ingested_at` written: its millisecond and its text (`ingestedAt()`).
     private var ingestion: (ms: Int64, text: String) = (.min, "")
 
@@ -333,7 +340,8 @@ public final class SilverSink: StoppableSink {
             try applyFinishedInserts(wait: buffered >= maxBuffered ? .milliseconds(50) : nil)
             // A reader held back by its own inserts is busy, not idle: --idle-exit must not
             // end a run that stopped reading only to let the warehouse catch up.
-            if buffered >= maxBuffered { lastActivity = .now }
+            // So is one that paused its own lanes (`pace`): they are not read to their end.
+            if buffered >= maxBuffered || !pausedLanes.isEmpty { lastActivity = .now }
             let validatingCount = validating?.burst.count ?? 0
             // With a burst being validated, nothing new is waited for: that burst is handled instead.
             if buffered + validatingCount < maxBuffered,
@@ -344,7 +352,8 @@ public final class SilverSink: StoppableSink {
                 // A burst is read, validated on other threads while the one before it is
                 // handled here, in the order read.
                 polled.append(m)
-                while polled.count <= 2000, buffered + validatingCount + polled.count < maxBuffered,
+                // At most 2,000, and no more than may wait at once: each could be a fact that waits.
+                while polled.count <= min(2000, configuration.maxWaitingFacts), buffered + validatingCount + polled.count < maxBuffered,
                     let more = try source.poll(timeout: .zero)
                 {
                     polled.append(more)
@@ -358,6 +367,7 @@ public final class SilverSink: StoppableSink {
             }
             lookUpReferencesReadElsewhere()
             try releaseWaiting(expireAll: false)
+            pace()
             try flush(force: false)
             try commit(force: false)
             // Idle counts from the last message or the last assignment, and ends the run only once
@@ -611,6 +621,7 @@ public final class SilverSink: StoppableSink {
                 let ask = configuration.dedupWindow != nil && missing.contains { !$0.entity.isDimension }
                 let grace = ask ? min(configuration.referenceGrace, .seconds(1)) : configuration.referenceGrace
                 gate.park(accepted, as: gateKey(accepted), missing: missing, deadline: .now + grace)
+                statistics.mostWaiting = max(statistics.mostWaiting, gate.waitingCount)
             }
         }
     }
@@ -752,6 +763,42 @@ public final class SilverSink: StoppableSink {
     private func reject(_ m: SilverDelivery, reason: String, field: String?, rule: String) {
         let (payload, reason) = DeadLetter.bounded(m.value, reason: reason, source: m.source.key)
         rejected.append(Rejected(message: m, reason: reason, field: field, rule: rule, payload: payload))
+    }
+
+    /// Bounds the facts waiting in the gate (`SilverConfiguration.maxWaitingFacts`): at the bound,
+    /// pauses the topics they were read from (every partition this member holds; should more wait
+    /// still, those of other topics); once
+    /// half of them got in or were rejected, reads every lane again. Only lanes of entities nothing
+    /// references are paused (payments, shipping, inventory): the facts wait for what the other
+    /// lanes bring (a sale for a payment, a customer for a sale), and those are always read on, so
+    /// what waits gets in. Pausing sales because a few wait for their customers would hold back the
+    /// sales the payments wait for, until their grace ran out. Facts whose references never come
+    /// are rejected after their grace, as without a pause.
+    private func pace() {
+        let waiting = gate.waitingCount
+        let most = max(1, configuration.maxWaitingFacts)
+        if !pausedLanes.isEmpty, waiting <= most / 2 {
+            source.resume(pausedLanes)
+            logger.debug("reading every partition again", metadata: ["waiting": "\(waiting)", "resumed": "\(pausedLanes.count)"])
+            pausedLanes.removeAll()
+            return
+        }
+        guard waiting >= most, pausedLanes.isEmpty || waiting >= waitingAtPause + most / 4 else { return }
+        // Every partition of those topics: the ones with nothing waiting yet are next.
+        var topics: Set<Entity> = []
+        gate.forEachWaiting { a in
+            if !EntityReference.referencedEntities.contains(a.entity) { topics.insert(a.entity) }
+        }
+        var lanes = Set(topics.flatMap { e in (0..<(partitionCounts[e] ?? 0)).map { TopicPartition(e.topic, Int32($0)) } })
+        lanes.subtract(pausedLanes)
+        waitingAtPause = waiting
+        let paused = lanes.isEmpty ? [] : source.pause(lanes)
+        guard !paused.isEmpty else { return }
+        pausedLanes.formUnion(paused)
+        statistics.pausedReading += 1
+        logger.debug(
+            "facts wait for their dimensions: pausing the partitions they came from",
+            metadata: ["waiting": "\(waiting)", "paused": "\(paused.sorted().map(\.description).joined(separator: ","))"])
     }
 
     private func releaseWaiting(expireAll: Bool) throws {
@@ -1202,6 +1249,7 @@ public final class SilverSink: StoppableSink {
             // Facts still waiting are not committed: the next owner reads them again. Kept here, they
             // would be inserted or dead-lettered later, twice or wrongly.
             for tp in tps { held[tp] = nil }
+            pausedLanes.subtract(revoked)
             let dropped = gate.drop { revoked.contains($0.message.lane) }
             if dropped > 0 { logger.info("left waiting facts to the partitions' next owner", metadata: ["facts": "\(dropped)"]) }
         }

@@ -87,6 +87,13 @@ protocol SilverSource: AnyObject {
     /// the newest time read per lane): `.max` when every lane is read to its end, `.min` when
     /// nothing can be said. A fact of time t has its dimension's topic read up to it when this is ≥ t.
     func readThrough(_ topic: String, latest: [TopicPartition: Int64]) -> Int64
+    /// Stops delivering messages of `lanes` until `resume`, without losing or repeating any: what
+    /// the sink does while too many of their facts wait in the reference gate. Returns the lanes it
+    /// paused: Kafka pauses those of the partitions it holds; Pub/Sub none (each topic is one lane,
+    /// its pulled messages' leases keep running).
+    func pause(_ lanes: Set<TopicPartition>) -> Set<TopicPartition>
+    /// Delivers messages of paused `lanes` again.
+    func resume(_ lanes: Set<TopicPartition>)
     /// Leaves the bus (a group member leaves at once, so the next run need not wait for its session).
     func close()
     /// Ends the bus client's waits (a backoff before a retry, a pull's pause) when `stop` asks

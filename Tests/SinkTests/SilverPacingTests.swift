@@ -1,0 +1,95 @@
+import Foundation
+import ShopStreamBus
+import ShopStreamCore
+import ShopStreamSilver
+import ShopStreamSinks
+import ShopStreamWarehouse
+import TestSupport
+import XCTest
+
+/// A backlog is read at uneven paces: payments can run far ahead of the sales they pay for, and
+/// wait in the reference gate, each holding its message and its parsed row. The sink bounds how
+/// many wait at once by pausing the partitions they came from until half of them got in.
+final class SilverPacingTests: XCTestCase {
+    /// 2,000 payments whose sales come only after 3,000 other sales: read unchecked, all of them
+    /// would wait at once. With a bound of 200 (bursts of at most 200 read before it is checked),
+    /// a few hundred at most wait; every row lands, nothing is rejected.
+    func testFactsWaitingForTheirSalesAreBoundedAndAllLand() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        let warehouse = try freshSQLiteWarehouse()
+        var config = silverConfiguration(broker, grace: .seconds(60))
+        // The dimensions first, landed by a run of their own: the sales never wait for them.
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+        try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog).run()
+        let early = 3000, paid = 2000
+        for n in 1...(early + paid) {
+            try producer.send(
+                topic: Entity.sales.topic, key: Array(SilverEvents.saleId(n).utf8),
+                value: SilverEvents.sale(n, customer: "CUS-00000001"), timestampMs: SilverEvents.saleTimeMs)
+        }
+        for k in 1...paid {
+            let sale = SilverEvents.saleId(early + k)
+            try producer.send(
+                topic: Entity.payments.topic, key: Array(sale.utf8), value: SilverEvents.payment(k, sale: sale),
+                timestampMs: SilverEvents.saleTimeMs)
+        }
+        try producer.flush()
+
+        config.maxWaitingFacts = 200
+        // Small fetches and a small prefetch queue: the payments arrive over many polls, as in a
+        // backlog far larger than what librdkafka holds ahead.
+        config.connection.properties["max.partition.fetch.bytes"] = "8192"
+        config.connection.properties["queued.max.messages.kbytes"] = "64"
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        try sink.run()
+
+        let s = sink.statistics
+        XCTAssertEqual(s.rows[.sales], early + paid)
+        XCTAssertEqual(s.rows[.payments], paid, "every payment landed")
+        XCTAssertEqual(s.rejects, [:], "nothing rejected")
+        XCTAssertGreaterThan(s.waited, 0, "payments did wait for their sales")
+        XCTAssertGreaterThan(s.pausedReading, 0, "reading payments was paused")
+        XCTAssertLessThanOrEqual(s.mostWaiting, 3 * 200, "at most a few hundred waited at once, not all \(paid)")
+        XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.payments"), ["\(paid)"])
+    }
+
+    /// Sales that wait for a customer read late, and payments that wait for those sales: only the
+    /// payments are paused. Pausing the sales too would hold back what the payments wait for.
+    func testSalesWaitingForTheirCustomerAreNeverPausedSoThePaymentsStillLand() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        let warehouse = try freshSQLiteWarehouse()
+        var config = silverConfiguration(broker, grace: .seconds(5))
+        try publishDimensions(producer)
+        try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog).run()
+        let customers = 3000, sales = 1000
+        func customerId(_ n: Int) -> String { "CUS-" + String(repeating: "0", count: 8 - String(n).count) + String(n) }
+        for n in 1...customers {
+            try producer.send(
+                topic: Entity.customers.topic, key: Array(customerId(n).utf8), value: SilverEvents.customer(customerId(n)),
+                timestampMs: SilverEvents.dimensionTimeMs)
+        }
+        for n in 1...sales {
+            try producer.send(
+                topic: Entity.sales.topic, key: Array(SilverEvents.saleId(n).utf8),
+                value: SilverEvents.sale(n, customer: customerId(customers)), timestampMs: SilverEvents.saleTimeMs)
+            try producer.send(
+                topic: Entity.payments.topic, key: Array(SilverEvents.saleId(n).utf8),
+                value: SilverEvents.payment(n, sale: SilverEvents.saleId(n)), timestampMs: SilverEvents.saleTimeMs)
+        }
+        try producer.flush()
+        config.maxWaitingFacts = 200
+        config.connection.properties["max.partition.fetch.bytes"] = "8192"
+        config.connection.properties["queued.max.messages.kbytes"] = "64"
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        try sink.run()
+
+        let s = sink.statistics
+        XCTAssertEqual(s.rows[.customers], customers)
+        XCTAssertEqual(s.rows[.sales], sales)
+        XCTAssertEqual(s.rows[.payments], sales, "every payment landed")
+        XCTAssertEqual(s.rejects, [:], "nothing rejected")
+        XCTAssertGreaterThan(s.pausedReading, 0, "reading payments was paused")
+    }
+}
