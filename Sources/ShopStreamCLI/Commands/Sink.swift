@@ -272,7 +272,7 @@ extension ShopStreamCommand.Sink {
             help:
                 "Facts that may wait for their dimensions at once, roughly (each holds ~3 KB). At this many, Kafka partitions of payments, shipping and inventory whose facts wait are paused until half got in: a backlog is read at uneven paces, and without a bound the waiting facts grow with it."
         )
-        var maxWaiting = 20_000
+        var maxWaiting = 50_000
 
         @Option(
             help: ArgumentHelp(

@@ -18,7 +18,9 @@ public struct SilverConfiguration: Sendable {
     /// paused until half of them got in or were rejected. A backlog is read at uneven paces (the
     /// smaller messages of payments run ahead of their sales in event time), and without a bound the
     /// waiting facts, each ~3 KB held, grow with the backlog: 82,000 at once over a year of it.
-    public var maxWaitingFacts = 20_000
+    /// Each pause costs the fetches librdkafka drops and makes again: at 20,000 a year's backlog
+    /// landed ~15 % slower (six pauses), at 50,000 as fast as without (one or two; BENCHMARKS.md).
+    public var maxWaitingFacts = 50_000
     /// How long, in event time, accepted event ids and sale ids are held in memory (rounded up to
     /// whole days; nil: for ever). An event id seen again within it is rejected as a duplicate;
     /// older, it is inserted again under its own insertId and the silver views still show it once.
