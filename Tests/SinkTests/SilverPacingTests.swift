@@ -18,7 +18,7 @@ final class SilverPacingTests: XCTestCase {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
         let warehouse = try freshSQLiteWarehouse()
-        var config = silverConfiguration(broker, grace: .seconds(60))
+        let config = silverConfiguration(broker, grace: .seconds(60))
         // The dimensions first, landed by a run of their own: the sales never wait for them.
         try publishDimensions(producer, customers: ["CUS-00000001"])
         try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog).run()
@@ -36,15 +36,7 @@ final class SilverPacingTests: XCTestCase {
         }
         try producer.flush()
 
-        config.maxWaitingFacts = 200
-        // Small fetches and a small prefetch queue: the payments arrive over many polls, as in a
-        // backlog far larger than what librdkafka holds ahead.
-        config.connection.properties["max.partition.fetch.bytes"] = "8192"
-        config.connection.properties["queued.max.messages.kbytes"] = "64"
-        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
-        try sink.run()
-
-        let s = sink.statistics
+        let s = try runBounded(config, warehouse)
         XCTAssertEqual(s.rows[.sales], early + paid)
         XCTAssertEqual(s.rows[.payments], paid, "every payment landed")
         XCTAssertEqual(s.rejects, [:], "nothing rejected")
@@ -60,7 +52,7 @@ final class SilverPacingTests: XCTestCase {
         let broker = try silverBroker()
         let producer = try silverProducer(broker)
         let warehouse = try freshSQLiteWarehouse()
-        var config = silverConfiguration(broker, grace: .seconds(5))
+        let config = silverConfiguration(broker, grace: .seconds(5))
         try publishDimensions(producer)
         try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog).run()
         let customers = 3000, sales = 1000
@@ -79,17 +71,25 @@ final class SilverPacingTests: XCTestCase {
                 value: SilverEvents.payment(n, sale: SilverEvents.saleId(n)), timestampMs: SilverEvents.saleTimeMs)
         }
         try producer.flush()
-        config.maxWaitingFacts = 200
-        config.connection.properties["max.partition.fetch.bytes"] = "8192"
-        config.connection.properties["queued.max.messages.kbytes"] = "64"
-        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
-        try sink.run()
 
-        let s = sink.statistics
+        let s = try runBounded(config, warehouse)
         XCTAssertEqual(s.rows[.customers], customers)
         XCTAssertEqual(s.rows[.sales], sales)
         XCTAssertEqual(s.rows[.payments], sales, "every payment landed")
         XCTAssertEqual(s.rejects, [:], "nothing rejected")
         XCTAssertGreaterThan(s.pausedReading, 0, "reading payments was paused")
+    }
+
+    /// Runs a sink of `config` with a bound of 200 waiting facts, small fetches and a small
+    /// prefetch queue: the facts arrive over many polls, as in a backlog far larger than what
+    /// librdkafka holds ahead. Its statistics.
+    private func runBounded(_ config: SilverConfiguration, _ warehouse: any Warehouse) throws -> SilverSink.Statistics {
+        var config = config
+        config.maxWaitingFacts = 200
+        config.connection.properties["max.partition.fetch.bytes"] = "8192"
+        config.connection.properties["queued.max.messages.kbytes"] = "64"
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        try sink.run()
+        return sink.statistics
     }
 }
