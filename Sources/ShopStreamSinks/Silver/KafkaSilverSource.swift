@@ -98,11 +98,12 @@ final class KafkaSilverSource: SilverSource {
         return consumer.paused.subtracting(before)
     }
 
-    /// A resume that fails is tried again at the next `resume` (the partitions stay in `paused`).
-    func resume(_ lanes: Set<TopicPartition>) {
+    /// A resume that fails leaves the partitions paused: returned, for the sink to resume again.
+    func resume(_ lanes: Set<TopicPartition>) -> Set<TopicPartition> {
         do { try consumer.resume(lanes) } catch {
             logger.warning("could not resume partitions; trying again", metadata: ["error": "\(error)"])
         }
+        return lanes.intersection(consumer.paused)
     }
 
     func holdsWholeTopic(_ topic: String, partitions: Int) -> Bool {

@@ -767,20 +767,22 @@ public final class SilverSink: StoppableSink {
 
     /// Bounds the facts waiting in the gate (`SilverConfiguration.maxWaitingFacts`): at the bound,
     /// pauses the topics they were read from (every partition this member holds; should more wait
-    /// still, those of other topics); once
-    /// half of them got in or were rejected, reads every lane again. Only lanes of entities nothing
-    /// references are paused (payments, shipping, inventory): the facts wait for what the other
-    /// lanes bring (a sale for a payment, a customer for a sale), and those are always read on, so
-    /// what waits gets in. Pausing sales because a few wait for their customers would hold back the
-    /// sales the payments wait for, until their grace ran out. Facts whose references never come
-    /// are rejected after their grace, as without a pause.
+    /// still, those of other topics); once half of them got in or were rejected, reads every lane
+    /// again. Only lanes of entities nothing references are paused (payments, shipping,
+    /// inventory): the facts wait for what the other lanes bring (a sale for a payment, a customer
+    /// for a sale), and those are always read on, so what waits gets in. Pausing sales because a
+    /// few wait for their customers would hold back the sales the payments wait for, until their
+    /// grace ran out. Facts whose references never come are rejected after their grace, as without
+    /// a pause.
     private func pace() {
         let waiting = gate.waitingCount
         let most = max(1, configuration.maxWaitingFacts)
         if !pausedLanes.isEmpty, waiting <= most / 2 {
-            source.resume(pausedLanes)
-            logger.debug("reading every partition again", metadata: ["waiting": "\(waiting)", "resumed": "\(pausedLanes.count)"])
-            pausedLanes.removeAll()
+            // What could not be resumed stays here, to be resumed at the next turn.
+            let still = source.resume(pausedLanes)
+            logger.debug(
+                "reading every partition again", metadata: ["waiting": "\(waiting)", "resumed": "\(pausedLanes.count - still.count)"])
+            pausedLanes = still
             return
         }
         guard waiting >= most, pausedLanes.isEmpty || waiting >= waitingAtPause + most / 4 else { return }

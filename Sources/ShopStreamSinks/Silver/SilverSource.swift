@@ -92,8 +92,8 @@ protocol SilverSource: AnyObject {
     /// paused: Kafka pauses those of the partitions it holds; Pub/Sub none (each topic is one lane,
     /// its pulled messages' leases keep running).
     func pause(_ lanes: Set<TopicPartition>) -> Set<TopicPartition>
-    /// Delivers messages of paused `lanes` again.
-    func resume(_ lanes: Set<TopicPartition>)
+    /// Delivers messages of paused `lanes` again; returns those still paused (a resume that failed).
+    func resume(_ lanes: Set<TopicPartition>) -> Set<TopicPartition>
     /// Leaves the bus (a group member leaves at once, so the next run need not wait for its session).
     func close()
     /// Ends the bus client's waits (a backoff before a retry, a pull's pause) when `stop` asks
