@@ -42,6 +42,7 @@ final class SilverPacingTests: XCTestCase {
         XCTAssertEqual(s.rejects, [:], "nothing rejected")
         XCTAssertGreaterThan(s.waited, 0, "payments did wait for their sales")
         XCTAssertGreaterThan(s.pausedReading, 0, "reading payments was paused")
+        XCTAssertGreaterThanOrEqual(s.mostWaiting, 200, "the bound was reached")
         XCTAssertLessThanOrEqual(s.mostWaiting, 3 * 200, "at most a few hundred waited at once, not all \(paid)")
         XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.payments"), ["\(paid)"])
     }

@@ -316,16 +316,13 @@ public final class Consumer {
     }
 
     private func pauseOrResume(_ partitions: Set<TopicPartition>, pause: Bool) throws {
-        let list = makePartitionList(partitions.sorted().map { ($0, nil) })
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let err = pause ? rd_kafka_pause_partitions(client.handle, list) : rd_kafka_resume_partitions(client.handle, list)
-        let failed = readPartitionList(list).filter { $0.2 != RD_KAFKA_RESP_ERR_NO_ERROR }
+        let (err, failed) = setPaused(client.handle, partitions, pause: pause)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, failed.isEmpty else {
-            let cause = failed.first.map { "\($0.0): \(rdkafkaMessage($0.2))" } ?? rdkafkaMessage(err)
+            let cause = failed.first.map { "\($0.0): \(rdkafkaMessage($0.1))" } ?? rdkafkaMessage(err)
             throw KafkaError(
                 .consumer,
                 "\(pause ? "pausing" : "resuming") \(partitions.sorted().map(\.description).joined(separator: ", ")) failed: \(cause)",
-                rdkafkaCode: (failed.first?.2 ?? err).rawValue)
+                rdkafkaCode: (failed.first?.1 ?? err).rawValue)
         }
     }
 
@@ -363,11 +360,19 @@ final class RebalanceContext {
     func resumeRevoked(_ rk: OpaquePointer, _ partitions: [TopicPartition]) {
         let stale = paused.intersection(partitions)
         guard !stale.isEmpty else { return }
-        let list = makePartitionList(stale.sorted().map { ($0, nil) })
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        _ = rd_kafka_resume_partitions(rk, list)
+        _ = setPaused(rk, stale, pause: false)
         paused.subtract(stale)
     }
+}
+
+/// Pauses or resumes `partitions` on `rk`: librdkafka's answer, and the partitions it refused.
+private func setPaused(
+    _ rk: OpaquePointer, _ partitions: Set<TopicPartition>, pause: Bool
+) -> (rd_kafka_resp_err_t, [(TopicPartition, rd_kafka_resp_err_t)]) {
+    let list = makePartitionList(partitions.sorted().map { ($0, nil) })
+    defer { rd_kafka_topic_partition_list_destroy(list) }
+    let err = pause ? rd_kafka_pause_partitions(rk, list) : rd_kafka_resume_partitions(rk, list)
+    return (err, readPartitionList(list).filter { $0.2 != RD_KAFKA_RESP_ERR_NO_ERROR }.map { ($0.0, $0.2) })
 }
 
 /// librdkafka calls this from inside `rd_kafka_consumer_poll`, on the poller's thread.

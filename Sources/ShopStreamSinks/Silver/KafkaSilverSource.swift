@@ -90,21 +90,20 @@ final class KafkaSilverSource: SilverSource {
     }
 
     /// A pause that fails (the consumer closing) only leaves the partitions read: logged, not thrown.
-    func pause(_ lanes: Set<TopicPartition>) -> Set<TopicPartition> {
-        let before = consumer.paused
+    func pause(_ lanes: Set<TopicPartition>) {
         do { try consumer.pause(lanes) } catch {
             logger.warning("could not pause partitions; reading on", metadata: ["error": "\(error)"])
         }
-        return consumer.paused.subtracting(before)
     }
 
-    /// A resume that fails leaves the partitions paused: returned, for the sink to resume again.
-    func resume(_ lanes: Set<TopicPartition>) -> Set<TopicPartition> {
+    /// A resume that fails leaves the partitions in `paused`: the sink resumes them again.
+    func resume(_ lanes: Set<TopicPartition>) {
         do { try consumer.resume(lanes) } catch {
             logger.warning("could not resume partitions; trying again", metadata: ["error": "\(error)"])
         }
-        return lanes.intersection(consumer.paused)
     }
+
+    var paused: Set<TopicPartition> { consumer.paused }
 
     func holdsWholeTopic(_ topic: String, partitions: Int) -> Bool {
         consumer.assignment.lazy.filter { $0.topic == topic }.count >= partitions

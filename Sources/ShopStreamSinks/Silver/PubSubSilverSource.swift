@@ -77,8 +77,9 @@ final class PubSubSilverSource: SilverSource {
     }
 
     /// Not done on Pub/Sub: a topic is one lane, and its messages already pulled keep their leases.
-    func pause(_ lanes: Set<TopicPartition>) -> Set<TopicPartition> { [] }
-    func resume(_ lanes: Set<TopicPartition>) -> Set<TopicPartition> { [] }
+    func pause(_ lanes: Set<TopicPartition>) {}
+    func resume(_ lanes: Set<TopicPartition>) {}
+    var paused: Set<TopicPartition> { [] }
 
     func giveBack(_ deliveries: [SilverDelivery]) {
         let back = deliveries.compactMap { $0.ackId.flatMap { held.removeValue(forKey: $0) } }

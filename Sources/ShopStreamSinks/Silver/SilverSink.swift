@@ -165,8 +165,7 @@ public final class SilverSink: StoppableSink {
     /// Why the read-back of an assignment failed: nothing of those partitions may be handled, and
     /// the loop stops with it.
     private var readBackFailure: SinkError?
-    /// Lanes paused by `pace` while too many facts waited, and how many waited when it last paused.
-    private var pausedLanes: Set<TopicPartition> = []
+    /// How many facts waited when `pace` last paused lanes (`source.paused`).
     private var waitingAtPause = 0
     /// The last `_ingested_at` written: its millisecond and its text (`ingestedAt()`).
     private var ingestion: (ms: Int64, text: String) = (.min, "")
@@ -341,7 +340,7 @@ public final class SilverSink: StoppableSink {
             // A reader held back by its own inserts is busy, not idle: --idle-exit must not
             // end a run that stopped reading only to let the warehouse catch up.
             // So is one that paused its own lanes (`pace`): they are not read to their end.
-            if buffered >= maxBuffered || !pausedLanes.isEmpty { lastActivity = .now }
+            if buffered >= maxBuffered || !source.paused.isEmpty { lastActivity = .now }
             let validatingCount = validating?.burst.count ?? 0
             // With a burst being validated, nothing new is waited for: that burst is handled instead.
             if buffered + validatingCount < maxBuffered,
@@ -777,12 +776,11 @@ public final class SilverSink: StoppableSink {
     private func pace() {
         let waiting = gate.waitingCount
         let most = max(1, configuration.maxWaitingFacts)
+        let pausedLanes = source.paused
         if !pausedLanes.isEmpty, waiting <= most / 2 {
-            // What could not be resumed stays here, to be resumed at the next turn.
-            let still = source.resume(pausedLanes)
-            logger.debug(
-                "reading every partition again", metadata: ["waiting": "\(waiting)", "resumed": "\(pausedLanes.count - still.count)"])
-            pausedLanes = still
+            // One that could not be resumed stays paused, and is resumed at the next turn.
+            source.resume(pausedLanes)
+            logger.debug("reading every partition again", metadata: ["waiting": "\(waiting)", "resumed": "\(pausedLanes.count)"])
             return
         }
         guard waiting >= most, pausedLanes.isEmpty || waiting >= waitingAtPause + most / 4 else { return }
@@ -794,9 +792,10 @@ public final class SilverSink: StoppableSink {
         var lanes = Set(topics.flatMap { e in (0..<(partitionCounts[e] ?? 0)).map { TopicPartition(e.topic, Int32($0)) } })
         lanes.subtract(pausedLanes)
         waitingAtPause = waiting
-        let paused = lanes.isEmpty ? [] : source.pause(lanes)
+        guard !lanes.isEmpty else { return }
+        source.pause(lanes)
+        let paused = source.paused.subtracting(pausedLanes)
         guard !paused.isEmpty else { return }
-        pausedLanes.formUnion(paused)
         statistics.pausedReading += 1
         logger.debug(
             "facts wait for their dimensions: pausing the partitions they came from",
@@ -1251,7 +1250,6 @@ public final class SilverSink: StoppableSink {
             // Facts still waiting are not committed: the next owner reads them again. Kept here, they
             // would be inserted or dead-lettered later, twice or wrongly.
             for tp in tps { held[tp] = nil }
-            pausedLanes.subtract(revoked)
             let dropped = gate.drop { revoked.contains($0.message.lane) }
             if dropped > 0 { logger.info("left waiting facts to the partitions' next owner", metadata: ["facts": "\(dropped)"]) }
         }

@@ -88,12 +88,14 @@ protocol SilverSource: AnyObject {
     /// nothing can be said. A fact of time t has its dimension's topic read up to it when this is ≥ t.
     func readThrough(_ topic: String, latest: [TopicPartition: Int64]) -> Int64
     /// Stops delivering messages of `lanes` until `resume`, without losing or repeating any: what
-    /// the sink does while too many of their facts wait in the reference gate. Returns the lanes it
-    /// paused: Kafka pauses those of the partitions it holds; Pub/Sub none (each topic is one lane,
-    /// its pulled messages' leases keep running).
-    func pause(_ lanes: Set<TopicPartition>) -> Set<TopicPartition>
-    /// Delivers messages of paused `lanes` again; returns those still paused (a resume that failed).
-    func resume(_ lanes: Set<TopicPartition>) -> Set<TopicPartition>
+    /// the sink does while too many of their facts wait in the reference gate. Kafka pauses those
+    /// of the partitions it holds (and resumes a paused one before it is revoked); Pub/Sub none
+    /// (each topic is one lane, its pulled messages' leases keep running).
+    func pause(_ lanes: Set<TopicPartition>)
+    /// Delivers messages of paused `lanes` again.
+    func resume(_ lanes: Set<TopicPartition>)
+    /// The lanes paused now.
+    var paused: Set<TopicPartition> { get }
     /// Leaves the bus (a group member leaves at once, so the next run need not wait for its session).
     func close()
     /// Ends the bus client's waits (a backoff before a retry, a pull's pause) when `stop` asks
