@@ -8,7 +8,8 @@ import ShopStreamCore
 /// - Pulls: `pullsPerSubscription` threads per subscription, each asking with `returnImmediately`
 ///   and pausing after an empty answer. No pull is ever abandoned, so no message is ever delivered
 ///   to a request nobody reads (the emulator's trap). Pulling stops while `maxWaiting` deliveries
-///   wait unpolled: memory and leases stay bounded by what the caller takes.
+///   wait unpolled: memory and leases stay bounded by what the caller takes. A subscription the
+///   caller paused (`pause`) is not pulled until resumed.
 /// - Leases: every delivery from its pull to its settle or give-back is held. A keeper thread
 ///   extends each held lease (modifyAckDeadline) once half of it has passed, so a batch may fill
 ///   and upload for longer than the subscription's ack deadline without being redelivered.
@@ -124,6 +125,18 @@ public final class PubSubConsumer: Sendable {
     /// when the publisher had confirmed its last message: `quietSince` may be older than that.
     public func pulledEmpty(since instant: ContinuousClock.Instant) -> Bool { engine.pulledEmpty(since: instant) }
 
+    /// Stops pulling `subscriptions` (ids) until `resume`: what the consumer has pulled of them
+    /// is still handed out, and every lease it holds is still kept. Pub/Sub has no positions, so a
+    /// pause loses and repeats nothing: the messages stay in the subscription. Unknown ids are
+    /// ignored.
+    public func pause(_ subscriptions: Set<String>) { engine.setPaused(subscriptions, true) }
+
+    /// Pulls `subscriptions` (ids) again.
+    public func resume(_ subscriptions: Set<String>) { engine.setPaused(subscriptions, false) }
+
+    /// The subscriptions (ids) paused now.
+    public var paused: Set<String> { engine.paused }
+
     public var statistics: Statistics { engine.statistics }
 
     /// Stops pulling and keeping leases (waiting up to 10 s for the requests under way; a pull
@@ -166,6 +179,8 @@ private final class Engine: @unchecked Sendable {
     private var stats = Statistics()
     private var failure: (any Error)?
     private var closed = false
+    /// Subscriptions (indices) not pulled until resumed.
+    private var pausedSubscriptions: Set<Int> = []
     private let startedAt = ContinuousClock.now
     private let threads = DispatchGroup()
 
@@ -290,6 +305,16 @@ private final class Engine: @unchecked Sendable {
 
     var statistics: Statistics { locked { stats } }
 
+    func setPaused(_ ids: Set<String>, _ paused: Bool) {
+        let indices = subscriptions.indices.filter { ids.contains(subscriptions[$0].id) }
+        locked {
+            if paused { pausedSubscriptions.formUnion(indices) } else { pausedSubscriptions.subtract(indices) }
+            condition.broadcast()
+        }
+    }
+
+    var paused: Set<String> { locked { Set(pausedSubscriptions.map { subscriptions[$0].id }) } }
+
     func close(givingBack: Bool = true) {
         let first = locked {
             defer { closed = true }
@@ -318,7 +343,11 @@ private final class Engine: @unchecked Sendable {
         var pause = Duration.milliseconds(10)
         while true {
             let (room, sentAt): (Int?, ContinuousClock.Instant) = locked {
-                while !closed, failure == nil, waiting.count - waitingHead >= configuration.maxWaiting { condition.wait() }
+                while !closed, failure == nil,
+                    pausedSubscriptions.contains(k) || waiting.count - waitingHead >= configuration.maxWaiting
+                {
+                    condition.wait()
+                }
                 guard !closed, failure == nil else { return (nil, .now) }
                 let sentAt = ContinuousClock.now
                 pullTimes[k].inFlight.append(sentAt)

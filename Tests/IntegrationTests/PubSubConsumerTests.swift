@@ -73,6 +73,33 @@ extension PubSubTests {
         XCTAssertEqual(try deliveredAgain(consumer, client, subscription, during: .seconds(12)), [], "a settled message never comes back")
     }
 
+    /// A paused subscription is not pulled while the other one is; resumed, every one of its
+    /// messages comes, once. Paused before anything is published, so nothing was pulled ahead.
+    func testAPausedSubscriptionIsNotPulledUntilResumedAndThenDeliversEveryMessageOnce() throws {
+        let (_, client, _) = try setUpProject()
+        let subscriptions = try makeSubscriptions(client, ["held", "flowing"])
+        let consumer = try PubSubConsumer(client: client, subscriptions: subscriptions)
+        defer { consumer.close() }
+        consumer.pause([subscriptions[0]])
+        XCTAssertEqual(consumer.paused, [subscriptions[0]])
+        // A pull sent before the pause is answered at once (they return immediately): let it end.
+        Thread.sleep(forTimeInterval: 0.5)
+        let held = try client.publish(topic: "t.held", messages: (0..<50).map { OutgoingMessage(data: [UInt8($0)]) })
+        let flowing = try client.publish(topic: "t.flowing", messages: (0..<50).map { OutgoingMessage(data: [UInt8($0)]) })
+
+        var got = try poll(consumer, count: 50)
+        // Another second for any of the paused subscription's messages that might come.
+        got += try consumer.poll(max: 1000, wait: .seconds(1))
+        XCTAssertEqual(Set(got.map(\.messageId)), Set(flowing), "only the other subscription was pulled")
+        XCTAssertEqual(got.count, 50)
+
+        consumer.resume([subscriptions[0]])
+        XCTAssertEqual(consumer.paused, [])
+        let later = try poll(consumer, count: 50)
+        XCTAssertEqual(later.map(\.messageId).sorted(), held.sorted(), "resumed: each of its messages, once")
+        try consumer.settle(got + later)
+    }
+
     /// What a stop's drain asks: whether everything published before an instant was polled.
     /// `quietSince` may date from before the last publish (every subscription pulled empty just
     /// before it); `pulledEmpty(since:)` stays false until that message has been polled.

@@ -270,7 +270,7 @@ extension ShopStreamCommand.Sink {
 
         @Option(
             help:
-                "Facts that may wait for their dimensions at once, roughly (each holds ~3 KB). At this many, Kafka partitions of payments, shipping and inventory whose facts wait are paused until half got in: a backlog is read at uneven paces, and without a bound the waiting facts grow with it."
+                "Facts that may wait for their dimensions at once, roughly (each holds ~3 KB). At this many, reading payments, shipping and inventory whose facts wait is paused (their Kafka partitions, or their Pub/Sub subscriptions) until half got in: a backlog is read at uneven paces, and without a bound the waiting facts grow with it."
         )
         var maxWaiting = 50_000
 

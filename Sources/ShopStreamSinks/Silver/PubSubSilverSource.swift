@@ -24,6 +24,7 @@ final class PubSubSilverSource: SilverSource {
     private let client: PubSubClient
     private let subscriptionIds: [String]
     private let monitor: SinkMonitor
+    private let pulling: PubSubConsumer.Configuration
     private var consumer: PubSubConsumer?
     /// Polled from the consumer and not yet handed to the sink.
     private var polled: [PubSubDelivery] = []
@@ -33,17 +34,24 @@ final class PubSubSilverSource: SilverSource {
     /// Settled by the sink, to acknowledge at the next commit.
     private var settled: [PubSubDelivery] = []
 
-    init(client: PubSubClient, topics: [String], monitor: SinkMonitor) {
+    /// `maxWaitingFacts`: the sink's bound on facts waiting for their dimensions; what the
+    /// consumer pulls ahead of the sink is kept to a fraction of it (a fifth, in pulls of a tenth;
+    /// at most 10,000 in pulls of 1,000), since a paused subscription's pulled messages still come.
+    init(client: PubSubClient, topics: [String], monitor: SinkMonitor, maxWaitingFacts: Int) {
         self.client = client
         self.monitor = monitor
         subscriptionIds = topics.compactMap { Entity(topic: $0).map { PubSubTopology.subscription($0, .silver) } }
+        var pulling = PubSubConsumer.Configuration()
+        pulling.maxWaiting = min(pulling.maxWaiting, max(10, maxWaitingFacts / 5))
+        pulling.maxMessagesPerPull = min(pulling.maxMessagesPerPull, max(10, maxWaitingFacts / 10))
+        self.pulling = pulling
     }
 
     deinit { close() }
 
     func start() throws {
         guard consumer == nil else { return }
-        consumer = try PubSubConsumer(client: client, subscriptions: subscriptionIds)
+        consumer = try PubSubConsumer(client: client, subscriptions: subscriptionIds, configuration: pulling)
     }
 
     func poll(timeout: Duration) throws -> SilverDelivery? {
@@ -76,10 +84,21 @@ final class PubSubSilverSource: SilverSource {
         settled.append(d)
     }
 
-    /// Not done on Pub/Sub: a topic is one lane, and its messages already pulled keep their leases.
-    func pause(_ lanes: Set<TopicPartition>) {}
-    func resume(_ lanes: Set<TopicPartition>) {}
-    var paused: Set<TopicPartition> { [] }
+    /// A topic is one lane: pausing any lane of it stops pulling its subscription. What was pulled
+    /// already is still handed out (at most the consumer's `maxWaiting` and the pulls under way),
+    /// and the leases of what waits are kept.
+    func pause(_ lanes: Set<TopicPartition>) { consumer?.pause(subscriptions(of: lanes)) }
+    func resume(_ lanes: Set<TopicPartition>) { consumer?.resume(subscriptions(of: lanes)) }
+    var paused: Set<TopicPartition> {
+        guard let consumer else { return [] }
+        let ids = consumer.paused
+        return Set(consumer.subscriptions.filter { ids.contains($0.id) }.map { TopicPartition($0.topic, 0) })
+    }
+
+    private func subscriptions(of lanes: Set<TopicPartition>) -> Set<String> {
+        let topics = Set(lanes.map(\.topic))
+        return Set(consumer?.subscriptions.filter { topics.contains($0.topic) }.map(\.id) ?? [])
+    }
 
     func giveBack(_ deliveries: [SilverDelivery]) {
         let back = deliveries.compactMap { $0.ackId.flatMap { held.removeValue(forKey: $0) } }

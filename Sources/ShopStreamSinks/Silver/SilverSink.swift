@@ -216,7 +216,8 @@ public final class SilverSink: StoppableSink {
         throws
     {
         try self.init(configuration: configuration, warehouse: warehouse, catalog: catalog) {
-            PubSubSilverSource(client: client, topics: configuration.topics, monitor: $0)
+            PubSubSilverSource(
+                client: client, topics: configuration.topics, monitor: $0, maxWaitingFacts: configuration.maxWaitingFacts)
         }
     }
 

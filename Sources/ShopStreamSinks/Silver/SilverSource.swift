@@ -89,8 +89,9 @@ protocol SilverSource: AnyObject {
     func readThrough(_ topic: String, latest: [TopicPartition: Int64]) -> Int64
     /// Stops delivering messages of `lanes` until `resume`, without losing or repeating any: what
     /// the sink does while too many of their facts wait in the reference gate. Kafka pauses those
-    /// of the partitions it holds (and resumes a paused one before it is revoked); Pub/Sub none
-    /// (each topic is one lane, its pulled messages' leases keep running).
+    /// of the partitions it holds (and resumes a paused one before it is revoked); Pub/Sub stops
+    /// pulling the subscription of each lane's topic (a topic is one lane; what was pulled already
+    /// still comes, and the leases of what waits are kept).
     func pause(_ lanes: Set<TopicPartition>)
     /// Delivers messages of paused `lanes` again.
     func resume(_ lanes: Set<TopicPartition>)
