@@ -78,6 +78,15 @@ public enum MetricCatalog {
         "shopstream_bus_errors_total", .counter,
         "Retriable errors Kafka answered a sink's fetches with (fetched again after a back-off), by sink and error.",
         labels: ["sink", "error"])
+    public static let waitingFacts = MetricDescriptor(
+        "shopstream_silver_waiting_facts", .gauge,
+        "Facts the silver sink holds while they wait for a dimension they reference (a payment for its sale); bounded by --max-waiting.")
+    public static let pausedLanes = MetricDescriptor(
+        "shopstream_silver_paused_lanes", .gauge,
+        "Kafka partitions (or Pub/Sub subscriptions) the silver sink does not read now, because --max-waiting facts wait.")
+    public static let readingPauses = MetricDescriptor(
+        "shopstream_silver_reading_paused_total", .counter,
+        "Times the silver sink paused reading because --max-waiting facts waited for their dimensions.")
     public static let residentMemory = MetricDescriptor(
         "process_resident_memory_bytes", .gauge, "Resident memory size in bytes.")
     public static let cpuSeconds = MetricDescriptor(
@@ -92,8 +101,7 @@ public enum MetricCatalog {
     public static let all: [MetricDescriptor] = [
         published, recordsRead, recordsLanded, recordsRejected, recordsRetried, consumerLag, batchSize, writeDuration,
         eventToSilver, eventToGold, stalled, compactionDuration, compactionTables, compactionDates, compactionFailures, goldLag,
-        httpRetries,
-        busErrors, residentMemory, cpuSeconds, startTime, openFDs, threads,
+        httpRetries, busErrors, waitingFacts, pausedLanes, readingPauses, residentMemory, cpuSeconds, startTime, openFDs, threads,
     ]
 
     public static func descriptor(named name: String) -> MetricDescriptor? { all.first { $0.name == name } }

@@ -81,6 +81,68 @@ final class SilverPacingTests: XCTestCase {
         XCTAssertGreaterThan(s.pausedReading, 0, "reading payments was paused")
     }
 
+    /// `shopstream sink silver --max-waiting 100` on the same backlog: `/metrics` shows how often
+    /// reading was paused (as many times as the summary says), the facts waiting and the partitions
+    /// paused while they wait (scraped as it runs), and once every row landed, nothing waiting and
+    /// nothing paused.
+    func testThePausesShowInTheSinksMetrics() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        let dir = NSTemporaryDirectory() + "pacing-metrics-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let warehouse = "sqlite://\(dir)/wh.db"
+        XCTAssertEqual(try shopstream(["warehouse", "init", "--warehouse", warehouse]).status, 0)
+        let sink = ["sink", "silver", "--brokers", broker.bootstrapServers, "--warehouse", warehouse, "--group", "pacing-metrics"]
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+        let dimensions = try shopstream(sink + ["--idle-exit", "1s"])
+        XCTAssertEqual(dimensions.status, 0, dimensions.stderr)
+        let early = 3000, paid = 2000
+        for n in 1...(early + paid) {
+            try producer.send(
+                topic: Entity.sales.topic, key: Array(SilverEvents.saleId(n).utf8),
+                value: SilverEvents.sale(n, customer: "CUS-00000001"), timestampMs: SilverEvents.saleTimeMs)
+        }
+        for k in 1...paid {
+            let sale = SilverEvents.saleId(early + k)
+            try producer.send(
+                topic: Entity.payments.topic, key: Array(sale.utf8), value: SilverEvents.payment(k, sale: sale),
+                timestampMs: SilverEvents.saleTimeMs)
+        }
+        try producer.flush()
+
+        let port = freePort()
+        let child = try Child(
+            try shopstreamBinary(),
+            sink + [
+                "--idle-exit", "3s", "--max-waiting", "100", "--http", "127.0.0.1:\(port)",
+                "-X", "max.partition.fetch.bytes=8192", "-X", "queued.max.messages.kbytes=64",
+            ],
+            directory: dir, label: "silver-pacing")
+        func metrics() -> PrometheusSamples { PrometheusSamples(httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? "") }
+        var last = PrometheusSamples("")
+        var mostWaiting = 0.0, mostPaused = 0.0
+        XCTAssertTrue(
+            eventually(timeout: 120) {
+                last = metrics()
+                mostWaiting = max(mostWaiting, last.sum("shopstream_silver_waiting_facts"))
+                mostPaused = max(mostPaused, last.sum("shopstream_silver_paused_lanes"))
+                return last.sum("shopstream_sink_records_landed_total", ["topic": Entity.payments.topic]) == Double(paid)
+                    && last.sum("shopstream_silver_waiting_facts") == 0
+            }, "every payment landed and nothing waits\n\(child.stderr.suffix(2000))")
+        for gauge in ["shopstream_silver_waiting_facts", "shopstream_silver_paused_lanes"] {
+            XCTAssertTrue(last.samples.contains { $0.name == gauge }, "\(gauge) is exported")
+        }
+        XCTAssertGreaterThan(mostWaiting, 0, "the waiting facts were seen in the gauge")
+        XCTAssertGreaterThan(mostPaused, 0, "the paused partitions were seen in the gauge")
+        XCTAssertEqual(last.sum("shopstream_silver_paused_lanes"), 0, "nothing paused once nothing waits")
+        let pauses = last.sum("shopstream_silver_reading_paused_total")
+        XCTAssertGreaterThan(pauses, 0, "reading payments was paused")
+        XCTAssertEqual(child.wait(timeout: 60), 0, child.stderr.suffix(2000).description)
+        XCTAssertTrue(
+            child.stdout.contains("reading paused \(Int(pauses)) times to bound them"), "the summary says as many: \(child.stdout)")
+    }
+
     /// Runs a sink of `config` with a bound of 200 waiting facts, small fetches and a small
     /// prefetch queue: the facts arrive over many polls, as in a backlog far larger than what
     /// librdkafka holds ahead. Its statistics.

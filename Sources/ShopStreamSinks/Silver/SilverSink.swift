@@ -778,6 +778,8 @@ public final class SilverSink: StoppableSink {
         let waiting = gate.waitingCount
         let most = max(1, configuration.maxWaitingFacts)
         let pausedLanes = source.paused
+        var pausedNow = false
+        defer { monitor.gate(waiting: waiting, pausedLanes: source.paused.count, pausedReading: pausedNow) }
         if !pausedLanes.isEmpty, waiting <= most / 2 {
             // One that could not be resumed stays paused, and is resumed at the next turn.
             source.resume(pausedLanes)
@@ -798,6 +800,7 @@ public final class SilverSink: StoppableSink {
         let paused = source.paused.subtracting(pausedLanes)
         guard !paused.isEmpty else { return }
         statistics.pausedReading += 1
+        pausedNow = true
         logger.debug(
             "facts wait for their dimensions: pausing the partitions they came from",
             metadata: ["waiting": "\(waiting)", "paused": "\(paused.sorted().map(\.description).joined(separator: ","))"])

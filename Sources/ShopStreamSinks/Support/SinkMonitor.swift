@@ -63,6 +63,8 @@ public final class SinkMonitor: @unchecked Sendable {
     private var retriedCounters: [String: Counter] = [:]
     private var rejectedCounters: [String: Counter] = [:]
     private var httpRetries: Counter?
+    /// Silver's reference gate: made at its first report, so bronze does not export them.
+    private var gate: (waiting: Gauge, paused: Gauge, pauses: Counter, last: (waiting: Int, paused: Int))?
     private var busErrors: [String: (counter: Counter, seen: Int)] = [:]
     private let stalledGauge: Gauge
     let batchSize: Recorder
@@ -112,6 +114,22 @@ public final class SinkMonitor: @unchecked Sendable {
                 label: MetricCatalog.recordsRejected.name, dimensions: [("sink", sink), ("topic", topic), ("rule", rule)])
         }
         rejectedCounters[key]!.increment()
+    }
+
+    /// Silver: how many facts wait for a dimension and how many lanes are paused for them, each
+    /// turn of the loop; `paused` also when reading was just paused for them.
+    func gate(waiting: Int, pausedLanes: Int, pausedReading: Bool = false) {
+        if gate == nil {
+            gate = (
+                Gauge(label: MetricCatalog.waitingFacts.name), Gauge(label: MetricCatalog.pausedLanes.name),
+                Counter(label: MetricCatalog.readingPauses.name), (-1, -1)
+            )
+        }
+        if pausedReading { gate!.pauses.increment() }
+        guard (waiting, pausedLanes) != gate!.last else { return }
+        gate!.last = (waiting, pausedLanes)
+        gate!.waiting.record(waiting)
+        gate!.paused.record(pausedLanes)
     }
 
     private func counter(_ cache: inout [String: Counter], _ d: MetricDescriptor, _ topic: String) -> Counter {
