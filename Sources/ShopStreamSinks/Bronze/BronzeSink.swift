@@ -48,6 +48,7 @@ public final class BronzeSink: StoppableSink {
     public let monitor = SinkMonitor(sink: "bronze")
     /// What the caller asked, where the rebalance handler can see it.
     private let stopSeen = StopSignal()
+    private var hasRun = false
     /// Progress and notes (retries, adopted objects), one line each.
     public var logger = Logger(label: "shopstream.bronze", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -111,6 +112,11 @@ public final class BronzeSink: StoppableSink {
     }
 
     private func run(asking request: () -> StopSignal.Request, waitsEndOn stop: StopSignal) throws {
+        // A run ends by leaving the group and closing the threads: a second one would read nothing.
+        guard !hasRun else {
+            throw SinkError(.invalidArgument, "this BronzeSink has run already and left its group; make a new one to read again")
+        }
+        hasRun = true
         lake.interruptWaits(on: stop)
         // However the run ends, start no more uploads and let those under way end: the process
         // may exit next, and exiting while an upload thread is inside libcurl or OpenSSL crashes

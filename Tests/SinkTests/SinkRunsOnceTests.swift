@@ -1,0 +1,36 @@
+import Foundation
+import ShopStreamCore
+import ShopStreamSinks
+import TestSupport
+import XCTest
+
+/// A sink leaves its group and closes its threads when a run ends, so it runs once: a second
+/// `run` says so instead of reading through a closed consumer.
+final class SinkRunsOnceTests: XCTestCase {
+    func testABronzeSinkRunAgainSaysToMakeANewOne() throws {
+        let broker = try brokerWithEvents(count: 10)
+        let (lake, _) = try temporaryFolderLake()
+        let sink = try BronzeSink(configuration: bronzeConfig(broker), lake: lake)
+        try sink.run()
+        XCTAssertEqual(sink.statistics.events, 10)
+        assertRunsOnce(try sink.run())
+    }
+
+    func testASilverSinkRunAgainSaysToMakeANewOne() throws {
+        let broker = try silverBroker()
+        try publishDimensions(try silverProducer(broker), customers: ["CUS-00000001"])
+        let sink = try SilverSink(
+            configuration: silverConfiguration(broker, grace: .seconds(5)), warehouse: try freshSQLiteWarehouse(), catalog: silverCatalog)
+        try sink.run()
+        XCTAssertEqual(sink.statistics.rows[.customers], 1)
+        assertRunsOnce(try sink.run())
+    }
+
+    private func assertRunsOnce(_ again: @autoclosure () throws -> Void, line: UInt = #line) {
+        XCTAssertThrowsError(try again(), line: line) { error in
+            let sinkError = error as? SinkError
+            XCTAssertEqual(sinkError?.code, .invalidArgument, "\(error)", line: line)
+            XCTAssertTrue(sinkError?.message.contains("make a new one") == true, "\(error)", line: line)
+        }
+    }
+}
