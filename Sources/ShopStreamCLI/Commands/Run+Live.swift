@@ -90,7 +90,13 @@ extension ShopStreamCommand.Run {
                     })
                 let sinks = Handed((bronze, silver))
                 let services: [any Service] = [
-                    BlockingService("status", whenShuttingDown: .now) { stop in watcher.run(stop: stop) },
+                    BlockingService("status", whenShuttingDown: .now) { stop in
+                        // The group stops its services in reverse order, so this one after the
+                        // HTTP server: past the deadline its cancellation (.abandon) ends a page
+                        // load inside a BigQuery backoff that would hold the server's shutdown.
+                        pageStore.interruptWaits(on: stop)
+                        watcher.run(stop: stop)
+                    },
                     server.service(onListening: { port in
                         let url = "http://\(address.host == "0.0.0.0" ? "127.0.0.1" : address.host):\(port)"
                         logger.notice(
