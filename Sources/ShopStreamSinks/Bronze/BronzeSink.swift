@@ -112,9 +112,9 @@ public final class BronzeSink: StoppableSink {
     }
 
     private func run(asking request: () -> StopSignal.Request, waitsEndOn stop: StopSignal) throws {
-        // A run ends by leaving the group and closing the threads: a second one would read nothing.
+        // A run ends by closing its threads and pools: a second one would hang.
         guard !hasRun else {
-            throw SinkError(.invalidArgument, "this BronzeSink has run already and left its group; make a new one to read again")
+            throw SinkError(.invalidArgument, "this BronzeSink has run already; make a new one to read again")
         }
         hasRun = true
         lake.interruptWaits(on: stop)
