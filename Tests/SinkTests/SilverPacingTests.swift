@@ -23,18 +23,7 @@ final class SilverPacingTests: XCTestCase {
         try publishDimensions(producer, customers: ["CUS-00000001"])
         try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog).run()
         let early = 3000, paid = 2000
-        for n in 1...(early + paid) {
-            try producer.send(
-                topic: Entity.sales.topic, key: Array(SilverEvents.saleId(n).utf8),
-                value: SilverEvents.sale(n, customer: "CUS-00000001"), timestampMs: SilverEvents.saleTimeMs)
-        }
-        for k in 1...paid {
-            let sale = SilverEvents.saleId(early + k)
-            try producer.send(
-                topic: Entity.payments.topic, key: Array(sale.utf8), value: SilverEvents.payment(k, sale: sale),
-                timestampMs: SilverEvents.saleTimeMs)
-        }
-        try producer.flush()
+        try publishPaymentsAheadOfTheirSales(producer, early: early, paid: paid)
 
         let s = try runBounded(config, warehouse)
         XCTAssertEqual(s.rows[.sales], early + paid)
@@ -98,18 +87,7 @@ final class SilverPacingTests: XCTestCase {
         let dimensions = try shopstream(sink + ["--idle-exit", "1s"])
         XCTAssertEqual(dimensions.status, 0, dimensions.stderr)
         let early = 3000, paid = 2000
-        for n in 1...(early + paid) {
-            try producer.send(
-                topic: Entity.sales.topic, key: Array(SilverEvents.saleId(n).utf8),
-                value: SilverEvents.sale(n, customer: "CUS-00000001"), timestampMs: SilverEvents.saleTimeMs)
-        }
-        for k in 1...paid {
-            let sale = SilverEvents.saleId(early + k)
-            try producer.send(
-                topic: Entity.payments.topic, key: Array(sale.utf8), value: SilverEvents.payment(k, sale: sale),
-                timestampMs: SilverEvents.saleTimeMs)
-        }
-        try producer.flush()
+        try publishPaymentsAheadOfTheirSales(producer, early: early, paid: paid)
 
         let port = freePort()
         let child = try Child(
@@ -141,6 +119,23 @@ final class SilverPacingTests: XCTestCase {
         XCTAssertEqual(child.wait(timeout: 60), 0, child.stderr.suffix(2000).description)
         XCTAssertTrue(
             child.stdout.contains("reading paused \(Int(pauses)) times to bound them"), "the summary says as many: \(child.stdout)")
+    }
+
+    /// `early + paid` sales of customer CUS-00000001, then `paid` payments, one for each of the
+    /// last `paid` sales: read side by side, the payments run ahead of what they pay for.
+    private func publishPaymentsAheadOfTheirSales(_ producer: Producer, early: Int, paid: Int) throws {
+        for n in 1...(early + paid) {
+            try producer.send(
+                topic: Entity.sales.topic, key: Array(SilverEvents.saleId(n).utf8),
+                value: SilverEvents.sale(n, customer: "CUS-00000001"), timestampMs: SilverEvents.saleTimeMs)
+        }
+        for k in 1...paid {
+            let sale = SilverEvents.saleId(early + k)
+            try producer.send(
+                topic: Entity.payments.topic, key: Array(sale.utf8), value: SilverEvents.payment(k, sale: sale),
+                timestampMs: SilverEvents.saleTimeMs)
+        }
+        try producer.flush()
     }
 
     /// Runs a sink of `config` with a bound of 200 waiting facts, small fetches and a small
