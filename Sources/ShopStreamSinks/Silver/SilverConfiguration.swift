@@ -14,8 +14,9 @@ public struct SilverConfiguration: Sendable {
     public var referenceGrace: Duration = .seconds(60)
     /// The most facts that wait in the reference gate at once, roughly (the two bursts read before
     /// the count is checked, each of at most 2,000 messages and at most this many, may add to it):
-    /// at this many, the partitions of the topics they were read from are paused until half of them
-    /// got in or were rejected (`SilverSink.pace`). A backlog is read at uneven paces (the
+    /// at this many, the partitions of the topics they were read from are paused (on Pub/Sub, their
+    /// subscriptions not pulled, and at most a fifth of this pulled ahead) until half of them got in
+    /// or were rejected (`SilverSink.pace`). A backlog is read at uneven paces (the
     /// smaller messages of payments run ahead of their sales in event time), and without a bound the
     /// waiting facts, each ~3 KB held, grow with the backlog: 82,000 at once over a year of it.
     /// Each pause costs the fetches librdkafka drops and makes again: at 20,000 a year's backlog
