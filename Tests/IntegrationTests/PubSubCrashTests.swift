@@ -41,22 +41,10 @@ final class PubSubCrashTests: XCTestCase {
     /// kill: every kill lands while the generator publishes.
     static let rate = 50
 
-    nonisolated(unsafe) static var emulator: PrivatePubSubEmulator?
-    nonisolated(unsafe) static var startFailure: (any Error)?
-
-    override class func setUp() {
-        do {
-            emulator = try PrivatePubSubEmulator(directory: NSTemporaryDirectory() + "pubsub-crash-\(UUID().uuidString.prefix(8))")
-        } catch {
-            startFailure = error
-        }
-    }
-
-    override class func tearDown() { emulator = nil }
+    override class func tearDown() { PrivatePubSubEmulator.stop(for: self) }
 
     func testTenSigkillsOfEachSinkWhileTheGeneratorPublishesLoseNothingAndEveryDuplicateIsReported() throws {
-        if let startFailure = Self.startFailure { throw startFailure }
-        guard let emulator = Self.emulator else { throw missingStandIn("no Pub/Sub emulator") }
+        let emulator = try PrivatePubSubEmulator.shared(by: Self.self)
         let seed = ProcessInfo.processInfo.environment["PUBSUB_CRASH_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...1_000_000)
         print("pubsub crash test seed \(seed) (PUBSUB_CRASH_SEED=\(seed) replays the kill schedule and the events)")
         var random = SplitMix64(seed: seed)

@@ -9,22 +9,11 @@ import XCTest
 /// Pub/Sub against Google's own emulator (a private one for this class): `topics apply --pubsub`,
 /// `generate --pubsub`, and the client's publish, pull, ack, nack and dead-lettering.
 final class PubSubTests: XCTestCase {
-    nonisolated(unsafe) static var emulator: PrivatePubSubEmulator?
-    nonisolated(unsafe) static var startFailure: (any Error)?
-
-    override class func setUp() {
-        do { emulator = try PrivatePubSubEmulator(directory: NSTemporaryDirectory() + "pubsub-tests-\(UUID().uuidString.prefix(8))") } catch
-        {
-            startFailure = error
-        }
-    }
-
-    override class func tearDown() { emulator = nil }
+    override class func tearDown() { PrivatePubSubEmulator.stop(for: self) }
 
     /// The emulator, or the skip (or CI failure) of its absence; and a project of the test's own.
     func setUpProject() throws -> (PrivatePubSubEmulator, PubSubClient, String) {
-        if let startFailure = Self.startFailure { throw startFailure }
-        guard let emulator = Self.emulator else { throw missingStandIn("no Pub/Sub emulator") }
+        let emulator = try PrivatePubSubEmulator.shared(by: Self.self)
         let project = "test-" + UUID().uuidString.prefix(8).lowercased()
         let client = try PubSubClient(project: project, environment: ["PUBSUB_EMULATOR_HOST": emulator.host])
         return (emulator, client, project)

@@ -8,18 +8,7 @@ import XCTest
 /// `shopstream run --pubsub`: the same run as on Kafka, over Google's Pub/Sub emulator (a private
 /// one for this class), into a folder lake and a SQLite warehouse.
 final class RunPubSubTests: XCTestCase {
-    nonisolated(unsafe) static var emulator: PrivatePubSubEmulator?
-    nonisolated(unsafe) static var startFailure: (any Error)?
-
-    override class func setUp() {
-        do {
-            emulator = try PrivatePubSubEmulator(directory: NSTemporaryDirectory() + "run-pubsub-\(UUID().uuidString.prefix(8))")
-        } catch {
-            startFailure = error
-        }
-    }
-
-    override class func tearDown() { emulator = nil }
+    override class func tearDown() { PrivatePubSubEmulator.stop(for: self) }
 
     func testRunOnPubSubLandsEveryEventOnceAndGoldEqualsTheTruth() throws {
         let dir = NSTemporaryDirectory() + "run-pubsub-\(UUID().uuidString.prefix(8))"
@@ -42,8 +31,7 @@ final class RunPubSubTests: XCTestCase {
     /// `run --pubsub --days 2` into `lake` and `warehouse` lands every event, gold equals the truth,
     /// `lake verify` and `check` pass.
     private func assertRunOnPubSubLands(lake: String, warehouse: String, truth: String) throws {
-        if let startFailure = Self.startFailure { throw startFailure }
-        let emulator = try XCTUnwrap(Self.emulator, "no Pub/Sub emulator")
+        let emulator = try PrivatePubSubEmulator.shared(by: Self.self)
         let project = "run-" + UUID().uuidString.prefix(8).lowercased()
         let seed = UInt64.random(in: 1...1_000_000)
         print("seed \(seed)")
@@ -135,8 +123,7 @@ final class RunPubSubTests: XCTestCase {
     /// `run --live --pubsub` into `lake` and `warehouse` for about ten seconds, then SIGTERM (its
     /// truth file and metrics go to `directory`).
     private func assertLiveRunOnPubSubLands(lake: String, warehouse: String, directory dir: String) throws {
-        if let startFailure = Self.startFailure { throw startFailure }
-        let emulator = try XCTUnwrap(Self.emulator, "no Pub/Sub emulator")
+        let emulator = try PrivatePubSubEmulator.shared(by: Self.self)
         let truth = "\(dir)/truth.json"
         let project = "live-" + UUID().uuidString.prefix(8).lowercased()
         let seed = UInt64.random(in: 1...1_000_000)

@@ -10,18 +10,7 @@ import XCTest
 /// silver.rejects and on shop.dlq with their reasons, and a SIGKILL loses and repeats nothing the
 /// views show.
 final class SilverPubSubTests: XCTestCase {
-    nonisolated(unsafe) static var emulator: PrivatePubSubEmulator?
-    nonisolated(unsafe) static var startFailure: (any Error)?
-
-    override class func setUp() {
-        do {
-            emulator = try PrivatePubSubEmulator(directory: NSTemporaryDirectory() + "silver-pubsub-\(UUID().uuidString.prefix(8))")
-        } catch {
-            startFailure = error
-        }
-    }
-
-    override class func tearDown() { emulator = nil }
+    override class func tearDown() { PrivatePubSubEmulator.stop(for: self) }
 
     private struct Setup {
         var emulator: PrivatePubSubEmulator
@@ -35,8 +24,7 @@ final class SilverPubSubTests: XCTestCase {
     /// per ordering key and ordered subscription), silver's leases shortened to 10 s so that a
     /// killed sink's messages come back within the test, and a warehouse of its own.
     private func setUpProject() throws -> Setup {
-        if let startFailure = Self.startFailure { throw startFailure }
-        guard let emulator = Self.emulator else { throw missingStandIn("no Pub/Sub emulator") }
+        let emulator = try PrivatePubSubEmulator.shared(by: Self.self)
         let project = "silver-" + UUID().uuidString.prefix(8).lowercased()
         let client = try PubSubClient(project: project, environment: ["PUBSUB_EMULATOR_HOST": emulator.host])
         let applied = try run(["topics", "apply", "--pubsub", project, "--disable-message-ordering"], emulator)

@@ -10,23 +10,11 @@ import XCTest
 /// The bronze sink on Pub/Sub, in process, against a private emulator: what happens to a batch
 /// whose upload fails.
 final class PubSubBronzeSinkTests: XCTestCase {
-    nonisolated(unsafe) static var emulator: PrivatePubSubEmulator?
-    nonisolated(unsafe) static var startFailure: (any Error)?
-
-    override class func setUp() {
-        do {
-            emulator = try PrivatePubSubEmulator(directory: NSTemporaryDirectory() + "pubsub-bronze-\(UUID().uuidString.prefix(8))")
-        } catch {
-            startFailure = error
-        }
-    }
-
-    override class func tearDown() { emulator = nil }
+    override class func tearDown() { PrivatePubSubEmulator.stop(for: self) }
 
     /// A client of a project of the test's own.
     private func project() throws -> PubSubClient {
-        if let failure = Self.startFailure { throw failure }
-        guard let emulator = Self.emulator else { throw missingStandIn("no Pub/Sub emulator") }
+        let emulator = try PrivatePubSubEmulator.shared(by: Self.self)
         return try PubSubClient(
             project: "test-" + UUID().uuidString.prefix(8).lowercased(), environment: ["PUBSUB_EMULATOR_HOST": emulator.host])
     }
@@ -45,8 +33,7 @@ final class PubSubBronzeSinkTests: XCTestCase {
     /// acknowledgement is, and the sink returns without an error: Pub/Sub delivers them again and
     /// the next reader adopts the object that holds them.
     func testAnAcknowledgementCutShortByAnAbandonIsCountedAndNotAnError() throws {
-        if let failure = Self.startFailure { throw failure }
-        guard let emulator = Self.emulator else { throw missingStandIn("no Pub/Sub emulator") }
+        let emulator = try PrivatePubSubEmulator.shared(by: Self.self)
         let direct = try salesSubscription()
         let published = try direct.publish(
             topic: "shop.sales",

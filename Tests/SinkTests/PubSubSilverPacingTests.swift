@@ -10,18 +10,7 @@ import XCTest
 /// On Pub/Sub the facts that wait for their dimensions are bounded as on Kafka (`SilverPacingTests`),
 /// by not pulling their subscriptions until half of them got in (a private Pub/Sub emulator).
 final class PubSubSilverPacingTests: XCTestCase {
-    nonisolated(unsafe) static var emulator: PrivatePubSubEmulator?
-    nonisolated(unsafe) static var startFailure: (any Error)?
-
-    override class func setUp() {
-        do {
-            emulator = try PrivatePubSubEmulator(directory: NSTemporaryDirectory() + "pubsub-silver-pacing-\(UUID().uuidString.prefix(8))")
-        } catch {
-            startFailure = error
-        }
-    }
-
-    override class func tearDown() { emulator = nil }
+    override class func tearDown() { PrivatePubSubEmulator.stop(for: self) }
 
     /// 2,000 payments whose sales come only after 3,000 other sales, both subscriptions pulled at
     /// once: unbounded, most of the payments would wait together (pulled as fast as the sales). With a bound
@@ -29,8 +18,7 @@ final class PubSubSilverPacingTests: XCTestCase {
     /// (the bursts read before the count is checked, and what was pulled ahead), every row lands,
     /// nothing is rejected, and reading was paused.
     func testFactsWaitingForTheirSalesAreBoundedByNotPullingTheirSubscription() throws {
-        if let failure = Self.startFailure { throw failure }
-        guard let emulator = Self.emulator else { throw missingStandIn("no Pub/Sub emulator") }
+        let emulator = try PrivatePubSubEmulator.shared(by: Self.self)
         let project = "pacing-" + UUID().uuidString.prefix(8).lowercased()
         let client = try PubSubClient(project: project, environment: ["PUBSUB_EMULATOR_HOST": emulator.host])
         let entities: [Entity] = [.customers, .products, .stores, .sales, .payments]

@@ -13,18 +13,7 @@ import XCTest
 /// abandon while the client backs off ends the backoff at once (a private Pub/Sub emulator, through
 /// a fault proxy that answers the chosen requests with 503).
 final class PubSubSilverStopTests: XCTestCase {
-    nonisolated(unsafe) static var emulator: PrivatePubSubEmulator?
-    nonisolated(unsafe) static var startFailure: (any Error)?
-
-    override class func setUp() {
-        do {
-            emulator = try PrivatePubSubEmulator(directory: NSTemporaryDirectory() + "pubsub-silver-stop-\(UUID().uuidString.prefix(8))")
-        } catch {
-            startFailure = error
-        }
-    }
-
-    override class func tearDown() { emulator = nil }
+    override class func tearDown() { PrivatePubSubEmulator.stop(for: self) }
 
     /// One malformed customer is rejected; its dead-letter publish to shop.dlq is answered 503 and
     /// the client backs off 20 s. The abandon ends the backoff: the sink stops at once with the
@@ -82,8 +71,7 @@ final class PubSubSilverStopTests: XCTestCase {
     /// `message` on shop.customers, and a silver sink on a fresh SQLite warehouse reading it
     /// through a `BackoffDrill` failing `match`, abandoned during the backoff.
     private func abandon(failing match: String, publishing message: OutgoingMessage) throws -> AbandonedRun {
-        if let failure = Self.startFailure { throw failure }
-        guard let emulator = Self.emulator else { throw missingStandIn("no Pub/Sub emulator") }
+        let emulator = try PrivatePubSubEmulator.shared(by: Self.self)
         let project = "test-" + UUID().uuidString.prefix(8).lowercased()
         let direct = try PubSubClient(project: project, environment: ["PUBSUB_EMULATOR_HOST": emulator.host])
         let subscription = PubSubTopology.subscription(.customers, .silver)

@@ -117,6 +117,32 @@ public final class PrivatePubSubEmulator {
     }
 }
 
+extension PrivatePubSubEmulator {
+    nonisolated(unsafe) private static var byClass: [ObjectIdentifier: Result<PrivatePubSubEmulator, any Error>] = [:]
+    private static let byClassLock = NSLock()
+
+    /// The private emulator of `testClass`, for its tests to share: started by the first test that
+    /// asks (in a temporary folder named after the class), then the same one; when it could not
+    /// start, every test that asks gets the same error (`missingStandIn`'s: a skip, or under
+    /// CI=true a failure). The class's `tearDown` stops it: `stop(for: self)`.
+    public static func shared(by testClass: AnyClass) throws -> PrivatePubSubEmulator {
+        try byClassLock.withLock {
+            let key = ObjectIdentifier(testClass)
+            if byClass[key] == nil {
+                let folder = NSTemporaryDirectory() + "pubsub-\(testClass)-\(UUID().uuidString.prefix(8))"
+                byClass[key] = Result { try PrivatePubSubEmulator(directory: folder) }
+            }
+            return try byClass[key]!.get()
+        }
+    }
+
+    /// Stops the emulator `shared(by: testClass)` started, if any.
+    public static func stop(for testClass: AnyClass) {
+        // Released once the lock is let go: its deinit waits for the process.
+        _ = byClassLock.withLock { byClass.removeValue(forKey: ObjectIdentifier(testClass)) }
+    }
+}
+
 /// Creates the bucket `name` on the GCS emulator at `endpoint` (fake-gcs-server's JSON API),
 /// failing the test with curl's words when it cannot.
 public func createEmulatorBucket(_ endpoint: String, named name: String, file: StaticString = #filePath, line: UInt = #line) throws {
