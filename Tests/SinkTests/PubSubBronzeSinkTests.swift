@@ -61,6 +61,31 @@ final class PubSubBronzeSinkTests: XCTestCase {
         XCTAssertEqual(stored.sorted(), published.sorted(), "stored once, before the acknowledgement")
     }
 
+    /// A sink runs once, as the Kafka sinks do: its first run ended stopping (a failed upload is
+    /// then given back at once), so a second run says to make a new sink instead of running on
+    /// those books.
+    func testASinkRunAgainSaysToMakeANewOne() throws {
+        let client = try salesSubscription()
+        let published = try client.publish(
+            topic: "shop.sales",
+            messages: (0..<3).map {
+                OutgoingMessage(
+                    data: Array(#"{"event_id":"e\#($0)","n":\#($0)}"#.utf8), attributes: [EventAttributes.eventTimeMs: "1735700000000"])
+            })
+        let (folder, _) = try temporaryFolderLake()
+        var config = PubSubBronzeConfiguration()
+        config.subscriptions = ["shop.sales.bronze"]
+        config.batching.idleExit = .seconds(1)
+        let sink = try PubSubBronzeSink(configuration: config, client: client, lake: folder)
+        try sink.run(until: StopSignal())
+        XCTAssertEqual(sink.statistics.events, published.count)
+        XCTAssertThrowsError(try sink.run(until: StopSignal())) { error in
+            let sinkError = error as? SinkError
+            XCTAssertEqual(sinkError?.code, .invalidArgument, "\(error)")
+            XCTAssertTrue(sinkError?.message.contains("make a new one") == true, "\(error)")
+        }
+    }
+
     func testABatchWhoseUploadFailsIsHeldTriedAgainAndLandsOnce() throws {
         let client = try salesSubscription()
         let count = 250

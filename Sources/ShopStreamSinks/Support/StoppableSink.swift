@@ -4,8 +4,8 @@ import ShopStreamCore
 /// the ways to ask (a closure, a `StopSignal`) are these, shared.
 public protocol StoppableSink: AnyObject {
     /// Runs until `request` (asked before each poll) says how to stop; see each sink for what
-    /// `.now`, `.drain` and `.abandon` leave behind. The Kafka sinks run once (a run closes their
-    /// threads): a second run throws `SinkError` `.invalidArgument`; make a new sink instead.
+    /// `.now`, `.drain` and `.abandon` leave behind. A sink runs once (a run closes its threads and
+    /// leaves its books): a second run throws `SinkError` `.invalidArgument`; make a new sink instead.
     func run(asking request: () -> StopSignal.Request) throws
 
     /// Runs until `stop` asks. A requirement (with a default below) so that a sink that can use
