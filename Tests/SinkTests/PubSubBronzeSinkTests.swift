@@ -28,6 +28,16 @@ final class PubSubBronzeSinkTests: XCTestCase {
         return client
     }
 
+    /// Publishes `{"event_id":"e<n>","n":<n>}` to shop.sales for each n of `numbers`; their message ids.
+    private func publishSales(_ numbers: Range<Int>, to client: PubSubClient) throws -> [String] {
+        try client.publish(
+            topic: "shop.sales",
+            messages: numbers.map {
+                OutgoingMessage(
+                    data: Array(#"{"event_id":"e\#($0)","n":\#($0)}"#.utf8), attributes: [EventAttributes.eventTimeMs: "1735700000000"])
+            })
+    }
+
     /// Messages stored whose acknowledgement an abandon cuts short (the acknowledge answered 503,
     /// its 20 s backoff abandoned) are counted as stored but not acknowledged, as a refused
     /// acknowledgement is, and the sink returns without an error: Pub/Sub delivers them again and
@@ -35,12 +45,7 @@ final class PubSubBronzeSinkTests: XCTestCase {
     func testAnAcknowledgementCutShortByAnAbandonIsCountedAndNotAnError() throws {
         let emulator = try PrivatePubSubEmulator.shared(by: Self.self)
         let direct = try salesSubscription()
-        let published = try direct.publish(
-            topic: "shop.sales",
-            messages: (0..<3).map {
-                OutgoingMessage(
-                    data: Array(#"{"event_id":"e\#($0)","n":\#($0)}"#.utf8), attributes: [EventAttributes.eventTimeMs: "1735700000000"])
-            })
+        let published = try publishSales(0..<3, to: direct)
         let drill = try BackoffDrill(upstream: "http://\(emulator.host)", failing: "^POST .*:acknowledge")
         let client = try PubSubClient(
             project: direct.project, credentials: NoCredentials(),
@@ -66,12 +71,7 @@ final class PubSubBronzeSinkTests: XCTestCase {
     /// those books.
     func testASinkRunAgainSaysToMakeANewOne() throws {
         let client = try salesSubscription()
-        let published = try client.publish(
-            topic: "shop.sales",
-            messages: (0..<3).map {
-                OutgoingMessage(
-                    data: Array(#"{"event_id":"e\#($0)","n":\#($0)}"#.utf8), attributes: [EventAttributes.eventTimeMs: "1735700000000"])
-            })
+        let published = try publishSales(0..<3, to: client)
         let (folder, _) = try temporaryFolderLake()
         var config = PubSubBronzeConfiguration()
         config.subscriptions = ["shop.sales.bronze"]
@@ -91,13 +91,7 @@ final class PubSubBronzeSinkTests: XCTestCase {
         let count = 250
         var published: [String] = []
         for chunk in stride(from: 0, to: count, by: 100) {
-            published += try client.publish(
-                topic: "shop.sales",
-                messages: (chunk..<min(chunk + 100, count)).map {
-                    OutgoingMessage(
-                        data: Array(#"{"event_id":"e\#($0)","n":\#($0)}"#.utf8),
-                        attributes: [EventAttributes.eventTimeMs: "1735700000000"])
-                })
+            published += try publishSales(chunk..<min(chunk + 100, count), to: client)
         }
         let (folder, _) = try temporaryFolderLake()
         let lake = FailingCreates(folder, first: 1)
