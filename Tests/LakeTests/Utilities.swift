@@ -142,7 +142,8 @@ struct LakeContract {
     }
 
     func invalidNamesAreRefused() throws {
-        for name in ["", "/abs", "a//b", "trailing/", "a/../b", "./a", "line\nbreak"] {
+        // "\r\n" is one Character, neither "\r" nor "\n": a check by Character let it through.
+        for name in ["", "/abs", "a//b", "trailing/", "a/../b", "./a", "a/.", "line\nbreak", "crlf\r\nbreak", "cr\rbreak", "nul\0byte"] {
             XCTAssertThrowsError(try lake.create(name, bytes: Data(), contentType: "text/plain", metadata: [:]), name) { error in
                 XCTAssertEqual((error as? LakeError)?.code, .invalidName, name)
             }

@@ -21,6 +21,21 @@ enum FileSystem {
         return LakeError(.storage, "\(what) \(path): \(reason)\(advice)")
     }
 
+    /// The folder that holds `path`: what comes before its last "/" ("/" for a path right under the
+    /// root, "" for a bare name) — NSString's `deletingLastPathComponent` for the paths the lake
+    /// makes (absolute or relative, no trailing "/", no empty parts), without its cost: on Linux
+    /// ~40,000 instructions a call, ~8 % of all the bronze sink did.
+    static func parent(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return slash == path.utf8.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// What comes after the last "/" of `path` (all of it when there is none).
+    static func lastComponent(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(path[path.utf8.index(after: slash)...])
+    }
+
     /// `mkdir -p`, making each new folder durable in its parent.
     static func ensureDirectory(_ path: String, durable: Bool) throws {
         var info = stat()
@@ -28,7 +43,7 @@ enum FileSystem {
             guard info.st_mode & S_IFMT == S_IFDIR else { throw failure("cannot use folder", path, errno: ENOTDIR) }
             return
         }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = Self.parent(path)
         if parent != path && !parent.isEmpty { try ensureDirectory(parent, durable: durable) }
         if mkdir(path, 0o755) != 0 {
             if errno == EEXIST { return try ensureDirectory(path, durable: durable) }
@@ -43,7 +58,7 @@ enum FileSystem {
     static func writeNewFile(_ path: String, _ data: Data, durable: Bool, makingFolder: Bool = false) throws {
         var fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 && errno == ENOENT && makingFolder {
-            try ensureDirectory((path as NSString).deletingLastPathComponent, durable: durable)
+            try ensureDirectory(parent(path), durable: durable)
             fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
         guard fd >= 0 else { throw failure("cannot create", path) }

@@ -52,12 +52,12 @@ public final class FolderLake: Lake {
         // below decides (a retried create of an existing object only writes two temporary files in
         // vain), and a missing folder shows as the first temporary file's ENOENT.
         let path = objectPath(name)
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = FileSystem.parent(path)
         let sidecar = sidecarPath(name)
-        let sidecarFolder = (sidecar as NSString).deletingLastPathComponent
+        let sidecarFolder = FileSystem.parent(sidecar)
 
         let unique = TemporaryName.next()
-        let base = (path as NSString).lastPathComponent
+        let base = FileSystem.lastComponent(path)
         let temporary = "\(folder)/.\(base).\(unique).tmp"
         let temporarySidecar = "\(sidecarFolder)/.\(base).\(unique).tmp"
         var sidecarMoved = false
@@ -127,7 +127,7 @@ public final class FolderLake: Lake {
     public func delete(_ name: String) throws {
         try validate(name)
         let path = objectPath(name)
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = FileSystem.parent(path)
         guard try FileSystem.isFile(path) else { return }
         try FileSystem.withLockedDirectory(folder) {
             // The object first, so an object never exists without its description.
@@ -141,7 +141,11 @@ public final class FolderLake: Lake {
 
     private func validate(_ name: String) throws {
         try ObjectName.validate(name, lake: url)
-        if name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
+        // A part that begins with ".": the name does, or a "/" is followed by one.
+        let utf8 = name.utf8
+        if utf8.first == UInt8(ascii: ".")
+            || zip(utf8, utf8.dropFirst()).contains(where: { $0 == UInt8(ascii: "/") && $1 == UInt8(ascii: ".") })
+        {
             throw LakeError(
                 .invalidName,
                 "object name \"\(name)\" in \(url) has a part beginning with \".\", which the folder lake keeps for its own files")
