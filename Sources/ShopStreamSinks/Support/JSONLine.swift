@@ -16,7 +16,7 @@ enum JSONLine {
 
     static func isValid(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { isValid($0) } }
 
-    private struct Recogniser {
+    struct Recogniser {
         let bytes: UnsafeBufferPointer<UInt8>
         var i = 0
 
@@ -86,6 +86,17 @@ enum JSONLine {
         mutating func string() -> Bool {
             i += 1
             while i < bytes.count {
+                // Eight bytes at a time (most of an event is string text), to the first that is not
+                // plain: a control byte, non-ASCII, a quote or a backslash. Only the last few bytes
+                // of the line go one by one.
+                if i + 8 <= bytes.count {
+                    let flags = Self.specialBytes(UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self))
+                    if flags == 0 {
+                        i += 8
+                        continue
+                    }
+                    i += flags.trailingZeroBitCount / 8
+                }
                 let c = bytes[i]
                 switch c {
                 case UInt8(ascii: "\""):
@@ -132,6 +143,18 @@ enum JSONLine {
                 while let d = peek, isDigit(d) { i += 1 }
             }
             return i > start
+        }
+
+        /// The high bit of each byte of `w` (little-endian: the first byte lowest) that is a control
+        /// byte, non-ASCII, `"` or `\`, and maybe of some byte after such a one (a borrow); so the
+        /// lowest set bit is the first such byte, and 0 means none (SWAR: "a byte below n", "a
+        /// zero byte").
+        static func specialBytes(_ w: UInt64) -> UInt64 {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+            let below20 = (w &- ones &* 0x20) & ~w & highs
+            return (w & highs) | below20 | hasZero(w ^ (ones &* 0x22)) | hasZero(w ^ (ones &* 0x5C))
         }
 
         func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
