@@ -25,12 +25,14 @@ final class SinkRunsOnceTests: XCTestCase {
         XCTAssertEqual(sink.statistics.rows[.customers], 1)
         assertRunsOnce(try sink.run())
     }
+}
 
-    private func assertRunsOnce(_ again: @autoclosure () throws -> Void, line: UInt = #line) {
-        XCTAssertThrowsError(try again(), line: line) { error in
-            let sinkError = error as? SinkError
-            XCTAssertEqual(sinkError?.code, .invalidArgument, "\(error)", line: line)
-            XCTAssertTrue(sinkError?.message.contains("make a new one") == true, "\(error)", line: line)
-        }
+/// Asserts that `again`, a second run of a sink, throws `SinkError` `.invalidArgument` saying to
+/// make a new sink.
+func assertRunsOnce(_ again: @autoclosure () throws -> Void, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertThrowsError(try again(), file: file, line: line) { error in
+        let sinkError = error as? SinkError
+        XCTAssertEqual(sinkError?.code, .invalidArgument, "\(error)", file: file, line: line)
+        XCTAssertTrue(sinkError?.message.contains("make a new one") == true, "\(error)", file: file, line: line)
     }
 }

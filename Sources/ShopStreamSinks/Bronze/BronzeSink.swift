@@ -48,7 +48,7 @@ public final class BronzeSink: StoppableSink {
     public let monitor = SinkMonitor(sink: "bronze")
     /// What the caller asked, where the rebalance handler can see it.
     private let stopSeen = StopSignal()
-    private var hasRun = false
+    private var runs = RunOnce()
     /// Progress and notes (retries, adopted objects), one line each.
     public var logger = Logger(label: "shopstream.bronze", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -112,11 +112,7 @@ public final class BronzeSink: StoppableSink {
     }
 
     private func run(asking request: () -> StopSignal.Request, waitsEndOn stop: StopSignal) throws {
-        // A run ends by closing its threads and pools: a second one would hang.
-        guard !hasRun else {
-            throw SinkError(.invalidArgument, "this BronzeSink has run already; make a new one to read again")
-        }
-        hasRun = true
+        try runs.start("BronzeSink")
         lake.interruptWaits(on: stop)
         // However the run ends, start no more uploads and let those under way end: the process
         // may exit next, and exiting while an upload thread is inside libcurl or OpenSSL crashes

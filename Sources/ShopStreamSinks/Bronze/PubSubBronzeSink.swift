@@ -78,7 +78,7 @@ public final class PubSubBronzeSink {
     /// Each subscription's dead-letter `maxDeliveryAttempts` (none: no policy, or not readable),
     /// to say when a give-back is a message's last.
     private var lastAttempt: [String: Int] = [:]
-    private var hasRun = false
+    private var runs = RunOnce()
 
     public init(configuration: PubSubBronzeConfiguration, client: PubSubClient, lake: any Lake) throws {
         try configuration.batching.validate()
@@ -98,12 +98,7 @@ public final class PubSubBronzeSink {
     /// 32 s, a pull's pause), so the uploads and pulls under way end at once instead of holding the
     /// stop for as long.
     public func run(until stop: StopSignal) throws {
-        // A run leaves its books behind (it ended `stopping`: a second would give back a failed
-        // upload at once instead of holding it), so a sink runs once, as the Kafka sinks do.
-        guard !hasRun else {
-            throw SinkError(.invalidArgument, "this PubSubBronzeSink has run already; make a new one to read again")
-        }
-        hasRun = true
+        try runs.start("PubSubBronzeSink")
         lake.interruptWaits(on: stop)
         client.interruptWaits(on: stop)
         var consumerConfiguration = PubSubConsumer.Configuration()

@@ -136,7 +136,7 @@ public final class SilverSink: StoppableSink {
     private var validators: WorkerPool<Validation.Part, Void>?
     /// What the caller asked, where the insert threads can see it (they stop retrying once asked to stop).
     private let stopSeen = StopSignal()
-    private var hasRun = false
+    private var runs = RunOnce()
     /// What `run` was given to ask whether to stop, while it runs.
     private var asking: (() -> StopSignal.Request)?
     private let eventToRow = Metrics.Timer(label: MetricCatalog.eventToSilver.name)
@@ -266,11 +266,7 @@ public final class SilverSink: StoppableSink {
     }
 
     private func run(asking request: () -> StopSignal.Request, waitsEndOn stop: StopSignal) throws {
-        // A run ends by closing its threads and pools: a second one would hang.
-        guard !hasRun else {
-            throw SinkError(.invalidArgument, "this SilverSink has run already; make a new one to read again")
-        }
-        hasRun = true
+        try runs.start("SilverSink")
         warehouse.interruptWaits(on: stop)
         source.interruptWaits(on: stop)
         defer { waitForInserts() }

@@ -25,3 +25,16 @@ extension StoppableSink {
         try run(asking: { stop.request })
     }
 }
+
+/// A sink's one run: a run closes its threads and pools and leaves its books (a second run of a
+/// Kafka sink hung with more to read; the Pub/Sub bronze sink's, ended `stopping`, would have given
+/// a failed upload back at once instead of holding it), so `start` lets the first through and refuses the others with one sentence.
+struct RunOnce {
+    private var started = false
+
+    /// Marks the run begun; a `SinkError` `.invalidArgument` naming `sink` if one was.
+    mutating func start(_ sink: String) throws {
+        guard !started else { throw SinkError(.invalidArgument, "this \(sink) has run already; make a new one to read again") }
+        started = true
+    }
+}
