@@ -338,11 +338,9 @@ public final class BronzeSink: StoppableSink {
         while inFlight < configuration.uploads {
             var waiting = 0
             var next: PartitionState?
-            // By index, not `for (tp, state) in partitions`: that copies every key (a String
-            // retained), and this runs for every record while a batch waits for an upload slot.
-            for i in partitions.indices {
-                let state = partitions.values[i]
-                guard !state.uploading, state.sealed.count > waiting else { continue }
+            // The values only: the keys (a String each) are not needed, and this runs for every
+            // record while a batch waits for an upload slot.
+            for state in partitions.values where !state.uploading && state.sealed.count > waiting {
                 if let due = state.retryAt, due > now { continue }
                 next = state
                 waiting = state.sealed.count
