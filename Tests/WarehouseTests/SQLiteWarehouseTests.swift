@@ -213,6 +213,51 @@ final class SQLiteWarehouseTests: XCTestCase {
         XCTAssertEqual(try warehouse.query("SELECT id, n FROM silver.u ORDER BY id").rows, [["a", "1"], ["c", "3"]])
     }
 
+    /// Rows giving the same columns go in many to a statement (`rowsPerStatement`): still each
+    /// row once, in the order given (gold keeps the first stored copy of an event), each with its
+    /// own values, and a row SQLite refuses is that row's failure alone, wherever it stands in a
+    /// statement's rows, trusted (positional) rows as checked (named) ones.
+    func testRowsSharingAStatementLandInOrderAndARefusalIsItsRowsAlone() throws {
+        let warehouse = try warehouse()
+        try warehouse.createDataset("silver")
+        try warehouse.execute("CREATE TABLE silver.m (id TEXT NOT NULL PRIMARY KEY, n INT64 CHECK (n >= 0), note TEXT);")
+        let table = TableName("silver", "m")
+        let layout = RowLayout(["id", "n", "note"], canonical: true)
+        // 150 rows: a CHECK refused at 37 and a repeated id at 70 (inside runs), four rows
+        // without `note` at 80..<84 (a run of other columns between two runs), trusted rows from 100.
+        var expected: [[String?]] = []
+        var rows: [WarehouseRow] = []
+        for k in 0..<150 {
+            let id = k == 70 ? "id-5" : "id-\(k)"
+            let n = Int64(k == 37 ? -1 : k * 3)
+            let note: WarehouseValue? = (80..<84).contains(k) ? nil : .string("note \(k)")
+            if k >= 100 {
+                rows.append(WarehouseRow(insertId: "\(k)", layout: layout, ordered: [.string(id), .int64(n), note!]))
+            } else {
+                var values: [String: WarehouseValue] = ["id": .string(id), "n": .int64(n)]
+                values["note"] = note
+                rows.append(WarehouseRow(insertId: "\(k)", values: values))
+            }
+            if k != 37 && k != 70 { expected.append([id, String(n), (80..<84).contains(k) ? nil : "note \(k)"]) }
+        }
+        let failures = try warehouse.insert(into: table, rows: rows)
+        XCTAssertEqual(failures.map(\.index), [37, 70])
+        XCTAssertTrue(failures.first?.message.contains("CHECK") == true, "\(failures)")
+        XCTAssertTrue(failures.last?.message.contains("UNIQUE") == true, "\(failures)")
+        XCTAssertEqual(failures.last?.location, "id")
+        XCTAssertEqual(try warehouse.query("SELECT id, n, note FROM silver.m ORDER BY rowid").rows, expected)
+        // And again, into a table that refuses nothing: every row, in order.
+        try warehouse.execute("CREATE TABLE silver.all_rows (id TEXT NOT NULL, n INT64, note TEXT);")
+        XCTAssertEqual(try warehouse.insert(into: TableName("silver", "all_rows"), rows: rows), [])
+        XCTAssertEqual(
+            try warehouse.query("SELECT id, n FROM silver.all_rows ORDER BY rowid").rows.map { $0[0]! + " " + $0[1]! },
+            rows.map { row in
+                let values = row.values
+                guard case .string(let id) = values["id"], case .int64(let n) = values["n"] else { return "?" }
+                return "\(id) \(n)"
+            })
+    }
+
     func testConcurrentCallersAreSerialised() throws {
         let warehouse = try warehouse()
         try warehouse.createDataset("silver")
