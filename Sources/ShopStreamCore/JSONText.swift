@@ -24,4 +24,19 @@ public enum JSONText {
         }
         return out + "\""
     }
+
+    /// The high bit of each byte of `w` (eight bytes read little-endian: the first byte lowest)
+    /// that is not plain string text: a control byte, DEL, non-ASCII, `"` or `\`; and maybe of
+    /// some byte after such a one (a borrow). So the lowest set bit is the first such byte, and 0
+    /// means none (SWAR: "a byte below n", "a zero byte"). String scans skip a word of plain text
+    /// in one step and look at the rest a byte at a time (the bronze sink's JSON Lines check, the
+    /// silver validator's column scan); DEL is plain JSON, but the validator refuses it.
+    @inline(__always)
+    public static func specialBytes(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let below20 = (w &- ones &* 0x20) & ~w & highs
+        return (w & highs) | below20 | hasZero(w ^ (ones &* 0x22)) | hasZero(w ^ (ones &* 0x5C)) | hasZero(w ^ (ones &* 0x7F))
+    }
 }

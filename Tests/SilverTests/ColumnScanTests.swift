@@ -77,6 +77,39 @@ final class ColumnScanTests: XCTestCase {
         }
     }
 
+    /// The scan skips plain string text eight bytes at a time: each byte that ends a string or
+    /// needs the tree path (an escape, a raw control, DEL, a C2 lead) must still be seen wherever it
+    /// falls in the word, and a string of plain text or other non-ASCII must still be the scan's,
+    /// with its value whole. Every such byte at every offset of strings of 1 to 40 bytes.
+    func testEveryByteAStringScanMustSeeIsSeenAtEveryOffset() throws {
+        let store = Samples.first(.stores)
+        // (what goes in, as JSON text; whether the scan takes it; the value it stands for)
+        let specials: [(json: String, scanned: Bool, value: String)] = [
+            ("x", true, "x"), ("é", true, "é"), ("€", true, "€"), ("\\\"", false, "\""), ("\\n", false, "\n"), ("\t", false, ""),
+            ("\u{7F}", false, ""), ("\u{85}", false, ""), ("\u{A0}", false, "\u{A0}"), ("\u{1}", false, ""),
+        ]
+        var scannedCount = 0
+        for length in 1...40 {
+            for offset in 0..<length {
+                for special in specials {
+                    let before = String(repeating: "a", count: offset)
+                    let after = String(repeating: "b", count: length - offset - 1)
+                    let json = with(store, "address", "\"" + before + special.json + after + "\"")
+                    let (scan, tree) = verdicts(json, .stores)
+                    XCTAssertEqual(scan, tree, "\(special.json.debugDescription) at \(offset) of \(length)")
+                    let scanned = FuzzTests.scanned(Array(json.utf8), .stores)
+                    XCTAssertEqual(
+                        scanned, special.scanned, "\(special.json.debugDescription) at \(offset) of \(length): taken by the scan")
+                    if scanned {
+                        scannedCount += 1
+                        XCTAssertEqual(try scan.get().text("address"), before + special.value + after)
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(scannedCount, 3 * 820, "every plain and non-ASCII string is the scan's")
+    }
+
     /// The verdict as `validate` gives it (the scan first) and through the tree path alone.
     private func verdicts(_ json: String, _ entity: Entity) -> (
         scan: Result<ValidatedEvent, Rejection>, tree: Result<ValidatedEvent, Rejection>

@@ -101,7 +101,18 @@ struct ColumnScanner: Sendable {
                 case UInt8(ascii: "\""):
                     i += 1
                     let start = i
-                    while i < n, b[i] != UInt8(ascii: "\"") {
+                    while i < n {
+                        // Plain text eight bytes at a time (most of an event is string text), to
+                        // the first byte that needs a look.
+                        if i + 8 <= n {
+                            let flags = JSONText.specialBytes(UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self))
+                            if flags == 0 {
+                                i += 8
+                                continue
+                            }
+                            i += flags.trailingZeroBitCount / 8
+                        }
+                        if b[i] == UInt8(ascii: "\"") { break }
                         // A control character (C0, DEL, or C1: C2 80…C2 9F), or a C2 lead at all,
                         // goes down the tree path: so a scanned string holds none, and the sanity
                         // rules need not look again (`SanityRules.check(stringsChecked:)`).

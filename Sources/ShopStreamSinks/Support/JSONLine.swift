@@ -87,10 +87,10 @@ enum JSONLine {
             i += 1
             while i < bytes.count {
                 // Eight bytes at a time (most of an event is string text), to the first that is not
-                // plain: a control byte, non-ASCII, a quote or a backslash. Only the last few bytes
-                // of the line go one by one.
+                // plain: a control byte, DEL, non-ASCII, a quote or a backslash. Only the last few
+                // bytes of the line go one by one.
                 if i + 8 <= bytes.count {
-                    let flags = Self.specialBytes(UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self))
+                    let flags = JSONText.specialBytes(UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self))
                     if flags == 0 {
                         i += 8
                         continue
@@ -143,18 +143,6 @@ enum JSONLine {
                 while let d = peek, isDigit(d) { i += 1 }
             }
             return i > start
-        }
-
-        /// The high bit of each byte of `w` (little-endian: the first byte lowest) that is a control
-        /// byte, non-ASCII, `"` or `\`, and maybe of some byte after such a one (a borrow); so the
-        /// lowest set bit is the first such byte, and 0 means none (SWAR: "a byte below n", "a
-        /// zero byte").
-        static func specialBytes(_ w: UInt64) -> UInt64 {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
-            let below20 = (w &- ones &* 0x20) & ~w & highs
-            return (w & highs) | below20 | hasZero(w ^ (ones &* 0x22)) | hasZero(w ^ (ones &* 0x5C))
         }
 
         func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
