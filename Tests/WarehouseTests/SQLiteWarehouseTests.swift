@@ -258,6 +258,43 @@ final class SQLiteWarehouseTests: XCTestCase {
             })
     }
 
+    /// Rows go many to a statement only into tables where SQLite needs no statement journal for
+    /// it (the journal spilled to a temporary file every transaction): not when an index is on an
+    /// expression or partial, or a trigger or a foreign key writes or checks elsewhere. Asked
+    /// again after a schema change.
+    func testRowsGoManyToAStatementOnlyWhereSQLiteKeepsNoStatementJournal() throws {
+        let warehouse = try warehouse()
+        try warehouse.createDataset("silver")
+        try warehouse.execute(
+            """
+            CREATE TABLE silver.plain (id TEXT NOT NULL PRIMARY KEY, at TIMESTAMP NOT NULL, n INT64 CHECK (n >= 0));
+            CREATE INDEX silver.plain_by_at ON plain (at, id);
+            CREATE TABLE silver.dated (id TEXT NOT NULL, at TIMESTAMP NOT NULL);
+            CREATE INDEX silver.dated_by_day ON dated (date(substr(at, 1, 19), '+5 hours'));
+            CREATE TABLE silver.partial (id TEXT NOT NULL, n INT64);
+            CREATE INDEX silver.partial_positive ON partial (id) WHERE n > 0;
+            CREATE TABLE silver.watched (id TEXT NOT NULL);
+            CREATE TABLE silver.log (id TEXT NOT NULL);
+            CREATE TRIGGER silver.watched_logged AFTER INSERT ON watched BEGIN INSERT INTO log (id) VALUES (new.id); END;
+            CREATE TABLE silver.child (id TEXT NOT NULL REFERENCES plain (id));
+            """)
+        func many(_ table: String) throws -> Bool { try warehouse.takesManyRows(TableName("silver", table)) }
+        XCTAssertTrue(try many("plain"), "plain column indexes, a CHECK on a column")
+        XCTAssertTrue(try many("log"))
+        XCTAssertFalse(try many("dated"), "an index on an expression")
+        XCTAssertFalse(try many("partial"), "a partial index")
+        XCTAssertFalse(try many("watched"), "a trigger")
+        XCTAssertFalse(try many("child"), "a foreign key")
+        try warehouse.execute("CREATE INDEX silver.plain_lower ON plain (lower(id));")
+        XCTAssertFalse(try many("plain"), "asked again after a schema change")
+        // And the rows go in all the same, one a statement.
+        let rows = (0..<40).map {
+            WarehouseRow(insertId: "\($0)", values: ["id": .string("d\($0)"), "at": .timestamp("2025-01-02T03:04:05.000000Z")])
+        }
+        XCTAssertEqual(try warehouse.insert(into: TableName("silver", "dated"), rows: rows), [])
+        XCTAssertEqual(try warehouse.query("SELECT COUNT(*) FROM silver.dated").scalar, "40")
+    }
+
     func testConcurrentCallersAreSerialised() throws {
         let warehouse = try warehouse()
         try warehouse.createDataset("silver")
