@@ -387,10 +387,11 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     /// another reason than a constraint, as a function in an index (on an expression, or a partial
     /// index's WHERE: silver.payments' and silver.inventory's Pakistan dates) may, or when it
     /// writes elsewhere (a trigger, a foreign key). That journal spilled to a temporary file every
-    /// transaction: silver.payments' rows, 32 to a statement, took 16,961 writes against 3,629 one
-    /// a statement (6,400 rows), for ~23 % fewer instructions; kept in memory, for ~9 % fewer.
-    /// Not seen here: a function in a CHECK constraint or a generated column (the rows still go
-    /// in, at that cost). Asked once a table, and again after `execute`. Called with `lock` held.
+    /// transaction: silver.payments' rows, 32 to a statement, took 16,049 writes against 3,371 one
+    /// a statement, for ~23 % fewer instructions; kept in memory, for ~9 % fewer
+    /// (`benchmarks/rows-per-statement.sh`). Not seen here: a function in a CHECK constraint or a
+    /// generated column (the rows still go in, at that cost). Asked once a table, and again after
+    /// `execute`. Called with `lock` held (internal, not private, for its test).
     func takesManyRows(_ table: TableName) throws -> Bool {
         if let known = manyRowTables[table] { return known }
         let dataset = Identifier.quoted(table.dataset)
