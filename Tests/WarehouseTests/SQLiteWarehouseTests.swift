@@ -241,6 +241,7 @@ final class SQLiteWarehouseTests: XCTestCase {
             if k != 37 && k != 70 { expected.append([id, String(n), (80..<84).contains(k) ? nil : "note \(k)"]) }
         }
         let failures = try warehouse.insert(into: table, rows: rows)
+        XCTAssertGreaterThan(warehouse.rowsInsertedInRuns, 100, "most rows went many to a statement")
         XCTAssertEqual(failures.map(\.index), [37, 70])
         XCTAssertTrue(failures.first?.message.contains("CHECK") == true, "\(failures)")
         XCTAssertTrue(failures.last?.message.contains("UNIQUE") == true, "\(failures)")
@@ -248,7 +249,10 @@ final class SQLiteWarehouseTests: XCTestCase {
         XCTAssertEqual(try warehouse.query("SELECT id, n, note FROM silver.m ORDER BY rowid").rows, expected)
         // And again, into a table that refuses nothing: every row, in order.
         try warehouse.execute("CREATE TABLE silver.all_rows (id TEXT NOT NULL, n INT64, note TEXT);")
+        let before = warehouse.rowsInsertedInRuns
         XCTAssertEqual(try warehouse.insert(into: TableName("silver", "all_rows"), rows: rows), [])
+        // Runs of 0..<80 (32, 32, 8, 8) and 84..<150 (32, 32; two rows left go alone).
+        XCTAssertEqual(warehouse.rowsInsertedInRuns - before, 144)
         XCTAssertEqual(
             try warehouse.query("SELECT id, n FROM silver.all_rows ORDER BY rowid").rows.map { $0[0]! + " " + $0[1]! },
             rows.map { row in

@@ -52,6 +52,9 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     private var insertStatements: [InsertKey: SQLiteStatement] = [:]
     /// Per table, whether its rows go many to a statement (`takesManyRows`), asked once.
     private var manyRowTables: [TableName: Bool] = [:]
+    /// Rows inserted by statements of many rows, since the warehouse was opened (for the tests).
+    private var rowsInsertedManyToAStatement = 0
+    var rowsInsertedInRuns: Int { lock.withLock { rowsInsertedManyToAStatement } }
     /// `PreparedRows.lengths` of a column bound without text (NULL, INT64, FLOAT64, BOOL) or not in
     /// the statement.
     private static let boundWithoutText = -1
@@ -426,18 +429,20 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
     /// to a temporary file every transaction and tripled the writes (pwrite64: 348,148 against
     /// 108,888 one row a statement, 50,000 rows). Anything else throws. Called with `lock` held.
     private func stepRun(_ batch: Batch, _ range: Range<Int>, into table: TableName, columns: [Column]) throws -> Int {
-        let first = batch.lengths(of: range.lowerBound)
-        let present = columns.indices.filter { first[first.startIndex + $0] != Self.absent }
-        let statement = try insertStatement(table, columns, present: present, bits: batch.rows[range.lowerBound].bits, rows: range.count)
+        let statement = try insertStatement(
+            table, columns, lengths: batch.lengths(of: range.lowerBound), bits: batch.rows[range.lowerBound].bits, rows: range.count)
+        let inserted: Int
         do {
             defer { statement.reset() }
             var parameter: Int32 = 1
             for k in range { try bind(batch, k, to: statement, from: &parameter) }
             _ = try statement.step()
-            return range.count
+            inserted = range.count
         } catch let error as WarehouseError where error.reason?.hasPrefix("SQLITE_CONSTRAINT") == true {
-            return Int(sqlite3_changes(connection.handle))
+            inserted = Int(sqlite3_changes(connection.handle))
         }
+        rowsInsertedManyToAStatement += inserted
+        return inserted
     }
 
     /// Inserts row `k` of `batch`: its texts are read from `texts` in place, its lengths say which
@@ -456,9 +461,7 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
         if narrow, let last, last.columns == row.bits {
             statement = last.statement
         } else {
-            let lengths = batch.lengths(of: k)
-            let present = columns.indices.filter { lengths[lengths.startIndex + $0] != Self.absent }
-            statement = try insertStatement(table, columns, present: present, bits: row.bits, rows: 1)
+            statement = try insertStatement(table, columns, lengths: batch.lengths(of: k), bits: row.bits, rows: 1)
             if narrow { last = (row.bits, statement) }
         }
         do {
@@ -493,14 +496,17 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
         }
     }
 
-    /// The prepared INSERT of `rows` rows into `table` for the columns at `present` (`bits`), made
-    /// once and kept.
-    private func insertStatement(_ table: TableName, _ columns: [Column], present: [Int], bits: UInt64, rows: Int) throws -> SQLiteStatement
+    /// The prepared INSERT of `rows` rows into `table` for the columns a row of these `lengths`
+    /// gives (`bits`), made once and kept.
+    private func insertStatement(_ table: TableName, _ columns: [Column], lengths: ArraySlice<Int>, bits: UInt64, rows: Int) throws
+        -> SQLiteStatement
     {
+        func present() -> [Int] { columns.indices.filter { lengths[lengths.startIndex + $0] != Self.absent } }
         let key = InsertKey(
-            table: table, columns: bits,
-            wide: columns.count > 64 ? present.map { columns[$0].name }.joined(separator: ",") : "", rows: rows)
+            table: table, columns: bits, wide: columns.count > 64 ? present().map { columns[$0].name }.joined(separator: ",") : "",
+            rows: rows)
         if let cached = insertStatements[key] { return cached }
+        let present = present()
         let names = present.map { Identifier.quoted(columns[$0].name) }.joined(separator: ", ")
         let marks = "(" + Array(repeating: "?", count: present.count).joined(separator: ", ") + ")"
         let sql =
