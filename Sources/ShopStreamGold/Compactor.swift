@@ -14,19 +14,33 @@ import Synchronization
 /// Blocks that read the same silver rows share a `@stage` (SQLite): a temporary table made
 /// first in that transaction, from every date its readers rebuild, and dropped at its end.
 ///
+/// On SQLite (`ComputesAside`), the blocks that read silver alone (payments, shipping, stock)
+/// have their queries run on a second connection while the transaction runs the others, and
+/// their rows inserted into it before it commits: a pass then keeps both cores busy, and is still
+/// one transaction. Their reads see silver as committed when they start, after the counts were
+/// taken: a row that lands meanwhile is read or changes a count, as above.
+///
 /// Run one compactor per warehouse: two at once would contend for the same gold rows.
 public final class Compactor: Sendable {
     public let warehouse: any Warehouse
     public let sql: GoldSQL
+    /// Whether blocks may run beside the transaction where the warehouse can (for the tests,
+    /// which compare gold built both ways).
+    let computesAside: Bool
     /// Whether the gold tables were checked against sql/ (once per compactor).
     private let tablesReady = Atomic<Bool>(false)
 
-    public init(warehouse: any Warehouse, sql: GoldSQL) throws {
+    public convenience init(warehouse: any Warehouse, sql: GoldSQL) throws {
+        try self.init(warehouse: warehouse, sql: sql, computesAside: true)
+    }
+
+    init(warehouse: any Warehouse, sql: GoldSQL, computesAside: Bool) throws {
         guard sql.dialect == warehouse.dialect else {
             throw GoldError(.sqlFiles, "the gold SQL is for \(sql.dialect) but the warehouse \(warehouse.url) speaks \(warehouse.dialect)")
         }
         self.warehouse = warehouse
         self.sql = sql
+        self.computesAside = computesAside
     }
 
     /// Creates the gold dataset, tables and views that are missing, and the BI views
@@ -96,18 +110,34 @@ public final class Compactor: Sendable {
         for (stage, keys) in stages {
             script.append("-- stage \(stage.name)\n" + (try sql.create(stage, keys: keys)))
         }
+        let beside = computesAside ? warehouse as? any ComputesAside : nil
+        var aside: [AsideInsert] = []
+        // Labels set again after the rows computed aside are in.
+        var labelsAfterAside: [String] = []
         for table in GoldTable.allCases {
+            var isAside = false
             if let keys = plan.tables[table] {
-                script.append("-- \(table.qualifiedName)\n" + (try sql.render(table, keys: keys)))
+                let block = try sql.render(table, keys: keys)
+                if beside != nil, let split = sql.aside(table, rendered: block) {
+                    script.append("-- \(table.qualifiedName): its rows computed aside\n" + split.deletes)
+                    aside.append(split.insert)
+                    isAside = true
+                } else {
+                    script.append("-- \(table.qualifiedName)\n" + block)
+                }
             }
             if plan.relabel.contains(table), let relabel = sql.relabel[table] {
-                script.append("-- \(table.qualifiedName): labels\n" + relabel)
+                let labels = "-- \(table.qualifiedName): labels\n" + relabel
+                if isAside { labelsAfterAside.append(labels) } else { script.append(labels) }
             }
         }
-        script.append(contentsOf: stages.map { sql.drop($0.0) })
-        script.append(contentsOf: stateUpdate(plan, at: startedAt))
-        try warehouse.executeTransaction(script.joined(separator: "\n"))
-        return CompactionReport(plan: plan, recreated: recreated, elapsed: clock.now - started)
+        let end = labelsAfterAside + stages.map { sql.drop($0.0) } + stateUpdate(plan, at: startedAt)
+        if let beside, !aside.isEmpty {
+            try beside.executeTransaction(script.joined(separator: "\n"), aside: aside, then: end.joined(separator: "\n"))
+        } else {
+            try warehouse.executeTransaction((script + end).joined(separator: "\n"))
+        }
+        return CompactionReport(plan: plan, recreated: recreated, computedAside: aside.map(\.table), elapsed: clock.now - started)
     }
 
     /// The counts silver has now.
@@ -192,11 +222,14 @@ public struct CompactionReport: Sendable {
     public let plan: CompactionPlan
     /// Tables dropped and made again because their columns differed from sql/.
     public let recreated: [TableName]
+    /// Tables whose rows were computed on a second connection beside the pass (`ComputesAside`).
+    public let computedAside: [TableName]
     public let elapsed: Duration
 
-    public init(plan: CompactionPlan, recreated: [TableName] = [], elapsed: Duration) {
+    public init(plan: CompactionPlan, recreated: [TableName] = [], computedAside: [TableName] = [], elapsed: Duration) {
         self.plan = plan
         self.recreated = recreated
+        self.computedAside = computedAside
         self.elapsed = elapsed
     }
 

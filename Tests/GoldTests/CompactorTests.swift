@@ -1,9 +1,10 @@
 import Foundation
 import ShopStreamCore
-import ShopStreamGold
 import ShopStreamSinks
 import ShopStreamWarehouse
 import XCTest
+
+@testable import ShopStreamGold
 
 /// The compactor against real warehouses: SQLite, and the BigQuery emulator.
 final class CompactorTests: XCTestCase {
@@ -242,6 +243,32 @@ final class CompactorTests: XCTestCase {
             XCTAssertFalse(a[table]!.isEmpty, "\(table.rawValue) has rows")
             XCTAssertEqual(a[table], b[table], "\(table.rawValue): same numbers in SQLite and BigQuery")
         }
+    }
+
+    /// On SQLite, payments, shipping and stock are computed on a second connection while the
+    /// pass runs the sales blocks: gold, full and incremental, is what one connection builds.
+    func testTablesComputedAsideAreWhatOneConnectionBuilds() throws {
+        let warehouse = try sqliteWarehouse()
+        let history = try History(into: warehouse)
+        try history.load(days: 5)
+        let beside = try compactor(warehouse)
+        let alone = try Compactor(warehouse: warehouse, sql: beside.sql, computesAside: false)
+        let full = try beside.compact()
+        XCTAssertTrue(full.plan.fullRefresh)
+        XCTAssertEqual(full.computedAside.map(\.table), ["payment_daily", "shipping_daily", "inventory_health"])
+        let asideFull = try goldSnapshot(warehouse)
+        XCTAssertEqual(try alone.compact(fullRefresh: true).computedAside, [])
+        XCTAssertEqual(try goldSnapshot(warehouse), asideFull, "a full refresh on one connection builds the same gold")
+
+        try history.load(days: 2)
+        let incremental = try beside.compact()
+        XCTAssertFalse(incremental.plan.fullRefresh)
+        XCTAssertTrue(incremental.plan.relabel.contains(.inventoryHealth), "new products: stock labels set after its rows are in")
+        XCTAssertEqual(incremental.computedAside.map(\.table), ["payment_daily", "shipping_daily", "inventory_health"])
+        let asideIncremental = try goldSnapshot(warehouse)
+        XCTAssertNotEqual(asideIncremental, asideFull, "the new days are in")
+        try alone.compact(fullRefresh: true)
+        XCTAssertEqual(try goldSnapshot(warehouse), asideIncremental, "and an incremental pass aside equals a full one alone")
     }
 
     func testAPassLeavesNoStagedTableBehind() throws {

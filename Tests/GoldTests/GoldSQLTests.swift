@@ -1,6 +1,7 @@
-import ShopStreamGold
 import ShopStreamWarehouse
 import XCTest
+
+@testable import ShopStreamGold
 
 /// sql/gold/ as the compactor reads it.
 final class GoldSQLTests: XCTestCase {
@@ -14,6 +15,46 @@ final class GoldSQLTests: XCTestCase {
                 XCTAssertTrue(sql.tables.contains("gold.\(table.rawValue) ("), "tables.\(dialect).sql creates \(table.rawValue)")
             }
         }
+    }
+
+    /// On SQLite the blocks that read silver alone run their query beside the pass: split into
+    /// their DELETEs and one INSERT's columns and query. A block that reads the stage or gold, or
+    /// does more than delete and insert, runs whole.
+    func testBlocksThatReadSilverAloneSplitIntoTheirDeletesAndTheirQuery() throws {
+        let sql = try GoldSQL(directory: sqlDirectory, dialect: .sqlite)
+        var aside: [GoldTable] = []
+        for table in GoldTable.allCases {
+            // A monthly table's block takes months.
+            let block =
+                try (try? sql.render(table, keys: .dates(["2025-02-01"])))
+                ?? sql.render(table, keys: .months(["2025-02-01"], saleDates: ["2025-02-01"]))
+            guard let split = sql.aside(table, rendered: block) else { continue }
+            aside.append(table)
+            XCTAssertTrue(split.deletes.hasPrefix("DELETE FROM gold.\(table.rawValue)"), split.deletes)
+            XCTAssertFalse(split.deletes.contains("INSERT"), split.deletes)
+            XCTAssertEqual(split.insert.table, TableName("gold", table.rawValue))
+            XCTAssertEqual(Set(split.insert.columns), Set(sql.declaredColumns[table.rawValue]!), "every column of \(table.rawValue)")
+            XCTAssertTrue(split.insert.query.hasPrefix("SELECT") || split.insert.query.hasPrefix("WITH"), split.insert.query)
+            XCTAssertTrue(split.insert.query.contains("'2025-02-01'"), "rendered: \(split.insert.query)")
+            XCTAssertFalse(split.insert.query.hasSuffix(";"))
+        }
+        XCTAssertEqual(aside, [.paymentDaily, .shippingDaily, .inventoryHealth])
+    }
+
+    func testStatementsSplitAtSemicolonsOutsideQuotesAndComments() {
+        let text = """
+            -- a comment; not a statement
+            DELETE FROM t WHERE a = 'x;y' AND "b;c" = 1;
+            /* a block; comment */ INSERT INTO t (a) SELECT 'it''s;' -- trailing; comment
+            FROM u;
+            -- only a comment at the end;
+            """
+        XCTAssertEqual(
+            GoldSQL.statements(of: text).map(GoldSQL.droppingLeadingComments),
+            [
+                "DELETE FROM t WHERE a = 'x;y' AND \"b;c\" = 1",
+                "/* a block; comment */ INSERT INTO t (a) SELECT 'it''s;' -- trailing; comment\nFROM u",
+            ])
     }
 
     func testPlaceholdersBecomeInListsOrTrue() throws {

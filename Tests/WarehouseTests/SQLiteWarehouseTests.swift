@@ -299,6 +299,42 @@ final class SQLiteWarehouseTests: XCTestCase {
         XCTAssertEqual(try warehouse.query("SELECT COUNT(*) FROM silver.dated").scalar, "40")
     }
 
+    /// A query computed aside runs on a second connection while the transaction runs; its rows
+    /// land in the transaction, each value of the storage class the query gave, between `sql`
+    /// and `then`. A failure anywhere leaves nothing of any of it, and names the table.
+    func testRowsComputedAsideLandInTheTransactionTypeForTypeAndAFailureLeavesNothing() throws {
+        let warehouse = try warehouse()
+        try warehouse.createDataset("silver")
+        try warehouse.createDataset("gold")
+        try warehouse.execute(
+            """
+            CREATE TABLE silver.src (n INT64, x FLOAT64, s STRING, t TEXT);
+            INSERT INTO silver.src VALUES (1, 0.1, 'a', '2025-01-01'), (2, 1e300, NULL, 'x'), (NULL, -0.0, 'é', NULL);
+            CREATE TABLE gold.dst (n INT64, x FLOAT64, s STRING, t TEXT);
+            CREATE TABLE gold.log (step INT64);
+            """)
+        let copy = AsideInsert(
+            table: TableName("gold", "dst"), columns: ["n", "x", "s", "t"], query: "SELECT n, x / 3, s, t FROM silver.src ORDER BY rowid")
+        let dump = "SELECT quote(n), quote(x), quote(s), quote(t), typeof(n) || typeof(x) || typeof(s) || typeof(t) FROM "
+        let expected = try warehouse.query(dump + "(SELECT n, x / 3 AS x, s, t FROM silver.src ORDER BY rowid)").rows
+        try warehouse.executeTransaction(
+            "INSERT INTO gold.log VALUES (1);", aside: [copy], then: "INSERT INTO gold.log SELECT COUNT(*) * 10 FROM gold.dst;")
+        XCTAssertEqual(try warehouse.query(dump + "gold.dst ORDER BY rowid").rows, expected)
+        XCTAssertEqual(
+            try warehouse.query("SELECT step FROM gold.log ORDER BY rowid").rows, [["1"], ["30"]], "then runs after the rows are in")
+
+        let before = try warehouse.query("SELECT (SELECT COUNT(*) FROM gold.dst), (SELECT COUNT(*) FROM gold.log)").rows
+        let broken = AsideInsert(table: TableName("gold", "dst"), columns: ["n"], query: "SELECT no_such_column FROM silver.src")
+        XCTAssertThrowsError(try warehouse.executeTransaction("INSERT INTO gold.log VALUES (2);", aside: [copy, broken], then: "")) {
+            XCTAssertTrue("\($0)".contains("INSERT INTO gold.dst") && "\($0)".contains("no_such_column"), "\($0)")
+        }
+        XCTAssertThrowsError(
+            try warehouse.executeTransaction("INSERT INTO gold.log VALUES (3);", aside: [copy], then: "INSERT INTO gold.nope VALUES (1);"))
+        XCTAssertEqual(
+            try warehouse.query("SELECT (SELECT COUNT(*) FROM gold.dst), (SELECT COUNT(*) FROM gold.log)").rows, before,
+            "neither failed transaction left anything")
+    }
+
     func testConcurrentCallersAreSerialised() throws {
         let warehouse = try warehouse()
         try warehouse.createDataset("silver")

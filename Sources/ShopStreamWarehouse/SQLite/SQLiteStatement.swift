@@ -136,3 +136,38 @@ extension WarehouseValue {
         }
     }
 }
+
+/// The one owner of rows of `sqlite3_value` copies (`sqlite3_value_dup`), freed in `deinit`: a
+/// query's result read on one connection and bound, value for value and type for type, on another.
+final class SQLiteRows: @unchecked Sendable {
+    // @unchecked: filled on one thread, then handed whole to another (behind a lock and a
+    // semaphore, `SQLiteWarehouse.executeTransaction(_:aside:then:)`); never used by two at once.
+    let width: Int
+    private(set) var values: [OpaquePointer?] = []
+
+    init(width: Int) { self.width = width }
+
+    deinit {
+        for value in values { sqlite3_value_free(value) }
+    }
+
+    var count: Int { width == 0 ? 0 : values.count / width }
+
+    /// Copies the row `statement` stands on.
+    func append(rowOf statement: SQLiteStatement) throws {
+        for column in 0..<Int32(width) {
+            guard let copy = sqlite3_value_dup(sqlite3_column_value(statement.handle, column)) else {
+                throw WarehouseError(.sqlite, "out of memory copying column \(column) of: \(statement.sql.statementPreview)")
+            }
+            values.append(copy)
+        }
+    }
+
+    /// Binds row `row` to `statement`'s parameters 1…width.
+    func bind(row: Int, to statement: SQLiteStatement) throws {
+        for column in 0..<width {
+            let code = sqlite3_bind_value(statement.handle, Int32(column + 1), values[row * width + column])
+            try statement.connection.check(code, doing: "bind parameter \(column + 1)", sql: statement.sql)
+        }
+    }
+}

@@ -1,5 +1,7 @@
 import Csqlite
 import Foundation
+import ShopStreamCore
+import Synchronization
 
 /// The embedded warehouse: one SQLite file (`warehouse.db`) plus one file per dataset beside it
 /// (`warehouse.silver.db`, `warehouse.gold.db`, …), attached under the dataset's name, so that
@@ -21,7 +23,7 @@ import Foundation
 ///
 /// `@unchecked Sendable`: the connection, its prepared statements and `attached` are used only with
 /// `lock` held (the methods below take it; the internals are called with it held).
-public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
+public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendable {
     /// How the warehouse waits and names its files.
     public struct Configuration: Sendable {
         /// How long to wait for another process's lock before failing (default 10 s).
@@ -124,11 +126,93 @@ public final class SQLiteWarehouse: Warehouse, @unchecked Sendable {
         }
     }
 
+    /// The asides' queries run on a second connection to the same files, opened for the call,
+    /// while this one runs `sql`: WAL lets both read silver at once, and the rows come back as
+    /// SQLite's own values (`SQLiteRows`), type for type. Each query sees what was committed when
+    /// it started, never this transaction's changes.
+    public func executeTransaction(_ sql: String, aside: [AsideInsert], then: String) throws {
+        guard !aside.isEmpty else { return try executeTransaction(sql + "\n" + then) }
+        let computed = Mutex<Result<[SQLiteRows], any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let (path, configuration) = (self.path, self.configuration)
+        _ = startThread(named: "warehouse-aside") {
+            let result = Result { () throws -> [SQLiteRows] in
+                let other = try SQLiteWarehouse(path: path, configuration: configuration)
+                return try aside.map { insert in
+                    do {
+                        return try other.rows(of: insert.query)
+                    } catch let error as WarehouseError {
+                        throw WarehouseError(
+                            error.code, "INSERT INTO \(insert.table), its query run on a second connection: \(error.message)",
+                            sql: insert.query,
+                            reason: error.reason)
+                    }
+                }
+            }
+            computed.withLock { $0 = result }
+            done.signal()
+        }
+        func waitForAside() throws -> [SQLiteRows] {
+            done.wait()
+            done.signal()  // for a second wait (after a failure)
+            return try computed.withLock { $0! }.get()
+        }
+        do {
+            try lock.withLock {
+                try attachDatasetFiles()
+                try runInTransaction("BEGIN DEFERRED;") {
+                    try connection.executeAll(sql)
+                    for (insert, rows) in zip(aside, try waitForAside()) {
+                        guard rows.width == insert.columns.count else {
+                            throw WarehouseError(
+                                .query,
+                                "the query for \(insert.table) gives \(rows.width) columns; the INSERT names \(insert.columns.count)",
+                                sql: insert.query)
+                        }
+                        let statement = try connection.prepare(
+                            "INSERT INTO \(Identifier.quoted(insert.table.dataset)).\(Identifier.quoted(insert.table.table)) ("
+                                + insert.columns.map(Identifier.quoted).joined(separator: ", ") + ") VALUES ("
+                                + Array(repeating: "?", count: rows.width).joined(separator: ", ") + ")")
+                        for row in 0..<rows.count {
+                            defer { statement.reset() }
+                            try rows.bind(row: row, to: statement)
+                            _ = try statement.step()
+                        }
+                    }
+                    try connection.executeAll(then)
+                }
+            }
+        } catch {
+            // Not back before the second connection is done with the files.
+            _ = try? waitForAside()
+            throw error
+        }
+    }
+
+    /// Every row of one query, as SQLite's values.
+    private func rows(of query: String) throws -> SQLiteRows {
+        try lock.withLock {
+            try attachDatasetFiles()
+            var tail = ""
+            guard let statement = try connection.prepareFirst(query, tail: &tail) else {
+                throw WarehouseError(.query, "the query is empty", sql: query)
+            }
+            let rows = SQLiteRows(width: Int(statement.columnCount))
+            while try statement.step() { try rows.append(rowOf: statement) }
+            return rows
+        }
+    }
+
     /// `sql` between `begin` and COMMIT, rolled back if a statement fails. Called with `lock` held.
     private func runInTransaction(_ begin: String, _ sql: String) throws {
+        try runInTransaction(begin) { try connection.executeAll(sql) }
+    }
+
+    /// `body` between `begin` and COMMIT, rolled back if it throws. Called with `lock` held.
+    private func runInTransaction(_ begin: String, _ body: () throws -> Void) throws {
         try connection.executeAll(begin)
         do {
-            try connection.executeAll(sql)
+            try body()
             try connection.executeAll("COMMIT;")
         } catch {
             if connection.isInTransaction { try? connection.executeAll("ROLLBACK;") }
