@@ -7,4 +7,11 @@
 static inline sqlite3_destructor_type shopstream_sqlite_transient(void) {
     return SQLITE_TRANSIENT;
 }
+
+// sqlite3_config is variadic, which Swift cannot call. Without memory statistics SQLite takes
+// no process-wide mutex on every allocation (connections on two threads contended for it).
+// SQLITE_MISUSE once SQLite is initialized: it applies only before the first connection.
+static inline int shopstream_sqlite_disable_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 #endif

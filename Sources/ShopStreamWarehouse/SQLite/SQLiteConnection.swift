@@ -15,6 +15,7 @@ final class SQLiteConnection {
     /// Opens (creating if missing) the database file, in WAL mode with a busy timeout, and
     /// registers ShopStream's SQL functions (`SQLiteFunctions`).
     init(path: String, busyTimeout: Duration, durable: Bool = true) throws {
+        _ = Self.configured
         var db: OpaquePointer?
         // NOMUTEX: its one user, SQLiteWarehouse, already serialises every call behind its lock, so
         // SQLite's own mutex on every call (FULLMUTEX) was paid for nothing.
@@ -38,6 +39,11 @@ final class SQLiteConnection {
         try setWAL(schema: "main")
         try SQLiteFunctions.register(on: self)
     }
+
+    /// SQLite's process-wide settings, made once before the first connection opens: no memory
+    /// statistics, whose global mutex every allocation of every connection took (two connections
+    /// on two threads, a gold pass and its queries aside, spent more time in it than they gained).
+    private static let configured: Void = { _ = shopstream_sqlite_disable_memory_statistics() }()
 
     /// The WAL's length, in pages, past which a commit copies it into the database file (SQLite's
     /// default is 1,000, 4 MiB). Silver's indexes on random ids dirty pages all over them, and a
