@@ -22,7 +22,11 @@
 --                           {month_dates: EXPR}  with EXPR IN (every sale date in those months)
 --                         or with TRUE when it rebuilds the whole table (--full-refresh),
 --                         and runs every block of one pass, plus the state update, as one
---                         transaction: a reader never sees half a pass.
+--                         transaction: a reader never sees half a pass. A block that is only
+--                         DELETEs and one INSERT INTO gold.TABLE (columns) whose query reads
+--                         neither a stage nor gold has that query run on a second connection
+--                         while the transaction runs the others, its rows inserted into the
+--                         transaction after them (payments, shipping, stock: both cores busy).
 --   -- @relabel TABLE     for a table that copies store or product labels onto rows built from
 --                         facts (inventory_health): sets them again from the current dimensions,
 --                         run when only stores or products changed (no placeholders).
