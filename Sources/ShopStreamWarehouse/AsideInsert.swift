@@ -13,7 +13,6 @@ public struct AsideInsert: Sendable, Equatable {
         self.columns = columns
         self.query = query
     }
-
 }
 
 /// A warehouse that can run queries beside a transaction of its own on another connection: the

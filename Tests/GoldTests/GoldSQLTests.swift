@@ -1,7 +1,6 @@
+import ShopStreamGold
 import ShopStreamWarehouse
 import XCTest
-
-@testable import ShopStreamGold
 
 /// sql/gold/ as the compactor reads it.
 final class GoldSQLTests: XCTestCase {
@@ -39,22 +38,6 @@ final class GoldSQLTests: XCTestCase {
             XCTAssertFalse(split.insert.query.hasSuffix(";"))
         }
         XCTAssertEqual(aside, [.paymentDaily, .shippingDaily, .inventoryHealth])
-    }
-
-    func testStatementsSplitAtSemicolonsOutsideQuotesAndComments() {
-        let text = """
-            -- a comment; not a statement
-            DELETE FROM t WHERE a = 'x;y' AND "b;c" = 1;
-            /* a block; comment */ INSERT INTO t (a) SELECT 'it''s;' -- trailing; comment
-            FROM u;
-            -- only a comment at the end;
-            """
-        XCTAssertEqual(
-            GoldSQL.statements(of: text).map(GoldSQL.droppingLeadingComments),
-            [
-                "DELETE FROM t WHERE a = 'x;y' AND \"b;c\" = 1",
-                "/* a block; comment */ INSERT INTO t (a) SELECT 'it''s;' -- trailing; comment\nFROM u",
-            ])
     }
 
     func testPlaceholdersBecomeInListsOrTrue() throws {

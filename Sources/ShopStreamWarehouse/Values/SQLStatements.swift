@@ -1,8 +1,8 @@
 /// Splits a text of SQL statements where a `;` ends a line (only blanks or a `--` comment may
 /// follow it on that line), outside quotes, backticks and comments. A `;` inside a line stays in
 /// its statement, so a BigQuery `BEGIN … END` block written on one line is one statement.
-enum SQLStatements {
-    static func split(_ sql: String) -> [String] {
+public enum SQLStatements {
+    public static func split(_ sql: String) -> [String] {
         let chars = Array(sql.unicodeScalars)
         var statements: [String] = []
         var current = String.UnicodeScalarView()
@@ -73,7 +73,7 @@ enum SQLStatements {
     }
 
     /// Whether `text` holds nothing but comments and blanks.
-    static func isOnlyComments(_ text: String) -> Bool {
+    public static func isOnlyComments(_ text: String) -> Bool {
         var rest = Substring(text)
         while true {
             rest = rest.drop { $0.isWhitespace }
