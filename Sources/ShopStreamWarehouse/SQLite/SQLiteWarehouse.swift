@@ -169,10 +169,7 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
                                 "the query for \(insert.table) gives \(rows.width) columns; the INSERT names \(insert.columns.count)",
                                 sql: insert.query)
                         }
-                        let statement = try connection.prepare(
-                            "INSERT INTO \(Identifier.quoted(insert.table.dataset)).\(Identifier.quoted(insert.table.table)) ("
-                                + insert.columns.map(Identifier.quoted).joined(separator: ", ") + ") VALUES ("
-                                + Array(repeating: "?", count: rows.width).joined(separator: ", ") + ")")
+                        let statement = try connection.prepare(Self.insertSQL(insert.table, columns: insert.columns, rows: 1))
                         for row in 0..<rows.count {
                             defer { statement.reset() }
                             try rows.bind(row: row, to: statement)
@@ -192,11 +189,7 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
     /// Every row of one query, as SQLite's values.
     private func rows(of query: String) throws -> SQLiteRows {
         try lock.withLock {
-            try attachDatasetFiles()
-            var tail = ""
-            guard let statement = try connection.prepareFirst(query, tail: &tail) else {
-                throw WarehouseError(.query, "the query is empty", sql: query)
-            }
+            let statement = try prepareQuery(query)
             let rows = SQLiteRows(width: Int(statement.columnCount))
             while try statement.step() { try rows.append(rowOf: statement) }
             return rows
@@ -233,17 +226,7 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
     /// Steps through one query's rows, handing each to `body`; returns the column names.
     private func stream(_ sql: String, _ body: ([String?]) throws -> Void) throws -> [String] {
         try lock.withLock {
-            try attachDatasetFiles()
-            var tail = ""
-            guard let statement = try connection.prepareFirst(sql, tail: &tail) else {
-                throw WarehouseError(.query, "the query is empty", sql: sql)
-            }
-            guard SQLStatements.isOnlyComments(tail.replacingOccurrences(of: ";", with: "")) else {
-                throw WarehouseError(
-                    .query,
-                    "query takes one statement, but the text goes on after \"\(statement.sql.statementPreview)\"; use execute for several",
-                    sql: sql)
-            }
+            let statement = try prepareQuery(sql)
             let count = statement.columnCount
             let columns = (0..<count).map { statement.columnName($0) }
             let types = (0..<count).map { statement.declaredType($0) }
@@ -252,6 +235,22 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
             }
             return columns
         }
+    }
+
+    /// The one statement of a query, prepared with the dataset files attached. Called with `lock` held.
+    private func prepareQuery(_ sql: String) throws -> SQLiteStatement {
+        try attachDatasetFiles()
+        var tail = ""
+        guard let statement = try connection.prepareFirst(sql, tail: &tail) else {
+            throw WarehouseError(.query, "the query is empty", sql: sql)
+        }
+        guard SQLStatements.isOnlyComments(tail.replacingOccurrences(of: ";", with: "")) else {
+            throw WarehouseError(
+                .query,
+                "query takes one statement, but the text goes on after \"\(statement.sql.statementPreview)\"; use execute for several",
+                sql: sql)
+        }
+        return statement
     }
 
     public func columns(of table: TableName) throws -> [Column]? {
@@ -585,22 +584,22 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
     private func insertStatement(_ table: TableName, _ columns: [Column], lengths: ArraySlice<Int>, bits: UInt64, rows: Int) throws
         -> SQLiteStatement
     {
-        func present() -> [Int] { columns.indices.filter { lengths[lengths.startIndex + $0] != Self.absent } }
-        let key = InsertKey(
-            table: table, columns: bits, wide: columns.count > 64 ? present().map { columns[$0].name }.joined(separator: ",") : "",
-            rows: rows)
+        func names() -> [String] { columns.indices.filter { lengths[lengths.startIndex + $0] != Self.absent }.map { columns[$0].name } }
+        let key = InsertKey(table: table, columns: bits, wide: columns.count > 64 ? names().joined(separator: ",") : "", rows: rows)
         if let cached = insertStatements[key] { return cached }
-        let present = present()
-        let names = present.map { Identifier.quoted(columns[$0].name) }.joined(separator: ", ")
-        let marks = "(" + Array(repeating: "?", count: present.count).joined(separator: ", ") + ")"
-        let sql =
-            present.isEmpty
-            ? "INSERT INTO \(Identifier.quoted(table.dataset)).\(Identifier.quoted(table.table)) DEFAULT VALUES"
-            : "INSERT\(rows > 1 ? " OR FAIL" : "") INTO \(Identifier.quoted(table.dataset)).\(Identifier.quoted(table.table)) (\(names)) VALUES "
-                + Array(repeating: marks, count: rows).joined(separator: ", ")
-        let statement = try connection.prepare(sql)
+        let statement = try connection.prepare(Self.insertSQL(table, columns: names(), rows: rows))
         insertStatements[key] = statement
         return statement
+    }
+
+    /// `INSERT INTO table (columns) VALUES (?, …)`, with `rows` rows of parameters (`OR FAIL` for
+    /// more than one: `stepRun`); `DEFAULT VALUES` for no column.
+    private static func insertSQL(_ table: TableName, columns: [String], rows: Int) -> String {
+        let target = Identifier.quoted(table.dataset) + "." + Identifier.quoted(table.table)
+        guard !columns.isEmpty else { return "INSERT INTO \(target) DEFAULT VALUES" }
+        let marks = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        return "INSERT\(rows > 1 ? " OR FAIL" : "") INTO \(target) (\(columns.map(Identifier.quoted).joined(separator: ", "))) VALUES "
+            + Array(repeating: marks, count: rows).joined(separator: ", ")
     }
 
     private func columnsLocked(_ table: TableName) throws -> [Column]? {
