@@ -299,9 +299,9 @@ final class SQLiteWarehouseTests: XCTestCase {
         XCTAssertEqual(try warehouse.query("SELECT COUNT(*) FROM silver.dated").scalar, "40")
     }
 
-    /// A query computed aside runs on a second connection while the transaction runs; its rows
-    /// land in the transaction, each value of the storage class the query gave, between `sql`
-    /// and `then`. A failure anywhere leaves nothing of any of it, and names the table.
+    /// A query computed aside runs on a second connection while the transaction runs (it sees
+    /// what was committed, not the transaction's own rows); its rows land in the transaction,
+    /// each value of the storage class the query gave, between `sql` and `then`. A failure anywhere leaves nothing of any of it, and names the table.
     func testRowsComputedAsideLandInTheTransactionTypeForTypeAndAFailureLeavesNothing() throws {
         let warehouse = try warehouse()
         try warehouse.createDataset("silver")
@@ -317,9 +317,11 @@ final class SQLiteWarehouseTests: XCTestCase {
             table: TableName("gold", "dst"), columns: ["n", "x", "s", "t"], query: "SELECT n, x / 3, s, t FROM silver.src ORDER BY rowid")
         let dump = "SELECT quote(n), quote(x), quote(s), quote(t), typeof(n) || typeof(x) || typeof(s) || typeof(t) FROM "
         let expected = try warehouse.query(dump + "(SELECT n, x / 3 AS x, s, t FROM silver.src ORDER BY rowid)").rows
+        // The transaction adds a row to silver.src: the query, on the other connection, does not see it.
         try warehouse.executeTransaction(
-            "INSERT INTO gold.log VALUES (1);", aside: [copy], then: "INSERT INTO gold.log SELECT COUNT(*) * 10 FROM gold.dst;")
-        XCTAssertEqual(try warehouse.query(dump + "gold.dst ORDER BY rowid").rows, expected)
+            "INSERT INTO gold.log VALUES (1); INSERT INTO silver.src VALUES (4, 4.0, 'uncommitted', NULL);", aside: [copy],
+            then: "INSERT INTO gold.log SELECT COUNT(*) * 10 FROM gold.dst;")
+        XCTAssertEqual(try warehouse.query(dump + "gold.dst ORDER BY rowid").rows, expected, "the rows committed before, value for value")
         XCTAssertEqual(
             try warehouse.query("SELECT step FROM gold.log ORDER BY rowid").rows, [["1"], ["30"]], "then runs after the rows are in")
 
