@@ -10,6 +10,7 @@
 #   benchmarks/generator.sh [EVENTS]        (default 1,000,000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/broker.sh
 N=${1:-1000000}
 ROUNDS=${ROUNDS:-2}
 scripts/setup
@@ -18,10 +19,8 @@ BIN=.build/release/shopstream
 WORK=$(mktemp -d)
 trap 'kill $BROKER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-$BIN broker --port 0 >"$WORK/broker.out" 2>"$WORK/broker.err" &
-BROKER_PID=$!
-for _ in $(seq 100); do grep -q '^listeners:' "$WORK/broker.out" 2>/dev/null && break; sleep 0.1; done
-B=$(awk '/^listeners:/ {print $2}' "$WORK/broker.out")
+start_broker $BIN "$WORK/broker.out"
+B=$BROKER
 [ -n "$B" ] || { echo "broker did not start: $(cat "$WORK/broker.err")"; exit 1; }
 
 # The generator writes the same events as files for kcat (not timed).

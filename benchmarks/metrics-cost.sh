@@ -9,6 +9,7 @@
 # medians: on / off (1.00 = free; the goal is at least 0.97).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/broker.sh
 N=${1:-200000}
 ROUNDS=${2:-4}
 scripts/setup
@@ -17,10 +18,8 @@ BIN=$PWD/.build/release/shopstream
 WORK=$(mktemp -d)
 trap 'kill $BROKER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-$BIN broker --port 0 >"$WORK/broker.out" 2>/dev/null &
-BROKER_PID=$!
-for _ in $(seq 100); do grep -q '^listeners:' "$WORK/broker.out" 2>/dev/null && break; sleep 0.1; done
-B=$(awk '/^listeners:/ {print $2}' "$WORK/broker.out")
+start_broker $BIN "$WORK/broker.out"
+B=$BROKER
 $BIN generate --brokers "$B" --events "$N" -q >/dev/null
 
 rate() { awk '/^elapsed:/ {gsub(",", "", $4); print $4}' "$1"; }

@@ -13,6 +13,7 @@
 #   HEAD_BIN=/path/shopstream benchmarks/silver-kcat.sh      (that binary instead of building this checkout)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/broker.sh
 N=${1:-200000}
 ROUNDS=${ROUNDS:-2}
 command -v kcat >/dev/null || { echo "needs kcat (apt-get install kcat)" >&2; exit 1; }
@@ -22,10 +23,8 @@ if [ -z "${HEAD_BIN:-}" ]; then
 fi
 WORK=$(mktemp -d)
 trap 'kill $BROKER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
-"$HEAD_BIN" broker --port 0 >"$WORK/broker.out" 2>/dev/null &
-BROKER_PID=$!
-for _ in $(seq 100); do grep -q '^listeners:' "$WORK/broker.out" 2>/dev/null && break; sleep 0.1; done
-B=$(awk '/^listeners:/ {print $2}' "$WORK/broker.out")
+start_broker "$HEAD_BIN" "$WORK/broker.out"
+B=$BROKER
 "$HEAD_BIN" generate --brokers "$B" --events "$N" -q >/dev/null
 TOPICS=(shop.customers shop.products shop.stores shop.inventory shop.sales shop.payments shop.shipping)
 now() { date +%s.%N; }

@@ -15,6 +15,7 @@
 # page cache of up to 64 MiB per dataset file, which a restart's read of silver fills.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/broker.sh
 DAYS=${1:-365}
 if [[ -z "${BIN:-}" ]]; then
   swift build -c release --product shopstream >/dev/null
@@ -23,10 +24,8 @@ fi
 WORK=$(mktemp -d)
 trap 'kill $BROKER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-$BIN broker --port 0 >"$WORK/broker.out" 2>/dev/null &
-BROKER_PID=$!
-for _ in $(seq 100); do grep -q '^listeners:' "$WORK/broker.out" 2>/dev/null && break; sleep 0.1; done
-B=$(awk '/^listeners:/ {print $2}' "$WORK/broker.out")
+start_broker $BIN "$WORK/broker.out"
+B=$BROKER
 $BIN generate --brokers "$B" --days "$DAYS" -q >"$WORK/generate.out"
 EVENTS=$(awk '/events/ {for (i = 1; i <= NF; i++) if ($(i+1) ~ /^events/) {gsub(",", "", $i); print $i; exit}}' "$WORK/generate.out")
 

@@ -14,6 +14,7 @@
 #      p50/p99 from send to row in silver (SQLite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/broker.sh
 N=${1:-100000}
 scripts/setup
 scripts/emulators install >/dev/null
@@ -25,10 +26,8 @@ BIN=$PWD/.build/release/shopstream
 WORK=$(mktemp -d)
 trap 'kill $BROKER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-$BIN broker --port 0 >"$WORK/broker.out" 2>/dev/null &
-BROKER_PID=$!
-for _ in $(seq 100); do grep -q '^listeners:' "$WORK/broker.out" 2>/dev/null && break; sleep 0.1; done
-B=$(awk '/^listeners:/ {print $2}' "$WORK/broker.out")
+start_broker $BIN "$WORK/broker.out"
+B=$BROKER
 $BIN generate --brokers "$B" --events "$N" -q >/dev/null
 
 rate() { awk '/^elapsed:/ {gsub(",", "", $4); print $4}' "$1"; }
@@ -75,10 +74,9 @@ read -r py_rows py_secs <"$WORK/python.out"
 py_rate=$(echo "$py_rows / $py_secs" | bc -l)
 
 # Latency at a steady rate: generator live at 1,000 events/s for 20 s, the sink beside it.
-$BIN broker --port 0 >"$WORK/broker2.out" 2>/dev/null &
-B2_PID=$!
-for _ in $(seq 100); do grep -q '^listeners:' "$WORK/broker2.out" 2>/dev/null && break; sleep 0.1; done
-B2=$(awk '/^listeners:/ {print $2}' "$WORK/broker2.out")
+FIRST_BROKER_PID=$BROKER_PID
+start_broker $BIN "$WORK/broker2.out"
+B2=$BROKER B2_PID=$BROKER_PID BROKER_PID=$FIRST_BROKER_PID
 $BIN sink silver --brokers "$B2" --warehouse "sqlite://$WORK/lat.db" --idle-exit 5s --max-delay 200ms -q >"$WORK/lat.out" &
 SINK_PID=$!
 sleep 4

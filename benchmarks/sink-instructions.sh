@@ -19,6 +19,7 @@
 # callgrind's profile file, to read with `callgrind_annotate --inclusive=yes FILE | swift demangle`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/broker.sh
 SINK=${1:-}
 case "$SINK" in silver | bronze) ;; *) echo "usage: $0 silver|bronze [EVENTS]" >&2; exit 2 ;; esac
 N=${2:-20000}
@@ -37,10 +38,8 @@ elif [ -n "${BASE:-}" ]; then
   (cd "$TREE" && swift build -c release --product shopstream >/dev/null)
   objcopy --strip-debug "$TREE/.build/release/shopstream" "$WORK/base"
 fi
-"$WORK/head" broker --port 0 >"$WORK/broker.out" 2>/dev/null &
-BROKER_PID=$!
-for _ in $(seq 100); do grep -q '^listeners:' "$WORK/broker.out" 2>/dev/null && break; sleep 0.1; done
-B=$(awk '/^listeners:/ {print $2}' "$WORK/broker.out")
+start_broker "$WORK/head" "$WORK/broker.out"
+B=$BROKER
 "$WORK/head" generate --brokers "$B" --events "$N" -q >/dev/null
 count() {
   local bin=$1 name=$2 target landed

@@ -11,6 +11,7 @@
 #   benchmarks/sink-profile.sh silver|bronze [EVENTS]     (default 300,000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/broker.sh
 SINK=${1:-}
 case "$SINK" in silver | bronze) ;; *) echo "usage: $0 silver|bronze [EVENTS]" >&2; exit 2 ;; esac
 N=${2:-300000}
@@ -19,10 +20,8 @@ swift build -c release --product shopstream >/dev/null
 BIN=.build/release/shopstream
 WORK=$(mktemp -d /dev/shm/sink-profile.XXXXXX)
 trap 'kill $BROKER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
-"$BIN" broker --port 0 >"$WORK/broker.out" 2>/dev/null &
-BROKER_PID=$!
-for _ in $(seq 100); do grep -q '^listeners:' "$WORK/broker.out" 2>/dev/null && break; sleep 0.1; done
-B=$(awk '/^listeners:/ {print $2}' "$WORK/broker.out")
+start_broker "$BIN" "$WORK/broker.out"
+B=$BROKER
 "$BIN" generate --brokers "$B" --events "$N" -q >/dev/null
 if [ "$SINK" = silver ]; then
   "$BIN" warehouse init --warehouse "sqlite://$WORK/w.db" >/dev/null

@@ -22,6 +22,7 @@
 # a build without --load at all has insertAll as its only path, and leg 1 runs without the flag.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/broker.sh
 N=${1:-50000}
 ROUNDS=${ROUNDS:-1}
 export BIGQUERY_EMULATOR_PORT=${BIGQUERY_EMULATOR_PORT:-9050} BIGQUERY_EMULATOR_GRPC_PORT=${BIGQUERY_EMULATOR_GRPC_PORT:-9060}
@@ -60,12 +61,8 @@ load_flag() { # prints the flag for a leg, "" when the sink takes no --load; fai
   grep -q -- "$1" <<<"$HELP" && echo "--load $1"
 }
 
-"$BIN" broker --port 0 >"$WORK/broker.out" 2>/dev/null &
-BROKER_PID=$!
-for _ in $(seq 600); do grep -q '^listeners:' "$WORK/broker.out" 2>/dev/null && break; sleep 0.1; done
-B=$(awk '/^listeners:/ {print $2}' "$WORK/broker.out")
-# An empty --brokers would mean an embedded broker in each command: nothing to read.
-[ -n "$B" ] || { echo "error: shopstream broker printed no listeners within 60 s" >&2; exit 1; }
+start_broker "$BIN" "$WORK/broker.out" 60
+B=$BROKER
 "$BIN" generate --brokers "$B" --events "$N" -q >/dev/null
 
 # sink LEG ROUND: one leg of the sink into a fresh project; prints "ROWS SECONDS" or "n/a".
