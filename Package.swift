@@ -41,6 +41,12 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // The executable's memory allocator (see Sources/Cjemalloc/shim.h).
+        .systemLibrary(
+            name: "Cjemalloc",
+            pkgConfig: "jemalloc",
+            providers: [.apt(["libjemalloc-dev"])]
+        ),
         .systemLibrary(
             name: "Copenssl",
             pkgConfig: "libcrypto",
@@ -112,7 +118,7 @@ let package = Package(
             dependencies: [
                 "ShopStreamCore", "ShopStreamBus", "ShopStreamGenerator", "ShopStreamLake", "ShopStreamSinks",
                 "ShopStreamWarehouse", "ShopStreamSilver", "ShopStreamGold", "ShopStreamQuality", "ShopStreamDashboard",
-                "ShopStreamService", "ShopStreamServer", "ShopStreamPubSub",
+                "ShopStreamService", "ShopStreamServer", "ShopStreamPubSub", "Cjemalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

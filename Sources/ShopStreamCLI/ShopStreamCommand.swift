@@ -23,7 +23,7 @@ struct ShopStreamCommand: ParsableCommand {
 
             A <duration> is a number and a unit: 500ms, 5s, 2m, 1h, 1h30m or 30d.
             """,
-        version: "0.1.0",
+        version: "0.1.0 (memory allocator: \(MemoryAllocator.description))",
         subcommands: [
             Run.self, Generate.self, Broker.self, Topics.self, Sink.self, LakeCommand.self, WarehouseCommand.self,
             Backfill.self, Compact.self, Check.self, Dashboard.self,
