@@ -130,6 +130,17 @@ public final class EmbeddedBroker: @unchecked Sendable {
         rd_kafka_mock_cluster_destroy(cluster)
     }
 
+    /// Keeps this broker running until the process exits instead of destroying it with its last
+    /// reference: for a command that exits as soon as it is done with it (`run`). The destroy waits
+    /// for the cluster's thread, which in librdkafka 2.0.2 may first sleep out its 1 s poll (the
+    /// race `concurrently` works around): a year's `run` spent a second past its report in about
+    /// one run in four. At exit the system closes its sockets at once.
+    public func keepUntilExit() {
+        Self.keptUntilExit.withLock { $0.append(self) }
+    }
+
+    private static let keptUntilExit = Mutex<[EmbeddedBroker]>([])
+
     // MARK: Faults
 
     /// What is in force now: brokers down, delays, leaders, the errors injected so far and those

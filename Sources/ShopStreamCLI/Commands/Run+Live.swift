@@ -39,6 +39,8 @@ extension ShopStreamCommand.Run {
             let store = try makeWarehouse(url: warehouseURL, load: load)
             for line in try sqlOptions.setup(store, catalog: catalog).apply() { logger.warning("\(line)") }
             let (bus, broker) = try openBus(catalog: catalog)
+            // The process exits once the services stopped: not destroyed (see keepUntilExit).
+            broker?.keepUntilExit()
             try withExtendedLifetime(broker) {
                 let health = Health()
                 let published = PublishedCount()

@@ -184,6 +184,8 @@ extension ShopStreamCommand {
                 for line in try setup.apply() { note("warning: \(line)") }
 
                 let (bus, broker) = try openBus(catalog: catalog)
+                // The process exits right after the report: not destroyed (see keepUntilExit).
+                broker?.keepUntilExit()
                 try withExtendedLifetime(broker) {
                     var config = SimulationConfig()
                     config.seed = seed
