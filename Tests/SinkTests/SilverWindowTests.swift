@@ -47,12 +47,13 @@ final class SilverWindowTests: XCTestCase {
 
     private func sink(
         _ broker: EmbeddedBroker, _ warehouse: any Warehouse, group: String, window: Duration?,
-        grace: Duration = .seconds(2), maxDelay: Duration? = nil
+        grace: Duration = .seconds(2), maxDelay: Duration? = nil, published: Latch? = nil
     ) throws -> SilverSink {
         var config = silverConfiguration(broker, grace: grace)
         config.groupId = group
         config.dedupWindow = window
         if let maxDelay { config.maxDelay = maxDelay }
+        config.idleExitAfter = published
         // When a member leaves, librdkafka's mock cluster answers the next join only after a
         // rebalance of the session timeout less a second: a short session keeps a restart quick.
         config.connection.properties["session.timeout.ms"] = "4000"
@@ -248,6 +249,44 @@ final class SilverWindowTests: XCTestCase {
             s.statistics.lookedUp, 2, "asked while the sale was still in its batch (not found, not waited for), then again")
         XCTAssertEqual(s.statistics.rejects, [:], "the payment found its sale once its grace was over")
         XCTAssertEqual(s.statistics.rows[.payments], 1)
+        XCTAssertEqual(try column(warehouse, "SELECT sale_id FROM silver.payments"), [SilverEvents.saleId(1)])
+    }
+
+    /// Once the run published everything and the sink read it all, a payment whose sale is older
+    /// than the window is looked up as soon as the sale landed, not a second after it was read
+    /// (the look-up's pace while the stream flows): the last second of a year's `run` was spent so.
+    func testAtTheEndOfTheInputAPaymentOfALandedSaleGoesInAtOnce() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+        try publishSale(producer, moved(SilverEvents.sale(2, customer: "CUS-00000001"), to: 40), saleId: SilverEvents.saleId(2), day: 40)
+        try publishSale(producer, moved(SilverEvents.sale(1, customer: "CUS-00000001"), to: 10), saleId: SilverEvents.saleId(1), day: 10)
+        try producer.flush()
+        let everything = Latch()
+        everything.raise()
+        let warehouse = try freshSQLiteWarehouse()
+        let s = try sink(
+            broker, warehouse, group: "window-end", window: .seconds(7 * 86_400), grace: .seconds(30), maxDelay: .seconds(600),
+            published: everything)
+        var paidAt: ContinuousClock.Instant?
+        var landedAfter: Duration?
+        // On the sink's own thread each pass: the payment goes out once both sales are in silver.
+        try s.run(shouldStop: {
+            if paidAt == nil && s.statistics.rows[.sales] == 2 {
+                try? producer.send(
+                    topic: Entity.payments.topic, key: Array(SilverEvents.saleId(1).utf8),
+                    value: moved(SilverEvents.payment(1, sale: SilverEvents.saleId(1)), to: 40), timestampMs: recordTime(40))
+                try? producer.flush()
+                paidAt = .now
+            }
+            if let paidAt, landedAfter == nil, s.statistics.rows[.payments] == 1 { landedAfter = .now - paidAt }
+            return landedAfter != nil || (paidAt.map { .now - $0 >= .seconds(20) } ?? false)
+        })
+        XCTAssertNotNil(paidAt, "both sales landed while the sink ran")
+        let after = try XCTUnwrap(landedAfter, "the payment landed")
+        XCTAssertGreaterThanOrEqual(s.statistics.lookedUp, 1, "its sale was looked up in silver")
+        // Read within the fetch wait (100 ms) and inserted at once; a second is the look-up's pace.
+        XCTAssertLessThan(after, .milliseconds(700), "the payment waited for the next look-up instead")
         XCTAssertEqual(try column(warehouse, "SELECT sale_id FROM silver.payments"), [SilverEvents.saleId(1)])
     }
 

@@ -235,6 +235,19 @@ public final class Consumer {
         return (max(low, 0), high)
     }
 
+    /// Whether this member has read every assigned partition up to the high watermark librdkafka
+    /// learned from its last fetch of it (no request to the broker: a cheap check for a reader that
+    /// polled nothing, which may lag what was published since). False while nothing is assigned
+    /// or a partition's watermarks are not known yet.
+    public func isCaughtUp() -> Bool {
+        let held = assignment
+        guard !held.isEmpty, let positions = try? positions() else { return false }
+        return held.allSatisfy { tp in
+            guard let marks = cachedWatermarks(tp) else { return false }
+            return (positions[tp] ?? marks.low) >= marks.high
+        }
+    }
+
     /// Whether this member has read everything its assigned partitions hold now: its position (or,
     /// before it read any, the group's committed offset) is at or past each partition's high
     /// watermark, asked of the broker (the cached one may be older than the last messages). False

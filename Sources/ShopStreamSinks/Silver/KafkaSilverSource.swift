@@ -85,6 +85,8 @@ final class KafkaSilverSource: SilverSource {
     /// The partitions' ends as the broker has them now: later than `instant`.
     func hasReadToEnd(since instant: ContinuousClock.Instant) -> Bool { consumer.hasReadToEnd() }
 
+    func isCaughtUp() -> Bool { consumer.isCaughtUp() }
+
     func idleExitIsDue(_ idleExit: inout IdleExit, lastActivity: ContinuousClock.Instant) -> Bool {
         idleExit.isDue(lastActivity: lastActivity, consumer: consumer, logger: logger)
     }

@@ -164,6 +164,9 @@ final class PubSubSilverSource: SilverSource {
         polledHead == polled.count && consumer?.pulledEmpty(since: instant) == true
     }
 
+    /// Everything pulled was handed over, and the subscriptions came back empty since.
+    func isCaughtUp() -> Bool { polledHead == polled.count && consumer?.quietSince != nil }
+
     /// Idle for the time, and every subscription pulled empty since the last message.
     func idleExitIsDue(_ idleExit: inout IdleExit, lastActivity: ContinuousClock.Instant) -> Bool {
         ContinuousClock.now - lastActivity >= idleExit.idle && polledHead == polled.count && consumer?.quietSince != nil

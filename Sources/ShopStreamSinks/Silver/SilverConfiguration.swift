@@ -44,7 +44,10 @@ public struct SilverConfiguration: Sendable {
     public var idleExit: Duration?
     /// Kafka: idle counts only once this is raised, so a sink started beside the generator does not
     /// end before it has published everything (the group's backlog then says what is left).
-    /// The Pub/Sub source does not read it: start the sink after publishing.
+    /// Raised, it also says nothing more is coming: once every partition is read to its end, partial
+    /// batches go in at once instead of `maxDelay` later, and facts waiting for a sale older than
+    /// the window are looked up as soon as rows land. On Pub/Sub idle does not wait for it: start
+    /// the sink after publishing.
     public var idleExitAfter: Latch?
     /// What the sink does once the warehouse gave up on an insert for a cause that may pass
     /// (`isTransient`: a 503, a dropped connection, SQLite busy, rows BigQuery still calls

@@ -155,6 +155,9 @@ public final class SilverSink: StoppableSink {
     /// other members may have inserted ids of them that it never read.
     private var sharedTopics: Set<Entity> = []
     private var lastLookup = ContinuousClock.now
+    /// Rows landed since facts waiting for a sale were last looked up at the end of the input
+    /// (`lookUpSalesLanded`).
+    private var landedSinceLookup = false
     /// Read and not yet handled: a burst of polls, handled together (`handlePolled`).
     private var polled: [SilverDelivery] = []
     /// The burst read before `polled`, being validated on other threads while this one reads on
@@ -346,9 +349,9 @@ public final class SilverSink: StoppableSink {
             if buffered >= maxBuffered || !source.paused.isEmpty { lastActivity = .now }
             let validatingCount = validating?.burst.count ?? 0
             // With a burst being validated, nothing new is waited for: that burst is handled instead.
-            if buffered + validatingCount < maxBuffered,
-                let m = try source.poll(timeout: validating == nil ? .milliseconds(20) : .zero)
-            {
+            let reads = buffered + validatingCount < maxBuffered
+            let first = reads ? try source.poll(timeout: validating == nil ? .milliseconds(20) : .zero) : nil
+            if let m = first {
                 if let readBackFailure { throw readBackFailure }
                 lastActivity = .now
                 // A burst is read, validated on other threads while the one before it is
@@ -368,9 +371,11 @@ public final class SilverSink: StoppableSink {
                 reportReads()
             }
             lookUpReferencesReadElsewhere()
+            let inputEnded = reads && first == nil && validating == nil && inputHasEnded()
+            if inputEnded { try lookUpSalesLanded() }
             try releaseWaiting(expireAll: false)
             pace()
-            try flush(force: false)
+            try flush(force: inputEnded)
             try commit(force: false)
             // Idle counts from the last message or the last assignment, and ends the run only once
             // no fact waits and the whole group has read to the end.
@@ -942,6 +947,31 @@ public final class SilverSink: StoppableSink {
         }
     }
 
+    /// Whether nothing more is coming: the run said it published everything (`idleExitAfter`) and
+    /// this member has read every partition to its end. Then waiting fills no batch and lands no
+    /// sale sooner: partial batches go in at once (not `maxDelay` later), and facts waiting for a
+    /// sale older than the window are looked up as soon as rows landed (`lookUpSalesLanded`), not a
+    /// second later. Before, the last second of a year's `run` was spent so.
+    private func inputHasEnded() -> Bool {
+        configuration.idleExitAfter?.isRaised == true && source.isCaughtUp()
+    }
+
+    /// Looks the awaited sales (and any other fact a fact waits for) up in silver once rows landed
+    /// since the last look and none of those tables has rows on their way in: what is found wakes
+    /// its waiting facts. Called when the input has ended.
+    private func lookUpSalesLanded() throws {
+        guard landedSinceLookup, gate.waitingCount > 0 else { return }
+        let awaited = Set(gate.awaited.filter { !$0.entity.isDimension })
+        let entities = Set(awaited.map(\.entity))
+        guard !awaited.isEmpty, !entities.contains(where: { inserting.contains($0) || !(batches[$0]?.rows.isEmpty ?? true) }) else {
+            return
+        }
+        landedSinceLookup = false
+        for ref in try lookUp(awaited, waitingForInserts: false).found {
+            gate.learn(ref.entity, ref.id, day: accepted.latestDay(ref.entity))
+        }
+    }
+
     /// What a waiting fact is to the gate when other facts may reference it (a sale), else nil.
     private func gateKey(_ a: Accepted) -> ReferenceGate<Accepted>.Reference? {
         EntityReference.referencedEntities.contains(a.entity) ? .init(entity: a.entity, id: a.event.id) : nil
@@ -1083,6 +1113,7 @@ public final class SilverSink: StoppableSink {
             )
         }
         let now = SentAt.nowMilliseconds()
+        if !result.inserted.isEmpty { landedSinceLookup = true }
         for index in result.inserted {
             let m = batch.sources[index]
             source.settle(m)

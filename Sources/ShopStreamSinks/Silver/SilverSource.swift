@@ -77,6 +77,9 @@ protocol SilverSource: AnyObject {
     func tick()
     /// Whether everything published before `instant` has been read (the drain before a stop).
     func hasReadToEnd(since instant: ContinuousClock.Instant) -> Bool
+    /// Whether every lane is read as far as the source knows without asking anyone (Kafka: each
+    /// position at the high watermark of its last fetch). Cheap, and may lag what was published since.
+    func isCaughtUp() -> Bool
     /// What a stop's drain waited for, and what happens to what comes later, for the log.
     var drained: String { get }
     /// `--idle-exit`: whether, idle since `lastActivity`, the run may end (every lane read to its end).
