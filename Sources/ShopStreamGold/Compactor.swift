@@ -14,7 +14,7 @@ import Synchronization
 /// Blocks that read the same silver rows share a `@stage` (SQLite): a temporary table made
 /// first in that transaction, from every date its readers rebuild, and dropped at its end.
 ///
-/// On SQLite (`ComputesAside`), the blocks that read silver alone (payments, shipping, stock)
+/// On SQLite (`ComputesAside`), the blocks that read silver alone (salespeople, payments, shipping, stock)
 /// have their queries run on a second connection while the transaction runs the others, and
 /// their rows inserted into it before it commits: a pass then keeps both cores busy, and is still
 /// one transaction. Their reads see silver as committed when they start, after the counts were

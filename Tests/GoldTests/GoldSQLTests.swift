@@ -37,7 +37,7 @@ final class GoldSQLTests: XCTestCase {
             XCTAssertTrue(split.insert.query.contains("'2025-02-01'"), "rendered: \(split.insert.query)")
             XCTAssertFalse(split.insert.query.hasSuffix(";"))
         }
-        XCTAssertEqual(aside, [.paymentDaily, .shippingDaily, .inventoryHealth])
+        XCTAssertEqual(aside, [.salespersonMonthly, .paymentDaily, .shippingDaily, .inventoryHealth])
     }
 
     func testPlaceholdersBecomeInListsOrTrue() throws {
