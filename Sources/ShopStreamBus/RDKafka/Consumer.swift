@@ -242,10 +242,15 @@ public final class Consumer {
     public func isCaughtUp() -> Bool {
         let held = assignment
         guard !held.isEmpty, let positions = try? positions() else { return false }
-        return held.allSatisfy { tp in
-            guard let marks = cachedWatermarks(tp) else { return false }
-            return (positions[tp] ?? marks.low) >= marks.high
-        }
+        return held.allSatisfy { isReadToItsCachedEnd($0, positions: positions) == true }
+    }
+
+    /// Whether `tp` is read up to the high watermark of its last fetch (`positions`: from
+    /// `positions()`; a partition with none is read from its low watermark); nil while its
+    /// watermarks are not known.
+    public func isReadToItsCachedEnd(_ tp: TopicPartition, positions: [TopicPartition: Int64]) -> Bool? {
+        guard let marks = cachedWatermarks(tp) else { return nil }
+        return (positions[tp] ?? marks.low) >= marks.high
     }
 
     /// Whether this member has read everything its assigned partitions hold now: its position (or,

@@ -113,14 +113,11 @@ final class KafkaSilverSource: SilverSource {
 
     func readThrough(_ topic: String, latest: [TopicPartition: Int64]) -> Int64 {
         var through = Int64.max
-        var positions: [TopicPartition: Int64]?
+        let positions = (try? consumer.positions()) ?? [:]
         for tp in consumer.assignment where tp.topic == topic {
             // The high watermark librdkafka learned from its last fetch of the partition (it fetches
             // an idle partition again every fetch.wait.max.ms); nothing read yet: from the start.
-            if let marks = consumer.cachedWatermarks(tp) {
-                if positions == nil { positions = (try? consumer.positions()) ?? [:] }
-                if (positions?[tp] ?? marks.low) >= marks.high { continue }
-            }
+            if consumer.isReadToItsCachedEnd(tp, positions: positions) == true { continue }
             through = min(through, latest[tp] ?? .min)
         }
         return through

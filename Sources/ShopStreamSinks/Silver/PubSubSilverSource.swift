@@ -169,7 +169,7 @@ final class PubSubSilverSource: SilverSource {
 
     /// Idle for the time, and every subscription pulled empty since the last message.
     func idleExitIsDue(_ idleExit: inout IdleExit, lastActivity: ContinuousClock.Instant) -> Bool {
-        ContinuousClock.now - lastActivity >= idleExit.idle && polledHead == polled.count && consumer?.quietSince != nil
+        ContinuousClock.now - lastActivity >= idleExit.idle && isCaughtUp()
     }
 
     /// Other sinks on the same subscription are not known here: taken as the only reader.

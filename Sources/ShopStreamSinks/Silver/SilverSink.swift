@@ -892,12 +892,11 @@ public final class SilverSink: StoppableSink {
         _ refs: Set<ReferenceGate<Accepted>.Reference>, waitingForInserts: Bool
     ) throws -> (found: [ReferenceGate<Accepted>.Reference], complete: Bool) {
         let entities = Set(refs.map(\.entity))
-        func onTheirWay() -> Bool { entities.contains { inserting.contains($0) || !(batches[$0]?.rows.isEmpty ?? true) } }
-        while waitingForInserts, onTheirWay() {
+        while waitingForInserts, hasRowsOnTheirWay(entities) {
             try flush(force: true)
             if let done = inserts?.take(timeout: .milliseconds(200)) { try apply(done) }
         }
-        let complete = !onTheirWay()
+        let complete = !hasRowsOnTheirWay(entities)
         var found: [ReferenceGate<Accepted>.Reference] = []
         for entity in entities {
             // Only ids that need no quoting (every id the topics allow); any other is not looked up.
@@ -906,6 +905,11 @@ public final class SilverSink: StoppableSink {
             statistics.lookedUp += ids.count
         }
         return (found, complete)
+    }
+
+    /// Whether rows of any of `entities` are accepted and not yet in their table (batched or inserting).
+    private func hasRowsOnTheirWay(_ entities: Set<Entity>) -> Bool {
+        entities.contains { inserting.contains($0) || !(batches[$0]?.rows.isEmpty ?? true) }
     }
 
     /// Hands over which of `ids` silver's table of `entity` holds, asking 500 at a time.
@@ -963,9 +967,7 @@ public final class SilverSink: StoppableSink {
         guard landedSinceLookup, gate.waitingCount > 0 else { return }
         let awaited = Set(gate.awaited.filter { !$0.entity.isDimension })
         let entities = Set(awaited.map(\.entity))
-        guard !awaited.isEmpty, !entities.contains(where: { inserting.contains($0) || !(batches[$0]?.rows.isEmpty ?? true) }) else {
-            return
-        }
+        guard !awaited.isEmpty, !hasRowsOnTheirWay(entities) else { return }
         landedSinceLookup = false
         for ref in try lookUp(awaited, waitingForInserts: false).found {
             gate.learn(ref.entity, ref.id, day: accepted.latestDay(ref.entity))
