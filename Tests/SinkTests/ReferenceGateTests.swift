@@ -52,6 +52,38 @@ final class ReferenceGateTests: XCTestCase {
         XCTAssertEqual(expired.first?.1, [product])
     }
 
+    /// Deadlines differ (a sale waits the whole grace for its customer; a payment of a sale older
+    /// than the window is asked of silver after a second): each fact expires at its own, not
+    /// behind one parked before it with a later deadline.
+    func testAFactExpiresAtItsOwnDeadlineThoughOneParkedBeforeItHasALaterOne() {
+        var gate = Gate()
+        let now = ContinuousClock.now
+        gate.park("sale, waiting the grace for its customer", missing: [customer], deadline: now + .seconds(60))
+        gate.park("payment of an old sale", missing: [sale], deadline: now + .seconds(1))
+        gate.park("payment asked again", missing: [sale], deadline: now + .seconds(2))
+        XCTAssertEqual(gate.release(now: now + .seconds(1)).expired.map(\.0), ["payment of an old sale"])
+        XCTAssertEqual(gate.release(now: now + .seconds(2)).expired.map(\.0), ["payment asked again"])
+        XCTAssertEqual(gate.waitingCount, 1)
+        XCTAssertEqual(
+            gate.release(now: now + .seconds(60)).expired.map(\.0), ["sale, waiting the grace for its customer"])
+        XCTAssertEqual(gate.waitingCount, 0)
+    }
+
+    /// Facts expire by deadline and, due at the same instant, in the order they were parked; all
+    /// expired at once (the end of the input), in the order they were parked.
+    func testFactsExpireByDeadlineThenInTheOrderTheyWereParked() {
+        var gate = Gate()
+        let now = ContinuousClock.now
+        let names = (0..<50).map { "fact \($0)" }
+        for (i, name) in names.enumerated() { gate.park(name, missing: [product], deadline: now + .seconds(i % 3)) }
+        let byDeadline = (0..<3).flatMap { d in names.enumerated().filter { $0.offset % 3 == d }.map(\.element) }
+        XCTAssertEqual(gate.release(now: now + .seconds(5)).expired.map(\.0), byDeadline)
+
+        for (i, name) in names.enumerated() { gate.park(name, missing: [product], deadline: now + .seconds(50 - i)) }
+        XCTAssertEqual(gate.release(now: now, expireAll: true).expired.map(\.0), names)
+        XCTAssertEqual(gate.waitingCount, 0)
+    }
+
     func testAWaitingFactKeyedAsADimensionIsWaitingUntilItLeavesTheGate() {
         var gate = Gate()
         let now = ContinuousClock.now

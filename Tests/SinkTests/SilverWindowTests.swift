@@ -302,6 +302,42 @@ final class SilverWindowTests: XCTestCase {
         XCTAssertEqual(try column(warehouse, "SELECT sale_id FROM silver.payments"), [SilverEvents.saleId(1)])
     }
 
+    /// A payment of a sale older than the window is asked of silver after a second, even while a
+    /// fact parked before it waits its whole grace (a sale of a customer who never comes): the
+    /// gate lets each go at its own deadline, not behind the one parked first.
+    func testAPaymentOfAnOldSaleIsLookedUpWhileASaleParkedBeforeItWaitsItsGrace() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        try publishANewSaleThenAnOldOne(producer)
+        let warehouse = try freshSQLiteWarehouse()
+        let s = try sink(broker, warehouse, group: "window-behind", window: .seconds(7 * 86_400), grace: .seconds(30))
+        let started = ContinuousClock.now
+        var (waitedBefore, paidAt, landedAfter): (Int?, ContinuousClock.Instant?, Duration?) = (nil, nil, nil)
+        // On the sink's own thread each pass: the stranded sale once both sales landed, the
+        // payment once the sink parked the stranded sale.
+        try s.run(shouldStop: {
+            if waitedBefore == nil && s.statistics.rows[.sales] == 2 {
+                // The two sales may have waited for their customer already.
+                waitedBefore = s.statistics.waited
+                try? publishSale(
+                    producer, moved(SilverEvents.sale(3, customer: "CUS-00000099"), to: 40), saleId: SilverEvents.saleId(3), day: 40)
+                try? producer.flush()
+            }
+            if let waitedBefore, paidAt == nil, s.statistics.waited > waitedBefore {
+                try? payTheOldSale(producer)
+                paidAt = .now
+            }
+            if let paidAt, landedAfter == nil, s.statistics.rows[.payments] == 1 { landedAfter = .now - paidAt }
+            return landedAfter != nil || .now - started >= .seconds(45)
+        })
+        XCTAssertNotNil(paidAt, "the stranded sale was parked while the sink ran")
+        let after = try XCTUnwrap(landedAfter, "the payment landed")
+        XCTAssertEqual(s.statistics.lookedUp, 1, "its sale was looked up in silver")
+        // Its second in the gate, the look-up and the insert; the stranded sale's grace is 30 s.
+        XCTAssertLessThan(after, .seconds(5), "the payment waited behind the stranded sale's grace")
+        XCTAssertEqual(s.statistics.rows[.sales], 2, "the stranded sale still waits")
+    }
+
     /// Two sales (days 40 and 10: with a window of 7 days the second is accepted, not held), then,
     /// once the sink has read both, a payment of the old one; batches wait up to a minute, so the
     /// sale is still in its batch when the payment's sale is looked up. The sink after its run.

@@ -25,9 +25,10 @@ struct ReferenceGate<Item> {
     private var known = [KnownIds](repeating: KnownIds(), count: Entity.allCases.count)
     private var entries: [Int: Entry] = [:]
     private var waitingOn: [Reference: [Int]] = [:]
-    /// Entry ids in arrival order; deadlines grow with it (one grace for all).
-    private var order: [Int] = []
-    private var orderHead = 0
+    /// Entry ids by deadline, the earliest first (then in arrival order): deadlines differ (the
+    /// whole grace; a second for a fact asked of silver), so arrival order is not deadline order.
+    /// An entry released by `learn` or `drop` leaves its id here until its deadline (skipped then).
+    private var deadlines = DeadlineQueue()
     private var ready: [Int] = []
     private var nextId = 0
     /// How many waiting items carry each key.
@@ -74,7 +75,7 @@ struct ReferenceGate<Item> {
         entries[key] = Entry(item: item, key: ref, missing: unique, unresolved: unique.count, deadline: deadline)
         if let ref { waitingKeys[ref, default: 0] += 1 }
         for ref in unique { waitingOn[ref, default: []].append(key) }
-        order.append(key)
+        deadlines.push(key, deadline)
     }
 
     var waitingCount: Int { entries.count }
@@ -99,23 +100,19 @@ struct ReferenceGate<Item> {
         }
         ready.removeAll(keepingCapacity: true)
         var expired: [(Item, [Reference])] = []
-        while orderHead < order.count {
-            let key = order[orderHead]
-            guard let e = entries[key] else { orderHead += 1; continue }  // released already
-            guard expireAll || now >= e.deadline else { break }
-            entries[key] = nil
+        // All at once (the end of the input): in the order they were parked.
+        let due = expireAll ? entries.keys.sorted() : []
+        if expireAll { deadlines = DeadlineQueue() }
+        var next = due.makeIterator()
+        while let key = expireAll ? next.next() : deadlines.popFirst(dueBy: now) {
+            guard let e = entries.removeValue(forKey: key) else { continue }  // released already
             unkey(e)
-            orderHead += 1
             let left = e.missing.filter { !isKnown($0) }
             for ref in left {
                 waitingOn[ref]?.removeAll { $0 == key }
                 if waitingOn[ref]?.isEmpty == true { waitingOn[ref] = nil }
             }
             expired.append((e.item, left))
-        }
-        if orderHead > 4096 && orderHead * 2 > order.count {
-            order.removeFirst(orderHead)
-            orderHead = 0
         }
         return (out, expired)
     }
@@ -139,5 +136,48 @@ struct ReferenceGate<Item> {
     private mutating func unkey(_ e: Entry) {
         guard let ref = e.key, let n = waitingKeys[ref] else { return }
         waitingKeys[ref] = n > 1 ? n - 1 : nil
+    }
+}
+
+/// Entry ids ordered by deadline, then by id (ids grow with arrival): a binary min-heap, so a
+/// park and a release each cost a logarithm of what waits.
+private struct DeadlineQueue {
+    private var heap: [(deadline: ContinuousClock.Instant, key: Int)] = []
+
+    mutating func push(_ key: Int, _ deadline: ContinuousClock.Instant) {
+        heap.append((deadline, key))
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.precedes(heap[child], heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    /// Takes out the first id whose deadline is at or before `now`.
+    mutating func popFirst(dueBy now: ContinuousClock.Instant) -> Int? {
+        guard let first = heap.first, first.deadline <= now else { return nil }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < heap.count else { break }
+                let right = left + 1
+                let child = right < heap.count && Self.precedes(heap[right], heap[left]) ? right : left
+                guard Self.precedes(heap[child], heap[parent]) else { break }
+                heap.swapAt(child, parent)
+                parent = child
+            }
+        }
+        return first.key
+    }
+
+    private static func precedes(
+        _ a: (deadline: ContinuousClock.Instant, key: Int), _ b: (deadline: ContinuousClock.Instant, key: Int)
+    ) -> Bool {
+        a.deadline != b.deadline ? a.deadline < b.deadline : a.key < b.key
     }
 }
