@@ -23,6 +23,23 @@ final class AcceptedEventsTests: XCTestCase {
         XCTAssertEqual(accepted.horizon(.sales), 70, "the event-id window itself never widens")
     }
 
+    /// Partitions of one topic are read unevenly too (one partition of payments 50 days behind
+    /// the others, on a 300,000-event backlog): the slowest read partition decides, or its
+    /// payments' sales are forgotten and looked up in silver.
+    func testTheSlowestPartitionOfAReferrerDecides() {
+        var accepted = AcceptedEvents(window: .seconds(30 * 86_400))
+        accepted.advance(.sales, partition: 0, to: 100)
+        accepted.advance(.payments, partition: 0, to: 100)
+        accepted.advance(.payments, partition: 3, to: 50)
+        accepted.advance(.shipping, partition: 1, to: 100)
+        XCTAssertEqual(accepted.referenceHorizon(.sales), 20, "payments' partition 3 is 50 days behind")
+        accepted.advance(.payments, partition: 3, to: 90)
+        XCTAssertEqual(accepted.referenceHorizon(.sales), 60)
+        accepted.forgetPartitions(.payments, [3])
+        XCTAssertEqual(accepted.referenceHorizon(.sales), 70, "a revoked partition no longer holds anything")
+        XCTAssertEqual(accepted.horizon(.sales), 70, "the event-id window itself never widens")
+    }
+
     func testAReferrerFarBehindHoldsAtMostThreeWindowsMore() {
         var accepted = AcceptedEvents(window: .seconds(30 * 86_400))
         accepted.advance(.sales, to: 400)

@@ -472,8 +472,9 @@ public final class SilverSink: StoppableSink {
 
     /// Moves `entity`'s event time on; when a window moved, the gate forgets the fact ids (sales)
     /// no fact still to come references (`AcceptedEvents.referenceHorizon`).
-    private func advance(_ entity: Entity, to day: Int32) {
-        guard accepted.advance(entity, to: day) != nil else { return }
+    private func advance(_ entity: Entity, partition: Int32? = nil, to day: Int32) {
+        let moved = partition.map { accepted.advance(entity, partition: $0, to: day) } ?? accepted.advance(entity, to: day)
+        guard moved != nil else { return }
         for fact in EntityReference.referencedEntities where !fact.isDimension {
             if let horizon = accepted.referenceHorizon(fact) { gate.forget(fact, before: horizon) }
         }
@@ -673,7 +674,7 @@ public final class SilverSink: StoppableSink {
     private func remember(_ a: Accepted) -> (eventId: String, prior: String)? {
         let m = a.message
         let day = a.event.eventTime.flatMap(AcceptedEvents.day(of:)) ?? Int32(clamping: (m.timestampMs ?? 0) / 86_400_000)
-        advance(a.entity, to: day)
+        advance(a.entity, partition: m.source.partition, to: day)
         if let eventId = a.event.eventId, let prior = accepted.accept(eventId, from: m.source, entity: a.entity, day: day) {
             return (eventId, prior)
         }
@@ -1289,6 +1290,7 @@ public final class SilverSink: StoppableSink {
             // Facts still waiting are not committed: the next owner reads them again. Kept here, they
             // would be inserted or dead-lettered later, twice or wrongly.
             for tp in tps { held[tp] = nil }
+            for tp in tps { if let entity = Entity(topic: tp.topic) { accepted.forgetPartitions(entity, [tp.partition]) } }
             let dropped = gate.drop { revoked.contains($0.message.lane) }
             if dropped > 0 { logger.info("left waiting facts to the partitions' next owner", metadata: ["facts": "\(dropped)"]) }
         }
