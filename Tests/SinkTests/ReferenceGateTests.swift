@@ -84,6 +84,24 @@ final class ReferenceGateTests: XCTestCase {
         XCTAssertEqual(gate.waitingCount, 0)
     }
 
+    /// Facts released by their dimension leave their deadline behind in the gate's queue until it
+    /// passes; the queue is rebuilt once those outnumber what waits, so a minute's grace on a fast
+    /// backlog does not keep a minute of facts' deadlines.
+    func testDeadlinesOfFactsReleasedEarlyDoNotPileUp() {
+        var gate = Gate()
+        for n in 0..<20_000 {
+            let id = "CUS-\(n)"
+            gate.park("sale \(n)", missing: [Gate.Reference(entity: .customers, id: id)], deadline: later)
+            gate.learn(.customers, id)
+            _ = gate.release(now: .now)
+        }
+        gate.park("one still waiting", missing: [product], deadline: later)
+        _ = gate.release(now: .now)
+        XCTAssertEqual(gate.waitingCount, 1)
+        XCTAssertLessThanOrEqual(gate.queuedDeadlines, 4097, "20,000 released facts' deadlines were kept")
+        XCTAssertEqual(gate.release(now: later).expired.map(\.0), ["one still waiting"])
+    }
+
     func testAWaitingFactKeyedAsADimensionIsWaitingUntilItLeavesTheGate() {
         var gate = Gate()
         let now = ContinuousClock.now

@@ -27,8 +27,11 @@ struct ReferenceGate<Item> {
     private var waitingOn: [Reference: [Int]] = [:]
     /// Entry ids by deadline, the earliest first (then in arrival order): deadlines differ (the
     /// whole grace; a second for a fact asked of silver), so arrival order is not deadline order.
-    /// An entry released by `learn` or `drop` leaves its id here until its deadline (skipped then).
+    /// An entry released by `learn` or `drop` leaves its id here until its deadline (skipped then),
+    /// or until such ids outnumber the waiting entries (then the queue is built again from those).
     private var deadlines = DeadlineQueue()
+    /// Ids in `deadlines`, live or left behind (for the tests).
+    var queuedDeadlines: Int { deadlines.count }
     private var ready: [Int] = []
     private var nextId = 0
     /// How many waiting items carry each key.
@@ -114,6 +117,12 @@ struct ReferenceGate<Item> {
             }
             expired.append((e.item, left))
         }
+        // Most facts leave by `learn` long before their deadline (a year's backlog parks hundreds
+        // of thousands for a minute's grace): past twice what waits, the queue keeps only theirs.
+        if deadlines.count > 4096 && deadlines.count > 2 * entries.count {
+            deadlines = DeadlineQueue()
+            for key in entries.keys.sorted() { deadlines.push(key, entries[key]!.deadline) }
+        }
         return (out, expired)
     }
 
@@ -143,6 +152,8 @@ struct ReferenceGate<Item> {
 /// park and a release each cost a logarithm of what waits.
 private struct DeadlineQueue {
     private var heap: [(deadline: ContinuousClock.Instant, key: Int)] = []
+
+    var count: Int { heap.count }
 
     mutating func push(_ key: Int, _ deadline: ContinuousClock.Instant) {
         heap.append((deadline, key))

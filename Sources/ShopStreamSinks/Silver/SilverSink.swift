@@ -473,7 +473,8 @@ public final class SilverSink: StoppableSink {
     /// Moves `entity`'s event time on; when a window moved, the gate forgets the fact ids (sales)
     /// no fact still to come references (`AcceptedEvents.referenceHorizon`).
     private func advance(_ entity: Entity, partition: Int32? = nil, to day: Int32) {
-        let moved = partition.map { accepted.advance(entity, partition: $0, to: day) } ?? accepted.advance(entity, to: day)
+        let moved =
+            if let partition { accepted.advance(entity, partition: partition, to: day) } else { accepted.advance(entity, to: day) }
         guard moved != nil else { return }
         for fact in EntityReference.referencedEntities where !fact.isDimension {
             if let horizon = accepted.referenceHorizon(fact) { gate.forget(fact, before: horizon) }
