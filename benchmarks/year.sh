@@ -5,10 +5,12 @@
 # alternated with it in the same run, in turns ABBA (so that neither is always the one run
 # second, after the other warmed or loaded the machine). Prints
 # each run's wall time and the run's own split (publishing, bronze, silver, gold), then the
-# medians. Each binary reads the `sql/` of this checkout. Not a test.
+# medians. Each binary reads the `sql/` of this checkout, or the base BASE_SQL (the base
+# worktree's `sql/`, to compare gold's SQL too). Not a test.
 #
 #   benchmarks/year.sh                                   (3 rounds of this checkout)
 #   BASE_BIN=/path/to/old/shopstream ROUNDS=4 benchmarks/year.sh
+#   BASE_BIN=/tmp/base/.build/release/shopstream BASE_SQL=/tmp/base/sql benchmarks/year.sh
 #   HEAD_BIN=/path/shopstream benchmarks/year.sh          (that binary instead of building)
 #
 # A base binary from an older commit: git worktree add /tmp/base REV && (cd /tmp/base && swift
@@ -24,6 +26,7 @@ fi
 HEAD_BIN=$(realpath "$HEAD_BIN")
 [ -z "${BASE_BIN:-}" ] || BASE_BIN=$(realpath "$BASE_BIN")
 SQL=$PWD/sql
+BASE_SQL=$(realpath "${BASE_SQL:-$SQL}")
 # In memory where there is /dev/shm: the disk is not what is measured.
 PARENT=/dev/shm
 [ -d "$PARENT" ] && [ -w "$PARENT" ] || PARENT=${TMPDIR:-/tmp}
@@ -32,10 +35,11 @@ trap 'rm -rf "$WORK"' EXIT
 
 declare -A walls
 one() {
-  local name=$1 bin=$2 dir="$WORK/$1-$3" t0 t1 wall
+  local name=$1 bin=$2 dir="$WORK/$1-$3" sql=$SQL t0 t1 wall
+  [ "$name" = base ] && sql=$BASE_SQL
   mkdir -p "$dir"
   t0=$(date +%s.%N)
-  (cd "$dir" && "$bin" run --days "$DAYS" --sql "$SQL" >out 2>&1) || {
+  (cd "$dir" && "$bin" run --days "$DAYS" --sql "$sql" >out 2>&1) || {
     echo "$name: run failed; its output:" >&2
     cat "$dir/out" >&2
     exit 1
