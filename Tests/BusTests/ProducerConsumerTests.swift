@@ -33,6 +33,32 @@ final class ProducerConsumerTests: XCTestCase {
         consumer.close()
     }
 
+    /// Header names are kept from one message to the next (a producer sends the same few): a name
+    /// must come back as it was sent, also beside another of the same length.
+    func testHeaderNamesOfTheSameLengthAndLongOnesComeBackAsSent() throws {
+        let broker = try EmbeddedBroker(topics: [testTopic("t.headers", partitions: 2)])
+        let producer = try Producer(configuration: ProducerConfiguration(connection: connection(broker)))
+        let names = ["trace-a", "trace-b", "shopstream-sent-at-and-more", ""]
+        for i in 0..<40 {
+            // Each message a different order and subset of the names.
+            let picked = (0..<names.count).filter { (i >> $0) & 1 == 1 || $0 == i % names.count }
+            try producer.send(
+                topic: "t.headers", key: Array("k\(i)".utf8), value: Array("\(i)".utf8),
+                headers: picked.map { KafkaHeader(names[$0], "v\(i)-\($0)") })
+        }
+        try producer.flush()
+        let consumer = try Consumer(
+            configuration: ConsumerConfiguration(connection: connection(broker), groupId: uniqueGroup()), topics: ["t.headers"])
+        let got = try consume(consumer, count: 40)
+        XCTAssertEqual(got.count, 40)
+        for m in got {
+            let i = Int(String(decoding: m.value, as: UTF8.self))!
+            let picked = (0..<names.count).filter { (i >> $0) & 1 == 1 || $0 == i % names.count }
+            XCTAssertEqual(m.headers, picked.map { KafkaHeader(names[$0], "v\(i)-\($0)") }, "message \(i)")
+        }
+        consumer.close()
+    }
+
     func testCommittedOffsetsSurviveAConsumerRestart() throws {
         let broker = try EmbeddedBroker(topics: [testTopic("t.commits", partitions: 1)])
         let producer = try Producer(configuration: ProducerConfiguration(connection: connection(broker)))
