@@ -14,8 +14,15 @@ struct OffsetTracker {
         var committable: Int64?
 
         mutating func finish(_ offset: Int64) {
-            done.insert(offset)
-            while head < pending.count, done.remove(pending[head]) != nil {
+            // Most offsets finish in the order read: the first pending one moves the commit at once,
+            // without a pass through `done` (which never holds the first pending offset).
+            if head < pending.count, pending[head] == offset {
+                committable = offset + 1
+                head += 1
+            } else {
+                done.insert(offset)
+            }
+            while head < pending.count, !done.isEmpty, done.remove(pending[head]) != nil {
                 committable = pending[head] + 1
                 head += 1
             }
@@ -69,5 +76,31 @@ struct OffsetTracker {
     /// Forgets partitions this consumer no longer owns.
     mutating func forget(_ tps: some Sequence<TopicPartition>) {
         for tp in tps { partitions[tp] = nil }
+    }
+}
+
+/// The latest record time read per lane (`SilverSink`'s view of how far each topic is read).
+/// Messages come in runs of one partition (a fetch's worth), so the lane being read is kept
+/// aside and written to the table only when another lane comes: one comparison a message
+/// instead of hashing its topic's name twice.
+struct LaneTimes {
+    private var times: [TopicPartition: Int64] = [:]
+    private var current: TopicPartition?
+    private var currentLatest: Int64 = .min
+
+    mutating func saw(_ lane: TopicPartition, _ timestampMs: Int64) {
+        if lane == current {
+            if timestampMs > currentLatest { currentLatest = timestampMs }
+            return
+        }
+        if let current { times[current] = currentLatest }
+        current = lane
+        currentLatest = max(times[lane, default: .min], timestampMs)
+    }
+
+    /// Every lane's latest record time.
+    mutating func latest() -> [TopicPartition: Int64] {
+        if let current { times[current] = currentLatest }
+        return times
     }
 }

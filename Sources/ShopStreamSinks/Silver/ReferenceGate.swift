@@ -19,7 +19,13 @@ struct ReferenceGate<Item> {
         var key: Reference?
         var missing: [Reference]
         var unresolved: Int
-        var deadline: ContinuousClock.Instant
+        var deadline: Moment
+
+        /// One missing reference arrived; how many are still missing.
+        mutating func unresolve() -> Int {
+            unresolved -= 1
+            return unresolved
+        }
     }
 
     private var known = [KnownIds](repeating: KnownIds(), count: Entity.allCases.count)
@@ -45,10 +51,9 @@ struct ReferenceGate<Item> {
         }
         guard let waiters = waitingOn.removeValue(forKey: Reference(entity: entity, id: id)) else { return }
         for key in waiters {
-            guard var e = entries[key] else { continue }
-            e.unresolved -= 1
-            entries[key] = e
-            if e.unresolved == 0 { ready.append(key) }
+            // In place: a copy of the entry out and back retains and releases all it holds.
+            guard let left = entries[key]?.unresolve() else { continue }
+            if left == 0 { ready.append(key) }
         }
     }
 
@@ -72,9 +77,14 @@ struct ReferenceGate<Item> {
     /// Parks `item` until `missing` are all known or `deadline`; `ref` is what the item is, when
     /// others may reference it.
     mutating func park(_ item: Item, as ref: Reference? = nil, missing: [Reference], deadline: ContinuousClock.Instant) {
+        park(item, as: ref, missing: missing, until: Moment(deadline))
+    }
+
+    /// `park(…)` with the deadline as a `Moment`.
+    mutating func park(_ item: Item, as ref: Reference? = nil, missing: [Reference], until deadline: Moment) {
         let key = nextId
         nextId += 1
-        let unique = Array(Set(missing))
+        let unique = missing.count < 2 ? missing : Array(Set(missing))
         entries[key] = Entry(item: item, key: ref, missing: unique, unresolved: unique.count, deadline: deadline)
         if let ref { waitingKeys[ref, default: 0] += 1 }
         for ref in unique { waitingOn[ref, default: []].append(key) }
@@ -94,6 +104,11 @@ struct ReferenceGate<Item> {
     /// Items whose references all arrived, and items whose grace ran out (with what
     /// is still missing). With `expireAll`, every waiting item is expired.
     mutating func release(now: ContinuousClock.Instant, expireAll: Bool = false) -> (ready: [Item], expired: [(Item, [Reference])]) {
+        release(at: Moment(now), expireAll: expireAll)
+    }
+
+    /// `release(…)` with the time as a `Moment`.
+    mutating func release(at now: Moment, expireAll: Bool = false) -> (ready: [Item], expired: [(Item, [Reference])]) {
         var out: [Item] = []
         for key in ready {
             if let e = entries.removeValue(forKey: key) {
@@ -151,11 +166,11 @@ struct ReferenceGate<Item> {
 /// Entry ids ordered by deadline, then by id (ids grow with arrival): a binary min-heap, so a
 /// park and a release each cost a logarithm of what waits.
 private struct DeadlineQueue {
-    private var heap: [(deadline: ContinuousClock.Instant, key: Int)] = []
+    private var heap: [(deadline: Moment, key: Int)] = []
 
     var count: Int { heap.count }
 
-    mutating func push(_ key: Int, _ deadline: ContinuousClock.Instant) {
+    mutating func push(_ key: Int, _ deadline: Moment) {
         heap.append((deadline, key))
         var child = heap.count - 1
         while child > 0 {
@@ -167,7 +182,7 @@ private struct DeadlineQueue {
     }
 
     /// Takes out the first id whose deadline is at or before `now`.
-    mutating func popFirst(dueBy now: ContinuousClock.Instant) -> Int? {
+    mutating func popFirst(dueBy now: Moment) -> Int? {
         guard let first = heap.first, first.deadline <= now else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
@@ -187,7 +202,7 @@ private struct DeadlineQueue {
     }
 
     private static func precedes(
-        _ a: (deadline: ContinuousClock.Instant, key: Int), _ b: (deadline: ContinuousClock.Instant, key: Int)
+        _ a: (deadline: Moment, key: Int), _ b: (deadline: Moment, key: Int)
     ) -> Bool {
         a.deadline != b.deadline ? a.deadline < b.deadline : a.key < b.key
     }

@@ -128,8 +128,8 @@ public final class SilverSink: StoppableSink {
     private lazy var idleExit = configuration.idleExit.map { IdleExit($0, after: configuration.idleExitAfter) }
     private var lastCommit = ContinuousClock.now
     private var lastRetryCheck = ContinuousClock.now
-    private var firstMessageAt: ContinuousClock.Instant?
-    private var lastRowAt: ContinuousClock.Instant?
+    private var firstMessageAt: Moment?
+    private var lastRowAt: Moment?
     /// The insert threads, started when consuming starts.
     private var inserts: WorkerPool<InsertJob, FinishedInsert>?
     /// The validation threads (`Validation`), started with the insert threads.
@@ -145,7 +145,7 @@ public final class SilverSink: StoppableSink {
     /// Rows accepted and not yet in a table.
     private var buffered = 0
     /// The latest record time read per lane: how far each topic has been read.
-    private var eventTime: [TopicPartition: Int64] = [:]
+    private var eventTime = LaneTimes()
     /// Messages read per entity (`Entity.index`) not yet counted in the metrics.
     private var unreportedReads = [Int](repeating: 0, count: Entity.allCases.count)
     private var maxBuffered: Int { max(20_000, configuration.maxRows * 20) }
@@ -173,12 +173,14 @@ public final class SilverSink: StoppableSink {
     private var waitingAtPause = 0
     /// The last `_ingested_at` written: its millisecond and its text (`ingestedAt()`).
     private var ingestion: (ms: Int64, text: String) = (.min, "")
+    /// The last `_source_publish_time` written: its millisecond and its text (`publishTime(_:)`).
+    private var publication: (ms: Int64, text: String) = (.min, "")
 
     private struct Accepted {
         var message: SilverDelivery
         var entity: Entity
         var event: ValidatedEvent
-        var parkedAt = ContinuousClock.now
+        var parkedAt = Moment.now
     }
 
     private struct Rejected {
@@ -603,9 +605,9 @@ public final class SilverSink: StoppableSink {
     }
 
     private func handle(_ m: SilverDelivery, _ checked: Checked) {
-        if firstMessageAt == nil { firstMessageAt = .now }
+        if firstMessageAt == nil { firstMessageAt = Moment.now }
         let tp = m.lane
-        if let ts = m.timestampMs, ts > eventTime[tp, default: .min] { eventTime[tp] = ts }
+        if let ts = m.timestampMs { eventTime.saw(tp, ts) }
         if !held.isEmpty, let kind = heldKind(m) {
             settleHeld(m, kind, checked)
             return
@@ -620,8 +622,12 @@ public final class SilverSink: StoppableSink {
         case .event(let entity, let event):
             unreportedReads[entity.index] += 1
             let accepted = Accepted(message: m, entity: entity, event: event)
-            let refs = event.references.map { ReferenceGate<Accepted>.Reference(entity: $0.reference.target, id: $0.id) }
-            let missing = gate.missing(refs)
+            // Built only when a reference is missing: most facts find theirs, and allocate nothing here.
+            var missing: [ReferenceGate<Accepted>.Reference] = []
+            event.forEachReference { reference, id in
+                let ref = ReferenceGate<Accepted>.Reference(entity: reference.target, id: id)
+                if !gate.isKnown(ref) { missing.append(ref) }
+            }
             if missing.isEmpty {
                 accept(accepted)
             } else {
@@ -629,7 +635,7 @@ public final class SilverSink: StoppableSink {
                 // A sale older than the window is no longer held: ask silver soon, not after the whole grace.
                 let ask = configuration.dedupWindow != nil && missing.contains { !$0.entity.isDimension }
                 let grace = ask ? min(configuration.referenceGrace, .seconds(1)) : configuration.referenceGrace
-                gate.park(accepted, as: gateKey(accepted), missing: missing, deadline: .now + grace)
+                gate.park(accepted, as: gateKey(accepted), missing: missing, until: Moment.now + grace)
                 statistics.mostWaiting = max(statistics.mostWaiting, gate.waitingCount)
             }
         }
@@ -652,11 +658,22 @@ public final class SilverSink: StoppableSink {
                 rule: "duplicate")
             return
         }
-        let row = SilverRow.make(entity: a.entity, event: a.event, source: m.source, ingestedAt: ingestedAt(), insertId: insertId)
+        let row = SilverRow.make(
+            entity: a.entity, event: a.event, source: m.source, ingestedAt: ingestedAt(), insertId: insertId,
+            publishTime: m.source.publishTimeMs.map(publishTime))
         // Mutated in place through the dictionary, in one look-up: a copy out and back would
         // copy the whole batch on every append.
         batches[a.entity, default: Batch()].append(row, from: m)
         buffered += 1
+    }
+
+    /// `_source_publish_time` of a message published at `ms`: written once a millisecond, not once a
+    /// row (a backlog's messages share their millisecond by the hundred).
+    private func publishTime(_ ms: Int64) -> String {
+        if ms != publication.ms {
+            publication = (ms, SilverRow.timestamp(milliseconds: ms))
+        }
+        return publication.text
     }
 
     /// `_ingested_at` of a row accepted now, to the millisecond: written once a millisecond, not
@@ -816,7 +833,7 @@ public final class SilverSink: StoppableSink {
     }
 
     private func releaseWaiting(expireAll: Bool) throws {
-        let (ready, expired) = gate.release(now: .now, expireAll: expireAll)
+        let (ready, expired) = gate.release(at: Moment.now, expireAll: expireAll)
         for a in ready { accept(a) }
         // Facts expiring in this pass may be kept waiting below; until decided they count as waiting.
         let expiring = Set(expired.compactMap { gateKey($0.0) })
@@ -843,8 +860,8 @@ public final class SilverSink: StoppableSink {
             let behind = missing.contains {
                 !readUpTo($0.entity, a.message.timestampMs ?? 0) || gate.isWaiting($0) || expiring.contains($0)
             }
-            if behind && !expireAll && ContinuousClock.now - a.parkedAt < configuration.referenceGrace * 10 {
-                gate.park(a, as: gateKey(a), missing: missing, deadline: .now + .seconds(1))
+            if behind && !expireAll && Moment.now - a.parkedAt < configuration.referenceGrace * 10 {
+                gate.park(a, as: gateKey(a), missing: missing, until: Moment.now + .seconds(1))
                 continue
             }
             // A fact's id (a sale) older than the window was forgotten: silver may hold it.
@@ -857,7 +874,7 @@ public final class SilverSink: StoppableSink {
         guard !unheld.isEmpty else { return }
         // A fact is refused only on what silver holds once every row accepted before it is in;
         // the others need not wait for the inserts under way (seconds, on a backlog).
-        let now = ContinuousClock.now
+        let now = Moment.now
         let deciding = expireAll || unheld.contains { now - $0.0.parkedAt >= configuration.referenceGrace }
         let (found, complete) = try lookUp(Set(unheld.flatMap { $0.1.filter { !$0.entity.isDimension } }), waitingForInserts: deciding)
         for ref in found { gate.learn(ref.entity, ref.id, day: accepted.latestDay(ref.entity)) }
@@ -869,7 +886,7 @@ public final class SilverSink: StoppableSink {
                 // Neither held nor in silver yet: it may still come, within the grace; asked
                 // again in a second while rows of its references were still on their way in.
                 let graceEnds = a.parkedAt + configuration.referenceGrace
-                gate.park(a, as: gateKey(a), missing: missing, deadline: complete ? graceEnds : min(graceEnds, now + .seconds(1)))
+                gate.park(a, as: gateKey(a), missing: missing, until: complete ? graceEnds : min(graceEnds, now + .seconds(1)))
             } else {
                 reject(a, missing: missing)
             }
@@ -987,7 +1004,7 @@ public final class SilverSink: StoppableSink {
     private func readThrough(_ entity: Entity) -> Int64 {
         // How far other members read is not known here.
         guard holdsWholeTopic(entity) else { return .min }
-        return source.readThrough(entity.topic, latest: eventTime)
+        return source.readThrough(entity.topic, latest: eventTime.latest())
     }
 
     // MARK: Inserts and dead letters
@@ -1134,7 +1151,7 @@ public final class SilverSink: StoppableSink {
                 batch.sources[f.index], reason: "\(f.location.map { "\($0): " } ?? "")the warehouse refused the row: \(f.message)",
                 field: f.location, rule: "warehouse")
         }
-        if !result.inserted.isEmpty { lastRowAt = .now }
+        if !result.inserted.isEmpty { lastRowAt = Moment.now }
     }
 
     /// Runs on a worker thread: one table's rows, until each is in or refused, or the warehouse gave
