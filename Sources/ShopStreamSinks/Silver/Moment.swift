@@ -11,10 +11,10 @@ struct Moment: Comparable, Hashable, Sendable {
     /// Nanoseconds since `origin`.
     let nanoseconds: Int64
 
-    private static let origin = ContinuousClock.now
+    private static let clockOrigin = ContinuousClock.now
 
     init(_ instant: ContinuousClock.Instant) {
-        nanoseconds = (instant - Self.origin).nanoseconds
+        nanoseconds = (instant - Self.clockOrigin).nanoseconds
     }
 
     private init(nanoseconds: Int64) {
@@ -22,6 +22,9 @@ struct Moment: Comparable, Hashable, Sendable {
     }
 
     static var now: Moment { Moment(ContinuousClock.now) }
+
+    /// The first moment of this process's clock (nanoseconds 0).
+    static let origin = Moment(nanoseconds: 0)
 
     static func < (a: Moment, b: Moment) -> Bool { a.nanoseconds < b.nanoseconds }
 

@@ -180,7 +180,8 @@ public final class SilverSink: StoppableSink {
         var message: SilverDelivery
         var entity: Entity
         var event: ValidatedEvent
-        var parkedAt = Moment.now
+        /// When it was first parked in the gate (set then: most facts never wait).
+        var parkedAt = Moment.origin
     }
 
     private struct Rejected {
@@ -621,7 +622,7 @@ public final class SilverSink: StoppableSink {
             reject(m, reason: rejection.reason, field: rejection.field, rule: rejection.violations.first?.rule.rawValue ?? "schema")
         case .event(let entity, let event):
             unreportedReads[entity.index] += 1
-            let accepted = Accepted(message: m, entity: entity, event: event)
+            var accepted = Accepted(message: m, entity: entity, event: event)
             // Built only when a reference is missing: most facts find theirs, and allocate nothing here.
             var missing: [ReferenceGate<Accepted>.Reference] = []
             event.forEachReference { reference, id in
@@ -635,7 +636,8 @@ public final class SilverSink: StoppableSink {
                 // A sale older than the window is no longer held: ask silver soon, not after the whole grace.
                 let ask = configuration.dedupWindow != nil && missing.contains { !$0.entity.isDimension }
                 let grace = ask ? min(configuration.referenceGrace, .seconds(1)) : configuration.referenceGrace
-                gate.park(accepted, as: gateKey(accepted), missing: missing, until: Moment.now + grace)
+                accepted.parkedAt = Moment.now
+                gate.park(accepted, as: gateKey(accepted), missing: missing, until: accepted.parkedAt + grace)
                 statistics.mostWaiting = max(statistics.mostWaiting, gate.waitingCount)
             }
         }
