@@ -5,8 +5,9 @@ import ShopStreamCore
 /// `ContinuousClock.Instant` is resilient outside the standard library: a struct that holds one is
 /// copied, compared and destroyed through value witnesses (and their metadata looked up), not as
 /// two words. The silver sink copies the times of the facts it holds many times an event (each
-/// fact read, the reference gate's heap of deadlines): on a backlog under callgrind those
-/// witnesses were ~6 % of all the sink's instructions. A `Moment` copies as one word.
+/// fact read, the reference gate's heap of deadlines): under callgrind, on 30,000 events, the heap's
+/// pops and the witness copies and destroys of its (Instant, key) pairs alone were ~4.6 % of all the
+/// sink's instructions (BENCHMARKS.md, "Silver's reading thread"). A `Moment` copies as one word.
 struct Moment: Comparable, Hashable, Sendable {
     /// Nanoseconds since `origin`.
     let nanoseconds: Int64
