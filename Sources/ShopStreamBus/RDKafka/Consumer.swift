@@ -35,11 +35,10 @@ public final class Consumer {
     /// What `checkTopics` last learned: a sole reader takes its partitions from it rather than
     /// asking the cluster again at its first poll.
     private var checkedMetadata: ClusterMetadata?
-    /// The last topic handle a message came from and its name: messages come in runs of one
-    /// partition, and the name need not be read out of librdkafka again for each.
-    private var lastTopic: (handle: OpaquePointer, name: String)?
-    /// Header names seen, reused instead of a new string per message (a producer sends the same few).
-    private var headerNames: [String] = []
+    /// Topic and header names seen, reused instead of a new string per message: a consumer reads
+    /// a few topics, and a producer sends the same few headers.
+    private var topicNames = InternedNames()
+    private var headerNames = InternedNames()
 
     public init(configuration: ConsumerConfiguration, topics: [String]) throws {
         guard !topics.isEmpty else { throw KafkaError(.invalidArgument, "a consumer needs at least one topic") }
@@ -109,7 +108,7 @@ public final class Consumer {
             }
         }
         var result = ConsumedMessage(
-            topic: topicName(m.rkt),
+            topic: topicNames.string(rd_kafka_topic_name(m.rkt)),
             partition: m.partition,
             offset: m.offset,
             key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
@@ -128,32 +127,11 @@ public final class Consumer {
             result.headers.reserveCapacity(rd_kafka_header_cnt(hdrs))
             while rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
                 let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
-                result.headers.append(KafkaHeader(headerName(name!), bytes))
+                result.headers.append(KafkaHeader(headerNames.string(name!), bytes))
                 i += 1
             }
         }
         return result
-    }
-
-    private func topicName(_ handle: OpaquePointer) -> String {
-        if let lastTopic, lastTopic.handle == handle { return lastTopic.name }
-        let name = String(cString: rd_kafka_topic_name(handle))
-        lastTopic = (handle, name)
-        return name
-    }
-
-    /// `String(cString: name)`, the same string as the last time this name came (up to 16 names).
-    private func headerName(_ name: UnsafePointer<CChar>) -> String {
-        let length = strlen(name)
-        for known in headerNames where known.utf8.count == length {
-            let same = known.utf8.withContiguousStorageIfAvailable { bytes in
-                length == 0 || memcmp(bytes.baseAddress!, name, length) == 0
-            }
-            if same == true { return known }
-        }
-        let new = String(cString: name)
-        if headerNames.count < 16 { headerNames.append(new) }
-        return new
     }
 
     /// A sole reader takes every partition of its topics, each from the group's committed offset
@@ -456,5 +434,25 @@ private func shopstreamRebalance(
         context.resumeRevoked(rk, Array(context.assignment))
         rd_kafka_assign(rk, nil)
         context.assignment.removeAll()
+    }
+}
+
+/// Names read out of librdkafka as C strings, each made a `String` once: `string(_:)` gives back
+/// the string made the first time the same bytes came (up to 16 names; past them, a new one each
+/// time). Compared by their bytes, not by the pointer, which librdkafka may reuse.
+struct InternedNames {
+    private var names: [String] = []
+
+    mutating func string(_ name: UnsafePointer<CChar>) -> String {
+        let length = strlen(name)
+        for known in names where known.utf8.count == length {
+            let same = known.utf8.withContiguousStorageIfAvailable { bytes in
+                length == 0 || memcmp(bytes.baseAddress!, name, length) == 0
+            }
+            if same == true { return known }
+        }
+        let new = String(cString: name)
+        if names.count < 16 { names.append(new) }
+        return new
     }
 }

@@ -33,35 +33,23 @@ public enum SilverRow {
     public static func make(
         entity: Entity, event: ValidatedEvent, source: SourceCoordinates, ingestedAt: String, insertId id: String
     ) -> WarehouseRow {
-        make(
-            entity: entity, event: event, source: source, ingestedAt: ingestedAt, insertId: id,
-            publishTime: source.publishTimeMs.map(timestamp(milliseconds:)))
-    }
-
-    /// `make(…)` with `_source_publish_time` already written too (`timestamp(milliseconds:)` of
-    /// `source.publishTimeMs`, nil when it has none): a backlog's messages share their millisecond
-    /// by the hundred, and the sink writes it once for them.
-    public static func make(
-        entity: Entity, event: ValidatedEvent, source: SourceCoordinates, ingestedAt: String, insertId id: String,
-        publishTime: String?
-    ) -> WarehouseRow {
         precondition(event.entity == entity, "a \(event.entity.rawValue) event cannot become a silver.\(entity.rawValue) row")
         // In the layout's order: the event's data columns, then the metadata columns.
         var values = event.ordered
         values.reserveCapacity(event.layout.names.count)
-        appendSource(source, publishTime: publishTime, to: &values)
+        appendSource(source, to: &values)
         values.append(.string(id))
         values.append(.timestamp(ingestedAt))
         return WarehouseRow(insertId: id, layout: event.layout, ordered: values)
     }
 
     /// The `_source_*` values, in `SilverSchema.metadataColumns` order.
-    private static func appendSource(_ s: SourceCoordinates, publishTime: String?, to values: inout [WarehouseValue]) {
+    private static func appendSource(_ s: SourceCoordinates, to values: inout [WarehouseValue]) {
         values.append(.string(s.topic))
         values.append(s.partition.map { .int64(Int64($0)) } ?? .null)
         values.append(s.offset.map { .int64($0) } ?? .null)
         values.append(.string(s.messageId))
-        values.append(publishTime.map { .timestamp($0) } ?? .null)
+        values.append(s.publishTimeMs.map { .timestamp(CivilTime.timestampText(utcMicros: $0 * 1000)) } ?? .null)
         values.append(s.deliveryAttempt.map { .int64(Int64($0)) } ?? .null)
     }
 

@@ -173,8 +173,6 @@ public final class SilverSink: StoppableSink {
     private var waitingAtPause = 0
     /// The last `_ingested_at` written: its millisecond and its text (`ingestedAt()`).
     private var ingestion: (ms: Int64, text: String) = (.min, "")
-    /// The last `_source_publish_time` written: its millisecond and its text (`publishTime(_:)`).
-    private var publication: (ms: Int64, text: String) = (.min, "")
 
     private struct Accepted {
         var message: SilverDelivery
@@ -660,22 +658,11 @@ public final class SilverSink: StoppableSink {
                 rule: "duplicate")
             return
         }
-        let row = SilverRow.make(
-            entity: a.entity, event: a.event, source: m.source, ingestedAt: ingestedAt(), insertId: insertId,
-            publishTime: m.source.publishTimeMs.map(publishTime))
+        let row = SilverRow.make(entity: a.entity, event: a.event, source: m.source, ingestedAt: ingestedAt(), insertId: insertId)
         // Mutated in place through the dictionary, in one look-up: a copy out and back would
         // copy the whole batch on every append.
         batches[a.entity, default: Batch()].append(row, from: m)
         buffered += 1
-    }
-
-    /// `_source_publish_time` of a message published at `ms`: written once a millisecond, not once a
-    /// row (a backlog's messages share their millisecond by the hundred).
-    private func publishTime(_ ms: Int64) -> String {
-        if ms != publication.ms {
-            publication = (ms, SilverRow.timestamp(milliseconds: ms))
-        }
-        return publication.text
     }
 
     /// `_ingested_at` of a row accepted now, to the millisecond: written once a millisecond, not
