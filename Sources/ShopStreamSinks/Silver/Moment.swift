@@ -8,7 +8,7 @@ import ShopStreamCore
 /// fact read, the reference gate's heap of deadlines): under callgrind, on 30,000 events, the heap's
 /// pops and the witness copies and destroys of its (Instant, key) pairs alone were ~4.6 % of all the
 /// sink's instructions (BENCHMARKS.md, "Silver's reading thread"). A `Moment` copies as one word.
-struct Moment: Comparable, Hashable, Sendable {
+struct Moment: Comparable, Sendable {
     /// Nanoseconds since `origin`.
     let nanoseconds: Int64
 
