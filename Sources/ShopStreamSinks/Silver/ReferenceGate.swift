@@ -76,11 +76,6 @@ struct ReferenceGate<Item> {
 
     /// Parks `item` until `missing` are all known or `deadline`; `ref` is what the item is, when
     /// others may reference it.
-    mutating func park(_ item: Item, as ref: Reference? = nil, missing: [Reference], deadline: ContinuousClock.Instant) {
-        park(item, as: ref, missing: missing, until: Moment(deadline))
-    }
-
-    /// `park(…)` with the deadline as a `Moment`.
     mutating func park(_ item: Item, as ref: Reference? = nil, missing: [Reference], until deadline: Moment) {
         let key = nextId
         nextId += 1
@@ -103,11 +98,6 @@ struct ReferenceGate<Item> {
 
     /// Items whose references all arrived, and items whose grace ran out (with what
     /// is still missing). With `expireAll`, every waiting item is expired.
-    mutating func release(now: ContinuousClock.Instant, expireAll: Bool = false) -> (ready: [Item], expired: [(Item, [Reference])]) {
-        release(at: Moment(now), expireAll: expireAll)
-    }
-
-    /// `release(…)` with the time as a `Moment`.
     mutating func release(at now: Moment, expireAll: Bool = false) -> (ready: [Item], expired: [(Item, [Reference])]) {
         var out: [Item] = []
         for key in ready {
