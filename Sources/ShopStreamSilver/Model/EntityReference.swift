@@ -84,12 +84,7 @@ extension ValidatedEvent {
 
     /// Calls `body` with each reference of this event and the id it names, in `references`' order,
     /// without building an array (the silver sink asks this of every fact it reads).
-    @inlinable
     public func forEachReference(_ body: (EntityReference, String) throws -> Void) rethrows {
-        for k in 0..<referenceCount { try body(referenceAt(k), referencedIdAt(k)) }
+        for (reference, position) in positions.references { try body(reference, text(at: position)!) }
     }
-
-    @usableFromInline var referenceCount: Int { positions.references.count }
-    @usableFromInline func referenceAt(_ k: Int) -> EntityReference { positions.references[k].reference }
-    @usableFromInline func referencedIdAt(_ k: Int) -> String { text(at: positions.references[k].position)! }
 }
