@@ -39,6 +39,17 @@ public protocol Warehouse: AnyObject, Sendable {
     /// person must fix (no such table, no permission, quota used up, the warehouse unreachable).
     func insert(into table: TableName, rows: [WarehouseRow]) throws -> [RowFailure]
 
+    /// How many rows one `insert` had best carry when a stream has more to give: what a streaming
+    /// writer (the silver sink) batches up to by default.
+    var rowsPerInsert: Int { get }
+
+    /// Makes every insert that returned before the call survive a power cut: what a writer calls
+    /// before it acknowledges the rows' source (the silver sink, before it commits offsets).
+    /// BigQuery's inserts are durable when they return, and so is a SQLite warehouse's by default:
+    /// nothing to do; a SQLite warehouse opened `onMakeDurable` flushes its logs here instead of at
+    /// every commit.
+    func makeDurable() throws
+
     /// The table's columns in order, or nil when there is no such table (or dataset).
     func columns(of table: TableName) throws -> [Column]?
 
@@ -59,6 +70,11 @@ public protocol Warehouse: AnyObject, Sendable {
 
 extension Warehouse {
     public func takeRetries() -> RetrySummary { RetrySummary() }
+
+    public func makeDurable() throws {}
+
+    /// 2,000: BigQuery's client splits them into requests of its own size.
+    public var rowsPerInsert: Int { 2000 }
 
     public func interruptWaits(on stop: StopSignal) {}
 

@@ -7,12 +7,15 @@ import ShopStreamHTTP
 /// its folder, if missing). Anything else throws `.invalidURL` saying what is expected.
 /// `load` chooses how rows reach BigQuery (nil: storage-write where it can be reached, see
 /// `BigQueryWarehouse.init(project:location:environment:http:load:)`); SQLite has one way.
+/// `durability` is a SQLite warehouse's (`SQLiteWarehouse.Durability`); BigQuery's inserts are
+/// durable when they return.
 public func makeWarehouse(
     url: String,
     environment: [String: String] = ProcessInfo.processInfo.environment,
     currentDirectory: String = FileManager.default.currentDirectoryPath,
     http: HTTPClientConfiguration = HTTPClientConfiguration(),
-    load: LoadMethod? = nil
+    load: LoadMethod? = nil,
+    durability: SQLiteWarehouse.Durability = .eachCommit
 ) throws -> any Warehouse {
     switch try WarehouseURL(parsing: url, currentDirectory: currentDirectory) {
     case .bigquery(let project, let location):
@@ -21,6 +24,6 @@ public func makeWarehouse(
         if load != nil {
             throw WarehouseError(.invalidURL, "--load chooses how rows reach BigQuery; \(url) is SQLite, which has one way (drop --load)")
         }
-        return try SQLiteWarehouse(path: path)
+        return try SQLiteWarehouse(path: path, configuration: SQLiteWarehouse.Configuration(durability: durability))
     }
 }

@@ -48,6 +48,51 @@ final class SilverInsertFailureTests: XCTestCase {
         }
     }
 
+    /// Offsets are committed only once the warehouse made the rows before them durable: when it
+    /// cannot (a disk that fails its flush), the sink stops saying so and commits nothing, though
+    /// the row is in the table (the next run reads it again and finds it there).
+    func testOffsetsAreCommittedOnlyOnceTheWarehouseMadeTheRowsDurable() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        let warehouse = InterceptedWarehouse(try freshSQLiteWarehouse())
+        warehouse.beforeMakeDurable = {
+            throw WarehouseError(.sqlite, "could not flush warehouse.silver.db-wal to disk: Input/output error")
+        }
+        let config = silverConfiguration(broker, grace: .seconds(5))
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        try publishDimensions(producer, customers: ["CUS-00000001"])
+
+        let deadline = ContinuousClock.now + .seconds(60)
+        var thrown: Error?
+        do { try sink.run(shouldStop: { ContinuousClock.now > deadline }) } catch { thrown = error }
+
+        let message = try XCTUnwrap(thrown.map { "\($0)" }, "the sink ended without an error")
+        XCTAssertTrue(message.hasPrefix("could not make the rows inserted into sqlite://"), message)
+        XCTAssertTrue(message.hasSuffix("Input/output error"), message)
+        XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.customers"), ["1"])
+        for (lane, offset) in try committedOffsets(broker, group: config.groupId, customerPartitions()) {
+            XCTAssertNil(offset, "\(lane): nothing committed before the rows are durable")
+        }
+    }
+
+    /// The sink's last commit of offsets comes after the warehouse made every insert durable.
+    func testTheLastOffsetsCommittedFollowEveryInsertMadeDurable() throws {
+        let broker = try silverBroker()
+        let producer = try silverProducer(broker)
+        let warehouse = InterceptedWarehouse(try freshSQLiteWarehouse())
+        let config = silverConfiguration(broker, grace: .seconds(5))
+        let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
+        try publishDimensions(producer, customers: ["CUS-00000001", "CUS-00000002"])
+
+        try sink.run(shouldStop: { false })
+
+        XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.customers"), ["2"])
+        XCTAssertGreaterThan(warehouse.insertsReturned, 0)
+        XCTAssertEqual(warehouse.madeDurableAfterInserts.last, warehouse.insertsReturned, "made durable after the last insert")
+        let committed = try committedOffsets(broker, group: config.groupId, customerPartitions()).values.compactMap { $0 }
+        XCTAssertEqual(committed.reduce(0, +), 2, "both customers' offsets committed")
+    }
+
     /// A sink that runs until stopped sends the rows again after its pause, for as long as the
     /// warehouse keeps giving up, and commits them once they are in.
     func testASinkThatRunsUntilStoppedSendsTheRowsAgainUntilTheyLand() throws {

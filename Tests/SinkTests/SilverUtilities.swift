@@ -20,11 +20,12 @@ func initialiseSilver(_ warehouse: any Warehouse, file: StaticString = #filePath
     XCTAssertEqual(try setup.apply(), [], "no drift after init", file: file, line: line)
 }
 
-/// A new SQLite warehouse file in a temporary directory, with sql/ applied.
+/// A new SQLite warehouse file in a temporary directory, with sql/ applied, durable when the sink
+/// asks (as `shopstream sink silver` opens it).
 func freshSQLiteWarehouse() throws -> any Warehouse {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wh-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let warehouse = try makeWarehouse(url: "sqlite://\(dir.path)/warehouse.db")
+    let warehouse = try makeWarehouse(url: "sqlite://\(dir.path)/warehouse.db", durability: .onMakeDurable)
     try initialiseSilver(warehouse)
     return warehouse
 }
@@ -143,14 +144,23 @@ final class InterceptedWarehouse: Warehouse, @unchecked Sendable {
     let inner: any Warehouse
     var beforeInsert: @Sendable (TableName) throws -> Void = { _ in }
     var beforeQuery: @Sendable (String) throws -> Void = { _ in }
+    var beforeMakeDurable: @Sendable () throws -> Void = {}
     private let lock = NSLock()
     private var calls: [TableName: Int] = [:]
     private var asked: [String] = []
+    private var returned = 0
+    private var durableAfter: [Int] = []
 
     init(_ inner: any Warehouse) { self.inner = inner }
 
     /// Inserts tried into `table` so far.
     func inserts(into table: TableName) -> Int { lock.withLock { calls[table] ?? 0 } }
+
+    /// Per `makeDurable` call so far, how many inserts had returned before it.
+    var madeDurableAfterInserts: [Int] { lock.withLock { durableAfter } }
+
+    /// Inserts returned so far.
+    var insertsReturned: Int { lock.withLock { returned } }
 
     /// Queries asked so far whose SQL contains `text`.
     func queries(containing text: String) -> Int { lock.withLock { asked.filter { $0.contains(text) }.count } }
@@ -174,10 +184,20 @@ final class InterceptedWarehouse: Warehouse, @unchecked Sendable {
     func columns(of table: TableName) throws -> [Column]? { try inner.columns(of: table) }
     func createDataset(_ name: String) throws { try inner.createDataset(name) }
     func takeRetries() -> RetrySummary { inner.takeRetries() }
+    /// The inner warehouse's unless set.
+    var rowsPerInsertGiven: Int?
+    var rowsPerInsert: Int { rowsPerInsertGiven ?? inner.rowsPerInsert }
+
+    func makeDurable() throws {
+        try beforeMakeDurable()
+        try inner.makeDurable()
+        lock.withLock { durableAfter.append(returned) }
+    }
 
     func insert(into table: TableName, rows: [WarehouseRow]) throws -> [RowFailure] {
         lock.withLock { calls[table, default: 0] += 1 }
         try beforeInsert(table)
+        defer { lock.withLock { returned += 1 } }
         return try inner.insert(into: table, rows: rows)
     }
 }

@@ -87,21 +87,43 @@ final class SQLiteWarehouseTests: XCTestCase {
         try durable.createDataset("silver")
         XCTAssertEqual(try durable.query("PRAGMA main.synchronous").scalar, "2", "FULL")
         XCTAssertEqual(try durable.query("PRAGMA silver.synchronous").scalar, "2", "FULL")
-        let scratch = try SQLiteWarehouse(path: folder + "/scratch.db", configuration: SQLiteWarehouse.Configuration(durable: false))
+        let scratch = try SQLiteWarehouse(path: folder + "/scratch.db", configuration: SQLiteWarehouse.Configuration(durability: .none))
         try scratch.createDataset("silver")
         XCTAssertEqual(try scratch.query("PRAGMA main.synchronous").scalar, "0", "OFF")
         XCTAssertEqual(try scratch.query("PRAGMA silver.synchronous").scalar, "0", "OFF")
-        let reopened = try SQLiteWarehouse(path: folder + "/scratch.db", configuration: SQLiteWarehouse.Configuration(durable: false))
+        let reopened = try SQLiteWarehouse(path: folder + "/scratch.db", configuration: SQLiteWarehouse.Configuration(durability: .none))
         XCTAssertEqual(try reopened.query("PRAGMA silver.synchronous").scalar, "0", "a dataset file attached on opening")
         XCTAssertEqual(try SQLiteWarehouse(path: folder + "/scratch.db").query("PRAGMA silver.synchronous").scalar, "2")
     }
 
-    /// The WAL is copied into the database file every 10,000 pages, not SQLite's 1,000: a page
-    /// many commits dirty (silver's indexes on random ids) is copied once a checkpoint.
-    func testTheWALIsCheckpointedEveryTenThousandPages() throws {
+    /// A warehouse durable on request (the silver sink's) does not wait for the disk at each
+    /// commit (NORMAL, in every file, attached now or later) but when asked: then it flushes the
+    /// WAL of each file it has, and a file with no WAL yet has nothing to flush.
+    func testAWarehouseDurableOnRequestFlushesEachFilesLogWhenAsked() throws {
+        let w = try SQLiteWarehouse(path: folder + "/asked.db", configuration: SQLiteWarehouse.Configuration(durability: .onMakeDurable))
+        try w.createDataset("silver")
+        XCTAssertEqual(try w.query("PRAGMA main.synchronous").scalar, "1", "NORMAL")
+        XCTAssertEqual(try w.query("PRAGMA silver.synchronous").scalar, "1", "NORMAL")
+        try w.execute("CREATE TABLE IF NOT EXISTS silver.t (a INT64 NOT NULL);")
+        XCTAssertTrue(try w.insert(into: TableName("silver", "t"), rows: [WarehouseRow(insertId: "1", values: ["a": .int64(1)])]).isEmpty)
+        try w.makeDurable()
+        XCTAssertEqual(try w.query("SELECT COUNT(*) FROM silver.t").scalar, "1")
+
+        XCTAssertEqual(w.walPaths(), [folder + "/asked.db-wal", folder + "/asked.silver.db-wal"], "the logs it flushes")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/asked.silver.db-wal"), "written, so flushed")
+        XCTAssertNoThrow(try SQLiteConnection.flushToDisk(folder + "/none.db-wal"), "no log yet: nothing to flush")
+        let unopenable = folder + "/asked.db/-wal"  // under a file
+        XCTAssertThrowsError(try SQLiteConnection.flushToDisk(unopenable)) { error in
+            XCTAssertTrue("\(error)".contains("cannot open \(unopenable) to flush it to disk: Not a directory"), "\(error)")
+        }
+    }
+
+    /// The WAL is copied into the database file every 40,000 pages, not SQLite's 1,000: a page
+    /// many commits dirty (silver's indexes on random ids) is copied, and flushed, once a checkpoint.
+    func testTheWALIsCheckpointedEveryFortyThousandPages() throws {
         let w = try warehouse()
         try w.createDataset("silver")
-        XCTAssertEqual(try w.query("PRAGMA wal_autocheckpoint").scalar, "10000")
+        XCTAssertEqual(try w.query("PRAGMA wal_autocheckpoint").scalar, "40000")
     }
 
     func testDatasetsAreFilesBesideTheMainFileFoundAgainOnReopening() throws {

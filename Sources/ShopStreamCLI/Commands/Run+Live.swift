@@ -36,7 +36,9 @@ extension ShopStreamCommand.Run {
             let lakeURL = lake ?? DemoHome.lakeURL
             let warehouseURL = warehouse ?? DemoHome.warehouseURL
             let lakeStore = try makeLake(url: lakeURL)
-            let store = try makeWarehouse(url: warehouseURL, load: load)
+            // The silver sink's alone (gold and the page have their own): it makes its rows
+            // durable before it commits their offsets, so SQLite need not flush every commit.
+            let store = try makeWarehouse(url: warehouseURL, load: load, durability: .onMakeDurable)
             for line in try sqlOptions.setup(store, catalog: catalog).apply() { logger.warning("\(line)") }
             let (bus, broker) = try openBus(catalog: catalog)
             // The process exits once the services stopped: not destroyed (see keepUntilExit).

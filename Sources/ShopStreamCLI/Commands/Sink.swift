@@ -265,8 +265,11 @@ extension ShopStreamCommand.Sink {
         )
         var dedupWindow: Duration = .seconds(30 * 86_400)
 
-        @Option(help: "Rows an insert carries at most (one SQLite transaction; BigQuery requests split it further).")
-        var maxRows = 2000
+        @Option(
+            help:
+                "Rows an insert carries at most: one SQLite transaction (BigQuery's client splits it into requests of its own). Default: 10,000 into SQLite, 2,000 into BigQuery."
+        )
+        var maxRows: Int?
 
         @Option(
             help:
@@ -306,7 +309,7 @@ extension ShopStreamCommand.Sink {
                 throw ValidationError(
                     "--dedup-window \(DurationArgument.format(dedupWindow)): expected a window longer than zero, such as 30d")
             }
-            guard (1...10_000).contains(maxRows) else { throw ValidationError("--max-rows \(maxRows): expected 1 to 10,000") }
+            if let maxRows, !(1...10_000).contains(maxRows) { throw ValidationError("--max-rows \(maxRows): expected 1 to 10,000") }
             guard maxWaiting >= 100 else { throw ValidationError("--max-waiting \(maxWaiting): expected 100 or more") }
         }
 
@@ -314,7 +317,9 @@ extension ShopStreamCommand.Sink {
             service.bootstrap()
             let logger = Logger(label: "shopstream.silver")
             try reportingErrors {
-                let warehouse = try warehouseOptions.open(load: load)
+                // SQLite flushes its log before each commit of offsets, not at every insert's
+                // commit (the sink makes its rows durable before it acknowledges them).
+                let warehouse = try warehouseOptions.open(load: load, durability: .onMakeDurable)
                 let catalog = try kafka.catalog()
                 let drift = try sqlOptions.setup(warehouse, catalog: catalog).apply()
                 for line in drift { logger.warning("\(line)") }

@@ -17,9 +17,9 @@ struct WarehouseOptions: ParsableArguments {
     }
 
     /// Opens the warehouse; a SQLite file is created when missing (the sinks make it). `load`
-    /// chooses BigQuery's load path (nil: its default).
-    func open(load: LoadMethod? = nil) throws -> any Warehouse {
-        try makeWarehouse(url: url, environment: ProcessInfo.processInfo.environment, load: load)
+    /// chooses BigQuery's load path (nil: its default); `durability` a SQLite file's.
+    func open(load: LoadMethod? = nil, durability: SQLiteWarehouse.Durability = .eachCommit) throws -> any Warehouse {
+        try makeWarehouse(url: url, environment: ProcessInfo.processInfo.environment, load: load, durability: durability)
     }
 
     /// Opens a warehouse that must exist already: for commands that read silver, where opening

@@ -23,6 +23,6 @@ enum DemoHome {
     static func warehouse() throws -> SQLiteWarehouse {
         let url = try WarehouseURL(parsing: warehouseURL, currentDirectory: FileManager.default.currentDirectoryPath)
         guard case .sqlite(let path) = url else { preconditionFailure("\(warehouseURL) is a SQLite URL") }
-        return try SQLiteWarehouse(path: path, configuration: SQLiteWarehouse.Configuration(durable: false))
+        return try SQLiteWarehouse(path: path, configuration: SQLiteWarehouse.Configuration(durability: .none))
     }
 }

@@ -27,10 +27,9 @@ public struct SilverConfiguration: Sendable {
     /// older, it is inserted again under its own insertId and the silver views still show it once.
     /// A fact whose sale is older than the window is checked against the warehouse instead.
     public var dedupWindow: Duration? = .seconds(30 * 86_400)
-    /// Rows an insert carries at most: one SQLite transaction (fewer, larger commits: a 700,000-event
-    /// backlog landed ~9 % sooner at 2,000 than at 500); BigQuery's client splits it into requests
-    /// of its own size.
-    public var maxRows = 2000
+    /// Rows an insert carries at most: one SQLite transaction, which BigQuery's client splits into
+    /// requests of its own size. Nil: what the warehouse carries best (`Warehouse.rowsPerInsert`).
+    public var maxRows: Int?
     /// Bytes (of published JSON) an insert carries at most, roughly.
     public var maxBytes = 5_000_000
     /// A partial batch is inserted once its oldest row is this old.

@@ -127,6 +127,8 @@ public final class SilverSink: StoppableSink {
     private var lastActivity = ContinuousClock.now
     private lazy var idleExit = configuration.idleExit.map { IdleExit($0, after: configuration.idleExitAfter) }
     private var lastCommit = ContinuousClock.now
+    /// Messages settled since the warehouse last made its rows durable (`commit`).
+    private var settledSinceDurable = false
     private var lastRetryCheck = ContinuousClock.now
     private var firstMessageAt: Moment?
     private var lastRowAt: Moment?
@@ -148,7 +150,9 @@ public final class SilverSink: StoppableSink {
     private var eventTime = LaneTimes()
     /// Messages read per entity (`Entity.index`) not yet counted in the metrics.
     private var unreportedReads = [Int](repeating: 0, count: Entity.allCases.count)
-    private var maxBuffered: Int { max(20_000, configuration.maxRows * 20) }
+    /// Rows an insert carries at most (`SilverConfiguration.maxRows`).
+    private let maxRows: Int
+    private var maxBuffered: Int { max(20_000, maxRows * 20) }
     /// Partitions of each entity's topic: a member holding fewer shares the topic with others.
     private let partitionCounts: [Entity: Int]
     /// Entities whose topic this member did not wholly hold at some time since it loaded silver:
@@ -204,6 +208,19 @@ public final class SilverSink: StoppableSink {
             sources.append(m)
             bytes += m.value.count + 256
         }
+
+        /// Its first `count` rows, as a batch opened when this one was; this one keeps the rest.
+        mutating func takeFirst(_ count: Int) -> Batch {
+            var first = Batch()
+            first.openedAt = openedAt
+            first.rows = Array(rows[..<count])
+            first.sources = Array(sources[..<count])
+            first.bytes = first.sources.reduce(0) { $0 + $1.value.count + 256 }
+            rows.removeFirst(count)
+            sources.removeFirst(count)
+            bytes -= first.bytes
+            return first
+        }
     }
 
     /// A sink that reads Kafka (`configuration.connection`, group `configuration.groupId`).
@@ -232,6 +249,7 @@ public final class SilverSink: StoppableSink {
     ) throws {
         self.configuration = configuration
         self.warehouse = warehouse
+        maxRows = configuration.maxRows ?? warehouse.rowsPerInsert
         partitionCounts = Dictionary(uniqueKeysWithValues: Entity.allCases.map { ($0, catalog[$0].partitions) })
         accepted = AcceptedEvents(window: configuration.dedupWindow)
         validator = try EventValidator(
@@ -716,7 +734,7 @@ public final class SilverSink: StoppableSink {
             // A duplicate at other coordinates is left as the earlier run decided: it is in silver.
             _ = remember(Accepted(message: m, entity: entity, event: event))
         }
-        source.settle(m)
+        settle(m)
         statistics.alreadyHeld += 1
     }
 
@@ -1004,11 +1022,19 @@ public final class SilverSink: StoppableSink {
         for entity in Entity.allCases {
             guard let batch = batches[entity], !batch.rows.isEmpty else { continue }
             guard !inserting.contains(entity) else { continue }
-            if force || batch.rows.count >= configuration.maxRows || batch.bytes >= configuration.maxBytes
+            if force || batch.rows.count >= maxRows || batch.bytes >= configuration.maxBytes
                 || now - batch.openedAt >= configuration.maxDelay
             {
                 batches[entity] = nil
-                due.append((entity, batch))
+                guard batch.rows.count > maxRows else {
+                    due.append((entity, batch))
+                    continue
+                }
+                // It grew past maxRows while the table's last insert was under way (one at a
+                // time a table): the rest waits for the next.
+                var rest = batch
+                due.append((entity, rest.takeFirst(maxRows)))
+                batches[entity] = rest
             }
         }
         for (entity, batch) in due { submit(batch, entity: entity) }
@@ -1126,7 +1152,7 @@ public final class SilverSink: StoppableSink {
         if !result.inserted.isEmpty { landedSinceLookup = true }
         for index in result.inserted {
             let m = batch.sources[index]
-            source.settle(m)
+            settle(m)
             statistics.rows[entity, default: 0] += 1
             if let sent = m.headers.first(where: { $0.name == SentAt.header }).flatMap({ Int64(String(decoding: $0.value, as: UTF8.self)) })
             {
@@ -1216,15 +1242,35 @@ public final class SilverSink: StoppableSink {
             logger.warning("silver.rejects refused a row; it is still in \(Entity.deadLetterTopic)", metadata: ["error": "\(f.message)"])
         }
         for r in batch {
-            source.settle(r.message)
+            settle(r.message)
             statistics.rejects[r.rule, default: 0] += 1
             monitor.rejected(r.message.topic, rule: r.rule)
         }
     }
 
+    /// Marks `m` committable: it landed in silver (or silver.rejects and the dead-letter topic).
+    private func settle(_ m: SilverDelivery) {
+        source.settle(m)
+        settledSinceDurable = true
+    }
+
+    /// Commits the offsets (or acknowledges the messages) of what settled, at most every 500 ms,
+    /// once the warehouse made its rows durable: a power cut then loses only rows whose messages
+    /// are read again.
     private func commit(force: Bool) throws {
         guard force || ContinuousClock.now - lastCommit >= .milliseconds(500) else { return }
         lastCommit = .now
+        if settledSinceDurable {
+            do {
+                try warehouse.makeDurable()
+            } catch {
+                throw SinkError(
+                    .storage,
+                    "could not make the rows inserted into \(warehouse.url) durable, so their offsets are not committed (the next run reads them again and finds those already in silver): \(error)"
+                )
+            }
+            settledSinceDurable = false
+        }
         try source.commit()
     }
 

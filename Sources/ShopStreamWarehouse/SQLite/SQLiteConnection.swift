@@ -8,13 +8,12 @@ final class SQLiteConnection {
     let path: String
     let handle: OpaquePointer
     private let busyTimeout: Duration
-    /// False: no file of this connection is flushed to disk (`synchronous=OFF`, see
-    /// `SQLiteWarehouse.Configuration.durable`).
-    private let durable: Bool
+    /// When a commit reaches the disk (`SQLiteWarehouse.Durability`).
+    private let durability: SQLiteWarehouse.Durability
 
     /// Opens (creating if missing) the database file, in WAL mode with a busy timeout, and
     /// registers ShopStream's SQL functions (`SQLiteFunctions`).
-    init(path: String, busyTimeout: Duration, durable: Bool = true) throws {
+    init(path: String, busyTimeout: Duration, durability: SQLiteWarehouse.Durability = .eachCommit) throws {
         _ = Self.configured
         var db: OpaquePointer?
         // NOMUTEX: its one user, SQLiteWarehouse, already serialises every call behind its lock, so
@@ -31,7 +30,7 @@ final class SQLiteConnection {
         self.path = path
         handle = db
         self.busyTimeout = busyTimeout
-        self.durable = durable
+        self.durability = durability
         sqlite3_extended_result_codes(db, 1)
         let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
         try check(sqlite3_busy_timeout(db, Int32(clamping: milliseconds)), doing: "set the busy timeout")
@@ -47,10 +46,12 @@ final class SQLiteConnection {
 
     /// The WAL's length, in pages, past which a commit copies it into the database file (SQLite's
     /// default is 1,000, 4 MiB). Silver's indexes on random ids dirty pages all over them, and a
-    /// page written by many commits is copied once a checkpoint: at 10,000 (40 MiB, the WAL's
-    /// size on disk at most between checkpoints) the silver sink's commits on a 700,000-event
-    /// backlog held the connection ~12 % less time (BENCHMARKS.md, issue 11's sixth pass).
-    static let checkpointPages: Int32 = 10_000
+    /// page written by many commits is copied (and flushed to disk) once a checkpoint: at 10,000
+    /// (40 MiB) the silver sink's commits on a 700,000-event backlog held the connection ~12 %
+    /// less time than at 1,000 (BENCHMARKS.md, issue 11's sixth pass); at 40,000 (160 MiB, the
+    /// WAL's size on disk at most between checkpoints), with 10,000 rows a commit, it landed
+    /// ~1.3 s sooner on disk than at 10,000 with 2,000 (issue 11).
+    static let checkpointPages: Int32 = 40_000
 
     deinit {
         // close_v2: if a statement somehow outlived us, SQLite closes once it is finalized.
@@ -59,8 +60,9 @@ final class SQLiteConnection {
 
     /// Puts one database (main or an attached dataset) in WAL mode: readers never block the
     /// writer, and a commit is one append to the log.
-    /// Also gives it a 64 MiB page cache, and no flushing when the connection is not durable (SQLite's default is 2 MiB): silver's indexes on
-    /// random event ids and gold's scans of millions of rows stay in memory.
+    /// Also gives it a 64 MiB page cache (SQLite's default is 2 MiB: silver's indexes on random
+    /// event ids and gold's scans of millions of rows stay in memory), and the `synchronous` its
+    /// durability asks for.
     /// SQLite answers the switch with SQLITE_BUSY at once, without its busy handler, while another
     /// connection is switching the same new file (four `warehouse init`s at once failed so, one
     /// round in a few): tried again for the busy timeout.
@@ -77,7 +79,42 @@ final class SQLiteConnection {
             }
         }
         _ = try prepare("PRAGMA \(Identifier.quoted(schema)).cache_size = -65536").step()
-        if !durable { _ = try prepare("PRAGMA \(Identifier.quoted(schema)).synchronous = OFF").step() }
+        switch durability {
+        case .eachCommit: break  // FULL, the default
+        case .onMakeDurable: _ = try prepare("PRAGMA \(Identifier.quoted(schema)).synchronous = NORMAL").step()
+        case .none: _ = try prepare("PRAGMA \(Identifier.quoted(schema)).synchronous = OFF").step()
+        }
+    }
+
+    /// The path of the WAL of `schema` (main or an attached dataset): its file's name and
+    /// "-wal". Nil for a schema with no file (temp, or not attached).
+    func walPath(schema: String) -> String? {
+        guard let file = sqlite3_db_filename(handle, schema), file.pointee != 0, let wal = sqlite3_filename_wal(file) else {
+            return nil
+        }
+        return String(cString: wal)
+    }
+
+    /// fdatasync of the file at `path` (any descriptor of a file flushes all of it); a file that
+    /// is not there has nothing to flush (a WAL before the first write).
+    static func flushToDisk(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return }
+            throw WarehouseError(.sqlite, "cannot open \(path) to flush it to disk: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        #if os(Linux)
+            let code = fdatasync(fd)
+        #else
+            let code = fsync(fd)
+        #endif
+        guard code == 0 else {
+            throw WarehouseError(
+                .sqlite,
+                "could not flush \(path) to disk: \(String(cString: strerror(errno))); what was committed since the last flush may not survive a power cut"
+            )
+        }
     }
 
     /// Prepares the first statement of `sql`; `tail` receives the text after it.

@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// - WAL mode on every file (readers never block the writer), a busy timeout for other
 ///   processes, SQLite's default `synchronous=FULL` (a committed insert survives a power cut;
-///   `Configuration.durable` false: only a crash of the process).
+///   see `Durability` for the other choices).
 /// - Thread-safe: one connection, every call serialised behind a lock. Other processes may open
 ///   the same files; SQLite's locking keeps them consistent.
 /// - Types: declare columns with `ColumnType.sqliteTypeName` (NUMERIC is `NUMERIC_TEXT`: exact
@@ -24,20 +24,34 @@ import Synchronization
 /// `@unchecked Sendable`: the connection, its prepared statements and `attached` are used only with
 /// `lock` held (the methods below take it; the internals are called with it held).
 public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendable {
+    /// When a commit survives an operating-system crash or a power cut.
+    public enum Durability: Sendable {
+        /// Each commit waits for the disk (`synchronous=FULL`, SQLite's default in WAL mode).
+        case eachCommit
+        /// A commit waits for nothing; `makeDurable()` waits for the disk once for every commit
+        /// made before it (`synchronous=NORMAL`, then an fdatasync of each file's WAL). For a
+        /// writer that acknowledges its input only after `makeDurable()` (the silver sink
+        /// commits its offsets so): a power cut loses only commits it had not acknowledged, and
+        /// those are read again. SQLite stays consistent either way.
+        case onMakeDurable
+        /// Nothing is flushed (`synchronous=OFF`): a crash of the process loses nothing
+        /// committed, a crash of the system may. For a warehouse the next run replaces.
+        case none
+    }
+
     /// How the warehouse waits and names its files.
     public struct Configuration: Sendable {
         /// How long to wait for another process's lock before failing (default 10 s).
         public var busyTimeout: Duration
-        /// Whether a committed insert survives an operating-system crash or a power cut
-        /// (`synchronous=FULL`, the default: each commit waits for the disk), or only a crash of
-        /// the process (`synchronous=OFF`: nothing is flushed, SQLite stays consistent). Off for
-        /// a warehouse the next run replaces (`run`'s ./demo), where the silver sink's ~770
-        /// commits of a year waited ~3.5 s on fdatasync with nothing to protect.
-        public var durable: Bool
+        /// When a commit survives a power cut (`eachCommit` by default). `none` for a warehouse
+        /// the next run replaces (`run`'s ./demo), where the silver sink's ~770 commits of a year
+        /// waited ~3.5 s on fdatasync with nothing to protect; `onMakeDurable` for the silver
+        /// sink, which makes its rows durable before it commits their offsets.
+        public var durability: Durability
 
-        public init(busyTimeout: Duration = .seconds(10), durable: Bool = true) {
+        public init(busyTimeout: Duration = .seconds(10), durability: Durability = .eachCommit) {
             self.busyTimeout = busyTimeout
-            self.durable = durable
+            self.durability = durability
         }
     }
 
@@ -46,6 +60,12 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
     public let configuration: Configuration
     public var url: String { "sqlite://" + path }
     public var dialect: SQLDialect { .sqlite }
+    /// 10,000: one insert is one transaction, and a commit writes every page it dirtied to the
+    /// WAL. Silver's indexes on random ids (event ids, customer ids) dirty a page a row at 2,000
+    /// rows a commit, and the same pages again at the next; at 10,000, with the WAL copied into
+    /// the file every 40,000 pages (`SQLiteConnection.checkpointPages`), a 700,000-event backlog
+    /// landed ~1.3 s (~15 %) sooner on disk (BENCHMARKS.md, issue 11).
+    public var rowsPerInsert: Int { 10_000 }
 
     private let lock = NSLock()
     private let connection: SQLiteConnection
@@ -84,7 +104,7 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
         }
         self.path = path
         self.configuration = configuration
-        connection = try SQLiteConnection(path: path, busyTimeout: configuration.busyTimeout, durable: configuration.durable)
+        connection = try SQLiteConnection(path: path, busyTimeout: configuration.busyTimeout, durability: configuration.durability)
         try attachDatasetFiles()
     }
 
@@ -256,6 +276,20 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
     public func columns(of table: TableName) throws -> [Column]? {
         try Identifier.validate(table)
         return try lock.withLock { try columnsLocked(table) }
+    }
+
+    /// `onMakeDurable`: flushes the WAL of the main file and of every attached dataset file to
+    /// disk, without holding the connection (inserts go on meanwhile): every commit made before
+    /// the call then survives a power cut. Otherwise nothing to do (each commit already waited,
+    /// or nothing ever does).
+    public func makeDurable() throws {
+        guard configuration.durability == .onMakeDurable else { return }
+        for log in walPaths() { try SQLiteConnection.flushToDisk(log) }
+    }
+
+    /// The WAL of the main file and of each attached dataset file (internal for its test).
+    func walPaths() -> [String] {
+        lock.withLock { (["main"] + attached.sorted()).compactMap { connection.walPath(schema: $0) } }
     }
 
     /// Inserts every good row in one transaction. A row that is not valid for the table (see
