@@ -7,6 +7,9 @@
 #   base     the same with BASE_BIN (another commit's binary), when given.
 # Timed as a user would: the whole command, group join included; the sink's 1 s idle exit is
 # subtracted. A sink round that does not land every event is reported VOID. Not a test.
+# The warehouses are in a temporary folder on disk (as a user's would be), each deleted after its
+# round and the disk flushed (`sync`) before each timed command: a round's fdatasyncs otherwise
+# queue behind the writeback of the rounds before it (~1 s a round, issue 11).
 #
 #   benchmarks/silver-kcat.sh [EVENTS]                      (default 200,000)
 #   BASE_BIN=/path/shopstream ROUNDS=3 benchmarks/silver-kcat.sh 200000
@@ -32,15 +35,18 @@ rate() { echo "$1 / ($3 - $2)" | bc -l; }
 sink() {
   local bin=$1 name=$2 t0 t1
   "$bin" warehouse init --warehouse "sqlite://$WORK/$name.db" >/dev/null
+  sync
   t0=$(now)
   "$bin" sink silver --brokers "$B" --warehouse "sqlite://$WORK/$name.db" --idle-exit 1s --group "$name" -q >"$WORK/$name.out" 2>&1
   t1=$(now)
+  rm -f "$WORK/$name".*db*
   if ! grep -qE "^silver: $N rows" "$WORK/$name.out"; then echo "VOID ($(grep '^silver:' "$WORK/$name.out"))"; return; fi
   printf '%.0f events/s (the sink'"'"'s own: %s)' "$(rate "$N" "$t0" "$(echo "$t1 - 1" | bc -l)")" \
     "$(awk '/^elapsed:/ {print $4}' "$WORK/$name.out")"
 }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
+  sync
   t0=$(now)
   got=$(kcat -b "$B" -G "kcat-$round" -X auto.offset.reset=earliest -e -q -f '%s\n' "${TOPICS[@]}" | wc -l)
   t1=$(now)
