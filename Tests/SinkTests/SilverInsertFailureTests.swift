@@ -20,6 +20,22 @@ final class SilverInsertFailureTests: XCTestCase {
         (0..<silverCatalog[.customers].partitions).map { TopicPartition(Entity.customers.topic, Int32($0)) }
     }
 
+    /// Runs `sink` until it stops (within a minute) and gives what it stopped with, as text.
+    private func stoppingMessage(of sink: SilverSink, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let deadline = ContinuousClock.now + .seconds(60)
+        do { try sink.run(shouldStop: { ContinuousClock.now > deadline }) } catch { return "\(error)" }
+        return try XCTUnwrap(nil as String?, "the sink ended without an error", file: file, line: line)
+    }
+
+    /// No offset of the customers' partitions is committed in `group`.
+    private func assertNothingCommitted(
+        _ broker: EmbeddedBroker, group: String, _ why: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        for (lane, offset) in try committedOffsets(broker, group: group, customerPartitions()) {
+            XCTAssertNil(offset, "\(lane): \(why)", file: file, line: line)
+        }
+    }
+
     /// A sink that ends when idle does not stack its own tries on the warehouse's: the warehouse
     /// gave up once, so the sink stops after that one insert, says why in one sentence, and commits
     /// nothing of the rows that did not land.
@@ -34,18 +50,12 @@ final class SilverInsertFailureTests: XCTestCase {
         let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
         try publishDimensions(producer, customers: ["CUS-00000001"])
 
-        let deadline = ContinuousClock.now + .seconds(60)
-        var thrown: Error?
-        do { try sink.run(shouldStop: { ContinuousClock.now > deadline }) } catch { thrown = error }
-
-        let message = try XCTUnwrap(thrown.map { "\($0)" }, "the sink ended without an error")
+        let message = try stoppingMessage(of: sink)
         XCTAssertTrue(message.hasPrefix("inserting into silver.customers failed and the warehouse gave up retrying"), message)
         XCTAssertTrue(message.hasSuffix(Self.busy.message), message)
         XCTAssertEqual(warehouse.inserts(into: customers), 1, "one insert: the warehouse's tries are the only ones")
         XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.customers"), ["0"])
-        for (lane, offset) in try committedOffsets(broker, group: config.groupId, customerPartitions()) {
-            XCTAssertNil(offset, "\(lane): nothing committed past rows that did not land")
-        }
+        try assertNothingCommitted(broker, group: config.groupId, "nothing committed past rows that did not land")
     }
 
     /// Offsets are committed only once the warehouse made the rows before them durable: when it
@@ -62,17 +72,11 @@ final class SilverInsertFailureTests: XCTestCase {
         let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
         try publishDimensions(producer, customers: ["CUS-00000001"])
 
-        let deadline = ContinuousClock.now + .seconds(60)
-        var thrown: Error?
-        do { try sink.run(shouldStop: { ContinuousClock.now > deadline }) } catch { thrown = error }
-
-        let message = try XCTUnwrap(thrown.map { "\($0)" }, "the sink ended without an error")
+        let message = try stoppingMessage(of: sink)
         XCTAssertTrue(message.hasPrefix("could not make the rows inserted into sqlite://"), message)
         XCTAssertTrue(message.hasSuffix("Input/output error"), message)
         XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.customers"), ["1"])
-        for (lane, offset) in try committedOffsets(broker, group: config.groupId, customerPartitions()) {
-            XCTAssertNil(offset, "\(lane): nothing committed before the rows are durable")
-        }
+        try assertNothingCommitted(broker, group: config.groupId, "nothing committed before the rows are durable")
     }
 
     /// The sink's last commit of offsets comes after the warehouse made every insert durable.
@@ -150,9 +154,7 @@ final class SilverInsertFailureTests: XCTestCase {
         XCTAssertEqual(
             try column(warehouse, "SELECT customer_id FROM silver.customers"), ["CUS-00000001"],
             "the insert under way at the stop ended before run returned")
-        for (lane, offset) in try committedOffsets(broker, group: config.groupId, customerPartitions()) {
-            XCTAssertNil(offset, "\(lane): nothing committed after giving up")
-        }
+        try assertNothingCommitted(broker, group: config.groupId, "nothing committed after giving up")
 
         // Read again from the start (a group of its own: nothing committed), every row is found in silver.
         warehouse.beforeInsert = { _ in }
@@ -180,18 +182,12 @@ final class SilverInsertFailureTests: XCTestCase {
         let sink = try SilverSink(configuration: config, warehouse: warehouse, catalog: silverCatalog)
         try publishDimensions(producer, customers: ["CUS-00000001"])
 
-        let deadline = ContinuousClock.now + .seconds(60)
-        var thrown: Error?
-        do { try sink.run(shouldStop: { ContinuousClock.now > deadline }) } catch { thrown = error }
-
-        let message = try XCTUnwrap(thrown.map { "\($0)" }, "the sink ended without an error")
+        let message = try stoppingMessage(of: sink)
         XCTAssertTrue(message.contains("which messages past the committed offsets it already holds"), message)
         XCTAssertTrue(message.hasSuffix(Self.busy.message), message)
         XCTAssertEqual(warehouse.queries(containing: Self.heldQuery), 1, "one read-back: the warehouse's tries are the only ones")
         XCTAssertEqual(try column(warehouse, "SELECT COUNT(*) FROM silver.customers"), ["0"])
-        for (lane, offset) in try committedOffsets(broker, group: config.groupId, customerPartitions()) {
-            XCTAssertNil(offset, "\(lane): nothing committed")
-        }
+        try assertNothingCommitted(broker, group: config.groupId, "nothing committed")
     }
 
     /// A sink that runs until stopped asks again after its pause until silver answers, then lands
