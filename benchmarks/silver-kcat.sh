@@ -14,6 +14,8 @@
 #   benchmarks/silver-kcat.sh [EVENTS]                      (default 200,000)
 #   BASE_BIN=/path/shopstream ROUNDS=3 benchmarks/silver-kcat.sh 200000
 #   HEAD_BIN=/path/shopstream benchmarks/silver-kcat.sh      (that binary instead of building this checkout)
+#   BASE_SQL=/old/checkout/sql BASE_BIN=… benchmarks/silver-kcat.sh   (the base's warehouse made from
+#                                                             that sql/; else both from this checkout's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benchmarks/broker.sh
@@ -32,12 +34,14 @@ B=$BROKER
 TOPICS=(shop.customers shop.products shop.stores shop.inventory shop.sales shop.payments shop.shipping)
 now() { date +%s.%N; }
 rate() { echo "$1 / ($3 - $2)" | bc -l; }
+SQL=(--sql "$PWD/sql")
 sink() {
-  local bin=$1 name=$2 t0 t1
-  "$bin" warehouse init --warehouse "sqlite://$WORK/$name.db" >/dev/null
+  local bin=$1 name=$2 t0 t1 sql=("${SQL[@]}")
+  [ "${name%%-*}" = base ] && [ -n "${BASE_SQL:-}" ] && sql=(--sql "$(realpath "$BASE_SQL")")
+  "$bin" warehouse init --warehouse "sqlite://$WORK/$name.db" "${sql[@]}" >/dev/null
   sync
   t0=$(now)
-  "$bin" sink silver --brokers "$B" --warehouse "sqlite://$WORK/$name.db" --idle-exit 1s --group "$name" -q >"$WORK/$name.out" 2>&1
+  "$bin" sink silver --brokers "$B" --warehouse "sqlite://$WORK/$name.db" --idle-exit 1s --group "$name" "${sql[@]}" -q >"$WORK/$name.out" 2>&1
   t1=$(now)
   rm -f "$WORK/$name".*db*
   if ! grep -qE "^silver: $N rows" "$WORK/$name.out"; then echo "VOID ($(grep '^silver:' "$WORK/$name.out"))"; return; fi

@@ -40,6 +40,26 @@ final class WarehouseSetupTests: XCTestCase {
         }
     }
 
+    /// Silver keeps no index on event ids (random: every insert dirtied a page of it anywhere, issue
+    /// 11); a warehouse made before loses them at the next set-up, and nothing else of it.
+    func testSetUpDropsTheEventIdIndexesAWarehouseMadeBeforeStillHas() throws {
+        let (warehouse, dir) = try temporaryWarehouse()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sql = topicsDirectory.deletingLastPathComponent().appendingPathComponent("sql")
+        let setup = WarehouseSetup(warehouse: warehouse, sqlDirectory: sql, schema: silverSchema)
+        XCTAssertEqual(try setup.apply(), [])
+        func indexes() throws -> Set<String> {
+            Set(try warehouse.query("SELECT name FROM silver.sqlite_master WHERE type = 'index'").rows.compactMap { $0[0] })
+        }
+        let kept = try indexes()
+        XCTAssertFalse(kept.contains { $0.hasSuffix("_by_event") }, "\(kept)")
+        for table in ["sales", "payments", "shipping"] {
+            try warehouse.execute("CREATE INDEX silver.\(table)_by_event ON \(table) (event_id);")
+        }
+        XCTAssertEqual(try setup.apply(), [])
+        XCTAssertEqual(try indexes(), kept)
+    }
+
     func testAFolderWithoutTheSQLNamesTheFileAndTheOption() throws {
         let (warehouse, dir) = try temporaryWarehouse()
         defer { try? FileManager.default.removeItem(at: dir) }
