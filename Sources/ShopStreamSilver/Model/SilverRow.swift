@@ -49,7 +49,7 @@ public enum SilverRow {
         values.append(s.partition.map { .int64(Int64($0)) } ?? .null)
         values.append(s.offset.map { .int64($0) } ?? .null)
         values.append(.string(s.messageId))
-        values.append(s.publishTimeMs.map { .timestamp(CivilTime.timestampText(utcMicros: $0 * 1000)) } ?? .null)
+        values.append(s.publishTimeMs.map { .timestamp(SilverRow.timestamp(milliseconds: $0)) } ?? .null)
         values.append(s.deliveryAttempt.map { .int64(Int64($0)) } ?? .null)
     }
 
@@ -67,7 +67,7 @@ public enum SilverRow {
                 "source_partition": source.partition.map { .int64(Int64($0)) } ?? .null,
                 "source_offset": source.offset.map { .int64($0) } ?? .null,
                 "source_message_id": .string(source.messageId),
-                "source_publish_time": source.publishTimeMs.map { .timestamp(CivilTime.timestampText(utcMicros: $0 * 1000)) } ?? .null,
+                "source_publish_time": source.publishTimeMs.map { .timestamp(SilverRow.timestamp(milliseconds: $0)) } ?? .null,
                 "source_delivery_attempt": source.deliveryAttempt.map { .int64(Int64($0)) } ?? .null,
                 "reason": .string(reason),
                 "field": field.map { .string($0) } ?? .null,
