@@ -30,17 +30,20 @@ public enum SilverRow {
 
     /// `make(…)` with the ingestion time already written as silver's TIMESTAMP text
     /// (`timestamp(_:)`): the sink writes it once for a burst of messages read together.
+    /// Given the last copy of `event`, the row is built in the event's own array (the validator
+    /// leaves room for the metadata columns): no copy of its values.
     public static func make(
-        entity: Entity, event: ValidatedEvent, source: SourceCoordinates, ingestedAt: String, insertId id: String
+        entity: Entity, event: consuming ValidatedEvent, source: SourceCoordinates, ingestedAt: String, insertId id: String
     ) -> WarehouseRow {
         precondition(event.entity == entity, "a \(event.entity.rawValue) event cannot become a silver.\(entity.rawValue) row")
+        let layout = event.layout
         // In the layout's order: the event's data columns, then the metadata columns.
-        var values = event.ordered
-        values.reserveCapacity(event.layout.names.count)
+        var values = (consume event).ordered
+        values.reserveCapacity(layout.names.count)
         appendSource(source, to: &values)
         values.append(.string(id))
         values.append(.timestamp(ingestedAt))
-        return WarehouseRow(insertId: id, layout: event.layout, ordered: values)
+        return WarehouseRow(insertId: id, layout: layout, ordered: values)
     }
 
     /// The `_source_*` values, in `SilverSchema.metadataColumns` order.

@@ -546,7 +546,8 @@ public final class SilverSink: StoppableSink {
         guard let previous = validating else { return }
         validating = nil
         let checked = previous.wait()
-        for (k, m) in previous.burst.enumerated() { handle(m, checked[k]!) }
+        // Moved out, not copied: the row is then built in the validator's array, not a copy of it.
+        for (k, m) in previous.burst.enumerated() { handle(m, checked[k].take()!) }
     }
 
     /// Handles, in the order read, the burst being validated and what was polled after it.
@@ -621,7 +622,7 @@ public final class SilverSink: StoppableSink {
         }
     }
 
-    private func handle(_ m: SilverDelivery, _ checked: Checked) {
+    private func handle(_ m: SilverDelivery, _ checked: consuming Checked) {
         if firstMessageAt == nil { firstMessageAt = Moment.now }
         let tp = m.lane
         if let ts = m.timestampMs { eventTime.saw(tp, ts) }
@@ -629,7 +630,7 @@ public final class SilverSink: StoppableSink {
             settleHeld(m, kind, checked)
             return
         }
-        switch checked {
+        switch consume checked {
         case .notAnEntityTopic:
             monitor.read(m.topic)
             reject(m, reason: "(root): topic \(m.topic) is not an entity topic", field: nil, rule: "topic")
@@ -667,7 +668,7 @@ public final class SilverSink: StoppableSink {
         }
     }
 
-    private func accept(_ a: Accepted) {
+    private func accept(_ a: consuming Accepted) {
         let m = a.message
         let insertId = m.source.insertId
         if let (eventId, prior) = remember(a) {
@@ -676,10 +677,11 @@ public final class SilverSink: StoppableSink {
                 rule: "duplicate")
             return
         }
-        let row = SilverRow.make(entity: a.entity, event: a.event, source: m.source, ingestedAt: ingestedAt(), insertId: insertId)
+        let entity = a.entity
+        let row = SilverRow.make(entity: entity, event: (consume a).event, source: m.source, ingestedAt: ingestedAt(), insertId: insertId)
         // Mutated in place through the dictionary, in one look-up: a copy out and back would
         // copy the whole batch on every append.
-        batches[a.entity, default: Batch()].append(row, from: m)
+        batches[entity, default: Batch()].append(row, from: m)
         buffered += 1
     }
 
@@ -840,8 +842,11 @@ public final class SilverSink: StoppableSink {
     }
 
     private func releaseWaiting(expireAll: Bool) throws {
-        let (ready, expired) = gate.release(at: Moment.now, expireAll: expireAll)
-        for a in ready { accept(a) }
+        let (released, expired) = gate.release(at: Moment.now, expireAll: expireAll)
+        // Taken out one by one, in order (each row is then built in its event's own array).
+        var ready = released
+        ready.reverse()
+        while let a = ready.popLast() { accept(a) }
         // Facts expiring in this pass may be kept waiting below; until decided they count as waiting.
         let expiring = Set(expired.compactMap { gateKey($0.0) })
         // Asked of the bus once per entity and pass, not per waiting fact.
