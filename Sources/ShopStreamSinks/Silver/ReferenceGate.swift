@@ -76,7 +76,7 @@ struct ReferenceGate<Item> {
 
     /// Parks `item` until `missing` are all known or `deadline`; `ref` is what the item is, when
     /// others may reference it.
-    mutating func park(_ item: Item, as ref: Reference? = nil, missing: [Reference], until deadline: Moment) {
+    mutating func park(_ item: consuming Item, as ref: Reference? = nil, missing: [Reference], until deadline: Moment) {
         let key = nextId
         nextId += 1
         let unique = missing.count < 2 ? missing : Array(Set(missing))
@@ -103,7 +103,7 @@ struct ReferenceGate<Item> {
         for key in ready {
             if let e = entries.removeValue(forKey: key) {
                 unkey(e)
-                out.append(e.item)
+                out.append((consume e).item)
             }
         }
         ready.removeAll(keepingCapacity: true)

@@ -654,7 +654,8 @@ public final class SilverSink: StoppableSink {
                 let ask = configuration.dedupWindow != nil && missing.contains { !$0.entity.isDimension }
                 let grace = ask ? min(configuration.referenceGrace, .seconds(1)) : configuration.referenceGrace
                 accepted.parkedAt = Moment.now
-                gate.park(accepted, as: gateKey(accepted), missing: missing, until: accepted.parkedAt + grace)
+                let (key, deadline) = (gateKey(accepted), accepted.parkedAt + grace)
+                gate.park(accepted, as: key, missing: missing, until: deadline)
                 statistics.mostWaiting = max(statistics.mostWaiting, gate.waitingCount)
             }
         }
