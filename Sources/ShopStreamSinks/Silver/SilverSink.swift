@@ -122,7 +122,8 @@ public final class SilverSink: StoppableSink {
     private var gate = ReferenceGate<Accepted>()
     /// event_id → coordinates of the accepted event, to tell a replay from a duplicate.
     private var accepted: AcceptedEvents
-    private var batches: [Entity: Batch] = [:]
+    /// The rows accepted and not yet submitted, per entity (`Entity.index`: no hashing a row).
+    private var batches = [Batch](repeating: Batch(), count: Entity.allCases.count)
     private var rejected: [Rejected] = []
     private var lastActivity = ContinuousClock.now
     private lazy var idleExit = configuration.idleExit.map { IdleExit($0, after: configuration.idleExitAfter) }
@@ -680,9 +681,9 @@ public final class SilverSink: StoppableSink {
         }
         let entity = a.entity
         let row = SilverRow.make(entity: entity, event: (consume a).event, source: m.source, ingestedAt: ingestedAt(), insertId: insertId)
-        // Mutated in place through the dictionary, in one look-up: a copy out and back would
+        // Mutated in place in the array: a copy out and back would
         // copy the whole batch on every append.
-        batches[entity, default: Batch()].append(row, from: m)
+        batches[entity.index].append(row, from: m)
         buffered += 1
     }
 
@@ -941,7 +942,7 @@ public final class SilverSink: StoppableSink {
 
     /// Whether rows of any of `entities` are accepted and not yet in their table (batched or inserting).
     private func hasRowsOnTheirWay(_ entities: Set<Entity>) -> Bool {
-        entities.contains { inserting.contains($0) || !(batches[$0]?.rows.isEmpty ?? true) }
+        entities.contains { inserting.contains($0) || !batches[$0.index].rows.isEmpty }
     }
 
     /// Hands over which of `ids` silver's table of `entity` holds, asking 500 at a time.
@@ -1026,12 +1027,13 @@ public final class SilverSink: StoppableSink {
         let now = ContinuousClock.now
         var due: [(Entity, Batch)] = []
         for entity in Entity.allCases {
-            guard let batch = batches[entity], !batch.rows.isEmpty else { continue }
+            let batch = batches[entity.index]
+            guard !batch.rows.isEmpty else { continue }
             guard !inserting.contains(entity) else { continue }
             if force || batch.rows.count >= maxRows || batch.bytes >= configuration.maxBytes
                 || now - batch.openedAt >= configuration.maxDelay
             {
-                batches[entity] = nil
+                batches[entity.index] = Batch()
                 guard batch.rows.count > maxRows else {
                     due.append((entity, batch))
                     continue
@@ -1040,7 +1042,7 @@ public final class SilverSink: StoppableSink {
                 // time a table): the rest waits for the next.
                 var rest = batch
                 due.append((entity, rest.takeFirst(maxRows)))
-                batches[entity] = rest
+                batches[entity.index] = rest
             }
         }
         for (entity, batch) in due { submit(batch, entity: entity) }
@@ -1122,7 +1124,7 @@ public final class SilverSink: StoppableSink {
     private func drainInserts(abandon: () -> Bool = { false }) throws {
         while true {
             try flush(force: true)
-            if inserting.isEmpty && batches.values.allSatisfy({ $0.rows.isEmpty }) && rejected.isEmpty { return }
+            if inserting.isEmpty && batches.allSatisfy({ $0.rows.isEmpty }) && rejected.isEmpty { return }
             if abandon() {
                 logger.warning(
                     "stopping at once: inserts in flight are not committed (the next run inserts them again)",
@@ -1284,7 +1286,7 @@ public final class SilverSink: StoppableSink {
     /// how many of each.
     private func dropBuffered(of revoked: Set<TopicPartition>) -> (rows: Int, rejects: Int) {
         var rows = 0
-        for (entity, batch) in batches {
+        for (index, batch) in batches.enumerated() {
             let keep = batch.sources.indices.filter { !revoked.contains(batch.sources[$0].lane) }
             guard keep.count < batch.sources.count else { continue }
             rows += batch.sources.count - keep.count
@@ -1292,7 +1294,7 @@ public final class SilverSink: StoppableSink {
             kept.rows = keep.map { batch.rows[$0] }
             kept.sources = keep.map { batch.sources[$0] }
             kept.bytes = kept.sources.reduce(0) { $0 + $1.value.count + 256 }
-            batches[entity] = kept
+            batches[index] = kept
         }
         buffered -= rows
         let before = rejected.count
