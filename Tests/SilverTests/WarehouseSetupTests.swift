@@ -12,11 +12,16 @@ final class WarehouseSetupTests: XCTestCase {
         return (try SQLiteWarehouse(path: dir.appendingPathComponent("w.db").path), dir)
     }
 
+    /// The repository's sql/ applied to `warehouse`.
+    private func repositorySetup(of warehouse: any Warehouse) -> WarehouseSetup {
+        let sql = topicsDirectory.deletingLastPathComponent().appendingPathComponent("sql")
+        return WarehouseSetup(warehouse: warehouse, sqlDirectory: sql, schema: silverSchema)
+    }
+
     func testApplyingTheRepositorysSQLTwiceCreatesTheModelWithNoDrift() throws {
         let (warehouse, dir) = try temporaryWarehouse()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sql = topicsDirectory.deletingLastPathComponent().appendingPathComponent("sql")
-        let setup = WarehouseSetup(warehouse: warehouse, sqlDirectory: sql, schema: silverSchema)
+        let setup = repositorySetup(of: warehouse)
         XCTAssertEqual(try setup.apply(), [])
         XCTAssertEqual(try setup.apply(), [], "a second apply changes nothing")
         XCTAssertNotNil(try warehouse.columns(of: TableName("silver", "sales")))
@@ -27,8 +32,7 @@ final class WarehouseSetupTests: XCTestCase {
     func testTheSinksIdLookUpsUseAnIndexOnSQLite() throws {
         let (warehouse, dir) = try temporaryWarehouse()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sql = topicsDirectory.deletingLastPathComponent().appendingPathComponent("sql")
-        XCTAssertEqual(try WarehouseSetup(warehouse: warehouse, sqlDirectory: sql, schema: silverSchema).apply(), [])
+        XCTAssertEqual(try repositorySetup(of: warehouse).apply(), [])
         for entity in EntityReference.referencedEntities {
             let lookUp = EntityReference.lookUpSQL(entity, ids: ["A-1", "B-2", "O'Brien"])
             let plan = try warehouse.query("EXPLAIN QUERY PLAN " + lookUp).rows.compactMap { $0.last ?? nil }
@@ -45,8 +49,7 @@ final class WarehouseSetupTests: XCTestCase {
     func testSetUpDropsTheEventIdIndexesAWarehouseMadeBeforeStillHas() throws {
         let (warehouse, dir) = try temporaryWarehouse()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sql = topicsDirectory.deletingLastPathComponent().appendingPathComponent("sql")
-        let setup = WarehouseSetup(warehouse: warehouse, sqlDirectory: sql, schema: silverSchema)
+        let setup = repositorySetup(of: warehouse)
         XCTAssertEqual(try setup.apply(), [])
         func indexes() throws -> Set<String> {
             Set(try warehouse.query("SELECT name FROM silver.sqlite_master WHERE type = 'index'").rows.compactMap { $0[0] })
@@ -83,8 +86,7 @@ final class WarehouseSetupTests: XCTestCase {
             CREATE TABLE silver.sales (event_id TEXT NOT NULL, _topic TEXT NOT NULL, _kafka_partition INT64 NOT NULL,
               _offset INT64 NOT NULL, _insert_id TEXT NOT NULL, _ingested_at TIMESTAMP NOT NULL);
             """)
-        let sql = topicsDirectory.deletingLastPathComponent().appendingPathComponent("sql")
-        XCTAssertThrowsError(try WarehouseSetup(warehouse: warehouse, sqlDirectory: sql, schema: silverSchema).apply()) { error in
+        XCTAssertThrowsError(try repositorySetup(of: warehouse).apply()) { error in
             XCTAssertEqual((error as? SilverError)?.code, .schemaMismatch)
             let message = "\(error)"
             XCTAssertTrue(

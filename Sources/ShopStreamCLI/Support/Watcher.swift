@@ -54,8 +54,8 @@ struct Watcher: Sendable {
             landed: sinks.map { $0.monitor.snapshot().landed }
         )
         var stalled = Set<String>()
-        while stop.request == .none {
-            if stop.sleep(for: tick, untilAsked: .drain) { break }
+        // A sleep cut short (or not begun) by any request ends the watch.
+        while !stop.sleep(for: tick, untilAsked: .drain) {
             for sink in sinks {
                 let s = sink.monitor.snapshot()
                 sink.probe.beat(at: s.lastBeat)

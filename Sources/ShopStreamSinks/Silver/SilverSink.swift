@@ -845,8 +845,9 @@ public final class SilverSink: StoppableSink {
 
     private func releaseWaiting(expireAll: Bool) throws {
         let (released, expired) = gate.release(at: Moment.now, expireAll: expireAll)
-        // Taken out one by one, in order (each row is then built in its event's own array).
-        var ready = released
+        // Taken out one by one, in order, each the last copy of its fact (so its row is built in
+        // its event's own array): `consume`, so the array is not shared when reversed.
+        var ready = consume released
         ready.reverse()
         while let a = ready.popLast() { accept(a) }
         // Facts expiring in this pass may be kept waiting below; until decided they count as waiting.
