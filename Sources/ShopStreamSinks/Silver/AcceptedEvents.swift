@@ -36,15 +36,36 @@ struct AcceptedEvents {
             rest = UInt64(UInt32(bitPattern: c.partition)) << 32 | UInt64(c.entity.index) << 24 | UInt64(AcceptedEvents.clampDay(day))
         }
 
+        /// No coordinates: an entity index of 255 (there are seven).
+        static let none = Packed(offset: 0, rest: .max)
+
+        private init(offset: Int64, rest: UInt64) {
+            self.offset = offset
+            self.rest = rest
+        }
+
         var entityIndex: Int { Int(rest >> 24 & 0xFF) }
         var day: Int32 { Int32(rest & 0xFF_FFFF) }
         var partition: Int32 { Int32(bitPattern: UInt32(rest >> 32)) }
         func sameCoordinates(as other: Packed) -> Bool { offset == other.offset && rest >> 24 == other.rest >> 24 }
     }
 
+    /// An event id held as its UUID, with where and when the event was accepted.
+    private struct Held: IdTableEntry {
+        var key: UUIDKey
+        var packed: Packed
+
+        static let vacant = Held(key: UUIDKey(high: 0, low: 0), packed: .none)
+        var isVacant: Bool { packed.rest == Packed.none.rest }
+
+        static func hash(_ key: UUIDKey, seed: UInt64) -> UInt64 {
+            IdTable<Held>.mix(key.high ^ IdTable<Held>.mix(key.low ^ seed))
+        }
+    }
+
     /// How many days of event time to hold; nil: every id, for ever.
     let windowDays: Int32?
-    private var byUUID: [UUIDKey: Packed] = [:]
+    private var byUUID = IdTable<Held>()
     /// Event ids that are not canonical UUIDs, or whose insert id is not `<entity topic>:<partition>:<offset>`.
     private var other: [String: (insertId: String, entityIndex: Int, day: Int32)] = [:]
     /// The newest event day seen per entity (`Entity.index`).
@@ -128,11 +149,11 @@ struct AcceptedEvents {
     mutating func accept(_ eventId: String, at coordinates: Coordinates, day: Int32) -> String? {
         let packed = Packed(coordinates, day: day)
         if let key = Self.uuid(eventId) {
-            if let prior = byUUID[key] {
+            if let prior = byUUID[key]?.packed {
                 return prior.sameCoordinates(as: packed) ? nil : Self.insertId(prior)
             }
             if other.isEmpty || other[eventId] == nil {
-                if isHeld(day, coordinates.entity) { byUUID[key] = packed }
+                if isHeld(day, coordinates.entity) { byUUID.put(Held(key: key, packed: packed)) }
                 return nil
             }
         }
@@ -152,7 +173,7 @@ struct AcceptedEvents {
             return accept(eventId, at: Coordinates(entity: entity, partition: partition, offset: offset), day: day)
         }
         let insertId = source.insertId
-        if let key = Self.uuid(eventId), let prior = byUUID[key] { return Self.insertId(prior) }
+        if let key = Self.uuid(eventId), let prior = byUUID[key]?.packed { return Self.insertId(prior) }
         if let prior = other[eventId] { return prior.insertId == insertId ? nil : prior.insertId }
         if isHeld(day, entity) { other[eventId] = (insertId, entity.index, day) }
         return nil
@@ -163,7 +184,7 @@ struct AcceptedEvents {
     mutating func load(_ eventId: String, insertId: String, entity: Entity, day: Int32) {
         guard isHeld(day, entity) else { return }
         if let key = Self.uuid(eventId), let c = Self.coordinates(insertId), c.entity == entity {
-            byUUID[key] = Packed(c, day: day)
+            byUUID.put(Held(key: key, packed: Packed(c, day: day)))
         } else {
             other[eventId] = (insertId, entity.index, day)
         }
@@ -189,22 +210,24 @@ struct AcceptedEvents {
     }
 
     private func isHeld(_ day: Int32, _ entity: Entity) -> Bool {
-        guard let windowDays else { return true }
-        return Int64(day) >= Int64(latestDay[entity.index]) - Int64(windowDays)
+        Self.isHeld(day: day, entityIndex: entity.index, latestDay: latestDay, windowDays: windowDays)
     }
 
-    private func isHeld(day: Int32, entityIndex: Int) -> Bool {
+    private static func isHeld(day: Int32, entityIndex: Int, latestDay: [Int32], windowDays: Int32?) -> Bool {
         guard let windowDays else { return true }
         return Int64(day) >= Int64(latestDay[entityIndex]) - Int64(windowDays)
     }
 
     /// Forgets every id older than its entity's horizon.
     private mutating func purge() {
-        var gone: [UUIDKey] = []
-        for (key, packed) in byUUID where !isHeld(day: packed.day, entityIndex: packed.entityIndex) { gone.append(key) }
-        for key in gone { byUUID.removeValue(forKey: key) }
+        let (latestDay, windowDays) = (latestDay, windowDays)
+        byUUID.removeAll {
+            !Self.isHeld(day: $0.packed.day, entityIndex: $0.packed.entityIndex, latestDay: latestDay, windowDays: windowDays)
+        }
         if !other.isEmpty {
-            let old = other.filter { !isHeld(day: $0.value.day, entityIndex: $0.value.entityIndex) }.map(\.key)
+            let old = other.filter {
+                !Self.isHeld(day: $0.value.day, entityIndex: $0.value.entityIndex, latestDay: latestDay, windowDays: windowDays)
+            }.map(\.key)
             for key in old { other.removeValue(forKey: key) }
         }
     }

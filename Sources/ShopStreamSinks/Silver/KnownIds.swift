@@ -5,7 +5,19 @@
 /// one to twelve digits) is held as one integer that spells it exactly, leading zeros and all;
 /// anything else is held as text, so nothing depends on the shape.
 struct KnownIds {
-    private var compact: [UInt64: Int32] = [:]
+    /// An id held packed (`pack`), with its day.
+    private struct Compact: IdTableEntry {
+        var key: UInt64
+        var day: Int32
+
+        /// `pack` uses 59 bits: no id is all ones.
+        static let vacant = Compact(key: .max, day: 0)
+        var isVacant: Bool { key == .max }
+
+        static func hash(_ key: UInt64, seed: UInt64) -> UInt64 { IdTable<Compact>.mix(key ^ seed) }
+    }
+
+    private var compact = IdTable<Compact>()
     private var other: [String: Int32] = [:]
 
     var count: Int { compact.count + other.count }
@@ -18,25 +30,27 @@ struct KnownIds {
     /// Adds `id` (or moves its day on); true when it was not known.
     @discardableResult
     mutating func insert(_ id: String, day: Int32) -> Bool {
-        if let key = Self.pack(id) { return Self.put(&compact, key, day) }
-        return Self.put(&other, id, day)
+        if let key = Self.pack(id) {
+            if let was = compact[key]?.day {
+                if day > was { compact.put(Compact(key: key, day: day)) }
+                return false
+            }
+            compact.put(Compact(key: key, day: day))
+            return true
+        }
+        if let was = other[id] {
+            if day > was { other[id] = day }
+            return false
+        }
+        other[id] = day
+        return true
     }
 
     /// Forgets the ids last seen before `day`.
     mutating func forget(before day: Int32) {
-        let old = compact.filter { $0.value < day }.map(\.key)
-        for key in old { compact.removeValue(forKey: key) }
+        compact.removeAll { $0.day < day }
         let oldText = other.filter { $0.value < day }.map(\.key)
         for key in oldText { other.removeValue(forKey: key) }
-    }
-
-    private static func put<K: Hashable>(_ map: inout [K: Int32], _ key: K, _ day: Int32) -> Bool {
-        if let was = map[key] {
-            if day > was { map[key] = day }
-            return false
-        }
-        map[key] = day
-        return true
     }
 
     /// Letters (5 bits each, A = 1), the digit count (4 bits) and the number (40 bits): 59 bits
