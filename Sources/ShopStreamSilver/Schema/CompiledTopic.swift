@@ -1,8 +1,10 @@
 import ShopStreamCore
 import ShopStreamWarehouse
 
-/// A topic's compiled schema and how each top-level field becomes a column.
-struct CompiledTopic: Sendable {
+/// A topic's compiled schema and how each top-level field becomes a column. A class, shared: the
+/// validator looks its topic up more than once an event, and each copy of a struct out of the
+/// schema's dictionary retained and released every field it holds.
+final class CompiledTopic: Sendable {
     struct ColumnPlan: Sendable {
         var name: String
         var type: ColumnType
