@@ -32,8 +32,7 @@ public struct SourceCoordinates: Sendable, Hashable {
     /// A Kafka record's coordinates.
     public static func kafka(topic: String, partition: Int32, offset: Int64, timestampMs: Int64? = nil) -> SourceCoordinates {
         SourceCoordinates(
-            topic: topic, partition: partition, offset: offset, messageId: String(partition) + ":" + String(offset),
-            publishTimeMs: timestampMs)
+            topic: topic, partition: partition, offset: offset, messageId: joined(Int64(partition), offset), publishTimeMs: timestampMs)
     }
 
     /// A Pub/Sub message's coordinates.
@@ -42,7 +41,60 @@ public struct SourceCoordinates: Sendable, Hashable {
     }
 
     /// `<topic>:<message id>` (on Kafka `<topic>:<partition>:<offset>`): the insertAll insertId.
-    public var insertId: String { topic + ":" + messageId }
+    public var insertId: String {
+        var (topic, id) = (topic, messageId)
+        let count = topic.utf8.count + 1 + id.utf8.count
+        return topic.withUTF8 { topic in
+            id.withUTF8 { id in
+                String(unsafeUninitializedCapacity: count) { out in
+                    let colon = out.initialize(fromContentsOf: topic)
+                    out[colon] = UInt8(ascii: ":")
+                    return UnsafeMutableBufferPointer(rebasing: out[(colon + 1)...]).initialize(fromContentsOf: id) + colon + 1
+                }
+            }
+        }
+    }
+
+    /// `<a>:<b>` in decimal, written once into a string of its size. With `+`, twice a Kafka
+    /// message (its message id, then its insert id), each number became a string of its own and
+    /// the result grew piece by piece (~1,000 instructions a message, callgrind).
+    static func joined(_ a: Int64, _ b: Int64) -> String {
+        let count = decimalCount(a) + 1 + decimalCount(b)
+        return String(unsafeUninitializedCapacity: count) { out in
+            let i = writeDecimal(a, into: out, at: 0)
+            out[i] = UInt8(ascii: ":")
+            return writeDecimal(b, into: out, at: i + 1)
+        }
+    }
+
+    /// The characters of `v` in decimal, its sign included.
+    private static func decimalCount(_ v: Int64) -> Int { (v < 0 ? 1 : 0) + digitCount(v.magnitude) }
+
+    private static func digitCount(_ m: UInt64) -> Int {
+        var (n, m) = (1, m)
+        while m >= 10 {
+            m /= 10
+            n += 1
+        }
+        return n
+    }
+
+    /// Writes `v` in decimal at `i`; returns the index after it.
+    private static func writeDecimal(_ v: Int64, into out: UnsafeMutableBufferPointer<UInt8>, at i: Int) -> Int {
+        var k = i
+        if v < 0 {
+            out[k] = UInt8(ascii: "-")
+            k += 1
+        }
+        let end = k + digitCount(v.magnitude)
+        var (m, at) = (v.magnitude, end)
+        repeat {
+            at -= 1
+            out[at] = UInt8(ascii: "0") + UInt8(m % 10)
+            m /= 10
+        } while m > 0
+        return end
+    }
 
     /// `shop.sales+3+1024` on Kafka, `shop.sales+<message id>` on Pub/Sub: a dead letter's key.
     public var key: String {
