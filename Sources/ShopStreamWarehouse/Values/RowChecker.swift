@@ -134,14 +134,6 @@ struct RowChecker {
         return decimal.text
     }
 
-    /// Whether a trusted row's `value` goes into `column` as it is (see `trustedPositions`): of
-    /// the column's type, and not NULL where the column requires a value. NUMERIC is not taken
-    /// as it is: the writer stores `canonicalNumeric` of it.
-    static func takesAsIs(_ value: WarehouseValue, _ column: Column) -> Bool {
-        if case .null = value { return column.nullable }
-        return column.type != .numeric && hasType(value, column.type)
-    }
-
     /// The common case of `canonicalNumeric`, without parsing: a NUMERIC written at its scale
     /// ("2299.00", what silver's validator writes of money) is its shortest form less the zeros
     /// at the end of its fraction ("2299"). Nil unless that is canonical (`isCanonicalNumeric`)
