@@ -14,11 +14,4 @@ static inline sqlite3_destructor_type shopstream_sqlite_transient(void) {
 static inline int shopstream_sqlite_disable_memory_statistics(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
-
-// How large a statement journal grows in memory before it spills to a temporary file (SQLite's
-// default: 64 KiB). Once spilled it stays a file for the rest of its transaction. The same
-// SQLITE_MISUSE rule applies.
-static inline int shopstream_sqlite_statement_journal_spill(int bytes) {
-    return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, bytes);
-}
 #endif

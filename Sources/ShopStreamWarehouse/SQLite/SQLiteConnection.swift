@@ -42,19 +42,7 @@ final class SQLiteConnection {
     /// SQLite's process-wide settings, made once before the first connection opens: no memory
     /// statistics, whose global mutex every allocation of every connection took (two connections
     /// on two threads, a gold pass and its queries aside, spent more time in it than they gained).
-    /// And a statement journal kept in memory up to `statementJournalSpill` (`SQLiteWarehouse.takesManyRows`).
-    private static let configured: Void = {
-        _ = shopstream_sqlite_disable_memory_statistics()
-        _ = shopstream_sqlite_statement_journal_spill(statementJournalSpill)
-    }()
-
-    /// How large a statement journal grows in memory before SQLite spills it to a temporary file:
-    /// 4 MiB, not SQLite's 64 KiB. An INSERT of many rows into a table with an index on a function
-    /// (silver.payments' and silver.inventory's Pakistan dates) keeps one whatever its conflict
-    /// clause, the pages it changes; at 64 KiB it spilled to a file every transaction (16,049
-    /// writes against 3,371 for as many payments one a statement, BENCHMARKS.md, issue 11's ninth
-    /// pass). A statement larger than this (a gold pass rebuilding years) still spills, as before.
-    static let statementJournalSpill: Int32 = 4 << 20
+    private static let configured: Void = { _ = shopstream_sqlite_disable_memory_statistics() }()
 
     /// The WAL's length, in pages, past which a commit copies it into the database file (SQLite's
     /// default is 1,000, 4 MiB). Silver's indexes on random ids dirty pages all over them, and a

@@ -520,24 +520,34 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
     /// 20,800 thirty-two to a statement (callgrind, 16,000 of a year's rows, its four indexes).
     static let rowsPerStatement = [32, 8]
 
-    /// Whether rows of `table` go many to a statement: not when a trigger or a foreign key writes
-    /// or checks elsewhere (not measured; their statement journals grow with what they touch
-    /// there). A statement of many rows into a
-    /// table with a function in an index (on an expression, or a partial index's WHERE:
-    /// silver.payments' and silver.inventory's Pakistan dates) needs a statement journal whatever
-    /// its conflict clause (a row may fail midway for another reason than a constraint); SQLite
-    /// keeps it in memory up to `SQLiteConnection.statementJournalSpill`. At SQLite's 64 KiB it
-    /// spilled to a temporary file every transaction (16,049 writes against 3,371 for silver.payments'
-    /// rows one a statement), so those tables went one row a statement; in memory, 32 to a
-    /// statement cost silver.payments ~9 % fewer instructions in `sqlite3_step` than one
-    /// (`benchmarks/rows-per-statement.sh`) and the same writes. Not seen here: a function in a CHECK
-    /// constraint or a generated column (the journal is the same). Asked once a table, and again
-    /// after `execute`. Called with `lock` held (internal, not private, for its test).
+    /// Whether rows of `table` go many to a statement. Not when SQLite would keep a statement
+    /// journal for such a statement whatever its conflict clause: when a row may fail midway for
+    /// another reason than a constraint, as a function in an index (on an expression, or a partial
+    /// index's WHERE: silver.payments' and silver.inventory's Pakistan dates) may, or when it
+    /// writes elsewhere (a trigger, a foreign key). That journal spilled to a temporary file every
+    /// transaction: silver.payments' rows, 32 to a statement, took 16,049 writes against 3,371 one
+    /// a statement, for ~23 % fewer instructions; kept in memory, for ~9 % fewer
+    /// (`benchmarks/rows-per-statement.sh`). Not seen here: a function in a CHECK constraint or a
+    /// generated column (the rows still go in, at that cost). Asked once a table, and again after
+    /// `execute`. Called with `lock` held (internal, not private, for its test).
     func takesManyRows(_ table: TableName) throws -> Bool {
         if let known = manyRowTables[table] { return known }
         let dataset = Identifier.quoted(table.dataset)
         let name = Identifier.quoted(table.table)
-        var plain = try !connection.prepare("PRAGMA \(dataset).foreign_key_list(\(name))").step()
+        var plain = true
+        let indexes = try connection.prepare("PRAGMA \(dataset).index_list(\(name))")
+        var names: [String] = []
+        while try indexes.step() {
+            names.append(indexes.rawText(1) ?? "")
+            if indexes.int64(4) != 0 { plain = false }  // partial
+        }
+        for index in names where plain {
+            let columns = try connection.prepare("PRAGMA \(dataset).index_xinfo(\(Identifier.quoted(index)))")
+            while try columns.step() {
+                if columns.int64(1) == -2 { plain = false }  // an expression
+            }
+        }
+        if plain, try connection.prepare("PRAGMA \(dataset).foreign_key_list(\(name))").step() { plain = false }
         if plain {
             let triggers = try connection.prepare("SELECT 1 FROM \(dataset).sqlite_master WHERE type = 'trigger' AND tbl_name = ?")
             try triggers.bind(text: table.table, at: 1)
