@@ -45,7 +45,7 @@ final class IdTableTests: XCTestCase {
                 XCTAssertEqual(table[key]?.value, model[key], "\(hashing), round \(round): key \(key)")
             }
             var seen: [UInt64: Int] = [:]
-            table.forEach { seen[$0.key] = $0.value }
+            for entry in table.entries { seen[entry.key] = entry.value }
             XCTAssertEqual(seen, model, "\(hashing), round \(round): every entry once")
         }
         XCTAssertLessThanOrEqual(table.count * 4, table.capacity * 3, "\(hashing): at most three quarters full")

@@ -90,10 +90,8 @@ struct IdTable<Entry: IdTableEntry> {
         count -= 1
     }
 
-    /// Calls `body` with each entry, in no order.
-    func forEach(_ body: (Entry) -> Void) {
-        for entry in slots where !entry.isVacant { body(entry) }
-    }
+    /// Every entry, in no order (for the tests).
+    var entries: [Entry] { slots.filter { !$0.isVacant } }
 
     /// Where `key` is (`found`), or the free slot where it would go.
     private func find(_ key: Entry.Key) -> (index: Int, found: Bool) {
