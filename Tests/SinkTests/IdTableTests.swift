@@ -14,7 +14,7 @@ final class IdTableTests: XCTestCase {
         static var vacant: Self { Self(key: .max, value: 0) }
         var isVacant: Bool { key == .max }
         static func hash(_ key: UInt64, seed: UInt64) -> UInt64 {
-            buckets == 0 ? IdTable<Self>.mix(key ^ seed) : IdTable<Self>.mix(key % UInt64(buckets) ^ seed)
+            buckets == 0 ? mix(key ^ seed) : mix(key % UInt64(buckets) ^ seed)
         }
     }
 

@@ -59,7 +59,7 @@ struct AcceptedEvents {
         var isVacant: Bool { packed.rest == Packed.none.rest }
 
         static func hash(_ key: UUIDKey, seed: UInt64) -> UInt64 {
-            IdTable<Held>.mix(key.high ^ IdTable<Held>.mix(key.low ^ seed))
+            mix(key.high ^ mix(key.low ^ seed))
         }
     }
 

@@ -16,7 +16,7 @@ protocol IdTableEntry {
 /// keys and values in three arrays, SipHash on every key) touched three, and hashed for longer
 /// than it probed.
 ///
-/// Its hash is a seeded mix of the key's bits (`IdTable.mix`), not a keyed cryptographic hash as
+/// Its hash is a seeded mix of the key's bits (`IdTableEntry.mix`), not a keyed cryptographic hash as
 /// `Dictionary`'s: ids come from the shop's own topics, and the seed is drawn per table and process,
 /// so a producer cannot choose ids that land in one run of slots without knowing it.
 ///
@@ -120,9 +120,11 @@ struct IdTable<Entry: IdTableEntry> {
             count += 1
         }
     }
+}
 
-    /// A bijective mix of 64 bits (MurmurHash3's finalizer): every bit of the input moves about
-    /// half the bits of the output, so the low bits that pick a slot depend on all of them.
+extension IdTableEntry {
+    /// A bijective mix of 64 bits (MurmurHash3's finalizer), for `hash`: every bit of the input
+    /// moves about half the bits of the output, so the low bits that pick a slot depend on all of them.
     @inline(__always)
     static func mix(_ x: UInt64) -> UInt64 {
         var x = x

@@ -14,7 +14,7 @@ struct KnownIds {
         static let vacant = Compact(key: .max, day: 0)
         var isVacant: Bool { key == .max }
 
-        static func hash(_ key: UInt64, seed: UInt64) -> UInt64 { IdTable<Compact>.mix(key ^ seed) }
+        static func hash(_ key: UInt64, seed: UInt64) -> UInt64 { mix(key ^ seed) }
     }
 
     private var compact = IdTable<Compact>()
