@@ -74,6 +74,8 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
     private var insertStatements: [InsertKey: SQLiteStatement] = [:]
     /// Per table, whether its rows go many to a statement (`takesManyRows`), asked once.
     private var manyRowTables: [TableName: Bool] = [:]
+    /// Where the connection keeps its temporary storage now (`keepTemporaryStorage`).
+    private var temporaryStorage = TemporaryStorage.files
     /// Rows inserted by statements of many rows, since the warehouse was opened (for the tests).
     private var rowsInsertedManyToAStatement = 0
     var rowsInsertedInRuns: Int { lock.withLock { rowsInsertedManyToAStatement } }
@@ -128,6 +130,7 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
     /// instead of interleaving — DROP VIEW, DROP VIEW, CREATE VIEW, then "view … already exists".
     public func execute(_ sql: String) throws {
         try lock.withLock {
+            try keepTemporaryStorage(.files)
             // A schema change can make a cached insert's column list stale, or add an index on
             // an expression.
             insertStatements.removeAll()
@@ -139,6 +142,7 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
 
     public func executeTransaction(_ sql: String) throws {
         try lock.withLock {
+            try keepTemporaryStorage(.files)
             try attachDatasetFiles()
             // DEFERRED: a lock on each attached file only when the transaction writes it, so a
             // transaction that reads silver and writes gold never blocks the silver sink.
@@ -179,6 +183,7 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
         }
         do {
             try lock.withLock {
+                try keepTemporaryStorage(.files)
                 try attachDatasetFiles()
                 try runInTransaction("BEGIN DEFERRED;") {
                     try connection.executeAll(sql)
@@ -259,6 +264,7 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
 
     /// The one statement of a query, prepared with the dataset files attached. Called with `lock` held.
     private func prepareQuery(_ sql: String) throws -> SQLiteStatement {
+        try keepTemporaryStorage(.files)
         try attachDatasetFiles()
         var tail = ""
         guard let statement = try connection.prepareFirst(sql, tail: &tail) else {
@@ -317,6 +323,7 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
             var failures = ready.failures
             var last: (columns: UInt64, statement: SQLiteStatement)?
             let manyRows = try takesManyRows(table)
+            try keepTemporaryStorage(.memory)
             try connection.executeAll("BEGIN IMMEDIATE")
             do {
                 try ready.texts.withUnsafeBufferPointer { texts in
@@ -520,34 +527,54 @@ public final class SQLiteWarehouse: Warehouse, ComputesAside, @unchecked Sendabl
     /// 20,800 thirty-two to a statement (callgrind, 16,000 of a year's rows, its four indexes).
     static let rowsPerStatement = [32, 8]
 
-    /// Whether rows of `table` go many to a statement. Not when SQLite would keep a statement
-    /// journal for such a statement whatever its conflict clause: when a row may fail midway for
-    /// another reason than a constraint, as a function in an index (on an expression, or a partial
-    /// index's WHERE: silver.payments' and silver.inventory's Pakistan dates) may, or when it
-    /// writes elsewhere (a trigger, a foreign key). That journal spilled to a temporary file every
-    /// transaction: silver.payments' rows, 32 to a statement, took 16,049 writes against 3,371 one
-    /// a statement, for ~23 % fewer instructions; kept in memory, for ~9 % fewer
-    /// (`benchmarks/rows-per-statement.sh`). Not seen here: a function in a CHECK constraint or a
-    /// generated column (the rows still go in, at that cost). Asked once a table, and again after
-    /// `execute`. Called with `lock` held (internal, not private, for its test).
+    /// Where SQLite keeps a connection's temporary storage: its statement journals, temporary
+    /// tables and the sorts that outgrow the page cache (`PRAGMA temp_store`).
+    private enum TemporaryStorage {
+        /// Temporary files, SQLite's default: what grows with the data stays on disk.
+        case files
+        /// Memory only: nothing spills to a file, however large.
+        case memory
+    }
+
+    /// Puts the connection's temporary storage where the work at hand wants it, if it is not there
+    /// already. Inserts want memory: a statement of many rows into a table with a function in an
+    /// index keeps a statement journal (`takesManyRows`), the pages it changes, which SQLite spills
+    /// to a temporary file past 64 KiB, every transaction. Everything else wants files: a gold
+    /// pass's temporary tables and sorts grow with the history it reads. A switch drops the
+    /// connection's temporary tables (a gold pass makes and drops its own within one call) and
+    /// has its prepared statements prepared again at their next step; it comes when the work
+    /// changes kind (a gold pass, a query between inserts), not with every insert.
+    ///
+    /// Not SQLite's process-wide `SQLITE_CONFIG_STMTJRNL_SPILL`, which keeps every statement
+    /// journal (and a temporary table's rollback journal) in memory up to a size: on SQLite
+    /// 3.40.1 a memory journal set to spill past ~128 KiB fails with SQLITE_FULL when it does
+    /// spill (a temporary table of 20 MB dropped, an UPDATE of 20 MB; with 4 MiB `run --days 365`
+    /// failed on gold's `DROP TABLE temp.sales_once`), where one in memory only never spills.
+    /// Called with `lock` held, outside a transaction.
+    private func keepTemporaryStorage(_ place: TemporaryStorage) throws {
+        guard place != temporaryStorage else { return }
+        _ = try connection.prepare("PRAGMA temp_store = \(place == .memory ? "MEMORY" : "DEFAULT")").step()
+        temporaryStorage = place
+    }
+
+    /// Whether rows of `table` go many to a statement: not when a trigger or a foreign key writes
+    /// or checks elsewhere (not measured; their statement journals grow with what they touch
+    /// there). A statement of many rows into a table with a function in an index (on an
+    /// expression, or a partial index's WHERE: silver.payments' and silver.inventory's Pakistan
+    /// dates) needs a statement journal whatever its conflict clause (a row may fail midway for
+    /// another reason than a constraint); inserts keep it in memory (`keepTemporaryStorage`). On
+    /// a temporary file it was written every transaction: 16,049 writes against 3,371 for
+    /// silver.payments' rows one a statement, so those tables went one row a statement; in
+    /// memory, 32 to a statement cost silver.payments ~9 % fewer instructions in `sqlite3_step`
+    /// than one, and the same writes (`benchmarks/rows-per-statement.sh`). Not seen here: a
+    /// function in a CHECK constraint or a generated column (the journal is the same). Asked once
+    /// a table, and again after `execute`. Called with `lock` held (internal, not private, for
+    /// its test).
     func takesManyRows(_ table: TableName) throws -> Bool {
         if let known = manyRowTables[table] { return known }
         let dataset = Identifier.quoted(table.dataset)
         let name = Identifier.quoted(table.table)
-        var plain = true
-        let indexes = try connection.prepare("PRAGMA \(dataset).index_list(\(name))")
-        var names: [String] = []
-        while try indexes.step() {
-            names.append(indexes.rawText(1) ?? "")
-            if indexes.int64(4) != 0 { plain = false }  // partial
-        }
-        for index in names where plain {
-            let columns = try connection.prepare("PRAGMA \(dataset).index_xinfo(\(Identifier.quoted(index)))")
-            while try columns.step() {
-                if columns.int64(1) == -2 { plain = false }  // an expression
-            }
-        }
-        if plain, try connection.prepare("PRAGMA \(dataset).foreign_key_list(\(name))").step() { plain = false }
+        var plain = try !connection.prepare("PRAGMA \(dataset).foreign_key_list(\(name))").step()
         if plain {
             let triggers = try connection.prepare("SELECT 1 FROM \(dataset).sqlite_master WHERE type = 'trigger' AND tbl_name = ?")
             try triggers.bind(text: table.table, at: 1)
