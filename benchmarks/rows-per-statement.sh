@@ -4,8 +4,9 @@
 # row (callgrind) and the writes (strace) of 6,400 of its rows inserted in transactions of 512, 1 or
 # K rows to a statement, and K with the statement journal kept in memory (temp_store=MEMORY).
 # A table with an index on an expression needs a statement journal for many rows to a statement:
-# its writes jump (a temporary file every transaction), which is why SQLiteWarehouse gives such
-# tables one row a statement. Not a test; needs valgrind, strace and python3. Slow (~5 minutes).
+# on a temporary file (SQLite's default past 64 KiB) its writes jump, every transaction, which is
+# why SQLiteWarehouse's inserts keep the connection's temporary storage in memory
+# (`keepTemporaryStorage`). Not a test; needs valgrind, strace and python3. Slow (~5 minutes).
 #
 #   benchmarks/rows-per-statement.sh [WAREHOUSE_FOLDER] [K]
 #   (default: a year made by `shopstream run --days 365` in a temporary folder; K 32)
