@@ -24,9 +24,9 @@ struct ReferenceGate<Item> {
     private var known = [KnownIds](repeating: KnownIds(), count: Entity.allCases.count)
     private var entries: [Int: Entry] = [:]
     /// How many references each waiting entry still misses, beside `entries`: `learn` counts one
-    /// down without touching the entry. Through the entries' dictionary, even in place
-    /// (`entries[key]?.count -= 1`), the entry was copied out and back, its fact's every field
-    /// retained and released (perf, a 700,000-event backlog: ~1.5 % of the sink's cycles in
+    /// down without touching the entry. Through the entries' dictionary, even in place (a
+    /// mutating method called as `entries[key]?.unresolve()`), the entry was copied out and back,
+    /// its fact's every field retained and released (perf, a 700,000-event backlog: ~1.5 % of the sink's cycles in
     /// `learn`'s dictionary access).
     private var unresolved: [Int: Int] = [:]
     private var waitingOn: [Reference: [Int]] = [:]
